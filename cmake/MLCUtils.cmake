@@ -1,0 +1,20 @@
+# Helpers shared by mlc's CMake files.
+
+# Every mlc library links Debian's libMLIR.so (never the static libMLIR*.a:
+# ExecutionEngine pulls the dylib in, and two copies of MLIR break TypeIDs).
+function(mlc_add_library name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPENDS;LINK_LIBS" ${ARGN})
+  add_library(${name} STATIC ${ARG_SOURCES})
+  llvm_update_compile_flags(${name})
+  if(ARG_DEPENDS)
+    add_dependencies(${name} ${ARG_DEPENDS})
+  endif()
+  target_link_libraries(${name} PUBLIC ${ARG_LINK_LIBS} MLIR LLVM)
+endfunction()
+
+function(mlc_add_tool name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;LINK_LIBS" ${ARGN})
+  add_llvm_executable(${name} ${ARG_SOURCES})
+  llvm_update_compile_flags(${name})
+  target_link_libraries(${name} PRIVATE ${ARG_LINK_LIBS} MLIR LLVM)
+endfunction()

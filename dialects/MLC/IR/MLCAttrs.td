@@ -1,0 +1,181 @@
+//===- MLCAttrs.td - mlc attributes and enums --------------*- tablegen -*-===//
+
+#ifndef MLC_ATTRS_TD
+#define MLC_ATTRS_TD
+
+include "dialects/MLC/IR/MLCDialect.td"
+include "mlir/IR/EnumAttr.td"
+
+//===----------------------------------------------------------------------===//
+// Enums
+//===----------------------------------------------------------------------===//
+
+def MLC_Activation : I32EnumAttr<"Activation", "activation function", [
+    I32EnumAttrCase<"linear", 0>,
+    I32EnumAttrCase<"relu", 1>,
+    I32EnumAttrCase<"sigmoid", 2>,
+    I32EnumAttrCase<"tanh", 3>,
+    I32EnumAttrCase<"softmax", 4>,
+    I32EnumAttrCase<"log_softmax", 5>]> {
+  let cppNamespace = "::mlc";
+  let genSpecializedAttr = 0;
+}
+
+def MLC_ActivationAttr : EnumAttr<MLC_Dialect, MLC_Activation, "act"> {
+  let summary = "Activation function of a layer";
+  let assemblyFormat = "`<` $value `>`";
+}
+
+def MLC_LossKind : I32EnumAttr<"LossKind", "loss function", [
+    I32EnumAttrCase<"mse", 0>,
+    I32EnumAttrCase<"categorical_crossentropy", 1>,
+    I32EnumAttrCase<"sparse_categorical_crossentropy", 2>,
+    I32EnumAttrCase<"binary_crossentropy", 3>]> {
+  let cppNamespace = "::mlc";
+  let genSpecializedAttr = 0;
+}
+
+def MLC_LossAttr : MLC_Attr<"Loss", "loss"> {
+  let summary = "Training loss of a model";
+  let description = [{
+    The loss the training step minimizes, averaged over the batch:
+    `#mlc.loss<sparse_categorical_crossentropy>` or
+    `#mlc.loss<categorical_crossentropy, from_logits = true>`. With
+    `from_logits = false` (the default) the model output is taken to be
+    probabilities (softmax or sigmoid already applied), as in Keras.
+  }];
+  let parameters = (ins EnumParameter<MLC_LossKind>:$kind,
+                        DefaultValuedParameter<"bool", "false">:$from_logits);
+  let assemblyFormat = "`<` $kind (`,` `from_logits` `=` $from_logits^)? `>`";
+}
+
+//===----------------------------------------------------------------------===//
+// Initializers
+//===----------------------------------------------------------------------===//
+
+def MLC_InitializerAttrInterface : AttrInterface<"InitializerAttrInterface"> {
+  let cppNamespace = "::mlc";
+  let description = [{
+    An attribute that says how to fill a parameter before training. It
+    reduces to one of four distributions for a given parameter shape (see
+    `InitSpec`), which is all `init(seed)` code generation needs.
+  }];
+  let methods = [
+    InterfaceMethod<
+      "Returns the distribution for a parameter of the given static shape.",
+      "::mlc::InitSpec", "getSpec", (ins "::llvm::ArrayRef<int64_t>":$shape)>
+  ];
+}
+
+class MLC_InitAttr<string name, string attrMnemonic>
+    : MLC_Attr<name, attrMnemonic,
+               [DeclareAttrInterfaceMethods<MLC_InitializerAttrInterface>]>;
+
+def MLC_ZerosAttr : MLC_InitAttr<"Zeros", "zeros"> {
+  let summary = "Fills with 0";
+}
+def MLC_OnesAttr : MLC_InitAttr<"Ones", "ones"> {
+  let summary = "Fills with 1";
+}
+def MLC_ConstantInitAttr : MLC_InitAttr<"ConstantInit", "constant"> {
+  let summary = "Fills with one value: `#mlc.constant<0.5>`";
+  let parameters = (ins "double":$value);
+  let assemblyFormat = "`<` $value `>`";
+}
+def MLC_UniformAttr : MLC_InitAttr<"Uniform", "uniform"> {
+  let summary = "Uniform in [minval, maxval) (Keras RandomUniform)";
+  let parameters = (ins DefaultValuedParameter<"double", "-0.05">:$minval,
+                        DefaultValuedParameter<"double", "0.05">:$maxval);
+  let assemblyFormat = "(`<` struct(params)^ `>`)?";
+  let genVerifyDecl = 1;
+}
+def MLC_NormalAttr : MLC_InitAttr<"Normal", "normal"> {
+  let summary = "Normal(mean, stddev) (Keras RandomNormal)";
+  let parameters = (ins DefaultValuedParameter<"double", "0.0">:$mean,
+                        DefaultValuedParameter<"double", "0.05">:$stddev);
+  let assemblyFormat = "(`<` struct(params)^ `>`)?";
+  let genVerifyDecl = 1;
+}
+def MLC_GlorotUniformAttr : MLC_InitAttr<"GlorotUniform", "glorot_uniform"> {
+  let summary = "Uniform in ±sqrt(6 / (fan_in + fan_out)) (Keras default for kernels)";
+}
+def MLC_GlorotNormalAttr : MLC_InitAttr<"GlorotNormal", "glorot_normal"> {
+  let summary = "Truncated normal, stddev sqrt(2 / (fan_in + fan_out))";
+}
+def MLC_HeUniformAttr : MLC_InitAttr<"HeUniform", "he_uniform"> {
+  let summary = "Uniform in ±sqrt(6 / fan_in)";
+}
+def MLC_HeNormalAttr : MLC_InitAttr<"HeNormal", "he_normal"> {
+  let summary = "Truncated normal, stddev sqrt(2 / fan_in)";
+}
+
+//===----------------------------------------------------------------------===//
+// Optimizers
+//===----------------------------------------------------------------------===//
+
+def MLC_OptimizerAttrInterface : AttrInterface<"OptimizerAttrInterface"> {
+  let cppNamespace = "::mlc";
+  let description = [{
+    An optimizer and its hyperparameters. The defaults are Keras's.
+  }];
+  let methods = [
+    InterfaceMethod<"Returns the base learning rate.", "double",
+                    "getLearningRate">,
+    InterfaceMethod<"Returns a copy with another learning rate.",
+                    "::mlir::Attribute", "withLearningRate",
+                    (ins "double":$learningRate)>,
+  ];
+}
+
+class MLC_OptimizerAttr<string name, string attrMnemonic>
+    : MLC_Attr<name, attrMnemonic, [MLC_OptimizerAttrInterface]> {
+  let assemblyFormat = "(`<` struct(params)^ `>`)?";
+  let extraClassDeclaration = [{
+    ::mlir::Attribute withLearningRate(double learningRate) const;
+  }];
+  let genVerifyDecl = 1;
+}
+
+def MLC_SGDAttr : MLC_OptimizerAttr<"SGD", "sgd"> {
+  let summary = "Stochastic gradient descent, optionally with (Nesterov) momentum";
+  let description = [{
+    `#mlc.sgd<learning_rate = 0.01, momentum = 0.9, nesterov = true>`.
+    Full-batch and mini-batch gradient descent are the same update with a
+    different batch size.
+  }];
+  let parameters = (ins DefaultValuedParameter<"double", "0.01">:$learning_rate,
+                        DefaultValuedParameter<"double", "0.0">:$momentum,
+                        DefaultValuedParameter<"bool", "false">:$nesterov);
+}
+
+def MLC_AdamAttr : MLC_OptimizerAttr<"Adam", "adam"> {
+  let summary = "Adam with bias correction";
+  let description = [{
+    `#mlc.adam<learning_rate = 1.0e-3, beta_1 = 0.9, beta_2 = 0.999,
+    epsilon = 1.0e-7>` (these are the defaults).
+  }];
+  let parameters = (ins DefaultValuedParameter<"double", "0.001">:$learning_rate,
+                        DefaultValuedParameter<"double", "0.9">:$beta_1,
+                        DefaultValuedParameter<"double", "0.999">:$beta_2,
+                        DefaultValuedParameter<"double", "1e-7">:$epsilon);
+}
+
+def MLC_AdamWAttr : MLC_OptimizerAttr<"AdamW", "adamw"> {
+  let summary = "Adam with decoupled weight decay";
+  let parameters = (ins DefaultValuedParameter<"double", "0.001">:$learning_rate,
+                        DefaultValuedParameter<"double", "0.004">:$weight_decay,
+                        DefaultValuedParameter<"double", "0.9">:$beta_1,
+                        DefaultValuedParameter<"double", "0.999">:$beta_2,
+                        DefaultValuedParameter<"double", "1e-7">:$epsilon);
+}
+
+def MLC_RMSpropAttr : MLC_OptimizerAttr<"RMSprop", "rmsprop"> {
+  let summary = "RMSprop";
+  let parameters = (ins DefaultValuedParameter<"double", "0.001">:$learning_rate,
+                        DefaultValuedParameter<"double", "0.9">:$rho,
+                        DefaultValuedParameter<"double", "0.0">:$momentum,
+                        DefaultValuedParameter<"double", "1e-7">:$epsilon,
+                        DefaultValuedParameter<"bool", "false">:$centered);
+}
+
+#endif // MLC_ATTRS_TD

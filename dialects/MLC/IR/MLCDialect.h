@@ -1,0 +1,90 @@
+//===- MLCDialect.h - The mlc dialect ---------------------------*- C++ -*-===//
+//
+// Dialect, attributes and ops of mlc. Include this one header.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MLC_DIALECT_MLC_IR_MLCDIALECT_H
+#define MLC_DIALECT_MLC_IR_MLCDIALECT_H
+
+#include "mlir/Bytecode/BytecodeOpInterface.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/Dialect.h"
+#include "mlir/IR/DialectImplementation.h"
+#include "mlir/IR/OpDefinition.h"
+#include "mlir/IR/SymbolTable.h"
+#include "mlir/Interfaces/ControlFlowInterfaces.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+
+#include "llvm/ADT/Hashing.h"
+
+// Attribute storage hashes its parameters with llvm::hash_combine, which has
+// no overload for double. Hash doubles by their bits (attributes that compare
+// equal but differ bitwise, +0.0 and -0.0, just stay distinct).
+namespace llvm::hashing::detail {
+template <>
+struct is_hashable_data<double> : std::true_type {};
+} // namespace llvm::hashing::detail
+
+namespace mlir {
+// The ODS attribute formats use `double` and `bool` parameters; MLIR only
+// ships field parsers for integers, strings and attributes.
+template <>
+struct FieldParser<double> {
+  static FailureOr<double> parse(AsmParser &parser) {
+    double value;
+    if (parser.parseFloat(value))
+      return failure();
+    return value;
+  }
+};
+template <>
+struct FieldParser<bool> {
+  static FailureOr<bool> parse(AsmParser &parser) {
+    if (succeeded(parser.parseOptionalKeyword("true")))
+      return true;
+    if (succeeded(parser.parseOptionalKeyword("false")))
+      return false;
+    return parser.emitError(parser.getCurrentLocation(),
+                            "expected 'true' or 'false'");
+  }
+};
+} // namespace mlir
+
+namespace mlc {
+
+/// The distribution an initializer draws from, for one parameter shape.
+struct InitSpec {
+  enum class Kind {
+    Constant,       ///< every element is `a`
+    Uniform,        ///< uniform in [a, b)
+    Normal,         ///< normal with mean `a`, standard deviation `b`
+    TruncatedNormal ///< normal(a, b) redrawn outside a ± 2b (Keras)
+  };
+  Kind kind;
+  double a = 0.0;
+  double b = 0.0;
+};
+
+/// Fan-in and fan-out of a kernel shape, as Keras computes them: a dense
+/// kernel is (in, out); a conv kernel (..., in, out) multiplies both by the
+/// receptive field (the product of the leading dimensions).
+std::pair<double, double> computeFans(llvm::ArrayRef<int64_t> shape);
+
+/// Normalizes an axis in [-rank, rank) to [0, rank); fails when out of range.
+mlir::FailureOr<int64_t> normalizeAxis(int64_t axis, int64_t rank);
+
+} // namespace mlc
+
+#include "dialects/MLC/IR/MLCDialect.h.inc"
+#include "dialects/MLC/IR/MLCEnums.h.inc"
+#include "dialects/MLC/IR/MLCAttrInterfaces.h.inc"
+
+#define GET_ATTRDEF_CLASSES
+#include "dialects/MLC/IR/MLCAttrs.h.inc"
+
+#define GET_OP_CLASSES
+#include "dialects/MLC/IR/MLCOps.h.inc"
+
+#endif // MLC_DIALECT_MLC_IR_MLCDIALECT_H

@@ -1,0 +1,342 @@
+//===- MLCOps.td - mlc operations --------------------------*- tablegen -*-===//
+
+#ifndef MLC_OPS_TD
+#define MLC_OPS_TD
+
+include "dialects/MLC/IR/MLCAttrs.td"
+include "mlir/IR/SymbolInterfaces.td"
+include "mlir/IR/BuiltinAttributeInterfaces.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+include "mlir/Interfaces/ControlFlowInterfaces.td"
+
+def MLC_FloatTensor : RankedTensorOf<[AnyFloat]>;
+def MLC_IntTensor : RankedTensorOf<[AnySignlessInteger]>;
+def MLC_AnyTensor : RankedTensorOf<[AnyFloat, AnySignlessInteger]>;
+
+//===----------------------------------------------------------------------===//
+// Model structure
+//===----------------------------------------------------------------------===//
+
+def MLC_ModelOp : MLC_Op<"model", [Symbol, SymbolTable, IsolatedFromAbove,
+                                   SingleBlock, NoRegionArguments]> {
+  let summary = "A neural-network model";
+  let description = [{
+    A model is a symbol table holding its inputs, named parameters, and a
+    graph of tensor ops that ends in `mlc.output`. The loss and optimizer used
+    by `mlc train` are optional attributes (the command line can supply or
+    override them).
+
+    ```mlir
+    mlc.model @mnist_mlp {
+      %x = mlc.input "image" : tensor<?x28x28xf32>
+      %f = mlc.flatten %x : tensor<?x28x28xf32> -> tensor<?x784xf32>
+      %y = mlc.dense %f {units = 10, activation = #mlc.act<softmax>}
+          : tensor<?x784xf32> -> tensor<?x10xf32>
+      mlc.output %y : tensor<?x10xf32>
+    } {loss = #mlc.loss<sparse_categorical_crossentropy>,
+       optimizer = #mlc.adam<learning_rate = 1.0e-3>}
+    ```
+  }];
+  let arguments = (ins SymbolNameAttr:$sym_name,
+                       OptionalAttr<MLC_LossAttr>:$loss,
+                       OptionalAttr<MLC_OptimizerAttrInterface>:$optimizer);
+  let regions = (region SizedRegion<1>:$body);
+  let assemblyFormat = "$sym_name $body attr-dict";
+  let hasVerifier = 1;
+  let hasRegionVerifier = 1;
+  let extraClassDeclaration = [{
+    /// The terminator of the body.
+    OutputOp getOutputOp();
+    /// Inputs and params, in the order they appear.
+    ::llvm::SmallVector<InputOp, 4> getInputOps();
+    ::llvm::SmallVector<ParamOp, 8> getParamOps();
+    /// Number of scalars in all parameters.
+    int64_t getNumParamElements();
+  }];
+}
+
+def MLC_InputOp : MLC_Op<"input", [HasParent<"ModelOp">]> {
+  let summary = "A named model input";
+  let description = [{
+    `%x = mlc.input "image" : tensor<?x28x28xf32>` declares an input fed by
+    the caller. Only the leading (batch) dimension may be dynamic.
+  }];
+  let arguments = (ins StrAttr:$name);
+  let results = (outs MLC_AnyTensor:$result);
+  let assemblyFormat = "$name attr-dict `:` type($result)";
+  let hasVerifier = 1;
+}
+
+def MLC_ParamOp : MLC_Op<"param", [Symbol, HasParent<"ModelOp">]> {
+  let summary = "A named, trained parameter";
+  let description = [{
+    `mlc.param @dense.kernel : tensor<784x128xf32> = #mlc.glorot_uniform`
+    declares a parameter with a static type and an initializer. The graph
+    reads it with `mlc.param_ref`.
+  }];
+  let arguments = (ins SymbolNameAttr:$sym_name,
+                       TypeAttrOf<MLC_FloatTensor>:$type,
+                       MLC_InitializerAttrInterface:$init);
+  let assemblyFormat = "$sym_name `:` $type `=` $init attr-dict";
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    ::mlir::RankedTensorType getTensorType() {
+      return ::llvm::cast<::mlir::RankedTensorType>(getType());
+    }
+  }];
+}
+
+def MLC_ParamRefOp : MLC_Op<"param_ref",
+    [Pure, DeclareOpInterfaceMethods<SymbolUserOpInterface>]> {
+  let summary = "Reads a parameter inside the model graph";
+  let description = [{
+    `%w = mlc.param_ref @dense.kernel : tensor<784x128xf32>`. The result type
+    must be the param's type.
+  }];
+  let arguments = (ins FlatSymbolRefAttr:$param);
+  let results = (outs MLC_FloatTensor:$result);
+  let assemblyFormat = "$param attr-dict `:` type($result)";
+}
+
+def MLC_OutputOp : MLC_Op<"output", [Terminator, HasParent<"ModelOp">, Pure,
+                                     ReturnLike]> {
+  let summary = "The model's outputs (predictions)";
+  let arguments = (ins Variadic<MLC_AnyTensor>:$outputs);
+  let assemblyFormat = "$outputs attr-dict `:` type($outputs)";
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Layers (sugar expanded by mlc-materialize-params)
+//===----------------------------------------------------------------------===//
+
+def MLC_DenseOp : MLC_Op<"dense"> {
+  let summary = "Fully connected layer: activation(x · kernel + bias)";
+  let description = [{
+    Keras `Dense`. The input is `(batch, features)`; the result is
+    `(batch, units)`. `mlc-materialize-params` creates `<name>.kernel`
+    (`features x units`) and `<name>.bias` (`units`) params. Without `name`,
+    layers are named like Keras: `dense`, `dense_1`, `dense_2`, ...
+    Initializers default to Glorot uniform (kernel) and zeros (bias).
+  }];
+  let arguments = (ins
+      MLC_FloatTensor:$input,
+      ConfinedAttr<I64Attr, [IntPositive]>:$units,
+      DefaultValuedAttr<MLC_ActivationAttr, "::mlc::Activation::linear">:$activation,
+      DefaultValuedAttr<BoolAttr, "true">:$use_bias,
+      OptionalAttr<StrAttr>:$name,
+      OptionalAttr<MLC_InitializerAttrInterface>:$kernel_initializer,
+      OptionalAttr<MLC_InitializerAttrInterface>:$bias_initializer);
+  let results = (outs MLC_FloatTensor:$result);
+  let assemblyFormat =
+      "$input attr-dict `:` type($input) `->` type($result)";
+  let hasVerifier = 1;
+}
+
+def MLC_FlattenOp : MLC_Op<"flatten", [Pure]> {
+  let summary = "Flattens all but the batch dimension";
+  let arguments = (ins MLC_AnyTensor:$input);
+  let results = (outs MLC_AnyTensor:$result);
+  let assemblyFormat =
+      "$input attr-dict `:` type($input) `->` type($result)";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+  let builders = [OpBuilder<(ins "::mlir::Value":$input)>];
+}
+
+//===----------------------------------------------------------------------===//
+// Core tensor ops
+//===----------------------------------------------------------------------===//
+
+def MLC_ConstantOp : MLC_Op<"constant", [ConstantLike, Pure,
+    AllTypesMatch<["value", "result"]>]> {
+  let summary = "A constant tensor";
+  let arguments = (ins ElementsAttr:$value);
+  let results = (outs MLC_AnyTensor:$result);
+  let assemblyFormat = "$value attr-dict";
+  let hasFolder = 1;
+}
+
+def MLC_MatmulOp : MLC_Op<"matmul", [Pure]> {
+  let summary = "Matrix product, optionally batched and transposed";
+  let description = [{
+    `lhs: [..., M, K]`, `rhs: [..., K, N]` give `[..., M, N]`. Leading
+    (batch) dimensions broadcast. `transpose_lhs` / `transpose_rhs` swap the
+    last two dimensions of an operand before the product.
+  }];
+  let arguments = (ins MLC_FloatTensor:$lhs, MLC_FloatTensor:$rhs,
+                       UnitAttr:$transpose_lhs, UnitAttr:$transpose_rhs);
+  let results = (outs MLC_FloatTensor:$result);
+  let assemblyFormat =
+      "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+  let builders = [OpBuilder<(ins "::mlir::Value":$lhs, "::mlir::Value":$rhs,
+      CArg<"bool", "false">:$transposeLhs,
+      CArg<"bool", "false">:$transposeRhs)>];
+}
+
+class MLC_BinaryOp<string mnemonic, string what, list<Trait> traits = []>
+    : MLC_Op<mnemonic, !listconcat([Pure], traits)> {
+  let summary = "Elementwise " # what # " with NumPy broadcasting";
+  let arguments = (ins MLC_FloatTensor:$lhs, MLC_FloatTensor:$rhs);
+  let results = (outs MLC_FloatTensor:$result);
+  let assemblyFormat =
+      "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+  let builders = [OpBuilder<(ins "::mlir::Value":$lhs, "::mlir::Value":$rhs)>];
+}
+
+def MLC_AddOp : MLC_BinaryOp<"add", "addition", [Commutative]>;
+def MLC_SubOp : MLC_BinaryOp<"sub", "subtraction">;
+def MLC_MulOp : MLC_BinaryOp<"mul", "multiplication", [Commutative]>;
+def MLC_DivOp : MLC_BinaryOp<"div", "division">;
+
+class MLC_UnaryOp<string mnemonic, string what>
+    : MLC_Op<mnemonic, [Pure, AllTypesMatch<["input", "result"]>]> {
+  let summary = "Elementwise " # what;
+  let arguments = (ins MLC_FloatTensor:$input);
+  let results = (outs MLC_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let builders = [OpBuilder<(ins "::mlir::Value":$input), [{
+    build($_builder, $_state, input.getType(), input);
+  }]>];
+}
+
+def MLC_NegOp : MLC_UnaryOp<"neg", "negation: -x"> { let hasFolder = 1; }
+def MLC_ExpOp : MLC_UnaryOp<"exp", "exponential: e^x">;
+def MLC_LogOp : MLC_UnaryOp<"log", "natural logarithm">;
+def MLC_SqrtOp : MLC_UnaryOp<"sqrt", "square root">;
+def MLC_ReluOp : MLC_UnaryOp<"relu", "rectified linear unit: max(x, 0)">;
+def MLC_SigmoidOp : MLC_UnaryOp<"sigmoid", "logistic sigmoid: 1 / (1 + e^-x)">;
+def MLC_TanhOp : MLC_UnaryOp<"tanh", "hyperbolic tangent">;
+
+class MLC_SoftmaxLikeOp<string mnemonic, string what>
+    : MLC_Op<mnemonic, [Pure, AllTypesMatch<["input", "result"]>]> {
+  let summary = what # " along one axis";
+  let arguments = (ins MLC_FloatTensor:$input,
+                       DefaultValuedAttr<I64Attr, "-1">:$axis);
+  let results = (outs MLC_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let hasVerifier = 1;
+  let builders = [OpBuilder<(ins "::mlir::Value":$input,
+                                 CArg<"int64_t", "-1">:$axis), [{
+    build($_builder, $_state, input.getType(), input,
+          $_builder.getI64IntegerAttr(axis));
+  }]>];
+}
+
+def MLC_SoftmaxOp : MLC_SoftmaxLikeOp<"softmax", "Softmax">;
+def MLC_LogSoftmaxOp : MLC_SoftmaxLikeOp<"log_softmax", "Log-softmax">;
+
+class MLC_ReduceOp<string mnemonic, string what>
+    : MLC_Op<mnemonic, [Pure]> {
+  let summary = what # " over the given axes";
+  let description = [{
+    Reduces over `axes` (all axes when the list is empty). With `keepdims`
+    the reduced dimensions stay as size 1.
+  }];
+  let arguments = (ins MLC_FloatTensor:$input, DenseI64ArrayAttr:$axes,
+                       UnitAttr:$keepdims);
+  let results = (outs MLC_FloatTensor:$result);
+  let assemblyFormat = "$input `axes` `=` $axes (`keepdims` $keepdims^)? "
+                       "attr-dict `:` type($input) `->` type($result)";
+  let hasVerifier = 1;
+  let builders = [OpBuilder<(ins "::mlir::Value":$input,
+      "::llvm::ArrayRef<int64_t>":$axes, CArg<"bool", "false">:$keepdims)>];
+}
+
+def MLC_ReduceSumOp : MLC_ReduceOp<"reduce_sum", "Sum">;
+def MLC_ReduceMeanOp : MLC_ReduceOp<"reduce_mean", "Mean">;
+def MLC_ReduceMaxOp : MLC_ReduceOp<"reduce_max", "Maximum">;
+
+def MLC_ReshapeOp : MLC_Op<"reshape", [Pure]> {
+  let summary = "Changes the shape, keeping the elements in row-major order";
+  let description = [{
+    Operand and result must hold the same number of elements. Each side may
+    have at most one dynamic dimension; then the static dimensions must
+    multiply to the same number (the dynamic one carries the batch).
+  }];
+  let arguments = (ins MLC_AnyTensor:$input);
+  let results = (outs MLC_AnyTensor:$result);
+  let assemblyFormat =
+      "$input attr-dict `:` type($input) `->` type($result)";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+def MLC_TransposeOp : MLC_Op<"transpose", [Pure]> {
+  let summary = "Permutes dimensions: result dim i is input dim perm[i]";
+  let arguments = (ins MLC_AnyTensor:$input, DenseI64ArrayAttr:$perm);
+  let results = (outs MLC_AnyTensor:$result);
+  let assemblyFormat = "$input `perm` `=` $perm attr-dict `:` "
+                       "type($input) `->` type($result)";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+  let builders = [OpBuilder<(ins "::mlir::Value":$input,
+                                 "::llvm::ArrayRef<int64_t>":$perm)>];
+}
+
+def MLC_BroadcastToOp : MLC_Op<"broadcast_to", [Pure]> {
+  let summary = "Broadcasts to a shape with NumPy rules";
+  let arguments = (ins MLC_AnyTensor:$input);
+  let results = (outs MLC_AnyTensor:$result);
+  let assemblyFormat =
+      "$input attr-dict `:` type($input) `->` type($result)";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Losses
+//===----------------------------------------------------------------------===//
+
+class MLC_LossOp<string mnemonic, string what, Type targetType>
+    : MLC_Op<mnemonic, [Pure]> {
+  let summary = what # ", averaged over the batch";
+  let arguments = (ins MLC_FloatTensor:$prediction, targetType:$target,
+                       UnitAttr:$from_logits);
+  let results = (outs 0DTensorOf<[AnyFloat]>:$result);
+  let assemblyFormat = "$prediction `,` $target attr-dict `:` "
+                       "functional-type(operands, results)";
+  let hasVerifier = 1;
+  let builders = [OpBuilder<(ins "::mlir::Value":$prediction,
+      "::mlir::Value":$target, CArg<"bool", "false">:$fromLogits), [{
+    auto elt = ::llvm::cast<::mlir::ShapedType>(prediction.getType())
+                   .getElementType();
+    build($_builder, $_state, ::mlir::RankedTensorType::get({}, elt),
+          prediction, target, fromLogits);
+  }]>];
+}
+
+def MLC_MSEOp : MLC_LossOp<"mse", "Mean squared error", MLC_FloatTensor> {
+  let description = [{
+    `mean((prediction - target)^2)` over all elements. `from_logits` is
+    not allowed.
+  }];
+}
+def MLC_CategoricalCrossentropyOp
+    : MLC_LossOp<"categorical_crossentropy",
+                 "Cross-entropy with one-hot (or soft) targets", MLC_FloatTensor> {
+  let description = [{
+    Prediction and target are `[batch, classes]`. Without `from_logits`
+    the prediction holds probabilities.
+  }];
+}
+def MLC_SparseCategoricalCrossentropyOp
+    : MLC_LossOp<"sparse_categorical_crossentropy",
+                 "Cross-entropy with integer class labels", MLC_IntTensor> {
+  let description = [{
+    Prediction is `[batch, classes]`, target is `[batch]` of integer class
+    indices. Without `from_logits` the prediction holds probabilities.
+  }];
+}
+def MLC_BinaryCrossentropyOp
+    : MLC_LossOp<"binary_crossentropy",
+                 "Binary cross-entropy with 0/1 targets", MLC_FloatTensor> {
+  let description = [{
+    Prediction and target have the same shape. Without `from_logits` the
+    prediction holds probabilities in (0, 1).
+  }];
+}
+
+#endif // MLC_OPS_TD

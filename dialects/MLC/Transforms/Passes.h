@@ -1,0 +1,20 @@
+//===- Passes.h - mlc dialect passes ----------------------------*- C++ -*-===//
+
+#ifndef MLC_DIALECT_MLC_TRANSFORMS_PASSES_H
+#define MLC_DIALECT_MLC_TRANSFORMS_PASSES_H
+
+#include "dialects/MLC/IR/MLCDialect.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Pass/Pass.h"
+
+namespace mlc {
+
+#define GEN_PASS_DECL
+#include "dialects/MLC/Transforms/Passes.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "dialects/MLC/Transforms/Passes.h.inc"
+
+} // namespace mlc
+
+#endif // MLC_DIALECT_MLC_TRANSFORMS_PASSES_H
