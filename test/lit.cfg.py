@@ -22,3 +22,6 @@ llvm_config.use_default_substitutions()
 tool_dirs = [config.mlc_tools_dir, config.llvm_tools_dir]
 tools = ["mlc", "mlc-opt"]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
+
+# `not`, `count` and `split-file` at the start of a RUN line are found on PATH.
+llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)

@@ -55,20 +55,23 @@ TEST_F(AttributesTest, CanonicalTextRoundTrips) {
       "#mlc.loss<binary_crossentropy, from_logits = true>",
       "#mlc.zeros",
       "#mlc.ones",
-      "#mlc.constant<5.000000e-01>",
+      "#mlc.constant<0.5>",
       "#mlc.uniform",
-      "#mlc.uniform<minval = -1.000000e+00, maxval = 2.000000e+00>",
-      "#mlc.normal<stddev = 1.000000e+00>",
+      "#mlc.uniform<minval = -1.0, maxval = 2.0>",
+      "#mlc.normal<stddev = 1.0>",
       "#mlc.glorot_uniform",
       "#mlc.glorot_normal",
       "#mlc.he_uniform",
       "#mlc.he_normal",
       "#mlc.sgd",
-      "#mlc.sgd<momentum = 9.000000e-01, nesterov = true>",
+      "#mlc.sgd<momentum = 0.9, nesterov = true>",
       "#mlc.adam",
-      "#mlc.adam<learning_rate = 1.000000e-02, epsilon = 1.000000e-08>",
-      "#mlc.adamw<weight_decay = 1.000000e-02>",
-      "#mlc.rmsprop<rho = 9.500000e-01, centered = true>",
+      "#mlc.adam<learning_rate = 0.01, epsilon = 1.0e-08>",
+      "#mlc.adamw<weight_decay = 0.01>",
+      "#mlc.rmsprop<rho = 0.95, centered = true>",
+      "#mlc.adam<learning_rate = 0.0003, beta_2 = 0.98>",
+      "#mlc.constant<1.0e+20>",
+      "#mlc.constant<-0.1>",
   };
   for (const char *text : cases) {
     Attribute attr = parse(text);
@@ -86,6 +89,8 @@ TEST_F(AttributesTest, BuiltAttributesPrintAndParseBack) {
       RMSpropAttr::get(&context, 0.01, 0.8, 0.1, 1e-5, false),
       NormalAttr::get(&context, 0.5, 2.0),
       ConstantInitAttr::get(&context, -0.25),
+      ConstantInitAttr::get(&context, 0.1 + 0.2), // needs all 17 digits
+      ConstantInitAttr::get(&context, 1e-300),
   };
   for (Attribute attr : built) {
     std::string text = print(attr);
@@ -109,7 +114,7 @@ TEST_F(AttributesTest, KerasDefaults) {
 
 TEST_F(AttributesTest, OptimizerInterfaceOverridesLearningRate) {
   auto opt = llvm::cast<OptimizerAttrInterface>(
-      parse("#mlc.adam<beta_1 = 8.000000e-01>"));
+      parse("#mlc.adam<beta_1 = 0.8>"));
   EXPECT_EQ(opt.getLearningRate(), 1e-3);
   auto changed = llvm::cast<AdamAttr>(opt.withLearningRate(0.05));
   EXPECT_EQ(changed.getLearningRate(), 0.05);

@@ -5,6 +5,8 @@
 #include "llvm/ADT/TypeSwitch.h"
 
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 
 using namespace mlir;
 using namespace mlc;
@@ -36,6 +38,25 @@ std::pair<double, double> mlc::computeFans(ArrayRef<int64_t> shape) {
     receptive *= double(d);
   return {double(shape[shape.size() - 2]) * receptive,
           double(shape.back()) * receptive};
+}
+
+std::string mlc::formatDouble(double value) {
+  if (!std::isfinite(value))
+    return value != value ? "0x7FF8000000000000"
+                          : (value > 0 ? "0x7FF0000000000000"
+                                       : "0xFFF0000000000000");
+  char buf[32];
+  for (int precision = 1; precision <= 17; ++precision) {
+    std::snprintf(buf, sizeof(buf), "%.*g", precision, value);
+    if (std::strtod(buf, nullptr) == value)
+      break;
+  }
+  std::string text = buf;
+  if (text.find_first_of(".") == std::string::npos) {
+    size_t exponent = text.find_first_of("eE");
+    text.insert(exponent == std::string::npos ? text.size() : exponent, ".0");
+  }
+  return text;
 }
 
 FailureOr<int64_t> mlc::normalizeAxis(int64_t axis, int64_t rank) {

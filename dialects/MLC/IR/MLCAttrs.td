@@ -6,6 +6,17 @@
 include "dialects/MLC/IR/MLCDialect.td"
 include "mlir/IR/EnumAttr.td"
 
+// A double printed in its shortest form that parses back to the same value
+// (`0.95`, `1.0e-07`), instead of the 17-digit or %e forms.
+class MLC_F64Param<string desc = "">
+    : AttrParameter<"double", desc> {
+  let printer = "$_printer << ::mlc::formatDouble($_self)";
+}
+class MLC_DefaultF64<string value, string desc = "">
+    : DefaultValuedParameter<"double", value, desc> {
+  let printer = "$_printer << ::mlc::formatDouble($_self)";
+}
+
 //===----------------------------------------------------------------------===//
 // Enums
 //===----------------------------------------------------------------------===//
@@ -79,20 +90,20 @@ def MLC_OnesAttr : MLC_InitAttr<"Ones", "ones"> {
 }
 def MLC_ConstantInitAttr : MLC_InitAttr<"ConstantInit", "constant"> {
   let summary = "Fills with one value: `#mlc.constant<0.5>`";
-  let parameters = (ins "double":$value);
+  let parameters = (ins MLC_F64Param<>:$value);
   let assemblyFormat = "`<` $value `>`";
 }
 def MLC_UniformAttr : MLC_InitAttr<"Uniform", "uniform"> {
   let summary = "Uniform in [minval, maxval) (Keras RandomUniform)";
-  let parameters = (ins DefaultValuedParameter<"double", "-0.05">:$minval,
-                        DefaultValuedParameter<"double", "0.05">:$maxval);
+  let parameters = (ins MLC_DefaultF64<"-0.05">:$minval,
+                        MLC_DefaultF64<"0.05">:$maxval);
   let assemblyFormat = "(`<` struct(params)^ `>`)?";
   let genVerifyDecl = 1;
 }
 def MLC_NormalAttr : MLC_InitAttr<"Normal", "normal"> {
   let summary = "Normal(mean, stddev) (Keras RandomNormal)";
-  let parameters = (ins DefaultValuedParameter<"double", "0.0">:$mean,
-                        DefaultValuedParameter<"double", "0.05">:$stddev);
+  let parameters = (ins MLC_DefaultF64<"0.0">:$mean,
+                        MLC_DefaultF64<"0.05">:$stddev);
   let assemblyFormat = "(`<` struct(params)^ `>`)?";
   let genVerifyDecl = 1;
 }
@@ -143,8 +154,8 @@ def MLC_SGDAttr : MLC_OptimizerAttr<"SGD", "sgd"> {
     Full-batch and mini-batch gradient descent are the same update with a
     different batch size.
   }];
-  let parameters = (ins DefaultValuedParameter<"double", "0.01">:$learning_rate,
-                        DefaultValuedParameter<"double", "0.0">:$momentum,
+  let parameters = (ins MLC_DefaultF64<"0.01">:$learning_rate,
+                        MLC_DefaultF64<"0.0">:$momentum,
                         DefaultValuedParameter<"bool", "false">:$nesterov);
 }
 
@@ -154,27 +165,27 @@ def MLC_AdamAttr : MLC_OptimizerAttr<"Adam", "adam"> {
     `#mlc.adam<learning_rate = 1.0e-3, beta_1 = 0.9, beta_2 = 0.999,
     epsilon = 1.0e-7>` (these are the defaults).
   }];
-  let parameters = (ins DefaultValuedParameter<"double", "0.001">:$learning_rate,
-                        DefaultValuedParameter<"double", "0.9">:$beta_1,
-                        DefaultValuedParameter<"double", "0.999">:$beta_2,
-                        DefaultValuedParameter<"double", "1e-7">:$epsilon);
+  let parameters = (ins MLC_DefaultF64<"0.001">:$learning_rate,
+                        MLC_DefaultF64<"0.9">:$beta_1,
+                        MLC_DefaultF64<"0.999">:$beta_2,
+                        MLC_DefaultF64<"1e-7">:$epsilon);
 }
 
 def MLC_AdamWAttr : MLC_OptimizerAttr<"AdamW", "adamw"> {
   let summary = "Adam with decoupled weight decay";
-  let parameters = (ins DefaultValuedParameter<"double", "0.001">:$learning_rate,
-                        DefaultValuedParameter<"double", "0.004">:$weight_decay,
-                        DefaultValuedParameter<"double", "0.9">:$beta_1,
-                        DefaultValuedParameter<"double", "0.999">:$beta_2,
-                        DefaultValuedParameter<"double", "1e-7">:$epsilon);
+  let parameters = (ins MLC_DefaultF64<"0.001">:$learning_rate,
+                        MLC_DefaultF64<"0.004">:$weight_decay,
+                        MLC_DefaultF64<"0.9">:$beta_1,
+                        MLC_DefaultF64<"0.999">:$beta_2,
+                        MLC_DefaultF64<"1e-7">:$epsilon);
 }
 
 def MLC_RMSpropAttr : MLC_OptimizerAttr<"RMSprop", "rmsprop"> {
   let summary = "RMSprop";
-  let parameters = (ins DefaultValuedParameter<"double", "0.001">:$learning_rate,
-                        DefaultValuedParameter<"double", "0.9">:$rho,
-                        DefaultValuedParameter<"double", "0.0">:$momentum,
-                        DefaultValuedParameter<"double", "1e-7">:$epsilon,
+  let parameters = (ins MLC_DefaultF64<"0.001">:$learning_rate,
+                        MLC_DefaultF64<"0.9">:$rho,
+                        MLC_DefaultF64<"0.0">:$momentum,
+                        MLC_DefaultF64<"1e-7">:$epsilon,
                         DefaultValuedParameter<"bool", "false">:$centered);
 }
 

@@ -72,6 +72,10 @@ struct InitSpec {
 /// receptive field (the product of the leading dimensions).
 std::pair<double, double> computeFans(llvm::ArrayRef<int64_t> shape);
 
+/// Formats a finite double in the shortest form that parses back to the
+/// same value, always with a '.' so the MLIR lexer reads it as a float.
+std::string formatDouble(double value);
+
 /// Normalizes an axis in [-rank, rank) to [0, rank); fails when out of range.
 mlir::FailureOr<int64_t> normalizeAxis(int64_t axis, int64_t rank);
 

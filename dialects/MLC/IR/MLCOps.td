@@ -102,7 +102,7 @@ def MLC_OutputOp : MLC_Op<"output", [Terminator, HasParent<"ModelOp">, Pure,
                                      ReturnLike]> {
   let summary = "The model's outputs (predictions)";
   let arguments = (ins Variadic<MLC_AnyTensor>:$outputs);
-  let assemblyFormat = "$outputs attr-dict `:` type($outputs)";
+  let assemblyFormat = "attr-dict ($outputs^ `:` type($outputs))?";
   let hasVerifier = 1;
 }
 

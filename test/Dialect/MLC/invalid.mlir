@@ -1,0 +1,355 @@
+// Malformed models: each split is one error, checked with its exact message.
+// RUN: mlc-opt %s -split-input-file -verify-diagnostics
+
+mlc.model @matmul_k_mismatch {
+  %a = mlc.input "a" : tensor<?x784xf32>
+  mlc.param @w : tensor<128x10xf32> = #mlc.glorot_uniform
+  %w = mlc.param_ref @w : tensor<128x10xf32>
+  // expected-error @+1 {{'mlc.matmul' op contracting dimensions differ: lhs 'tensor<?x784xf32>' has K = 784, rhs 'tensor<128x10xf32>' has K = 128}}
+  %m = mlc.matmul %a, %w : (tensor<?x784xf32>, tensor<128x10xf32>) -> tensor<?x10xf32>
+  mlc.output %m : tensor<?x10xf32>
+}
+
+// -----
+
+mlc.model @matmul_rank {
+  %a = mlc.input "a" : tensor<?xf32>
+  %b = mlc.input "b" : tensor<4x4xf32>
+  // expected-error @+1 {{'mlc.matmul' op operands need rank >= 2, got lhs 'tensor<?xf32>' and rhs 'tensor<4x4xf32>'}}
+  %m = mlc.matmul %a, %b : (tensor<?xf32>, tensor<4x4xf32>) -> tensor<?x4xf32>
+  mlc.output %m : tensor<?x4xf32>
+}
+
+// -----
+
+mlc.model @matmul_result {
+  %a = mlc.input "a" : tensor<?x3xf32>
+  %b = mlc.input "b" : tensor<3x4xf32>
+  // expected-error @+1 {{'mlc.matmul' op result has type 'tensor<?x5xf32>', but lhs 'tensor<?x3xf32>' times rhs 'tensor<3x4xf32>' gives 'tensor<?x4xf32>'}}
+  %m = mlc.matmul %a, %b : (tensor<?x3xf32>, tensor<3x4xf32>) -> tensor<?x5xf32>
+  mlc.output %m : tensor<?x5xf32>
+}
+
+// -----
+
+mlc.model @matmul_batch {
+  %a = mlc.input "a" : tensor<2x3x4xf32>
+  %b = mlc.input "b" : tensor<5x4x6xf32>
+  // expected-error @+1 {{'mlc.matmul' op batch dimensions of lhs 'tensor<2x3x4xf32>' and rhs 'tensor<5x4x6xf32>' do not broadcast}}
+  %m = mlc.matmul %a, %b : (tensor<2x3x4xf32>, tensor<5x4x6xf32>) -> tensor<2x3x6xf32>
+  mlc.output %m : tensor<2x3x6xf32>
+}
+
+// -----
+
+mlc.model @add_broadcast {
+  %a = mlc.input "a" : tensor<?x128xf32>
+  %b = mlc.input "b" : tensor<10xf32>
+  // expected-error @+1 {{'mlc.add' op lhs 'tensor<?x128xf32>' and rhs 'tensor<10xf32>' do not broadcast: 128 (dimension 1) vs 10 (dimension 0)}}
+  %s = mlc.add %a, %b : (tensor<?x128xf32>, tensor<10xf32>) -> tensor<?x128xf32>
+  mlc.output %s : tensor<?x128xf32>
+}
+
+// -----
+
+mlc.model @add_result {
+  %a = mlc.input "a" : tensor<?x128xf32>
+  %b = mlc.input "b" : tensor<128xf32>
+  // expected-error @+1 {{'mlc.sub' op result has type 'tensor<?x10xf32>', but broadcasting lhs 'tensor<?x128xf32>' with rhs 'tensor<128xf32>' gives 'tensor<?x128xf32>'}}
+  %s = mlc.sub %a, %b : (tensor<?x128xf32>, tensor<128xf32>) -> tensor<?x10xf32>
+  mlc.output %s : tensor<?x10xf32>
+}
+
+// -----
+
+mlc.model @mul_element_type {
+  %a = mlc.input "a" : tensor<?x4xf32>
+  %b = mlc.input "b" : tensor<?x4xf16>
+  // expected-error @+1 {{'mlc.mul' op operands must have the same element type, got lhs 'tensor<?x4xf32>' and rhs 'tensor<?x4xf16>'}}
+  %s = mlc.mul %a, %b : (tensor<?x4xf32>, tensor<?x4xf16>) -> tensor<?x4xf32>
+  mlc.output %s : tensor<?x4xf32>
+}
+
+// -----
+
+mlc.model @int_operand {
+  %a = mlc.input "a" : tensor<?x4xi32>
+  // expected-error @+1 {{'mlc.relu' op operand #0 must be ranked tensor of floating-point values, but got 'tensor<?x4xi32>'}}
+  %r = mlc.relu %a : tensor<?x4xi32>
+  mlc.output %r : tensor<?x4xi32>
+}
+
+// -----
+
+mlc.model @softmax_axis {
+  %a = mlc.input "a" : tensor<?x10xf32>
+  // expected-error @+1 {{'mlc.softmax' op axis 2 is out of range for input 'tensor<?x10xf32>' (rank 2)}}
+  %s = mlc.softmax %a {axis = 2} : tensor<?x10xf32>
+  mlc.output %s : tensor<?x10xf32>
+}
+
+// -----
+
+mlc.model @reduce_axis {
+  %a = mlc.input "a" : tensor<?x10xf32>
+  // expected-error @+1 {{'mlc.reduce_sum' op axis -3 is out of range for input 'tensor<?x10xf32>' (rank 2)}}
+  %s = mlc.reduce_sum %a axes = [-3] : tensor<?x10xf32> -> tensor<?xf32>
+  mlc.output %s : tensor<?xf32>
+}
+
+// -----
+
+mlc.model @reduce_duplicate_axis {
+  %a = mlc.input "a" : tensor<?x10xf32>
+  // expected-error @+1 {{'mlc.reduce_max' op axis -1 is listed twice}}
+  %s = mlc.reduce_max %a axes = [1, -1] : tensor<?x10xf32> -> tensor<?xf32>
+  mlc.output %s : tensor<?xf32>
+}
+
+// -----
+
+mlc.model @reduce_result {
+  %a = mlc.input "a" : tensor<?x10xf32>
+  // expected-error @+1 {{'mlc.reduce_mean' op result has type 'tensor<?xf32>', but reducing input 'tensor<?x10xf32>' over axes [1] with keepdims gives 'tensor<?x1xf32>'}}
+  %s = mlc.reduce_mean %a axes = [1] keepdims : tensor<?x10xf32> -> tensor<?xf32>
+  mlc.output %s : tensor<?xf32>
+}
+
+// -----
+
+mlc.model @reshape_count {
+  %a = mlc.input "a" : tensor<?x28x28xf32>
+  // expected-error @+1 {{'mlc.reshape' op input 'tensor<?x28x28xf32>' and result 'tensor<?x780xf32>' hold different numbers of elements (784 x ? vs 780 x ?)}}
+  %r = mlc.reshape %a : tensor<?x28x28xf32> -> tensor<?x780xf32>
+  mlc.output %r : tensor<?x780xf32>
+}
+
+// -----
+
+mlc.model @reshape_dynamic {
+  %a = mlc.input "a" : tensor<?x4xf32>
+  // expected-error @+1 {{'mlc.reshape' op at most one dimension may be dynamic on each side, got input 'tensor<?x4xf32>' and result 'tensor<?x?xf32>'}}
+  %r = mlc.reshape %a : tensor<?x4xf32> -> tensor<?x?xf32>
+  mlc.output %r : tensor<?x?xf32>
+}
+
+// -----
+
+mlc.model @transpose_perm {
+  %a = mlc.input "a" : tensor<?x4x5xf32>
+  // expected-error @+1 {{'mlc.transpose' op perm [0, 0, 1] is not a permutation of the 3 dimensions of input 'tensor<?x4x5xf32>'}}
+  %t = mlc.transpose %a perm = [0, 0, 1] : tensor<?x4x5xf32> -> tensor<?x?x4xf32>
+  mlc.output %t : tensor<?x?x4xf32>
+}
+
+// -----
+
+mlc.model @broadcast_to {
+  %a = mlc.input "a" : tensor<2x3xf32>
+  // expected-error @+1 {{'mlc.broadcast_to' op input 'tensor<2x3xf32>' does not broadcast to result 'tensor<4x3xf32>'}}
+  %b = mlc.broadcast_to %a : tensor<2x3xf32> -> tensor<4x3xf32>
+  mlc.output %b : tensor<4x3xf32>
+}
+
+// -----
+
+mlc.model @sparse_ce_float_labels {
+  %p = mlc.input "p" : tensor<?x10xf32>
+  %l = mlc.input "l" : tensor<?xf32>
+  // expected-error @+1 {{'mlc.sparse_categorical_crossentropy' op operand #1 must be ranked tensor of signless integer values, but got 'tensor<?xf32>'}}
+  %loss = mlc.sparse_categorical_crossentropy %p, %l : (tensor<?x10xf32>, tensor<?xf32>) -> tensor<f32>
+  mlc.output %loss : tensor<f32>
+}
+
+// -----
+
+mlc.model @sparse_ce_label_shape {
+  %p = mlc.input "p" : tensor<?x10xf32>
+  %l = mlc.input "l" : tensor<?x10xi32>
+  // expected-error @+1 {{'mlc.sparse_categorical_crossentropy' op target must hold one integer class label per prediction row: prediction 'tensor<?x10xf32>' needs a target of shape 'tensor<?xi32>', got 'tensor<?x10xi32>'}}
+  %loss = mlc.sparse_categorical_crossentropy %p, %l : (tensor<?x10xf32>, tensor<?x10xi32>) -> tensor<f32>
+  mlc.output %loss : tensor<f32>
+}
+
+// -----
+
+mlc.model @ce_target_shape {
+  %p = mlc.input "p" : tensor<?x10xf32>
+  %t = mlc.input "t" : tensor<?x9xf32>
+  // expected-error @+1 {{'mlc.categorical_crossentropy' op target must have the prediction's shape: prediction 'tensor<?x10xf32>', target 'tensor<?x9xf32>'}}
+  %loss = mlc.categorical_crossentropy %p, %t : (tensor<?x10xf32>, tensor<?x9xf32>) -> tensor<f32>
+  mlc.output %loss : tensor<f32>
+}
+
+// -----
+
+mlc.model @mse_from_logits {
+  %p = mlc.input "p" : tensor<?x1xf32>
+  %t = mlc.input "t" : tensor<?x1xf32>
+  // expected-error @+1 {{'mlc.mse' op takes no from_logits: mse compares values}}
+  %loss = mlc.mse %p, %t {from_logits} : (tensor<?x1xf32>, tensor<?x1xf32>) -> tensor<f32>
+  mlc.output %loss : tensor<f32>
+}
+
+// -----
+
+mlc.model @loss_result {
+  %p = mlc.input "p" : tensor<?x1xf32>
+  %t = mlc.input "t" : tensor<?x1xf32>
+  // expected-error @+1 {{'mlc.binary_crossentropy' op result has type 'tensor<f16>', but prediction 'tensor<?x1xf32>' (a scalar loss) gives 'tensor<f32>'}}
+  %loss = mlc.binary_crossentropy %p, %t : (tensor<?x1xf32>, tensor<?x1xf32>) -> tensor<f16>
+  mlc.output %loss : tensor<f16>
+}
+
+// -----
+
+mlc.model @unknown_activation {
+  %x = mlc.input "x" : tensor<?x4xf32>
+  // expected-error @+2 {{expected ::mlc::Activation to be one of: linear, relu, sigmoid, tanh, softmax, log_softmax}}
+  // expected-error @+1 {{failed to parse MLC_ActivationAttr parameter 'value'}}
+  %d = mlc.dense %x {units = 2, activation = #mlc.act<swish>} : tensor<?x4xf32> -> tensor<?x2xf32>
+  mlc.output %d : tensor<?x2xf32>
+}
+
+// -----
+
+mlc.model @dense_units {
+  %x = mlc.input "x" : tensor<?x4xf32>
+  // expected-error @+1 {{'mlc.dense' op result has type 'tensor<?x3xf32>', but input 'tensor<?x4xf32>' with units = 2 gives 'tensor<?x2xf32>'}}
+  %d = mlc.dense %x {units = 2} : tensor<?x4xf32> -> tensor<?x3xf32>
+  mlc.output %d : tensor<?x3xf32>
+}
+
+// -----
+
+mlc.model @dense_rank {
+  %x = mlc.input "x" : tensor<?x4x4xf32>
+  // expected-error @+1 {{'mlc.dense' op input must be (batch, features), got 'tensor<?x4x4xf32>'}}
+  %d = mlc.dense %x {units = 2} : tensor<?x4x4xf32> -> tensor<?x2xf32>
+  mlc.output %d : tensor<?x2xf32>
+}
+
+// -----
+
+mlc.model @dense_zero_units {
+  %x = mlc.input "x" : tensor<?x4xf32>
+  // expected-error @+1 {{'mlc.dense' op attribute 'units' failed to satisfy constraint: 64-bit signless integer attribute whose value is positive}}
+  %d = mlc.dense %x {units = 0} : tensor<?x4xf32> -> tensor<?x0xf32>
+  mlc.output %d : tensor<?x0xf32>
+}
+
+// -----
+
+mlc.model @flatten_result {
+  %x = mlc.input "x" : tensor<?x28x28xf32>
+  // expected-error @+1 {{'mlc.flatten' op result has type 'tensor<?x28xf32>', but flattening input 'tensor<?x28x28xf32>' gives 'tensor<?x784xf32>'}}
+  %f = mlc.flatten %x : tensor<?x28x28xf32> -> tensor<?x28xf32>
+  mlc.output %f : tensor<?x28xf32>
+}
+
+// -----
+
+mlc.model @missing_param {
+  // expected-error @+1 {{'mlc.param_ref' op references @nope, which is not an mlc.param of the enclosing model}}
+  %w = mlc.param_ref @nope : tensor<4xf32>
+  mlc.output %w : tensor<4xf32>
+}
+
+// -----
+
+mlc.model @param_ref_type {
+  mlc.param @w : tensor<4x4xf32> = #mlc.glorot_uniform
+  // expected-error @+1 {{'mlc.param_ref' op result has type 'tensor<4x5xf32>', but param @w has type 'tensor<4x4xf32>'}}
+  %w = mlc.param_ref @w : tensor<4x5xf32>
+  mlc.output %w : tensor<4x5xf32>
+}
+
+// -----
+
+mlc.model @param_dynamic {
+  // expected-error @+1 {{'mlc.param' op param @w needs a static shape, got 'tensor<?x4xf32>'}}
+  mlc.param @w : tensor<?x4xf32> = #mlc.zeros
+  %x = mlc.input "x" : tensor<?x4xf32>
+  mlc.output %x : tensor<?x4xf32>
+}
+
+// -----
+
+mlc.model @param_not_initializer {
+  // expected-error @+1 {{custom op 'mlc.param' invalid kind of attribute specified}}
+  mlc.param @w : tensor<4xf32> = #mlc.adam
+  %x = mlc.input "x" : tensor<?x4xf32>
+  mlc.output %x : tensor<?x4xf32>
+}
+
+// -----
+
+mlc.model @input_dynamic_inner {
+  // expected-error @+1 {{'mlc.input' op input "x" has type 'tensor<?x?xf32>': dimension 1 is dynamic, but only the leading (batch) dimension may be}}
+  %x = mlc.input "x" : tensor<?x?xf32>
+  mlc.output %x : tensor<?x?xf32>
+}
+
+// -----
+
+mlc.model @duplicate_input {
+  %x = mlc.input "x" : tensor<?x4xf32>
+  // expected-error @+1 {{'mlc.input' op input name "x" is already used by the input at}}
+  %y = mlc.input "x" : tensor<?x4xf32>
+  mlc.output %y : tensor<?x4xf32>
+}
+
+// -----
+
+mlc.model @duplicate_param {
+  // expected-note @+1 {{see existing symbol definition here}}
+  mlc.param @w : tensor<4xf32> = #mlc.zeros
+  // expected-error @+1 {{redefinition of symbol named 'w'}}
+  mlc.param @w : tensor<4xf32> = #mlc.zeros
+  %x = mlc.input "x" : tensor<?x4xf32>
+  mlc.output %x : tensor<?x4xf32>
+}
+
+// -----
+
+// expected-error @+1 {{'mlc.model' op loss sparse_categorical_crossentropy needs a float (batch, classes) output, but output #0 has type 'tensor<?xf32>'}}
+mlc.model @loss_vs_output {
+  %x = mlc.input "x" : tensor<?xf32>
+  mlc.output %x : tensor<?xf32>
+} {loss = #mlc.loss<sparse_categorical_crossentropy>}
+
+// -----
+
+mlc.model @bad_optimizer {
+  %x = mlc.input "x" : tensor<?x4xf32>
+  mlc.output %x : tensor<?x4xf32>
+// expected-error @+1 {{#mlc.adam needs 0 <= beta_2 < 1, got 1.5}}
+} {optimizer = #mlc.adam<beta_2 = 1.5>}
+
+// -----
+
+mlc.model @optimizer_not_optimizer {
+  %x = mlc.input "x" : tensor<?x4xf32>
+  mlc.output %x : tensor<?x4xf32>
+// expected-error @+1 {{'mlc.model' op attribute 'optimizer' failed to satisfy constraint}}
+} {optimizer = #mlc.zeros}
+
+// -----
+
+// expected-error @+1 {{'mlc.output' op expects parent op 'mlc.model'}}
+mlc.output
+
+// -----
+
+mlc.model @no_output {
+  // expected-error @+1 {{block with no terminator}}
+  %x = mlc.input "x" : tensor<?x4xf32>
+}
+
+// -----
+
+mlc.model @empty_output {
+  %x = mlc.input "x" : tensor<?x4xf32>
+  // expected-error @+1 {{'mlc.output' op needs at least one output}}
+  mlc.output
+}

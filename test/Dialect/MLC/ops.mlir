@@ -1,0 +1,166 @@
+// Round trip of every op and attribute: print, parse the printed form again,
+// and also go through the generic form.
+// RUN: mlc-opt %s | mlc-opt | FileCheck %s
+// RUN: mlc-opt %s --mlir-print-op-generic | mlc-opt | FileCheck %s
+
+// CHECK-LABEL: mlc.model @structure
+// CHECK:         %[[X:.*]] = mlc.input "image" : tensor<?x28x28xf32>
+// CHECK:         %[[L:.*]] = mlc.input "label" : tensor<?xi32>
+// CHECK:         mlc.param @w : tensor<784x10xf32> = #mlc.glorot_uniform
+// CHECK:         mlc.param @b : tensor<10xf32> = #mlc.zeros
+// CHECK:         mlc.param @p0 : tensor<2xf32> = #mlc.ones
+// CHECK:         mlc.param @p1 : tensor<2xf32> = #mlc.constant<0.5>
+// CHECK:         mlc.param @p2 : tensor<2xf32> = #mlc.uniform
+// CHECK:         mlc.param @p3 : tensor<2xf32> = #mlc.uniform<minval = -1.0, maxval = 1.0>
+// CHECK:         mlc.param @p4 : tensor<2xf32> = #mlc.normal<mean = 1.0, stddev = 0.01>
+// CHECK:         mlc.param @p5 : tensor<2x2xf32> = #mlc.glorot_normal
+// CHECK:         mlc.param @p6 : tensor<3x3x1x8xf32> = #mlc.he_uniform
+// CHECK:         mlc.param @p7 : tensor<3x3x8x8xf32> = #mlc.he_normal
+// CHECK:         %[[F:.*]] = mlc.flatten %[[X]] : tensor<?x28x28xf32> -> tensor<?x784xf32>
+// CHECK:         %[[D:.*]] = mlc.dense %[[F]] {activation = #mlc.act<relu>, kernel_initializer = #mlc.he_normal, name = "hidden", units = 10 : i64, use_bias = false}
+// CHECK:         %[[W:.*]] = mlc.param_ref @w : tensor<784x10xf32>
+// CHECK:         mlc.output %[[D]], %[[W]] : tensor<?x10xf32>, tensor<784x10xf32>
+// CHECK:       } {loss = #mlc.loss<sparse_categorical_crossentropy>, optimizer = #mlc.adam<learning_rate = 0.01>}
+mlc.model @structure {
+  %x = mlc.input "image" : tensor<?x28x28xf32>
+  %l = mlc.input "label" : tensor<?xi32>
+  mlc.param @w : tensor<784x10xf32> = #mlc.glorot_uniform
+  mlc.param @b : tensor<10xf32> = #mlc.zeros
+  mlc.param @p0 : tensor<2xf32> = #mlc.ones
+  mlc.param @p1 : tensor<2xf32> = #mlc.constant<0.5>
+  mlc.param @p2 : tensor<2xf32> = #mlc.uniform
+  mlc.param @p3 : tensor<2xf32> = #mlc.uniform<minval = -1.0, maxval = 1.0>
+  mlc.param @p4 : tensor<2xf32> = #mlc.normal<mean = 1.0, stddev = 1.0e-2>
+  mlc.param @p5 : tensor<2x2xf32> = #mlc.glorot_normal
+  mlc.param @p6 : tensor<3x3x1x8xf32> = #mlc.he_uniform
+  mlc.param @p7 : tensor<3x3x8x8xf32> = #mlc.he_normal
+  %f = mlc.flatten %x : tensor<?x28x28xf32> -> tensor<?x784xf32>
+  %d = mlc.dense %f {units = 10, activation = #mlc.act<relu>, use_bias = false,
+                     name = "hidden", kernel_initializer = #mlc.he_normal}
+      : tensor<?x784xf32> -> tensor<?x10xf32>
+  %w = mlc.param_ref @w : tensor<784x10xf32>
+  mlc.output %d, %w : tensor<?x10xf32>, tensor<784x10xf32>
+} {loss = #mlc.loss<sparse_categorical_crossentropy>,
+   optimizer = #mlc.adam<learning_rate = 0.01>}
+
+// CHECK-LABEL: mlc.model @core_ops
+// CHECK: mlc.constant dense<1.000000e+00> : tensor<4xf32>
+// CHECK: mlc.matmul %{{.*}}, %{{.*}} : (tensor<?x4xf32>, tensor<4x3xf32>) -> tensor<?x3xf32>
+// CHECK: mlc.matmul %{{.*}}, %{{.*}} {transpose_lhs} : (tensor<?x4xf32>, tensor<?x3xf32>) -> tensor<4x3xf32>
+// CHECK: mlc.matmul %{{.*}}, %{{.*}} {transpose_rhs} : (tensor<2x5x4xf32>, tensor<3x4xf32>) -> tensor<2x5x3xf32>
+// CHECK: mlc.add %{{.*}}, %{{.*}} : (tensor<?x4xf32>, tensor<4xf32>) -> tensor<?x4xf32>
+// CHECK: mlc.sub %{{.*}}, %{{.*}} : (tensor<?x4xf32>, tensor<?x1xf32>) -> tensor<?x4xf32>
+// CHECK: mlc.mul %{{.*}}, %{{.*}} : (tensor<?x4xf32>, tensor<f32>) -> tensor<?x4xf32>
+// CHECK: mlc.div %{{.*}}, %{{.*}} : (tensor<1x4xf32>, tensor<?x1xf32>) -> tensor<?x4xf32>
+// CHECK: mlc.neg %{{.*}} : tensor<?x4xf32>
+// CHECK: mlc.exp %{{.*}} : tensor<?x4xf32>
+// CHECK: mlc.log %{{.*}} : tensor<?x4xf32>
+// CHECK: mlc.sqrt %{{.*}} : tensor<?x4xf32>
+// CHECK: mlc.relu %{{.*}} : tensor<?x4xf32>
+// CHECK: mlc.sigmoid %{{.*}} : tensor<?x4xf32>
+// CHECK: mlc.tanh %{{.*}} : tensor<?x4xf32>
+// CHECK: mlc.softmax %{{.*}} : tensor<?x4xf32>
+// CHECK: mlc.softmax %{{.*}} {axis = 0 : i64} : tensor<?x4xf32>
+// CHECK: mlc.log_softmax %{{.*}} : tensor<?x4xf32>
+// CHECK: mlc.reduce_sum %{{.*}} axes = [1] : tensor<?x4xf32> -> tensor<?xf32>
+// CHECK: mlc.reduce_mean %{{.*}} axes = [] : tensor<?x4xf32> -> tensor<f32>
+// CHECK: mlc.reduce_max %{{.*}} axes = [-1] keepdims : tensor<?x4xf32> -> tensor<?x1xf32>
+// CHECK: mlc.reshape %{{.*}} : tensor<?x4xf32> -> tensor<?x2x2xf32>
+// CHECK: mlc.transpose %{{.*}} perm = [1, 0] : tensor<?x4xf32> -> tensor<4x?xf32>
+// CHECK: mlc.broadcast_to %{{.*}} : tensor<4xf32> -> tensor<3x4xf32>
+mlc.model @core_ops {
+  %x = mlc.input "x" : tensor<?x4xf32>
+  %c = mlc.input "c" : tensor<?x1xf32>
+  %r = mlc.input "r" : tensor<1x4xf32>
+  %y = mlc.input "y" : tensor<?x3xf32>
+  %b3 = mlc.input "b3" : tensor<2x5x4xf32>
+  mlc.param @k : tensor<4x3xf32> = #mlc.glorot_uniform
+  mlc.param @s : tensor<f32> = #mlc.ones
+  %k = mlc.param_ref @k : tensor<4x3xf32>
+  %s = mlc.param_ref @s : tensor<f32>
+  %k34 = mlc.constant dense<1.0> : tensor<3x4xf32>
+  %one = mlc.constant dense<1.0> : tensor<4xf32>
+  %m0 = mlc.matmul %x, %k : (tensor<?x4xf32>, tensor<4x3xf32>) -> tensor<?x3xf32>
+  %m1 = mlc.matmul %x, %y {transpose_lhs} : (tensor<?x4xf32>, tensor<?x3xf32>) -> tensor<4x3xf32>
+  %m2 = mlc.matmul %b3, %k34 {transpose_rhs} : (tensor<2x5x4xf32>, tensor<3x4xf32>) -> tensor<2x5x3xf32>
+  %a = mlc.add %x, %one : (tensor<?x4xf32>, tensor<4xf32>) -> tensor<?x4xf32>
+  %sb = mlc.sub %a, %c : (tensor<?x4xf32>, tensor<?x1xf32>) -> tensor<?x4xf32>
+  %ml = mlc.mul %sb, %s : (tensor<?x4xf32>, tensor<f32>) -> tensor<?x4xf32>
+  %dv = mlc.div %r, %c : (tensor<1x4xf32>, tensor<?x1xf32>) -> tensor<?x4xf32>
+  %n = mlc.neg %ml : tensor<?x4xf32>
+  %e = mlc.exp %n : tensor<?x4xf32>
+  %lg = mlc.log %e : tensor<?x4xf32>
+  %sq = mlc.sqrt %lg : tensor<?x4xf32>
+  %re = mlc.relu %sq : tensor<?x4xf32>
+  %sg = mlc.sigmoid %re : tensor<?x4xf32>
+  %th = mlc.tanh %sg : tensor<?x4xf32>
+  %sm = mlc.softmax %th : tensor<?x4xf32>
+  %sm0 = mlc.softmax %sm {axis = 0} : tensor<?x4xf32>
+  %ls = mlc.log_softmax %sm0 {axis = -1} : tensor<?x4xf32>
+  %rs = mlc.reduce_sum %ls axes = [1] : tensor<?x4xf32> -> tensor<?xf32>
+  %rm = mlc.reduce_mean %ls axes = [] : tensor<?x4xf32> -> tensor<f32>
+  %rx = mlc.reduce_max %ls axes = [-1] keepdims : tensor<?x4xf32> -> tensor<?x1xf32>
+  %rh = mlc.reshape %dv : tensor<?x4xf32> -> tensor<?x2x2xf32>
+  %tp = mlc.transpose %dv perm = [1, 0] : tensor<?x4xf32> -> tensor<4x?xf32>
+  %bc = mlc.broadcast_to %one : tensor<4xf32> -> tensor<3x4xf32>
+  mlc.output %m0, %m1, %m2, %rs, %rm, %rx, %rh, %tp, %bc
+      : tensor<?x3xf32>, tensor<4x3xf32>, tensor<2x5x3xf32>, tensor<?xf32>,
+        tensor<f32>, tensor<?x1xf32>, tensor<?x2x2xf32>, tensor<4x?xf32>,
+        tensor<3x4xf32>
+}
+
+// CHECK-LABEL: mlc.model @losses
+// CHECK: mlc.mse %{{.*}}, %{{.*}} : (tensor<?x1xf32>, tensor<?x1xf32>) -> tensor<f32>
+// CHECK: mlc.categorical_crossentropy %{{.*}}, %{{.*}} : (tensor<?x10xf32>, tensor<?x10xf32>) -> tensor<f32>
+// CHECK: mlc.categorical_crossentropy %{{.*}}, %{{.*}} {from_logits} : (tensor<?x10xf32>, tensor<?x10xf32>) -> tensor<f32>
+// CHECK: mlc.sparse_categorical_crossentropy %{{.*}}, %{{.*}} : (tensor<?x10xf32>, tensor<?xi32>) -> tensor<f32>
+// CHECK: mlc.sparse_categorical_crossentropy %{{.*}}, %{{.*}} {from_logits} : (tensor<?x10xf32>, tensor<?xi64>) -> tensor<f32>
+// CHECK: mlc.binary_crossentropy %{{.*}}, %{{.*}} {from_logits} : (tensor<?x1xf32>, tensor<?x1xf32>) -> tensor<f32>
+// CHECK: } {loss = #mlc.loss<binary_crossentropy, from_logits = true>, optimizer = #mlc.sgd<learning_rate = 0.1, momentum = 0.9, nesterov = true>}
+mlc.model @losses {
+  %p = mlc.input "p" : tensor<?x1xf32>
+  %t = mlc.input "t" : tensor<?x1xf32>
+  %q = mlc.input "q" : tensor<?x10xf32>
+  %u = mlc.input "u" : tensor<?x10xf32>
+  %i = mlc.input "i" : tensor<?xi32>
+  %j = mlc.input "j" : tensor<?xi64>
+  %l0 = mlc.mse %p, %t : (tensor<?x1xf32>, tensor<?x1xf32>) -> tensor<f32>
+  %l1 = mlc.categorical_crossentropy %q, %u : (tensor<?x10xf32>, tensor<?x10xf32>) -> tensor<f32>
+  %l2 = mlc.categorical_crossentropy %q, %u {from_logits} : (tensor<?x10xf32>, tensor<?x10xf32>) -> tensor<f32>
+  %l3 = mlc.sparse_categorical_crossentropy %q, %i : (tensor<?x10xf32>, tensor<?xi32>) -> tensor<f32>
+  %l4 = mlc.sparse_categorical_crossentropy %q, %j {from_logits} : (tensor<?x10xf32>, tensor<?xi64>) -> tensor<f32>
+  %l5 = mlc.binary_crossentropy %p, %t {from_logits} : (tensor<?x1xf32>, tensor<?x1xf32>) -> tensor<f32>
+  mlc.output %p, %l0, %l1, %l2, %l3, %l4, %l5
+      : tensor<?x1xf32>, tensor<f32>, tensor<f32>, tensor<f32>, tensor<f32>, tensor<f32>, tensor<f32>
+} {loss = #mlc.loss<binary_crossentropy, from_logits = true>,
+   optimizer = #mlc.sgd<learning_rate = 0.1, momentum = 0.9, nesterov = true>}
+
+// CHECK-LABEL: mlc.model @optimizers_adamw
+// CHECK: } {loss = #mlc.loss<mse>, optimizer = #mlc.adamw<weight_decay = 0.01, beta_2 = 0.99>}
+mlc.model @optimizers_adamw {
+  %p = mlc.input "p" : tensor<?x1xf32>
+  mlc.output %p : tensor<?x1xf32>
+} {loss = #mlc.loss<mse>, optimizer = #mlc.adamw<weight_decay = 0.01, beta_2 = 0.99>}
+
+// CHECK-LABEL: mlc.model @optimizers_rmsprop
+// CHECK: } {loss = #mlc.loss<categorical_crossentropy, from_logits = true>, optimizer = #mlc.rmsprop<rho = 0.95, momentum = 0.5, epsilon = 1.0e-06, centered = true>}
+mlc.model @optimizers_rmsprop {
+  %p = mlc.input "p" : tensor<?x10xf32>
+  mlc.output %p : tensor<?x10xf32>
+} {loss = #mlc.loss<categorical_crossentropy, from_logits = true>,
+   optimizer = #mlc.rmsprop<rho = 0.95, momentum = 0.5, epsilon = 1.0e-6, centered = true>}
+
+// Activations: every enum value parses and prints.
+// CHECK-LABEL: mlc.model @activations
+// CHECK: } {act_linear = #mlc.act<linear>
+// CHECK-SAME: act_log_softmax = #mlc.act<log_softmax>
+// CHECK-SAME: act_relu = #mlc.act<relu>
+// CHECK-SAME: act_sigmoid = #mlc.act<sigmoid>
+// CHECK-SAME: act_softmax = #mlc.act<softmax>
+// CHECK-SAME: act_tanh = #mlc.act<tanh>
+mlc.model @activations {
+  %p = mlc.input "p" : tensor<?x10xf32>
+  mlc.output %p : tensor<?x10xf32>
+} {act_linear = #mlc.act<linear>, act_relu = #mlc.act<relu>,
+   act_sigmoid = #mlc.act<sigmoid>, act_tanh = #mlc.act<tanh>,
+   act_softmax = #mlc.act<softmax>, act_log_softmax = #mlc.act<log_softmax>}
