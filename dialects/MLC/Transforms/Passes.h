@@ -4,6 +4,9 @@
 #define MLC_DIALECT_MLC_TRANSFORMS_PASSES_H
 
 #include "dialects/MLC/IR/MLCDialect.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Pass/Pass.h"
 

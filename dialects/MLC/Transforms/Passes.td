@@ -22,4 +22,30 @@ def MaterializeParams : Pass<"mlc-materialize-params", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlc::MLCDialect"];
 }
 
+def BuildEntryPoints : Pass<"mlc-build-entry-points", "::mlir::ModuleOp"> {
+  let summary = "Turn each mlc.model into entry-point functions";
+  let description = [{
+    For every `mlc.model @m`, creates `func.func @m_predict` with the
+    destination-passing kernel ABI that code generation and the JIT use:
+
+    ```
+    func.func @m_predict(<params in declaration order>, <inputs in order>,
+                         <one buffer per output>)
+        attributes {llvm.emit_c_interface}
+    ```
+
+    Every argument is a memref with the identity layout, tagged with
+    `mlc.param = "<name>"`, `mlc.input = "<name>"` or `mlc.output = <index>`.
+    Params and inputs are read-only; results are written into the output
+    buffers, which the caller allocates (no buffer is returned). The body is
+    the model's graph on tensors, bracketed by `bufferization.to_tensor` and
+    `bufferization.materialize_in_destination`. The model op is erased.
+
+    Layer ops must have been expanded (`mlc-materialize-params`) first.
+  }];
+  let dependentDialects = ["::mlir::func::FuncDialect",
+                           "::mlir::bufferization::BufferizationDialect",
+                           "::mlir::memref::MemRefDialect"];
+}
+
 #endif // MLC_TRANSFORMS_PASSES_TD

@@ -1,0 +1,67 @@
+//===- Pipeline.cpp - the CPU compilation pipeline ------------------------===//
+
+#include "compiler/CodeGen/CPU/Pipeline.h"
+
+#include "compiler/Conversion/Passes.h"
+#include "dialects/MLC/Transforms/Passes.h"
+
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
+
+using namespace mlir;
+
+// Pipelines are kept as textual pass lists: that is the form a user can copy
+// into `mlc-opt --pass-pipeline=...` to reproduce any stage.
+static constexpr const char *kGraphToLinalg =
+    "mlc-materialize-params,mlc-build-entry-points,"
+    "func.func(mlc-to-linalg),canonicalize,cse,"
+    "func.func(linalg-fuse-elementwise-ops),canonicalize,cse";
+
+static constexpr const char *kLinalgToLLVM =
+    // Bufferize; params and inputs arrive as memrefs, so function
+    // boundaries are already buffers.
+    "one-shot-bufferize{unknown-type-conversion=identity-layout-map},"
+    "func.func(buffer-hoisting,buffer-loop-hoisting),"
+    "ownership-based-buffer-deallocation,canonicalize,"
+    "buffer-deallocation-simplification,bufferization-lower-deallocations,"
+    "cse,canonicalize,"
+    // Loops.
+    "func.func(convert-linalg-to-loops),fold-memref-alias-ops,lower-affine,"
+    "math-expand-ops{ops=tanh},"
+    // LLVM.
+    "convert-vector-to-scf,convert-scf-to-cf,expand-strided-metadata,"
+    "lower-affine,convert-vector-to-llvm,finalize-memref-to-llvm,"
+    "convert-math-to-llvm,convert-math-to-libm,convert-arith-to-llvm,"
+    "convert-cf-to-llvm,convert-func-to-llvm,convert-index-to-llvm,"
+    "convert-ub-to-llvm,canonicalize,cse,reconcile-unrealized-casts";
+
+static void addPipeline(OpPassManager &pm, const char *pipeline) {
+  // The strings are fixed and their passes registered by mlc; a failure
+  // here is a programming error, reported loudly.
+  if (failed(parsePassPipeline(pipeline, pm, llvm::errs())))
+    llvm::report_fatal_error("mlc: invalid built-in pass pipeline");
+}
+
+void mlc::buildGraphToLinalgPipeline(OpPassManager &pm) {
+  addPipeline(pm, kGraphToLinalg);
+}
+
+void mlc::buildLinalgToLLVMPipeline(OpPassManager &pm) {
+  addPipeline(pm, kLinalgToLLVM);
+}
+
+void mlc::registerCPUPipelines() {
+  PassPipelineRegistration<>(
+      "mlc-graph-to-linalg",
+      "mlc.model -> entry-point functions on linalg tensors",
+      [](OpPassManager &pm) { buildGraphToLinalgPipeline(pm); });
+  PassPipelineRegistration<>(
+      "mlc-linalg-to-llvm", "linalg on tensors -> LLVM dialect for the CPU",
+      [](OpPassManager &pm) { buildLinalgToLLVMPipeline(pm); });
+  PassPipelineRegistration<>(
+      "mlc-cpu", "mlc.model -> LLVM dialect for the CPU (both pipelines)",
+      [](OpPassManager &pm) {
+        buildGraphToLinalgPipeline(pm);
+        buildLinalgToLLVMPipeline(pm);
+      });
+}

@@ -1,0 +1,31 @@
+//===- Pipeline.h - the CPU compilation pipeline ----------------*- C++ -*-===//
+//
+// The pass pipelines that take an mlc model to the LLVM dialect for the host
+// CPU. Each is also registered by name, so `mlc-opt` runs exactly what the
+// driver runs (`mlc compile --print-pipeline` prints it).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MLC_COMPILER_CODEGEN_CPU_PIPELINE_H
+#define MLC_COMPILER_CODEGEN_CPU_PIPELINE_H
+
+namespace mlir {
+class OpPassManager;
+} // namespace mlir
+
+namespace mlc {
+
+/// mlc.model -> entry-point functions on linalg tensors:
+/// mlc-materialize-params, mlc-build-entry-points, mlc-to-linalg, fusion.
+void buildGraphToLinalgPipeline(mlir::OpPassManager &pm);
+
+/// linalg on tensors -> LLVM dialect: bufferization, deallocation, loops,
+/// and the conversions to LLVM.
+void buildLinalgToLLVMPipeline(mlir::OpPassManager &pm);
+
+/// Registers `mlc-graph-to-linalg`, `mlc-linalg-to-llvm` and `mlc-cpu`.
+void registerCPUPipelines();
+
+} // namespace mlc
+
+#endif // MLC_COMPILER_CODEGEN_CPU_PIPELINE_H
