@@ -38,6 +38,8 @@
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Transforms/Passes.h"
 
+#include <mutex>
+
 void mlc::registerDialects(mlir::DialectRegistry &registry) {
   using namespace mlir;
   registry.insert<mlc::MLCDialect, func::FuncDialect, arith::ArithDialect,
@@ -57,7 +59,7 @@ void mlc::registerDialects(mlir::DialectRegistry &registry) {
   registerLLVMDialectTranslation(registry);
 }
 
-void mlc::registerPasses() {
+static void registerPassesOnce() {
   mlc::registerMLCTransformsPasses();
   mlc::registerMLCConversionPasses();
   mlc::registerCPUPipelines();
@@ -71,3 +73,10 @@ void mlc::registerPasses() {
   mlir::math::registerMathPasses();
   mlir::registerSCFPasses();
 }
+
+void mlc::registerPasses() {
+  // Idempotent: the driver library and the tools may both call it.
+  static std::once_flag once;
+  std::call_once(once, registerPassesOnce);
+}
+

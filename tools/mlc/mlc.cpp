@@ -1,27 +1,20 @@
 //===- mlc.cpp - the mlc command-line driver ------------------------------===//
 //
-//   mlc compile MODEL.mlir [--emit=...] [-o FILE]
+//   mlc compile MODEL.mlir [--emit=...] [--cpu=...] [-o FILE]
 //   mlc train   MODEL.mlir ...
 //   mlc eval    MODEL.mlir ...
 //
 //===----------------------------------------------------------------------===//
 
 #include "Version.h"
+#include "compiler/Driver/Driver.h"
 #include "compiler/Registration/Registration.h"
-#include "dialects/MLC/IR/MLCDialect.h"
-#include "dialects/MLC/Transforms/Passes.h"
 
-#include "mlir/IR/AsmState.h"
-#include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Diagnostics.h"
-#include "mlir/IR/DialectRegistry.h"
-#include "mlir/IR/MLIRContext.h"
-#include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/Error.h"
 #include "llvm/Support/InitLLVM.h"
-#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/WithColor.h"
 #include "llvm/Support/raw_ostream.h"
@@ -32,81 +25,141 @@ namespace {
 
 cl::OptionCategory mlcCategory("mlc options");
 
-cl::SubCommand compileCmd("compile",
-                          "Compile a model (prints the model graph for now)");
+cl::SubCommand compileCmd("compile", "Compile a model");
 cl::SubCommand trainCmd("train", "Train a model");
 cl::SubCommand evalCmd("eval", "Evaluate a trained checkpoint");
 
 cl::opt<std::string> modelFile(cl::Positional, cl::desc("<model.mlir>"),
-                               cl::Required, cl::sub(compileCmd),
-                               cl::sub(trainCmd), cl::sub(evalCmd),
-                               cl::cat(mlcCategory));
+                               cl::sub(compileCmd), cl::sub(trainCmd),
+                               cl::sub(evalCmd), cl::cat(mlcCategory));
 
-enum class Emit { Mlir, MlirGraph };
+enum class Emit { Mlir, MlirGraph, MlirLinalg, MlirLLVM, LLVM, Asm, Obj };
 cl::opt<Emit> emit(
-    "emit", cl::desc("What to write"), cl::init(Emit::MlirGraph),
-    cl::values(clEnumValN(Emit::Mlir, "mlir", "the model as parsed"),
-               clEnumValN(Emit::MlirGraph, "mlir-graph",
-                          "the core-op graph after mlc-materialize-params")),
+    "emit", cl::desc("What to write"), cl::init(Emit::Obj),
+    cl::values(
+        clEnumValN(Emit::Mlir, "mlir", "the model as parsed and verified"),
+        clEnumValN(Emit::MlirGraph, "mlir-graph",
+                   "core ops and params (after mlc-materialize-params)"),
+        clEnumValN(Emit::MlirLinalg, "mlir-linalg",
+                   "entry-point functions on linalg tensors"),
+        clEnumValN(Emit::MlirLLVM, "mlir-llvm", "the LLVM dialect"),
+        clEnumValN(Emit::LLVM, "llvm", "LLVM IR, optimized"),
+        clEnumValN(Emit::Asm, "asm", "assembly"),
+        clEnumValN(Emit::Obj, "obj", "an object file")),
     cl::sub(compileCmd), cl::cat(mlcCategory));
 
 cl::opt<std::string> outputFile("o", cl::desc("Output file ('-' = stdout)"),
-                                cl::value_desc("file"), cl::init("-"),
-                                cl::sub(compileCmd), cl::cat(mlcCategory));
+                                cl::value_desc("file"), cl::sub(compileCmd),
+                                cl::cat(mlcCategory));
+
+cl::opt<std::string> cpu("cpu",
+                         cl::desc("Target CPU: host (default), x86-64, "
+                                  "znver4, skylake-avx512, ..."),
+                         cl::init("host"), cl::sub(compileCmd),
+                         cl::cat(mlcCategory));
+
+cl::opt<std::string> triple("target-triple",
+                            cl::desc("Target triple for cross-compiling "
+                                     "(default: the host), e.g. "
+                                     "aarch64-linux-gnu"),
+                            cl::sub(compileCmd), cl::cat(mlcCategory));
+
+cl::opt<bool> printPipeline(
+    "print-pipeline",
+    cl::desc("Print the mlc-opt pipeline that --emit runs, and exit"),
+    cl::sub(compileCmd), cl::cat(mlcCategory));
 
 int error(const Twine &message) {
   WithColor::error(errs(), "mlc") << message << "\n";
   return 1;
 }
 
-/// Parses and verifies the model file. Diagnostics go to stderr as
-/// file:line:col.
-mlir::OwningOpRef<mlir::ModuleOp> loadModel(mlir::MLIRContext &context,
-                                            SourceMgr &sourceMgr) {
-  auto buffer = MemoryBuffer::getFileOrSTDIN(modelFile, /*IsText=*/true);
-  if (std::error_code ec = buffer.getError()) {
-    error("cannot read model file '" + modelFile + "': " + ec.message());
-    return nullptr;
+std::optional<mlc::Stage> stageFor(Emit e) {
+  switch (e) {
+  case Emit::Mlir:
+    return std::nullopt;
+  case Emit::MlirGraph:
+    return mlc::Stage::Graph;
+  case Emit::MlirLinalg:
+    return mlc::Stage::Linalg;
+  default:
+    return mlc::Stage::LLVM;
   }
-  sourceMgr.AddNewSourceBuffer(std::move(*buffer), SMLoc());
-  mlir::ParserConfig config(&context);
-  mlir::OwningOpRef<mlir::ModuleOp> module =
-      mlir::parseSourceFile<mlir::ModuleOp>(sourceMgr, config);
-  if (!module)
-    return nullptr;
-  if (module->getOps<mlc::ModelOp>().empty()) {
-    error("'" + modelFile + "' contains no mlc.model");
-    return nullptr;
-  }
-  return module;
 }
 
-int runCompile(mlir::MLIRContext &context, SourceMgr &sourceMgr) {
-  mlir::OwningOpRef<mlir::ModuleOp> module = loadModel(context, sourceMgr);
-  if (!module)
-    return 1;
-  if (emit == Emit::MlirGraph) {
-    mlir::PassManager pm(&context);
-    pm.addPass(mlc::createMaterializeParams());
-    if (failed(pm.run(*module)))
-      return 1;
-  }
-  Error written = writeToOutput(outputFile, [&](raw_ostream &os) {
-    module->print(os);
+int writeOutput(StringRef text, bool binary) {
+  std::string path = outputFile;
+  if (path.empty())
+    path = "-";
+  if (binary && path == "-" && outs().is_displayed())
+    return error("not writing an object file to a terminal; use -o FILE");
+  // writeToOutput writes a temporary file and renames it: an existing
+  // output is replaced whole or not at all.
+  Error written = writeToOutput(path, [&](raw_ostream &os) {
+    os << text;
     return Error::success();
   });
   if (written)
-    return error("cannot write '" + outputFile +
+    return error("cannot write '" + path +
                  "': " + llvm::toString(std::move(written)));
   return 0;
 }
 
-int runNotYetAvailable(mlir::MLIRContext &context, SourceMgr &sourceMgr,
-                       StringRef command) {
-  if (!loadModel(context, sourceMgr))
+int runCompile() {
+  std::optional<mlc::Stage> stage = stageFor(emit);
+  if (printPipeline) {
+    auto context = mlc::createContext();
+    mlir::PassManager pm = mlir::PassManager::on<mlir::ModuleOp>(context.get());
+    if (stage)
+      mlc::buildPipeline(pm, *stage);
+    outs() << "mlc-opt --pass-pipeline='";
+    pm.printAsTextualPipeline(outs());
+    outs() << "'\n";
+    return 0;
+  }
+  if (modelFile.empty())
+    return error("no model file given; usage: mlc compile MODEL.mlir");
+
+  auto context = mlc::createContext();
+  SourceMgr sourceMgr;
+  mlir::SourceMgrDiagnosticHandler diagnostics(sourceMgr, context.get());
+  mlir::OwningOpRef<mlir::ModuleOp> module =
+      mlc::loadModelFile(*context, sourceMgr, modelFile);
+  if (!module)
+    return 1;
+  if (stage && failed(mlc::lowerModule(*module, *stage)))
+    return 1;
+
+  mlc::TargetOptions target;
+  target.cpu = cpu;
+  target.triple = triple;
+  std::string text;
+  if (emit == Emit::LLVM || emit == Emit::Asm || emit == Emit::Obj) {
+    Expected<std::string> code =
+        emit == Emit::LLVM
+            ? mlc::emitLLVMIR(*module, target)
+            : mlc::emitMachineCode(*module, target, emit == Emit::Asm);
+    if (!code)
+      return error(llvm::toString(code.takeError()));
+    text = std::move(*code);
+  } else {
+    raw_string_ostream os(text);
+    module->print(os);
+  }
+  return writeOutput(text, emit == Emit::Obj);
+}
+
+int runNotYetAvailable(StringRef command) {
+  if (modelFile.empty())
+    return error("no model file given; usage: mlc " + command + " MODEL.mlir");
+  auto context = mlc::createContext();
+  SourceMgr sourceMgr;
+  mlir::SourceMgrDiagnosticHandler diagnostics(sourceMgr, context.get());
+  if (!mlc::loadModelFile(*context, sourceMgr, modelFile))
     return 1;
   return error("'mlc " + command +
-               "' needs code generation, which this build does not have yet");
+               "' needs autodiff and the training runtime, which this build "
+               "does not have yet");
 }
 
 void printVersion(raw_ostream &os) {
@@ -119,28 +172,23 @@ void printVersion(raw_ostream &os) {
 int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
   cl::SetVersionPrinter(printVersion);
-  // libLLVM registers hundreds of options; show only mlc's.
+  // --mlir-print-ir-after-all and friends work on every pipeline mlc runs.
+  mlc::registerPassManagerOptions();
+  mlc::registerPasses();
+  // libLLVM registers hundreds of options; show only mlc's and MLIR's.
   cl::HideUnrelatedOptions(mlcCategory);
   cl::ParseCommandLineOptions(
       argc, argv,
       "mlc: a training compiler for neural networks\n\n"
-      "  mlc compile MODEL.mlir [--emit=mlir|mlir-graph] [-o FILE]\n"
+      "  mlc compile MODEL.mlir [--emit=...] [--cpu=...] [-o FILE]\n"
       "  mlc train   MODEL.mlir ...\n"
       "  mlc eval    MODEL.mlir ...\n");
 
-  mlir::DialectRegistry registry;
-  mlc::registerDialects(registry);
-  mlir::MLIRContext context(registry);
-  context.loadAllAvailableDialects();
-  SourceMgr sourceMgr;
-  mlir::SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
-
   if (compileCmd)
-    return runCompile(context, sourceMgr);
+    return runCompile();
   if (trainCmd)
-    return runNotYetAvailable(context, sourceMgr, "train");
+    return runNotYetAvailable("train");
   if (evalCmd)
-    return runNotYetAvailable(context, sourceMgr, "eval");
-  error("no command given; run 'mlc --help'");
-  return 1;
+    return runNotYetAvailable("eval");
+  return error("no command given; run 'mlc --help'");
 }

@@ -62,13 +62,17 @@ struct BuildEntryPointsPass
     func->setAttr("llvm.emit_c_interface", UnitAttr::get(ctx));
     func->setAttr("mlc.model", model.getSymNameAttr());
     func->setAttr("mlc.entry", b.getStringAttr("predict"));
-    unsigned arg = 0;
+    // The argument order, by name. Function-level (not argument) attributes,
+    // so LLVM translation passes over them.
+    SmallVector<Attribute> paramNames, inputNames;
     for (ParamOp p : params)
-      func.setArgAttr(arg++, "mlc.param", p.getSymNameAttr());
+      paramNames.push_back(p.getSymNameAttr());
     for (InputOp in : inputs)
-      func.setArgAttr(arg++, "mlc.input", in.getNameAttr());
-    for (unsigned i = 0, e = output.getNumOperands(); i < e; ++i)
-      func.setArgAttr(arg++, "mlc.output", b.getI64IntegerAttr(i));
+      inputNames.push_back(in.getNameAttr());
+    func->setAttr("mlc.params", b.getArrayAttr(paramNames));
+    func->setAttr("mlc.inputs", b.getArrayAttr(inputNames));
+    func->setAttr("mlc.num_outputs",
+                  b.getI64IntegerAttr(output.getNumOperands()));
 
     Block *entry = func.addEntryBlock();
     b.setInsertionPointToStart(entry);
@@ -81,7 +85,7 @@ struct BuildEntryPointsPass
           .getResult();
     };
     llvm::StringMap<Value> paramValues;
-    arg = 0;
+    unsigned arg = 0;
     for (ParamOp p : params)
       paramValues[p.getSymName()] = readArg(arg++, p.getType(), p.getLoc());
     IRMapping mapping;

@@ -34,8 +34,9 @@ def BuildEntryPoints : Pass<"mlc-build-entry-points", "::mlir::ModuleOp"> {
         attributes {llvm.emit_c_interface}
     ```
 
-    Every argument is a memref with the identity layout, tagged with
-    `mlc.param = "<name>"`, `mlc.input = "<name>"` or `mlc.output = <index>`.
+    Every argument is a memref with the identity layout. The function's
+    `mlc.params` and `mlc.inputs` attributes list the argument names in order
+    and `mlc.num_outputs` counts the output buffers.
     Params and inputs are read-only; results are written into the output
     buffers, which the caller allocates (no buffer is returned). The body is
     the model's graph on tensors, bracketed by `bufferization.to_tensor` and

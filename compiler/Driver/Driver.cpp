@@ -1,0 +1,418 @@
+//===- Driver.cpp - compile mlc models: JIT and code emission -------------===//
+
+#include "compiler/Driver/Driver.h"
+
+#include "compiler/CodeGen/CPU/Pipeline.h"
+#include "compiler/Registration/Registration.h"
+#include "dialects/MLC/IR/MLCDialect.h"
+#include "dialects/MLC/Transforms/Passes.h"
+
+#include "mlir/ExecutionEngine/ExecutionEngine.h"
+#include "mlir/ExecutionEngine/OptUtils.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Target/LLVMIR/Export.h"
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/LegacyPassManager.h"
+#include "llvm/IR/Module.h"
+#include "llvm/MC/MCSubtargetInfo.h"
+#include "llvm/MC/TargetRegistry.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/Support/WithColor.h"
+#include "llvm/Target/TargetMachine.h"
+#include "llvm/TargetParser/Host.h"
+
+#include <chrono>
+#include <mutex>
+
+using namespace mlir;
+using namespace mlc;
+
+std::unique_ptr<MLIRContext> mlc::createContext() {
+  // The pipelines are built from registered pass names.
+  registerPasses();
+  DialectRegistry registry;
+  registerDialects(registry);
+  // Compiling one small model is faster on one thread than handing work
+  // to a pool, and the results do not depend on scheduling.
+  auto context = std::make_unique<MLIRContext>(
+      registry, MLIRContext::Threading::DISABLED);
+  context->loadAllAvailableDialects();
+  return context;
+}
+
+OwningOpRef<ModuleOp> mlc::loadModelFile(MLIRContext &context,
+                                         llvm::SourceMgr &sourceMgr,
+                                         llvm::StringRef path) {
+  auto buffer = llvm::MemoryBuffer::getFileOrSTDIN(path, /*IsText=*/true);
+  if (std::error_code ec = buffer.getError()) {
+    llvm::WithColor::error(llvm::errs(), "mlc")
+        << "cannot read model file '" << path << "': " << ec.message() << "\n";
+    return nullptr;
+  }
+  sourceMgr.AddNewSourceBuffer(std::move(*buffer), llvm::SMLoc());
+  ParserConfig config(&context);
+  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, config);
+  if (!module)
+    return nullptr;
+  if (module->getOps<ModelOp>().empty()) {
+    llvm::WithColor::error(llvm::errs(), "mlc")
+        << "'" << path << "' contains no mlc.model\n";
+    return nullptr;
+  }
+  return module;
+}
+
+void mlc::buildPipeline(PassManager &pm, Stage stage) {
+  if (stage == Stage::Graph) {
+    pm.addPass(createMaterializeParams());
+    return;
+  }
+  buildGraphToLinalgPipeline(pm);
+  if (stage == Stage::LLVM)
+    buildLinalgToLLVMPipeline(pm);
+}
+
+static bool usePassManagerCLOptions = false;
+
+void mlc::registerPassManagerOptions() {
+  registerPassManagerCLOptions();
+  usePassManagerCLOptions = true;
+}
+
+LogicalResult mlc::lowerModule(ModuleOp module, Stage stage) {
+  PassManager pm = PassManager::on<ModuleOp>(module.getContext());
+  if (usePassManagerCLOptions && failed(applyPassManagerCLOptions(pm)))
+    return failure();
+  buildPipeline(pm, stage);
+  return pm.run(module);
+}
+
+//===----------------------------------------------------------------------===//
+// LLVM IR and machine code
+//===----------------------------------------------------------------------===//
+
+static void initializeTargets() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    llvm::InitializeAllTargetInfos();
+    llvm::InitializeAllTargets();
+    llvm::InitializeAllTargetMCs();
+    llvm::InitializeAllAsmPrinters();
+  });
+}
+
+static llvm::Expected<std::unique_ptr<llvm::TargetMachine>>
+createTargetMachine(const TargetOptions &target) {
+  initializeTargets();
+  llvm::Triple triple(target.triple.empty() ? llvm::sys::getDefaultTargetTriple()
+                                            : target.triple);
+  std::string error;
+  const llvm::Target *llvmTarget =
+      llvm::TargetRegistry::lookupTarget(triple, error);
+  if (!llvmTarget)
+    return llvm::createStringError("unknown target triple '" + triple.str() +
+                                   "': " + error);
+  bool host = target.triple.empty() &&
+              (target.cpu.empty() || target.cpu == "host");
+  std::string cpu = host ? llvm::sys::getHostCPUName().str() : target.cpu;
+  std::string features;
+  if (host) {
+    llvm::SubtargetFeatures f;
+    for (auto &feature : llvm::sys::getHostCPUFeatures())
+      f.AddFeature(feature.first(), feature.second);
+    features = f.getString();
+  } else if (!cpu.empty()) {
+    std::unique_ptr<llvm::MCSubtargetInfo> info(
+        llvmTarget->createMCSubtargetInfo(triple, "", ""));
+    if (!info || !info->isCPUStringValid(cpu))
+      return llvm::createStringError("unknown CPU '" + cpu + "' for " +
+                                     triple.str());
+  }
+  llvm::TargetOptions options;
+  std::unique_ptr<llvm::TargetMachine> tm(llvmTarget->createTargetMachine(
+      triple, cpu, features, options, llvm::Reloc::PIC_, std::nullopt,
+      target.optLevel >= 3 ? llvm::CodeGenOptLevel::Aggressive
+                           : llvm::CodeGenOptLevel::Default));
+  if (!tm)
+    return llvm::createStringError("cannot create a target machine for " +
+                                   triple.str());
+  return tm;
+}
+
+/// Translates to LLVM IR for `tm` and runs LLVM's optimizer on it.
+static llvm::Expected<std::unique_ptr<llvm::Module>>
+translateAndOptimize(ModuleOp module, llvm::LLVMContext &llvmContext,
+                     llvm::TargetMachine &tm, unsigned optLevel) {
+  std::unique_ptr<llvm::Module> llvmModule =
+      translateModuleToLLVMIR(module, llvmContext);
+  if (!llvmModule)
+    return llvm::createStringError(
+        "cannot translate the module to LLVM IR (run the full pipeline, "
+        "--emit=mlir-llvm, first)");
+  llvmModule->setDataLayout(tm.createDataLayout());
+  llvmModule->setTargetTriple(tm.getTargetTriple());
+  auto optimize = makeOptimizingTransformer(optLevel, 0, &tm);
+  if (llvm::Error err = optimize(llvmModule.get()))
+    return std::move(err);
+  return llvmModule;
+}
+
+llvm::Expected<std::string> mlc::emitLLVMIR(ModuleOp module,
+                                            const TargetOptions &target) {
+  auto tm = createTargetMachine(target);
+  if (!tm)
+    return tm.takeError();
+  llvm::LLVMContext llvmContext;
+  auto llvmModule =
+      translateAndOptimize(module, llvmContext, **tm, target.optLevel);
+  if (!llvmModule)
+    return llvmModule.takeError();
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  (*llvmModule)->print(os, nullptr);
+  return text;
+}
+
+llvm::Expected<std::string> mlc::emitMachineCode(ModuleOp module,
+                                                 const TargetOptions &target,
+                                                 bool assembly) {
+  auto tm = createTargetMachine(target);
+  if (!tm)
+    return tm.takeError();
+  llvm::LLVMContext llvmContext;
+  auto llvmModule =
+      translateAndOptimize(module, llvmContext, **tm, target.optLevel);
+  if (!llvmModule)
+    return llvmModule.takeError();
+  llvm::SmallString<0> code;
+  llvm::raw_svector_ostream os(code);
+  llvm::legacy::PassManager codegen;
+  if ((*tm)->addPassesToEmitFile(codegen, os, nullptr,
+                                 assembly ? llvm::CodeGenFileType::AssemblyFile
+                                          : llvm::CodeGenFileType::ObjectFile))
+    return llvm::createStringError("the target cannot emit this file type");
+  codegen.run(**llvmModule);
+  return std::string(code.str());
+}
+
+//===----------------------------------------------------------------------===//
+// Signatures
+//===----------------------------------------------------------------------===//
+
+int64_t TensorSpec::numElements(int64_t batch) const {
+  int64_t n = 1;
+  for (int64_t d : shape)
+    n *= d < 0 ? batch : d;
+  return n;
+}
+
+std::string TensorSpec::shapeString() const {
+  std::string s = "[";
+  for (size_t i = 0; i < shape.size(); ++i)
+    s += (i ? ", " : "") + (shape[i] < 0 ? std::string("?")
+                                         : std::to_string(shape[i]));
+  return s + "]";
+}
+
+static llvm::Expected<TensorSpec> specOf(llvm::StringRef name, Type type) {
+  auto tensor = llvm::cast<RankedTensorType>(type);
+  TensorSpec spec;
+  spec.name = name.str();
+  for (int64_t d : tensor.getShape())
+    spec.shape.push_back(ShapedType::isDynamic(d) ? -1 : d);
+  Type elt = tensor.getElementType();
+  if (elt.isF32())
+    spec.element = ElementKind::F32;
+  else if (elt.isF64())
+    spec.element = ElementKind::F64;
+  else if (elt.isF16())
+    spec.element = ElementKind::F16;
+  else if (elt.isBF16())
+    spec.element = ElementKind::BF16;
+  else if (elt.isInteger(32))
+    spec.element = ElementKind::I32;
+  else if (elt.isInteger(64))
+    spec.element = ElementKind::I64;
+  else
+    return llvm::createStringError("'" + name.str() +
+                                   "' has an element type the JIT cannot "
+                                   "pass");
+  return spec;
+}
+
+static llvm::Expected<ModelSignature> readSignature(ModelOp model) {
+  ModelSignature sig;
+  sig.model = model.getSymName().str();
+  for (ParamOp p : model.getParamOps()) {
+    auto spec = specOf(p.getSymName(), p.getType());
+    if (!spec)
+      return spec.takeError();
+    sig.params.push_back(*spec);
+  }
+  for (InputOp in : model.getInputOps()) {
+    auto spec = specOf(in.getName(), in.getType());
+    if (!spec)
+      return spec.takeError();
+    sig.inputs.push_back(*spec);
+  }
+  for (auto [i, out] : llvm::enumerate(model.getOutputOp().getOutputs())) {
+    auto spec = specOf("output " + std::to_string(i), out.getType());
+    if (!spec)
+      return spec.takeError();
+    sig.outputs.push_back(*spec);
+  }
+  return sig;
+}
+
+//===----------------------------------------------------------------------===//
+// JIT
+//===----------------------------------------------------------------------===//
+
+JITModel::~JITModel() = default;
+
+using Clock = std::chrono::steady_clock;
+static double msSince(Clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - start)
+      .count();
+}
+
+llvm::Expected<std::unique_ptr<JITModel>>
+JITModel::compile(std::unique_ptr<MLIRContext> contextArg,
+                  OwningOpRef<ModuleOp> moduleArg, const TargetOptions &target) {
+  // Locals, declared in this order, so the module dies before its context
+  // on every path (the by-value parameters' order is up to the compiler).
+  std::unique_ptr<MLIRContext> context = std::move(contextArg);
+  OwningOpRef<ModuleOp> module = std::move(moduleArg);
+  // Collect error text for the returned llvm::Error, and still let an
+  // outer handler (the tool's file:line:col printer) see every diagnostic.
+  std::string diagnostics;
+  ScopedDiagnosticHandler collect(context.get(), [&](Diagnostic &diag) {
+    if (diag.getSeverity() == DiagnosticSeverity::Error) {
+      llvm::raw_string_ostream os(diagnostics);
+      os << diag.getLocation() << ": " << diag << "\n";
+    }
+    return failure();
+  });
+  auto compileError = [&]() {
+    return llvm::createStringError("the model could not be compiled:\n" +
+                                   diagnostics);
+  };
+  auto models = llvm::to_vector(module->getOps<ModelOp>());
+  if (models.size() != 1)
+    return llvm::createStringError(
+        "the JIT compiles one mlc.model at a time; the module has " +
+        std::to_string(models.size()));
+  // Materialize first so the signature lists the layers' params.
+  {
+    PassManager pm = PassManager::on<ModuleOp>(context.get());
+    pm.addPass(createMaterializeParams());
+    if (failed(pm.run(*module)))
+      return compileError();
+  }
+  auto sig = readSignature(models.front());
+  if (!sig)
+    return sig.takeError();
+
+  std::unique_ptr<JITModel> jit(new JITModel());
+  jit->sig = std::move(*sig);
+  auto start = Clock::now();
+  if (failed(lowerModule(*module, Stage::LLVM)))
+    return compileError();
+  jit->pipelineMs = msSince(start);
+
+  start = Clock::now();
+  auto tm = createTargetMachine(target);
+  if (!tm)
+    return tm.takeError();
+  // ExecutionEngineOptions holds a function_ref: keep the callable alive.
+  std::function<llvm::Error(llvm::Module *)> optimize =
+      makeOptimizingTransformer(target.optLevel, 0, tm->get());
+  ExecutionEngineOptions options;
+  options.transformer = optimize;
+  options.jitCodeGenOptLevel = target.optLevel >= 3
+                                   ? llvm::CodeGenOptLevel::Aggressive
+                                   : llvm::CodeGenOptLevel::Default;
+  auto engine = ExecutionEngine::create(*module, options, std::move(*tm));
+  if (!engine)
+    return engine.takeError();
+  jit->engine = std::move(*engine);
+  auto fn = jit->engine->lookupPacked("_mlir_ciface_" + jit->sig.model +
+                                      "_predict");
+  if (!fn)
+    return fn.takeError();
+  jit->predictFn = *fn;
+  jit->llvmMs = msSince(start);
+  jit->context = std::move(context);
+  return jit;
+}
+
+llvm::Error JITModel::predict(llvm::ArrayRef<BufferRef> buffers) {
+  SmallVector<const TensorSpec *> specs;
+  for (const auto *group : {&sig.params, &sig.inputs, &sig.outputs})
+    for (const TensorSpec &s : *group)
+      specs.push_back(&s);
+  return call(predictFn, buffers, specs);
+}
+
+llvm::Error JITModel::call(void (*fn)(void **),
+                           llvm::ArrayRef<BufferRef> buffers,
+                           llvm::ArrayRef<const TensorSpec *> specs) {
+  if (buffers.size() != specs.size())
+    return llvm::createStringError(
+        "predict takes " + std::to_string(specs.size()) + " buffers (" +
+        std::to_string(sig.params.size()) + " params, " +
+        std::to_string(sig.inputs.size()) + " inputs, " +
+        std::to_string(sig.outputs.size()) + " outputs), got " +
+        std::to_string(buffers.size()));
+  int64_t batch = -1;
+  descriptors.resize(buffers.size());
+  descriptorPtrs.resize(buffers.size());
+  args.resize(buffers.size());
+  for (size_t i = 0; i < buffers.size(); ++i) {
+    const TensorSpec &spec = *specs[i];
+    const BufferRef &buf = buffers[i];
+    auto mismatch = [&]() {
+      std::string got = "[";
+      for (size_t k = 0; k < buf.shape.size(); ++k)
+        got += (k ? ", " : "") + std::to_string(buf.shape[k]);
+      return llvm::createStringError("'" + spec.name + "' has shape " + got +
+                                     "], expected " + spec.shapeString());
+    };
+    if (!buf.data)
+      return llvm::createStringError("'" + spec.name + "' has no data");
+    if (buf.shape.size() != spec.shape.size())
+      return mismatch();
+    for (size_t k = 0; k < spec.shape.size(); ++k) {
+      if (spec.shape[k] >= 0 ? buf.shape[k] != spec.shape[k]
+                             : buf.shape[k] < 1)
+        return mismatch();
+      if (spec.shape[k] < 0) {
+        if (batch >= 0 && buf.shape[k] != batch)
+          return llvm::createStringError(
+              "'" + spec.name + "' has batch size " +
+              std::to_string(buf.shape[k]) + ", but an earlier buffer has " +
+              std::to_string(batch));
+        batch = buf.shape[k];
+      }
+    }
+    // Memref descriptor: allocated, aligned, offset, sizes, strides.
+    size_t rank = buf.shape.size();
+    std::vector<int64_t> &d = descriptors[i];
+    d.assign(3 + 2 * rank, 0);
+    d[0] = d[1] = reinterpret_cast<int64_t>(buf.data);
+    int64_t stride = 1;
+    for (size_t k = rank; k-- > 0;) {
+      d[3 + k] = buf.shape[k];
+      d[3 + rank + k] = stride;
+      stride *= buf.shape[k];
+    }
+    descriptorPtrs[i] = d.data();
+    args[i] = &descriptorPtrs[i];
+  }
+  fn(args.data());
+  return llvm::Error::success();
+}

@@ -1,0 +1,140 @@
+//===- Driver.h - compile mlc models: JIT and code emission -----*- C++ -*-===//
+//
+// One API over the stages of compiling a model: parse and verify a model
+// file, lower it stage by stage (the same pipelines `mlc-opt` runs), emit
+// LLVM IR / assembly / object code, or JIT it and call its entry points.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MLC_COMPILER_DRIVER_DRIVER_H
+#define MLC_COMPILER_DRIVER_DRIVER_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/OwningOpRef.h"
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/SmallVector.h"
+#include "llvm/Support/Error.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace llvm {
+class SourceMgr;
+} // namespace llvm
+
+namespace mlir {
+class ExecutionEngine;
+class PassManager;
+} // namespace mlir
+
+namespace mlc {
+
+/// Creates a context with every dialect mlc uses loaded.
+std::unique_ptr<mlir::MLIRContext> createContext();
+
+/// Parses and verifies a model file (or "-" for stdin). Diagnostics are
+/// reported through the context's handler with file:line:col. Returns null
+/// on failure, after printing why.
+mlir::OwningOpRef<mlir::ModuleOp> loadModelFile(mlir::MLIRContext &context,
+                                                llvm::SourceMgr &sourceMgr,
+                                                llvm::StringRef path);
+
+/// How far `lowerModule` takes a module.
+enum class Stage {
+  Graph,  ///< core mlc ops and params (mlc-materialize-params)
+  Linalg, ///< entry-point functions on linalg tensors
+  LLVM,   ///< the LLVM dialect
+};
+
+/// Adds the passes that take a parsed model to `stage`.
+void buildPipeline(mlir::PassManager &pm, Stage stage);
+
+/// Registers MLIR's pass manager command-line options (--mlir-print-ir-*,
+/// --mlir-timing, ...) for `lowerModule` to apply. Call before parsing the
+/// command line.
+void registerPassManagerOptions();
+
+/// Runs `buildPipeline` on `module`, with the command-line pass manager
+/// options if registered. Errors were already reported at their ops.
+mlir::LogicalResult lowerModule(mlir::ModuleOp module, Stage stage);
+
+/// Code generation target.
+struct TargetOptions {
+  std::string triple; ///< empty: the host
+  std::string cpu;    ///< "host" or empty: the host CPU; else an LLVM CPU name
+  unsigned optLevel = 3;
+};
+
+/// Translates an LLVM-dialect module to LLVM IR text.
+llvm::Expected<std::string> emitLLVMIR(mlir::ModuleOp module,
+                                       const TargetOptions &target);
+
+/// Compiles an LLVM-dialect module to assembly or an object file.
+llvm::Expected<std::string> emitMachineCode(mlir::ModuleOp module,
+                                            const TargetOptions &target,
+                                            bool assembly);
+
+/// Element types an entry point argument can have.
+enum class ElementKind { F16, BF16, F32, F64, I32, I64 };
+
+/// One argument of an entry point: a param, an input or an output.
+struct TensorSpec {
+  std::string name;
+  std::vector<int64_t> shape; ///< -1 for the dynamic (batch) dimension
+  ElementKind element = ElementKind::F32;
+  int64_t numElements(int64_t batch) const;
+  std::string shapeString() const;
+};
+
+/// The calling convention of a model's entry points, read from the model.
+struct ModelSignature {
+  std::string model;
+  std::vector<TensorSpec> params, inputs, outputs;
+};
+
+/// A buffer passed to an entry point: contiguous, row-major.
+struct BufferRef {
+  void *data = nullptr;
+  std::vector<int64_t> shape;
+};
+
+/// A model compiled in-process. Entry points take buffers in the order of
+/// the signature: params, inputs, then outputs, which they write.
+class JITModel {
+public:
+  ~JITModel();
+
+  /// Compiles the one mlc.model in `module` (consumed).
+  static llvm::Expected<std::unique_ptr<JITModel>>
+  compile(std::unique_ptr<mlir::MLIRContext> context,
+          mlir::OwningOpRef<mlir::ModuleOp> module,
+          const TargetOptions &target = {});
+
+  const ModelSignature &signature() const { return sig; }
+
+  /// Runs `predict`. Checks the number of buffers, their shapes against the
+  /// signature, and that all dynamic dimensions agree on one batch size.
+  llvm::Error predict(llvm::ArrayRef<BufferRef> buffers);
+
+  /// Milliseconds spent in the MLIR pipeline and in LLVM (JIT) compilation.
+  double pipelineMs = 0, llvmMs = 0;
+
+private:
+  JITModel() = default;
+  llvm::Error call(void (*fn)(void **), llvm::ArrayRef<BufferRef> buffers,
+                   llvm::ArrayRef<const TensorSpec *> specs);
+
+  std::unique_ptr<mlir::MLIRContext> context;
+  std::unique_ptr<mlir::ExecutionEngine> engine;
+  ModelSignature sig;
+  void (*predictFn)(void **) = nullptr;
+  // Argument storage reused across calls: one memref descriptor per buffer.
+  std::vector<std::vector<int64_t>> descriptors;
+  std::vector<void *> descriptorPtrs, args;
+};
+
+} // namespace mlc
+
+#endif // MLC_COMPILER_DRIVER_DRIVER_H

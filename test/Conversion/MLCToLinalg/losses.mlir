@@ -1,0 +1,96 @@
+// RUN: mlc-opt %s --mlc-to-linalg --split-input-file | FileCheck %s
+
+// Sparse CE from probabilities: one reduction over (row, class) that picks
+// the labelled class with linalg.index, clips it to [1e-7, 1 - 1e-7] and
+// takes -log; then the mean over the runtime batch size.
+// CHECK-LABEL: func.func @sparse_ce
+// CHECK:         linalg.generic {{.*}} iterator_types = ["reduction", "reduction"]} ins(%{{.*}}, %{{.*}} : tensor<?x10xf32>, tensor<?xi32>) outs(%{{.*}} : tensor<f32>)
+// CHECK:           %[[C:.*]] = linalg.index 1 : index
+// CHECK:           %[[Y:.*]] = arith.index_cast %{{.*}} : i32 to index
+// CHECK:           %[[IS:.*]] = arith.cmpi eq, %[[C]], %[[Y]] : index
+// CHECK:           arith.constant 1.000000e-07 : f32
+// CHECK:           arith.constant 0.99999988 : f32
+// CHECK:           math.log
+// CHECK:           arith.select %[[IS]]
+// CHECK:         tensor.dim
+// CHECK:         arith.divf
+// CHECK:         linalg.generic
+// CHECK:           arith.mulf
+func.func @sparse_ce(%p: tensor<?x10xf32>, %y: tensor<?xi32>) -> tensor<f32> {
+  %r = mlc.sparse_categorical_crossentropy %p, %y : (tensor<?x10xf32>, tensor<?xi32>) -> tensor<f32>
+  return %r : tensor<f32>
+}
+
+// -----
+
+// From logits: log-sum-exp from the two-output (max, sum) pass, then
+// lse - z[y].
+// CHECK-LABEL: func.func @sparse_ce_logits
+// CHECK:         %[[S:.*]]:2 = linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]
+// CHECK:         linalg.generic {{.*}} ins(%{{.*}}, %{{.*}}, %[[S]]#0, %[[S]]#1 : tensor<?x10xf32>, tensor<?xi64>, tensor<?xf32>, tensor<?xf32>)
+// CHECK:           math.log
+// CHECK:           arith.addf
+// CHECK:           arith.subf
+// CHECK:           arith.select
+func.func @sparse_ce_logits(%z: tensor<?x10xf32>, %y: tensor<?xi64>) -> tensor<f32> {
+  %r = mlc.sparse_categorical_crossentropy %z, %y {from_logits} : (tensor<?x10xf32>, tensor<?xi64>) -> tensor<f32>
+  return %r : tensor<f32>
+}
+
+// -----
+
+// Categorical CE from probabilities renormalizes each row (as Keras does).
+// CHECK-LABEL: func.func @cce
+// CHECK:         linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]
+// CHECK:           arith.addf
+// CHECK:         linalg.generic {{.*}} iterator_types = ["reduction", "reduction"]
+// CHECK:           arith.divf
+// CHECK:           math.log
+func.func @cce(%p: tensor<?x10xf32>, %t: tensor<?x10xf32>) -> tensor<f32> {
+  %r = mlc.categorical_crossentropy %p, %t : (tensor<?x10xf32>, tensor<?x10xf32>) -> tensor<f32>
+  return %r : tensor<f32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @cce_logits
+// CHECK:         linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]
+// CHECK:           math.exp
+// CHECK:         linalg.generic {{.*}} iterator_types = ["reduction", "reduction"]
+// CHECK:           math.log
+func.func @cce_logits(%z: tensor<?x10xf32>, %t: tensor<?x10xf32>) -> tensor<f32> {
+  %r = mlc.categorical_crossentropy %z, %t {from_logits} : (tensor<?x10xf32>, tensor<?x10xf32>) -> tensor<f32>
+  return %r : tensor<f32>
+}
+
+// -----
+
+// Binary CE from logits: max(z, 0) - z t + log1p(exp(-|z|)).
+// CHECK-LABEL: func.func @bce_logits
+// CHECK:         linalg.generic
+// CHECK:           arith.maximumf
+// CHECK:           arith.mulf
+// CHECK:           math.absf
+// CHECK:           arith.negf
+// CHECK:           math.exp
+// CHECK:           math.log1p
+func.func @bce_logits(%z: tensor<?x1xf32>, %t: tensor<?x1xf32>) -> tensor<f32> {
+  %r = mlc.binary_crossentropy %z, %t {from_logits} : (tensor<?x1xf32>, tensor<?x1xf32>) -> tensor<f32>
+  return %r : tensor<f32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @bce_and_mse
+// CHECK:         linalg.generic
+// CHECK:           math.log
+// CHECK:           arith.subf
+// CHECK:           math.log
+// CHECK:         linalg.generic
+// CHECK:           %[[D:.*]] = arith.subf
+// CHECK:           arith.mulf %[[D]], %[[D]]
+func.func @bce_and_mse(%p: tensor<?x1xf32>, %t: tensor<?x1xf32>) -> (tensor<f32>, tensor<f32>) {
+  %b = mlc.binary_crossentropy %p, %t : (tensor<?x1xf32>, tensor<?x1xf32>) -> tensor<f32>
+  %m = mlc.mse %p, %t : (tensor<?x1xf32>, tensor<?x1xf32>) -> tensor<f32>
+  return %b, %m : tensor<f32>, tensor<f32>
+}

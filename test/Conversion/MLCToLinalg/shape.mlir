@@ -1,0 +1,32 @@
+// RUN: mlc-opt %s --mlc-to-linalg --split-input-file | FileCheck %s
+
+// Reshape collapses to 1-D and expands; the batch size is recomputed.
+// CHECK-LABEL: func.func @reshape
+// CHECK:         %[[F:.*]] = tensor.collapse_shape %{{.*}} {{\[\[}}0, 1, 2]] : tensor<?x4x6xf32> into tensor<?xf32>
+// CHECK:         %[[N:.*]] = tensor.dim %[[F]]
+// CHECK:         %[[B:.*]] = arith.divui %[[N]], %c24
+// CHECK:         tensor.expand_shape %[[F]] {{\[\[}}0, 1, 2]] output_shape [%[[B]], 2, 12]
+func.func @reshape(%x: tensor<?x4x6xf32>) -> tensor<?x2x12xf32> {
+  %r = mlc.reshape %x : tensor<?x4x6xf32> -> tensor<?x2x12xf32>
+  return %r : tensor<?x2x12xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @transpose
+// CHECK:         linalg.transpose ins(%{{.*}} : tensor<?x7xf32>) outs(%{{.*}} : tensor<7x?xf32>) permutation = [1, 0]
+func.func @transpose(%x: tensor<?x7xf32>) -> tensor<7x?xf32> {
+  %r = mlc.transpose %x perm = [1, 0] : tensor<?x7xf32> -> tensor<7x?xf32>
+  return %r : tensor<7x?xf32>
+}
+
+// -----
+
+// CHECK-DAG: #[[IN:.*]] = affine_map<(d0, d1) -> (d1)>
+// CHECK-DAG: #[[OUT:.*]] = affine_map<(d0, d1) -> (d0, d1)>
+// CHECK-LABEL: func.func @broadcast_to
+// CHECK:         linalg.generic {indexing_maps = [#[[IN]], #[[OUT]]]
+func.func @broadcast_to(%x: tensor<10xf32>) -> tensor<3x10xf32> {
+  %r = mlc.broadcast_to %x : tensor<10xf32> -> tensor<3x10xf32>
+  return %r : tensor<3x10xf32>
+}

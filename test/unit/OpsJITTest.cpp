@@ -1,0 +1,569 @@
+//===- OpsJITTest.cpp - every op, JIT-compiled, against plain C++ ---------===//
+//
+// Each test writes a one-op model, compiles it through the whole CPU
+// pipeline, runs `predict` at several batch sizes and compares with a
+// reference written as plain loops in double precision. Feature sizes are
+// chosen not to be multiples of the vector width (1, 7, 10, 33, 129).
+// Tolerance: |got - want| <= 1e-5 * max(1, |want|) unless stated.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/Driver/Driver.h"
+
+#include "mlir/Parser/Parser.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+using namespace mlc;
+
+namespace {
+
+/// A host tensor: float data, or int32 for labels.
+struct Tensor {
+  std::vector<int64_t> shape;
+  std::vector<float> f;
+  std::vector<int32_t> i;
+  int64_t size() const {
+    int64_t n = 1;
+    for (int64_t d : shape)
+      n *= d;
+    return n;
+  }
+  float at(int64_t k) const { return f[k]; }
+};
+
+/// Deterministic values in [lo, hi).
+Tensor make(std::vector<int64_t> shape, double lo, double hi, uint32_t seed) {
+  Tensor t;
+  t.shape = std::move(shape);
+  t.f.resize(t.size());
+  uint32_t s = seed * 2654435761u + 12345u;
+  for (float &v : t.f) {
+    s = s * 1664525u + 1013904223u;
+    v = float(lo + (hi - lo) * ((s >> 8) / double(1u << 24)));
+  }
+  return t;
+}
+
+Tensor labels(int64_t batch, int64_t classes, uint32_t seed) {
+  Tensor t;
+  t.shape = {batch};
+  for (int64_t b = 0; b < batch; ++b)
+    t.i.push_back(int32_t((b * 7 + seed) % classes));
+  return t;
+}
+
+class OpsJITTest : public ::testing::Test {
+protected:
+  /// Compiles `source` (one model) or fails the test.
+  std::unique_ptr<JITModel> compile(const std::string &source) {
+    auto context = createContext();
+    auto module = mlir::parseSourceString<mlir::ModuleOp>(source, context.get());
+    EXPECT_TRUE(module) << source;
+    if (!module)
+      return nullptr;
+    auto jit = JITModel::compile(std::move(context), std::move(module));
+    if (!jit) {
+      ADD_FAILURE() << llvm::toString(jit.takeError()) << "\n" << source;
+      return nullptr;
+    }
+    return std::move(*jit);
+  }
+
+  /// Runs predict with `inputs`; outputs are sized from the signature with
+  /// the batch of the inputs.
+  std::vector<Tensor> run(JITModel &jit, std::vector<Tensor> inputs,
+                          int64_t batch) {
+    const ModelSignature &sig = jit.signature();
+    std::vector<Tensor> outputs(sig.outputs.size());
+    std::vector<BufferRef> buffers;
+    for (Tensor &in : inputs)
+      buffers.push_back({in.i.empty() ? (void *)in.f.data()
+                                      : (void *)in.i.data(),
+                         in.shape});
+    for (size_t k = 0; k < outputs.size(); ++k) {
+      for (int64_t d : sig.outputs[k].shape)
+        outputs[k].shape.push_back(d < 0 ? batch : d);
+      outputs[k].f.assign(outputs[k].size(), NAN);
+      buffers.push_back({outputs[k].f.data(), outputs[k].shape});
+    }
+    llvm::Error err = jit.predict(buffers);
+    EXPECT_FALSE(bool(err)) << llvm::toString(std::move(err));
+    return outputs;
+  }
+
+  static void expectNear(const Tensor &got, const std::vector<double> &want,
+                         const std::string &what, double tol = 1e-5) {
+    ASSERT_EQ(size_t(got.size()), want.size()) << what;
+    for (size_t k = 0; k < want.size(); ++k)
+      ASSERT_LE(std::abs(got.f[k] - want[k]),
+                tol * std::max(1.0, std::abs(want[k])))
+          << what << " element " << k << ": got " << got.f[k] << ", want "
+          << want[k];
+  }
+};
+
+std::string dims(const std::vector<int64_t> &shape, const char *elt = "f32") {
+  std::string s = "tensor<";
+  for (int64_t d : shape)
+    s += (d < 0 ? std::string("?") : std::to_string(d)) + "x";
+  return s + elt + ">";
+}
+
+/// A model `@m` with inputs a (and b) and `body` computing %r of type `out`.
+std::string model(const std::vector<std::vector<int64_t>> &inputs,
+                  const std::string &body, const std::string &out,
+                  const std::vector<const char *> &elts = {}) {
+  std::string s = "mlc.model @m {\n";
+  for (size_t k = 0; k < inputs.size(); ++k)
+    s += "  %" + std::string(1, char('a' + k)) + " = mlc.input \"" +
+         std::string(1, char('a' + k)) + "\" : " +
+         dims(inputs[k], k < elts.size() ? elts[k] : "f32") + "\n";
+  return s + "  " + body + "\n  mlc.output %r : " + out + "\n}\n";
+}
+
+//===----------------------------------------------------------------------===//
+// Elementwise
+//===----------------------------------------------------------------------===//
+
+struct UnaryCase {
+  const char *op;
+  double lo, hi;
+  std::function<double(double)> ref;
+};
+
+TEST_F(OpsJITTest, UnaryOps) {
+  const UnaryCase cases[] = {
+      {"neg", -3, 3, [](double x) { return -x; }},
+      {"exp", -10, 10, [](double x) { return std::exp(x); }},
+      {"log", 1e-3, 50, [](double x) { return std::log(x); }},
+      {"sqrt", 0, 50, [](double x) { return std::sqrt(x); }},
+      {"relu", -3, 3, [](double x) { return x > 0 ? x : 0; }},
+      // Far beyond the range where exp overflows in f32.
+      {"sigmoid", -120, 120, [](double x) { return 1 / (1 + std::exp(-x)); }},
+      {"tanh", -100, 100, [](double x) { return std::tanh(x); }},
+  };
+  for (const UnaryCase &c : cases) {
+    for (int64_t n : {7, 129}) {
+      std::string type = dims({-1, n});
+      auto jit = compile(model({{-1, n}},
+                               "%r = mlc." + std::string(c.op) + " %a : " + type,
+                               type));
+      ASSERT_TRUE(jit);
+      for (int64_t batch : {1, 10}) {
+        Tensor a = make({batch, n}, c.lo, c.hi, 1);
+        std::vector<double> want;
+        for (float x : a.f)
+          want.push_back(c.ref(x));
+        expectNear(run(*jit, {a}, batch)[0], want,
+                   std::string(c.op) + " n=" + std::to_string(n), 2e-5);
+      }
+    }
+  }
+}
+
+TEST_F(OpsJITTest, BinaryOpsBroadcast) {
+  struct Case {
+    const char *op;
+    std::function<double(double, double)> ref;
+  };
+  const Case cases[] = {
+      {"add", [](double x, double y) { return x + y; }},
+      {"sub", [](double x, double y) { return x - y; }},
+      {"mul", [](double x, double y) { return x * y; }},
+      {"div", [](double x, double y) { return x / y; }},
+  };
+  const int64_t n = 33;
+  for (const Case &c : cases) {
+    // (batch, n) with (n): the row broadcasts over the batch.
+    auto rowJit = compile(model(
+        {{-1, n}, {n}},
+        "%r = mlc." + std::string(c.op) + " %a, %b : (" + dims({-1, n}) +
+            ", " + dims({n}) + ") -> " + dims({-1, n}),
+        dims({-1, n})));
+    // (batch, 1) with (1, n): both stretch.
+    auto outerJit = compile(model(
+        {{-1, 1}, {1, n}},
+        "%r = mlc." + std::string(c.op) + " %a, %b : (" + dims({-1, 1}) +
+            ", " + dims({1, n}) + ") -> " + dims({-1, n}),
+        dims({-1, n})));
+    ASSERT_TRUE(rowJit && outerJit);
+    for (int64_t batch : {1, 7}) {
+      Tensor a = make({batch, n}, -2, 2, 2), b = make({n}, 0.5, 2, 3);
+      std::vector<double> want;
+      for (int64_t i = 0; i < batch; ++i)
+        for (int64_t j = 0; j < n; ++j)
+          want.push_back(c.ref(a.f[i * n + j], b.f[j]));
+      expectNear(run(*rowJit, {a, b}, batch)[0], want,
+                 std::string(c.op) + " row");
+
+      Tensor col = make({batch, 1}, -2, 2, 4), row = make({1, n}, 0.5, 2, 5);
+      want.clear();
+      for (int64_t i = 0; i < batch; ++i)
+        for (int64_t j = 0; j < n; ++j)
+          want.push_back(c.ref(col.f[i], row.f[j]));
+      expectNear(run(*outerJit, {col, row}, batch)[0], want,
+                 std::string(c.op) + " outer");
+    }
+  }
+}
+
+//===----------------------------------------------------------------------===//
+// Matmul
+//===----------------------------------------------------------------------===//
+
+TEST_F(OpsJITTest, Matmul) {
+  // (batch, k) x (k, n), k and n not multiples of the vector width.
+  for (auto [k, n] : {std::pair<int64_t, int64_t>{129, 10}, {7, 33}, {1, 1}}) {
+    auto jit = compile(model({{-1, k}, {k, n}},
+                             "%r = mlc.matmul %a, %b : (" + dims({-1, k}) +
+                                 ", " + dims({k, n}) + ") -> " + dims({-1, n}),
+                             dims({-1, n})));
+    ASSERT_TRUE(jit);
+    for (int64_t batch : {1, 7, 33}) {
+      Tensor a = make({batch, k}, -1, 1, 6), b = make({k, n}, -1, 1, 7);
+      std::vector<double> want(batch * n, 0.0);
+      for (int64_t i = 0; i < batch; ++i)
+        for (int64_t j = 0; j < n; ++j)
+          for (int64_t r = 0; r < k; ++r)
+            want[i * n + j] += double(a.f[i * k + r]) * b.f[r * n + j];
+      expectNear(run(*jit, {a, b}, batch)[0], want,
+                 "matmul k=" + std::to_string(k) + " n=" + std::to_string(n),
+                 1e-4);
+    }
+  }
+}
+
+TEST_F(OpsJITTest, MatmulTransposedAndBatched) {
+  const int64_t k = 10, n = 7;
+  // aᵀ · b with a (batch, k) and b (batch, n): the weight-gradient shape.
+  auto tl = compile(model({{-1, k}, {-1, n}},
+                          "%r = mlc.matmul %a, %b {transpose_lhs} : (" +
+                              dims({-1, k}) + ", " + dims({-1, n}) + ") -> " +
+                              dims({k, n}),
+                          dims({k, n})));
+  // a · bᵀ with b (n, k).
+  auto tr = compile(model({{-1, k}, {n, k}},
+                          "%r = mlc.matmul %a, %b {transpose_rhs} : (" +
+                              dims({-1, k}) + ", " + dims({n, k}) + ") -> " +
+                              dims({-1, n}),
+                          dims({-1, n})));
+  // (batch, 3, k) x (k, n): the rhs broadcasts over the batch dims.
+  auto bm = compile(model({{-1, 3, k}, {k, n}},
+                          "%r = mlc.matmul %a, %b : (" + dims({-1, 3, k}) +
+                              ", " + dims({k, n}) + ") -> " +
+                              dims({-1, 3, n}),
+                          dims({-1, 3, n})));
+  ASSERT_TRUE(tl && tr && bm);
+  for (int64_t batch : {1, 33}) {
+    Tensor a = make({batch, k}, -1, 1, 8), b = make({batch, n}, -1, 1, 9);
+    std::vector<double> want(k * n, 0.0);
+    for (int64_t i = 0; i < k; ++i)
+      for (int64_t j = 0; j < n; ++j)
+        for (int64_t r = 0; r < batch; ++r)
+          want[i * n + j] += double(a.f[r * k + i]) * b.f[r * n + j];
+    expectNear(run(*tl, {a, b}, batch)[0], want, "transpose_lhs", 1e-4);
+
+    Tensor w = make({n, k}, -1, 1, 10);
+    want.assign(batch * n, 0.0);
+    for (int64_t i = 0; i < batch; ++i)
+      for (int64_t j = 0; j < n; ++j)
+        for (int64_t r = 0; r < k; ++r)
+          want[i * n + j] += double(a.f[i * k + r]) * w.f[j * k + r];
+    expectNear(run(*tr, {a, w}, batch)[0], want, "transpose_rhs", 1e-4);
+
+    Tensor x = make({batch, 3, k}, -1, 1, 11), m = make({k, n}, -1, 1, 12);
+    want.assign(batch * 3 * n, 0.0);
+    for (int64_t i = 0; i < batch * 3; ++i)
+      for (int64_t j = 0; j < n; ++j)
+        for (int64_t r = 0; r < k; ++r)
+          want[i * n + j] += double(x.f[i * k + r]) * m.f[r * n + j];
+    expectNear(run(*bm, {x, m}, batch)[0], want, "batched", 1e-4);
+  }
+}
+
+//===----------------------------------------------------------------------===//
+// Softmax and reductions
+//===----------------------------------------------------------------------===//
+
+TEST_F(OpsJITTest, SoftmaxIsStable) {
+  const int64_t n = 10;
+  auto sm = compile(model({{-1, n}}, "%r = mlc.softmax %a : " + dims({-1, n}),
+                          dims({-1, n})));
+  auto lsm = compile(model({{-1, n}},
+                           "%r = mlc.log_softmax %a : " + dims({-1, n}),
+                           dims({-1, n})));
+  auto sm0 = compile(model({{-1, n}},
+                           "%r = mlc.softmax %a {axis = 0} : " + dims({-1, n}),
+                           dims({-1, n})));
+  ASSERT_TRUE(sm && lsm && sm0);
+  for (int64_t batch : {1, 7}) {
+    // Logits of ±500 overflow a naive exp in f32.
+    Tensor a = make({batch, n}, -500, 500, 13);
+    std::vector<double> soft, logSoft, soft0(batch * n);
+    for (int64_t i = 0; i < batch; ++i) {
+      double m = -INFINITY, s = 0;
+      for (int64_t j = 0; j < n; ++j)
+        m = std::max(m, double(a.f[i * n + j]));
+      for (int64_t j = 0; j < n; ++j)
+        s += std::exp(a.f[i * n + j] - m);
+      for (int64_t j = 0; j < n; ++j) {
+        soft.push_back(std::exp(a.f[i * n + j] - m) / s);
+        logSoft.push_back(a.f[i * n + j] - m - std::log(s));
+      }
+    }
+    for (int64_t j = 0; j < n; ++j) {
+      double m = -INFINITY, s = 0;
+      for (int64_t i = 0; i < batch; ++i)
+        m = std::max(m, double(a.f[i * n + j]));
+      for (int64_t i = 0; i < batch; ++i)
+        s += std::exp(a.f[i * n + j] - m);
+      for (int64_t i = 0; i < batch; ++i)
+        soft0[i * n + j] = std::exp(a.f[i * n + j] - m) / s;
+    }
+    expectNear(run(*sm, {a}, batch)[0], soft, "softmax");
+    expectNear(run(*lsm, {a}, batch)[0], logSoft, "log_softmax");
+    expectNear(run(*sm0, {a}, batch)[0], soft0, "softmax axis 0");
+  }
+}
+
+TEST_F(OpsJITTest, Reductions) {
+  const int64_t n = 33;
+  auto sum1 = compile(model(
+      {{-1, n}}, "%r = mlc.reduce_sum %a axes = [1] : " + dims({-1, n}) +
+                     " -> " + dims({-1}),
+      dims({-1})));
+  auto mean0 = compile(model({{-1, n}},
+                             "%r = mlc.reduce_mean %a axes = [0] keepdims : " +
+                                 dims({-1, n}) + " -> " + dims({1, n}),
+                             dims({1, n})));
+  auto maxAll = compile(model({{-1, n}},
+                              "%r = mlc.reduce_max %a axes = [] : " +
+                                  dims({-1, n}) + " -> " + dims({}),
+                              dims({})));
+  auto maxKeep = compile(model(
+      {{-1, 4, 7}}, "%r = mlc.reduce_max %a axes = [-1, 0] keepdims : " +
+                        dims({-1, 4, 7}) + " -> " + dims({1, 4, 1}),
+      dims({1, 4, 1})));
+  ASSERT_TRUE(sum1 && mean0 && maxAll && maxKeep);
+  for (int64_t batch : {1, 10}) {
+    Tensor a = make({batch, n}, -5, 5, 14);
+    std::vector<double> rowSum(batch, 0.0), colMean(n, 0.0);
+    double mx = -INFINITY;
+    for (int64_t i = 0; i < batch; ++i)
+      for (int64_t j = 0; j < n; ++j) {
+        rowSum[i] += a.f[i * n + j];
+        colMean[j] += a.f[i * n + j] / double(batch);
+        mx = std::max(mx, double(a.f[i * n + j]));
+      }
+    expectNear(run(*sum1, {a}, batch)[0], rowSum, "reduce_sum", 1e-5);
+    expectNear(run(*mean0, {a}, batch)[0], colMean, "reduce_mean", 1e-5);
+    expectNear(run(*maxAll, {a}, batch)[0], {mx}, "reduce_max");
+
+    Tensor c = make({batch, 4, 7}, -5, 5, 15);
+    std::vector<double> want(4, -INFINITY);
+    for (int64_t i = 0; i < batch; ++i)
+      for (int64_t j = 0; j < 4; ++j)
+        for (int64_t k = 0; k < 7; ++k)
+          want[j] = std::max(want[j], double(c.f[(i * 4 + j) * 7 + k]));
+    expectNear(run(*maxKeep, {c}, batch)[0], want, "reduce_max keepdims");
+  }
+}
+
+//===----------------------------------------------------------------------===//
+// Shape ops and constants
+//===----------------------------------------------------------------------===//
+
+TEST_F(OpsJITTest, ShapeOps) {
+  auto reshape = compile(model({{-1, 4, 6}},
+                               "%r = mlc.reshape %a : " + dims({-1, 4, 6}) +
+                                   " -> " + dims({-1, 2, 12}),
+                               dims({-1, 2, 12})));
+  auto transpose = compile(model({{-1, 7}},
+                                 "%r = mlc.transpose %a perm = [1, 0] : " +
+                                     dims({-1, 7}) + " -> " + dims({7, -1}),
+                                 dims({7, -1})));
+  auto bcast = compile(model(
+      {{-1, 10}},
+      "%c = mlc.constant dense<[1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, "
+      "10.0]> : tensor<10xf32>\n  %s = mlc.broadcast_to %c : tensor<10xf32> "
+      "-> tensor<3x10xf32>\n  %t = mlc.reduce_sum %s axes = [0] : "
+      "tensor<3x10xf32> -> tensor<10xf32>\n  %r = mlc.add %a, %t : (" +
+          dims({-1, 10}) + ", tensor<10xf32>) -> " + dims({-1, 10}),
+      dims({-1, 10})));
+  ASSERT_TRUE(reshape && transpose && bcast);
+  for (int64_t batch : {1, 7}) {
+    Tensor a = make({batch, 4, 6}, -1, 1, 16);
+    std::vector<double> same(a.f.begin(), a.f.end());
+    expectNear(run(*reshape, {a}, batch)[0], same, "reshape", 0);
+
+    Tensor t = make({batch, 7}, -1, 1, 17);
+    std::vector<double> want;
+    for (int64_t j = 0; j < 7; ++j)
+      for (int64_t i = 0; i < batch; ++i)
+        want.push_back(t.f[i * 7 + j]);
+    expectNear(run(*transpose, {t}, batch)[0], want, "transpose", 0);
+
+    Tensor x = make({batch, 10}, -1, 1, 18);
+    want.clear();
+    for (int64_t i = 0; i < batch; ++i)
+      for (int64_t j = 0; j < 10; ++j)
+        want.push_back(x.f[i * 10 + j] + 3.0 * (j + 1));
+    expectNear(run(*bcast, {x}, batch)[0], want, "constant+broadcast_to");
+  }
+}
+
+//===----------------------------------------------------------------------===//
+// Losses
+//===----------------------------------------------------------------------===//
+
+TEST_F(OpsJITTest, Losses) {
+  const int64_t c = 10;
+  const double eps = 1e-7;
+  auto clip = [&](double p) { return std::min(std::max(p, eps), 1 - eps); };
+  auto lossModel = [&](const char *op, const char *attr, const char *tElt,
+                       std::vector<int64_t> tShape) {
+    std::string t = dims(tShape, tElt);
+    return compile(model({{-1, c}, tShape},
+                         "%r = mlc." + std::string(op) + " %a, %b " + attr +
+                             " : (" + dims({-1, c}) + ", " + t +
+                             ") -> tensor<f32>",
+                         "tensor<f32>", {"f32", tElt}));
+  };
+  auto mse = lossModel("mse", "", "f32", {-1, c});
+  auto cce = lossModel("categorical_crossentropy", "", "f32", {-1, c});
+  auto cceLogits =
+      lossModel("categorical_crossentropy", "{from_logits}", "f32", {-1, c});
+  auto scce = lossModel("sparse_categorical_crossentropy", "", "i32", {-1});
+  auto scceLogits = lossModel("sparse_categorical_crossentropy",
+                              "{from_logits}", "i32", {-1});
+  auto bce = lossModel("binary_crossentropy", "", "f32", {-1, c});
+  auto bceLogits =
+      lossModel("binary_crossentropy", "{from_logits}", "f32", {-1, c});
+  ASSERT_TRUE(mse && cce && cceLogits && scce && scceLogits && bce &&
+              bceLogits);
+
+  for (int64_t batch : {1, 7, 33}) {
+    Tensor probs = make({batch, c}, 0.0, 1.0, 19);
+    probs.f[0] = 0.0f; // clipped, not log(0)
+    Tensor logits = make({batch, c}, -60, 60, 20);
+    Tensor target = make({batch, c}, 0.0, 1.0, 21);
+    Tensor y = labels(batch, c, 3);
+    double n = double(batch);
+
+    double m = 0;
+    for (int64_t k = 0; k < batch * c; ++k)
+      m += std::pow(double(probs.f[k]) - target.f[k], 2);
+    expectNear(run(*mse, {probs, target}, batch)[0], {m / (n * c)}, "mse");
+
+    double ce = 0, ceLogits = 0, sce = 0, sceLogits = 0;
+    for (int64_t i = 0; i < batch; ++i) {
+      double rowSum = 0, mx = -INFINITY, s = 0;
+      for (int64_t j = 0; j < c; ++j) {
+        rowSum += probs.f[i * c + j];
+        mx = std::max(mx, double(logits.f[i * c + j]));
+      }
+      for (int64_t j = 0; j < c; ++j)
+        s += std::exp(logits.f[i * c + j] - mx);
+      double lse = mx + std::log(s);
+      for (int64_t j = 0; j < c; ++j) {
+        ce -= target.f[i * c + j] * std::log(clip(probs.f[i * c + j] / rowSum));
+        ceLogits -= target.f[i * c + j] * (logits.f[i * c + j] - lse);
+      }
+      sce -= std::log(clip(probs.f[i * c + y.i[i]]));
+      sceLogits += lse - logits.f[i * c + y.i[i]];
+    }
+    expectNear(run(*cce, {probs, target}, batch)[0], {ce / n}, "cce");
+    expectNear(run(*cceLogits, {logits, target}, batch)[0], {ceLogits / n},
+               "cce logits");
+    expectNear(run(*scce, {probs, y}, batch)[0], {sce / n}, "sparse cce");
+    expectNear(run(*scceLogits, {logits, y}, batch)[0], {sceLogits / n},
+               "sparse cce logits");
+
+    double b = 0, bLogits = 0;
+    for (int64_t k = 0; k < batch * c; ++k) {
+      double p = clip(probs.f[k]), t = target.f[k], z = logits.f[k];
+      b -= t * std::log(p) + (1 - t) * std::log(1 - p);
+      bLogits += std::max(z, 0.0) - z * t + std::log1p(std::exp(-std::abs(z)));
+    }
+    expectNear(run(*bce, {probs, target}, batch)[0], {b / (n * c)}, "bce");
+    expectNear(run(*bceLogits, {logits, target}, batch)[0],
+               {bLogits / (n * c)}, "bce logits");
+  }
+}
+
+//===----------------------------------------------------------------------===//
+// The seed model and the calling convention
+//===----------------------------------------------------------------------===//
+
+TEST_F(OpsJITTest, SeedMLPForward) {
+  auto jit = compile(R"(
+mlc.model @mnist_mlp {
+  %x = mlc.input "image" : tensor<?x28x28xf32>
+  %f = mlc.flatten %x : tensor<?x28x28xf32> -> tensor<?x784xf32>
+  %h = mlc.dense %f {units = 128, activation = #mlc.act<relu>} : tensor<?x784xf32> -> tensor<?x128xf32>
+  %y = mlc.dense %h {units = 10, activation = #mlc.act<softmax>} : tensor<?x128xf32> -> tensor<?x10xf32>
+  mlc.output %y : tensor<?x10xf32>
+})");
+  ASSERT_TRUE(jit);
+  const ModelSignature &sig = jit->signature();
+  ASSERT_EQ(sig.params.size(), 4u);
+  EXPECT_EQ(sig.params[0].name, "dense.kernel");
+  EXPECT_EQ(sig.params[0].shapeString(), "[784, 128]");
+  EXPECT_EQ(sig.inputs[0].shapeString(), "[?, 28, 28]");
+
+  const int64_t batch = 33;
+  Tensor w1 = make({784, 128}, -0.08, 0.08, 22), b1 = make({128}, -0.1, 0.1, 23);
+  Tensor w2 = make({128, 10}, -0.2, 0.2, 24), b2 = make({10}, -0.1, 0.1, 25);
+  Tensor x = make({batch, 28, 28}, 0, 1, 26);
+  std::vector<double> want;
+  for (int64_t i = 0; i < batch; ++i) {
+    std::vector<double> h(128), z(10);
+    for (int64_t j = 0; j < 128; ++j) {
+      double acc = b1.f[j];
+      for (int64_t k = 0; k < 784; ++k)
+        acc += double(x.f[i * 784 + k]) * w1.f[k * 128 + j];
+      h[j] = std::max(acc, 0.0);
+    }
+    double mx = -INFINITY, s = 0;
+    for (int64_t j = 0; j < 10; ++j) {
+      z[j] = b2.f[j];
+      for (int64_t k = 0; k < 128; ++k)
+        z[j] += h[k] * w2.f[k * 10 + j];
+      mx = std::max(mx, z[j]);
+    }
+    for (int64_t j = 0; j < 10; ++j)
+      s += std::exp(z[j] - mx);
+    for (int64_t j = 0; j < 10; ++j)
+      want.push_back(std::exp(z[j] - mx) / s);
+  }
+  expectNear(run(*jit, {w1, b1, w2, b2, x}, batch)[0], want, "mlp", 1e-5);
+}
+
+TEST_F(OpsJITTest, PredictChecksItsArguments) {
+  auto jit = compile(model({{-1, 7}}, "%r = mlc.relu %a : " + dims({-1, 7}),
+                           dims({-1, 7})));
+  ASSERT_TRUE(jit);
+  std::vector<float> in(14), out(14);
+  auto message = [&](std::vector<BufferRef> buffers) {
+    llvm::Error err = jit->predict(buffers);
+    return err ? llvm::toString(std::move(err)) : std::string();
+  };
+  EXPECT_EQ(message({{in.data(), {2, 7}}, {out.data(), {2, 7}}}), "");
+  EXPECT_EQ(message({{in.data(), {2, 7}}}),
+            "predict takes 2 buffers (0 params, 1 inputs, 1 outputs), got 1");
+  EXPECT_EQ(message({{in.data(), {2, 6}}, {out.data(), {2, 7}}}),
+            "'a' has shape [2, 6], expected [?, 7]");
+  EXPECT_EQ(message({{in.data(), {2, 7}}, {out.data(), {1, 7}}}),
+            "'output 0' has batch size 1, but an earlier buffer has 2");
+  EXPECT_EQ(message({{nullptr, {2, 7}}, {out.data(), {2, 7}}}),
+            "'a' has no data");
+}
+
+} // namespace
