@@ -2,6 +2,7 @@
 
 #include "compiler/CodeGen/CPU/Pipeline.h"
 
+#include "compiler/CodeGen/CPU/Passes.h"
 #include "compiler/Conversion/Passes.h"
 #include "dialects/MLC/Transforms/Passes.h"
 
@@ -18,9 +19,9 @@ static constexpr const char *kGraphToLinalg =
     "func.func(linalg-fuse-elementwise-ops),canonicalize,cse";
 
 static constexpr const char *kLinalgToLLVM =
-    // Bufferize; params and inputs arrive as memrefs, so function
-    // boundaries are already buffers.
-    "one-shot-bufferize{unknown-type-conversion=identity-layout-map},"
+    // Tile, fuse, vectorize and bufferize (params and inputs arrive as
+    // memrefs, so function boundaries are already buffers).
+    "mlc-cpu-schedule,"
     "func.func(buffer-hoisting,buffer-loop-hoisting),"
     "ownership-based-buffer-deallocation,canonicalize,"
     "buffer-deallocation-simplification,bufferization-lower-deallocations,"
@@ -51,6 +52,7 @@ void mlc::buildLinalgToLLVMPipeline(OpPassManager &pm) {
 }
 
 void mlc::registerCPUPipelines() {
+  registerMLCCodeGenCPUPasses();
   PassPipelineRegistration<>(
       "mlc-graph-to-linalg",
       "mlc.model -> entry-point functions on linalg tensors",

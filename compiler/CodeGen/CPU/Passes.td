@@ -1,0 +1,37 @@
+//===- Passes.td - CPU code generation passes --------------*- tablegen -*-===//
+
+#ifndef MLC_CODEGEN_CPU_PASSES_TD
+#define MLC_CODEGEN_CPU_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def CPUSchedule : Pass<"mlc-cpu-schedule", "::mlir::ModuleOp"> {
+  let summary = "Tile, fuse, vectorize and bufferize linalg for the host CPU";
+  let description = [{
+    Writes and runs a transform-dialect script over the module:
+
+    * every `linalg.matmul` (with its zero fill) is tiled into 8 x 32 output
+      tiles (narrower when the output is), its reduction runs one step at a
+      time on a `vector<8x32xf32>` accumulator kept in registers, and an
+      elementwise consumer of the result (bias + activation) is fused into
+      the tile, so the matmul result never reaches memory;
+    * a row dimension that can end in a partial tile (the dynamic batch) is
+      peeled: full tiles vectorize without masks, the last with masks;
+    * the module is then bufferized (copies as `linalg.copy`), accumulator
+      transfers are hoisted out of the reduction loop, and vector ops are
+      lowered to outer products and 1-D transfers.
+
+    Ops the script does not cover stay linalg and become loops later.
+  }];
+  let options = [
+    Option<"printSchedule", "print-schedule", "bool", "false",
+           "Print the transform script to stderr before running it">,
+  ];
+  let dependentDialects = ["::mlir::transform::TransformDialect",
+                           "::mlir::vector::VectorDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::bufferization::BufferizationDialect",
+                           "::mlir::memref::MemRefDialect"];
+}
+
+#endif // MLC_CODEGEN_CPU_PASSES_TD
