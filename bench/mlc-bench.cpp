@@ -1,0 +1,238 @@
+//===- mlc-bench.cpp - mlc against BLAS libraries, side by side -----------===//
+//
+// Runs each workload with mlc's JIT and with a reference implementation
+// (OpenBLAS and oneDNN sgemm, plus plain loops for the epilogues) in the
+// same process, interleaved in rounds, and prints the ratios. Run it with
+// bench/run.sh, which sets the environment the libraries need to run at
+// their best (see there).
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/Driver/Driver.h"
+
+#include "mlir/Parser/Parser.h"
+
+#include <cblas.h>
+#include <oneapi/dnnl/dnnl.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <functional>
+#include <string>
+#include <vector>
+
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+/// 64-byte aligned float buffer, allocated and touched once.
+struct Buffer {
+  float *data;
+  size_t n;
+  explicit Buffer(size_t n, float scale = 1.0f) : n(n) {
+    data = static_cast<float *>(std::aligned_alloc(64, ((n * 4 + 63) / 64) * 64));
+    uint32_t s = uint32_t(n) * 2654435761u;
+    for (size_t i = 0; i < n; ++i) {
+      s = s * 1664525u + 1013904223u;
+      data[i] = scale * (float((s >> 8) & 0xffff) / 65536.0f - 0.5f);
+    }
+  }
+  ~Buffer() { std::free(data); }
+  Buffer(const Buffer &) = delete;
+};
+
+/// Median seconds per call of each function, interleaved over rounds.
+std::vector<double> timeInterleaved(std::vector<std::function<void()>> fns,
+                                    int rounds, int callsPerRound) {
+  std::vector<std::vector<double>> samples(fns.size());
+  for (auto &fn : fns)
+    for (int i = 0; i < 3; ++i)
+      fn(); // warm up
+  for (int r = 0; r < rounds; ++r)
+    for (size_t f = 0; f < fns.size(); ++f) {
+      auto start = Clock::now();
+      for (int c = 0; c < callsPerRound; ++c)
+        fns[f]();
+      samples[f].push_back(
+          std::chrono::duration<double>(Clock::now() - start).count() /
+          callsPerRound);
+    }
+  std::vector<double> medians;
+  for (auto &s : samples) {
+    std::sort(s.begin(), s.end());
+    medians.push_back(s[s.size() / 2]);
+  }
+  return medians;
+}
+
+std::unique_ptr<mlc::JITModel> compile(const std::string &source,
+                                       double *ms = nullptr) {
+  auto start = Clock::now();
+  auto context = mlc::createContext();
+  auto module = mlir::parseSourceString<mlir::ModuleOp>(source, context.get());
+  if (!module) {
+    std::fprintf(stderr, "mlc-bench: model does not parse\n");
+    std::exit(1);
+  }
+  auto jit = mlc::JITModel::compile(std::move(context), std::move(module));
+  if (!jit) {
+    std::fprintf(stderr, "mlc-bench: %s\n",
+                 llvm::toString(jit.takeError()).c_str());
+    std::exit(1);
+  }
+  if (ms)
+    *ms = std::chrono::duration<double, std::milli>(Clock::now() - start)
+              .count();
+  return std::move(*jit);
+}
+
+void run(mlc::JITModel &jit, std::vector<mlc::BufferRef> buffers) {
+  if (llvm::Error err = jit.predict(buffers)) {
+    std::fprintf(stderr, "mlc-bench: %s\n", llvm::toString(std::move(err)).c_str());
+    std::exit(1);
+  }
+}
+
+void printRow(const char *name, double flops, double mlcS,
+              const std::vector<std::pair<const char *, double>> &refs) {
+  double best = 1e30;
+  for (auto &r : refs)
+    best = std::min(best, r.second);
+  std::printf("%-30s %9.1f", name, flops / mlcS * 1e-9);
+  for (auto &r : refs)
+    std::printf(" %9.1f", flops / r.second * 1e-9);
+  std::printf("   %6.2fx\n", best / mlcS);
+}
+
+const char *kMLP = R"(
+mlc.model @mnist_mlp {
+  %x = mlc.input "image" : tensor<?x28x28xf32>
+  %f = mlc.flatten %x : tensor<?x28x28xf32> -> tensor<?x784xf32>
+  %h = mlc.dense %f {units = 128, activation = #mlc.act<relu>} : tensor<?x784xf32> -> tensor<?x128xf32>
+  %y = mlc.dense %h {units = 10, activation = #mlc.act<softmax>} : tensor<?x128xf32> -> tensor<?x10xf32>
+  mlc.output %y : tensor<?x10xf32>
+})";
+
+/// The MLP forward by hand: sgemm, bias+relu, sgemm, bias+softmax.
+void referenceMLP(bool dnnl, int64_t b, const float *x, const float *w1,
+                  const float *b1, const float *w2, const float *b2, float *h,
+                  float *y) {
+  if (dnnl)
+    dnnl_sgemm('N', 'N', b, 128, 784, 1.0f, x, 784, w1, 128, 0.0f, h, 128);
+  else
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, b, 128, 784, 1.0f,
+                x, 784, w1, 128, 0.0f, h, 128);
+  for (int64_t i = 0; i < b; ++i)
+    for (int64_t j = 0; j < 128; ++j)
+      h[i * 128 + j] = std::max(h[i * 128 + j] + b1[j], 0.0f);
+  if (dnnl)
+    dnnl_sgemm('N', 'N', b, 10, 128, 1.0f, h, 128, w2, 10, 0.0f, y, 10);
+  else
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, b, 10, 128, 1.0f,
+                h, 128, w2, 10, 0.0f, y, 10);
+  for (int64_t i = 0; i < b; ++i) {
+    float *row = y + i * 10;
+    float m = -INFINITY, s = 0;
+    for (int j = 0; j < 10; ++j)
+      m = std::max(m, row[j] += b2[j]);
+    for (int j = 0; j < 10; ++j)
+      s += (row[j] = std::exp(row[j] - m));
+    for (int j = 0; j < 10; ++j)
+      row[j] /= s;
+  }
+}
+
+double maxAbsDiff(const float *a, const float *b, size_t n) {
+  double d = 0;
+  for (size_t i = 0; i < n; ++i)
+    d = std::max(d, double(std::abs(a[i] - b[i])));
+  return d;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  int rounds = argc > 1 ? std::atoi(argv[1]) : 7;
+  std::printf("mlc-bench: median of %d interleaved rounds; GFLOP/s, single "
+              "thread\n\n",
+              rounds);
+  std::printf("%-30s %9s %9s %9s   %s\n", "workload", "mlc", "OpenBLAS",
+              "oneDNN", "mlc / best");
+
+  // Dense forward, 512 x 512 x 512.
+  {
+    const int64_t n = 512;
+    auto jit = compile(R"(
+mlc.model @dense512 {
+  %x = mlc.input "x" : tensor<?x512xf32>
+  mlc.param @w : tensor<512x512xf32> = #mlc.glorot_uniform
+  %w = mlc.param_ref @w : tensor<512x512xf32>
+  %y = mlc.matmul %x, %w : (tensor<?x512xf32>, tensor<512x512xf32>) -> tensor<?x512xf32>
+  mlc.output %y : tensor<?x512xf32>
+})");
+    Buffer a(n * n), w(n * n), c0(n * n), c1(n * n), c2(n * n);
+    std::vector<mlc::BufferRef> bufs = {
+        {w.data, {n, n}}, {a.data, {n, n}}, {c0.data, {n, n}}};
+    auto t = timeInterleaved(
+        {[&] { run(*jit, bufs); },
+         [&] {
+           cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n,
+                       1.0f, a.data, n, w.data, n, 0.0f, c1.data, n);
+         },
+         [&] {
+           dnnl_sgemm('N', 'N', n, n, n, 1.0f, a.data, n, w.data, n, 0.0f,
+                      c2.data, n);
+         }},
+        rounds, 20);
+    printRow("dense 512x512x512", 2.0 * n * n * n, t[0],
+             {{"OpenBLAS", t[1]}, {"oneDNN", t[2]}});
+    std::printf("%-30s max |mlc - OpenBLAS| = %.2e\n", "",
+                maxAbsDiff(c0.data, c1.data, n * n));
+  }
+
+  // Seed MLP forward at batch 1024.
+  {
+    const int64_t b = 1024;
+    auto jit = compile(kMLP);
+    Buffer x(b * 784), w1(784 * 128, 0.1f), b1(128, 0.1f), w2(128 * 10, 0.3f),
+        b2(10, 0.1f), y0(b * 10), y1(b * 10), y2(b * 10), h(b * 128);
+    std::vector<mlc::BufferRef> bufs = {
+        {w1.data, {784, 128}}, {b1.data, {128}},     {w2.data, {128, 10}},
+        {b2.data, {10}},       {x.data, {b, 28, 28}}, {y0.data, {b, 10}}};
+    auto t = timeInterleaved(
+        {[&] { run(*jit, bufs); },
+         [&] {
+           referenceMLP(false, b, x.data, w1.data, b1.data, w2.data, b2.data,
+                        h.data, y1.data);
+         },
+         [&] {
+           referenceMLP(true, b, x.data, w1.data, b1.data, w2.data, b2.data,
+                        h.data, y2.data);
+         }},
+        rounds, 20);
+    printRow("seed MLP forward, batch 1024", 2.0 * b * (784 * 128 + 128 * 10),
+             t[0], {{"OpenBLAS", t[1]}, {"oneDNN", t[2]}});
+    std::printf("%-30s max |mlc - OpenBLAS| = %.2e\n", "",
+                maxAbsDiff(y0.data, y1.data, b * 10));
+  }
+
+  // Compile time: parse -> JIT-ready, seed MLP forward.
+  {
+    std::vector<double> ms;
+    double first = 0;
+    compile(kMLP, &first);
+    for (int i = 0; i < 5; ++i) {
+      double t = 0;
+      compile(kMLP, &t);
+      ms.push_back(t);
+    }
+    std::sort(ms.begin(), ms.end());
+    std::printf("\ncompile seed MLP forward (parse -> JIT-ready): median %.0f "
+                "ms over 5 (a third compile in this process: %.0f ms)\n",
+                ms[2], first);
+  }
+  return 0;
+}

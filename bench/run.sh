@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Builds and runs mlc-bench: mlc next to OpenBLAS and oneDNN, one thread.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build_dir=${MLC_BUILD_DIR:-build}
+need=()
+for p in libopenblas-dev libdnnl-dev; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || need+=("$p")
+done
+if [ ${#need[@]} -gt 0 ]; then
+  sudo=""; [ "$(id -u)" -ne 0 ] && sudo=sudo
+  $sudo apt-get install -y -qq "${need[@]}"
+fi
+scripts/build.sh >/dev/null
+cmake "$build_dir" >/dev/null   # pick up the libraries if just installed
+cmake --build "$build_dir" --target mlc-bench
+# Peers at their best: OpenBLAS 0.3.21 detects Zen 5 as Haswell and runs
+# AVX2 kernels unless told; page faults are slow here, so glibc keeps freed
+# memory; every library gets exactly one thread.
+export OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-SkylakeX}
+export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 DNNL_MAX_CPU_ISA=${DNNL_MAX_CPU_ISA:-AVX512_CORE}
+export MALLOC_TRIM_THRESHOLD_=268435456 MALLOC_MMAP_THRESHOLD_=33554432
+exec taskset -c "${MLC_BENCH_CPU:-1}" "$build_dir/bin/mlc-bench" "$@"
