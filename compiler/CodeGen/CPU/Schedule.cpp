@@ -74,16 +74,27 @@ SmallVector<MatmulGroup> findGroups(func::FuncOp func) {
   return groups;
 }
 
+/// Largest divisor of `n` in [lo, hi], or 0.
+int64_t divisorIn(int64_t n, int64_t lo, int64_t hi) {
+  for (int64_t d = hi; d >= lo; --d)
+    if (n % d == 0)
+      return d;
+  return 0;
+}
+
 /// Register tile for an output of `rows` x `cols` (dynamic: negative).
-/// 8 x 32 floats is 16 zmm accumulators; narrow outputs use their width.
-/// Static row counts get a tile that divides them (so no loop needs
-/// peeling); dynamic ones get 8 and a peeled last tile.
+/// 8 x 32 floats is 16 zmm accumulators. Static sizes get tiles that divide
+/// them, so every tile is full and static; a dynamic row count (the batch)
+/// gets 8 and a peeled remainder.
 std::pair<int64_t, int64_t> registerTile(int64_t rows, int64_t cols) {
-  int64_t tm = 8;
-  if (rows >= 0)
-    for (tm = std::min<int64_t>(8, rows); rows % tm != 0; --tm)
-      ;
-  int64_t tn = cols >= 0 ? std::min<int64_t>(32, cols) : 32;
+  int64_t tm = rows < 0 ? 8 : divisorIn(rows, 1, std::min<int64_t>(8, rows));
+  int64_t tn = 32;
+  if (cols >= 0) {
+    if (cols <= 48)
+      tn = cols;
+    else if (!(tn = divisorIn(cols, 16, 32)))
+      tn = divisorIn(cols, 1, 32);
+  }
   return {tm, tn};
 }
 
@@ -98,67 +109,103 @@ public:
     int64_t cols = type.isDynamicDim(1) ? -1 : type.getDimSize(1);
     auto [tm, tn] = registerTile(rows, cols);
     bool partialRows = rows < 0;
-    bool fullCols = cols >= 0 && cols % tn == 0;
-    std::string g0 = "g" + std::to_string(id);
-    // The op whose tile loops everything else fuses into.
-    std::string anchor = g.epilogue ? "ew" : "mm";
+    bool staticCols = cols >= 0;
+    std::string p = "g" + std::to_string(id);
     os << llvm::formatv(R"(
-  // group {0}: matmul {1}x{2}{3}
-  %{0}_mm = transform.structured.match attributes {{{4} = "{0}.mm"} in %root : (!transform.any_op) -> !transform.any_op
-  %{0}_fill = transform.structured.match attributes {{{4} = "{0}.fill"} in %root : (!transform.any_op) -> !transform.any_op
+  // group {0}: matmul {1}x{2}{3}, register tile {4}x{5}
+  %{0}_mm = transform.structured.match attributes {{{6} = "{0}.mm"} in %root : (!transform.any_op) -> !transform.any_op
+  %{0}_fill = transform.structured.match attributes {{{6} = "{0}.fill"} in %root : (!transform.any_op) -> !transform.any_op
 )",
-                        g0, rows < 0 ? std::string("?") : std::to_string(rows),
+                        p, rows < 0 ? std::string("?") : std::to_string(rows),
                         cols < 0 ? std::string("?") : std::to_string(cols),
-                        g.epilogue ? " + elementwise epilogue" : "", kTagAttr);
-    if (g.epilogue) {
-      os << llvm::formatv(R"(  %{0}_ew = transform.structured.match attributes {{{1} = "{0}.ew"} in %root : (!transform.any_op) -> !transform.any_op
-  %{0}_t, %{0}_li, %{0}_lj = transform.structured.tile_using_for %{0}_ew tile_sizes [{2}, {3}] : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op)
-  %{0}_mmf, %{0}_l1 = transform.structured.fuse_into_containing_op %{0}_mm into %{0}_lj : (!transform.any_op, !transform.any_op) -> (!transform.any_op, !transform.any_op)
-  %{0}_fillf, %{0}_l2 = transform.structured.fuse_into_containing_op %{0}_fill into %{0}_l1 : (!transform.any_op, !transform.any_op) -> (!transform.any_op, !transform.any_op)
-)",
-                          g0, kTagAttr, tm, tn);
-    } else {
-      // The fill is the tile loop's initial value, not a sliced operand,
-      // so it cannot fuse; it stays a separate (cheap) pass that zeroes the
-      // output, and each tile reads its accumulator once.
-      os << llvm::formatv(R"(  %{0}_mmf, %{0}_li, %{0}_lj = transform.structured.tile_using_for %{0}_mm tile_sizes [{1}, {2}] : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op)
-)",
-                          g0, tm, tn);
-    }
-    os << llvm::formatv(R"(  %{0}_tk, %{0}_lk = transform.structured.tile_using_for %{0}_mmf tile_sizes [0, 0, 1] : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
-)",
-                        g0);
-    // Full tiles: static shapes, no masks. The peeled last row tile (and
-    // partial column tiles) vectorize with masks.
-    std::string mainLoop = g0 + "_li";
+                        g.epilogue ? " + elementwise epilogue" : "", tm, tn,
+                        kTagAttr);
+    // Tile the last op of the group and fuse the rest into the tile.
+    std::string anchor = tileAndFuse(p, p, g.epilogue != nullptr, tm, tn,
+                                     "%" + p + "_mm", "%" + p + "_fill");
+    std::string mainLoop = "%" + p + "_li";
     if (partialRows) {
+      // Full 8-row tiles first; the last, partial tile is redone one row
+      // at a time so its shapes are static too (no masks, accumulator in
+      // registers).
       os << llvm::formatv(R"(  %{0}_lic = transform.cast %{0}_li : !transform.any_op to !transform.op<"scf.for">
   %{0}_main, %{0}_rest = transform.loop.peel %{0}_lic : (!transform.op<"scf.for">) -> (!transform.any_op, !transform.any_op)
   %{0}_pf = transform.structured.match ops{{["func.func"]} in %root : (!transform.any_op) -> !transform.any_op
   transform.apply_patterns to %{0}_pf {{ transform.apply_patterns.canonicalization } : !transform.any_op
+  %{0}_rmm = transform.structured.match ops{{["linalg.matmul"]} in %{0}_rest : (!transform.any_op) -> !transform.any_op
+  %{0}_rfill = transform.structured.match ops{{["linalg.fill"]} in %{0}_rest : (!transform.any_op) -> !transform.any_op
 )",
-                          g0);
-      mainLoop = g0 + "_main";
+                          p);
+      mainLoop = "%" + p + "_main";
+      // Fusing the fill also clones it whole for a size query; the
+      // canonicalization removes that dead clone before vectorizing.
+      std::string r = p + "_r";
+      tileAndFuse(r, p + "_rest", g.epilogue != nullptr, 1, 0,
+                  "%" + r + "mm", g.epilogue ? "%" + r + "fill" : "");
+      os << llvm::formatv(R"(  %{0}_rf = transform.structured.match ops{{["func.func"]} in %root : (!transform.any_op) -> !transform.any_op
+  transform.apply_patterns to %{0}_rf {{ transform.apply_patterns.canonicalization } : !transform.any_op
+)",
+                          p);
+      reduceAndVectorize(r, "%" + r + "_li", 1, tn,
+                         /*vectorizeFill=*/staticCols && g.epilogue);
     }
-    vectorizeIn(mainLoop, g0 + "_a", tm, tn,
-                /*vectorizeFill=*/fullCols && g.epilogue);
-    if (partialRows)
-      vectorizeIn(g0 + "_rest", g0 + "_b", tm, tn, /*vectorizeFill=*/false);
+    reduceAndVectorize(p, mainLoop, tm, tn,
+                       /*vectorizeFill=*/staticCols && g.epilogue);
   }
 
-  void vectorizeIn(const std::string &loop, const std::string &prefix,
-                   int64_t tm, int64_t tn, bool vectorizeFill) {
-    os << llvm::formatv(R"(  %{0}_mm = transform.structured.match ops{{["linalg.matmul"]} in %{1} : (!transform.any_op) -> !transform.any_op
-  transform.structured.vectorize %{0}_mm vector_sizes [{2}, {3}, 1] : !transform.any_op
-  %{0}_ew = transform.structured.match ops{{["linalg.generic"]} in %{1} : (!transform.any_op) -> !transform.any_op
-  transform.structured.vectorize %{0}_ew vector_sizes [{2}, {3}] : !transform.any_op
+  /// Tiles the group's anchor (the epilogue, else the matmul) inside `in`
+  /// (a loop handle name, or the group prefix for the whole function) into
+  /// [tm, tn] tiles with loops %<p>_li (and %<p>_lj when tn != 0), and
+  /// fuses the matmul (and its fill, unless `fill` is empty) into the
+  /// innermost loop.
+  std::string tileAndFuse(const std::string &p, const std::string &in,
+                          bool epilogue, int64_t tm, int64_t tn,
+                          const std::string &mm, const std::string &fill) {
+    bool twoLoops = tn != 0;
+    std::string loops = twoLoops ? llvm::formatv("%{0}_li, %{0}_lj", p).str()
+                                 : llvm::formatv("%{0}_li", p).str();
+    std::string loopTypes = twoLoops ? "!transform.any_op, !transform.any_op"
+                                     : "!transform.any_op";
+    std::string inner = twoLoops ? "%" + p + "_lj" : "%" + p + "_li";
+    if (epilogue) {
+      std::string where = in == p ? "%root" : "%" + in;
+      os << llvm::formatv(R"(  %{0}_ew = transform.structured.match ops{{["linalg.generic"]} attributes {{{1} = "{2}.ew"} in {3} : (!transform.any_op) -> !transform.any_op
+  %{0}_t, {4} = transform.structured.tile_using_for %{0}_ew tile_sizes [{5}, {6}] : (!transform.any_op) -> (!transform.any_op, {7})
+  %{0}_mmf, %{0}_l1 = transform.structured.fuse_into_containing_op {8} into {9} : (!transform.any_op, !transform.any_op) -> (!transform.any_op, !transform.any_op)
 )",
-                        prefix, loop, tm, tn);
+                          p, kTagAttr, llvm::StringRef(in).split('_').first,
+                          where, loops, tm, tn, loopTypes, mm, inner);
+      if (!fill.empty())
+        os << llvm::formatv(R"(  %{0}_fillf, %{0}_l2 = transform.structured.fuse_into_containing_op {1} into %{0}_l1 : (!transform.any_op, !transform.any_op) -> (!transform.any_op, !transform.any_op)
+)",
+                            p, fill);
+    } else {
+      // The fill is the tile loop's initial value, not a sliced operand,
+      // so it cannot fuse; it stays one cheap pass that zeroes the output,
+      // and each tile reads its accumulator once.
+      os << llvm::formatv(R"(  %{0}_mmf, {1} = transform.structured.tile_using_for {2} tile_sizes [{3}, {4}] : (!transform.any_op) -> (!transform.any_op, {5})
+)",
+                          p, loops, mm, tm, tn, loopTypes);
+    }
+    return inner;
+  }
+
+  /// Tiles the fused matmul's reduction by one and vectorizes the ops in
+  /// `loop` with [tm, tn] vectors (masked only where a size is dynamic).
+  void reduceAndVectorize(const std::string &p, const std::string &loop,
+                          int64_t tm, int64_t tn, bool vectorizeFill) {
+    os << llvm::formatv(R"(  %{0}_vmm = transform.structured.match ops{{["linalg.matmul"]} in {1} : (!transform.any_op) -> !transform.any_op
+  %{0}_tk, %{0}_lk = transform.structured.tile_using_for %{0}_vmm tile_sizes [0, 0, 1] : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
+  transform.structured.vectorize %{0}_tk vector_sizes [{2}, {3}, 1] : !transform.any_op
+  %{0}_vew = transform.structured.match ops{{["linalg.generic"]} in {1} : (!transform.any_op) -> !transform.any_op
+  transform.structured.vectorize %{0}_vew vector_sizes [{2}, {3}] : !transform.any_op
+)",
+                        p, loop, tm, tn);
     if (vectorizeFill)
-      os << llvm::formatv(R"(  %{0}_fill = transform.structured.match ops{{["linalg.fill"]} in %{1} : (!transform.any_op) -> !transform.any_op
-  transform.structured.vectorize %{0}_fill : !transform.any_op
+      os << llvm::formatv(R"(  %{0}_vfill = transform.structured.match ops{{["linalg.fill"]} in {1} : (!transform.any_op) -> !transform.any_op
+  transform.structured.vectorize %{0}_vfill : !transform.any_op
 )",
-                          prefix, loop);
+                          p, loop);
   }
 
   /// Vector cleanups, accumulator hoisting, bufferization, vector lowering.
@@ -179,6 +226,8 @@ public:
     transform.apply_patterns.tensor.fold_tensor_subset_ops_into_vector_transfers
   } : !transform.any_op
   transform.apply_cse to %f2 : !transform.any_op
+  // Results computed straight into the caller's output buffers.
+  transform.bufferization.eliminate_empty_tensors %root : !transform.any_op
   %b = transform.bufferization.one_shot_bufferize %root {memcpy_op = "linalg.copy"} : (!transform.any_op) -> !transform.any_op
   %bf = transform.structured.match ops{["func.func"]} in %b : (!transform.any_op) -> !transform.any_op
   transform.apply_patterns to %bf { transform.apply_patterns.canonicalization } : !transform.any_op
