@@ -66,14 +66,14 @@ OwningOpRef<ModuleOp> mlc::loadModelFile(MLIRContext &context,
   return module;
 }
 
-void mlc::buildPipeline(PassManager &pm, Stage stage) {
+void mlc::buildPipeline(PassManager &pm, Stage stage, unsigned threads) {
   if (stage == Stage::Graph) {
     pm.addPass(createMaterializeParams());
     return;
   }
   buildGraphToLinalgPipeline(pm);
   if (stage == Stage::LLVM)
-    buildLinalgToLLVMPipeline(pm);
+    buildLinalgToLLVMPipeline(pm, threads);
 }
 
 static bool usePassManagerCLOptions = false;
@@ -83,11 +83,12 @@ void mlc::registerPassManagerOptions() {
   usePassManagerCLOptions = true;
 }
 
-LogicalResult mlc::lowerModule(ModuleOp module, Stage stage) {
+LogicalResult mlc::lowerModule(ModuleOp module, Stage stage,
+                               unsigned threads) {
   PassManager pm = PassManager::on<ModuleOp>(module.getContext());
   if (usePassManagerCLOptions && failed(applyPassManagerCLOptions(pm)))
     return failure();
-  buildPipeline(pm, stage);
+  buildPipeline(pm, stage, threads);
   return pm.run(module);
 }
 
@@ -320,7 +321,7 @@ JITModel::compile(std::unique_ptr<MLIRContext> contextArg,
   std::unique_ptr<JITModel> jit(new JITModel());
   jit->sig = std::move(*sig);
   auto start = Clock::now();
-  if (failed(lowerModule(*module, Stage::LLVM)))
+  if (failed(lowerModule(*module, Stage::LLVM, target.threads)))
     return compileError();
   jit->pipelineMs = msSince(start);
 
@@ -333,6 +334,12 @@ JITModel::compile(std::unique_ptr<MLIRContext> contextArg,
       makeOptimizingTransformer(target.optLevel, 0, tm->get());
   ExecutionEngineOptions options;
   options.transformer = optimize;
+  // Threaded code calls the OpenMP runtime (__kmpc_*), which the JIT
+  // resolves from LLVM's libomp.
+  llvm::SmallVector<llvm::StringRef, 1> libs;
+  if (target.threads != 1)
+    libs.push_back(MLC_LIBOMP_PATH);
+  options.sharedLibPaths = libs;
   options.jitCodeGenOptLevel = target.optLevel >= 3
                                    ? llvm::CodeGenOptLevel::Aggressive
                                    : llvm::CodeGenOptLevel::Default;

@@ -48,8 +48,9 @@ enum class Stage {
   LLVM,   ///< the LLVM dialect
 };
 
-/// Adds the passes that take a parsed model to `stage`.
-void buildPipeline(mlir::PassManager &pm, Stage stage);
+/// Adds the passes that take a parsed model to `stage`. `threads` != 1
+/// shares row tiles among OpenMP threads (0: one per core).
+void buildPipeline(mlir::PassManager &pm, Stage stage, unsigned threads = 1);
 
 /// Registers MLIR's pass manager command-line options (--mlir-print-ir-*,
 /// --mlir-timing, ...) for `lowerModule` to apply. Call before parsing the
@@ -58,13 +59,16 @@ void registerPassManagerOptions();
 
 /// Runs `buildPipeline` on `module`, with the command-line pass manager
 /// options if registered. Errors were already reported at their ops.
-mlir::LogicalResult lowerModule(mlir::ModuleOp module, Stage stage);
+mlir::LogicalResult lowerModule(mlir::ModuleOp module, Stage stage,
+                                unsigned threads = 1);
 
 /// Code generation target.
 struct TargetOptions {
   std::string triple; ///< empty: the host
   std::string cpu;    ///< "host" or empty: the host CPU; else an LLVM CPU name
   unsigned optLevel = 3;
+  /// OpenMP threads for the JIT: 1 (none), N, or 0 for one per core.
+  unsigned threads = 1;
 };
 
 /// Translates an LLVM-dialect module to LLVM IR text.

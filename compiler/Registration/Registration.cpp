@@ -56,6 +56,8 @@
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/OpenMP/OpenMPToLLVMIRTranslation.h"
+#include "mlir/Dialect/OpenMP/OpenMPDialect.h"
 #include "mlir/Transforms/Passes.h"
 
 #include <mutex>
@@ -68,7 +70,8 @@ void mlc::registerDialects(mlir::DialectRegistry &registry) {
                   memref::MemRefDialect, scf::SCFDialect,
                   affine::AffineDialect, vector::VectorDialect,
                   cf::ControlFlowDialect, index::IndexDialect, ub::UBDialect,
-                  LLVM::LLVMDialect, transform::TransformDialect>();
+                  LLVM::LLVMDialect, omp::OpenMPDialect,
+                  transform::TransformDialect>();
   // The CPU schedules are transform-dialect scripts over these dialects.
   linalg::registerTransformDialectExtension(registry);
   scf::registerTransformDialectExtension(registry);
@@ -96,6 +99,7 @@ void mlc::registerDialects(mlir::DialectRegistry &registry) {
       registry);
   registerBuiltinDialectTranslation(registry);
   registerLLVMDialectTranslation(registry);
+  registerOpenMPDialectTranslation(registry);
 }
 
 static void registerPassesOnce() {

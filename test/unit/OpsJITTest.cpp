@@ -16,6 +16,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <functional>
 #include <string>
 #include <vector>
@@ -62,13 +63,16 @@ Tensor labels(int64_t batch, int64_t classes, uint32_t seed) {
 class OpsJITTest : public ::testing::Test {
 protected:
   /// Compiles `source` (one model) or fails the test.
-  std::unique_ptr<JITModel> compile(const std::string &source) {
+  std::unique_ptr<JITModel> compile(const std::string &source,
+                                    unsigned threads = 1) {
     auto context = createContext();
     auto module = mlir::parseSourceString<mlir::ModuleOp>(source, context.get());
     EXPECT_TRUE(module) << source;
     if (!module)
       return nullptr;
-    auto jit = JITModel::compile(std::move(context), std::move(module));
+    TargetOptions target;
+    target.threads = threads;
+    auto jit = JITModel::compile(std::move(context), std::move(module), target);
     if (!jit) {
       ADD_FAILURE() << llvm::toString(jit.takeError()) << "\n" << source;
       return nullptr;
@@ -544,6 +548,30 @@ mlc.model @mnist_mlp {
       want.push_back(std::exp(z[j] - mx) / s);
   }
   expectNear(run(*jit, {w1, b1, w2, b2, x}, batch)[0], want, "mlp", 1e-5);
+}
+
+// Row tiles are shared among threads, but no value is combined across
+// threads: any thread count gives the same bits.
+TEST_F(OpsJITTest, ThreadCountDoesNotChangeResults) {
+  const char *mlp = R"(
+mlc.model @mnist_mlp {
+  %x = mlc.input "image" : tensor<?x784xf32>
+  %h = mlc.dense %x {units = 128, activation = #mlc.act<relu>} : tensor<?x784xf32> -> tensor<?x128xf32>
+  %y = mlc.dense %h {units = 10, activation = #mlc.act<softmax>} : tensor<?x128xf32> -> tensor<?x10xf32>
+  mlc.output %y : tensor<?x10xf32>
+})";
+  auto one = compile(mlp, 1), two = compile(mlp, 2);
+  ASSERT_TRUE(one && two);
+  for (int64_t batch : {5, 64, 203}) {
+    Tensor w1 = make({784, 128}, -0.1, 0.1, 30), b1 = make({128}, -0.1, 0.1, 31);
+    Tensor w2 = make({128, 10}, -0.3, 0.3, 32), b2 = make({10}, -0.1, 0.1, 33);
+    Tensor x = make({batch, 784}, 0, 1, 34);
+    Tensor y1 = run(*one, {w1, b1, w2, b2, x}, batch)[0];
+    Tensor y2 = run(*two, {w1, b1, w2, b2, x}, batch)[0];
+    ASSERT_EQ(y1.f.size(), y2.f.size());
+    EXPECT_EQ(0, std::memcmp(y1.f.data(), y2.f.data(), y1.f.size() * 4))
+        << "batch " << batch;
+  }
 }
 
 TEST_F(OpsJITTest, PredictChecksItsArguments) {

@@ -64,6 +64,13 @@ cl::opt<std::string> triple("target-triple",
                                      "aarch64-linux-gnu"),
                             cl::sub(compileCmd), cl::cat(mlcCategory));
 
+cl::opt<unsigned> threads(
+    "threads",
+    cl::desc("Threads for the generated code: 1 = none, 0 = one per core "
+             "(default)"),
+    cl::init(0), cl::sub(compileCmd), cl::sub(trainCmd), cl::sub(evalCmd),
+    cl::cat(mlcCategory));
+
 cl::opt<bool> printPipeline(
     "print-pipeline",
     cl::desc("Print the mlc-opt pipeline that --emit runs, and exit"),
@@ -111,7 +118,7 @@ int runCompile() {
     auto context = mlc::createContext();
     mlir::PassManager pm = mlir::PassManager::on<mlir::ModuleOp>(context.get());
     if (stage)
-      mlc::buildPipeline(pm, *stage);
+      mlc::buildPipeline(pm, *stage, threads);
     outs() << "mlc-opt --pass-pipeline='";
     pm.printAsTextualPipeline(outs());
     outs() << "'\n";
@@ -127,7 +134,7 @@ int runCompile() {
       mlc::loadModelFile(*context, sourceMgr, modelFile);
   if (!module)
     return 1;
-  if (stage && failed(mlc::lowerModule(*module, *stage)))
+  if (stage && failed(mlc::lowerModule(*module, *stage, threads)))
     return 1;
 
   mlc::TargetOptions target;

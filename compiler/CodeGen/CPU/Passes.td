@@ -34,4 +34,18 @@ def CPUSchedule : Pass<"mlc-cpu-schedule", "::mlir::ModuleOp"> {
                            "::mlir::memref::MemRefDialect"];
 }
 
+def ParallelizeTiles : Pass<"mlc-parallelize-tiles", "::mlir::func::FuncOp"> {
+  let summary = "Run the full-tile loops of the CPU schedule in parallel";
+  let description = [{
+    Run right after `mlc-cpu-schedule`: the loops directly in a function
+    body are then the schedule's loops over row tiles (recognized by the
+    register-tile reduction loop inside). Every iteration writes its own
+    tile and nothing else, so each becomes an `scf.parallel` (which
+    `convert-scf-to-openmp` turns into an OpenMP work-sharing loop). No
+    value is combined across iterations, so results do not depend on the
+    thread count.
+  }];
+  let dependentDialects = ["::mlir::scf::SCFDialect"];
+}
+
 #endif // MLC_CODEGEN_CPU_PASSES_TD

@@ -8,6 +8,7 @@
 
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
+#include "llvm/Support/FormatVariadic.h"
 
 using namespace mlir;
 
@@ -18,23 +19,33 @@ static constexpr const char *kGraphToLinalg =
     "func.func(mlc-to-linalg),canonicalize,cse,"
     "func.func(linalg-fuse-elementwise-ops),canonicalize,cse";
 
+/// The schedule and lowering, with `{threads}` and `{omp}` filled in.
 static constexpr const char *kLinalgToLLVM =
     // Tile, fuse, vectorize and bufferize (params and inputs arrive as
     // memrefs, so function boundaries are already buffers).
-    "mlc-cpu-schedule,"
+    "mlc-cpu-schedule,{0}"
     "func.func(buffer-hoisting,buffer-loop-hoisting),"
     "ownership-based-buffer-deallocation,canonicalize,"
     "buffer-deallocation-simplification,bufferization-lower-deallocations,"
     "cse,canonicalize,"
     // Loops.
-    "func.func(convert-linalg-to-loops),fold-memref-alias-ops,lower-affine,"
-    "math-expand-ops{ops=tanh},"
+    "func.func(convert-linalg-to-loops),{1}fold-memref-alias-ops,"
+    "lower-affine,math-expand-ops{{ops=tanh},"
     // LLVM.
     "convert-vector-to-scf,convert-scf-to-cf,expand-strided-metadata,"
     "lower-affine,convert-vector-to-llvm,finalize-memref-to-llvm,"
     "convert-math-to-llvm,convert-math-to-libm,convert-arith-to-llvm,"
     "convert-cf-to-llvm,convert-func-to-llvm,convert-index-to-llvm,"
-    "convert-ub-to-llvm,canonicalize,cse,reconcile-unrealized-casts";
+    "convert-ub-to-llvm,{2}canonicalize,cse,reconcile-unrealized-casts";
+
+namespace {
+struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
+  Option<unsigned> threads{*this, "threads",
+                           llvm::cl::desc("OpenMP threads for row tiles (1: "
+                                          "none; 0: the runtime's default)"),
+                           llvm::cl::init(1)};
+};
+} // namespace
 
 static void addPipeline(OpPassManager &pm, const char *pipeline) {
   // The strings are fixed and their passes registered by mlc; a failure
@@ -47,8 +58,23 @@ void mlc::buildGraphToLinalgPipeline(OpPassManager &pm) {
   addPipeline(pm, kGraphToLinalg);
 }
 
-void mlc::buildLinalgToLLVMPipeline(OpPassManager &pm) {
-  addPipeline(pm, kLinalgToLLVM);
+void mlc::buildLinalgToLLVMPipeline(OpPassManager &pm, unsigned threads) {
+  std::string pipeline;
+  if (threads == 1) {
+    pipeline = llvm::formatv(kLinalgToLLVM, "", "", "").str();
+  } else {
+    // Canonicalize right after the OpenMP conversion: it inlines the
+    // alloca scopes that convert-scf-to-cf cannot handle.
+    pipeline = llvm::formatv(
+                   kLinalgToLLVM, "func.func(mlc-parallelize-tiles),",
+                   llvm::formatv("convert-scf-to-openmp{{num-threads={0}},"
+                                 "canonicalize,",
+                                 threads)
+                       .str(),
+                   "convert-openmp-to-llvm,")
+                   .str();
+  }
+  addPipeline(pm, pipeline.c_str());
 }
 
 void mlc::registerCPUPipelines() {
@@ -57,13 +83,15 @@ void mlc::registerCPUPipelines() {
       "mlc-graph-to-linalg",
       "mlc.model -> entry-point functions on linalg tensors",
       [](OpPassManager &pm) { buildGraphToLinalgPipeline(pm); });
-  PassPipelineRegistration<>(
+  PassPipelineRegistration<CPUPipelineOptions>(
       "mlc-linalg-to-llvm", "linalg on tensors -> LLVM dialect for the CPU",
-      [](OpPassManager &pm) { buildLinalgToLLVMPipeline(pm); });
-  PassPipelineRegistration<>(
+      [](OpPassManager &pm, const CPUPipelineOptions &options) {
+        buildLinalgToLLVMPipeline(pm, options.threads);
+      });
+  PassPipelineRegistration<CPUPipelineOptions>(
       "mlc-cpu", "mlc.model -> LLVM dialect for the CPU (both pipelines)",
-      [](OpPassManager &pm) {
+      [](OpPassManager &pm, const CPUPipelineOptions &options) {
         buildGraphToLinalgPipeline(pm);
-        buildLinalgToLLVMPipeline(pm);
+        buildLinalgToLLVMPipeline(pm, options.threads);
       });
 }

@@ -19,9 +19,11 @@ namespace mlc {
 /// mlc-materialize-params, mlc-build-entry-points, mlc-to-linalg, fusion.
 void buildGraphToLinalgPipeline(mlir::OpPassManager &pm);
 
-/// linalg on tensors -> LLVM dialect: bufferization, deallocation, loops,
-/// and the conversions to LLVM.
-void buildLinalgToLLVMPipeline(mlir::OpPassManager &pm);
+/// linalg on tensors -> LLVM dialect: the CPU schedule (tiling, fusion,
+/// vectorization, bufferization), loops, and the conversions to LLVM.
+/// `threads` != 1 runs row tiles on OpenMP threads (0: as many as the
+/// OpenMP runtime chooses, normally one per core).
+void buildLinalgToLLVMPipeline(mlir::OpPassManager &pm, unsigned threads = 1);
 
 /// Registers `mlc-graph-to-linalg`, `mlc-linalg-to-llvm` and `mlc-cpu`.
 void registerCPUPipelines();
