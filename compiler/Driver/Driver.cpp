@@ -16,6 +16,7 @@
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
+#include "llvm/Passes/PassBuilder.h"
 #include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -144,10 +145,36 @@ createTargetMachine(const TargetOptions &target) {
   return tm;
 }
 
+/// LLVM IR optimization as TargetOptions asks for it.
+static std::function<llvm::Error(llvm::Module *)>
+makeTransformer(const TargetOptions &target, llvm::TargetMachine *tm) {
+  if (target.fullLLVMOptimization || target.optLevel == 0)
+    return makeOptimizingTransformer(target.optLevel, 0, tm);
+  return [tm](llvm::Module *module) -> llvm::Error {
+    llvm::LoopAnalysisManager lam;
+    llvm::FunctionAnalysisManager fam;
+    llvm::CGSCCAnalysisManager cgam;
+    llvm::ModuleAnalysisManager mam;
+    llvm::PassBuilder pb(tm);
+    pb.registerModuleAnalyses(mam);
+    pb.registerCGSCCAnalyses(cgam);
+    pb.registerFunctionAnalyses(fam);
+    pb.registerLoopAnalyses(lam);
+    pb.crossRegisterProxies(lam, fam, cgam, mam);
+    llvm::ModulePassManager mpm;
+    if (llvm::Error err = pb.parsePassPipeline(
+            mpm, "function(sroa,early-cse,instcombine,simplifycfg,"
+                 "loop-mssa(licm))"))
+      return err;
+    mpm.run(*module, mam);
+    return llvm::Error::success();
+  };
+}
+
 /// Translates to LLVM IR for `tm` and runs LLVM's optimizer on it.
 static llvm::Expected<std::unique_ptr<llvm::Module>>
 translateAndOptimize(ModuleOp module, llvm::LLVMContext &llvmContext,
-                     llvm::TargetMachine &tm, unsigned optLevel) {
+                     llvm::TargetMachine &tm, const TargetOptions &target) {
   std::unique_ptr<llvm::Module> llvmModule =
       translateModuleToLLVMIR(module, llvmContext);
   if (!llvmModule)
@@ -156,8 +183,7 @@ translateAndOptimize(ModuleOp module, llvm::LLVMContext &llvmContext,
         "--emit=mlir-llvm, first)");
   llvmModule->setDataLayout(tm.createDataLayout());
   llvmModule->setTargetTriple(tm.getTargetTriple());
-  auto optimize = makeOptimizingTransformer(optLevel, 0, &tm);
-  if (llvm::Error err = optimize(llvmModule.get()))
+  if (llvm::Error err = makeTransformer(target, &tm)(llvmModule.get()))
     return std::move(err);
   return llvmModule;
 }
@@ -169,7 +195,7 @@ llvm::Expected<std::string> mlc::emitLLVMIR(ModuleOp module,
     return tm.takeError();
   llvm::LLVMContext llvmContext;
   auto llvmModule =
-      translateAndOptimize(module, llvmContext, **tm, target.optLevel);
+      translateAndOptimize(module, llvmContext, **tm, target);
   if (!llvmModule)
     return llvmModule.takeError();
   std::string text;
@@ -186,7 +212,7 @@ llvm::Expected<std::string> mlc::emitMachineCode(ModuleOp module,
     return tm.takeError();
   llvm::LLVMContext llvmContext;
   auto llvmModule =
-      translateAndOptimize(module, llvmContext, **tm, target.optLevel);
+      translateAndOptimize(module, llvmContext, **tm, target);
   if (!llvmModule)
     return llvmModule.takeError();
   llvm::SmallString<0> code;
@@ -331,7 +357,7 @@ JITModel::compile(std::unique_ptr<MLIRContext> contextArg,
     return tm.takeError();
   // ExecutionEngineOptions holds a function_ref: keep the callable alive.
   std::function<llvm::Error(llvm::Module *)> optimize =
-      makeOptimizingTransformer(target.optLevel, 0, tm->get());
+      makeTransformer(target, tm->get());
   ExecutionEngineOptions options;
   options.transformer = optimize;
   // Threaded code calls the OpenMP runtime (__kmpc_*), which the JIT
