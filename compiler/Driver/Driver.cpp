@@ -27,6 +27,7 @@
 #include "llvm/TargetParser/Host.h"
 
 #include <chrono>
+#include <cstdlib>
 #include <mutex>
 
 using namespace mlir;
@@ -373,14 +374,28 @@ JITModel::compile(std::unique_ptr<MLIRContext> contextArg,
   if (!engine)
     return engine.takeError();
   jit->engine = std::move(*engine);
-  auto fn = jit->engine->lookupPacked("_mlir_ciface_" + jit->sig.model +
-                                      "_predict");
-  if (!fn)
-    return fn.takeError();
-  jit->predictFn = *fn;
+  auto entry = jit->lookupEntry(jit->sig.model + "_predict");
+  if (!entry)
+    return entry.takeError();
+  jit->predictEntry = *entry;
   jit->llvmMs = msSince(start);
   jit->context = std::move(context);
   return jit;
+}
+
+llvm::Expected<JITModel::EntryPoint>
+JITModel::lookupEntry(llvm::StringRef name) {
+  EntryPoint entry;
+  auto fn = engine->lookupPacked(("_mlir_ciface_" + name).str());
+  if (!fn)
+    return fn.takeError();
+  auto bytes =
+      engine->lookupPacked(("_mlir_ciface_" + name + "_workspace_bytes").str());
+  if (!bytes)
+    return bytes.takeError();
+  entry.fn = *fn;
+  entry.workspaceBytes = *bytes;
+  return entry;
 }
 
 llvm::Error JITModel::predict(llvm::ArrayRef<BufferRef> buffers) {
@@ -388,10 +403,10 @@ llvm::Error JITModel::predict(llvm::ArrayRef<BufferRef> buffers) {
   for (const auto *group : {&sig.params, &sig.inputs, &sig.outputs})
     for (const TensorSpec &s : *group)
       specs.push_back(&s);
-  return call(predictFn, buffers, specs);
+  return call(predictEntry, buffers, specs);
 }
 
-llvm::Error JITModel::call(void (*fn)(void **),
+llvm::Error JITModel::call(const EntryPoint &entry,
                            llvm::ArrayRef<BufferRef> buffers,
                            llvm::ArrayRef<const TensorSpec *> specs) {
   if (buffers.size() != specs.size())
@@ -402,9 +417,10 @@ llvm::Error JITModel::call(void (*fn)(void **),
         std::to_string(sig.outputs.size()) + " outputs), got " +
         std::to_string(buffers.size()));
   int64_t batch = -1;
-  descriptors.resize(buffers.size());
-  descriptorPtrs.resize(buffers.size());
-  args.resize(buffers.size());
+  size_t n = buffers.size();
+  descriptors.resize(n + 1);
+  descriptorPtrs.resize(n + 1);
+  args.resize(n + 1);
   for (size_t i = 0; i < buffers.size(); ++i) {
     const TensorSpec &spec = *specs[i];
     const BufferRef &buf = buffers[i];
@@ -446,6 +462,24 @@ llvm::Error JITModel::call(void (*fn)(void **),
     descriptorPtrs[i] = d.data();
     args[i] = &descriptorPtrs[i];
   }
-  fn(args.data());
+  // The workspace size for these shapes; grow the buffer if needed.
+  int64_t bytes = 0;
+  args[n] = &bytes;
+  entry.workspaceBytes(args.data());
+  if (bytes > workspaceCapacity) {
+    int64_t capacity = (bytes + 63) / 64 * 64;
+    workspace.reset(static_cast<char *>(std::aligned_alloc(64, capacity)));
+    if (!workspace)
+      return llvm::createStringError("cannot allocate a " +
+                                     std::to_string(capacity) +
+                                     "-byte workspace");
+    workspaceCapacity = capacity;
+  }
+  descriptors[n] = {reinterpret_cast<int64_t>(workspace.get()),
+                    reinterpret_cast<int64_t>(workspace.get()), 0,
+                    std::max<int64_t>(workspaceCapacity, 1), 1};
+  descriptorPtrs[n] = descriptors[n].data();
+  args[n] = &descriptorPtrs[n];
+  entry.fn(args.data());
   return llvm::Error::success();
 }

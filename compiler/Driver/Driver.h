@@ -133,16 +133,26 @@ public:
 
 private:
   JITModel() = default;
-  llvm::Error call(void (*fn)(void **), llvm::ArrayRef<BufferRef> buffers,
+  struct EntryPoint {
+    void (*fn)(void **) = nullptr;
+    void (*workspaceBytes)(void **) = nullptr;
+  };
+  llvm::Expected<EntryPoint> lookupEntry(llvm::StringRef name);
+  llvm::Error call(const EntryPoint &entry, llvm::ArrayRef<BufferRef> buffers,
                    llvm::ArrayRef<const TensorSpec *> specs);
 
   std::unique_ptr<mlir::MLIRContext> context;
   std::unique_ptr<mlir::ExecutionEngine> engine;
   ModelSignature sig;
-  void (*predictFn)(void **) = nullptr;
-  // Argument storage reused across calls: one memref descriptor per buffer.
+  EntryPoint predictEntry;
+  // Argument storage reused across calls: one memref descriptor per buffer
+  // plus the workspace's.
   std::vector<std::vector<int64_t>> descriptors;
   std::vector<void *> descriptorPtrs, args;
+  // Temporaries of every entry point, allocated once and grown to the
+  // largest batch seen (never per call).
+  std::unique_ptr<char, void (*)(void *)> workspace{nullptr, std::free};
+  int64_t workspaceCapacity = 0;
 };
 
 } // namespace mlc

@@ -24,7 +24,7 @@ static constexpr const char *kLinalgToLLVM =
     // Tile, fuse, vectorize and bufferize (params and inputs arrive as
     // memrefs, so function boundaries are already buffers).
     "mlc-cpu-schedule,{0}"
-    "func.func(buffer-hoisting,buffer-loop-hoisting),"
+    "func.func(buffer-hoisting,buffer-loop-hoisting),mlc-workspace,"
     "ownership-based-buffer-deallocation,canonicalize,"
     "buffer-deallocation-simplification,bufferization-lower-deallocations,"
     "cse,canonicalize,"

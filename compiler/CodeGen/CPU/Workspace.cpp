@@ -1,0 +1,139 @@
+//===- Workspace.cpp - temporaries from one caller-provided buffer --------===//
+
+#include "compiler/CodeGen/CPU/Passes.h"
+
+#include "mlir/Analysis/SliceAnalysis.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+
+namespace mlc {
+#define GEN_PASS_DEF_WORKSPACE
+#include "compiler/CodeGen/CPU/Passes.h.inc"
+} // namespace mlc
+
+using namespace mlir;
+
+namespace {
+
+constexpr int64_t kAlignment = 64;
+
+/// `bytes` rounded up to the alignment.
+Value alignUp(OpBuilder &b, Location loc, Value bytes) {
+  Value mask = arith::ConstantIndexOp::create(b, loc, kAlignment - 1);
+  Value sum = arith::AddIOp::create(b, loc, bytes, mask);
+  Value notMask = arith::ConstantIndexOp::create(b, loc, ~(kAlignment - 1));
+  return arith::AndIOp::create(b, loc, sum, notMask);
+}
+
+/// Bytes of an allocation of `type` with the given dynamic sizes, aligned.
+Value allocBytes(OpBuilder &b, Location loc, MemRefType type,
+                 ValueRange dynSizes) {
+  int64_t eltBytes = llvm::divideCeil(type.getElementTypeBitWidth(), 8);
+  int64_t staticPart = eltBytes;
+  for (int64_t d : type.getShape())
+    if (!ShapedType::isDynamic(d))
+      staticPart *= d;
+  Value bytes = arith::ConstantIndexOp::create(b, loc, staticPart);
+  for (Value size : dynSizes)
+    bytes = arith::MulIOp::create(b, loc, bytes, size);
+  return alignUp(b, loc, bytes);
+}
+
+struct WorkspacePass : public mlc::impl::WorkspaceBase<WorkspacePass> {
+  void runOnOperation() override {
+    for (auto func : llvm::to_vector(getOperation().getOps<func::FuncOp>()))
+      if (func->hasAttr("mlc.entry") && failed(carve(func)))
+        return signalPassFailure();
+  }
+
+  LogicalResult carve(func::FuncOp func) {
+    Block &body = func.getBody().front();
+    SmallVector<memref::AllocOp> allocs;
+    for (Operation &op : body)
+      if (auto alloc = llvm::dyn_cast<memref::AllocOp>(op))
+        allocs.push_back(alloc);
+
+    // Every size must be computable from the arguments' shapes alone.
+    SetVector<Operation *> slice;
+    for (memref::AllocOp alloc : allocs) {
+      if (!alloc.getSymbolOperands().empty())
+        return alloc.emitOpError("has symbol operands; mlc-workspace cannot "
+                                 "place it");
+      for (Value size : alloc.getDynamicSizes()) {
+        BackwardSliceOptions options;
+        options.inclusive = true;
+        if (failed(getBackwardSlice(size, &slice, options)))
+          return alloc.emitOpError("has a size mlc-workspace cannot trace");
+      }
+    }
+    for (Operation *op : slice)
+      if (!isPure(op) && !llvm::isa<memref::DimOp>(op))
+        return op->emitOpError()
+               << "feeds a temporary buffer's size but is not a pure "
+                  "function of argument shapes; mlc-workspace cannot size "
+                  "the workspace before the call";
+
+    MLIRContext *ctx = &getContext();
+    auto workspaceType = MemRefType::get({ShapedType::kDynamic},
+                                         IntegerType::get(ctx, 8));
+    unsigned numOriginalArgs = func.getNumArguments();
+    if (failed(func.insertArgument(numOriginalArgs, workspaceType,
+                                   DictionaryAttr::get(ctx), func.getLoc())))
+      return failure();
+    Value workspace = body.getArgument(numOriginalArgs);
+
+    // Carve: allocation k starts where k-1 ended.
+    OpBuilder b(ctx);
+    Value offset;
+    for (memref::AllocOp alloc : allocs) {
+      b.setInsertionPoint(alloc);
+      Location loc = alloc.getLoc();
+      if (!offset)
+        offset = arith::ConstantIndexOp::create(b, loc, 0);
+      Value view = memref::ViewOp::create(b, loc, alloc.getType(), workspace,
+                                          offset, alloc.getDynamicSizes());
+      Value bytes = allocBytes(b, loc, alloc.getType(),
+                               alloc.getDynamicSizes());
+      offset = arith::AddIOp::create(b, loc, offset, bytes);
+      for (Operation *user : llvm::make_early_inc_range(alloc->getUsers()))
+        if (llvm::isa<memref::DeallocOp>(user))
+          user->erase();
+      alloc.replaceAllUsesWith(view);
+      alloc.erase();
+    }
+
+    // @<entry>_workspace_bytes(args) -> index: the same size arithmetic,
+    // on the same arguments.
+    b.setInsertionPointAfter(func);
+    SmallVector<Type> argTypes(
+        func.getArgumentTypes().take_front(numOriginalArgs));
+    auto sizeFn = func::FuncOp::create(
+        b, func.getLoc(), (func.getName() + "_workspace_bytes").str(),
+        b.getFunctionType(argTypes, {b.getIndexType()}));
+    sizeFn->setAttr("llvm.emit_c_interface", UnitAttr::get(ctx));
+    Block *entry = sizeFn.addEntryBlock();
+    b.setInsertionPointToStart(entry);
+    IRMapping mapping;
+    for (unsigned i = 0; i < numOriginalArgs; ++i)
+      mapping.map(body.getArgument(i), entry->getArgument(i));
+    for (Operation &op : body)
+      if (slice.contains(&op))
+        b.clone(op, mapping);
+    Value total = arith::ConstantIndexOp::create(b, func.getLoc(), 0);
+    for (Operation &op : body) {
+      auto view = llvm::dyn_cast<memref::ViewOp>(op);
+      if (!view || view.getSource() != workspace)
+        continue;
+      SmallVector<Value> dyn;
+      for (Value size : view.getSizes())
+        dyn.push_back(mapping.lookupOrDefault(size));
+      total = arith::AddIOp::create(
+          b, func.getLoc(), total,
+          allocBytes(b, func.getLoc(), view.getType(), dyn));
+    }
+    func::ReturnOp::create(b, func.getLoc(), total);
+    return success();
+  }
+};
+
+} // namespace
