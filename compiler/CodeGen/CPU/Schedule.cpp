@@ -23,6 +23,8 @@
 #include "mlir/Parser/Parser.h"
 #include "llvm/Support/FormatVariadic.h"
 
+#include <functional>
+
 namespace mlc {
 #define GEN_PASS_DEF_CPUSCHEDULE
 #include "compiler/CodeGen/CPU/Passes.h.inc"
@@ -146,12 +148,27 @@ public:
   transform.apply_patterns to %{0}_rf {{ transform.apply_patterns.canonicalization } : !transform.any_op
 )",
                           p);
-      reduceAndVectorize(r, "%" + r + "_li", 1, tn,
-                         /*vectorizeFill=*/staticCols && g.epilogue);
+      deferred.push_back([=, this] {
+        reduceAndVectorize(r, "%" + r + "_li", 1, tn,
+                           /*vectorizeFill=*/staticCols && g.epilogue);
+      });
     }
-    reduceAndVectorize(p, mainLoop, tm, tn,
-                       /*vectorizeFill=*/staticCols && g.epilogue);
+    deferred.push_back([=, this] {
+      reduceAndVectorize(p, mainLoop, tm, tn,
+                         /*vectorizeFill=*/staticCols && g.epilogue);
+    });
   }
+
+  /// Vectorization runs after every group is tiled: the canonicalizations
+  /// between tilings would otherwise rewrite already vectorized code into
+  /// forms the contraction patterns no longer recognize.
+  void vectorizeAll() {
+    for (auto &step : deferred)
+      step();
+    deferred.clear();
+  }
+
+  std::vector<std::function<void()>> deferred;
 
   /// Tiles the group's anchor (the epilogue, else the matmul) inside `in`
   /// (a loop handle name, or the group prefix for the whole function) into
@@ -274,6 +291,7 @@ struct CPUSchedulePass : public mlc::impl::CPUScheduleBase<CPUSchedulePass> {
         writer.group(id++, g);
       }
     }
+    writer.vectorizeAll();
     writer.tail();
     writer.os << "  transform.yield\n}\n}\n";
 
