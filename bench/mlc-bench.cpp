@@ -80,6 +80,9 @@ std::unique_ptr<mlc::JITModel> compile(const std::string &source,
   }
   mlc::TargetOptions target;
   target.threads = threads;
+  // MLC_BENCH_OPT=N compares LLVM optimization levels (default 3).
+  if (const char *o = std::getenv("MLC_BENCH_OPT"))
+    target.optLevel = unsigned(std::atoi(o));
   auto jit = mlc::JITModel::compile(std::move(context), std::move(module),
                                     target);
   if (!jit) {

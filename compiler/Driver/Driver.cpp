@@ -68,14 +68,15 @@ OwningOpRef<ModuleOp> mlc::loadModelFile(MLIRContext &context,
   return module;
 }
 
-void mlc::buildPipeline(PassManager &pm, Stage stage, unsigned threads) {
+void mlc::buildPipeline(PassManager &pm, Stage stage,
+                        const TargetOptions &target) {
   if (stage == Stage::Graph) {
     pm.addPass(createMaterializeParams());
     return;
   }
   buildGraphToLinalgPipeline(pm);
   if (stage == Stage::LLVM)
-    buildLinalgToLLVMPipeline(pm, threads);
+    buildLinalgToLLVMPipeline(pm, target.threads, vectorBitsFor(target));
 }
 
 static bool usePassManagerCLOptions = false;
@@ -86,11 +87,11 @@ void mlc::registerPassManagerOptions() {
 }
 
 LogicalResult mlc::lowerModule(ModuleOp module, Stage stage,
-                               unsigned threads) {
+                               const TargetOptions &target) {
   PassManager pm = PassManager::on<ModuleOp>(module.getContext());
   if (usePassManagerCLOptions && failed(applyPassManagerCLOptions(pm)))
     return failure();
-  buildPipeline(pm, stage, threads);
+  buildPipeline(pm, stage, target);
   return pm.run(module);
 }
 
@@ -144,6 +145,41 @@ createTargetMachine(const TargetOptions &target) {
     return llvm::createStringError("cannot create a target machine for " +
                                    triple.str());
   return tm;
+}
+
+unsigned mlc::vectorBitsFor(const TargetOptions &target) {
+  if (target.vectorBits)
+    return target.vectorBits;
+  auto widest = [](auto has) -> unsigned {
+    if (has("avx512f"))
+      return 512;
+    if (has("avx2") || has("avx"))
+      return 256;
+    return 128; // SSE, NEON, or unknown
+  };
+  bool host = target.triple.empty() &&
+              (target.cpu.empty() || target.cpu == "host");
+  if (host) {
+    llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
+    return widest([&](llvm::StringRef f) { return features.lookup(f); });
+  }
+  initializeTargets();
+  llvm::Triple triple(target.triple.empty() ? llvm::sys::getDefaultTargetTriple()
+                                            : target.triple);
+  std::string error;
+  const llvm::Target *llvmTarget =
+      llvm::TargetRegistry::lookupTarget(triple, error);
+  // Other architectures get 128-bit vectors (NEON); a bad triple is
+  // reported when the target machine is created.
+  if (!llvmTarget || !triple.isX86())
+    return 128;
+  std::unique_ptr<llvm::MCSubtargetInfo> info(
+      llvmTarget->createMCSubtargetInfo(triple, "", ""));
+  if (!info || !info->isCPUStringValid(target.cpu))
+    return 128;
+  info.reset(llvmTarget->createMCSubtargetInfo(triple, target.cpu, ""));
+  return widest(
+      [&](llvm::StringRef f) { return info->checkFeatures(("+" + f).str()); });
 }
 
 /// LLVM IR optimization as TargetOptions asks for it.
@@ -348,7 +384,7 @@ JITModel::compile(std::unique_ptr<MLIRContext> contextArg,
   std::unique_ptr<JITModel> jit(new JITModel());
   jit->sig = std::move(*sig);
   auto start = Clock::now();
-  if (failed(lowerModule(*module, Stage::LLVM, target.threads)))
+  if (failed(lowerModule(*module, Stage::LLVM, target)))
     return compileError();
   jit->pipelineMs = msSince(start);
 

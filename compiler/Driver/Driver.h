@@ -41,6 +41,29 @@ mlir::OwningOpRef<mlir::ModuleOp> loadModelFile(mlir::MLIRContext &context,
                                                 llvm::SourceMgr &sourceMgr,
                                                 llvm::StringRef path);
 
+/// Code generation target.
+struct TargetOptions {
+  std::string triple; ///< empty: the host
+  std::string cpu;    ///< "host" or empty: the host CPU; else an LLVM CPU name
+  unsigned optLevel = 3;
+  /// OpenMP threads for the JIT: 1 (none), N, or 0 for one per core.
+  unsigned threads = 1;
+  /// Vector width the schedule tiles for; 0 = the CPU's own (see
+  /// vectorBitsFor). Narrower widths run on wider CPUs, which lets tests
+  /// check the AVX2 and SSE/NEON schedules on this machine.
+  unsigned vectorBits = 0;
+  /// LLVM IR optimization: the full -O<optLevel> pipeline (default), or a
+  /// short one (SROA, early CSE, instcombine, CFG simplification, LICM)
+  /// that compiles faster. Measured with bench/: the short one saves about
+  /// 50 ms on the seed MLP but runs the loops that are not scheduled yet
+  /// (softmax, reductions) an order of magnitude slower.
+  bool fullLLVMOptimization = true;
+};
+
+/// Vector register width in bits (512, 256 or 128) of the target CPU, which
+/// the CPU schedule sizes its register tiles for.
+unsigned vectorBitsFor(const TargetOptions &target);
+
 /// How far `lowerModule` takes a module.
 enum class Stage {
   Graph,  ///< core mlc ops and params (mlc-materialize-params)
@@ -48,9 +71,10 @@ enum class Stage {
   LLVM,   ///< the LLVM dialect
 };
 
-/// Adds the passes that take a parsed model to `stage`. `threads` != 1
-/// shares row tiles among OpenMP threads (0: one per core).
-void buildPipeline(mlir::PassManager &pm, Stage stage, unsigned threads = 1);
+/// Adds the passes that take a parsed model to `stage` for `target`
+/// (its thread count and vector width).
+void buildPipeline(mlir::PassManager &pm, Stage stage,
+                   const TargetOptions &target);
 
 /// Registers MLIR's pass manager command-line options (--mlir-print-ir-*,
 /// --mlir-timing, ...) for `lowerModule` to apply. Call before parsing the
@@ -60,22 +84,7 @@ void registerPassManagerOptions();
 /// Runs `buildPipeline` on `module`, with the command-line pass manager
 /// options if registered. Errors were already reported at their ops.
 mlir::LogicalResult lowerModule(mlir::ModuleOp module, Stage stage,
-                                unsigned threads = 1);
-
-/// Code generation target.
-struct TargetOptions {
-  std::string triple; ///< empty: the host
-  std::string cpu;    ///< "host" or empty: the host CPU; else an LLVM CPU name
-  unsigned optLevel = 3;
-  /// OpenMP threads for the JIT: 1 (none), N, or 0 for one per core.
-  unsigned threads = 1;
-  /// LLVM IR optimization: the full -O<optLevel> pipeline (default), or a
-  /// short one (SROA, early CSE, instcombine, CFG simplification, LICM)
-  /// that compiles faster. Measured with bench/: the short one saves about
-  /// 50 ms on the seed MLP but runs the loops that are not scheduled yet
-  /// (softmax, reductions) an order of magnitude slower.
-  bool fullLLVMOptimization = true;
-};
+                                const TargetOptions &target);
 
 /// Translates an LLVM-dialect module to LLVM IR text.
 llvm::Expected<std::string> emitLLVMIR(mlir::ModuleOp module,

@@ -64,7 +64,8 @@ class OpsJITTest : public ::testing::Test {
 protected:
   /// Compiles `source` (one model) or fails the test.
   std::unique_ptr<JITModel> compile(const std::string &source,
-                                    unsigned threads = 1) {
+                                    unsigned threads = 1,
+                                    unsigned vectorBits = 0) {
     auto context = createContext();
     auto module = mlir::parseSourceString<mlir::ModuleOp>(source, context.get());
     EXPECT_TRUE(module) << source;
@@ -72,6 +73,7 @@ protected:
       return nullptr;
     TargetOptions target;
     target.threads = threads;
+    target.vectorBits = vectorBits;
     auto jit = JITModel::compile(std::move(context), std::move(module), target);
     if (!jit) {
       ADD_FAILURE() << llvm::toString(jit.takeError()) << "\n" << source;
@@ -240,6 +242,30 @@ TEST_F(OpsJITTest, Matmul) {
       expectNear(run(*jit, {a, b}, batch)[0], want,
                  "matmul k=" + std::to_string(k) + " n=" + std::to_string(n),
                  1e-4);
+    }
+  }
+}
+
+// The register tiles for AVX2 (256-bit) and SSE/NEON (128-bit) vectors,
+// run on this CPU: same results as the plain loops.
+TEST_F(OpsJITTest, MatmulScheduleForEachVectorWidth) {
+  const int64_t k = 33, n = 129;
+  for (unsigned bits : {128u, 256u, 512u}) {
+    auto jit = compile(model({{-1, k}, {k, n}},
+                             "%r = mlc.matmul %a, %b : (" + dims({-1, k}) +
+                                 ", " + dims({k, n}) + ") -> " + dims({-1, n}),
+                             dims({-1, n})),
+                       1, bits);
+    ASSERT_TRUE(jit);
+    for (int64_t batch : {1, 7, 17}) {
+      Tensor a = make({batch, k}, -1, 1, 40), b = make({k, n}, -1, 1, 41);
+      std::vector<double> want(batch * n, 0.0);
+      for (int64_t i = 0; i < batch; ++i)
+        for (int64_t j = 0; j < n; ++j)
+          for (int64_t r = 0; r < k; ++r)
+            want[i * n + j] += double(a.f[i * k + r]) * b.f[r * n + j];
+      expectNear(run(*jit, {a, b}, batch)[0], want,
+                 "vector-bits=" + std::to_string(bits), 1e-4);
     }
   }
 }

@@ -114,11 +114,15 @@ int writeOutput(StringRef text, bool binary) {
 
 int runCompile() {
   std::optional<mlc::Stage> stage = stageFor(emit);
+  mlc::TargetOptions target;
+  target.cpu = cpu;
+  target.triple = triple;
+  target.threads = threads;
   if (printPipeline) {
     auto context = mlc::createContext();
     mlir::PassManager pm = mlir::PassManager::on<mlir::ModuleOp>(context.get());
     if (stage)
-      mlc::buildPipeline(pm, *stage, threads);
+      mlc::buildPipeline(pm, *stage, target);
     outs() << "mlc-opt --pass-pipeline='";
     pm.printAsTextualPipeline(outs());
     outs() << "'\n";
@@ -134,12 +138,9 @@ int runCompile() {
       mlc::loadModelFile(*context, sourceMgr, modelFile);
   if (!module)
     return 1;
-  if (stage && failed(mlc::lowerModule(*module, *stage, threads)))
+  if (stage && failed(mlc::lowerModule(*module, *stage, target)))
     return 1;
 
-  mlc::TargetOptions target;
-  target.cpu = cpu;
-  target.triple = triple;
   std::string text;
   if (emit == Emit::LLVM || emit == Emit::Asm || emit == Emit::Obj) {
     Expected<std::string> code =

@@ -10,9 +10,11 @@ def CPUSchedule : Pass<"mlc-cpu-schedule", "::mlir::ModuleOp"> {
   let description = [{
     Writes and runs a transform-dialect script over the module:
 
-    * every `linalg.matmul` (with its zero fill) is tiled into 8 x 32 output
-      tiles (narrower when the output is), its reduction runs one step at a
-      time on a `vector<8x32xf32>` accumulator kept in registers, and an
+    * every `linalg.matmul` (with its zero fill) is tiled into output tiles
+      of 8 rows x 2 vector registers (8 x 32 floats with AVX-512, 8 x 16
+      with AVX2, 8 x 8 with SSE or NEON: 16 accumulator registers), its
+      reduction runs one step at a time on a vector accumulator kept in
+      registers, and an
       elementwise consumer of the result (bias + activation) is fused into
       the tile, so the matmul result never reaches memory;
     * a row dimension that can end in a partial tile (the dynamic batch) is
@@ -26,6 +28,9 @@ def CPUSchedule : Pass<"mlc-cpu-schedule", "::mlir::ModuleOp"> {
   let options = [
     Option<"printSchedule", "print-schedule", "bool", "false",
            "Print the transform script to stderr before running it">,
+    Option<"vectorBits", "vector-bits", "unsigned", "512",
+           "Vector register width of the target: 512 (AVX-512), 256 (AVX2), "
+           "128 (SSE, NEON). Register tiles are 8 rows x 2 vectors.">,
   ];
   let dependentDialects = ["::mlir::transform::TransformDialect",
                            "::mlir::vector::VectorDialect",

@@ -23,7 +23,7 @@ static constexpr const char *kGraphToLinalg =
 static constexpr const char *kLinalgToLLVM =
     // Tile, fuse, vectorize and bufferize (params and inputs arrive as
     // memrefs, so function boundaries are already buffers).
-    "mlc-cpu-schedule,{0}"
+    "mlc-cpu-schedule{{vector-bits={3}},{0}"
     "func.func(buffer-hoisting,buffer-loop-hoisting),mlc-workspace,"
     "ownership-based-buffer-deallocation,canonicalize,"
     "buffer-deallocation-simplification,bufferization-lower-deallocations,"
@@ -44,6 +44,10 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
                            llvm::cl::desc("OpenMP threads for row tiles (1: "
                                           "none; 0: the runtime's default)"),
                            llvm::cl::init(1)};
+  Option<unsigned> vectorBits{*this, "vector-bits",
+                              llvm::cl::desc("Vector register width: 512, "
+                                             "256 or 128"),
+                              llvm::cl::init(512)};
 };
 } // namespace
 
@@ -58,10 +62,11 @@ void mlc::buildGraphToLinalgPipeline(OpPassManager &pm) {
   addPipeline(pm, kGraphToLinalg);
 }
 
-void mlc::buildLinalgToLLVMPipeline(OpPassManager &pm, unsigned threads) {
+void mlc::buildLinalgToLLVMPipeline(OpPassManager &pm, unsigned threads,
+                                    unsigned vectorBits) {
   std::string pipeline;
   if (threads == 1) {
-    pipeline = llvm::formatv(kLinalgToLLVM, "", "", "").str();
+    pipeline = llvm::formatv(kLinalgToLLVM, "", "", "", vectorBits).str();
   } else {
     // Canonicalize right after the OpenMP conversion: it inlines the
     // alloca scopes that convert-scf-to-cf cannot handle.
@@ -71,7 +76,7 @@ void mlc::buildLinalgToLLVMPipeline(OpPassManager &pm, unsigned threads) {
                                  "canonicalize,",
                                  threads)
                        .str(),
-                   "convert-openmp-to-llvm,")
+                   "convert-openmp-to-llvm,", vectorBits)
                    .str();
   }
   addPipeline(pm, pipeline.c_str());
@@ -86,12 +91,12 @@ void mlc::registerCPUPipelines() {
   PassPipelineRegistration<CPUPipelineOptions>(
       "mlc-linalg-to-llvm", "linalg on tensors -> LLVM dialect for the CPU",
       [](OpPassManager &pm, const CPUPipelineOptions &options) {
-        buildLinalgToLLVMPipeline(pm, options.threads);
+        buildLinalgToLLVMPipeline(pm, options.threads, options.vectorBits);
       });
   PassPipelineRegistration<CPUPipelineOptions>(
       "mlc-cpu", "mlc.model -> LLVM dialect for the CPU (both pipelines)",
       [](OpPassManager &pm, const CPUPipelineOptions &options) {
         buildGraphToLinalgPipeline(pm);
-        buildLinalgToLLVMPipeline(pm, options.threads);
+        buildLinalgToLLVMPipeline(pm, options.threads, options.vectorBits);
       });
 }

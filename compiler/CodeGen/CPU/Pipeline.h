@@ -23,7 +23,9 @@ void buildGraphToLinalgPipeline(mlir::OpPassManager &pm);
 /// vectorization, bufferization), loops, and the conversions to LLVM.
 /// `threads` != 1 runs row tiles on OpenMP threads (0: as many as the
 /// OpenMP runtime chooses, normally one per core).
-void buildLinalgToLLVMPipeline(mlir::OpPassManager &pm, unsigned threads = 1);
+/// `vectorBits` is the target's vector register width (512, 256 or 128).
+void buildLinalgToLLVMPipeline(mlir::OpPassManager &pm, unsigned threads = 1,
+                               unsigned vectorBits = 512);
 
 /// Registers `mlc-graph-to-linalg`, `mlc-linalg-to-llvm` and `mlc-cpu`.
 void registerCPUPipelines();

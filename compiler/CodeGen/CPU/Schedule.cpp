@@ -84,24 +84,29 @@ int64_t divisorIn(int64_t n, int64_t lo, int64_t hi) {
   return 0;
 }
 
-/// Register tile for an output of `rows` x `cols` (dynamic: negative).
-/// 8 x 32 floats is 16 zmm accumulators. Static sizes get tiles that divide
-/// them, so every tile is full and static; a dynamic row count (the batch)
-/// gets 8 and a peeled remainder.
-std::pair<int64_t, int64_t> registerTile(int64_t rows, int64_t cols) {
+/// Register tile for an output of `rows` x `cols` (dynamic: negative) with
+/// `lanes` floats per vector register: 8 rows x 2 vectors is 16
+/// accumulator registers. Static sizes get tiles that divide them, so every
+/// tile is full and static; a dynamic row count (the batch) gets 8 and a
+/// peeled remainder.
+std::pair<int64_t, int64_t> registerTile(int64_t rows, int64_t cols,
+                                         int64_t lanes) {
   int64_t tm = rows < 0 ? 8 : divisorIn(rows, 1, std::min<int64_t>(8, rows));
-  int64_t tn = 32;
+  int64_t width = 2 * lanes;
+  int64_t tn = width;
   if (cols >= 0) {
-    if (cols <= 48)
+    if (cols <= width + width / 2)
       tn = cols;
-    else if (!(tn = divisorIn(cols, 16, 32)))
-      tn = divisorIn(cols, 1, 32);
+    else if (!(tn = divisorIn(cols, width / 2, width)))
+      tn = divisorIn(cols, 1, width);
   }
   return {tm, tn};
 }
 
 class ScriptWriter {
 public:
+  explicit ScriptWriter(int64_t lanes) : lanes(lanes) {}
+  int64_t lanes;
   std::string script;
   llvm::raw_string_ostream os{script};
 
@@ -109,7 +114,7 @@ public:
     auto type = llvm::cast<RankedTensorType>(g.matmul->getResult(0).getType());
     int64_t rows = type.isDynamicDim(0) ? -1 : type.getDimSize(0);
     int64_t cols = type.isDynamicDim(1) ? -1 : type.getDimSize(1);
-    auto [tm, tn] = registerTile(rows, cols);
+    auto [tm, tn] = registerTile(rows, cols, lanes);
     bool partialRows = rows < 0;
     bool staticCols = cols >= 0;
     std::string p = "g" + std::to_string(id);
@@ -275,7 +280,13 @@ struct CPUSchedulePass : public mlc::impl::CPUScheduleBase<CPUSchedulePass> {
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    ScriptWriter writer;
+    if (vectorBits != 128 && vectorBits != 256 && vectorBits != 512) {
+      module.emitError() << "mlc-cpu-schedule: vector-bits must be 128, 256 "
+                            "or 512, got "
+                         << vectorBits;
+      return signalPassFailure();
+    }
+    ScriptWriter writer(vectorBits / 32);
     writer.os << "module attributes {transform.with_named_sequence} {\n"
                  "transform.named_sequence @__transform_main(%root: "
                  "!transform.any_op {transform.consumed}) {\n";
