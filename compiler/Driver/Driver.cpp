@@ -393,8 +393,16 @@ JITModel::compile(std::unique_ptr<MLIRContext> contextArg,
   if (!tm)
     return tm.takeError();
   // ExecutionEngineOptions holds a function_ref: keep the callable alive.
-  std::function<llvm::Error(llvm::Module *)> optimize =
+  std::function<llvm::Error(llvm::Module *)> transform =
       makeTransformer(target, tm->get());
+  double irMs = 0;
+  std::function<llvm::Error(llvm::Module *)> optimize =
+      [&](llvm::Module *m) {
+        auto t0 = Clock::now();
+        llvm::Error e = transform(m);
+        irMs = msSince(t0);
+        return e;
+      };
   ExecutionEngineOptions options;
   options.transformer = optimize;
   // Threaded code calls the OpenMP runtime (__kmpc_*), which the JIT
@@ -415,6 +423,7 @@ JITModel::compile(std::unique_ptr<MLIRContext> contextArg,
     return entry.takeError();
   jit->predictEntry = *entry;
   jit->llvmMs = msSince(start);
+  jit->llvmIRMs = irMs;
   jit->context = std::move(context);
   return jit;
 }

@@ -137,8 +137,9 @@ public:
   /// signature, and that all dynamic dimensions agree on one batch size.
   llvm::Error predict(llvm::ArrayRef<BufferRef> buffers);
 
-  /// Milliseconds spent in the MLIR pipeline and in LLVM (JIT) compilation.
-  double pipelineMs = 0, llvmMs = 0;
+  /// Milliseconds spent in the MLIR pipeline and in LLVM (JIT) compilation,
+  /// of which llvmIRMs in LLVM IR optimization (the rest is code generation).
+  double pipelineMs = 0, llvmMs = 0, llvmIRMs = 0;
 
 private:
   JITModel() = default;
