@@ -2,6 +2,7 @@
 
 #include "compiler/Registration/Registration.h"
 
+#include "compiler/Autodiff/Passes.h"
 #include "compiler/CodeGen/CPU/Pipeline.h"
 #include "compiler/Conversion/Passes.h"
 #include "dialects/MLC/IR/MLCDialect.h"
@@ -104,6 +105,7 @@ void mlc::registerDialects(mlir::DialectRegistry &registry) {
 
 static void registerPassesOnce() {
   mlc::registerMLCTransformsPasses();
+  mlc::registerMLCAutodiffPasses();
   mlc::registerMLCConversionPasses();
   mlc::registerCPUPipelines();
   // The upstream passes mlc's pipelines are made of, by family.

@@ -117,7 +117,7 @@ TEST_F(ModelBuilderTest, BuildersInferShapes) {
   EXPECT_EQ(r.getType(), tensor({dyn, 3, 1}));
   auto t = TransposeOp::create(builder, loc, sum, ArrayRef<int64_t>{2, 0, 1});
   EXPECT_EQ(t.getType(), tensor({5, dyn, 3}));
-  auto s = SoftmaxOp::create(builder, loc, t, 0);
+  auto s = SoftmaxOp::create(builder, loc, t, int64_t(0));
   OutputOp::create(builder, loc, ValueRange{s, r});
   EXPECT_EQ(verifyError(), "");
 }

@@ -14,9 +14,11 @@ using namespace mlir;
 
 // Pipelines are kept as textual pass lists: that is the form a user can copy
 // into `mlc-opt --pass-pipeline=...` to reproduce any stage.
+// canonicalize,cse after autodiff simplify the gradient graph while it is
+// still mlc ops.
 static constexpr const char *kGraphToLinalg =
-    "mlc-materialize-params,mlc-build-entry-points,"
-    "func.func(mlc-to-linalg),canonicalize,cse,"
+    "mlc-materialize-params,mlc-build-entry-points,func.func(mlc-autodiff),"
+    "canonicalize,cse,func.func(mlc-to-linalg),canonicalize,cse,"
     "func.func(linalg-fuse-elementwise-ops),canonicalize,cse";
 
 /// The schedule and lowering, with `{threads}` and `{omp}` filled in.

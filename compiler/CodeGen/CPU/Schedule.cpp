@@ -18,6 +18,7 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Transform/IR/TransformOps.h"
 #include "mlir/Dialect/Transform/Transforms/TransformInterpreterUtils.h"
 #include "mlir/Parser/Parser.h"
@@ -110,13 +111,16 @@ public:
   std::string script;
   llvm::raw_string_ostream os{script};
 
+  /// Phase 1 for one group: tiling, fusion, peeling. Ops are re-found by
+  /// their tags in phase 2, so no loop handle has to survive the
+  /// canonicalizations of later groups (which may fold one-trip loops).
   void group(unsigned id, const MatmulGroup &g) {
     auto type = llvm::cast<RankedTensorType>(g.matmul->getResult(0).getType());
     int64_t rows = type.isDynamicDim(0) ? -1 : type.getDimSize(0);
     int64_t cols = type.isDynamicDim(1) ? -1 : type.getDimSize(1);
     auto [tm, tn] = registerTile(rows, cols, lanes);
     bool partialRows = rows < 0;
-    bool staticCols = cols >= 0;
+    bool epilogue = g.epilogue != nullptr;
     std::string p = "g" + std::to_string(id);
     os << llvm::formatv(R"(
   // group {0}: matmul {1}x{2}{3}, register tile {4}x{5}
@@ -125,42 +129,42 @@ public:
 )",
                         p, rows < 0 ? std::string("?") : std::to_string(rows),
                         cols < 0 ? std::string("?") : std::to_string(cols),
-                        g.epilogue ? " + elementwise epilogue" : "", tm, tn,
+                        epilogue ? " + elementwise epilogue" : "", tm, tn,
                         kTagAttr);
-    // Tile the last op of the group and fuse the rest into the tile.
-    std::string anchor = tileAndFuse(p, p, g.epilogue != nullptr, tm, tn,
-                                     "%" + p + "_mm", "%" + p + "_fill");
-    std::string mainLoop = "%" + p + "_li";
+    tileAndFuse(p, "%root", epilogue, tm, tn, "%" + p + "_mm",
+                "%" + p + "_fill", p + ".ew");
     if (partialRows) {
       // Full 8-row tiles first; the last, partial tile is redone one row
       // at a time so its shapes are static too (no masks, accumulator in
-      // registers).
+      // registers). Its ops get their own tags.
       os << llvm::formatv(R"(  %{0}_lic = transform.cast %{0}_li : !transform.any_op to !transform.op<"scf.for">
   %{0}_main, %{0}_rest = transform.loop.peel %{0}_lic : (!transform.op<"scf.for">) -> (!transform.any_op, !transform.any_op)
-  %{0}_pf = transform.structured.match ops{{["func.func"]} in %root : (!transform.any_op) -> !transform.any_op
-  transform.apply_patterns to %{0}_pf {{ transform.apply_patterns.canonicalization } : !transform.any_op
-  %{0}_rmm = transform.structured.match ops{{["linalg.matmul"]} in %{0}_rest : (!transform.any_op) -> !transform.any_op
-  %{0}_rfill = transform.structured.match ops{{["linalg.fill"]} in %{0}_rest : (!transform.any_op) -> !transform.any_op
 )",
                           p);
-      mainLoop = "%" + p + "_main";
-      // Fusing the fill also clones it whole for a size query; the
-      // canonicalization removes that dead clone before vectorizing.
+      retag(p, "linalg.matmul", p + ".rmm");
+      retag(p, "linalg.fill", p + ".rfill");
+      if (epilogue)
+        retag(p, "linalg.generic", p + ".rew");
+      canonicalize(p + "_c1");
       std::string r = p + "_r";
-      tileAndFuse(r, p + "_rest", g.epilogue != nullptr, 1, 0,
-                  "%" + r + "mm", g.epilogue ? "%" + r + "fill" : "");
-      os << llvm::formatv(R"(  %{0}_rf = transform.structured.match ops{{["func.func"]} in %root : (!transform.any_op) -> !transform.any_op
-  transform.apply_patterns to %{0}_rf {{ transform.apply_patterns.canonicalization } : !transform.any_op
+      os << llvm::formatv(R"(  %{0}mm = transform.structured.match attributes {{{1} = "{2}.rmm"} in %root : (!transform.any_op) -> !transform.any_op
+  %{0}fill = transform.structured.match attributes {{{1} = "{2}.rfill"} in %root : (!transform.any_op) -> !transform.any_op
 )",
-                          p);
+                          r, kTagAttr, p);
+      tileAndFuse(r, "%root", epilogue, 1, 0, "%" + r + "mm",
+                  epilogue ? "%" + r + "fill" : "", p + ".rew");
+      // Fusing the fill also clones it whole for a size query; this
+      // removes the dead clone.
+      canonicalize(p + "_c2");
       deferred.push_back([=, this] {
-        reduceAndVectorize(r, "%" + r + "_li", 1, tn,
-                           /*vectorizeFill=*/staticCols && g.epilogue);
+        reduceAndVectorize(p + "_vr", p + ".rmm", p + ".rew",
+                           epilogue ? p + ".rfill" : "", 1, tn);
       });
     }
+    bool vectorizeFill = epilogue && cols >= 0;
     deferred.push_back([=, this] {
-      reduceAndVectorize(p, mainLoop, tm, tn,
-                         /*vectorizeFill=*/staticCols && g.epilogue);
+      reduceAndVectorize(p + "_vm", p + ".mm", p + ".ew",
+                         vectorizeFill ? p + ".fill" : "", tm, tn);
     });
   }
 
@@ -175,14 +179,34 @@ public:
 
   std::vector<std::function<void()>> deferred;
 
-  /// Tiles the group's anchor (the epilogue, else the matmul) inside `in`
-  /// (a loop handle name, or the group prefix for the whole function) into
-  /// [tm, tn] tiles with loops %<p>_li (and %<p>_lj when tn != 0), and
-  /// fuses the matmul (and its fill, unless `fill` is empty) into the
-  /// innermost loop.
-  std::string tileAndFuse(const std::string &p, const std::string &in,
-                          bool epilogue, int64_t tm, int64_t tn,
-                          const std::string &mm, const std::string &fill) {
+private:
+  void canonicalize(const std::string &name) {
+    os << llvm::formatv(R"(  %{0} = transform.structured.match ops{{["func.func"]} in %root : (!transform.any_op) -> !transform.any_op
+  transform.apply_patterns to %{0} {{ transform.apply_patterns.canonicalization } : !transform.any_op
+)",
+                        name);
+  }
+
+  /// Gives the `opName` ops of the peeled remainder loop the tag `tag`.
+  void retag(const std::string &p, const std::string &opName,
+             const std::string &tag) {
+    std::string h = p + "_rt" + std::to_string(retagCount++);
+    os << llvm::formatv(R"(  %{0} = transform.structured.match ops{{["{1}"]} in %{2}_rest : (!transform.any_op) -> !transform.any_op
+  %{0}_p = transform.param.constant "{3}" -> !transform.any_param
+  transform.annotate %{0} "{4}" = %{0}_p : !transform.any_op, !transform.any_param
+)",
+                        h, opName, p, tag, kTagAttr);
+  }
+  unsigned retagCount = 0;
+
+  /// Tiles the group's anchor (the epilogue tagged `ewTag`, else the
+  /// matmul `mm`) into [tm, tn] tiles with loops %<p>_li (and %<p>_lj when
+  /// tn != 0), and fuses the matmul (and its fill, unless `fill` is empty)
+  /// into the innermost loop.
+  void tileAndFuse(const std::string &p, const std::string &where,
+                   bool epilogue, int64_t tm, int64_t tn,
+                   const std::string &mm, const std::string &fill,
+                   const std::string &ewTag) {
     bool twoLoops = tn != 0;
     std::string loops = twoLoops ? llvm::formatv("%{0}_li, %{0}_lj", p).str()
                                  : llvm::formatv("%{0}_li", p).str();
@@ -190,13 +214,12 @@ public:
                                      : "!transform.any_op";
     std::string inner = twoLoops ? "%" + p + "_lj" : "%" + p + "_li";
     if (epilogue) {
-      std::string where = in == p ? "%root" : "%" + in;
-      os << llvm::formatv(R"(  %{0}_ew = transform.structured.match ops{{["linalg.generic"]} attributes {{{1} = "{2}.ew"} in {3} : (!transform.any_op) -> !transform.any_op
+      os << llvm::formatv(R"(  %{0}_ew = transform.structured.match attributes {{{1} = "{2}"} in {3} : (!transform.any_op) -> !transform.any_op
   %{0}_t, {4} = transform.structured.tile_using_for %{0}_ew tile_sizes [{5}, {6}] : (!transform.any_op) -> (!transform.any_op, {7})
   %{0}_mmf, %{0}_l1 = transform.structured.fuse_into_containing_op {8} into {9} : (!transform.any_op, !transform.any_op) -> (!transform.any_op, !transform.any_op)
 )",
-                          p, kTagAttr, llvm::StringRef(in).split('_').first,
-                          where, loops, tm, tn, loopTypes, mm, inner);
+                          p, kTagAttr, ewTag, where, loops, tm, tn, loopTypes,
+                          mm, inner);
       if (!fill.empty())
         os << llvm::formatv(R"(  %{0}_fillf, %{0}_l2 = transform.structured.fuse_into_containing_op {1} into %{0}_l1 : (!transform.any_op, !transform.any_op) -> (!transform.any_op, !transform.any_op)
 )",
@@ -209,27 +232,28 @@ public:
 )",
                           p, loops, mm, tm, tn, loopTypes);
     }
-    return inner;
   }
 
-  /// Tiles the fused matmul's reduction by one and vectorizes the ops in
-  /// `loop` with [tm, tn] vectors (masked only where a size is dynamic).
-  void reduceAndVectorize(const std::string &p, const std::string &loop,
-                          int64_t tm, int64_t tn, bool vectorizeFill) {
-    os << llvm::formatv(R"(  %{0}_vmm = transform.structured.match ops{{["linalg.matmul"]} in {1} : (!transform.any_op) -> !transform.any_op
+  /// Tiles the tagged matmuls' reduction by one and vectorizes them and
+  /// their tagged epilogues and fills with [tm, tn] vectors.
+  void reduceAndVectorize(const std::string &p, const std::string &mmTag,
+                          const std::string &ewTag,
+                          const std::string &fillTag, int64_t tm, int64_t tn) {
+    os << llvm::formatv(R"(  %{0}_vmm = transform.structured.match ops{{["linalg.matmul"]} attributes {{{1} = "{2}"} in %root : (!transform.any_op) -> !transform.any_op
   %{0}_tk, %{0}_lk = transform.structured.tile_using_for %{0}_vmm tile_sizes [0, 0, 1] : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
-  transform.structured.vectorize %{0}_tk vector_sizes [{2}, {3}, 1] : !transform.any_op
-  %{0}_vew = transform.structured.match ops{{["linalg.generic"]} in {1} : (!transform.any_op) -> !transform.any_op
-  transform.structured.vectorize %{0}_vew vector_sizes [{2}, {3}] : !transform.any_op
+  transform.structured.vectorize %{0}_tk vector_sizes [{3}, {4}, 1] : !transform.any_op
+  %{0}_vew = transform.structured.match ops{{["linalg.generic"]} attributes {{{1} = "{5}"} in %root : (!transform.any_op) -> !transform.any_op
+  transform.structured.vectorize %{0}_vew vector_sizes [{3}, {4}] : !transform.any_op
 )",
-                        p, loop, tm, tn);
-    if (vectorizeFill)
-      os << llvm::formatv(R"(  %{0}_vfill = transform.structured.match ops{{["linalg.fill"]} in {1} : (!transform.any_op) -> !transform.any_op
-  transform.structured.vectorize %{0}_vfill : !transform.any_op
+                        p, kTagAttr, mmTag, tm, tn, ewTag);
+    if (!fillTag.empty())
+      os << llvm::formatv(R"(  %{0}_vfill = transform.structured.match ops{{["linalg.fill"]} attributes {{{1} = "{2}"} in %root : (!transform.any_op) -> !transform.any_op
+  transform.structured.vectorize %{0}_vfill vector_sizes [{3}, {4}] : !transform.any_op
 )",
-                          p, loop);
+                          p, kTagAttr, fillTag, tm, tn);
   }
 
+public:
   /// Vector cleanups, accumulator hoisting, bufferization, vector lowering.
   void tail() {
     os << R"(
@@ -248,6 +272,13 @@ public:
     transform.apply_patterns.tensor.fold_tensor_subset_ops_into_vector_transfers
   } : !transform.any_op
   transform.apply_cse to %f2 : !transform.any_op
+)";
+  }
+
+  /// Bufferization and vector lowering: a second script, run after
+  /// unshareInitTensors (the first script's CSE merges init tensors again).
+  void bufferizeAndLower() {
+    os << R"(
   // Results computed straight into the caller's output buffers.
   transform.bufferization.eliminate_empty_tensors %root : !transform.any_op
   %b = transform.bufferization.one_shot_bufferize %root {memcpy_op = "linalg.copy"} : (!transform.any_op) -> !transform.any_op
@@ -275,11 +306,47 @@ public:
   }
 };
 
+/// Gives every user of a shared `tensor.empty` or zero fill its own copy.
+/// CSE merges identical ones, but each names a distinct buffer to be: a
+/// shared fill would make empty-tensor elimination place two results in one
+/// buffer, and a matmul's fill must be its own to fuse into its tile.
+void unshareInitTensors(func::FuncOp func) {
+  SmallVector<Operation *> shared;
+  func.walk([&](Operation *op) {
+    if (llvm::isa<tensor::EmptyOp, linalg::FillOp>(op) &&
+        op->getNumResults() == 1 && !op->getResult(0).hasOneUse())
+      shared.push_back(op);
+  });
+  OpBuilder b(func.getContext());
+  // Fills first (their clones get their own empties below), then empties.
+  llvm::stable_sort(shared, [](Operation *a, Operation *c) {
+    return llvm::isa<linalg::FillOp>(a) && !llvm::isa<linalg::FillOp>(c);
+  });
+  for (Operation *op : shared) {
+    SmallVector<OpOperand *> uses;
+    for (OpOperand &use : op->getResult(0).getUses())
+      uses.push_back(&use);
+    for (OpOperand *use : llvm::drop_begin(uses)) {
+      b.setInsertionPoint(use->getOwner());
+      Operation *clone = b.clone(*op);
+      if (auto fill = llvm::dyn_cast<linalg::FillOp>(clone))
+        if (auto empty =
+                fill.getDpsInits()[0].getDefiningOp<tensor::EmptyOp>()) {
+          b.setInsertionPoint(clone);
+          fill.getDpsInitsMutable()[0].set(b.clone(*empty)->getResult(0));
+        }
+      use->set(clone->getResult(0));
+    }
+  }
+}
+
 struct CPUSchedulePass : public mlc::impl::CPUScheduleBase<CPUSchedulePass> {
   using CPUScheduleBase::CPUScheduleBase;
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
+    for (auto func : module.getOps<func::FuncOp>())
+      unshareInitTensors(func);
     if (vectorBits != 128 && vectorBits != 256 && vectorBits != 512) {
       module.emitError() << "mlc-cpu-schedule: vector-bits must be 128, 256 "
                             "or 512, got "
@@ -287,9 +354,6 @@ struct CPUSchedulePass : public mlc::impl::CPUScheduleBase<CPUSchedulePass> {
       return signalPassFailure();
     }
     ScriptWriter writer(vectorBits / 32);
-    writer.os << "module attributes {transform.with_named_sequence} {\n"
-                 "transform.named_sequence @__transform_main(%root: "
-                 "!transform.any_op {transform.consumed}) {\n";
     unsigned id = 0;
     for (auto func : module.getOps<func::FuncOp>()) {
       for (const MatmulGroup &g : findGroups(func)) {
@@ -304,23 +368,39 @@ struct CPUSchedulePass : public mlc::impl::CPUScheduleBase<CPUSchedulePass> {
     }
     writer.vectorizeAll();
     writer.tail();
-    writer.os << "  transform.yield\n}\n}\n";
+    if (failed(run(writer.script, "tile, fuse and vectorize",
+                   /*consumesRoot=*/false)))
+      return signalPassFailure();
 
+    for (auto func : module.getOps<func::FuncOp>())
+      unshareInitTensors(func);
+    ScriptWriter lower(vectorBits / 32);
+    lower.bufferizeAndLower();
+    if (failed(run(lower.script, "bufferize and lower vectors",
+                   /*consumesRoot=*/true)))
+      return signalPassFailure();
+  }
+
+  LogicalResult run(const std::string &body, StringRef what,
+                    bool consumesRoot) {
+    std::string script =
+        "module attributes {transform.with_named_sequence} {\n"
+        "transform.named_sequence @__transform_main(%root: "
+        "!transform.any_op {transform." +
+        std::string(consumesRoot ? "consumed" : "readonly") + "}) {\n" +
+        body + "  transform.yield\n}\n}\n";
     if (printSchedule)
-      llvm::errs() << "// mlc-cpu-schedule script\n" << writer.script;
-
-    OwningOpRef<ModuleOp> script =
-        parseSourceString<ModuleOp>(writer.script, &getContext());
-    if (!script) {
-      module.emitError() << "mlc-cpu-schedule produced an invalid transform "
-                            "script (a bug in mlc)";
-      return signalPassFailure();
-    }
-    auto entry = script->lookupSymbol<transform::NamedSequenceOp>(
+      llvm::errs() << "// mlc-cpu-schedule: " << what << "\n" << script;
+    OwningOpRef<ModuleOp> parsed =
+        parseSourceString<ModuleOp>(script, &getContext());
+    if (!parsed)
+      return getOperation().emitError()
+             << "mlc-cpu-schedule produced an invalid transform script (a bug "
+                "in mlc)";
+    auto entry = parsed->lookupSymbol<transform::NamedSequenceOp>(
         "__transform_main");
-    if (failed(transform::applyTransformNamedSequence(
-            module, entry, *script, transform::TransformOptions())))
-      return signalPassFailure();
+    return transform::applyTransformNamedSequence(
+        getOperation(), entry, *parsed, transform::TransformOptions());
   }
 };
 

@@ -254,8 +254,13 @@ public:
         .Case<ReluOp, SigmoidOp, ConstantOp, MatmulOp, SoftmaxOp,
               LogSoftmaxOp, ReduceSumOp, ReduceMeanOp, ReduceMaxOp, ReshapeOp,
               TransposeOp, BroadcastToOp, MSEOp, CategoricalCrossentropyOp,
-              SparseCategoricalCrossentropyOp, BinaryCrossentropyOp>(
+              SparseCategoricalCrossentropyOp, BinaryCrossentropyOp, OneHotOp,
+              ReluGradOp, BroadcastLikeOp, EqualOp, ClipOp>(
             [&](auto o) { return lowerOp(o); })
+        .Case<GradientOp>([&](Operation *o) -> FailureOr<Value> {
+          return o->emitOpError()
+                 << "must be expanded by mlc-autodiff before lowering";
+        })
         .Case<DenseOp, FlattenOp>([&](Operation *o) -> FailureOr<Value> {
           return o->emitOpError()
                  << "is a layer and cannot be lowered directly; run "
@@ -519,9 +524,10 @@ private:
         all.emplace_back(llvm::to_vector(llvm::seq<int64_t>(0, in.getRank())));
       else {
         // A rank-0 tensor expands straight to the all-ones result.
+        SmallVector<OpFoldResult> ones(out.getRank(), b.getIndexAttr(1));
         return tensor::ExpandShapeOp::create(b, loc, out, x,
                                              ArrayRef<ReassociationIndices>{},
-                                             ArrayRef<OpFoldResult>{})
+                                             ones)
             .getResult();
       }
       flat = tensor::CollapseShapeOp::create(b, loc, x, all);
@@ -581,6 +587,98 @@ private:
                             [](OpBuilder &, Location, ValueRange a) -> Value {
                               return a[0];
                             });
+  }
+
+  FailureOr<Value> lowerOp(OneHotOp op) {
+    // 1.0 where the column index equals the row's label.
+    RankedTensorType out = op.getType();
+    int64_t rank = out.getRank();
+    SmallVector<Value> dynSizes = dynamicSizesOf(b, loc, op.getLabels());
+    Value init = emptyTensor(b, loc, out, dynSizes);
+    SmallVector<IteratorType> iterators(rank, IteratorType::parallel);
+    return linalg::GenericOp::create(
+               b, loc, TypeRange{out}, ValueRange{op.getLabels()},
+               ValueRange{init},
+               {rowStatMap(b.getContext(), rank, rank - 1),
+                b.getMultiDimIdentityMap(rank)},
+               iterators,
+               [&](OpBuilder &nb, Location nl, ValueRange a) {
+                 Value c = linalg::IndexOp::create(nb, nl, rank - 1);
+                 Value label = arith::IndexCastOp::create(
+                     nb, nl, nb.getIndexType(), a[0]);
+                 Value hit = arith::CmpIOp::create(
+                     nb, nl, arith::CmpIPredicate::eq, c, label);
+                 Type elt = out.getElementType();
+                 linalg::YieldOp::create(
+                     nb, nl,
+                     ValueRange{arith::SelectOp::create(
+                         nb, nl, hit, floatConst(nb, nl, elt, 1.0),
+                         floatConst(nb, nl, elt, 0.0))});
+               })
+        .getResult(0);
+  }
+
+  FailureOr<Value> lowerOp(ReluGradOp op) {
+    return buildElementwise(
+        b, loc, op.getType(), ValueRange{op.getGrad(), op.getOutput()},
+        [](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+          Value zero = floatConst(nb, nl, a[0].getType(), 0.0);
+          Value positive = arith::CmpFOp::create(
+              nb, nl, arith::CmpFPredicate::OGT, a[1], zero);
+          return arith::SelectOp::create(nb, nl, positive, a[0], zero);
+        });
+  }
+
+  FailureOr<Value> lowerOp(BroadcastLikeOp op) {
+    // The result's dynamic sizes are those of `like`.
+    RankedTensorType out = op.getType();
+    SmallVector<AffineMap> maps;
+    RankedTensorType in = op.getInput().getType();
+    int64_t rank = out.getRank(), offset = rank - in.getRank();
+    SmallVector<AffineExpr> exprs;
+    for (int64_t k = 0; k < in.getRank(); ++k)
+      exprs.push_back(in.getDimSize(k) == 1 && out.getDimSize(offset + k) != 1
+                          ? b.getAffineConstantExpr(0)
+                          : b.getAffineDimExpr(offset + k));
+    Value init =
+        emptyTensor(b, loc, out, dynamicSizesOf(b, loc, op.getLike()));
+    SmallVector<IteratorType> iterators(rank, IteratorType::parallel);
+    return linalg::GenericOp::create(
+               b, loc, TypeRange{out}, ValueRange{op.getInput()},
+               ValueRange{init},
+               {AffineMap::get(rank, 0, exprs, b.getContext()),
+                b.getMultiDimIdentityMap(rank)},
+               iterators,
+               [](OpBuilder &nb, Location nl, ValueRange a) {
+                 linalg::YieldOp::create(nb, nl, ValueRange{a[0]});
+               })
+        .getResult(0);
+  }
+
+  FailureOr<Value> lowerOp(EqualOp op) {
+    return buildElementwise(
+        b, loc, op.getType(), ValueRange{op.getLhs(), op.getRhs()},
+        [](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+          Type t = a[0].getType();
+          Value eq = arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OEQ,
+                                           a[0], a[1]);
+          return arith::SelectOp::create(nb, nl, eq, floatConst(nb, nl, t, 1.0),
+                                         floatConst(nb, nl, t, 0.0));
+        });
+  }
+
+  FailureOr<Value> lowerOp(ClipOp op) {
+    double lo = op.getMin().convertToDouble(),
+           hi = op.getMax().convertToDouble();
+    return buildElementwise(
+        b, loc, op.getType(), op.getInput(),
+        [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+          Type t = a[0].getType();
+          Value low = arith::MaximumFOp::create(nb, nl, a[0],
+                                                floatConst(nb, nl, t, lo));
+          return arith::MinimumFOp::create(nb, nl, low,
+                                           floatConst(nb, nl, t, hi));
+        });
   }
 
   // Losses: a full reduction to a scalar, then the mean's scale.

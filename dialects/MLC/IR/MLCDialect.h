@@ -15,6 +15,7 @@
 #include "mlir/IR/OpDefinition.h"
 #include "mlir/IR/SymbolTable.h"
 #include "mlir/Interfaces/ControlFlowInterfaces.h"
+#include "mlir/Interfaces/InferTypeOpInterface.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
 #include "llvm/ADT/Hashing.h"
@@ -87,6 +88,8 @@ mlir::FailureOr<int64_t> normalizeAxis(int64_t axis, int64_t rank);
 
 #define GET_ATTRDEF_CLASSES
 #include "dialects/MLC/IR/MLCAttrs.h.inc"
+
+#include "dialects/MLC/IR/MLCOpInterfaces.h.inc"
 
 #define GET_OP_CLASSES
 #include "dialects/MLC/IR/MLCOps.h.inc"

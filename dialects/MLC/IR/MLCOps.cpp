@@ -17,6 +17,8 @@
 using namespace mlir;
 using namespace mlc;
 
+#include "dialects/MLC/IR/MLCOpInterfaces.cpp.inc"
+
 #define GET_OP_CLASSES
 #include "dialects/MLC/IR/MLCOps.cpp.inc"
 
@@ -582,4 +584,59 @@ LogicalResult SparseCategoricalCrossentropyOp::verify() {
                          << pred << " needs a target of shape "
                          << expected << ", got " << target;
   return verifyLossResult(*this, pred);
+}
+
+//===----------------------------------------------------------------------===//
+// Differentiation helpers
+//===----------------------------------------------------------------------===//
+
+LogicalResult GradientOp::inferReturnTypes(
+    MLIRContext *, std::optional<Location>, ValueRange operands,
+    DictionaryAttr, OpaqueProperties, RegionRange,
+    SmallVectorImpl<Type> &inferredReturnTypes) {
+  // One gradient per value differentiated against, of its type.
+  for (Value v : operands.drop_front())
+    inferredReturnTypes.push_back(v.getType());
+  return success();
+}
+
+LogicalResult OneHotOp::verify() {
+  RankedTensorType labels = getLabels().getType(), out = getType();
+  auto expected = out.getShape().drop_back();
+  if (out.getRank() != labels.getRank() + 1 || out.isDynamicDim(out.getRank() - 1) ||
+      failed(verifyCompatibleShape(expected, labels.getShape())))
+    return emitOpError() << "result must be the labels' shape plus a static "
+                            "class dimension: labels "
+                         << labels << ", result " << out;
+  return success();
+}
+
+LogicalResult BroadcastLikeOp::verify() {
+  RankedTensorType in = getInput().getType(), like = getLike().getType(),
+                   out = getType();
+  if (out.getShape() != like.getShape() ||
+      out.getElementType() != in.getElementType())
+    return emitOpError() << "result must have the shape of 'like' "
+                         << like << " and the element type of the input "
+                         << in << ", got " << out;
+  auto shape = broadcastShapes(in.getShape(), like.getShape());
+  if (in.getRank() > like.getRank() || failed(shape))
+    return emitOpError() << "input " << in << " does not broadcast to "
+                         << like;
+  return success();
+}
+
+void EqualOp::build(OpBuilder &b, OperationState &state, Value lhs,
+                    Value rhs) {
+  build(b, state, inferBroadcastType(lhs, rhs), lhs, rhs);
+}
+
+LogicalResult EqualOp::verify() { return verifyBinaryOp(*this); }
+
+LogicalResult ClipOp::verify() {
+  if (!(getMin().convertToDouble() <= getMax().convertToDouble()))
+    return emitOpError() << "needs min <= max, got min = "
+                         << getMin().convertToDouble()
+                         << ", max = " << getMax().convertToDouble();
+  return success();
 }

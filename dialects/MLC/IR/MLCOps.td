@@ -4,6 +4,8 @@
 #define MLC_OPS_TD
 
 include "dialects/MLC/IR/MLCAttrs.td"
+include "dialects/MLC/IR/MLCInterfaces.td"
+include "mlir/Interfaces/InferTypeOpInterface.td"
 include "mlir/IR/SymbolInterfaces.td"
 include "mlir/IR/BuiltinAttributeInterfaces.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
@@ -157,7 +159,7 @@ def MLC_ConstantOp : MLC_Op<"constant", [ConstantLike, Pure,
   let hasFolder = 1;
 }
 
-def MLC_MatmulOp : MLC_Op<"matmul", [Pure]> {
+def MLC_MatmulOp : MLC_Op<"matmul", [Pure, DeclareOpInterfaceMethods<MLC_DifferentiableOpInterface>]> {
   let summary = "Matrix product, optionally batched and transposed";
   let description = [{
     `lhs: [..., M, K]`, `rhs: [..., K, N]` give `[..., M, N]`. Leading
@@ -176,7 +178,7 @@ def MLC_MatmulOp : MLC_Op<"matmul", [Pure]> {
 }
 
 class MLC_BinaryOp<string mnemonic, string what, list<Trait> traits = []>
-    : MLC_Op<mnemonic, !listconcat([Pure], traits)> {
+    : MLC_Op<mnemonic, !listconcat([Pure, DeclareOpInterfaceMethods<MLC_DifferentiableOpInterface>], traits)> {
   let summary = "Elementwise " # what # " with NumPy broadcasting";
   let arguments = (ins MLC_FloatTensor:$lhs, MLC_FloatTensor:$rhs);
   let results = (outs MLC_FloatTensor:$result);
@@ -192,7 +194,7 @@ def MLC_MulOp : MLC_BinaryOp<"mul", "multiplication", [Commutative]>;
 def MLC_DivOp : MLC_BinaryOp<"div", "division">;
 
 class MLC_UnaryOp<string mnemonic, string what>
-    : MLC_Op<mnemonic, [Pure, AllTypesMatch<["input", "result"]>]> {
+    : MLC_Op<mnemonic, [Pure, AllTypesMatch<["input", "result"]>, DeclareOpInterfaceMethods<MLC_DifferentiableOpInterface>]> {
   let summary = "Elementwise " # what;
   let arguments = (ins MLC_FloatTensor:$input);
   let results = (outs MLC_FloatTensor:$result);
@@ -211,7 +213,7 @@ def MLC_SigmoidOp : MLC_UnaryOp<"sigmoid", "logistic sigmoid: 1 / (1 + e^-x)">;
 def MLC_TanhOp : MLC_UnaryOp<"tanh", "hyperbolic tangent">;
 
 class MLC_SoftmaxLikeOp<string mnemonic, string what>
-    : MLC_Op<mnemonic, [Pure, AllTypesMatch<["input", "result"]>]> {
+    : MLC_Op<mnemonic, [Pure, AllTypesMatch<["input", "result"]>, DeclareOpInterfaceMethods<MLC_DifferentiableOpInterface>]> {
   let summary = what # " along one axis";
   let arguments = (ins MLC_FloatTensor:$input,
                        DefaultValuedAttr<I64Attr, "-1">:$axis);
@@ -229,7 +231,7 @@ def MLC_SoftmaxOp : MLC_SoftmaxLikeOp<"softmax", "Softmax">;
 def MLC_LogSoftmaxOp : MLC_SoftmaxLikeOp<"log_softmax", "Log-softmax">;
 
 class MLC_ReduceOp<string mnemonic, string what>
-    : MLC_Op<mnemonic, [Pure]> {
+    : MLC_Op<mnemonic, [Pure, DeclareOpInterfaceMethods<MLC_DifferentiableOpInterface>]> {
   let summary = what # " over the given axes";
   let description = [{
     Reduces over `axes` (all axes when the list is empty). With `keepdims`
@@ -249,7 +251,7 @@ def MLC_ReduceSumOp : MLC_ReduceOp<"reduce_sum", "Sum">;
 def MLC_ReduceMeanOp : MLC_ReduceOp<"reduce_mean", "Mean">;
 def MLC_ReduceMaxOp : MLC_ReduceOp<"reduce_max", "Maximum">;
 
-def MLC_ReshapeOp : MLC_Op<"reshape", [Pure]> {
+def MLC_ReshapeOp : MLC_Op<"reshape", [Pure, DeclareOpInterfaceMethods<MLC_DifferentiableOpInterface>]> {
   let summary = "Changes the shape, keeping the elements in row-major order";
   let description = [{
     Operand and result must hold the same number of elements. Each side may
@@ -264,7 +266,7 @@ def MLC_ReshapeOp : MLC_Op<"reshape", [Pure]> {
   let hasFolder = 1;
 }
 
-def MLC_TransposeOp : MLC_Op<"transpose", [Pure]> {
+def MLC_TransposeOp : MLC_Op<"transpose", [Pure, DeclareOpInterfaceMethods<MLC_DifferentiableOpInterface>]> {
   let summary = "Permutes dimensions: result dim i is input dim perm[i]";
   let arguments = (ins MLC_AnyTensor:$input, DenseI64ArrayAttr:$perm);
   let results = (outs MLC_AnyTensor:$result);
@@ -276,7 +278,7 @@ def MLC_TransposeOp : MLC_Op<"transpose", [Pure]> {
                                  "::llvm::ArrayRef<int64_t>":$perm)>];
 }
 
-def MLC_BroadcastToOp : MLC_Op<"broadcast_to", [Pure]> {
+def MLC_BroadcastToOp : MLC_Op<"broadcast_to", [Pure, DeclareOpInterfaceMethods<MLC_DifferentiableOpInterface>]> {
   let summary = "Broadcasts to a shape with NumPy rules";
   let arguments = (ins MLC_AnyTensor:$input);
   let results = (outs MLC_AnyTensor:$result);
@@ -291,7 +293,7 @@ def MLC_BroadcastToOp : MLC_Op<"broadcast_to", [Pure]> {
 //===----------------------------------------------------------------------===//
 
 class MLC_LossOp<string mnemonic, string what, Type targetType>
-    : MLC_Op<mnemonic, [Pure]> {
+    : MLC_Op<mnemonic, [Pure, DeclareOpInterfaceMethods<MLC_DifferentiableOpInterface>]> {
   let summary = what # ", averaged over the batch";
   let arguments = (ins MLC_FloatTensor:$prediction, targetType:$target,
                        UnitAttr:$from_logits);
@@ -337,6 +339,87 @@ def MLC_BinaryCrossentropyOp
     Prediction and target have the same shape. Without `from_logits` the
     prediction holds probabilities in (0, 1).
   }];
+}
+
+//===----------------------------------------------------------------------===//
+// Differentiation
+//===----------------------------------------------------------------------===//
+
+def MLC_GradientOp : MLC_Op<"gradient", [Pure,
+    DeclareOpInterfaceMethods<InferTypeOpInterface>]> {
+  let summary = "Gradient of a scalar loss with respect to some values";
+  let description = [{
+    `%ga, %gb = mlc.gradient %loss wrt %a, %b : tensor<f32>, tensor<4xf32>,
+    tensor<?x4xf32>` is the gradient of the rank-0 `%loss` with respect to
+    `%a` and `%b` (one result per value, of its type). `mlc-autodiff`
+    replaces it by the reverse-mode computation; a value the loss does not
+    depend on gets a zero gradient.
+  }];
+  let arguments = (ins 0DTensorOf<[AnyFloat]>:$loss,
+                       Variadic<MLC_FloatTensor>:$wrt);
+  let results = (outs Variadic<MLC_FloatTensor>:$grads);
+  let assemblyFormat =
+      "$loss `wrt` $wrt attr-dict `:` type($loss) `,` type($wrt)";
+}
+
+def MLC_OneHotOp : MLC_Op<"one_hot", [Pure]> {
+  let summary = "One-hot encoding of integer class labels";
+  let description = [{
+    `mlc.one_hot %y : tensor<?xi32> -> tensor<?x10xf32>`: the result's last
+    dimension is the number of classes; a label outside [0, classes) gives
+    an all-zero row.
+  }];
+  let arguments = (ins MLC_IntTensor:$labels);
+  let results = (outs MLC_FloatTensor:$result);
+  let assemblyFormat =
+      "$labels attr-dict `:` type($labels) `->` type($result)";
+  let hasVerifier = 1;
+}
+
+def MLC_ReluGradOp : MLC_Op<"relu_grad", [Pure,
+    AllTypesMatch<["grad", "output", "result"]>]> {
+  let summary = "Backward of relu: the gradient where the output is positive";
+  let arguments = (ins MLC_FloatTensor:$grad, MLC_FloatTensor:$output);
+  let results = (outs MLC_FloatTensor:$result);
+  let assemblyFormat = "$grad `,` $output attr-dict `:` type($result)";
+}
+
+def MLC_BroadcastLikeOp : MLC_Op<"broadcast_like", [Pure]> {
+  let summary = "Broadcasts a tensor to the runtime shape of another";
+  let description = [{
+    Like `broadcast_to`, with the result's dynamic sizes taken from `like`
+    (whose type the result has). Autodiff uses it to spread the gradient of
+    a reduction over a batch of any size.
+  }];
+  let arguments = (ins MLC_FloatTensor:$input, MLC_FloatTensor:$like);
+  let results = (outs MLC_FloatTensor:$result);
+  let assemblyFormat = "$input `,` $like attr-dict `:` type($input) `,` "
+                       "type($like) `->` type($result)";
+  let hasVerifier = 1;
+  let builders = [OpBuilder<(ins "::mlir::Value":$input, "::mlir::Value":$like), [{
+    build($_builder, $_state, ::mlir::RankedTensorType::get(
+        ::llvm::cast<::mlir::RankedTensorType>(like.getType()).getShape(),
+        ::llvm::cast<::mlir::RankedTensorType>(input.getType()).getElementType()),
+        input, like);
+  }]>];
+}
+
+def MLC_EqualOp : MLC_Op<"equal", [Pure]> {
+  let summary = "1.0 where lhs == rhs, else 0.0 (NumPy broadcasting)";
+  let arguments = (ins MLC_FloatTensor:$lhs, MLC_FloatTensor:$rhs);
+  let results = (outs MLC_FloatTensor:$result);
+  let assemblyFormat =
+      "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+  let builders = [OpBuilder<(ins "::mlir::Value":$lhs, "::mlir::Value":$rhs)>];
+}
+
+def MLC_ClipOp : MLC_Op<"clip", [Pure, AllTypesMatch<["input", "result"]>]> {
+  let summary = "Clamps every element to [min, max]";
+  let arguments = (ins MLC_FloatTensor:$input, F64Attr:$min, F64Attr:$max);
+  let results = (outs MLC_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let hasVerifier = 1;
 }
 
 #endif // MLC_OPS_TD

@@ -49,9 +49,9 @@ Value applyActivation(OpBuilder &b, Location loc, Activation act, Value value) {
   case Activation::tanh:
     return TanhOp::create(b, loc, value);
   case Activation::softmax:
-    return SoftmaxOp::create(b, loc, value, -1);
+    return SoftmaxOp::create(b, loc, value, int64_t(-1));
   case Activation::log_softmax:
-    return LogSoftmaxOp::create(b, loc, value, -1);
+    return LogSoftmaxOp::create(b, loc, value, int64_t(-1));
   }
   llvm_unreachable("unknown activation");
 }

@@ -1,0 +1,107 @@
+//===- Autodiff.cpp - reverse-mode differentiation of mlc graphs ----------===//
+
+#include "compiler/Autodiff/Passes.h"
+#include "dialects/MLC/IR/MLCDialect.h"
+
+#include "mlir/IR/Builders.h"
+#include "llvm/ADT/DenseSet.h"
+
+namespace mlc {
+#define GEN_PASS_DEF_AUTODIFF
+#include "compiler/Autodiff/Passes.h.inc"
+} // namespace mlc
+
+using namespace mlir;
+using namespace mlc;
+
+namespace {
+
+/// Expands one mlc.gradient: walks the ops between the differentiated
+/// values and the loss backwards, in the gradient op's block.
+LogicalResult differentiate(GradientOp grad) {
+  Block *block = grad->getBlock();
+  Value loss = grad.getLoss();
+
+  // Values that depend on a differentiated value (forward reach).
+  llvm::DenseSet<Value> reached(grad.getWrt().begin(), grad.getWrt().end());
+  for (Operation &op : *block) {
+    if (&op == grad.getOperation())
+      break;
+    if (llvm::any_of(op.getOperands(),
+                     [&](Value v) { return reached.contains(v); }))
+      for (Value r : op.getResults())
+        reached.insert(r);
+  }
+
+  OpBuilder b(grad);
+  Location loc = grad.getLoc();
+  llvm::DenseMap<Value, Value> adjoint;
+  auto accumulate = [&](Value v, Value g) {
+    auto [it, inserted] = adjoint.try_emplace(v, g);
+    if (!inserted)
+      it->second = AddOp::create(b, loc, it->second, g);
+  };
+  auto lossType = llvm::cast<RankedTensorType>(loss.getType());
+  accumulate(loss, ConstantOp::create(
+                       b, loc, lossType,
+                       DenseElementsAttr::get(
+                           lossType, b.getFloatAttr(lossType.getElementType(),
+                                                    1.0))));
+
+  // Reverse program order: every use of a value comes before its
+  // definition, so its adjoint is complete when its producer is reached.
+  for (Operation *op = grad->getPrevNode(); op; op = op->getPrevNode()) {
+    if (op->getNumResults() != 1)
+      continue;
+    Value result = op->getResult(0);
+    auto it = adjoint.find(result);
+    if (it == adjoint.end() || !reached.contains(result))
+      continue;
+    bool needsOperandGrads = llvm::any_of(
+        op->getOperands(), [&](Value v) { return reached.contains(v); });
+    if (!needsOperandGrads)
+      continue;
+    auto diff = llvm::dyn_cast<DifferentiableOpInterface>(op);
+    if (!diff)
+      return op->emitOpError()
+             << "has no gradient rule, but the loss differentiated at "
+             << loc << " depends on it through a differentiated value";
+    SmallVector<std::pair<Value, Value>> grads;
+    if (failed(diff.buildVJP(b, it->second, grads)))
+      return failure();
+    for (auto [value, g] : grads)
+      if (reached.contains(value))
+        accumulate(value, g);
+  }
+
+  SmallVector<Value> results;
+  for (Value v : grad.getWrt()) {
+    Value g = adjoint.lookup(v);
+    if (!g) {
+      // The loss does not depend on v: zeros of v's runtime shape.
+      auto type = llvm::cast<RankedTensorType>(v.getType());
+      auto scalarType = RankedTensorType::get({}, type.getElementType());
+      Value zero = ConstantOp::create(
+          b, loc, scalarType,
+          DenseElementsAttr::get(scalarType,
+                                 b.getFloatAttr(type.getElementType(), 0.0)));
+      g = BroadcastLikeOp::create(b, loc, zero, v);
+    }
+    results.push_back(g);
+  }
+  grad->replaceAllUsesWith(results);
+  grad->erase();
+  return success();
+}
+
+struct AutodiffPass : public mlc::impl::AutodiffBase<AutodiffPass> {
+  void runOnOperation() override {
+    SmallVector<GradientOp> grads;
+    getOperation()->walk([&](GradientOp g) { grads.push_back(g); });
+    for (GradientOp g : grads)
+      if (failed(differentiate(g)))
+        return signalPassFailure();
+  }
+};
+
+} // namespace

@@ -1,0 +1,382 @@
+//===- MLCGradients.cpp - vector-Jacobian products of mlc ops -------------===//
+//
+// One buildVJP per op (DifferentiableOpInterface). Each builds mlc ops, so
+// gradients are lowered, fused and scheduled like the forward pass.
+// `g` is the gradient of the loss with respect to the op's result.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dialects/MLC/IR/MLCDialect.h"
+
+#include "mlir/IR/Builders.h"
+
+using namespace mlir;
+using namespace mlc;
+
+using Grads = SmallVectorImpl<std::pair<Value, Value>>;
+
+namespace {
+
+RankedTensorType typeOf(Value v) {
+  return llvm::cast<RankedTensorType>(v.getType());
+}
+
+/// A rank-0 constant of `like`'s element type.
+Value scalar(OpBuilder &b, Location loc, Value like, double value) {
+  auto type = RankedTensorType::get({}, typeOf(like).getElementType());
+  return ConstantOp::create(
+      b, loc, type,
+      DenseElementsAttr::get(type, b.getFloatAttr(type.getElementType(),
+                                                  value)));
+}
+
+/// Sums `g` over the axes along which a value of `target`'s type was
+/// broadcast to `g`'s shape, giving a gradient of `target`'s type.
+Value sumToShape(OpBuilder &b, Location loc, Value g, RankedTensorType target) {
+  RankedTensorType gt = typeOf(g);
+  if (gt.getShape() == target.getShape())
+    return g;
+  int64_t offset = gt.getRank() - target.getRank();
+  SmallVector<int64_t> axes;
+  for (int64_t d = 0; d < gt.getRank(); ++d)
+    if (d < offset ||
+        (target.getDimSize(d - offset) == 1 && gt.getDimSize(d) != 1))
+      axes.push_back(d);
+  Value sum = ReduceSumOp::create(b, loc, g, axes, /*keepdims=*/false);
+  if (typeOf(sum).getShape() == target.getShape())
+    return sum;
+  return ReshapeOp::create(b, loc, target, sum);
+}
+
+/// Number of elements of `like` along `axes` (all when empty), as a float
+/// tensor shaped like the reduction with `keepdims`.
+Value countAlong(OpBuilder &b, Location loc, Value like, ArrayRef<int64_t> axes,
+                 bool keepdims) {
+  Value ones = BroadcastLikeOp::create(b, loc, scalar(b, loc, like, 1.0), like);
+  return ReduceSumOp::create(b, loc, ones, axes, keepdims);
+}
+
+/// The gradient of a per-element or per-row quantity averaged over the
+/// rows of `prediction` (every dim but the last): (g / rows) * term.
+Value meanOverRows(OpBuilder &b, Location loc, Value prediction, Value term,
+                   Value g) {
+  int64_t rank = typeOf(prediction).getRank();
+  SmallVector<int64_t> rows;
+  for (int64_t d = 0; d + 1 < rank; ++d)
+    rows.push_back(d);
+  // Shape (classes): every entry is the row count.
+  Value count = countAlong(b, loc, prediction, rows, /*keepdims=*/false);
+  return MulOp::create(b, loc, DivOp::create(b, loc, term, count), g);
+}
+
+/// The gradient of a mean over all elements of `like`.
+Value meanOverAll(OpBuilder &b, Location loc, Value like, Value term, Value g) {
+  Value count = countAlong(b, loc, like, {}, /*keepdims=*/false);
+  return MulOp::create(b, loc, DivOp::create(b, loc, term, count), g);
+}
+
+/// `g` of a reduction result reshaped to the keepdims shape.
+Value keepDims(OpBuilder &b, Location loc, Value g, Value input,
+               ArrayRef<int64_t> axes, bool keepdims) {
+  if (keepdims)
+    return g;
+  RankedTensorType in = typeOf(input);
+  int64_t rank = in.getRank();
+  SmallVector<bool> reduced(rank, axes.empty());
+  for (int64_t a : axes)
+    reduced[*normalizeAxis(a, rank)] = true;
+  SmallVector<int64_t> shape;
+  for (int64_t d = 0; d < rank; ++d)
+    shape.push_back(reduced[d] ? 1 : in.getDimSize(d));
+  auto type = RankedTensorType::get(shape, typeOf(g).getElementType());
+  if (type == typeOf(g))
+    return g;
+  return ReshapeOp::create(b, loc, type, g);
+}
+
+Value clipped(OpBuilder &b, Location loc, Value p) {
+  return ClipOp::create(b, loc, p.getType(), p, b.getF64FloatAttr(1e-7),
+                        b.getF64FloatAttr(1.0 - 1e-7));
+}
+
+/// Per-row sum along the last axis, keeping it.
+Value rowSum(OpBuilder &b, Location loc, Value x) {
+  return ReduceSumOp::create(b, loc, x, ArrayRef<int64_t>{-1},
+                             /*keepdims=*/true);
+}
+
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// Elementwise
+//===----------------------------------------------------------------------===//
+
+LogicalResult AddOp::buildVJP(OpBuilder &b, Value g, Grads &grads) {
+  grads.push_back({getLhs(), sumToShape(b, getLoc(), g, getLhs().getType())});
+  grads.push_back({getRhs(), sumToShape(b, getLoc(), g, getRhs().getType())});
+  return success();
+}
+
+LogicalResult SubOp::buildVJP(OpBuilder &b, Value g, Grads &grads) {
+  Location loc = getLoc();
+  grads.push_back({getLhs(), sumToShape(b, loc, g, getLhs().getType())});
+  grads.push_back({getRhs(), sumToShape(b, loc, NegOp::create(b, loc, g),
+                                        getRhs().getType())});
+  return success();
+}
+
+LogicalResult MulOp::buildVJP(OpBuilder &b, Value g, Grads &grads) {
+  Location loc = getLoc();
+  grads.push_back({getLhs(), sumToShape(b, loc, MulOp::create(b, loc, g, getRhs()),
+                                        getLhs().getType())});
+  grads.push_back({getRhs(), sumToShape(b, loc, MulOp::create(b, loc, g, getLhs()),
+                                        getRhs().getType())});
+  return success();
+}
+
+LogicalResult DivOp::buildVJP(OpBuilder &b, Value g, Grads &grads) {
+  // d(a/b)/da = 1/b; d(a/b)/db = -(a/b)/b.
+  Location loc = getLoc();
+  Value ga = DivOp::create(b, loc, g, getRhs());
+  grads.push_back({getLhs(), sumToShape(b, loc, ga, getLhs().getType())});
+  Value gb = NegOp::create(
+      b, loc, DivOp::create(b, loc, MulOp::create(b, loc, g, getResult()),
+                            getRhs()));
+  grads.push_back({getRhs(), sumToShape(b, loc, gb, getRhs().getType())});
+  return success();
+}
+
+LogicalResult NegOp::buildVJP(OpBuilder &b, Value g, Grads &grads) {
+  grads.push_back({getInput(), NegOp::create(b, getLoc(), g)});
+  return success();
+}
+
+LogicalResult ExpOp::buildVJP(OpBuilder &b, Value g, Grads &grads) {
+  grads.push_back({getInput(), MulOp::create(b, getLoc(), g, getResult())});
+  return success();
+}
+
+LogicalResult LogOp::buildVJP(OpBuilder &b, Value g, Grads &grads) {
+  grads.push_back({getInput(), DivOp::create(b, getLoc(), g, getInput())});
+  return success();
+}
+
+LogicalResult SqrtOp::buildVJP(OpBuilder &b, Value g, Grads &grads) {
+  Location loc = getLoc();
+  Value twiceY = MulOp::create(b, loc, getResult(), scalar(b, loc, g, 2.0));
+  grads.push_back({getInput(), DivOp::create(b, loc, g, twiceY)});
+  return success();
+}
+
+LogicalResult ReluOp::buildVJP(OpBuilder &b, Value g, Grads &grads) {
+  // A select on the forward output: no recomputation, no comparison of x.
+  grads.push_back(
+      {getInput(), ReluGradOp::create(b, getLoc(), g.getType(), g, getResult())});
+  return success();
+}
+
+LogicalResult SigmoidOp::buildVJP(OpBuilder &b, Value g, Grads &grads) {
+  Location loc = getLoc();
+  Value y = getResult();
+  Value oneMinusY = SubOp::create(b, loc, scalar(b, loc, y, 1.0), y);
+  grads.push_back({getInput(), MulOp::create(b, loc, g,
+                                             MulOp::create(b, loc, y, oneMinusY))});
+  return success();
+}
+
+LogicalResult TanhOp::buildVJP(OpBuilder &b, Value g, Grads &grads) {
+  Location loc = getLoc();
+  Value y = getResult();
+  Value dy = SubOp::create(b, loc, scalar(b, loc, y, 1.0),
+                           MulOp::create(b, loc, y, y));
+  grads.push_back({getInput(), MulOp::create(b, loc, g, dy)});
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Softmax and reductions
+//===----------------------------------------------------------------------===//
+
+LogicalResult SoftmaxOp::buildVJP(OpBuilder &b, Value g, Grads &grads) {
+  // y * (g - sum(g * y))
+  Location loc = getLoc();
+  Value y = getResult();
+  Value dot = ReduceSumOp::create(b, loc, MulOp::create(b, loc, g, y),
+                                  ArrayRef<int64_t>{int64_t(getAxis())}, true);
+  grads.push_back(
+      {getInput(), MulOp::create(b, loc, y, SubOp::create(b, loc, g, dot))});
+  return success();
+}
+
+LogicalResult LogSoftmaxOp::buildVJP(OpBuilder &b, Value g, Grads &grads) {
+  // g - softmax * sum(g)
+  Location loc = getLoc();
+  Value sum =
+      ReduceSumOp::create(b, loc, g, ArrayRef<int64_t>{int64_t(getAxis())}, true);
+  Value softmax = ExpOp::create(b, loc, getResult());
+  grads.push_back({getInput(), SubOp::create(b, loc, g,
+                                             MulOp::create(b, loc, softmax, sum))});
+  return success();
+}
+
+LogicalResult ReduceSumOp::buildVJP(OpBuilder &b, Value g, Grads &grads) {
+  Location loc = getLoc();
+  Value gk = keepDims(b, loc, g, getInput(), getAxes(), getKeepdims());
+  grads.push_back({getInput(), BroadcastLikeOp::create(b, loc, gk, getInput())});
+  return success();
+}
+
+LogicalResult ReduceMeanOp::buildVJP(OpBuilder &b, Value g, Grads &grads) {
+  Location loc = getLoc();
+  Value gk = keepDims(b, loc, g, getInput(), getAxes(), getKeepdims());
+  Value count = countAlong(b, loc, getInput(), getAxes(), /*keepdims=*/true);
+  Value spread = BroadcastLikeOp::create(b, loc, gk, getInput());
+  grads.push_back({getInput(), DivOp::create(b, loc, spread, count)});
+  return success();
+}
+
+LogicalResult ReduceMaxOp::buildVJP(OpBuilder &b, Value g, Grads &grads) {
+  // The gradient goes to every element equal to its slice's maximum.
+  Location loc = getLoc();
+  Value gk = keepDims(b, loc, g, getInput(), getAxes(), getKeepdims());
+  Value yk = keepDims(b, loc, getResult(), getInput(), getAxes(), getKeepdims());
+  Value mask = EqualOp::create(b, loc, getInput(), yk);
+  grads.push_back({getInput(), MulOp::create(b, loc, mask, gk)});
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Matmul and shape ops
+//===----------------------------------------------------------------------===//
+
+LogicalResult MatmulOp::buildVJP(OpBuilder &b, Value g, Grads &grads) {
+  // C = op(A) op(B) with op = identity or transpose. For A:
+  //   A:  g op(B)^T = matmul(g, B, tB ? none : transpose_rhs), or
+  //   A^T: op(B) g^T = matmul(B, g, tB ? both : transpose_rhs);
+  // and symmetrically for B.
+  Location loc = getLoc();
+  Value a = getLhs(), bm = getRhs();
+  bool ta = getTransposeLhs(), tb = getTransposeRhs();
+  Value ga = ta ? MatmulOp::create(b, loc, bm, g, tb, true).getResult()
+                : MatmulOp::create(b, loc, g, bm, false, !tb).getResult();
+  Value gb = tb ? MatmulOp::create(b, loc, g, a, true, ta).getResult()
+                : MatmulOp::create(b, loc, a, g, !ta, false).getResult();
+  grads.push_back({a, sumToShape(b, loc, ga, typeOf(a))});
+  grads.push_back({bm, sumToShape(b, loc, gb, typeOf(bm))});
+  return success();
+}
+
+LogicalResult ReshapeOp::buildVJP(OpBuilder &b, Value g, Grads &grads) {
+  grads.push_back(
+      {getInput(), ReshapeOp::create(b, getLoc(), getInput().getType(), g)});
+  return success();
+}
+
+LogicalResult TransposeOp::buildVJP(OpBuilder &b, Value g, Grads &grads) {
+  SmallVector<int64_t> inverse(getPerm().size());
+  for (auto [i, p] : llvm::enumerate(getPerm()))
+    inverse[p] = i;
+  grads.push_back({getInput(), TransposeOp::create(b, getLoc(), g, inverse)});
+  return success();
+}
+
+LogicalResult BroadcastToOp::buildVJP(OpBuilder &b, Value g, Grads &grads) {
+  grads.push_back(
+      {getInput(), sumToShape(b, getLoc(), g, getInput().getType())});
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Losses
+//===----------------------------------------------------------------------===//
+
+LogicalResult MSEOp::buildVJP(OpBuilder &b, Value g, Grads &grads) {
+  Location loc = getLoc();
+  Value p = getPrediction();
+  Value diff = SubOp::create(b, loc, p, getTarget());
+  Value twice = MulOp::create(b, loc, diff, scalar(b, loc, p, 2.0));
+  Value gp = meanOverAll(b, loc, p, twice, g);
+  grads.push_back({p, gp});
+  grads.push_back({getTarget(), NegOp::create(b, loc, gp)});
+  return success();
+}
+
+LogicalResult BinaryCrossentropyOp::buildVJP(OpBuilder &b, Value g,
+                                             Grads &grads) {
+  Location loc = getLoc();
+  Value p = getPrediction(), t = getTarget();
+  if (getFromLogits()) {
+    // d/dz = sigmoid(z) - t; d/dt = -z.
+    Value dz = SubOp::create(b, loc, SigmoidOp::create(b, loc, p), t);
+    grads.push_back({p, meanOverAll(b, loc, p, dz, g)});
+    grads.push_back({t, meanOverAll(b, loc, p, NegOp::create(b, loc, p), g)});
+    return success();
+  }
+  // d/dp = (p - t) / (p (1 - p)), p clipped as in the loss.
+  Value pc = clipped(b, loc, p);
+  Value one = scalar(b, loc, p, 1.0);
+  Value oneMinusP = SubOp::create(b, loc, one, pc);
+  Value dp = DivOp::create(b, loc, SubOp::create(b, loc, pc, t),
+                           MulOp::create(b, loc, pc, oneMinusP));
+  grads.push_back({p, meanOverAll(b, loc, p, dp, g)});
+  // d/dt = log(1 - p) - log(p)
+  Value dt = SubOp::create(b, loc, LogOp::create(b, loc, oneMinusP),
+                           LogOp::create(b, loc, pc));
+  grads.push_back({t, meanOverAll(b, loc, p, dt, g)});
+  return success();
+}
+
+LogicalResult CategoricalCrossentropyOp::buildVJP(OpBuilder &b, Value g,
+                                                  Grads &grads) {
+  Location loc = getLoc();
+  Value p = getPrediction(), t = getTarget();
+  Value tSum = rowSum(b, loc, t);
+  if (getFromLogits()) {
+    // d/dz = softmax(z) sum(t) - t; d/dt = -log_softmax(z).
+    Value dz = SubOp::create(
+        b, loc, MulOp::create(b, loc, SoftmaxOp::create(b, loc, p, int64_t(-1)), tSum),
+        t);
+    grads.push_back({p, meanOverRows(b, loc, p, dz, g)});
+    Value dt = NegOp::create(b, loc, LogSoftmaxOp::create(b, loc, p, int64_t(-1)));
+    grads.push_back({t, meanOverRows(b, loc, p, dt, g)});
+    return success();
+  }
+  // Rows are renormalized (p / S): d/dp = sum(t) / S - t / p.
+  Value pc = clipped(b, loc, p);
+  Value s = rowSum(b, loc, p);
+  Value dp = SubOp::create(b, loc, DivOp::create(b, loc, tSum, s),
+                           DivOp::create(b, loc, t, pc));
+  grads.push_back({p, meanOverRows(b, loc, p, dp, g)});
+  Value dt = NegOp::create(
+      b, loc, LogOp::create(b, loc, clipped(b, loc, DivOp::create(b, loc, p, s))));
+  grads.push_back({t, meanOverRows(b, loc, p, dt, g)});
+  return success();
+}
+
+LogicalResult SparseCategoricalCrossentropyOp::buildVJP(OpBuilder &b, Value g,
+                                                        Grads &grads) {
+  Location loc = getLoc();
+  Value p = getPrediction();
+  Value oneHot = OneHotOp::create(b, loc, p.getType(), getTarget());
+  // Softmax then cross-entropy: the fused gradient of the logits,
+  // (softmax(z) - onehot(y)) / batch, skipping both chain-rule steps.
+  auto softmax = p.getDefiningOp<SoftmaxOp>();
+  if (!getFromLogits() && softmax &&
+      *normalizeAxis(int64_t(softmax.getAxis()), typeOf(p).getRank()) ==
+          typeOf(p).getRank() - 1) {
+    Value dz = SubOp::create(b, loc, p, oneHot);
+    grads.push_back({softmax.getInput(), meanOverRows(b, loc, p, dz, g)});
+    return success();
+  }
+  if (getFromLogits()) {
+    Value dz =
+        SubOp::create(b, loc, SoftmaxOp::create(b, loc, p, int64_t(-1)), oneHot);
+    grads.push_back({p, meanOverRows(b, loc, p, dz, g)});
+    return success();
+  }
+  // d/dp = -onehot / p, p clipped as in the loss.
+  Value dp = NegOp::create(b, loc,
+                           DivOp::create(b, loc, oneHot, clipped(b, loc, p)));
+  grads.push_back({p, meanOverRows(b, loc, p, dp, g)});
+  return success();
+}
