@@ -66,6 +66,7 @@ mlc.model @fanout {
 // CHECK-LABEL: mlc.model @needed
 // CHECK:         %[[E:.*]] = mlc.exp
 // CHECK-NOT:     mlc.mul
+// CHECK:         mlc.neg
 // CHECK:         %[[GA:.*]] = mlc.neg %{{.*}} : tensor<?x4xf32>
 // CHECK-NOT:     mlc.mul
 // CHECK:         %[[Z:.*]] = mlc.constant dense<0.000000e+00> : tensor<f32>
