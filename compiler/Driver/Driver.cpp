@@ -329,6 +329,26 @@ static llvm::Expected<ModelSignature> readSignature(ModelOp model) {
       return spec.takeError();
     sig.outputs.push_back(*spec);
   }
+  std::optional<LossAttr> loss = model.getLoss();
+  if (!loss)
+    return sig;
+  auto prediction = llvm::cast<RankedTensorType>(
+      model.getOutputOp().getOutputs().front().getType());
+  auto labels = specOf("labels", getLabelType(*loss, prediction));
+  if (!labels)
+    return labels.takeError();
+  sig.labels = *labels;
+  if (Attribute optimizer = model.getOptimizerAttr()) {
+    sig.hasOptimizer = true;
+    SmallVector<StringRef> slots = OptimizerUpdateOp::getStateNames(optimizer);
+    for (ParamOp p : model.getParamOps())
+      for (StringRef slot : slots) {
+        auto spec = specOf((p.getSymName() + "." + slot).str(), p.getType());
+        if (!spec)
+          return spec.takeError();
+        sig.states.push_back(*spec);
+      }
+  }
   return sig;
 }
 
@@ -422,6 +442,20 @@ JITModel::compile(std::unique_ptr<MLIRContext> contextArg,
   if (!entry)
     return entry.takeError();
   jit->predictEntry = *entry;
+  if (jit->sig.canEvaluate()) {
+    auto eval = jit->lookupEntry(jit->sig.model + "_eval_step");
+    if (!eval)
+      return eval.takeError();
+    jit->evalEntry = *eval;
+    jit->scalarSpec = {"learning rate", {}, jit->sig.outputs[0].element};
+    jit->lossSpec = {"loss", {}, jit->sig.outputs[0].element};
+  }
+  if (jit->sig.canTrain()) {
+    auto train = jit->lookupEntry(jit->sig.model + "_train_step");
+    if (!train)
+      return train.takeError();
+    jit->trainEntry = *train;
+  }
   jit->llvmMs = msSince(start);
   jit->llvmIRMs = irMs;
   jit->context = std::move(context);
@@ -449,6 +483,35 @@ llvm::Error JITModel::predict(llvm::ArrayRef<BufferRef> buffers) {
     for (const TensorSpec &s : *group)
       specs.push_back(&s);
   return call(predictEntry, buffers, specs);
+}
+
+llvm::Error JITModel::evalStep(llvm::ArrayRef<BufferRef> buffers) {
+  if (!sig.canEvaluate())
+    return llvm::createStringError("model @" + sig.model +
+                                   " has no loss: eval_step needs one");
+  SmallVector<const TensorSpec *> specs;
+  for (const TensorSpec &s : sig.params)
+    specs.push_back(&s);
+  for (const TensorSpec &s : sig.inputs)
+    specs.push_back(&s);
+  specs.append({&*sig.labels, &lossSpec, &sig.outputs[0]});
+  return call(evalEntry, buffers, specs);
+}
+
+llvm::Error JITModel::trainStep(llvm::ArrayRef<BufferRef> buffers) {
+  if (!sig.canTrain())
+    return llvm::createStringError("model @" + sig.model +
+                                   " needs a loss and an optimizer to train");
+  SmallVector<const TensorSpec *> specs;
+  for (const TensorSpec &s : sig.params)
+    specs.push_back(&s);
+  for (const TensorSpec &s : sig.states)
+    specs.push_back(&s);
+  specs.append({&scalarSpec, &scalarSpec});
+  for (const TensorSpec &s : sig.inputs)
+    specs.push_back(&s);
+  specs.append({&*sig.labels, &lossSpec});
+  return call(trainEntry, buffers, specs);
 }
 
 llvm::Error JITModel::call(const EntryPoint &entry,

@@ -17,6 +17,7 @@
 #include "llvm/Support/Error.h"
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -111,6 +112,14 @@ struct TensorSpec {
 struct ModelSignature {
   std::string model;
   std::vector<TensorSpec> params, inputs, outputs;
+  /// With a loss: the labels train_step and eval_step take.
+  std::optional<TensorSpec> labels;
+  /// With a loss and an optimizer: the optimizer state, per param and slot
+  /// ("dense.kernel.m"), in train_step's order.
+  std::vector<TensorSpec> states;
+  bool canEvaluate() const { return labels.has_value(); }
+  bool canTrain() const { return labels && hasOptimizer; }
+  bool hasOptimizer = false;
 };
 
 /// A buffer passed to an entry point: contiguous, row-major.
@@ -137,6 +146,15 @@ public:
   /// signature, and that all dynamic dimensions agree on one batch size.
   llvm::Error predict(llvm::ArrayRef<BufferRef> buffers);
 
+  /// Runs `eval_step`: params, inputs, labels, then the loss (rank 0) and
+  /// predictions it writes.
+  llvm::Error evalStep(llvm::ArrayRef<BufferRef> buffers);
+
+  /// Runs `train_step`: params and states (updated in place), the step's
+  /// learning rate and step size (rank 0; see docs/optimizers.md), inputs,
+  /// labels, then the loss it writes.
+  llvm::Error trainStep(llvm::ArrayRef<BufferRef> buffers);
+
   /// Milliseconds spent in the MLIR pipeline and in LLVM (JIT) compilation,
   /// of which llvmIRMs in LLVM IR optimization (the rest is code generation).
   double pipelineMs = 0, llvmMs = 0, llvmIRMs = 0;
@@ -154,7 +172,9 @@ private:
   std::unique_ptr<mlir::MLIRContext> context;
   std::unique_ptr<mlir::ExecutionEngine> engine;
   ModelSignature sig;
-  EntryPoint predictEntry;
+  EntryPoint predictEntry, evalEntry, trainEntry;
+  // Specs of scalars and outputs of the training entry points.
+  TensorSpec scalarSpec, lossSpec;
   // Argument storage reused across calls: one memref descriptor per buffer
   // plus the workspace's.
   std::vector<std::vector<int64_t>> descriptors;

@@ -5,6 +5,7 @@
 #include "compiler/Autodiff/Passes.h"
 #include "compiler/CodeGen/CPU/Pipeline.h"
 #include "compiler/Conversion/Passes.h"
+#include "compiler/Optimizers/Passes.h"
 #include "dialects/MLC/IR/MLCDialect.h"
 #include "dialects/MLC/Transforms/Passes.h"
 
@@ -106,6 +107,7 @@ void mlc::registerDialects(mlir::DialectRegistry &registry) {
 static void registerPassesOnce() {
   mlc::registerMLCTransformsPasses();
   mlc::registerMLCAutodiffPasses();
+  mlc::registerMLCOptimizersPasses();
   mlc::registerMLCConversionPasses();
   mlc::registerCPUPipelines();
   // The upstream passes mlc's pipelines are made of, by family.

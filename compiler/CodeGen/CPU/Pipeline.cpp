@@ -18,7 +18,7 @@ using namespace mlir;
 // still mlc ops.
 static constexpr const char *kGraphToLinalg =
     "mlc-materialize-params,mlc-build-entry-points,func.func(mlc-autodiff),"
-    "canonicalize,cse,func.func(mlc-to-linalg),canonicalize,cse,"
+    "canonicalize,cse,func.func(mlc-optimizer,mlc-to-linalg),canonicalize,cse,"
     "func.func(linalg-fuse-elementwise-ops),canonicalize,cse";
 
 /// The schedule and lowering, with `{threads}` and `{omp}` filled in.

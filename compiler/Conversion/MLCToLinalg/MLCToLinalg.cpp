@@ -261,6 +261,10 @@ public:
           return o->emitOpError()
                  << "must be expanded by mlc-autodiff before lowering";
         })
+        .Case<OptimizerUpdateOp>([&](Operation *o) -> FailureOr<Value> {
+          return o->emitOpError()
+                 << "must be lowered by mlc-optimizer before mlc-to-linalg";
+        })
         .Case<DenseOp, FlattenOp>([&](Operation *o) -> FailureOr<Value> {
           return o->emitOpError()
                  << "is a layer and cannot be lowered directly; run "

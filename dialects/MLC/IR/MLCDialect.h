@@ -94,4 +94,12 @@ mlir::FailureOr<int64_t> normalizeAxis(int64_t axis, int64_t rank);
 #define GET_OP_CLASSES
 #include "dialects/MLC/IR/MLCOps.h.inc"
 
+namespace mlc {
+/// The type of the labels `loss` compares a prediction of type `prediction`
+/// with: integer class indices (i32, one per row) for sparse cross-entropy,
+/// the prediction's own type otherwise.
+mlir::RankedTensorType getLabelType(LossAttr loss,
+                                    mlir::RankedTensorType prediction);
+} // namespace mlc
+
 #endif // MLC_DIALECT_MLC_IR_MLCDIALECT_H

@@ -640,3 +640,59 @@ LogicalResult ClipOp::verify() {
                          << ", max = " << getMax().convertToDouble();
   return success();
 }
+
+//===----------------------------------------------------------------------===//
+// Training
+//===----------------------------------------------------------------------===//
+
+SmallVector<StringRef> OptimizerUpdateOp::getStateNames(Attribute optimizer) {
+  if (auto sgd = llvm::dyn_cast<SGDAttr>(optimizer))
+    return sgd.getMomentum() > 0 ? SmallVector<StringRef>{"momentum"}
+                                 : SmallVector<StringRef>{};
+  if (llvm::isa<AdamAttr, AdamWAttr>(optimizer))
+    return {"m", "v"};
+  if (auto rms = llvm::dyn_cast<RMSpropAttr>(optimizer)) {
+    SmallVector<StringRef> names = {"velocity"};
+    if (rms.getCentered())
+      names.push_back("average_gradient");
+    if (rms.getMomentum() > 0)
+      names.push_back("momentum");
+    return names;
+  }
+  return {};
+}
+
+LogicalResult OptimizerUpdateOp::inferReturnTypes(
+    MLIRContext *, std::optional<Location>, ValueRange operands,
+    DictionaryAttr, OpaqueProperties, RegionRange,
+    SmallVectorImpl<Type> &inferredReturnTypes) {
+  // param, grad, states..., lr, step: the results are param and states.
+  inferredReturnTypes.push_back(operands[0].getType());
+  for (Value s : operands.drop_front(2).drop_back(2))
+    inferredReturnTypes.push_back(s.getType());
+  return success();
+}
+
+LogicalResult OptimizerUpdateOp::verify() {
+  Type type = getParam().getType();
+  if (getGrad().getType() != type)
+    return emitOpError() << "gradient has type " << getGrad().getType()
+                         << ", but the parameter has type " << type;
+  size_t expected = getStateNames(getOptimizer()).size();
+  if (getStates().size() != expected)
+    return emitOpError() << getOptimizer() << " keeps " << expected
+                         << " state tensor(s) per parameter, got "
+                         << getStates().size();
+  for (Value s : getStates())
+    if (s.getType() != type)
+      return emitOpError() << "state has type " << s.getType()
+                           << ", but the parameter has type " << type;
+  return success();
+}
+
+RankedTensorType mlc::getLabelType(LossAttr loss, RankedTensorType prediction) {
+  if (loss.getKind() == LossKind::sparse_categorical_crossentropy)
+    return RankedTensorType::get(prediction.getShape().drop_back(),
+                                 IntegerType::get(prediction.getContext(), 32));
+  return prediction;
+}

@@ -422,4 +422,43 @@ def MLC_ClipOp : MLC_Op<"clip", [Pure, AllTypesMatch<["input", "result"]>]> {
   let hasVerifier = 1;
 }
 
+//===----------------------------------------------------------------------===//
+// Training
+//===----------------------------------------------------------------------===//
+
+def MLC_OptimizerUpdateOp : MLC_Op<"optimizer_update", [Pure,
+    DeclareOpInterfaceMethods<InferTypeOpInterface>]> {
+  let summary = "One optimizer step for one parameter";
+  let description = [{
+    `%p2, %m2, %v2 = mlc.optimizer_update %p, %g, %m, %v, %lr, %alpha
+    {optimizer = #mlc.adam} : (...) -> (...)` returns the updated parameter
+    and optimizer state (the states the optimizer keeps: none for plain SGD,
+    the velocity for momentum, `m` and `v` for Adam and AdamW, the mean
+    square (and mean gradient, when centered, and momentum) for RMSprop).
+    `%lr` is this step's learning rate (after any schedule) and `%alpha`
+    Adam's bias-corrected step `lr * sqrt(1 - beta_2^t) / (1 - beta_1^t)`,
+    both rank-0 and computed by the caller. The formulas are Keras's; see
+    docs/optimizers.md. `mlc-optimizer` lowers it to one elementwise loop
+    that updates the parameter and its state in place.
+  }];
+  let arguments = (ins MLC_OptimizerAttrInterface:$optimizer,
+                       MLC_FloatTensor:$param, MLC_FloatTensor:$grad,
+                       Variadic<MLC_FloatTensor>:$states,
+                       0DTensorOf<[AnyFloat]>:$learning_rate,
+                       0DTensorOf<[AnyFloat]>:$step_size);
+  let results = (outs MLC_FloatTensor:$new_param,
+                      Variadic<MLC_FloatTensor>:$new_states);
+  let assemblyFormat =
+      "$param `,` $grad `,` `states` `(` $states `)` `,` $learning_rate `,` "
+      "$step_size attr-dict `:` type($param) `,` type($grad) `,` `states` `(` "
+      "type($states) `)` `,` type($learning_rate) `,` type($step_size)";
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// The names of the optimizer's state slots for one parameter, e.g.
+    /// {"m", "v"} for Adam; their number is the number of state operands.
+    static ::llvm::SmallVector<::llvm::StringRef>
+    getStateNames(::mlir::Attribute optimizer);
+  }];
+}
+
 #endif // MLC_OPS_TD

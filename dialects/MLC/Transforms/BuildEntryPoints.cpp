@@ -20,92 +20,245 @@ MemRefType bufferTypeOf(Type tensorType) {
   return MemRefType::get(tensor.getShape(), tensor.getElementType());
 }
 
+/// Builds one entry point: a function whose arguments are buffers, in
+/// groups (params, states, ...), each read as a tensor in the body.
+class EntryBuilder {
+public:
+  EntryBuilder(ModelOp model, StringRef entry)
+      : model(model), b(model), entry(entry.str()) {}
+
+  /// Adds a group of arguments; returns the index of its first one.
+  unsigned addArgs(StringRef group, ArrayRef<Type> tensorTypes,
+                   ArrayRef<Attribute> names) {
+    unsigned first = types.size();
+    for (Type t : tensorTypes) {
+      tensorTypesOf.push_back(t);
+      types.push_back(bufferTypeOf(t));
+    }
+    if (!names.empty())
+      groups.push_back(b.getNamedAttr(("mlc." + group).str(),
+                                      b.getArrayAttr(names)));
+    return first;
+  }
+
+  /// Creates the function and the tensors of the arguments. Arguments in
+  /// `writable` are updated in place (params and optimizer state).
+  FailureOr<func::FuncOp> create(ModuleOp module,
+                                 llvm::function_ref<bool(unsigned)> writable) {
+    std::string name = (model.getSymName() + "_" + entry).str();
+    if (SymbolTable::lookupSymbolIn(module, name))
+      return model.emitOpError()
+             << "cannot create entry point @" << name << ": the name is taken";
+    func = func::FuncOp::create(b, model.getLoc(), name,
+                                b.getFunctionType(types, {}));
+    MLIRContext *ctx = model.getContext();
+    func->setAttr("llvm.emit_c_interface", UnitAttr::get(ctx));
+    func->setAttr("mlc.model", model.getSymNameAttr());
+    func->setAttr("mlc.entry", b.getStringAttr(entry));
+    for (NamedAttribute group : groups)
+      func->setAttr(group.getName(), group.getValue());
+    Block *block = func.addEntryBlock();
+    b.setInsertionPointToStart(block);
+    for (unsigned i = 0; i < types.size(); ++i)
+      tensors.push_back(bufferization::ToTensorOp::create(
+          b, model.getLoc(), tensorTypesOf[i], block->getArgument(i),
+          /*restrict=*/true, writable(i)));
+    return func;
+  }
+
+  /// Clones the model graph; param_refs and inputs map to the tensors of
+  /// the arguments starting at `firstParam` and `firstInput`.
+  void cloneGraph(unsigned firstParam, unsigned firstInput) {
+    llvm::StringMap<Value> params;
+    for (auto [i, p] : llvm::enumerate(model.getParamOps()))
+      params[p.getSymName()] = tensors[firstParam + i];
+    for (auto [i, in] : llvm::enumerate(model.getInputOps()))
+      mapping.map(in.getResult(), tensors[firstInput + i]);
+    for (Operation &op : model.getBody().front()) {
+      if (llvm::isa<InputOp, ParamOp, OutputOp>(op))
+        continue;
+      if (auto ref = llvm::dyn_cast<ParamRefOp>(op)) {
+        mapping.map(ref.getResult(), params.lookup(ref.getParam()));
+        continue;
+      }
+      b.clone(op, mapping);
+    }
+  }
+
+  Value graphValue(Value modelValue) { return mapping.lookup(modelValue); }
+
+  /// Writes `value` into argument `arg` and ends the function.
+  void write(Value value, unsigned arg) {
+    bufferization::MaterializeInDestinationOp::create(
+        b, model.getLoc(), Type(), value, func.getArgument(arg),
+        /*restrict=*/true, /*writable=*/true);
+  }
+  void finish() { func::ReturnOp::create(b, model.getLoc()); }
+
+  ModelOp model;
+  OpBuilder b;
+  std::string entry;
+  func::FuncOp func;
+  SmallVector<Type> types, tensorTypesOf;
+  SmallVector<NamedAttribute> groups;
+  SmallVector<Value> tensors;
+  IRMapping mapping;
+};
+
+SmallVector<Type> typesOf(ArrayRef<ParamOp> params) {
+  SmallVector<Type> types;
+  for (ParamOp p : params)
+    types.push_back(p.getType());
+  return types;
+}
+
+Value buildLoss(OpBuilder &b, Location loc, LossAttr loss, Value prediction,
+                Value labels) {
+  bool logits = loss.getFromLogits();
+  switch (loss.getKind()) {
+  case LossKind::mse:
+    return MSEOp::create(b, loc, prediction, labels, false);
+  case LossKind::categorical_crossentropy:
+    return CategoricalCrossentropyOp::create(b, loc, prediction, labels,
+                                             logits);
+  case LossKind::sparse_categorical_crossentropy:
+    return SparseCategoricalCrossentropyOp::create(b, loc, prediction, labels,
+                                                   logits);
+  case LossKind::binary_crossentropy:
+    return BinaryCrossentropyOp::create(b, loc, prediction, labels, logits);
+  }
+  llvm_unreachable("unknown loss");
+}
+
 struct BuildEntryPointsPass
     : public mlc::impl::BuildEntryPointsBase<BuildEntryPointsPass> {
   void runOnOperation() override {
     for (ModelOp model :
          llvm::make_early_inc_range(getOperation().getOps<ModelOp>())) {
-      if (failed(buildPredict(model)))
+      for (Operation &op : model.getBody().front())
+        if (llvm::isa<DenseOp, FlattenOp>(op)) {
+          op.emitOpError() << "is a layer; run mlc-materialize-params before "
+                              "mlc-build-entry-points";
+          return signalPassFailure();
+        }
+      if (failed(buildPredict(model)) || failed(buildTraining(model)))
         return signalPassFailure();
       model.erase();
     }
   }
 
+  SmallVector<Attribute> names(ModelOp model, bool params) {
+    SmallVector<Attribute> result;
+    if (params)
+      for (ParamOp p : model.getParamOps())
+        result.push_back(p.getSymNameAttr());
+    else
+      for (InputOp in : model.getInputOps())
+        result.push_back(in.getNameAttr());
+    return result;
+  }
+
+  SmallVector<Type> inputTypes(ModelOp model) {
+    SmallVector<Type> types;
+    for (InputOp in : model.getInputOps())
+      types.push_back(in.getType());
+    return types;
+  }
+
+  /// predict(params, inputs, outputs)
   LogicalResult buildPredict(ModelOp model) {
-    Block &body = model.getBody().front();
-    for (Operation &op : body)
-      if (llvm::isa<DenseOp, FlattenOp>(op))
-        return op.emitOpError()
-               << "is a layer; run mlc-materialize-params before "
-                  "mlc-build-entry-points";
-
-    MLIRContext *ctx = model.getContext();
-    SmallVector<Type> argTypes;
-    SmallVector<NamedAttribute> argAttrs;
-    SmallVector<ParamOp> params = model.getParamOps();
-    SmallVector<InputOp> inputs = model.getInputOps();
+    EntryBuilder e(model, "predict");
     OutputOp output = model.getOutputOp();
-    for (ParamOp p : params)
-      argTypes.push_back(bufferTypeOf(p.getType()));
-    for (InputOp in : inputs)
-      argTypes.push_back(bufferTypeOf(in.getType()));
-    for (Value out : output.getOutputs())
-      argTypes.push_back(bufferTypeOf(out.getType()));
+    unsigned p = e.addArgs("params", typesOf(model.getParamOps()),
+                           names(model, true));
+    unsigned in = e.addArgs("inputs", inputTypes(model), names(model, false));
+    unsigned out = e.addArgs("", llvm::to_vector(output.getOutputs().getTypes()),
+                             {});
+    if (failed(e.create(getOperation(), [](unsigned) { return false; })))
+      return failure();
+    e.func->setAttr("mlc.num_outputs",
+                    e.b.getI64IntegerAttr(output.getNumOperands()));
+    e.cloneGraph(p, in);
+    for (auto [i, v] : llvm::enumerate(output.getOutputs()))
+      e.write(e.graphValue(v), out + i);
+    e.finish();
+    return success();
+  }
 
-    OpBuilder b(model);
-    std::string name = (model.getSymName() + "_predict").str();
-    if (SymbolTable::lookupSymbolIn(getOperation(), name))
-      return model.emitOpError() << "cannot create entry point @" << name
-                                 << ": the name is taken";
-    auto func = func::FuncOp::create(b, model.getLoc(), name,
-                                     b.getFunctionType(argTypes, {}));
-    func->setAttr("llvm.emit_c_interface", UnitAttr::get(ctx));
-    func->setAttr("mlc.model", model.getSymNameAttr());
-    func->setAttr("mlc.entry", b.getStringAttr("predict"));
-    // The argument order, by name. Function-level (not argument) attributes,
-    // so LLVM translation passes over them.
-    SmallVector<Attribute> paramNames, inputNames;
-    for (ParamOp p : params)
-      paramNames.push_back(p.getSymNameAttr());
-    for (InputOp in : inputs)
-      inputNames.push_back(in.getNameAttr());
-    func->setAttr("mlc.params", b.getArrayAttr(paramNames));
-    func->setAttr("mlc.inputs", b.getArrayAttr(inputNames));
-    func->setAttr("mlc.num_outputs",
-                  b.getI64IntegerAttr(output.getNumOperands()));
+  /// With a loss: eval_step(params, inputs, labels, loss, prediction), and
+  /// with an optimizer too: train_step(params, states, lr, step, inputs,
+  /// labels, loss), which updates params and states in place.
+  LogicalResult buildTraining(ModelOp model) {
+    std::optional<LossAttr> loss = model.getLoss();
+    if (!loss)
+      return success();
+    OutputOp output = model.getOutputOp();
+    Value prediction = output.getOutputs().front();
+    auto predType = llvm::cast<RankedTensorType>(prediction.getType());
+    Type labelType = getLabelType(*loss, predType);
+    auto scalarType = RankedTensorType::get({}, predType.getElementType());
+    SmallVector<ParamOp> params = model.getParamOps();
 
-    Block *entry = func.addEntryBlock();
-    b.setInsertionPointToStart(entry);
-    // Params and inputs are read-only and never alias each other.
-    auto readArg = [&](unsigned index, Type tensorType, Location loc) {
-      return bufferization::ToTensorOp::create(b, loc, tensorType,
-                                               entry->getArgument(index),
-                                               /*restrict=*/true,
-                                               /*writable=*/false)
-          .getResult();
-    };
-    llvm::StringMap<Value> paramValues;
-    unsigned arg = 0;
-    for (ParamOp p : params)
-      paramValues[p.getSymName()] = readArg(arg++, p.getType(), p.getLoc());
-    IRMapping mapping;
-    for (InputOp in : inputs)
-      mapping.map(in.getResult(), readArg(arg++, in.getType(), in.getLoc()));
-
-    for (Operation &op : body) {
-      if (llvm::isa<InputOp, ParamOp, OutputOp>(op))
-        continue;
-      if (auto ref = llvm::dyn_cast<ParamRefOp>(op)) {
-        mapping.map(ref.getResult(), paramValues.lookup(ref.getParam()));
-        continue;
-      }
-      b.clone(op, mapping);
+    {
+      EntryBuilder e(model, "eval_step");
+      unsigned p = e.addArgs("params", typesOf(params), names(model, true));
+      unsigned in = e.addArgs("inputs", inputTypes(model), names(model, false));
+      unsigned label = e.addArgs("", labelType, {});
+      unsigned out = e.addArgs("", {scalarType, predType}, {});
+      if (failed(e.create(getOperation(), [](unsigned) { return false; })))
+        return failure();
+      e.cloneGraph(p, in);
+      Value pred = e.graphValue(prediction);
+      e.write(buildLoss(e.b, output.getLoc(), *loss, pred, e.tensors[label]),
+              out);
+      e.write(pred, out + 1);
+      e.finish();
     }
-    for (Value out : output.getOutputs())
-      bufferization::MaterializeInDestinationOp::create(
-          b, output.getLoc(), Type(), mapping.lookup(out),
-          entry->getArgument(arg++), /*restrict=*/true, /*writable=*/true);
-    func::ReturnOp::create(b, output.getLoc());
+
+    auto optimizer = model.getOptimizerAttr();
+    if (!optimizer)
+      return success();
+    EntryBuilder e(model, "train_step");
+    unsigned p = e.addArgs("params", typesOf(params), names(model, true));
+    SmallVector<StringRef> slots =
+        OptimizerUpdateOp::getStateNames(optimizer);
+    SmallVector<Type> stateTypes;
+    SmallVector<Attribute> stateNames;
+    for (ParamOp param : params)
+      for (StringRef slot : slots) {
+        stateTypes.push_back(param.getType());
+        stateNames.push_back(
+            e.b.getStringAttr(param.getSymName() + "." + slot));
+      }
+    unsigned s = e.addArgs("states", stateTypes, stateNames);
+    unsigned lr = e.addArgs("", {scalarType, scalarType}, {});
+    unsigned in = e.addArgs("inputs", inputTypes(model), names(model, false));
+    unsigned label = e.addArgs("", labelType, {});
+    unsigned out = e.addArgs("", scalarType, {});
+    // Params and states are updated in place.
+    if (failed(e.create(getOperation(),
+                        [&](unsigned i) { return i < lr; })))
+      return failure();
+    e.cloneGraph(p, in);
+    Location loc = output.getLoc();
+    Value lossValue = buildLoss(e.b, loc, *loss, e.graphValue(prediction),
+                                e.tensors[label]);
+    SmallVector<Value> paramTensors(e.tensors.begin() + p,
+                                    e.tensors.begin() + p + params.size());
+    auto grads = GradientOp::create(e.b, loc, lossValue, paramTensors);
+    for (unsigned i = 0; i < params.size(); ++i) {
+      SmallVector<Value> states(
+          e.tensors.begin() + s + i * slots.size(),
+          e.tensors.begin() + s + (i + 1) * slots.size());
+      auto update = OptimizerUpdateOp::create(
+          e.b, params[i].getLoc(), optimizer, paramTensors[i],
+          grads.getResult(i), states, e.tensors[lr], e.tensors[lr + 1]);
+      e.write(update.getNewParam(), p + i);
+      for (auto [k, state] : llvm::enumerate(update.getNewStates()))
+        e.write(state, s + i * slots.size() + k);
+    }
+    e.write(lossValue, out);
+    e.finish();
     return success();
   }
 };
