@@ -3,6 +3,7 @@
 #include "compiler/Optimizers/Passes.h"
 #include "dialects/MLC/IR/MLCDialect.h"
 
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/PatternMatch.h"
 
 namespace mlc {
@@ -101,22 +102,27 @@ struct OptimizerPass : public mlc::impl::OptimizerBase<OptimizerPass> {
       int64_t rank = type.getRank();
       MLIRContext *ctx = &getContext();
       AffineMap id = AffineMap::getMultiDimIdentityMap(rank, ctx);
-      AffineMap scalar = AffineMap::get(rank, 0, {}, ctx);
       SmallVector<Value> outs = {op.getParam()};
       llvm::append_range(outs, op.getStates());
-      SmallVector<AffineMap> maps = {id, scalar, scalar};
+      // The two step sizes enter as scalars captured by the loop body, so
+      // the loop reads only tensors of the parameter's shape and can be
+      // fused into the tiles of the weight-gradient matmul.
+      Value lr = tensor::ExtractOp::create(rewriter, op.getLoc(),
+                                           op.getLearningRate(), ValueRange{});
+      Value step = tensor::ExtractOp::create(rewriter, op.getLoc(),
+                                             op.getStepSize(), ValueRange{});
+      SmallVector<AffineMap> maps = {id};
       maps.append(outs.size(), id);
       SmallVector<utils::IteratorType> iterators(rank,
                                                  utils::IteratorType::parallel);
       Attribute optimizer = op.getOptimizer();
       auto generic = linalg::GenericOp::create(
-          rewriter, op.getLoc(), op->getResultTypes(),
-          ValueRange{op.getGrad(), op.getLearningRate(), op.getStepSize()},
+          rewriter, op.getLoc(), op->getResultTypes(), ValueRange{op.getGrad()},
           outs, maps, iterators,
           [&](OpBuilder &b, Location loc, ValueRange a) {
             Update u(b, loc, type.getElementType());
-            SmallVector<Value> results = u.build(
-                optimizer, a[0], a[1], a[2], a[3], a.drop_front(4));
+            SmallVector<Value> results =
+                u.build(optimizer, a[0], lr, step, a[1], a.drop_front(2));
             linalg::YieldOp::create(b, loc, results);
           });
       rewriter.replaceOp(op, generic.getResults());

@@ -45,17 +45,43 @@ struct MatmulGroup {
   linalg::GenericOp epilogue; // may be null
 };
 
-/// An all-parallel generic whose iteration space is the matmul's output and
-/// that reads the matmul result exactly once, with the identity map.
+/// An all-parallel generic over the matmul's output space that reads the
+/// matmul result once with the identity map. Its other operands are tensors
+/// of the same shape (identity maps) or scalars: the bias add and
+/// activation of a dense layer, or an optimizer update that writes the
+/// parameter and its state (several outputs) from a weight gradient.
 bool isElementwiseEpilogue(linalg::GenericOp op, Value matmulResult) {
-  if (!op || op.getNumDpsInits() != 1 ||
+  auto type = llvm::cast<RankedTensorType>(matmulResult.getType());
+  // TODO: multi-result epilogues (optimizer updates fused into the weight
+  // gradient's tiles) tile and fuse, but one of their ops does not
+  // vectorize yet; until then they run as their own loop.
+  if (!op || op->getNumResults() != 1 ||
       op.getNumParallelLoops() != op.getNumLoops() ||
-      op.getResult(0).getType() != matmulResult.getType())
+      op.getNumLoops() != unsigned(type.getRank()))
     return false;
-  for (OpOperand *in : op.getDpsInputOperands())
-    if (in->get() == matmulResult)
-      return op.getMatchingIndexingMap(in).isIdentity();
-  return false;
+  bool readsResult = false;
+  for (OpOperand &operand : op->getOpOperands()) {
+    AffineMap map = op.getMatchingIndexingMap(&operand);
+    auto t = llvm::dyn_cast<RankedTensorType>(operand.get().getType());
+    if (!t)
+      return false;
+    if (operand.get() == matmulResult) {
+      if (readsResult || op.isDpsInit(&operand) || !map.isIdentity())
+        return false;
+      readsResult = true;
+      continue;
+    }
+    bool scalar = t.getRank() == 0 && op.isDpsInput(&operand);
+    bool sameShape = map.isIdentity() && t.getShape() == type.getShape();
+    // A row vector broadcast over the rows (a bias) is fine too.
+    bool row = op.isDpsInput(&operand) && t.getRank() == 1 &&
+               map.getNumResults() == 1 &&
+               map.getResult(0) == getAffineDimExpr(type.getRank() - 1,
+                                                    op.getContext());
+    if (!scalar && !sameShape && !row)
+      return false;
+  }
+  return readsResult;
 }
 
 SmallVector<MatmulGroup> findGroups(func::FuncOp func) {
