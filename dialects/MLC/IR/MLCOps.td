@@ -430,8 +430,8 @@ def MLC_OptimizerUpdateOp : MLC_Op<"optimizer_update", [Pure,
     DeclareOpInterfaceMethods<InferTypeOpInterface>]> {
   let summary = "One optimizer step for one parameter";
   let description = [{
-    `%p2, %m2, %v2 = mlc.optimizer_update %p, %g, %m, %v, %lr, %alpha
-    {optimizer = #mlc.adam} : (...) -> (...)` returns the updated parameter
+    `%p2, %m2, %v2 = mlc.optimizer_update %p, %g states(%m, %v) lr %lr
+    step %alpha {optimizer = #mlc.adam} : ...` returns the updated parameter
     and optimizer state (the states the optimizer keeps: none for plain SGD,
     the velocity for momentum, `m` and `v` for Adam and AdamW, the mean
     square (and mean gradient, when centered, and momentum) for RMSprop).
@@ -449,9 +449,10 @@ def MLC_OptimizerUpdateOp : MLC_Op<"optimizer_update", [Pure,
   let results = (outs MLC_FloatTensor:$new_param,
                       Variadic<MLC_FloatTensor>:$new_states);
   let assemblyFormat =
-      "$param `,` $grad `,` `states` `(` $states `)` `,` $learning_rate `,` "
-      "$step_size attr-dict `:` type($param) `,` type($grad) `,` `states` `(` "
-      "type($states) `)` `,` type($learning_rate) `,` type($step_size)";
+      "$param `,` $grad (`states` `(` $states^ `)`)? `lr` $learning_rate "
+      "`step` $step_size attr-dict `:` type($param) `,` type($grad) "
+      "(`states` `(` type($states)^ `)`)? `,` type($learning_rate) `,` "
+      "type($step_size)";
   let hasVerifier = 1;
   let extraClassDeclaration = [{
     /// The names of the optimizer's state slots for one parameter, e.g.
