@@ -315,6 +315,13 @@ static llvm::Expected<ModelSignature> readSignature(ModelOp model) {
     auto spec = specOf(p.getSymName(), p.getType());
     if (!spec)
       return spec.takeError();
+    InitSpec init = p.getInit().getSpec(p.getTensorType().getShape());
+    using Kind = runtime::InitDistribution::Kind;
+    Kind kind = init.kind == InitSpec::Kind::Constant  ? Kind::Constant
+                : init.kind == InitSpec::Kind::Uniform ? Kind::Uniform
+                : init.kind == InitSpec::Kind::Normal  ? Kind::Normal
+                                                       : Kind::TruncatedNormal;
+    spec->init = {kind, init.a, init.b};
     sig.params.push_back(*spec);
   }
   for (InputOp in : model.getInputOps()) {
@@ -350,6 +357,21 @@ static llvm::Expected<ModelSignature> readSignature(ModelOp model) {
       }
   }
   return sig;
+}
+
+llvm::Error mlc::initializeParams(const ModelSignature &sig, uint64_t seed,
+                                 llvm::ArrayRef<float *> params) {
+  if (params.size() != sig.params.size())
+    return llvm::createStringError(
+        "init takes " + std::to_string(sig.params.size()) + " params, got " +
+        std::to_string(params.size()));
+  for (auto [spec, data] : llvm::zip(sig.params, params)) {
+    if (spec.element != ElementKind::F32)
+      return llvm::createStringError("init: param '" + spec.name +
+                                     "' is not float32");
+    runtime::initialize(data, spec.numElements(0), spec.init, seed, spec.name);
+  }
+  return llvm::Error::success();
 }
 
 //===----------------------------------------------------------------------===//

@@ -9,6 +9,8 @@
 #ifndef MLC_COMPILER_DRIVER_DRIVER_H
 #define MLC_COMPILER_DRIVER_DRIVER_H
 
+#include "runtime/Initializers.h"
+
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/OwningOpRef.h"
@@ -104,6 +106,8 @@ struct TensorSpec {
   std::string name;
   std::vector<int64_t> shape; ///< -1 for the dynamic (batch) dimension
   ElementKind element = ElementKind::F32;
+  /// For params: the distribution of the param's initializer.
+  runtime::InitDistribution init;
   int64_t numElements(int64_t batch) const;
   std::string shapeString() const;
 };
@@ -121,6 +125,12 @@ struct ModelSignature {
   bool canTrain() const { return labels && hasOptimizer; }
   bool hasOptimizer = false;
 };
+
+/// init(seed): fills every (float32) param from its initializer, the same
+/// bits for the same seed (runtime::initialize). `params` follows
+/// `sig.params`.
+llvm::Error initializeParams(const ModelSignature &sig, uint64_t seed,
+                             llvm::ArrayRef<float *> params);
 
 /// A buffer passed to an entry point: contiguous, row-major.
 struct BufferRef {

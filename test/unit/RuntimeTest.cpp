@@ -1,0 +1,126 @@
+//===- RuntimeTest.cpp - initializers and learning-rate schedules ---------===//
+
+#include "compiler/Driver/Driver.h"
+#include "runtime/Initializers.h"
+#include "runtime/LearningRate.h"
+
+#include "mlir/Parser/Parser.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+#include <vector>
+
+using namespace mlc;
+using runtime::InitDistribution;
+
+namespace {
+
+std::vector<float> draw(const InitDistribution &d, uint64_t seed,
+                        const char *name, int64_t n = 100000) {
+  std::vector<float> v(n);
+  runtime::initialize(v.data(), n, d, seed, name);
+  return v;
+}
+
+void moments(const std::vector<float> &v, double &mean, double &var) {
+  mean = var = 0;
+  for (float x : v)
+    mean += x;
+  mean /= v.size();
+  for (float x : v)
+    var += (x - mean) * (x - mean);
+  var /= v.size();
+}
+
+TEST(RuntimeTest, InitializationIsDeterministicPerSeedAndName) {
+  InitDistribution u{InitDistribution::Kind::Uniform, -0.1, 0.1};
+  auto a = draw(u, 0, "dense.kernel"), b = draw(u, 0, "dense.kernel");
+  EXPECT_EQ(0, std::memcmp(a.data(), b.data(), a.size() * 4));
+  EXPECT_NE(a, draw(u, 1, "dense.kernel"));
+  EXPECT_NE(a, draw(u, 0, "dense_1.kernel"));
+}
+
+TEST(RuntimeTest, DistributionsHaveTheirMoments) {
+  double mean, var;
+  // Uniform in [-l, l): variance l^2 / 3.
+  const double l = std::sqrt(6.0 / (784 + 128));
+  auto u = draw({InitDistribution::Kind::Uniform, -l, l}, 3, "u");
+  for (float x : u)
+    ASSERT_TRUE(x >= -l && x < l);
+  moments(u, mean, var);
+  EXPECT_NEAR(mean, 0, 0.01 * l);
+  EXPECT_NEAR(var, l * l / 3, 0.02 * l * l / 3);
+
+  auto n = draw({InitDistribution::Kind::Normal, 1.0, 0.5}, 3, "n");
+  moments(n, mean, var);
+  EXPECT_NEAR(mean, 1.0, 0.01);
+  EXPECT_NEAR(var, 0.25, 0.02 * 0.25);
+
+  // Truncated at 2 stddev: variance 0.7737 of the untruncated one.
+  auto t = draw({InitDistribution::Kind::TruncatedNormal, 0.0, 0.1}, 3, "t");
+  for (float x : t)
+    ASSERT_LE(std::abs(x), 0.2f + 1e-7f);
+  moments(t, mean, var);
+  EXPECT_NEAR(var, 0.7737413 * 0.01, 0.02 * 0.01);
+
+  for (float x : draw({InitDistribution::Kind::Constant, 0.25, 0}, 3, "c", 10))
+    EXPECT_EQ(x, 0.25f);
+}
+
+TEST(RuntimeTest, InitializeParamsFollowsTheModel) {
+  auto context = createContext();
+  auto module = mlir::parseSourceString<mlir::ModuleOp>(R"(
+mlc.model @m {
+  %x = mlc.input "x" : tensor<?x784xf32>
+  %y = mlc.dense %x {units = 128} : tensor<?x784xf32> -> tensor<?x128xf32>
+  mlc.output %y : tensor<?x128xf32>
+})",
+                                                        context.get());
+  ASSERT_TRUE(module);
+  auto jit = JITModel::compile(std::move(context), std::move(module));
+  ASSERT_TRUE(bool(jit)) << llvm::toString(jit.takeError());
+  const ModelSignature &sig = (*jit)->signature();
+  std::vector<float> kernel(784 * 128, NAN), bias(128, NAN);
+  ASSERT_FALSE(bool(initializeParams(sig, 7, {kernel.data(), bias.data()})));
+  double limit = std::sqrt(6.0 / (784 + 128)), mean, var;
+  moments(kernel, mean, var);
+  EXPECT_NEAR(var, limit * limit / 3, 0.03 * limit * limit / 3);
+  for (float b : bias)
+    EXPECT_EQ(b, 0.0f);
+  llvm::Error wrong = initializeParams(sig, 7, {kernel.data()});
+  EXPECT_EQ(llvm::toString(std::move(wrong)), "init takes 2 params, got 1");
+}
+
+TEST(RuntimeTest, LearningRateSchedules) {
+  runtime::LearningRateSchedule s;
+  s.initial = 0.1;
+  EXPECT_DOUBLE_EQ(s.at(0), 0.1);
+  EXPECT_DOUBLE_EQ(s.at(1000), 0.1);
+
+  s.kind = runtime::LearningRateSchedule::Kind::StepDecay;
+  s.decaySteps = 10;
+  s.decayRate = 0.5;
+  EXPECT_DOUBLE_EQ(s.at(9), 0.1);
+  EXPECT_DOUBLE_EQ(s.at(10), 0.05);
+  EXPECT_DOUBLE_EQ(s.at(25), 0.025);
+
+  s.kind = runtime::LearningRateSchedule::Kind::CosineDecay;
+  s.decaySteps = 100;
+  s.alpha = 0.1;
+  EXPECT_DOUBLE_EQ(s.at(0), 0.1);
+  EXPECT_NEAR(s.at(50), 0.1 * (0.1 + 0.9 * 0.5), 1e-15);
+  EXPECT_NEAR(s.at(100), 0.01, 1e-15);
+  EXPECT_NEAR(s.at(500), 0.01, 1e-15);
+
+  s.warmupSteps = 4; // 0.025, 0.05, 0.075, 0.1, then the cosine from 0
+  EXPECT_DOUBLE_EQ(s.at(0), 0.025);
+  EXPECT_DOUBLE_EQ(s.at(3), 0.1);
+  EXPECT_DOUBLE_EQ(s.at(4), 0.1);
+
+  EXPECT_NEAR(runtime::adamStepSize(1e-3, 0.9, 0.999, 0),
+              1e-3 * std::sqrt(0.001) / 0.1, 1e-15);
+}
+
+} // namespace
