@@ -52,10 +52,7 @@ struct MatmulGroup {
 /// parameter and its state (several outputs) from a weight gradient.
 bool isElementwiseEpilogue(linalg::GenericOp op, Value matmulResult) {
   auto type = llvm::cast<RankedTensorType>(matmulResult.getType());
-  // TODO: multi-result epilogues (optimizer updates fused into the weight
-  // gradient's tiles) tile and fuse, but one of their ops does not
-  // vectorize yet; until then they run as their own loop.
-  if (!op || op->getNumResults() != 1 ||
+  if (!op ||
       op.getNumParallelLoops() != op.getNumLoops() ||
       op.getNumLoops() != unsigned(type.getRank()))
     return false;
@@ -159,6 +156,9 @@ public:
                         kTagAttr);
     tileAndFuse(p, "%root", epilogue, tm, tn, "%" + p + "_mm",
                 "%" + p + "_fill", p + ".ew");
+    // Fusion leaves the original matmul and fill behind when the anchor
+    // had several results; they are dead once the loop is built.
+    canonicalize(p + "_c0");
     if (partialRows) {
       // Full 8-row tiles first; the last, partial tile is redone one row
       // at a time so its shapes are static too (no masks, accumulator in
