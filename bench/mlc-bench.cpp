@@ -21,6 +21,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -276,6 +277,48 @@ mlc.model @layer1 {
              t[0], {{"OpenBLAS", t[1]}, {"oneDNN", t[2]}});
     std::printf("%-30s max |mlc - OpenBLAS| = %.2e\n", "",
                 maxAbsDiff(y0.data, y1.data, b * 10));
+  }
+
+  // The seed MLP's whole Adam train step (forward, backward, update).
+  {
+    std::string source = std::string(kMLP) +
+                         " {loss = #mlc.loss<sparse_categorical_crossentropy>,"
+                         " optimizer = #mlc.adam}";
+    // kMLP ends the model at its closing brace: append the attributes.
+    auto jit = compile(source);
+    const mlc::ModelSignature &sig = jit->signature();
+    for (int64_t b : {32, 128}) {
+      std::vector<std::unique_ptr<Buffer>> keep;
+      std::vector<mlc::BufferRef> bufs;
+      auto add = [&](int64_t n, std::vector<int64_t> shape, float scale) {
+        keep.push_back(std::make_unique<Buffer>(n, scale));
+        bufs.push_back({keep.back()->data, shape});
+      };
+      for (const auto &p : sig.params)
+        add(p.numElements(b), p.shape, 0.1f);
+      for (const auto &st : sig.states)
+        add(st.numElements(b), st.shape, 0.0f);
+      float lr = 1e-3f, alpha = 1e-4f, loss = 0;
+      bufs.push_back({&lr, {}});
+      bufs.push_back({&alpha, {}});
+      add(b * 784, {b, 28, 28}, 1.0f);
+      std::vector<int32_t> labels(b);
+      for (int64_t i = 0; i < b; ++i)
+        labels[i] = int32_t(i % 10);
+      bufs.push_back({labels.data(), {b}});
+      bufs.push_back({&loss, {}});
+      auto t = timeInterleaved(
+          {[&] {
+            if (llvm::Error err = jit->trainStep(bufs)) {
+              std::fprintf(stderr, "mlc-bench: %s\n",
+                           llvm::toString(std::move(err)).c_str());
+              std::exit(1);
+            }
+          }},
+          rounds, 50);
+      std::printf("%-30s %9.1f us/step (batch %lld)\n",
+                  "seed MLP Adam train step", t[0] * 1e6, (long long)b);
+    }
   }
 
   // Compile time: parse -> JIT-ready, seed MLP forward.
