@@ -27,6 +27,7 @@
 #include "llvm/TargetParser/Host.h"
 
 #include <chrono>
+#include <cmath>
 #include <cstdlib>
 #include <mutex>
 
@@ -66,6 +67,51 @@ OwningOpRef<ModuleOp> mlc::loadModelFile(MLIRContext &context,
     return nullptr;
   }
   return module;
+}
+
+llvm::Error mlc::applyOverrides(ModuleOp module,
+                                const TrainingOverrides &overrides) {
+  MLIRContext *ctx = module.getContext();
+  for (ModelOp model : module.getOps<ModelOp>()) {
+    if (!overrides.loss.empty()) {
+      std::optional<LossKind> kind = symbolizeLossKind(overrides.loss);
+      if (!kind)
+        return llvm::createStringError(
+            "unknown loss '" + overrides.loss +
+            "' (expected mse, categorical_crossentropy, "
+            "sparse_categorical_crossentropy or binary_crossentropy)");
+      model.setLossAttr(LossAttr::get(ctx, *kind, overrides.fromLogits));
+    }
+    Attribute optimizer = model.getOptimizerAttr();
+    if (!overrides.optimizer.empty()) {
+      StringRef name = overrides.optimizer;
+      optimizer = name == "sgd"       ? Attribute(SGDAttr::get(ctx, 0.01, 0.0, false))
+                  : name == "adam"    ? Attribute(AdamAttr::get(ctx, 1e-3, 0.9, 0.999, 1e-7))
+                  : name == "adamw"   ? Attribute(AdamWAttr::get(ctx, 1e-3, 0.004, 0.9, 0.999, 1e-7))
+                  : name == "rmsprop" ? Attribute(RMSpropAttr::get(ctx, 1e-3, 0.9, 0.0, 1e-7, false))
+                                      : Attribute();
+      if (!optimizer)
+        return llvm::createStringError("unknown optimizer '" + name.str() +
+                                       "' (expected sgd, adam, adamw or "
+                                       "rmsprop)");
+    }
+    if (overrides.learningRate) {
+      if (!optimizer)
+        return llvm::createStringError(
+            "--learning-rate needs an optimizer: the model @" +
+            model.getSymName().str() + " has none; add --optimizer");
+      double lr = *overrides.learningRate;
+      if (!(lr > 0) || !std::isfinite(lr))
+        return llvm::createStringError("the learning rate must be positive, "
+                                       "got " +
+                                       std::to_string(lr));
+      optimizer =
+          llvm::cast<OptimizerAttrInterface>(optimizer).withLearningRate(lr);
+    }
+    if (optimizer)
+      model.setOptimizerAttr(llvm::cast<OptimizerAttrInterface>(optimizer));
+  }
+  return llvm::Error::success();
 }
 
 void mlc::buildPipeline(PassManager &pm, Stage stage,

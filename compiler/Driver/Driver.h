@@ -67,6 +67,19 @@ struct TargetOptions {
 /// the CPU schedule sizes its register tiles for.
 unsigned vectorBitsFor(const TargetOptions &target);
 
+/// Command-line replacements for a model's loss and optimizer attributes.
+struct TrainingOverrides {
+  std::string loss;      ///< e.g. "sparse_categorical_crossentropy"
+  bool fromLogits = false;
+  std::string optimizer; ///< "sgd", "adam", "adamw" or "rmsprop" (defaults)
+  std::optional<double> learningRate;
+};
+
+/// Sets the overridden attributes on every mlc.model in `module`. The
+/// learning rate alone changes the model's own optimizer.
+llvm::Error applyOverrides(mlir::ModuleOp module,
+                           const TrainingOverrides &overrides);
+
 /// How far `lowerModule` takes a module.
 enum class Stage {
   Graph,  ///< core mlc ops and params (mlc-materialize-params)

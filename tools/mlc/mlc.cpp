@@ -71,6 +71,27 @@ cl::opt<unsigned> threads(
     cl::init(0), cl::sub(compileCmd), cl::sub(trainCmd), cl::sub(evalCmd),
     cl::cat(mlcCategory));
 
+cl::opt<std::string> lossOverride(
+    "loss",
+    cl::desc("Loss to train with, replacing the model's: mse, "
+             "categorical_crossentropy, sparse_categorical_crossentropy, "
+             "binary_crossentropy"),
+    cl::sub(compileCmd), cl::sub(trainCmd), cl::sub(evalCmd),
+    cl::cat(mlcCategory));
+cl::opt<bool> fromLogits("from-logits",
+                         cl::desc("With --loss: the model outputs logits"),
+                         cl::sub(compileCmd), cl::sub(trainCmd),
+                         cl::sub(evalCmd), cl::cat(mlcCategory));
+cl::opt<std::string> optimizerOverride(
+    "optimizer",
+    cl::desc("Optimizer, replacing the model's (Keras defaults): sgd, adam, "
+             "adamw, rmsprop"),
+    cl::sub(compileCmd), cl::sub(trainCmd), cl::cat(mlcCategory));
+cl::opt<double> learningRate("learning-rate",
+                             cl::desc("Learning rate of the optimizer"),
+                             cl::sub(compileCmd), cl::sub(trainCmd),
+                             cl::cat(mlcCategory));
+
 cl::opt<bool> printPipeline(
     "print-pipeline",
     cl::desc("Print the mlc-opt pipeline that --emit runs, and exit"),
@@ -138,6 +159,14 @@ int runCompile() {
       mlc::loadModelFile(*context, sourceMgr, modelFile);
   if (!module)
     return 1;
+  mlc::TrainingOverrides overrides;
+  overrides.loss = lossOverride;
+  overrides.fromLogits = fromLogits;
+  overrides.optimizer = optimizerOverride;
+  if (learningRate.getNumOccurrences())
+    overrides.learningRate = learningRate;
+  if (Error err = mlc::applyOverrides(*module, overrides))
+    return error(toString(std::move(err)));
   if (stage && failed(mlc::lowerModule(*module, *stage, target)))
     return 1;
 
