@@ -307,6 +307,7 @@ mlc.model @layer1 {
         labels[i] = int32_t(i % 10);
       bufs.push_back({labels.data(), {b}});
       bufs.push_back({&loss, {}});
+      add(b * 10, {b, 10}, 0.0f);
       auto t = timeInterleaved(
           {[&] {
             if (llvm::Error err = jit->trainStep(bufs)) {

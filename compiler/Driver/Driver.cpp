@@ -393,6 +393,13 @@ static llvm::Expected<ModelSignature> readSignature(ModelOp model) {
   sig.labels = *labels;
   if (Attribute optimizer = model.getOptimizerAttr()) {
     sig.hasOptimizer = true;
+    sig.learningRate =
+        llvm::cast<OptimizerAttrInterface>(optimizer).getLearningRate();
+    if (auto adam = llvm::dyn_cast<AdamAttr>(optimizer))
+      sig.beta1 = adam.getBeta_1(), sig.beta2 = adam.getBeta_2();
+    if (auto adamw = llvm::dyn_cast<AdamWAttr>(optimizer))
+      sig.beta1 = adamw.getBeta_1(), sig.beta2 = adamw.getBeta_2();
+    sig.biasCorrected = llvm::isa<AdamAttr, AdamWAttr>(optimizer);
     SmallVector<StringRef> slots = OptimizerUpdateOp::getStateNames(optimizer);
     for (ParamOp p : model.getParamOps())
       for (StringRef slot : slots) {
@@ -578,7 +585,7 @@ llvm::Error JITModel::trainStep(llvm::ArrayRef<BufferRef> buffers) {
   specs.append({&scalarSpec, &scalarSpec});
   for (const TensorSpec &s : sig.inputs)
     specs.push_back(&s);
-  specs.append({&*sig.labels, &lossSpec});
+  specs.append({&*sig.labels, &lossSpec, &sig.outputs[0]});
   return call(trainEntry, buffers, specs);
 }
 

@@ -137,6 +137,11 @@ struct ModelSignature {
   bool canEvaluate() const { return labels.has_value(); }
   bool canTrain() const { return labels && hasOptimizer; }
   bool hasOptimizer = false;
+  /// The optimizer's base learning rate, and for Adam and AdamW the betas
+  /// its bias-corrected step size needs (runtime::adamStepSize).
+  double learningRate = 0;
+  bool biasCorrected = false;
+  double beta1 = 0, beta2 = 0;
 };
 
 /// init(seed): fills every (float32) param from its initializer, the same
@@ -175,7 +180,7 @@ public:
 
   /// Runs `train_step`: params and states (updated in place), the step's
   /// learning rate and step size (rank 0; see docs/optimizers.md), inputs,
-  /// labels, then the loss it writes.
+  /// labels, then the loss and the predictions it writes.
   llvm::Error trainStep(llvm::ArrayRef<BufferRef> buffers);
 
   /// Milliseconds spent in the MLIR pipeline and in LLVM (JIT) compilation,

@@ -161,6 +161,8 @@ void runCase(const Case &c) {
     buffers.push_back({x.data(), {kBatch, 28, 28}});
     buffers.push_back({y.data(), {kBatch}});
     buffers.push_back({&loss, {}});
+    std::vector<float> predictions(kBatch * kOut);
+    buffers.push_back({predictions.data(), {kBatch, kOut}});
     llvm::Error err = jit.trainStep(buffers);
     ASSERT_FALSE(bool(err)) << llvm::toString(std::move(err));
     ASSERT_TRUE(std::isfinite(loss));

@@ -187,7 +187,7 @@ struct BuildEntryPointsPass
 
   /// With a loss: eval_step(params, inputs, labels, loss, prediction), and
   /// with an optimizer too: train_step(params, states, lr, step, inputs,
-  /// labels, loss), which updates params and states in place.
+  /// labels, loss, prediction), which updates params and states in place.
   LogicalResult buildTraining(ModelOp model) {
     std::optional<LossAttr> loss = model.getLoss();
     if (!loss)
@@ -234,15 +234,16 @@ struct BuildEntryPointsPass
     unsigned lr = e.addArgs("", {scalarType, scalarType}, {});
     unsigned in = e.addArgs("inputs", inputTypes(model), names(model, false));
     unsigned label = e.addArgs("", labelType, {});
-    unsigned out = e.addArgs("", scalarType, {});
+    unsigned out = e.addArgs("", {scalarType, predType}, {});
     // Params and states are updated in place.
     if (failed(e.create(getOperation(),
                         [&](unsigned i) { return i < lr; })))
       return failure();
     e.cloneGraph(p, in);
     Location loc = output.getLoc();
-    Value lossValue = buildLoss(e.b, loc, *loss, e.graphValue(prediction),
-                                e.tensors[label]);
+    Value predValue = e.graphValue(prediction);
+    Value lossValue =
+        buildLoss(e.b, loc, *loss, predValue, e.tensors[label]);
     SmallVector<Value> paramTensors(e.tensors.begin() + p,
                                     e.tensors.begin() + p + params.size());
     auto grads = GradientOp::create(e.b, loc, lossValue, paramTensors);
@@ -258,6 +259,8 @@ struct BuildEntryPointsPass
         e.write(state, s + i * slots.size() + k);
     }
     e.write(lossValue, out);
+    // The batch's predictions, for metrics, at no extra cost.
+    e.write(predValue, out + 1);
     e.finish();
     return success();
   }
