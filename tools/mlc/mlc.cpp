@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Train.h"
 #include "Version.h"
 #include "compiler/Driver/Driver.h"
 #include "compiler/Registration/Registration.h"
@@ -14,6 +15,7 @@
 #include "mlir/Pass/PassManager.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/Error.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/WithColor.h"
@@ -91,6 +93,26 @@ cl::opt<double> learningRate("learning-rate",
                              cl::desc("Learning rate of the optimizer"),
                              cl::sub(compileCmd), cl::sub(trainCmd),
                              cl::cat(mlcCategory));
+
+cl::opt<std::string> data("data",
+                          cl::desc("Training data: mnist (shipped), "
+                                   "fashion-mnist, or a directory of IDX files"),
+                          cl::init("mnist"), cl::sub(trainCmd),
+                          cl::sub(evalCmd), cl::cat(mlcCategory));
+cl::opt<int64_t> epochs("epochs", cl::desc("Epochs to train"), cl::init(5),
+                        cl::sub(trainCmd), cl::cat(mlcCategory));
+cl::opt<int64_t> batchSize("batch-size", cl::desc("Samples per step"),
+                           cl::init(32), cl::sub(trainCmd), cl::sub(evalCmd),
+                           cl::cat(mlcCategory));
+cl::opt<uint64_t> seed("seed",
+                       cl::desc("Seed of the initial parameters and of the "
+                                "shuffling"),
+                       cl::init(0), cl::sub(trainCmd), cl::cat(mlcCategory));
+cl::opt<double> validationSplit(
+    "validation-split",
+    cl::desc("Fraction of the training set (its end) held out for "
+             "validation"),
+    cl::init(0.0), cl::sub(trainCmd), cl::cat(mlcCategory));
 
 cl::opt<bool> printPipeline(
     "print-pipeline",
@@ -186,6 +208,63 @@ int runCompile() {
   return writeOutput(text, emit == Emit::Obj);
 }
 
+/// Loads a model with the command-line overrides applied.
+mlir::OwningOpRef<mlir::ModuleOp> loadForTraining(mlir::MLIRContext &context,
+                                                  SourceMgr &sourceMgr) {
+  mlir::OwningOpRef<mlir::ModuleOp> module =
+      mlc::loadModelFile(context, sourceMgr, modelFile);
+  if (!module)
+    return nullptr;
+  mlc::TrainingOverrides overrides;
+  overrides.loss = lossOverride;
+  overrides.fromLogits = fromLogits;
+  overrides.optimizer = optimizerOverride;
+  if (learningRate.getNumOccurrences())
+    overrides.learningRate = learningRate;
+  if (Error err = mlc::applyOverrides(*module, overrides)) {
+    error(toString(std::move(err)));
+    return nullptr;
+  }
+  return module;
+}
+
+int runTrain() {
+  if (modelFile.empty())
+    return error("no model file given; usage: mlc train MODEL.mlir");
+  // The model owns the context once compiled; the diagnostic handler,
+  // registered on that context, must go first.
+  std::unique_ptr<mlc::JITModel> jit;
+  {
+    auto context = mlc::createContext();
+    SourceMgr sourceMgr;
+    mlir::SourceMgrDiagnosticHandler diagnostics(sourceMgr, context.get());
+    mlir::MLIRContext *ctx = context.get();
+    mlir::OwningOpRef<mlir::ModuleOp> module =
+        loadForTraining(*ctx, sourceMgr);
+    if (!module)
+      return 1;
+    mlc::TargetOptions target;
+    target.threads = threads;
+    auto compiled =
+        mlc::JITModel::compile(std::move(context), std::move(module), target);
+    if (!compiled) {
+      // The diagnostics were printed with their locations already.
+      consumeError(compiled.takeError());
+      return 1;
+    }
+    jit = std::move(*compiled);
+  }
+  outs() << "Compiled @" << jit->signature().model << " in "
+         << formatv("{0:f0}", jit->pipelineMs + jit->llvmMs) << " ms\n";
+  mlc::TrainOptions options;
+  options.data = data;
+  options.epochs = epochs;
+  options.batchSize = batchSize;
+  options.seed = seed;
+  options.validationSplit = validationSplit;
+  return mlc::runTraining(*jit, options, /*train=*/true);
+}
+
 int runNotYetAvailable(StringRef command) {
   if (modelFile.empty())
     return error("no model file given; usage: mlc " + command + " MODEL.mlir");
@@ -195,8 +274,8 @@ int runNotYetAvailable(StringRef command) {
   if (!mlc::loadModelFile(*context, sourceMgr, modelFile))
     return 1;
   return error("'mlc " + command +
-               "' needs autodiff and the training runtime, which this build "
-               "does not have yet");
+               "' needs checkpoints, which this build does not have yet; "
+               "'mlc train' evaluates on the test set after training");
 }
 
 void printVersion(raw_ostream &os) {
@@ -224,7 +303,7 @@ int main(int argc, char **argv) {
   if (compileCmd)
     return runCompile();
   if (trainCmd)
-    return runNotYetAvailable("train");
+    return runTrain();
   if (evalCmd)
     return runNotYetAvailable("eval");
   return error("no command given; run 'mlc --help'");

@@ -1,0 +1,303 @@
+//===- Train.cpp - mlc train / mlc eval -----------------------------------===//
+//
+// The Keras-style training loop around a JIT-compiled model: data, init,
+// per-epoch shuffling, batches (the last partial one included), the
+// compiled train_step, metrics, and the test evaluation.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Train.h"
+
+#include "runtime/IDX.h"
+#include "runtime/LearningRate.h"
+
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/Process.h"
+#include "llvm/Support/WithColor.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <chrono>
+#include <cmath>
+#include <numeric>
+
+using namespace llvm;
+using namespace mlc;
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+int fail(const Twine &message) {
+  WithColor::error(errs(), "mlc") << message << "\n";
+  return 1;
+}
+
+/// Where `--data NAME` points.
+std::string dataDirectory(const std::string &data) {
+  if (data == "mnist") {
+    if (const char *dir = std::getenv("MLC_DATA_DIR"))
+      return std::string(dir) + "/mnist";
+    return MLC_DEFAULT_DATA_DIR "/mnist";
+  }
+  if (data == "fashion-mnist")
+    return "/usr/share/datasets/fashion-mnist";
+  return data;
+}
+
+/// Deterministic per-epoch shuffle (splitmix64 + Fisher-Yates).
+void shuffle(std::vector<int64_t> &order, uint64_t seed, int64_t epoch) {
+  uint64_t state = seed * 0x9E3779B97F4A7C15ull + uint64_t(epoch) + 1;
+  auto next = [&] {
+    uint64_t z = (state += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+  };
+  std::iota(order.begin(), order.end(), 0);
+  for (int64_t i = int64_t(order.size()) - 1; i > 0; --i)
+    std::swap(order[i], order[next() % uint64_t(i + 1)]);
+}
+
+/// One pass of the model over `indices` of `data`, in batches.
+struct Pass {
+  double loss = 0;
+  int64_t correct = 0, seen = 0;
+  double accuracy() const { return seen ? double(correct) / seen : 0; }
+  double meanLoss() const { return seen ? loss / seen : 0; }
+};
+
+class Trainer {
+public:
+  Trainer(JITModel &jit, const TrainOptions &options)
+      : jit(jit), sig(jit.signature()), options(options) {}
+
+  int prepare(const runtime::Dataset &train) {
+    const TensorSpec &input = sig.inputs.front();
+    sampleSize = input.numElements(1);
+    int64_t pixels = train.images.dims[1] * train.images.dims[2];
+    if (sig.inputs.size() != 1 || pixels != sampleSize ||
+        input.element != ElementKind::F32)
+      return fail("the images are " + std::to_string(train.images.dims[1]) +
+                  "x" + std::to_string(train.images.dims[2]) +
+                  ", but the model's input '" + input.name + "' is " +
+                  input.shapeString() + " (one float32 input expected)");
+    classes = sig.outputs.front().shape.back();
+    const int64_t batch = options.batchSize;
+    params.clear();
+    for (const TensorSpec &p : sig.params)
+      params.emplace_back(p.numElements(0));
+    states.clear();
+    for (const TensorSpec &s : sig.states)
+      states.emplace_back(s.numElements(0), 0.0f);
+    x.assign(batch * sampleSize, 0.0f);
+    y.assign(batch, 0);
+    predictions.assign(batch * classes, 0.0f);
+    std::vector<float *> ptrs;
+    for (auto &p : params)
+      ptrs.push_back(p.data());
+    if (Error err = initializeParams(sig, options.seed, ptrs))
+      return fail(toString(std::move(err)));
+    return 0;
+  }
+
+  /// Checks labels against the model's classes.
+  int checkLabels(const runtime::Dataset &set, const std::string &what) {
+    for (int64_t i = 0; i < set.size(); ++i)
+      if (set.labels.data[i] >= classes)
+        return fail(what + " label " + std::to_string(i) + " is " +
+                    std::to_string(set.labels.data[i]) +
+                    ", but the model predicts " + std::to_string(classes) +
+                    " classes");
+    return 0;
+  }
+
+  /// Copies the batch `indices[begin, end)` into x and y.
+  int64_t gather(const runtime::Dataset &set, const std::vector<int64_t> &indices,
+                 int64_t begin, int64_t end) {
+    int64_t n = end - begin;
+    for (int64_t i = 0; i < n; ++i) {
+      int64_t item = indices[begin + i];
+      const uint8_t *src = &set.images.data[item * sampleSize];
+      float *dst = &x[i * sampleSize];
+      for (int64_t k = 0; k < sampleSize; ++k)
+        dst[k] = float(src[k]) * (1.0f / 255.0f);
+      y[i] = set.labels.data[item];
+    }
+    return n;
+  }
+
+  void score(Pass &pass, int64_t n, float loss) {
+    pass.loss += double(loss) * n;
+    pass.seen += n;
+    for (int64_t i = 0; i < n; ++i) {
+      const float *row = &predictions[i * classes];
+      int64_t best = std::max_element(row, row + classes) - row;
+      pass.correct += best == y[i];
+    }
+  }
+
+  std::vector<BufferRef> buffers(int64_t n, bool training, float *loss,
+                                 float *lr, float *step) {
+    std::vector<BufferRef> b;
+    for (size_t i = 0; i < params.size(); ++i)
+      b.push_back({params[i].data(), sig.params[i].shape});
+    if (training) {
+      for (size_t i = 0; i < states.size(); ++i)
+        b.push_back({states[i].data(), sig.states[i].shape});
+      b.push_back({lr, {}});
+      b.push_back({step, {}});
+    }
+    std::vector<int64_t> shape = sig.inputs[0].shape;
+    shape[0] = n;
+    b.push_back({x.data(), shape});
+    b.push_back({y.data(), {n}});
+    b.push_back({loss, {}});
+    b.push_back({predictions.data(), {n, classes}});
+    return b;
+  }
+
+  Error trainEpoch(const runtime::Dataset &set, std::vector<int64_t> &order,
+                   int64_t epoch, Pass &pass, bool tty) {
+    shuffle(order, options.seed, epoch);
+    int64_t steps = (int64_t(order.size()) + options.batchSize - 1) /
+                    options.batchSize;
+    runtime::LearningRateSchedule schedule;
+    schedule.initial = sig.learningRate;
+    auto start = Clock::now();
+    for (int64_t s = 0; s < steps; ++s) {
+      int64_t n = gather(set, order, s * options.batchSize,
+                         std::min<int64_t>((s + 1) * options.batchSize,
+                                           order.size()));
+      double rate = schedule.at(iteration);
+      float lr = float(rate);
+      float step = float(sig.biasCorrected
+                             ? runtime::adamStepSize(rate, sig.beta1,
+                                                     sig.beta2, iteration)
+                             : rate);
+      float loss = 0;
+      if (Error err = jit.trainStep(buffers(n, true, &loss, &lr, &step)))
+        return err;
+      if (!std::isfinite(loss))
+        return createStringError("the loss became " + std::to_string(loss) +
+                                 " at step " + std::to_string(s + 1) +
+                                 " of epoch " + std::to_string(epoch + 1) +
+                                 "; stopping");
+      ++iteration;
+      score(pass, n, loss);
+      if (tty && (s % 50 == 0 || s + 1 == steps)) {
+        outs() << formatv("\r{0,5}/{1} - {2:f1}s - loss: {3:f4} - accuracy: "
+                          "{4:f4}",
+                          s + 1, steps,
+                          std::chrono::duration<double>(Clock::now() - start)
+                              .count(),
+                          pass.meanLoss(), pass.accuracy());
+        outs().flush();
+      }
+    }
+    return Error::success();
+  }
+
+  Error evaluate(const runtime::Dataset &set, const std::vector<int64_t> &indices,
+                 Pass &pass) {
+    for (int64_t begin = 0; begin < int64_t(indices.size());
+         begin += options.batchSize) {
+      int64_t n = gather(set, indices, begin,
+                         std::min<int64_t>(begin + options.batchSize,
+                                           indices.size()));
+      float loss = 0;
+      if (Error err = jit.evalStep(buffers(n, false, &loss, nullptr, nullptr)))
+        return err;
+      score(pass, n, loss);
+    }
+    return Error::success();
+  }
+
+  JITModel &jit;
+  const ModelSignature &sig;
+  const TrainOptions &options;
+  int64_t sampleSize = 0, classes = 0, iteration = 0;
+  std::vector<std::vector<float>> params, states;
+  std::vector<float> x, predictions;
+  std::vector<int32_t> y;
+};
+
+} // namespace
+
+int mlc::runTraining(JITModel &jit, const TrainOptions &options, bool train) {
+  const ModelSignature &sig = jit.signature();
+  if (!sig.canEvaluate())
+    return fail("model @" + sig.model +
+                " has no loss: give it a loss attribute or use --loss");
+  if (train && !sig.canTrain())
+    return fail("model @" + sig.model +
+                " has no optimizer: give it an optimizer attribute or use "
+                "--optimizer");
+  if (options.batchSize < 1)
+    return fail("--batch-size must be at least 1");
+  if (!(options.validationSplit >= 0 && options.validationSplit < 1))
+    return fail("--validation-split must be in [0, 1)");
+
+  std::string dir = dataDirectory(options.data);
+  runtime::Dataset trainSet, testSet;
+  std::string error;
+  if (!runtime::loadIdxDirectory(dir, trainSet, testSet, error)) {
+    if (options.data == "fashion-mnist")
+      error += " (install Fashion-MNIST with: apt-get install "
+               "dataset-fashion-mnist)";
+    return fail(error);
+  }
+
+  Trainer trainer(jit, options);
+  if (int rc = trainer.prepare(trainSet))
+    return rc;
+  if (int rc = trainer.checkLabels(trainSet, dir + ": training"))
+    return rc;
+  if (int rc = trainer.checkLabels(testSet, dir + ": test"))
+    return rc;
+
+  bool tty = sys::Process::StandardOutIsDisplayed();
+  if (train) {
+    int64_t n = trainSet.size();
+    int64_t validation = int64_t(double(n) * options.validationSplit);
+    // Like Keras, the validation samples are the last ones, before shuffling.
+    std::vector<int64_t> order(n - validation), valIndices(validation);
+    std::iota(valIndices.begin(), valIndices.end(), n - validation);
+    for (int64_t epoch = 0; epoch < options.epochs; ++epoch) {
+      outs() << "Epoch " << epoch + 1 << "/" << options.epochs << "\n";
+      Pass pass;
+      auto start = Clock::now();
+      if (Error err = trainer.trainEpoch(trainSet, order, epoch, pass, tty)) {
+        if (tty)
+          outs() << "\n";
+        return fail(toString(std::move(err)));
+      }
+      double seconds =
+          std::chrono::duration<double>(Clock::now() - start).count();
+      int64_t steps = (int64_t(order.size()) + options.batchSize - 1) /
+                      options.batchSize;
+      outs() << (tty ? "\r" : "")
+             << formatv("{0}/{0} - {1:f1}s - {2:f2}ms/step - loss: {3:f4} - "
+                        "accuracy: {4:f4}",
+                        steps, seconds, 1000 * seconds / steps,
+                        pass.meanLoss(), pass.accuracy());
+      if (validation > 0) {
+        Pass val;
+        if (Error err = trainer.evaluate(trainSet, valIndices, val))
+          return fail(toString(std::move(err)));
+        outs() << formatv(" - val_loss: {0:f4} - val_accuracy: {1:f4}",
+                          val.meanLoss(), val.accuracy());
+      }
+      outs() << "\n";
+      outs().flush();
+    }
+  }
+
+  std::vector<int64_t> all(testSet.size());
+  std::iota(all.begin(), all.end(), 0);
+  Pass test;
+  if (Error err = trainer.evaluate(testSet, all, test))
+    return fail(toString(std::move(err)));
+  outs() << formatv("Test: {0} samples - loss: {1:f4} - accuracy: {2:f4}\n",
+                    test.seen, test.meanLoss(), test.accuracy());
+  return 0;
+}

@@ -1,0 +1,27 @@
+//===- Train.h - mlc train / mlc eval ---------------------------*- C++ -*-===//
+
+#ifndef MLC_TOOLS_MLC_TRAIN_H
+#define MLC_TOOLS_MLC_TRAIN_H
+
+#include "compiler/Driver/Driver.h"
+
+#include <string>
+
+namespace mlc {
+
+struct TrainOptions {
+  std::string data = "mnist"; ///< mnist, fashion-mnist, or a directory
+  int64_t epochs = 5;
+  int64_t batchSize = 32;
+  uint64_t seed = 0;
+  double validationSplit = 0.0;
+};
+
+/// Trains (when `train`) and evaluates the JIT-compiled model on an
+/// MNIST-style data set, printing Keras-style progress. Returns the exit
+/// code; errors are printed.
+int runTraining(JITModel &jit, const TrainOptions &options, bool train);
+
+} // namespace mlc
+
+#endif // MLC_TOOLS_MLC_TRAIN_H
