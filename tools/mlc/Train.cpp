@@ -7,9 +7,11 @@
 //===----------------------------------------------------------------------===//
 
 #include "Train.h"
+#include "Report.h"
 
 #include "runtime/IDX.h"
 #include "runtime/LearningRate.h"
+#include "runtime/Safetensors.h"
 
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/Process.h"
@@ -17,6 +19,7 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <chrono>
+#include <cstring>
 #include <cmath>
 #include <numeric>
 
@@ -62,6 +65,8 @@ void shuffle(std::vector<int64_t> &order, uint64_t seed, int64_t epoch) {
 struct Pass {
   double loss = 0;
   int64_t correct = 0, seen = 0;
+  /// When sized: confusion[true][predicted].
+  std::vector<std::vector<int64_t>> confusion;
   double accuracy() const { return seen ? double(correct) / seen : 0; }
   double meanLoss() const { return seen ? loss / seen : 0; }
 };
@@ -133,6 +138,8 @@ public:
       const float *row = &predictions[i * classes];
       int64_t best = std::max_element(row, row + classes) - row;
       pass.correct += best == y[i];
+      if (!pass.confusion.empty())
+        ++pass.confusion[y[i]][best];
     }
   }
 
@@ -212,6 +219,87 @@ public:
     return Error::success();
   }
 
+  /// Writes params, optimizer state and the iteration count.
+  std::string save(const std::string &path, int64_t epochsDone) {
+    runtime::Safetensors file;
+    file.metadata = {{"format", "mlc"},
+                     {"model", sig.model},
+                     {"epoch", std::to_string(epochsDone)},
+                     {"step", std::to_string(iteration)},
+                     {"seed", std::to_string(options.seed)}};
+    auto add = [&](const TensorSpec &spec, const std::vector<float> &data) {
+      runtime::StoredTensor t{spec.name, "F32", spec.shape, {}};
+      t.data.resize(data.size() * 4);
+      std::memcpy(t.data.data(), data.data(), t.data.size());
+      file.tensors.push_back(std::move(t));
+    };
+    for (size_t i = 0; i < params.size(); ++i)
+      add(sig.params[i], params[i]);
+    for (size_t i = 0; i < states.size(); ++i)
+      add(sig.states[i], states[i]);
+    runtime::StoredTensor it{"optimizer.iterations", "I64", {}, {}};
+    it.data.resize(8);
+    std::memcpy(it.data.data(), &iteration, 8);
+    file.tensors.push_back(std::move(it));
+    std::string error;
+    return runtime::writeSafetensors(path, file, error) ? "" : error;
+  }
+
+  /// Reads params (and with `withState` the optimizer state and the
+  /// iteration count); lists every mismatch with the model.
+  std::string load(const std::string &path, bool withState,
+                   int64_t &epochsDone) {
+    runtime::Safetensors file;
+    std::string error;
+    if (!runtime::readSafetensors(path, file, error))
+      return error;
+    std::string problems;
+    auto take = [&](const TensorSpec &spec, std::vector<float> &into) {
+      const runtime::StoredTensor *t = file.find(spec.name);
+      if (!t) {
+        problems += "\n  missing " + spec.name + " " + spec.shapeString();
+        return;
+      }
+      TensorSpec stored{t->name, t->shape, ElementKind::F32, {}};
+      if (t->dtype != "F32" || t->shape != spec.shape) {
+        problems += "\n  " + spec.name + " is " + t->dtype + " " +
+                    stored.shapeString() + ", the model needs F32 " +
+                    spec.shapeString();
+        return;
+      }
+      std::memcpy(into.data(), t->data.data(), t->data.size());
+    };
+    for (size_t i = 0; i < params.size(); ++i)
+      take(sig.params[i], params[i]);
+    if (withState) {
+      for (size_t i = 0; i < states.size(); ++i)
+        take(sig.states[i], states[i]);
+      const runtime::StoredTensor *it = file.find("optimizer.iterations");
+      if (!it || it->dtype != "I64" || it->data.size() != 8)
+        problems += "\n  missing optimizer.iterations (I64 [])";
+      else
+        std::memcpy(&iteration, it->data.data(), 8);
+    }
+    for (const runtime::StoredTensor &t : file.tensors) {
+      bool known = t.name == "optimizer.iterations";
+      for (const auto *group : {&sig.params, &sig.states})
+        for (const TensorSpec &spec : *group)
+          known |= spec.name == t.name;
+      if (!known)
+        problems += "\n  unexpected " + t.name;
+    }
+    if (!problems.empty())
+      return path + ": checkpoint does not match model @" + sig.model +
+             (file.metadata.count("model")
+                  ? " (it was written for @" + file.metadata["model"] + ")"
+                  : std::string()) +
+             ":" + problems;
+    epochsDone = file.metadata.count("epoch")
+                     ? std::atoll(file.metadata["epoch"].c_str())
+                     : 0;
+    return "";
+  }
+
   JITModel &jit;
   const ModelSignature &sig;
   const TrainOptions &options;
@@ -255,24 +343,51 @@ int mlc::runTraining(JITModel &jit, const TrainOptions &options, bool train) {
   if (int rc = trainer.checkLabels(testSet, dir + ": test"))
     return rc;
 
+  Report report;
+  report.model = sig.model;
+  report.data = options.data;
+  report.compileMs = options.compileMs;
+  int64_t firstEpoch = 0;
+  if (!options.resume.empty()) {
+    std::string err = trainer.load(options.resume, train, firstEpoch);
+    if (!err.empty())
+      return fail(err);
+  } else if (!train) {
+    return fail("mlc eval needs --checkpoint FILE (a checkpoint written by "
+                "mlc train --checkpoint)");
+  }
+
   bool tty = sys::Process::StandardOutIsDisplayed();
+  double trainSeconds = 0;
+  int64_t trainSamples = 0;
   if (train) {
     int64_t n = trainSet.size();
     int64_t validation = int64_t(double(n) * options.validationSplit);
     // Like Keras, the validation samples are the last ones, before shuffling.
     std::vector<int64_t> order(n - validation), valIndices(validation);
     std::iota(valIndices.begin(), valIndices.end(), n - validation);
-    for (int64_t epoch = 0; epoch < options.epochs; ++epoch) {
+    if (firstEpoch >= options.epochs)
+      return fail(options.resume + " has already trained " +
+                  std::to_string(firstEpoch) + " epochs; ask for more with "
+                  "--epochs");
+    for (int64_t epoch = firstEpoch; epoch < options.epochs; ++epoch) {
       outs() << "Epoch " << epoch + 1 << "/" << options.epochs << "\n";
       Pass pass;
       auto start = Clock::now();
       if (Error err = trainer.trainEpoch(trainSet, order, epoch, pass, tty)) {
         if (tty)
           outs() << "\n";
-        return fail(toString(std::move(err)));
+        std::string kept = options.checkpoint.empty()
+                               ? ""
+                               : " (the last good checkpoint, " +
+                                     options.checkpoint + ", is kept)";
+        return fail(toString(std::move(err)) + kept);
       }
       double seconds =
           std::chrono::duration<double>(Clock::now() - start).count();
+      trainSeconds += seconds;
+      trainSamples += pass.seen;
+      EpochRecord record{pass.meanLoss(), pass.accuracy(), seconds, {}, {}};
       int64_t steps = (int64_t(order.size()) + options.batchSize - 1) /
                       options.batchSize;
       outs() << (tty ? "\r" : "")
@@ -286,18 +401,42 @@ int mlc::runTraining(JITModel &jit, const TrainOptions &options, bool train) {
           return fail(toString(std::move(err)));
         outs() << formatv(" - val_loss: {0:f4} - val_accuracy: {1:f4}",
                           val.meanLoss(), val.accuracy());
+        record.valLoss = val.meanLoss();
+        record.valAccuracy = val.accuracy();
       }
       outs() << "\n";
       outs().flush();
+      report.epochs.push_back(record);
+      if (!options.checkpoint.empty()) {
+        std::string err = trainer.save(options.checkpoint, epoch + 1);
+        if (!err.empty())
+          return fail(err);
+      }
     }
   }
 
   std::vector<int64_t> all(testSet.size());
   std::iota(all.begin(), all.end(), 0);
   Pass test;
+  test.confusion.assign(trainer.classes,
+                        std::vector<int64_t>(trainer.classes, 0));
   if (Error err = trainer.evaluate(testSet, all, test))
     return fail(toString(std::move(err)));
   outs() << formatv("Test: {0} samples - loss: {1:f4} - accuracy: {2:f4}\n",
                     test.seen, test.meanLoss(), test.accuracy());
+
+  report.samplesPerSecond = trainSeconds > 0 ? trainSamples / trainSeconds : 0;
+  report.test = TestMetrics{test.meanLoss(), test.accuracy(), test.seen,
+                            test.confusion};
+  if (!options.report.empty()) {
+    std::string err = writeJsonReport(options.report, report);
+    if (!err.empty())
+      return fail(err);
+  }
+  if (!options.plot.empty()) {
+    std::string err = writeSvgPlot(options.plot, report);
+    if (!err.empty())
+      return fail(err);
+  }
   return 0;
 }

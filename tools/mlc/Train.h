@@ -15,6 +15,11 @@ struct TrainOptions {
   int64_t batchSize = 32;
   uint64_t seed = 0;
   double validationSplit = 0.0;
+  std::string checkpoint; ///< written after every epoch (atomically)
+  std::string resume;     ///< train: continue from; eval: the params
+  std::string report;     ///< JSON report
+  std::string plot;       ///< SVG of the loss and accuracy curves
+  double compileMs = 0;   ///< for the report
 };
 
 /// Trains (when `train`) and evaluates the JIT-compiled model on an

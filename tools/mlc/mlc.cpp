@@ -114,6 +114,25 @@ cl::opt<double> validationSplit(
              "validation"),
     cl::init(0.0), cl::sub(trainCmd), cl::cat(mlcCategory));
 
+cl::opt<std::string> checkpoint(
+    "checkpoint",
+    cl::desc("train: write params and optimizer state here (safetensors) "
+             "after every epoch; eval: the checkpoint to evaluate"),
+    cl::value_desc("file"), cl::sub(trainCmd), cl::sub(evalCmd),
+    cl::cat(mlcCategory));
+cl::opt<std::string> resume("resume",
+                            cl::desc("Continue training from a checkpoint"),
+                            cl::value_desc("file"), cl::sub(trainCmd),
+                            cl::cat(mlcCategory));
+cl::opt<std::string> report("report",
+                            cl::desc("Write metrics as JSON"),
+                            cl::value_desc("file"), cl::sub(trainCmd),
+                            cl::sub(evalCmd), cl::cat(mlcCategory));
+cl::opt<std::string> plot("plot",
+                          cl::desc("Write the loss and accuracy curves as SVG"),
+                          cl::value_desc("file"), cl::sub(trainCmd),
+                          cl::cat(mlcCategory));
+
 cl::opt<bool> printPipeline(
     "print-pipeline",
     cl::desc("Print the mlc-opt pipeline that --emit runs, and exit"),
@@ -228,9 +247,10 @@ mlir::OwningOpRef<mlir::ModuleOp> loadForTraining(mlir::MLIRContext &context,
   return module;
 }
 
-int runTrain() {
+int runTrain(bool train) {
   if (modelFile.empty())
-    return error("no model file given; usage: mlc train MODEL.mlir");
+    return error(std::string("no model file given; usage: mlc ") +
+                 (train ? "train" : "eval") + " MODEL.mlir");
   // The model owns the context once compiled; the diagnostic handler,
   // registered on that context, must go first.
   std::unique_ptr<mlc::JITModel> jit;
@@ -262,20 +282,12 @@ int runTrain() {
   options.batchSize = batchSize;
   options.seed = seed;
   options.validationSplit = validationSplit;
-  return mlc::runTraining(*jit, options, /*train=*/true);
-}
-
-int runNotYetAvailable(StringRef command) {
-  if (modelFile.empty())
-    return error("no model file given; usage: mlc " + command + " MODEL.mlir");
-  auto context = mlc::createContext();
-  SourceMgr sourceMgr;
-  mlir::SourceMgrDiagnosticHandler diagnostics(sourceMgr, context.get());
-  if (!mlc::loadModelFile(*context, sourceMgr, modelFile))
-    return 1;
-  return error("'mlc " + command +
-               "' needs checkpoints, which this build does not have yet; "
-               "'mlc train' evaluates on the test set after training");
+  options.checkpoint = train ? std::string(checkpoint) : "";
+  options.resume = train ? std::string(resume) : std::string(checkpoint);
+  options.report = report;
+  options.plot = plot;
+  options.compileMs = jit->pipelineMs + jit->llvmMs;
+  return mlc::runTraining(*jit, options, train);
 }
 
 void printVersion(raw_ostream &os) {
@@ -303,8 +315,8 @@ int main(int argc, char **argv) {
   if (compileCmd)
     return runCompile();
   if (trainCmd)
-    return runTrain();
+    return runTrain(/*train=*/true);
   if (evalCmd)
-    return runNotYetAvailable("eval");
+    return runTrain(/*train=*/false);
   return error("no command given; run 'mlc --help'");
 }
