@@ -125,7 +125,7 @@ public:
       const uint8_t *src = &set.images.data[item * sampleSize];
       float *dst = &x[i * sampleSize];
       for (int64_t k = 0; k < sampleSize; ++k)
-        dst[k] = float(src[k]) * (1.0f / 255.0f);
+        dst[k] = (float(src[k]) * (1.0f / 255.0f) - shift) * scale;
       y[i] = set.labels.data[item];
     }
     return n;
@@ -192,9 +192,15 @@ public:
       ++iteration;
       score(pass, n, loss);
       if (tty && (s % 50 == 0 || s + 1 == steps)) {
-        outs() << formatv("\r{0,5}/{1} - {2:f1}s - loss: {3:f4} - accuracy: "
-                          "{4:f4}",
-                          s + 1, steps,
+        // A live bar: [=========>          ] while the epoch runs.
+        const int width = 30;
+        int done = int(width * (s + 1) / steps);
+        std::string bar(done, '=');
+        if (done < width)
+          bar += '>' + std::string(width - done - 1, ' ');
+        outs() << formatv("\r{0,5}/{1} [{2}] - {3:f1}s - loss: {4:f4} - "
+                          "accuracy: {5:f4}",
+                          s + 1, steps, bar,
                           std::chrono::duration<double>(Clock::now() - start)
                               .count(),
                           pass.meanLoss(), pass.accuracy());
@@ -304,6 +310,9 @@ public:
   const ModelSignature &sig;
   const TrainOptions &options;
   int64_t sampleSize = 0, classes = 0, iteration = 0;
+  /// Inputs are (pixel / 255 - shift) * scale: 0 and 1 by default; the
+  /// training set's mean and 1 / stddev with --normalize=standardize.
+  float shift = 0.0f, scale = 1.0f;
   std::vector<std::vector<float>> params, states;
   std::vector<float> x, predictions;
   std::vector<int32_t> y;
@@ -320,6 +329,10 @@ int mlc::runTraining(JITModel &jit, const TrainOptions &options, bool train) {
     return fail("model @" + sig.model +
                 " has no optimizer: give it an optimizer attribute or use "
                 "--optimizer");
+  if (sig.labels->element != ElementKind::I32)
+    return fail("model @" + sig.model +
+                ": IDX data has integer class labels, which need the "
+                "sparse_categorical_crossentropy loss (use --loss)");
   if (options.batchSize < 1)
     return fail("--batch-size must be at least 1");
   if (!(options.validationSplit >= 0 && options.validationSplit < 1))
@@ -338,6 +351,21 @@ int mlc::runTraining(JITModel &jit, const TrainOptions &options, bool train) {
   Trainer trainer(jit, options);
   if (int rc = trainer.prepare(trainSet))
     return rc;
+  if (options.normalize == "standardize") {
+    double sum = 0, sumSq = 0;
+    for (uint8_t v : trainSet.images.data) {
+      double x = v / 255.0;
+      sum += x;
+      sumSq += x * x;
+    }
+    double n = double(trainSet.images.data.size());
+    double mean = sum / n, var = std::max(sumSq / n - mean * mean, 1e-12);
+    trainer.shift = float(mean);
+    trainer.scale = float(1.0 / std::sqrt(var));
+  } else if (options.normalize != "scale") {
+    return fail("--normalize must be scale or standardize, got '" +
+                options.normalize + "'");
+  }
   if (int rc = trainer.checkLabels(trainSet, dir + ": training"))
     return rc;
   if (int rc = trainer.checkLabels(testSet, dir + ": test"))
@@ -360,6 +388,7 @@ int mlc::runTraining(JITModel &jit, const TrainOptions &options, bool train) {
   bool tty = sys::Process::StandardOutIsDisplayed();
   double trainSeconds = 0;
   int64_t trainSamples = 0;
+  bool wroteCheckpoint = false;
   if (train) {
     int64_t n = trainSet.size();
     int64_t validation = int64_t(double(n) * options.validationSplit);
@@ -377,10 +406,10 @@ int mlc::runTraining(JITModel &jit, const TrainOptions &options, bool train) {
       if (Error err = trainer.trainEpoch(trainSet, order, epoch, pass, tty)) {
         if (tty)
           outs() << "\n";
-        std::string kept = options.checkpoint.empty()
-                               ? ""
-                               : " (the last good checkpoint, " +
-                                     options.checkpoint + ", is kept)";
+        std::string kept =
+            wroteCheckpoint ? " (the last good checkpoint, " +
+                                  options.checkpoint + ", is kept)"
+                            : "";
         return fail(toString(std::move(err)) + kept);
       }
       double seconds =
@@ -390,7 +419,7 @@ int mlc::runTraining(JITModel &jit, const TrainOptions &options, bool train) {
       EpochRecord record{pass.meanLoss(), pass.accuracy(), seconds, {}, {}};
       int64_t steps = (int64_t(order.size()) + options.batchSize - 1) /
                       options.batchSize;
-      outs() << (tty ? "\r" : "")
+      outs() << (tty ? "\r\x1b[2K" : "")
              << formatv("{0}/{0} - {1:f1}s - {2:f2}ms/step - loss: {3:f4} - "
                         "accuracy: {4:f4}",
                         steps, seconds, 1000 * seconds / steps,
@@ -411,6 +440,7 @@ int mlc::runTraining(JITModel &jit, const TrainOptions &options, bool train) {
         std::string err = trainer.save(options.checkpoint, epoch + 1);
         if (!err.empty())
           return fail(err);
+        wroteCheckpoint = true;
       }
     }
   }

@@ -15,6 +15,7 @@ struct TrainOptions {
   int64_t batchSize = 32;
   uint64_t seed = 0;
   double validationSplit = 0.0;
+  std::string normalize = "scale"; ///< scale (pixel / 255) or standardize
   std::string checkpoint; ///< written after every epoch (atomically)
   std::string resume;     ///< train: continue from; eval: the params
   std::string report;     ///< JSON report

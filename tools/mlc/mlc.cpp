@@ -133,6 +133,13 @@ cl::opt<std::string> plot("plot",
                           cl::value_desc("file"), cl::sub(trainCmd),
                           cl::cat(mlcCategory));
 
+cl::opt<std::string> normalize(
+    "normalize",
+    cl::desc("Input scaling: scale (pixel / 255, the default) or standardize "
+             "(zero mean, unit variance over the training set)"),
+    cl::init("scale"), cl::sub(trainCmd), cl::sub(evalCmd),
+    cl::cat(mlcCategory));
+
 cl::opt<bool> printPipeline(
     "print-pipeline",
     cl::desc("Print the mlc-opt pipeline that --emit runs, and exit"),
@@ -282,6 +289,7 @@ int runTrain(bool train) {
   options.batchSize = batchSize;
   options.seed = seed;
   options.validationSplit = validationSplit;
+  options.normalize = normalize;
   options.checkpoint = train ? std::string(checkpoint) : "";
   options.resume = train ? std::string(resume) : std::string(checkpoint);
   options.report = report;
