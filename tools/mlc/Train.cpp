@@ -13,6 +13,7 @@
 #include "runtime/LearningRate.h"
 #include "runtime/Safetensors.h"
 
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/Process.h"
 #include "llvm/Support/WithColor.h"
@@ -406,11 +407,14 @@ int mlc::runTraining(JITModel &jit, const TrainOptions &options, bool train) {
       if (Error err = trainer.trainEpoch(trainSet, order, epoch, pass, tty)) {
         if (tty)
           outs() << "\n";
-        std::string kept =
-            wroteCheckpoint ? " (the last good checkpoint, " +
-                                  options.checkpoint + ", is kept)"
-                            : "";
-        return fail(toString(std::move(err)) + kept);
+        // The checkpoint on disk (this run's or the one resumed from) is
+        // from the last epoch that finished.
+        bool kept = wroteCheckpoint || (!options.checkpoint.empty() &&
+                                        sys::fs::exists(options.checkpoint));
+        std::string note = kept ? " (the last good checkpoint, " +
+                                      options.checkpoint + ", is kept)"
+                                : "";
+        return fail(toString(std::move(err)) + note);
       }
       double seconds =
           std::chrono::duration<double>(Clock::now() - start).count();
