@@ -75,6 +75,9 @@ int main(int argc, char **argv) {
     int64_t b = std::min(B, n - begin);
     for (int64_t i = 0; i < b; ++i) {
       const uint8_t *src = &train.images.data[order[begin + i] * I];
+      if (i + 1 < b) // the same prefetch as mlc's batching
+        for (int64_t k = 0; k < I; k += 64)
+          __builtin_prefetch(&train.images.data[order[begin + i + 1] * I + k]);
       for (int64_t k = 0; k < I; ++k)
         x[i * I + k] = src[k] * (1.0f / 255.0f);
       y[i] = train.labels.data[order[begin + i]];

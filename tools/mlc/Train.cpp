@@ -124,6 +124,14 @@ public:
     for (int64_t i = 0; i < n; ++i) {
       int64_t item = indices[begin + i];
       const uint8_t *src = &set.images.data[item * sampleSize];
+      // Shuffled samples are scattered over the dataset: fetch the next
+      // one's cache lines while this one is converted.
+      if (i + 1 < n) {
+        const uint8_t *next =
+            &set.images.data[indices[begin + i + 1] * sampleSize];
+        for (int64_t k = 0; k < sampleSize; k += 64)
+          __builtin_prefetch(next + k);
+      }
       float *dst = &x[i * sampleSize];
       for (int64_t k = 0; k < sampleSize; ++k)
         dst[k] = (float(src[k]) * (1.0f / 255.0f) - shift) * scale;

@@ -142,6 +142,11 @@ public:
     int64_t rows = type.isDynamicDim(0) ? -1 : type.getDimSize(0);
     int64_t cols = type.isDynamicDim(1) ? -1 : type.getDimSize(1);
     auto [tm, tn] = registerTile(rows, cols, lanes);
+    // An optimizer update keeps the tile's parameter and state rows live
+    // next to the accumulators; 4 rows instead of 8 keeps that set in
+    // registers (measured: -7% epoch time at batch 32, same at 128).
+    if (g.epilogue && g.epilogue->getNumResults() > 1 && rows > 0)
+      tm = divisorIn(rows, 1, std::min<int64_t>(tm, 4));
     bool partialRows = rows < 0;
     bool epilogue = g.epilogue != nullptr;
     std::string p = "g" + std::to_string(id);

@@ -1,5 +1,5 @@
 // Adam fused into the weight gradient: in the seed MLP's train_step, the
-// tile loop of dW1 = Xᵀ·dZ1 (784x128) accumulates an 8x32 tile of the
+// tile loop of dW1 = Xᵀ·dZ1 (784x128) accumulates a 4x32 tile of the
 // gradient in registers over the batch, then updates W1, m and v for that
 // tile and stores them in place. The gradient is never written to memory:
 // no 784x128 temporary exists.
@@ -9,13 +9,13 @@
 // CHECK-SAME:    (%[[W1:[a-z0-9]+]]: memref<784x128xf32>
 // CHECK-SAME:     %[[M1:[a-z0-9]+]]: memref<784x128xf32>, %[[V1:[a-z0-9]+]]: memref<784x128xf32>
 // CHECK-NOT:     memref.view {{.*}} to memref<784x128xf32>
-// CHECK:         scf.for %[[I:.*]] = %c0 to %c784 step %c8 {
+// CHECK:         scf.for %[[I:.*]] = %c0 to %c784 step %c4 {
 // CHECK-NEXT:      scf.for %[[J:.*]] = %c0 to %c128 step %c32 {
-// CHECK-NEXT:        %[[DW:.*]] = scf.for %{{.*}} = %c0 to %{{.*}} step %c1 iter_args(%{{.*}}) -> (vector<8x32xf32>) {
-// CHECK:               vector.load %{{.*}}[%{{.*}}, %[[I]]] : memref<?x784xf32>, vector<8xf32>
-// CHECK-COUNT-8:       vector.fma {{.*}} : vector<32xf32>
+// CHECK-NEXT:        %[[DW:.*]] = scf.for %{{.*}} = %c0 to %{{.*}} step %c1 iter_args(%{{.*}}) -> (vector<4x32xf32>) {
+// CHECK:               vector.load %{{.*}}[%{{.*}}, %[[I]]] : memref<?x784xf32>, vector<4xf32>
+// CHECK-COUNT-4:       vector.fma {{.*}} : vector<32xf32>
 // CHECK:             }
-// CHECK:             math.sqrt %{{.*}} : vector<8x32xf32>
-// CHECK-COUNT-8:     vector.store %{{.*}}, %[[W1]][%{{.*}}, %[[J]]] : memref<784x128xf32>, vector<32xf32>
-// CHECK-COUNT-8:     vector.store %{{.*}}, %[[M1]][%{{.*}}, %[[J]]] : memref<784x128xf32>, vector<32xf32>
-// CHECK-COUNT-8:     vector.store %{{.*}}, %[[V1]][%{{.*}}, %[[J]]] : memref<784x128xf32>, vector<32xf32>
+// CHECK:             math.sqrt %{{.*}} : vector<4x32xf32>
+// CHECK-COUNT-4:     vector.store %{{.*}}, %[[W1]][%{{.*}}, %[[J]]] : memref<784x128xf32>, vector<32xf32>
+// CHECK-COUNT-4:     vector.store %{{.*}}, %[[M1]][%{{.*}}, %[[J]]] : memref<784x128xf32>, vector<32xf32>
+// CHECK-COUNT-4:     vector.store %{{.*}}, %[[V1]][%{{.*}}, %[[J]]] : memref<784x128xf32>, vector<32xf32>
