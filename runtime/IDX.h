@@ -8,16 +8,19 @@
 #ifndef MLC_RUNTIME_IDX_H
 #define MLC_RUNTIME_IDX_H
 
+#include "runtime/HugePages.h"
+
 #include <cstdint>
 #include <string>
 #include <vector>
 
 namespace mlc::runtime {
 
-/// An IDX array of unsigned bytes: dims[0] items of dims[1..] each.
+/// An IDX array of unsigned bytes: dims[0] items of dims[1..] each. The
+/// bytes live on huge pages: training reads them in shuffled order.
 struct IdxArray {
   std::vector<int64_t> dims;
-  std::vector<uint8_t> data;
+  std::vector<uint8_t, HugePageAllocator<uint8_t>> data;
 };
 
 /// Reads an IDX file of unsigned bytes with `rank` dimensions (1 for labels,

@@ -1,6 +1,7 @@
 //===- RuntimeTest.cpp - initializers and learning-rate schedules ---------===//
 
 #include "compiler/Driver/Driver.h"
+#include "runtime/HugePages.h"
 #include "runtime/Initializers.h"
 #include "runtime/LearningRate.h"
 
@@ -124,3 +125,21 @@ TEST(RuntimeTest, LearningRateSchedules) {
 }
 
 } // namespace
+
+TEST(RuntimeTest, HugePageVectorsHoldTheirData) {
+  // Large blocks are 2 MiB aligned (so the kernel can back them with huge
+  // pages); small ones come from malloc. Both keep what is written.
+  for (size_t n : {size_t(100), size_t(5) << 20}) {
+    std::vector<uint8_t, mlc::runtime::HugePageAllocator<uint8_t>> v(n);
+    for (size_t i = 0; i < n; ++i)
+      v[i] = uint8_t(i * 7);
+    if (n >= (size_t(2) << 20))
+      EXPECT_EQ(reinterpret_cast<uintptr_t>(v.data()) % (size_t(2) << 20), 0u);
+    size_t bad = 0;
+    for (size_t i = 0; i < n; ++i)
+      bad += v[i] != uint8_t(i * 7);
+    EXPECT_EQ(bad, 0u) << n;
+    v.resize(n + 4096); // grows by copying into a new block
+    EXPECT_EQ(v[n - 1], uint8_t((n - 1) * 7));
+  }
+}
