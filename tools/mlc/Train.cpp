@@ -89,6 +89,7 @@ public:
                   input.shapeString() + " (one float32 input expected)");
     classes = sig.outputs.front().shape.back();
     const int64_t batch = options.batchSize;
+    trainArgsBatch = evalArgsBatch = -1; // the buffers are reallocated
     params.clear();
     for (const TensorSpec &p : sig.params)
       params.emplace_back(p.numElements(0));
@@ -152,22 +153,29 @@ public:
     }
   }
 
-  std::vector<BufferRef> buffers(int64_t n, bool training, float *loss,
-                                 float *lr, float *step) {
-    std::vector<BufferRef> b;
+  /// The step's arguments. Built once per (batch size, kind) and reused:
+  /// every pointer is a member that outlives the steps, so only the batch
+  /// dimension can change between calls (the last, partial batch).
+  const std::vector<BufferRef> &buffers(int64_t n, bool training) {
+    std::vector<BufferRef> &b = training ? trainArgs : evalArgs;
+    int64_t &cached = training ? trainArgsBatch : evalArgsBatch;
+    if (cached == n)
+      return b;
+    cached = n;
+    b.clear();
     for (size_t i = 0; i < params.size(); ++i)
       b.push_back({params[i].data(), sig.params[i].shape});
     if (training) {
       for (size_t i = 0; i < states.size(); ++i)
         b.push_back({states[i].data(), sig.states[i].shape});
-      b.push_back({lr, {}});
-      b.push_back({step, {}});
+      b.push_back({&stepRate, {}});
+      b.push_back({&stepSize, {}});
     }
     std::vector<int64_t> shape = sig.inputs[0].shape;
     shape[0] = n;
     b.push_back({x.data(), shape});
     b.push_back({y.data(), {n}});
-    b.push_back({loss, {}});
+    b.push_back({&stepLoss, {}});
     b.push_back({predictions.data(), {n, classes}});
     return b;
   }
@@ -185,14 +193,15 @@ public:
                          std::min<int64_t>((s + 1) * options.batchSize,
                                            order.size()));
       double rate = schedule.at(iteration);
-      float lr = float(rate);
-      float step = float(sig.biasCorrected
-                             ? runtime::adamStepSize(rate, sig.beta1,
-                                                     sig.beta2, iteration)
-                             : rate);
-      float loss = 0;
-      if (Error err = jit.trainStep(buffers(n, true, &loss, &lr, &step)))
+      stepRate = float(rate);
+      stepSize = float(sig.biasCorrected
+                           ? runtime::adamStepSize(rate, sig.beta1, sig.beta2,
+                                                   iteration)
+                           : rate);
+      stepLoss = 0;
+      if (Error err = jit.trainStep(buffers(n, true)))
         return err;
+      float loss = stepLoss;
       if (!std::isfinite(loss))
         return createStringError("the loss became " + std::to_string(loss) +
                                  " at step " + std::to_string(s + 1) +
@@ -226,10 +235,10 @@ public:
       int64_t n = gather(set, indices, begin,
                          std::min<int64_t>(begin + options.batchSize,
                                            indices.size()));
-      float loss = 0;
-      if (Error err = jit.evalStep(buffers(n, false, &loss, nullptr, nullptr)))
+      stepLoss = 0;
+      if (Error err = jit.evalStep(buffers(n, false)))
         return err;
-      score(pass, n, loss);
+      score(pass, n, stepLoss);
     }
     return Error::success();
   }
@@ -325,6 +334,10 @@ public:
   std::vector<std::vector<float>> params, states;
   std::vector<float> x, predictions;
   std::vector<int32_t> y;
+  /// The scalar arguments of a step, and the cached argument lists.
+  float stepRate = 0, stepSize = 0, stepLoss = 0;
+  std::vector<BufferRef> trainArgs, evalArgs;
+  int64_t trainArgsBatch = -1, evalArgsBatch = -1;
 };
 
 } // namespace
