@@ -513,23 +513,48 @@ JITModel::compile(std::unique_ptr<MLIRContext> contextArg,
   if (!engine)
     return engine.takeError();
   jit->engine = std::move(*engine);
-  auto entry = jit->lookupEntry(jit->sig.model + "_predict");
-  if (!entry)
-    return entry.takeError();
-  jit->predictEntry = *entry;
-  if (jit->sig.canEvaluate()) {
-    auto eval = jit->lookupEntry(jit->sig.model + "_eval_step");
-    if (!eval)
-      return eval.takeError();
-    jit->evalEntry = *eval;
-    jit->scalarSpec = {"learning rate", {}, jit->sig.outputs[0].element};
-    jit->lossSpec = {"loss", {}, jit->sig.outputs[0].element};
+  // Buffer order of the entry points (see mlc-build-entry-points): params,
+  // [optimizer states, learning rate, step size,] inputs, [labels, loss,]
+  // outputs.
+  const ModelSignature &s = jit->sig;
+  const TensorSpec *output = &s.outputs[0];
+  jit->learningRateSpec = {"learning rate", {}, output->element};
+  jit->stepSizeSpec = {"step size", {}, output->element};
+  jit->lossSpec = {"loss", {}, output->element};
+  auto specsOf = [&](bool eval, bool train) {
+    std::vector<const TensorSpec *> specs;
+    for (const TensorSpec &t : s.params)
+      specs.push_back(&t);
+    if (train) {
+      for (const TensorSpec &t : s.states)
+        specs.push_back(&t);
+      specs.push_back(&jit->learningRateSpec);
+      specs.push_back(&jit->stepSizeSpec);
+    }
+    for (const TensorSpec &t : s.inputs)
+      specs.push_back(&t);
+    if (!eval) {
+      for (const TensorSpec &t : s.outputs)
+        specs.push_back(&t);
+      return specs;
+    }
+    specs.push_back(&*s.labels);
+    specs.push_back(&jit->lossSpec);
+    specs.push_back(output);
+    return specs;
+  };
+  jit->predictEntry.specs = specsOf(false, false);
+  if (llvm::Error err = jit->lookupEntry("predict", jit->predictEntry))
+    return std::move(err);
+  if (s.canEvaluate()) {
+    jit->evalEntry.specs = specsOf(true, false);
+    if (llvm::Error err = jit->lookupEntry("eval_step", jit->evalEntry))
+      return std::move(err);
   }
-  if (jit->sig.canTrain()) {
-    auto train = jit->lookupEntry(jit->sig.model + "_train_step");
-    if (!train)
-      return train.takeError();
-    jit->trainEntry = *train;
+  if (s.canTrain()) {
+    jit->trainEntry.specs = specsOf(true, true);
+    if (llvm::Error err = jit->lookupEntry("train_step", jit->trainEntry))
+      return std::move(err);
   }
   jit->llvmMs = msSince(start);
   jit->llvmIRMs = irMs;
@@ -537,68 +562,50 @@ JITModel::compile(std::unique_ptr<MLIRContext> contextArg,
   return jit;
 }
 
-llvm::Expected<JITModel::EntryPoint>
-JITModel::lookupEntry(llvm::StringRef name) {
-  EntryPoint entry;
-  auto fn = engine->lookupPacked(("_mlir_ciface_" + name).str());
+llvm::Error JITModel::lookupEntry(llvm::StringRef kind, EntryPoint &entry) {
+  std::string name = "_mlir_ciface_" + sig.model + "_" + kind.str();
+  auto fn = engine->lookupPacked(name);
   if (!fn)
     return fn.takeError();
-  auto bytes =
-      engine->lookupPacked(("_mlir_ciface_" + name + "_workspace_bytes").str());
+  auto bytes = engine->lookupPacked(name + "_workspace_bytes");
   if (!bytes)
     return bytes.takeError();
+  entry.kind = kind.str();
   entry.fn = *fn;
   entry.workspaceBytes = *bytes;
-  return entry;
+  return llvm::Error::success();
 }
 
 llvm::Error JITModel::predict(llvm::ArrayRef<BufferRef> buffers) {
-  SmallVector<const TensorSpec *> specs;
-  for (const auto *group : {&sig.params, &sig.inputs, &sig.outputs})
-    for (const TensorSpec &s : *group)
-      specs.push_back(&s);
-  return call(predictEntry, buffers, specs);
+  return call(predictEntry, buffers);
 }
 
 llvm::Error JITModel::evalStep(llvm::ArrayRef<BufferRef> buffers) {
   if (!sig.canEvaluate())
     return llvm::createStringError("model @" + sig.model +
                                    " has no loss: eval_step needs one");
-  SmallVector<const TensorSpec *> specs;
-  for (const TensorSpec &s : sig.params)
-    specs.push_back(&s);
-  for (const TensorSpec &s : sig.inputs)
-    specs.push_back(&s);
-  specs.append({&*sig.labels, &lossSpec, &sig.outputs[0]});
-  return call(evalEntry, buffers, specs);
+  return call(evalEntry, buffers);
 }
 
 llvm::Error JITModel::trainStep(llvm::ArrayRef<BufferRef> buffers) {
   if (!sig.canTrain())
     return llvm::createStringError("model @" + sig.model +
                                    " needs a loss and an optimizer to train");
-  SmallVector<const TensorSpec *> specs;
-  for (const TensorSpec &s : sig.params)
-    specs.push_back(&s);
-  for (const TensorSpec &s : sig.states)
-    specs.push_back(&s);
-  specs.append({&scalarSpec, &scalarSpec});
-  for (const TensorSpec &s : sig.inputs)
-    specs.push_back(&s);
-  specs.append({&*sig.labels, &lossSpec, &sig.outputs[0]});
-  return call(trainEntry, buffers, specs);
+  return call(trainEntry, buffers);
 }
 
 llvm::Error JITModel::call(const EntryPoint &entry,
-                           llvm::ArrayRef<BufferRef> buffers,
-                           llvm::ArrayRef<const TensorSpec *> specs) {
-  if (buffers.size() != specs.size())
-    return llvm::createStringError(
-        "predict takes " + std::to_string(specs.size()) + " buffers (" +
-        std::to_string(sig.params.size()) + " params, " +
-        std::to_string(sig.inputs.size()) + " inputs, " +
-        std::to_string(sig.outputs.size()) + " outputs), got " +
-        std::to_string(buffers.size()));
+                           llvm::ArrayRef<BufferRef> buffers) {
+  llvm::ArrayRef<const TensorSpec *> specs = entry.specs;
+  if (buffers.size() != specs.size()) {
+    std::string names;
+    for (const TensorSpec *spec : specs)
+      names += (names.empty() ? "" : ", ") + spec->name;
+    return llvm::createStringError(entry.kind + " takes " +
+                                   std::to_string(specs.size()) +
+                                   " buffers (" + names + "), got " +
+                                   std::to_string(buffers.size()));
+  }
   int64_t batch = -1;
   size_t n = buffers.size();
   descriptors.resize(n + 1);

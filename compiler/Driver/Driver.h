@@ -190,19 +190,21 @@ public:
 private:
   JITModel() = default;
   struct EntryPoint {
+    std::string kind; // predict, eval_step, train_step
     void (*fn)(void **) = nullptr;
     void (*workspaceBytes)(void **) = nullptr;
+    // The buffers it takes, in order; built once, checked on every call.
+    std::vector<const TensorSpec *> specs;
   };
-  llvm::Expected<EntryPoint> lookupEntry(llvm::StringRef name);
-  llvm::Error call(const EntryPoint &entry, llvm::ArrayRef<BufferRef> buffers,
-                   llvm::ArrayRef<const TensorSpec *> specs);
+  llvm::Error lookupEntry(llvm::StringRef kind, EntryPoint &entry);
+  llvm::Error call(const EntryPoint &entry, llvm::ArrayRef<BufferRef> buffers);
 
   std::unique_ptr<mlir::MLIRContext> context;
   std::unique_ptr<mlir::ExecutionEngine> engine;
   ModelSignature sig;
   EntryPoint predictEntry, evalEntry, trainEntry;
-  // Specs of scalars and outputs of the training entry points.
-  TensorSpec scalarSpec, lossSpec;
+  // Specs of the scalars of the eval and train entry points.
+  TensorSpec learningRateSpec, stepSizeSpec, lossSpec;
   // Argument storage reused across calls: one memref descriptor per buffer
   // plus the workspace's.
   std::vector<std::vector<int64_t>> descriptors;

@@ -611,7 +611,7 @@ TEST_F(OpsJITTest, PredictChecksItsArguments) {
   };
   EXPECT_EQ(message({{in.data(), {2, 7}}, {out.data(), {2, 7}}}), "");
   EXPECT_EQ(message({{in.data(), {2, 7}}}),
-            "predict takes 2 buffers (0 params, 1 inputs, 1 outputs), got 1");
+            "predict takes 2 buffers (a, output 0), got 1");
   EXPECT_EQ(message({{in.data(), {2, 6}}, {out.data(), {2, 7}}}),
             "'a' has shape [2, 6], expected [?, 7]");
   EXPECT_EQ(message({{in.data(), {2, 7}}, {out.data(), {1, 7}}}),

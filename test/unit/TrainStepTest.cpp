@@ -163,6 +163,22 @@ void runCase(const Case &c) {
     buffers.push_back({&loss, {}});
     std::vector<float> predictions(kBatch * kOut);
     buffers.push_back({predictions.data(), {kBatch, kOut}});
+    if (t == 1) {
+      // Arguments are checked by name: a shaped step size is refused.
+      std::vector<BufferRef> wrong = buffers;
+      wrong[params.size() + states.size() + 1].shape = {1};
+      llvm::Error bad = jit.trainStep(wrong);
+      ASSERT_TRUE(bool(bad));
+      EXPECT_EQ(llvm::toString(std::move(bad)),
+                "'step size' has shape [1], expected []");
+      wrong.pop_back();
+      bad = jit.trainStep(wrong);
+      ASSERT_TRUE(bool(bad));
+      EXPECT_NE(llvm::toString(std::move(bad))
+                    .find("train_step takes " +
+                          std::to_string(buffers.size()) + " buffers ("),
+                std::string::npos);
+    }
     llvm::Error err = jit.trainStep(buffers);
     ASSERT_FALSE(bool(err)) << llvm::toString(std::move(err));
     ASSERT_TRUE(std::isfinite(loss));
