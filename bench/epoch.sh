@@ -5,14 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build_dir=${MLC_BUILD_DIR:-build}
-need=()
-for p in libdnnl-dev python3-torch python3-numpy; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || need+=("$p")
-done
-if [ ${#need[@]} -gt 0 ]; then
-  sudo=""; [ "$(id -u)" -ne 0 ] && sudo=sudo
-  $sudo apt-get install -y -qq "${need[@]}"
-fi
+scripts/install-deps.sh libdnnl-dev python3-torch python3-numpy >/dev/null
 scripts/build.sh >/dev/null
 cmake "$build_dir" >/dev/null
 cmake --build "$build_dir" --target mlc-onednn-step >/dev/null

@@ -3,14 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build_dir=${MLC_BUILD_DIR:-build}
-need=()
-for p in libopenblas-dev libdnnl-dev; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || need+=("$p")
-done
-if [ ${#need[@]} -gt 0 ]; then
-  sudo=""; [ "$(id -u)" -ne 0 ] && sudo=sudo
-  $sudo apt-get install -y -qq "${need[@]}"
-fi
+scripts/install-deps.sh libopenblas-dev libdnnl-dev >/dev/null
 scripts/build.sh >/dev/null
 cmake "$build_dir" >/dev/null   # pick up the libraries if just installed
 cmake --build "$build_dir" --target mlc-bench

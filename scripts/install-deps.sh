@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# Installs the Debian 12 packages mlc builds with. Idempotent: does nothing
-# when everything is already installed. Needs root (uses sudo if available).
+# Installs the Debian 12 packages mlc builds with, plus any packages named
+# as arguments (bench/ passes its peers'). Idempotent: does nothing when
+# everything is already installed. Needs root (uses sudo if available).
 set -euo pipefail
 
 packages=(
   cmake ninja-build ccache g++
   llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools clang-22 lld-22
   libomp-22-dev libfmt-dev googletest libgtest-dev zlib1g-dev
+  "$@"
 )
 
 missing=()
