@@ -12,6 +12,8 @@
 
 #include "mlir/Parser/Parser.h"
 
+#include "llvm/Support/MemoryBuffer.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -533,14 +535,9 @@ TEST_F(OpsJITTest, Losses) {
 //===----------------------------------------------------------------------===//
 
 TEST_F(OpsJITTest, SeedMLPForward) {
-  auto jit = compile(R"(
-mlc.model @mnist_mlp {
-  %x = mlc.input "image" : tensor<?x28x28xf32>
-  %f = mlc.flatten %x : tensor<?x28x28xf32> -> tensor<?x784xf32>
-  %h = mlc.dense %f {units = 128, activation = #mlc.act<relu>} : tensor<?x784xf32> -> tensor<?x128xf32>
-  %y = mlc.dense %h {units = 10, activation = #mlc.act<softmax>} : tensor<?x128xf32> -> tensor<?x10xf32>
-  mlc.output %y : tensor<?x10xf32>
-})");
+  auto file = llvm::MemoryBuffer::getFile(MLC_EXAMPLES_DIR "/mnist_mlp.mlir");
+  ASSERT_TRUE(bool(file)) << file.getError().message();
+  auto jit = compile((*file)->getBuffer().str());
   ASSERT_TRUE(jit);
   const ModelSignature &sig = jit->signature();
   ASSERT_EQ(sig.params.size(), 4u);
