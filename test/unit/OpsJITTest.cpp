@@ -64,6 +64,8 @@ Tensor labels(int64_t batch, int64_t classes, uint32_t seed) {
 
 class OpsJITTest : public ::testing::Test {
 protected:
+  void checkMatmul(int64_t k, int64_t n, unsigned bits,
+                   std::initializer_list<int64_t> batches, uint32_t seed);
   /// Compiles `source` (one model) or fails the test.
   std::unique_ptr<JITModel> compile(const std::string &source,
                                     unsigned threads = 1,
@@ -226,50 +228,43 @@ TEST_F(OpsJITTest, BinaryOpsBroadcast) {
 // Matmul
 //===----------------------------------------------------------------------===//
 
-TEST_F(OpsJITTest, Matmul) {
-  // (batch, k) x (k, n), k and n not multiples of the vector width.
-  for (auto [k, n] : {std::pair<int64_t, int64_t>{129, 10}, {7, 33}, {1, 1}}) {
-    auto jit = compile(model({{-1, k}, {k, n}},
-                             "%r = mlc.matmul %a, %b : (" + dims({-1, k}) +
-                                 ", " + dims({k, n}) + ") -> " + dims({-1, n}),
-                             dims({-1, n})));
-    ASSERT_TRUE(jit);
-    for (int64_t batch : {1, 7, 33}) {
-      Tensor a = make({batch, k}, -1, 1, 6), b = make({k, n}, -1, 1, 7);
-      std::vector<double> want(batch * n, 0.0);
-      for (int64_t i = 0; i < batch; ++i)
-        for (int64_t j = 0; j < n; ++j)
-          for (int64_t r = 0; r < k; ++r)
-            want[i * n + j] += double(a.f[i * k + r]) * b.f[r * n + j];
-      expectNear(run(*jit, {a, b}, batch)[0], want,
-                 "matmul k=" + std::to_string(k) + " n=" + std::to_string(n),
-                 1e-4);
-    }
+/// (batch, k) x (k, n) compiled for `bits`-wide vectors (0: the host's),
+/// against double-precision loops, for each batch size.
+void OpsJITTest::checkMatmul(int64_t k, int64_t n, unsigned bits,
+                             std::initializer_list<int64_t> batches,
+                             uint32_t seed) {
+  auto jit = compile(model({{-1, k}, {k, n}},
+                           "%r = mlc.matmul %a, %b : (" + dims({-1, k}) +
+                               ", " + dims({k, n}) + ") -> " + dims({-1, n}),
+                           dims({-1, n})),
+                     1, bits);
+  ASSERT_TRUE(jit);
+  for (int64_t batch : batches) {
+    Tensor a = make({batch, k}, -1, 1, seed), b = make({k, n}, -1, 1, seed + 1);
+    std::vector<double> want(batch * n, 0.0);
+    for (int64_t i = 0; i < batch; ++i)
+      for (int64_t j = 0; j < n; ++j)
+        for (int64_t r = 0; r < k; ++r)
+          want[i * n + j] += double(a.f[i * k + r]) * b.f[r * n + j];
+    expectNear(run(*jit, {a, b}, batch)[0], want,
+               "matmul k=" + std::to_string(k) + " n=" + std::to_string(n) +
+                   " vector-bits=" + std::to_string(bits) +
+                   " batch=" + std::to_string(batch),
+               1e-4);
   }
+}
+
+TEST_F(OpsJITTest, Matmul) {
+  // k and n not multiples of the vector width.
+  for (auto [k, n] : {std::pair<int64_t, int64_t>{129, 10}, {7, 33}, {1, 1}})
+    checkMatmul(k, n, 0, {1, 7, 33}, 6);
 }
 
 // The register tiles for AVX2 (256-bit) and SSE/NEON (128-bit) vectors,
 // run on this CPU: same results as the plain loops.
 TEST_F(OpsJITTest, MatmulScheduleForEachVectorWidth) {
-  const int64_t k = 33, n = 129;
-  for (unsigned bits : {128u, 256u, 512u}) {
-    auto jit = compile(model({{-1, k}, {k, n}},
-                             "%r = mlc.matmul %a, %b : (" + dims({-1, k}) +
-                                 ", " + dims({k, n}) + ") -> " + dims({-1, n}),
-                             dims({-1, n})),
-                       1, bits);
-    ASSERT_TRUE(jit);
-    for (int64_t batch : {1, 7, 17}) {
-      Tensor a = make({batch, k}, -1, 1, 40), b = make({k, n}, -1, 1, 41);
-      std::vector<double> want(batch * n, 0.0);
-      for (int64_t i = 0; i < batch; ++i)
-        for (int64_t j = 0; j < n; ++j)
-          for (int64_t r = 0; r < k; ++r)
-            want[i * n + j] += double(a.f[i * k + r]) * b.f[r * n + j];
-      expectNear(run(*jit, {a, b}, batch)[0], want,
-                 "vector-bits=" + std::to_string(bits), 1e-4);
-    }
-  }
+  for (unsigned bits : {128u, 256u, 512u})
+    checkMatmul(33, 129, bits, {1, 7, 17}, 40);
 }
 
 TEST_F(OpsJITTest, MatmulTransposedAndBatched) {
