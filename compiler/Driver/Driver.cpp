@@ -287,9 +287,9 @@ llvm::Expected<std::string> mlc::emitLLVMIR(ModuleOp module,
   return text;
 }
 
-llvm::Expected<std::string> mlc::emitMachineCode(ModuleOp module,
-                                                 const TargetOptions &target,
-                                                 bool assembly) {
+llvm::Expected<std::string> mlc::emitMachineCode(
+    ModuleOp module, const TargetOptions &target, bool assembly,
+    llvm::function_ref<llvm::Error(llvm::Module &)> beforeCodegen) {
   auto tm = createTargetMachine(target);
   if (!tm)
     return tm.takeError();
@@ -298,6 +298,9 @@ llvm::Expected<std::string> mlc::emitMachineCode(ModuleOp module,
       translateAndOptimize(module, llvmContext, **tm, target);
   if (!llvmModule)
     return llvmModule.takeError();
+  if (beforeCodegen)
+    if (llvm::Error err = beforeCodegen(**llvmModule))
+      return std::move(err);
   llvm::SmallString<0> code;
   llvm::raw_svector_ostream os(code);
   llvm::legacy::PassManager codegen;
@@ -410,6 +413,15 @@ static llvm::Expected<ModelSignature> readSignature(ModelOp model) {
       }
   }
   return sig;
+}
+
+llvm::Expected<ModelSignature> mlc::readModelSignature(ModuleOp module) {
+  auto models = llvm::to_vector(module.getOps<ModelOp>());
+  if (models.size() != 1)
+    return llvm::createStringError(
+        "expected one mlc.model in the module, found " +
+        std::to_string(models.size()));
+  return readSignature(models.front());
 }
 
 llvm::Error mlc::initializeParams(const ModelSignature &sig, uint64_t seed,

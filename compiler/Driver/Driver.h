@@ -15,6 +15,7 @@
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/OwningOpRef.h"
 #include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/STLFunctionalExtras.h"
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/Support/Error.h"
 
@@ -24,6 +25,7 @@
 #include <vector>
 
 namespace llvm {
+class Module;
 class SourceMgr;
 } // namespace llvm
 
@@ -107,9 +109,11 @@ llvm::Expected<std::string> emitLLVMIR(mlir::ModuleOp module,
                                        const TargetOptions &target);
 
 /// Compiles an LLVM-dialect module to assembly or an object file.
-llvm::Expected<std::string> emitMachineCode(mlir::ModuleOp module,
-                                            const TargetOptions &target,
-                                            bool assembly);
+/// `beforeCodegen`, if given, may change the optimized LLVM module first
+/// (the library builder renames and hides symbols there).
+llvm::Expected<std::string> emitMachineCode(
+    mlir::ModuleOp module, const TargetOptions &target, bool assembly,
+    llvm::function_ref<llvm::Error(llvm::Module &)> beforeCodegen = nullptr);
 
 /// Element types an entry point argument can have.
 enum class ElementKind { F16, BF16, F32, F64, I32, I64 };
@@ -143,6 +147,10 @@ struct ModelSignature {
   bool biasCorrected = false;
   double beta1 = 0, beta2 = 0;
 };
+
+/// The signature of the one mlc.model in `module`, whose params are
+/// materialized (mlc-materialize-params ran).
+llvm::Expected<ModelSignature> readModelSignature(mlir::ModuleOp module);
 
 /// init(seed): fills every (float32) param from its initializer, the same
 /// bits for the same seed (runtime::initialize). `params` follows

@@ -9,12 +9,14 @@
 #include "Train.h"
 #include "Version.h"
 #include "compiler/Driver/Driver.h"
+#include "compiler/Driver/Library.h"
 #include "compiler/Registration/Registration.h"
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/Pass/PassManager.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/Error.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/SourceMgr.h"
@@ -35,7 +37,7 @@ cl::opt<std::string> modelFile(cl::Positional, cl::desc("<model.mlir>"),
                                cl::sub(compileCmd), cl::sub(trainCmd),
                                cl::sub(evalCmd), cl::cat(mlcCategory));
 
-enum class Emit { Mlir, MlirGraph, MlirLinalg, MlirLLVM, LLVM, Asm, Obj };
+enum class Emit { Mlir, MlirGraph, MlirLinalg, MlirLLVM, LLVM, Asm, Obj, Lib };
 cl::opt<Emit> emit(
     "emit", cl::desc("What to write"), cl::init(Emit::Obj),
     cl::values(
@@ -47,12 +49,32 @@ cl::opt<Emit> emit(
         clEnumValN(Emit::MlirLLVM, "mlir-llvm", "the LLVM dialect"),
         clEnumValN(Emit::LLVM, "llvm", "LLVM IR, optimized"),
         clEnumValN(Emit::Asm, "asm", "assembly"),
-        clEnumValN(Emit::Obj, "obj", "an object file")),
+        clEnumValN(Emit::Obj, "obj", "an object file"),
+        clEnumValN(Emit::Lib, "lib",
+                   "a model library in the -o directory: lib<name>.so, "
+                   "lib<name>.a, <name>.h, <name>Config.cmake (the default "
+                   "when -o names a directory)")),
     cl::sub(compileCmd), cl::cat(mlcCategory));
 
 cl::opt<std::string> outputFile("o", cl::desc("Output file ('-' = stdout)"),
                                 cl::value_desc("file"), cl::sub(compileCmd),
                                 cl::cat(mlcCategory));
+
+cl::opt<std::string> libraryName(
+    "name",
+    cl::desc("With --emit=lib: the prefix of the library's symbols and files "
+             "(default: the model's name)"),
+    cl::sub(compileCmd), cl::cat(mlcCategory));
+cl::opt<int64_t> maxBatch(
+    "max-batch",
+    cl::desc("With --emit=lib: the largest batch a call accepts (the "
+             "workspace is allocated for it)"),
+    cl::init(1024), cl::sub(compileCmd), cl::cat(mlcCategory));
+cl::opt<std::string> cCompiler(
+    "cc",
+    cl::desc("With --emit=lib: the C compiler that builds and links the "
+             "library (default: $CC, else cc)"),
+    cl::sub(compileCmd), cl::cat(mlcCategory));
 
 cl::opt<std::string> cpu("cpu",
                          cl::desc("Target CPU: host (default), x86-64, "
@@ -69,7 +91,8 @@ cl::opt<std::string> triple("target-triple",
 cl::opt<unsigned> threads(
     "threads",
     cl::desc("Threads for the generated code: 1 = none, 0 = one per core "
-             "(default)"),
+             "(the default, except for libraries: 1, so they need no "
+             "OpenMP runtime)"),
     cl::init(0), cl::sub(compileCmd), cl::sub(trainCmd), cl::sub(evalCmd),
     cl::cat(mlcCategory));
 
@@ -181,12 +204,46 @@ int writeOutput(StringRef text, bool binary) {
   return 0;
 }
 
+/// `mlc compile --emit=lib`: a library directory.
+int runCompileLibrary(mlir::ModuleOp module, const mlc::TargetOptions &target) {
+  mlc::LibraryOptions options;
+  options.outputDir = outputFile;
+  options.name = libraryName;
+  options.maxBatch = maxBatch;
+  options.cc = cCompiler;
+  options.generator = std::string("mlc ") + MLC_VERSION_STRING;
+  Expected<mlc::LibraryResult> result =
+      mlc::buildLibrary(module, target, options);
+  if (!result)
+    return error(toString(result.takeError()));
+  for (const std::string &file : result->files) {
+    uint64_t size = 0;
+    sys::fs::file_size(file, size);
+    outs() << formatv("wrote {0} ({1} bytes)\n", file, size);
+  }
+  outs() << formatv("compiled @{0} in {1:f0} ms (MLIR {2:f0}, LLVM {3:f0}, "
+                    "link {4:f0}; the C wrapper compiled alongside)\n",
+                    result->name,
+                    result->mlirMs + result->llvmMs + result->linkMs,
+                    result->mlirMs, result->llvmMs, result->linkMs);
+  return 0;
+}
+
 int runCompile() {
+  // -o DIR/ (or an existing directory) means a library.
+  if (!emit.getNumOccurrences() && !outputFile.empty() &&
+      (StringRef(outputFile).ends_with("/") ||
+       sys::fs::is_directory(outputFile)))
+    emit = Emit::Lib;
   std::optional<mlc::Stage> stage = stageFor(emit);
   mlc::TargetOptions target;
   target.cpu = cpu;
   target.triple = triple;
   target.threads = threads;
+  if (emit == Emit::Lib && !threads.getNumOccurrences())
+    target.threads = 1;
+  if (emit == Emit::Lib && (outputFile.empty() || outputFile == "-"))
+    return error("--emit=lib writes a directory; name it with -o DIR");
   if (printPipeline) {
     auto context = mlc::createContext();
     mlir::PassManager pm = mlir::PassManager::on<mlir::ModuleOp>(context.get());
@@ -215,6 +272,8 @@ int runCompile() {
     overrides.learningRate = learningRate;
   if (Error err = mlc::applyOverrides(*module, overrides))
     return error(toString(std::move(err)));
+  if (emit == Emit::Lib)
+    return runCompileLibrary(*module, target);
   if (stage && failed(mlc::lowerModule(*module, *stage, target)))
     return 1;
 
