@@ -877,8 +877,16 @@ int MLC_API(load)(MLC_API(state) *s, const char *path) {
       int64_t elements = 1, width = mlcDtypeSize(e.dtype);
       for (int k = 0; k < e.rank && k <= MLC_MAX_RANK; ++k)
         elements *= e.shape[k];
-      if (!width || e.rank < 0 || e.rank > MLC_MAX_RANK || e.begin < 0 ||
-          e.end < e.begin || (uint64_t)e.end > payloadSize ||
+      if (!width || e.rank < 0 || e.begin < 0) {
+        free(file);
+        free(problems.data);
+        return mlcFail(MLC_ERR_FORMAT,
+                       "'%s' is corrupt: tensor '%s' lacks a known dtype, a "
+                       "shape or data_offsets",
+                       path, e.name);
+      }
+      if (e.rank > MLC_MAX_RANK || e.end < e.begin ||
+          (uint64_t)e.end > payloadSize ||
           e.end - e.begin != elements * width) {
         free(file);
         free(problems.data);

@@ -1,0 +1,425 @@
+//===- LibraryTest.cpp - model libraries against the JIT ------------------===//
+//
+// Builds the seed model's library (mlc compile -o DIR), loads the .so with
+// dlopen and checks it against the JIT compile of the same file: init, the
+// train steps and predict agree bit for bit; checkpoints move both ways in
+// mlc's safetensors layout; bad arguments and bad files give error codes
+// and messages, and leave the state alone.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/Driver/Driver.h"
+#include "compiler/Driver/Library.h"
+#include "runtime/LearningRate.h"
+#include "runtime/Safetensors.h"
+
+#include "mlir/Parser/Parser.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <dlfcn.h>
+#include <fstream>
+
+using namespace mlc;
+
+namespace {
+
+struct State;
+// The C API, as the generated header declares it for @mnist_mlp.
+struct Api {
+  const char *(*lastError)();
+  int (*create)(State **);
+  int (*destroy)(State *);
+  int (*init)(State *, uint64_t);
+  int (*trainStep)(State *, const float *, const int32_t *, int64_t, float *);
+  int (*evalStep)(State *, const float *, const int32_t *, int64_t, float *,
+                  float *);
+  int (*predict)(State *, const float *, int64_t, float *);
+  int (*save)(State *, const char *);
+  int (*load)(State *, const char *);
+  int (*setLearningRate)(State *, double);
+  int64_t (*iterations)(const State *);
+  int64_t (*numParams)();
+  const char *(*paramName)(int64_t);
+  int64_t (*paramSize)(int64_t);
+  int (*paramData)(State *, int64_t, float **);
+};
+
+enum { kOk = 0, kArgument = 1, kState = 2, kIO = 3, kFormat = 4 };
+
+std::unique_ptr<mlir::MLIRContext> context;
+
+class LibraryTest : public testing::Test {
+protected:
+  static void SetUpTestSuite() {
+    llvm::SmallString<128> dir;
+    ASSERT_FALSE(llvm::sys::fs::createUniqueDirectory("mlc-library-test", dir));
+    directory = dir.str().str();
+    auto file =
+        llvm::MemoryBuffer::getFile(MLC_EXAMPLES_DIR "/mnist_mlp.mlir");
+    ASSERT_TRUE(bool(file));
+    source = (*file)->getBuffer().str();
+
+    context = createContext();
+    auto module = mlir::parseSourceString<mlir::ModuleOp>(source, context.get());
+    ASSERT_TRUE(module);
+    LibraryOptions options;
+    options.outputDir = directory;
+    TargetOptions target; // one thread: no libomp
+    auto built = buildLibrary(*module, target, options);
+    ASSERT_TRUE(bool(built)) << llvm::toString(built.takeError());
+
+    handle = dlopen((directory + "/libmnist_mlp.so").c_str(), RTLD_NOW);
+    ASSERT_NE(handle, nullptr) << dlerror();
+    auto get = [](auto &fn, const char *name) {
+      fn = reinterpret_cast<std::remove_reference_t<decltype(fn)>>(
+          dlsym(handle, (std::string("mnist_mlp_") + name).c_str()));
+      ASSERT_NE(fn, nullptr) << name;
+    };
+    get(api.lastError, "last_error");
+    get(api.create, "create");
+    get(api.destroy, "destroy");
+    get(api.init, "init");
+    get(api.trainStep, "train_step");
+    get(api.evalStep, "eval_step");
+    get(api.predict, "predict");
+    get(api.save, "save");
+    get(api.load, "load");
+    get(api.setLearningRate, "set_learning_rate");
+    get(api.iterations, "iterations");
+    get(api.numParams, "num_params");
+    get(api.paramName, "param_name");
+    get(api.paramSize, "param_size");
+    get(api.paramData, "param_data");
+
+    auto jitContext = createContext();
+    auto jitModule =
+        mlir::parseSourceString<mlir::ModuleOp>(source, jitContext.get());
+    auto compiled = JITModel::compile(std::move(jitContext),
+                                      std::move(jitModule), target);
+    ASSERT_TRUE(bool(compiled)) << llvm::toString(compiled.takeError());
+    jit = std::move(*compiled);
+  }
+
+  static void TearDownTestSuite() {
+    jit.reset();
+    if (handle)
+      dlclose(handle);
+    llvm::sys::fs::remove_directories(directory);
+  }
+
+  void SetUp() override {
+    ASSERT_NE(handle, nullptr);
+    ASSERT_EQ(api.create(&state), kOk);
+  }
+  void TearDown() override { api.destroy(state); }
+
+  /// The JIT's buffers for the same model, in the signature's order.
+  struct Host {
+    std::vector<std::vector<float>> params, states;
+    float rate = 0, stepSize = 0, loss = 0;
+    int64_t iteration = 0;
+  };
+
+  Host hostInitialized(uint64_t seed) {
+    const ModelSignature &sig = jit->signature();
+    Host h;
+    std::vector<float *> ptrs;
+    for (const TensorSpec &t : sig.params) {
+      h.params.emplace_back(t.numElements(0));
+      ptrs.push_back(h.params.back().data());
+    }
+    for (const TensorSpec &t : sig.states)
+      h.states.emplace_back(t.numElements(0), 0.0f);
+    EXPECT_FALSE(bool(initializeParams(sig, seed, ptrs)));
+    return h;
+  }
+
+  std::vector<float> hostPredict(Host &h, const std::vector<float> &x,
+                                 int64_t batch) {
+    const ModelSignature &sig = jit->signature();
+    std::vector<BufferRef> b;
+    for (size_t i = 0; i < h.params.size(); ++i)
+      b.push_back({h.params[i].data(), sig.params[i].shape});
+    std::vector<float> y(batch * 10);
+    b.push_back({const_cast<float *>(x.data()), {batch, 28, 28}});
+    b.push_back({y.data(), {batch, 10}});
+    llvm::Error err = jit->predict(b);
+    EXPECT_FALSE(bool(err)) << llvm::toString(std::move(err));
+    return y;
+  }
+
+  /// One step as `mlc train` takes it (runtime/LearningRate).
+  void hostTrain(Host &h, const std::vector<float> &x,
+                 const std::vector<int32_t> &y, int64_t batch) {
+    const ModelSignature &sig = jit->signature();
+    h.rate = float(sig.learningRate);
+    h.stepSize = float(runtime::adamStepSize(sig.learningRate, sig.beta1,
+                                             sig.beta2, h.iteration));
+    std::vector<BufferRef> b;
+    for (size_t i = 0; i < h.params.size(); ++i)
+      b.push_back({h.params[i].data(), sig.params[i].shape});
+    for (size_t i = 0; i < h.states.size(); ++i)
+      b.push_back({h.states[i].data(), sig.states[i].shape});
+    b.push_back({&h.rate, {}});
+    b.push_back({&h.stepSize, {}});
+    std::vector<float> predictions(batch * 10);
+    b.push_back({const_cast<float *>(x.data()), {batch, 28, 28}});
+    b.push_back({const_cast<int32_t *>(y.data()), {batch}});
+    b.push_back({&h.loss, {}});
+    b.push_back({predictions.data(), {batch, 10}});
+    llvm::Error err = jit->trainStep(b);
+    EXPECT_FALSE(bool(err)) << llvm::toString(std::move(err));
+    ++h.iteration;
+  }
+
+  void expectParamsEqual(Host &h) {
+    for (int64_t i = 0; i < api.numParams(); ++i) {
+      float *data = nullptr;
+      ASSERT_EQ(api.paramData(state, i, &data), kOk);
+      ASSERT_EQ(size_t(api.paramSize(i)), h.params[i].size());
+      EXPECT_EQ(std::memcmp(data, h.params[i].data(), h.params[i].size() * 4),
+                0)
+          << api.paramName(i);
+    }
+  }
+
+  static std::vector<float> images(int64_t batch, uint32_t seed) {
+    std::vector<float> x(batch * 784);
+    for (float &v : x) {
+      seed = seed * 1664525u + 1013904223u;
+      v = float((seed >> 8) % 256) / 255.0f;
+    }
+    return x;
+  }
+  static std::vector<int32_t> labels(int64_t batch, int32_t shift) {
+    std::vector<int32_t> y(batch);
+    for (int64_t i = 0; i < batch; ++i)
+      y[i] = int32_t((i * 3 + shift) % 10);
+    return y;
+  }
+
+  std::string path(const std::string &name) { return directory + "/" + name; }
+
+  static inline std::string directory, source;
+  static inline void *handle = nullptr;
+  static inline Api api;
+  static inline std::unique_ptr<JITModel> jit;
+  State *state = nullptr;
+};
+
+TEST_F(LibraryTest, InitAndPredictMatchTheJIT) {
+  ASSERT_EQ(api.init(state, 3), kOk);
+  Host host = hostInitialized(3);
+  expectParamsEqual(host);
+  for (int64_t batch : {1, 5, 33}) {
+    std::vector<float> x = images(batch, 11), y(batch * 10);
+    ASSERT_EQ(api.predict(state, x.data(), batch, y.data()), kOk);
+    std::vector<float> expected = hostPredict(host, x, batch);
+    EXPECT_EQ(std::memcmp(y.data(), expected.data(), y.size() * 4), 0)
+        << "batch " << batch;
+  }
+}
+
+TEST_F(LibraryTest, TrainStepsMatchTheJIT) {
+  ASSERT_EQ(api.init(state, 0), kOk);
+  Host host = hostInitialized(0);
+  // Full and partial batches, as the last batch of an epoch is.
+  for (int64_t batch : {32, 32, 7, 32}) {
+    std::vector<float> x = images(batch, uint32_t(batch + host.iteration));
+    std::vector<int32_t> y = labels(batch, int32_t(host.iteration));
+    float loss = -1;
+    ASSERT_EQ(api.trainStep(state, x.data(), y.data(), batch, &loss), kOk)
+        << api.lastError();
+    hostTrain(host, x, y, batch);
+    EXPECT_EQ(loss, host.loss);
+  }
+  EXPECT_EQ(api.iterations(state), 4);
+  expectParamsEqual(host);
+  // The loss falls on a repeated batch.
+  std::vector<float> x = images(32, 5);
+  std::vector<int32_t> y = labels(32, 1);
+  float first = 0, last = 0;
+  ASSERT_EQ(api.trainStep(state, x.data(), y.data(), 32, &first), kOk);
+  for (int i = 0; i < 20; ++i)
+    ASSERT_EQ(api.trainStep(state, x.data(), y.data(), 32, &last), kOk);
+  EXPECT_LT(last, 0.5f * first);
+  float evalLoss = -1;
+  std::vector<float> predictions(32 * 10);
+  ASSERT_EQ(api.evalStep(state, x.data(), y.data(), 32, &evalLoss,
+                         predictions.data()),
+            kOk);
+  EXPECT_GT(evalLoss, 0.0f);
+  EXPECT_LT(evalLoss, first);
+}
+
+TEST_F(LibraryTest, CheckpointsMoveBetweenLibraryAndMlc) {
+  ASSERT_EQ(api.init(state, 1), kOk);
+  std::vector<float> x = images(16, 2);
+  std::vector<int32_t> y = labels(16, 0);
+  ASSERT_EQ(api.trainStep(state, x.data(), y.data(), 16, nullptr), kOk);
+  ASSERT_EQ(api.save(state, path("lib.safetensors").c_str()), kOk)
+      << api.lastError();
+
+  // mlc's reader sees every tensor of `mlc train --checkpoint`.
+  runtime::Safetensors file;
+  std::string error;
+  ASSERT_TRUE(runtime::readSafetensors(path("lib.safetensors"), file, error))
+      << error;
+  EXPECT_EQ(file.metadata["model"], "mnist_mlp");
+  EXPECT_EQ(file.metadata["step"], "1");
+  const ModelSignature &sig = jit->signature();
+  for (int64_t i = 0; i < api.numParams(); ++i) {
+    const runtime::StoredTensor *t = file.find(sig.params[i].name);
+    ASSERT_NE(t, nullptr) << sig.params[i].name;
+    float *data = nullptr;
+    api.paramData(state, i, &data);
+    EXPECT_EQ(std::memcmp(t->data.data(), data, t->data.size()), 0);
+  }
+  for (const TensorSpec &s : sig.states)
+    EXPECT_NE(file.find(s.name), nullptr) << s.name;
+  ASSERT_NE(file.find("optimizer.iterations"), nullptr);
+
+  // A checkpoint written by mlc's writer (as mlc train does): after load,
+  // predict gives the JIT's bits for the same parameters.
+  Host host = hostInitialized(9);
+  host.params[1][3] = 0.25f; // not what init would give
+  runtime::Safetensors written;
+  written.metadata = {{"format", "mlc"}, {"model", "mnist_mlp"}};
+  for (size_t i = 0; i < sig.params.size(); ++i) {
+    runtime::StoredTensor t{sig.params[i].name, "F32", sig.params[i].shape, {}};
+    t.data.resize(host.params[i].size() * 4);
+    std::memcpy(t.data.data(), host.params[i].data(), t.data.size());
+    written.tensors.push_back(std::move(t));
+  }
+  ASSERT_TRUE(
+      runtime::writeSafetensors(path("mlc.safetensors"), written, error));
+  ASSERT_EQ(api.load(state, path("mlc.safetensors").c_str()), kOk)
+      << api.lastError();
+  EXPECT_EQ(api.iterations(state), 0); // no optimizer state: a fresh one
+  std::vector<float> out(16 * 10);
+  ASSERT_EQ(api.predict(state, x.data(), 16, out.data()), kOk);
+  std::vector<float> expected = hostPredict(host, x, 16);
+  EXPECT_EQ(std::memcmp(out.data(), expected.data(), out.size() * 4), 0);
+
+  // Round trip through the library: the same bits come back.
+  ASSERT_EQ(api.load(state, path("lib.safetensors").c_str()), kOk);
+  EXPECT_EQ(api.iterations(state), 1);
+  ASSERT_EQ(api.save(state, path("again.safetensors").c_str()), kOk);
+  auto a = llvm::MemoryBuffer::getFile(path("lib.safetensors"));
+  auto b = llvm::MemoryBuffer::getFile(path("again.safetensors"));
+  ASSERT_TRUE(a && b);
+  EXPECT_EQ((*a)->getBuffer(), (*b)->getBuffer());
+}
+
+TEST_F(LibraryTest, BadArgumentsReturnErrors) {
+  std::vector<float> x = images(4, 1), y(4 * 10);
+  std::vector<int32_t> labelsOk = labels(4, 0), labelsBad = {1, 2, 10, 3};
+  EXPECT_EQ(api.predict(state, x.data(), 4, y.data()), kState);
+  EXPECT_NE(std::string(api.lastError()).find("call mnist_mlp_init"),
+            std::string::npos)
+      << api.lastError();
+  ASSERT_EQ(api.init(state, 0), kOk);
+  EXPECT_EQ(api.predict(nullptr, x.data(), 4, y.data()), kArgument);
+  EXPECT_EQ(api.predict(state, nullptr, 4, y.data()), kArgument);
+  EXPECT_EQ(api.predict(state, x.data(), 4, nullptr), kArgument);
+  EXPECT_EQ(api.predict(state, x.data(), 0, y.data()), kArgument);
+  EXPECT_EQ(api.predict(state, x.data(), 1025, y.data()), kArgument);
+  EXPECT_NE(std::string(api.lastError()).find("batch size 1025 is outside "
+                                              "[1, 1024]"),
+            std::string::npos)
+      << api.lastError();
+  EXPECT_EQ(api.trainStep(state, x.data(), nullptr, 4, nullptr), kArgument);
+  EXPECT_EQ(api.trainStep(state, x.data(), labelsBad.data(), 4, nullptr),
+            kArgument);
+  EXPECT_STREQ(api.lastError(), "mnist_mlp_train_step: label 10 of sample 2 "
+                                "is outside [0, 10)");
+  EXPECT_EQ(api.iterations(state), 0); // nothing ran
+  EXPECT_EQ(api.evalStep(state, x.data(), labelsBad.data(), 4, nullptr,
+                         nullptr),
+            kArgument);
+  EXPECT_EQ(api.setLearningRate(state, -1), kArgument);
+  EXPECT_EQ(api.setLearningRate(state, 0.01), kOk);
+  EXPECT_EQ(api.create(nullptr), kArgument);
+  EXPECT_EQ(api.destroy(nullptr), kOk);
+  EXPECT_EQ(api.paramData(state, 4, nullptr), kArgument);
+  EXPECT_EQ(api.paramName(4), nullptr);
+}
+
+TEST_F(LibraryTest, BadCheckpointsLeaveTheStateAlone) {
+  ASSERT_EQ(api.init(state, 4), kOk);
+  Host host = hostInitialized(4);
+  auto expectUnchanged = [&] { expectParamsEqual(host); };
+
+  EXPECT_EQ(api.load(state, path("missing.safetensors").c_str()), kIO);
+  EXPECT_NE(std::string(api.lastError()).find("missing.safetensors"),
+            std::string::npos);
+  expectUnchanged();
+
+  // Truncated: a good file cut in half.
+  ASSERT_EQ(api.save(state, path("good.safetensors").c_str()), kOk);
+  auto good = llvm::MemoryBuffer::getFile(path("good.safetensors"));
+  ASSERT_TRUE(bool(good));
+  llvm::StringRef bytes = (*good)->getBuffer();
+  auto writeBytes = [&](const std::string &name, llvm::StringRef data) {
+    std::ofstream(path(name), std::ios::binary)
+        .write(data.data(), std::streamsize(data.size()));
+    return path(name);
+  };
+  EXPECT_EQ(api.load(state, writeBytes("half.safetensors",
+                                       bytes.take_front(bytes.size() / 2))
+                                .c_str()),
+            kFormat);
+  EXPECT_NE(std::string(api.lastError()).find("does not fit"),
+            std::string::npos)
+      << api.lastError();
+  EXPECT_EQ(api.load(state, writeBytes("tiny.safetensors", "abc").c_str()),
+            kFormat);
+  // A corrupt header.
+  std::string corrupt = bytes.str();
+  corrupt[8] = 'x'; // the header's opening brace
+  EXPECT_EQ(api.load(state, writeBytes("corrupt.safetensors", corrupt).c_str()),
+            kFormat);
+  EXPECT_NE(std::string(api.lastError()).find("is not a safetensors file: "
+                                              "malformed JSON header"),
+            std::string::npos)
+      << api.lastError();
+  corrupt = bytes.str();
+  corrupt.replace(bytes.find("\"dtype\""), 7, "\"dtypo\"");
+  EXPECT_EQ(api.load(state, writeBytes("corrupt.safetensors", corrupt).c_str()),
+            kFormat);
+  EXPECT_NE(std::string(api.lastError()).find("lacks a known dtype"),
+            std::string::npos)
+      << api.lastError();
+  expectUnchanged();
+
+  // Another model's checkpoint: every mismatch is listed.
+  runtime::Safetensors other;
+  other.metadata = {{"model", "other"}};
+  other.tensors.push_back({"dense.kernel", "F32", {784, 64}, {}});
+  other.tensors.back().data.resize(784 * 64 * 4);
+  other.tensors.push_back({"out.bias", "F32", {10}, {}});
+  other.tensors.back().data.resize(40);
+  std::string error;
+  ASSERT_TRUE(
+      runtime::writeSafetensors(path("other.safetensors"), other, error));
+  EXPECT_EQ(api.load(state, path("other.safetensors").c_str()), kFormat);
+  std::string message = api.lastError();
+  for (const char *expected :
+       {"does not match model @mnist_mlp (it was written for @other)",
+        "dense.kernel is F32 [784, 64], the model needs F32 [784, 128]",
+        "unexpected out.bias", "missing dense_1.kernel F32 [128, 10]"})
+    EXPECT_NE(message.find(expected), std::string::npos)
+        << expected << "\nin: " << message;
+  expectUnchanged();
+
+  // An unwritable path: an error, and the old checkpoint stays whole.
+  EXPECT_EQ(api.save(state, path("no/such/dir/x.safetensors").c_str()), kIO);
+  EXPECT_NE(std::string(api.lastError()).find("no/such/dir/x.safetensors"),
+            std::string::npos);
+}
+
+} // namespace
