@@ -25,3 +25,13 @@ llvm_config.add_tool_substitutions(tools, tool_dirs)
 
 # `not`, `count` and `split-file` at the start of a RUN line are found on PATH.
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
+
+# Model libraries are built and linked with the system C compiler.
+import shutil
+
+cc = shutil.which("cc")
+if cc:
+    config.available_features.add("cc")
+    config.substitutions.append(("%cc", cc))
+if shutil.which("cmake") and shutil.which("ninja"):
+    config.available_features.add("cmake")

@@ -725,10 +725,14 @@ llvm::Expected<LibraryResult> mlc::buildLibrary(ModuleOp module,
     return std::move(err);
   {
     std::vector<llvm::NewArchiveMember> members;
-    for (const std::string &obj : {modelObj, apiObj}) {
+    // The member names point into these strings.
+    const std::string objects[] = {modelObj, apiObj};
+    for (const std::string &obj : objects) {
       auto member = llvm::NewArchiveMember::getFile(obj, /*Deterministic=*/true);
       if (!member)
         return member.takeError();
+      // Members are named by file name, not by the scratch path.
+      member->MemberName = llvm::sys::path::filename(obj);
       members.push_back(std::move(*member));
     }
     if (llvm::Error err = llvm::writeArchive(
