@@ -417,6 +417,9 @@ int mlc::runTraining(JITModel &jit, const TrainOptions &options, bool train) {
     // Like Keras, the validation samples are the last ones, before shuffling.
     std::vector<int64_t> order(n - validation), valIndices(validation);
     std::iota(valIndices.begin(), valIndices.end(), n - validation);
+    if (options.resume.empty() && options.epochs < 1)
+      return fail("--epochs must be at least 1, got " +
+                  std::to_string(options.epochs));
     if (firstEpoch >= options.epochs)
       return fail(options.resume + " has already trained " +
                   std::to_string(firstEpoch) + " epochs; ask for more with "
