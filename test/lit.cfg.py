@@ -35,3 +35,19 @@ if cc:
     config.substitutions.append(("%cc", cc))
 if shutil.which("cmake") and shutil.which("ninja"):
     config.available_features.add("cmake")
+
+# GPU: ptxas (CUDA toolkit) validates emitted PTX; a device runs the GPU
+# suite. Without them those tests are reported as UNSUPPORTED.
+ptxas = None
+for root in [os.environ.get(v) for v in ("CUDA_ROOT", "CUDA_HOME", "CUDA_PATH")] + ["/usr/local/cuda"]:
+    if root and os.access(os.path.join(root, "bin", "ptxas"), os.X_OK):
+        ptxas = os.path.join(root, "bin", "ptxas")
+        break
+ptxas = ptxas or shutil.which("ptxas")
+if ptxas:
+    config.available_features.add("ptxas")
+    config.substitutions.append(("%ptxas", ptxas))
+if os.path.exists("/dev/nvidia0") or os.path.exists("/dev/nvidiactl"):
+    config.available_features.add("cuda-device")
+else:
+    lit_config.note("no NVIDIA GPU here: the GPU suite (REQUIRES: cuda-device) is skipped")

@@ -3,10 +3,12 @@
 #include "compiler/Driver/Driver.h"
 
 #include "compiler/CodeGen/CPU/Pipeline.h"
+#include "compiler/CodeGen/GPU/Pipeline.h"
 #include "compiler/Registration/Registration.h"
 #include "dialects/MLC/IR/MLCDialect.h"
 #include "dialects/MLC/Transforms/Passes.h"
 
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/IR/DialectRegistry.h"
@@ -19,7 +21,10 @@
 #include "llvm/Passes/PassBuilder.h"
 #include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/MC/TargetRegistry.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Program.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Support/WithColor.h"
@@ -121,8 +126,81 @@ void mlc::buildPipeline(PassManager &pm, Stage stage,
     return;
   }
   buildGraphToLinalgPipeline(pm);
+  if (stage == Stage::Linalg)
+    return;
+  if (target.isGPU()) {
+    buildLinalgToGPUPipeline(pm);
+    if (stage == Stage::LLVM) {
+      // gpu-module-to-binary looks for ptxas in $CUDA_ROOT (and a few
+      // others) or on PATH only; point it at the toolkit mlc found.
+      std::string ptxas = findPtxas();
+      if (!ptxas.empty() && !std::getenv("CUDA_ROOT"))
+        setenv("CUDA_ROOT",
+               llvm::sys::path::parent_path(llvm::sys::path::parent_path(ptxas))
+                   .str()
+                   .c_str(),
+               0);
+      GPUTarget gpu;
+      gpu.chip = target.gpuChip;
+      gpu.features = ptxFeatureFor(target.gpuChip);
+      gpu.format = target.gpuFormat;
+      buildGPUToNVVMPipeline(pm, gpu);
+    }
+    return;
+  }
   if (stage == Stage::LLVM)
     buildLinalgToLLVMPipeline(pm, target.threads, vectorBitsFor(target));
+}
+
+llvm::Error mlc::parseTarget(llvm::StringRef text, TargetOptions &target) {
+  target.gpuChip.clear();
+  if (text.empty() || text == "cpu")
+    return llvm::Error::success();
+  llvm::StringRef chip;
+  if (text == "cuda")
+    chip = "sm_90a";
+  else if (!text.consume_front("cuda:"))
+    return llvm::createStringError("unknown target '" + text.str() +
+                                   "' (expected cpu, cuda or cuda:sm_XX, "
+                                   "e.g. cuda:sm_90a)");
+  else
+    chip = text;
+  if (ptxFeatureFor(chip.str()).empty())
+    return llvm::createStringError(
+        "unknown CUDA chip '" + chip.str() +
+        "' (expected sm_50 ... sm_90a, sm_100, sm_120, e.g. cuda:sm_90a)");
+  target.gpuChip = chip.str();
+  return llvm::Error::success();
+}
+
+std::string mlc::findPtxas() {
+  for (const char *var : {"CUDA_ROOT", "CUDA_HOME", "CUDA_PATH"})
+    if (const char *root = std::getenv(var)) {
+      std::string path = std::string(root) + "/bin/ptxas";
+      if (llvm::sys::fs::can_execute(path))
+        return path;
+    }
+  if (llvm::sys::fs::can_execute("/usr/local/cuda/bin/ptxas"))
+    return "/usr/local/cuda/bin/ptxas";
+  if (auto found = llvm::sys::findProgramByName("ptxas"))
+    return *found;
+  return "";
+}
+
+llvm::Expected<std::string> mlc::extractDeviceCode(ModuleOp module) {
+  std::string code;
+  unsigned binaries = 0;
+  for (auto binary : module.getOps<gpu::BinaryOp>()) {
+    ++binaries;
+    for (Attribute attr : binary.getObjects())
+      if (auto object = llvm::dyn_cast<gpu::ObjectAttr>(attr))
+        code += object.getObject().getValue();
+  }
+  if (binaries != 1)
+    return llvm::createStringError(
+        "expected one GPU binary in the lowered module, found " +
+        std::to_string(binaries) + " (was it compiled for a GPU target?)");
+  return code;
 }
 
 static bool usePassManagerCLOptions = false;

@@ -63,7 +63,25 @@ struct TargetOptions {
   /// 50 ms on the seed MLP but runs the loops that are not scheduled yet
   /// (softmax, reductions) an order of magnitude slower.
   bool fullLLVMOptimization = true;
+  /// An NVIDIA chip ("sm_90a") to compile the kernels for; empty: the CPU.
+  /// The host code still targets `triple`/`cpu`.
+  std::string gpuChip;
+  /// Device code in the module: "isa" (PTX, JIT-compiled by the driver),
+  /// "bin" (cubin) or "fatbin"; the last two need ptxas.
+  std::string gpuFormat = "isa";
+  bool isGPU() const { return !gpuChip.empty(); }
 };
+
+/// Parses --target: "cpu", "cuda" (sm_90a) or "cuda:sm_XX". Sets gpuChip.
+llvm::Error parseTarget(llvm::StringRef text, TargetOptions &target);
+
+/// Path of ptxas from the CUDA toolkit ($CUDA_ROOT, $CUDA_HOME,
+/// $CUDA_PATH, /usr/local/cuda, then PATH), or empty.
+std::string findPtxas();
+
+/// The device binary of a module lowered for a GPU (Stage::LLVM): PTX text
+/// for format "isa", else the cubin or fatbin bytes.
+llvm::Expected<std::string> extractDeviceCode(mlir::ModuleOp module);
 
 /// Vector register width in bits (512, 256 or 128) of the target CPU, which
 /// the CPU schedule sizes its register tiles for.
@@ -86,6 +104,7 @@ llvm::Error applyOverrides(mlir::ModuleOp module,
 enum class Stage {
   Graph,  ///< core mlc ops and params (mlc-materialize-params)
   Linalg, ///< entry-point functions on linalg tensors
+  GPU,    ///< GPU targets only: outlined kernels and their launches
   LLVM,   ///< the LLVM dialect
 };
 

@@ -4,6 +4,7 @@
 
 #include "compiler/Autodiff/Passes.h"
 #include "compiler/CodeGen/CPU/Pipeline.h"
+#include "compiler/CodeGen/GPU/Pipeline.h"
 #include "compiler/Conversion/Passes.h"
 #include "compiler/Optimizers/Passes.h"
 #include "dialects/MLC/IR/MLCDialect.h"
@@ -61,6 +62,25 @@
 #include "mlir/Target/LLVMIR/Dialect/OpenMP/OpenMPToLLVMIRTranslation.h"
 #include "mlir/Dialect/OpenMP/OpenMPDialect.h"
 #include "mlir/Transforms/Passes.h"
+// The GPU target: dialects, the NVVM target attribute, conversions of the
+// kernels' dialects to LLVM, and the translation of the embedded binary.
+#include "mlir/Conversion/ArithToLLVM/ArithToLLVM.h"
+#include "mlir/Conversion/ControlFlowToLLVM/ControlFlowToLLVM.h"
+#include "mlir/Conversion/FuncToLLVM/ConvertFuncToLLVM.h"
+#include "mlir/Conversion/GPUCommon/GPUToLLVM.h"
+#include "mlir/Conversion/GPUToNVVM/GPUToNVVM.h"
+#include "mlir/Conversion/IndexToLLVM/IndexToLLVM.h"
+#include "mlir/Conversion/MathToLLVM/MathToLLVM.h"
+#include "mlir/Conversion/MemRefToLLVM/MemRefToLLVM.h"
+#include "mlir/Conversion/NVVMToLLVM/NVVMToLLVM.h"
+#include "mlir/Conversion/UBToLLVM/UBToLLVM.h"
+#include "mlir/Conversion/VectorToLLVM/ConvertVectorToLLVM.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/GPU/Transforms/Passes.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/Target/LLVM/NVVM/Target.h"
+#include "mlir/Target/LLVMIR/Dialect/GPU/GPUToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/NVVM/NVVMToLLVMIRTranslation.h"
 
 #include <mutex>
 
@@ -73,7 +93,8 @@ void mlc::registerDialects(mlir::DialectRegistry &registry) {
                   affine::AffineDialect, vector::VectorDialect,
                   cf::ControlFlowDialect, index::IndexDialect, ub::UBDialect,
                   LLVM::LLVMDialect, omp::OpenMPDialect,
-                  transform::TransformDialect>();
+                  transform::TransformDialect, gpu::GPUDialect,
+                  NVVM::NVVMDialect>();
   // The CPU schedules are transform-dialect scripts over these dialects.
   linalg::registerTransformDialectExtension(registry);
   scf::registerTransformDialectExtension(registry);
@@ -102,6 +123,24 @@ void mlc::registerDialects(mlir::DialectRegistry &registry) {
   registerBuiltinDialectTranslation(registry);
   registerLLVMDialectTranslation(registry);
   registerOpenMPDialectTranslation(registry);
+  // GPU: kernels lower through these interfaces (convert-gpu-to-nvvm and
+  // gpu-to-llvm use them), the NVVM target serializes to PTX/cubin, and
+  // the binary is embedded in the host module on translation.
+  NVVM::registerNVVMTargetInterfaceExternalModels(registry);
+  NVVM::registerConvertGpuToNVVMInterface(registry);
+  registerConvertNVVMToLLVMInterface(registry);
+  gpu::registerConvertGpuToLLVMInterface(registry);
+  arith::registerConvertArithToLLVMInterface(registry);
+  cf::registerConvertControlFlowToLLVMInterface(registry);
+  registerConvertFuncToLLVMInterface(registry);
+  index::registerConvertIndexToLLVMInterface(registry);
+  registerConvertMathToLLVMInterface(registry);
+  registerConvertMemRefToLLVMInterface(registry);
+  ub::registerConvertUBToLLVMInterface(registry);
+  vector::registerConvertVectorToLLVMInterface(registry);
+  registerNVVMDialectTranslation(registry);
+  registerGPUDialectTranslation(registry);
+  gpu::registerOffloadingLLVMTranslationInterfaceExternalModels(registry);
 }
 
 static void registerPassesOnce() {
@@ -110,6 +149,7 @@ static void registerPassesOnce() {
   mlc::registerMLCOptimizersPasses();
   mlc::registerMLCConversionPasses();
   mlc::registerCPUPipelines();
+  mlc::registerGPUPipelines();
   // The upstream passes mlc's pipelines are made of, by family.
   mlir::registerTransformsPasses();
   mlir::registerConversionPasses();
@@ -120,6 +160,7 @@ static void registerPassesOnce() {
   mlir::math::registerMathPasses();
   mlir::registerSCFPasses();
   mlir::transform::registerTransformPasses();
+  mlir::registerGPUPasses();
 }
 
 void mlc::registerPasses() {

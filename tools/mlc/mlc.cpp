@@ -37,7 +37,20 @@ cl::opt<std::string> modelFile(cl::Positional, cl::desc("<model.mlir>"),
                                cl::sub(compileCmd), cl::sub(trainCmd),
                                cl::sub(evalCmd), cl::cat(mlcCategory));
 
-enum class Emit { Mlir, MlirGraph, MlirLinalg, MlirLLVM, LLVM, Asm, Obj, Lib };
+enum class Emit {
+  Mlir,
+  MlirGraph,
+  MlirLinalg,
+  MlirGPU,
+  MlirLLVM,
+  LLVM,
+  Asm,
+  Obj,
+  Lib,
+  PTX,
+  Cubin,
+  Fatbin
+};
 cl::opt<Emit> emit(
     "emit", cl::desc("What to write"), cl::init(Emit::Obj),
     cl::values(
@@ -46,6 +59,8 @@ cl::opt<Emit> emit(
                    "core ops and params (after mlc-materialize-params)"),
         clEnumValN(Emit::MlirLinalg, "mlir-linalg",
                    "entry-point functions on linalg tensors"),
+        clEnumValN(Emit::MlirGPU, "mlir-gpu",
+                   "--target=cuda: outlined GPU kernels and their launches"),
         clEnumValN(Emit::MlirLLVM, "mlir-llvm", "the LLVM dialect"),
         clEnumValN(Emit::LLVM, "llvm", "LLVM IR, optimized"),
         clEnumValN(Emit::Asm, "asm", "assembly"),
@@ -53,12 +68,24 @@ cl::opt<Emit> emit(
         clEnumValN(Emit::Lib, "lib",
                    "a model library in the -o directory: lib<name>.so, "
                    "lib<name>.a, <name>.h, <name>Config.cmake (the default "
-                   "when -o names a directory)")),
+                   "when -o names a directory)"),
+        clEnumValN(Emit::PTX, "ptx", "--target=cuda: the kernels' PTX"),
+        clEnumValN(Emit::Cubin, "cubin",
+                   "--target=cuda: the kernels as a cubin (needs ptxas)"),
+        clEnumValN(Emit::Fatbin, "fatbin",
+                   "--target=cuda: cubin + PTX in a fatbin (needs ptxas)")),
     cl::sub(compileCmd), cl::cat(mlcCategory));
 
 cl::opt<std::string> outputFile("o", cl::desc("Output file ('-' = stdout)"),
                                 cl::value_desc("file"), cl::sub(compileCmd),
                                 cl::cat(mlcCategory));
+
+cl::opt<std::string> targetName(
+    "target",
+    cl::desc("Where the code runs: cpu (default), cuda (sm_90a) or "
+             "cuda:sm_XX (e.g. cuda:sm_80, cuda:sm_89)"),
+    cl::init("cpu"), cl::sub(compileCmd), cl::sub(trainCmd), cl::sub(evalCmd),
+    cl::cat(mlcCategory));
 
 cl::opt<std::string> libraryName(
     "name",
@@ -181,6 +208,8 @@ std::optional<mlc::Stage> stageFor(Emit e) {
     return mlc::Stage::Graph;
   case Emit::MlirLinalg:
     return mlc::Stage::Linalg;
+  case Emit::MlirGPU:
+    return mlc::Stage::GPU;
   default:
     return mlc::Stage::LLVM;
   }
@@ -244,6 +273,35 @@ int runCompile() {
     target.threads = 1;
   if (emit == Emit::Lib && (outputFile.empty() || outputFile == "-"))
     return error("--emit=lib writes a directory; name it with -o DIR");
+  if (Error err = mlc::parseTarget(targetName, target))
+    return error(toString(std::move(err)));
+  bool deviceCode =
+      emit == Emit::PTX || emit == Emit::Cubin || emit == Emit::Fatbin;
+  if (!target.isGPU() && (deviceCode || emit == Emit::MlirGPU))
+    return error("--emit=mlir-gpu, ptx, cubin and fatbin are for GPU "
+                 "targets; add --target=cuda (or cuda:sm_XX)");
+  if (target.isGPU()) {
+    if (emit == Emit::Lib)
+      return error("model libraries for --target=cuda are not built yet; "
+                   "use --emit=obj (host code with the kernels embedded) or "
+                   "--emit=ptx|cubin|fatbin");
+    bool ptxas = !mlc::findPtxas().empty();
+    if ((emit == Emit::Cubin || emit == Emit::Fatbin) && !ptxas)
+      return error("--emit=" +
+                   std::string(emit == Emit::Cubin ? "cubin" : "fatbin") +
+                   " needs ptxas from the CUDA toolkit (looked in "
+                   "$CUDA_ROOT/bin, /usr/local/cuda/bin and PATH); "
+                   "--emit=ptx works without it");
+    target.gpuFormat = emit == Emit::Cubin    ? "bin"
+                       : emit == Emit::Fatbin ? "fatbin"
+                       : emit == Emit::PTX    ? "isa"
+                       : ptxas                ? "fatbin"
+                                              : "isa";
+    if (!ptxas && !deviceCode && stage == mlc::Stage::LLVM)
+      WithColor::note(errs(), "mlc")
+          << "no ptxas found: the kernels are embedded as PTX only, which "
+             "the CUDA driver compiles when the program loads them\n";
+  }
   if (printPipeline) {
     auto context = mlc::createContext();
     mlir::PassManager pm = mlir::PassManager::on<mlir::ModuleOp>(context.get());
@@ -278,6 +336,12 @@ int runCompile() {
     return 1;
 
   std::string text;
+  if (deviceCode) {
+    Expected<std::string> code = mlc::extractDeviceCode(*module);
+    if (!code)
+      return error(llvm::toString(code.takeError()));
+    return writeOutput(*code, emit != Emit::PTX);
+  }
   if (emit == Emit::LLVM || emit == Emit::Asm || emit == Emit::Obj) {
     Expected<std::string> code =
         emit == Emit::LLVM
