@@ -5,6 +5,7 @@
 #include "compiler/CodeGen/CPU/Pipeline.h"
 #include "compiler/CodeGen/GPU/Pipeline.h"
 #include "compiler/Registration/Registration.h"
+#include "runtime/cuda/CudaRuntime.h"
 #include "dialects/MLC/IR/MLCDialect.h"
 #include "dialects/MLC/Transforms/Passes.h"
 
@@ -34,6 +35,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <mutex>
 
 using namespace mlir;
@@ -521,7 +523,11 @@ llvm::Error mlc::initializeParams(const ModelSignature &sig, uint64_t seed,
 // JIT
 //===----------------------------------------------------------------------===//
 
-JITModel::~JITModel() = default;
+JITModel::~JITModel() {
+  for (auto &[pointer, bytes] : mirrors)
+    cuda::freeShared(pointer);
+  cuda::freeShared(gpuWorkspace);
+}
 
 using Clock = std::chrono::steady_clock;
 static double msSince(Clock::time_point start) {
@@ -568,8 +574,18 @@ JITModel::compile(std::unique_ptr<MLIRContext> contextArg,
 
   std::unique_ptr<JITModel> jit(new JITModel());
   jit->sig = std::move(*sig);
+  TargetOptions lowering = target;
+  if (target.isGPU()) {
+    // Fail in one line, before compiling, where CUDA cannot run.
+    std::string why;
+    if (!cuda::available(why))
+      return llvm::createStringError("--target=cuda cannot run here: " + why);
+    // A cubin+PTX fatbin when ptxas is there; else PTX for the driver.
+    lowering.gpuFormat = findPtxas().empty() ? "isa" : "fatbin";
+    jit->gpu = true;
+  }
   auto start = Clock::now();
-  if (failed(lowerModule(*module, Stage::LLVM, target)))
+  if (failed(lowerModule(*module, Stage::LLVM, lowering)))
     return compileError();
   jit->pipelineMs = msSince(start);
 
@@ -603,6 +619,23 @@ JITModel::compile(std::unique_ptr<MLIRContext> contextArg,
   if (!engine)
     return engine.takeError();
   jit->engine = std::move(*engine);
+  if (jit->gpu) {
+    // The host code calls mlc's mgpu* shim; its constructors load the
+    // kernels, so the symbols must be there before initialization.
+    jit->engine->registerSymbols([](llvm::orc::MangleAndInterner interner) {
+      llvm::orc::SymbolMap symbols;
+      for (auto [name, address] : cuda::runtimeSymbols())
+        symbols[interner(name)] = {llvm::orc::ExecutorAddr::fromPtr(address),
+                                   llvm::JITSymbolFlags::Exported};
+      return symbols;
+    });
+    jit->engine->initialize();
+    std::string error = cuda::takeError();
+    if (!error.empty())
+      return llvm::createStringError("loading the kernels on " +
+                                     cuda::deviceDescription() +
+                                     " failed: " + error);
+  }
   // Buffer order of the entry points (see mlc-build-entry-points): params,
   // [optimizer states, learning rate, step size,] inputs, [labels, loss,]
   // outputs.
@@ -739,6 +772,32 @@ llvm::Error JITModel::call(const EntryPoint &entry,
       d[3 + rank + k] = stride;
       stride *= buf.shape[k];
     }
+    if (gpu) {
+      // Kernels read and write memory both sides address: each buffer
+      // goes through a shared mirror, allocated once and reused.
+      size_t bytes = 4 * size_t(stride);
+      if (spec.element == ElementKind::F64 || spec.element == ElementKind::I64)
+        bytes *= 2;
+      else if (spec.element == ElementKind::F16 ||
+               spec.element == ElementKind::BF16)
+        bytes /= 2;
+      if (mirrors.size() <= i) {
+        mirrors.resize(i + 1, {nullptr, 0});
+        copiedBytes.resize(i + 1, 0);
+      }
+      copiedBytes[i] = bytes;
+      if (mirrors[i].second < bytes) {
+        cuda::freeShared(mirrors[i].first);
+        mirrors[i] = {cuda::allocateShared(bytes), bytes};
+        if (!mirrors[i].first)
+          return llvm::createStringError("cannot allocate " +
+                                         std::to_string(bytes) +
+                                         " bytes on the GPU: " +
+                                         cuda::takeError());
+      }
+      std::memcpy(mirrors[i].first, buf.data, bytes);
+      d[0] = d[1] = reinterpret_cast<int64_t>(mirrors[i].first);
+    }
     descriptorPtrs[i] = d.data();
     args[i] = &descriptorPtrs[i];
   }
@@ -746,6 +805,35 @@ llvm::Error JITModel::call(const EntryPoint &entry,
   int64_t bytes = 0;
   args[n] = &bytes;
   entry.workspaceBytes(args.data());
+  if (gpu) {
+    if (bytes > workspaceCapacity) {
+      cuda::freeShared(gpuWorkspace);
+      workspaceCapacity = 0;
+      gpuWorkspace = cuda::allocateShared(size_t(bytes));
+      if (!gpuWorkspace)
+        return llvm::createStringError("cannot allocate a " +
+                                       std::to_string(bytes) +
+                                       "-byte GPU workspace: " +
+                                       cuda::takeError());
+      workspaceCapacity = bytes;
+    }
+    char *base = static_cast<char *>(gpuWorkspace);
+    descriptors[n] = {reinterpret_cast<int64_t>(base),
+                      reinterpret_cast<int64_t>(base), 0,
+                      std::max<int64_t>(workspaceCapacity, 1), 1};
+    descriptorPtrs[n] = descriptors[n].data();
+    args[n] = &descriptorPtrs[n];
+    entry.fn(args.data());
+    cuda::synchronize();
+    std::string error = cuda::takeError();
+    if (!error.empty())
+      return llvm::createStringError(entry.kind + " on the GPU failed: " +
+                                     error);
+    // Outputs and in-place updates (params, optimizer state) come back.
+    for (size_t i = 0; i < n; ++i)
+      std::memcpy(buffers[i].data, mirrors[i].first, copiedBytes[i]);
+    return llvm::Error::success();
+  }
   if (bytes > workspaceCapacity) {
     int64_t capacity = (bytes + 63) / 64 * 64;
     workspace.reset(static_cast<char *>(std::aligned_alloc(64, capacity)));

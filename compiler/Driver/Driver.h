@@ -240,6 +240,12 @@ private:
   // largest batch seen (never per call).
   std::unique_ptr<char, void (*)(void *)> workspace{nullptr, std::free};
   int64_t workspaceCapacity = 0;
+  // --target=cuda: buffers pass through memory the host and the device
+  // share (one mirror per argument, reused), as does the workspace.
+  bool gpu = false;
+  std::vector<std::pair<void *, size_t>> mirrors;
+  std::vector<size_t> copiedBytes;
+  void *gpuWorkspace = nullptr;
 };
 
 } // namespace mlc

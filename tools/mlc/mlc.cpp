@@ -11,6 +11,7 @@
 #include "compiler/Driver/Driver.h"
 #include "compiler/Driver/Library.h"
 #include "compiler/Registration/Registration.h"
+#include "runtime/cuda/CudaRuntime.h"
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/Pass/PassManager.h"
@@ -395,11 +396,23 @@ int runTrain(bool train) {
       return 1;
     mlc::TargetOptions target;
     target.threads = threads;
+    if (Error err = mlc::parseTarget(targetName, target))
+      return error(toString(std::move(err)));
+    if (target.isGPU()) {
+      // One clear line where CUDA cannot run, before any compiling.
+      std::string why;
+      if (!mlc::cuda::available(why))
+        return error("--target=" + targetName + " cannot run here: " + why);
+      outs() << "GPU: " << mlc::cuda::deviceDescription() << "\n";
+    }
     auto compiled =
         mlc::JITModel::compile(std::move(context), std::move(module), target);
     if (!compiled) {
-      // The diagnostics were printed with their locations already.
-      consumeError(compiled.takeError());
+      // Diagnostics were printed with their locations already; other
+      // errors (loading GPU kernels, ...) are printed here.
+      std::string message = toString(compiled.takeError());
+      if (!StringRef(message).starts_with("the model could not be compiled"))
+        return error(message);
       return 1;
     }
     jit = std::move(*compiled);
