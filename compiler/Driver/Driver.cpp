@@ -785,7 +785,13 @@ llvm::Error JITModel::call(const EntryPoint &entry,
         mirrors.resize(i + 1, {nullptr, 0});
         copiedBytes.resize(i + 1, 0);
       }
-      copiedBytes[i] = bytes;
+      // Memory from cuda::allocateShared is used in place.
+      copiedBytes[i] = cuda::isShared(buf.data, bytes) ? 0 : bytes;
+      if (!copiedBytes[i]) {
+        descriptorPtrs[i] = d.data();
+        args[i] = &descriptorPtrs[i];
+        continue;
+      }
       if (mirrors[i].second < bytes) {
         cuda::freeShared(mirrors[i].first);
         mirrors[i] = {cuda::allocateShared(bytes), bytes};
@@ -831,7 +837,8 @@ llvm::Error JITModel::call(const EntryPoint &entry,
                                      error);
     // Outputs and in-place updates (params, optimizer state) come back.
     for (size_t i = 0; i < n; ++i)
-      std::memcpy(buffers[i].data, mirrors[i].first, copiedBytes[i]);
+      if (copiedBytes[i])
+        std::memcpy(buffers[i].data, mirrors[i].first, copiedBytes[i]);
     return llvm::Error::success();
   }
   if (bytes > workspaceCapacity) {

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstring>
 #include <dlfcn.h>
+#include <map>
 #include <mutex>
 
 namespace {
@@ -74,6 +75,7 @@ struct State {
   CUcontext context = nullptr;
   std::string description;
   std::string error; // first failed call since takeError
+  std::map<uintptr_t, size_t> shared; // allocateShared blocks: start, size
 };
 
 State &state() {
@@ -233,13 +235,32 @@ void *allocateShared(size_t bytes) {
                                         CU_MEM_ATTACH_GLOBAL),
              "cuMemAllocManaged"))
     return nullptr;
+  State &s = state();
+  std::lock_guard<std::mutex> lock(s.mutex);
+  s.shared[uintptr_t(pointer)] = bytes;
   return reinterpret_cast<void *>(pointer);
 }
 
 void freeShared(void *pointer) {
-  if (pointer && state().ready)
-    check(driver().cuMemFree(reinterpret_cast<CUdeviceptr>(pointer)),
-          "cuMemFree");
+  if (!pointer || !state().ready)
+    return;
+  {
+    State &s = state();
+    std::lock_guard<std::mutex> lock(s.mutex);
+    s.shared.erase(uintptr_t(pointer));
+  }
+  check(driver().cuMemFree(reinterpret_cast<CUdeviceptr>(pointer)),
+        "cuMemFree");
+}
+
+bool isShared(const void *pointer, size_t bytes) {
+  State &s = state();
+  std::lock_guard<std::mutex> lock(s.mutex);
+  auto it = s.shared.upper_bound(uintptr_t(pointer));
+  if (it == s.shared.begin())
+    return false;
+  --it;
+  return uintptr_t(pointer) + bytes <= it->first + it->second;
 }
 
 void synchronize() {

@@ -38,6 +38,10 @@ std::string deviceDescription();
 void *allocateShared(size_t bytes);
 void freeShared(void *pointer);
 
+/// Whether [pointer, pointer + bytes) lies in one allocateShared block, so
+/// a GPU entry point can use it as is, without a copy.
+bool isShared(const void *pointer, size_t bytes);
+
 /// Waits for all work on the device.
 void synchronize();
 
