@@ -34,4 +34,51 @@ def GPUMergeKernels : Pass<"mlc-gpu-merge-kernels", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::gpu::GPUDialect"];
 }
 
+def GPUTileMatmuls : Pass<"mlc-gpu-tile-matmuls", "::mlir::func::FuncOp"> {
+  let summary = "Matmuls as shared-memory tiled GPU kernels";
+  let description = [{
+    Rewrites every matrix product on buffers, a `linalg.matmul` or a
+    generic of the same shape (two parallel dimensions, then one reduction,
+    `c += a * b`, operands read in either orientation, as autodiff writes
+    `x^T dz` and `dz w^T`), into a `gpu.launch` over 16 x 16 output tiles.
+
+    Each block walks K in steps of 16. Its 256 threads first load a 16 x 16
+    tile of each operand into workgroup (shared) memory, reading zeros past
+    the edges. After a barrier, each thread accumulates its output element
+    from the two tiles in a register, and a second barrier ends the step.
+    Threads along x take consecutive columns, so loads of row-major
+    operands are coalesced. The result is added to the output, as linalg
+    defines it (the zero fill before it is a kernel of its own).
+
+    Run after bufferization and mlc-gpu-prepare-loops, before the remaining
+    linalg ops become parallel loops.
+  }];
+  let options = [
+    Option<"tile", "tile", "int64_t", "16",
+           "Output tile edge and K step (threads per block: tile x tile)">,
+  ];
+  let dependentDialects = ["::mlir::gpu::GPUDialect", "::mlir::scf::SCFDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect"];
+}
+
+def GPUScalarReductions : Pass<"mlc-gpu-scalar-reductions", "::mlir::func::FuncOp"> {
+  let summary = "Sums to a scalar as one block with a warp-shuffle reduction";
+  let description = [{
+    A linalg op on buffers that reduces every dimension into a rank-0 f32
+    output with `out + f(inputs)` (the loss of a batch) has no parallel
+    dimension to spread over threads, so it would run as a host loop. This
+    pass rewrites it into a `gpu.launch` of one block of 256 threads.
+    Each thread folds a strided share of the flattened iteration space,
+    computing `f` from its loads, then `gpu.all_reduce add` combines the
+    partial sums; upstream lowers it to warp shuffles plus shared memory.
+    Thread 0 adds the total to the output.
+
+    The inputs' indexing maps must be projected permutations.
+  }];
+  let dependentDialects = ["::mlir::gpu::GPUDialect", "::mlir::scf::SCFDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect"];
+}
+
 #endif // MLC_CODEGEN_GPU_PASSES_TD

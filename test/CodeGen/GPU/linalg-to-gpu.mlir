@@ -1,25 +1,30 @@
 // mlc-linalg-to-gpu: every loop nest of an entry point becomes an outlined
-// kernel in the one gpu.module @mlc_kernels, launched over 16 x 16 thread
-// blocks (16 threads for 1-D nests) with the bounds guarded inside, and
-// temporaries come from the workspace.
+// kernel in the one gpu.module @mlc_kernels: matmuls tiled in shared
+// memory, sums to a scalar as one-block shuffle reductions, everything else
+// over 16 x 16 thread blocks (16 threads for 1-D nests) with the bounds
+// guarded inside. Temporaries come from the workspace.
 // RUN: mlc-opt %s --split-input-file --mlc-graph-to-linalg --mlc-linalg-to-gpu | FileCheck %s
 
-// A matmul: one thread per output element, the K loop inside the kernel.
+// A matmul: a shared-memory tiled kernel (mlc-gpu-tile-matmuls), blocks
+// along x over the 50 columns; the zero fill before it is its own kernel.
 // CHECK-LABEL: func.func @mm_predict
 // CHECK-NOT:     memref.alloc
-// CHECK:         gpu.launch_func @mlc_kernels::@[[FILL:[a-z_0-9]+]] blocks in (%{{.*}}, %c4, %c1) threads in (%c16, %c16, %c1)
-// CHECK:         gpu.launch_func @mlc_kernels::@[[MM:[a-z_0-9]+]] blocks in (%{{.*}}, %c4, %c1) threads in (%c16, %c16, %c1)
+// CHECK:         gpu.launch_func @mlc_kernels::@{{[a-z_0-9]+}} blocks in (%{{.*}}, %c4, %c1) threads in (%c16, %c16, %c1)
+// CHECK:         gpu.launch_func @mlc_kernels::@[[MM:[a-z_0-9]+]] blocks in (%c4, %{{.*}}, %c1) threads in (%c16, %c16, %c1)
 // CHECK-NOT:     scf.
 // CHECK:         return
 // CHECK:       gpu.module @mlc_kernels
-// CHECK:         gpu.func @[[MM]](
-// CHECK-SAME:      kernel
-// CHECK:           gpu.block_id x
-// CHECK:           gpu.thread_id x
-// CHECK:           scf.if
-// CHECK-NEXT:        scf.for %{{.*}} = %c0 to %c64 step %c1 {
-// CHECK:               arith.mulf
+// CHECK:         gpu.func @[[MM]](%{{.*}}: memref<?x64xf32>, %{{.*}}: memref<64x50xf32>, %{{.*}}: memref<?x50xf32>) workgroup(%[[AT:.*]] : memref<16x16xf32, #gpu.address_space<workgroup>>, %[[BT:.*]] : memref<16x16xf32, #gpu.address_space<workgroup>>) kernel
+// CHECK:           scf.for %{{.*}} = %c0 to %c64 step %c16 iter_args
+// CHECK:             memref.store %{{.*}}, %[[AT]][%thread_id_y, %thread_id_x]
+// CHECK:             memref.store %{{.*}}, %[[BT]][%thread_id_y, %thread_id_x]
+// CHECK-NEXT:        gpu.barrier
+// CHECK-NEXT:        scf.for %{{.*}} = %c0 to %c16 step %c1 iter_args
+// CHECK-NEXT:          memref.load %[[AT]][%thread_id_y, %{{.*}}]
+// CHECK-NEXT:          memref.load %[[BT]][%{{.*}}, %thread_id_x]
+// CHECK-NEXT:          arith.mulf
 // CHECK-NEXT:          arith.addf
+// CHECK:             gpu.barrier
 mlc.model @mm {
   %x = mlc.input "x" : tensor<?x64xf32>
   %w = mlc.input "w" : tensor<64x50xf32>
@@ -61,33 +66,36 @@ mlc.model @rs {
 
 // -----
 
-// The seed model's train step: forward, softmax-CE backward, weight
-// gradients and the Adam update are all kernels; only the scalar loss is
-// summed on the host.
+// The seed model's train step: everything runs in kernels; the host only
+// sets and scales the scalar loss and passes scalars to the kernels.
 // CHECK-LABEL: func.func @mnist_mlp_train_step(
 // CHECK-NOT:     memref.alloc
-// CHECK-NOT:     scf.parallel
-// CHECK:         gpu.launch_func
-// CHECK:         scf.for
-// CHECK:           math.log
-// CHECK:         gpu.launch_func
+// CHECK-NOT:     scf.
 // CHECK:         return
 // CHECK:       gpu.module @mlc_kernels
+// CHECK:         gpu.func @mnist_mlp_train_step_kernel(
+// The forward matmul x w1: tiled.
+// CHECK:         gpu.func @mnist_mlp_train_step_kernel_{{[0-9]+}}(%{{[a-z0-9]+}}: memref<?x784xf32>, %{{[a-z0-9]+}}: memref<784x128xf32>, %{{[a-z0-9]+}}: memref<?x128xf32>) workgroup(
+// The loss: one block of 256 threads, a strided partial sum per thread,
+// then a shuffle all-reduce (mlc-gpu-scalar-reductions).
+// CHECK:         gpu.func @mnist_mlp_train_step_kernel_{{[0-9]+}}(%{{[a-z0-9]+}}: index, %{{[a-z0-9]+}}: memref<?x10xf32>, %{{[a-z0-9]+}}: memref<?xi32>, %{{[a-z0-9]+}}: memref<f32>) kernel attributes {known_block_size = array<i32: 256, 1, 1>, known_grid_size = array<i32: 1, 1, 1>}
+// CHECK:           scf.for %{{.*}} = %thread_id_x to %{{.*}} step %c256 iter_args
+// CHECK:             math.log
+// CHECK:           gpu.all_reduce add %{{.*}} uniform
+// CHECK:           arith.cmpi eq, %thread_id_x, %c0
 // The fused softmax-CE gradient, (softmax - onehot) / batch, in one kernel.
-// CHECK:         gpu.func @{{.*}}(%{{.*}}: memref<?x10xf32>, %{{.*}}: memref<?xi32>,
+// CHECK:         gpu.func @mnist_mlp_train_step_kernel_{{[0-9]+}}({{[^)]*}}memref<?x10xf32>, %{{[a-z0-9]+}}: memref<?xi32>, %{{[a-z0-9]+}}: memref<10xf32>
 // CHECK-NOT:     gpu.func
 // CHECK:           arith.cmpi eq
 // CHECK-NEXT:      arith.select
 // CHECK-NEXT:      arith.subf
 // CHECK-NEXT:      arith.divf
-// The weight gradient x^T dz: one thread per weight, the batch loop inside.
-// CHECK:         gpu.func @{{.*}}(%{{.*}}: memref<?x784xf32>, %{{.*}}: index, %{{.*}}: index, %{{.*}}: memref<?x128xf32>, %{{.*}}: memref<784x128xf32>) kernel
-// CHECK:           %[[B:.*]] = memref.dim %{{.*}}, %c0 : memref<?x784xf32>
-// CHECK:           scf.for %{{.*}} = %c0 to %[[B]] step %c1 {
-// CHECK:             arith.mulf
-// CHECK-NEXT:        arith.addf
+// The weight gradient x^T dz: tiled, x read transposed, the batch as K.
+// CHECK:         gpu.func @mnist_mlp_train_step_kernel_{{[0-9]+}}(%[[X:[a-z0-9]+]]: memref<?x784xf32>, %{{[a-z0-9]+}}: memref<?x128xf32>, %{{[a-z0-9]+}}: memref<784x128xf32>) workgroup(
+// CHECK:           %[[B:.*]] = memref.dim %[[X]], %c0 : memref<?x784xf32>
+// CHECK:           scf.for %{{.*}} = %c0 to %[[B]] step %c16 iter_args
 // The Adam update of the 784 x 128 kernel.
-// CHECK:         gpu.func @{{.*}}(%{{.*}}: index, %{{.*}}: index, %{{.*}}: memref<784x128xf32>, %{{.*}}: memref<784x128xf32>, %{{.*}}: memref<784x128xf32>, %{{.*}}: memref<784x128xf32>, %{{.*}}: f32) kernel
+// CHECK:         gpu.func @mnist_mlp_train_step_kernel_{{[0-9]+}}({{[^)]*}}: memref<784x128xf32>, %{{[a-z0-9]+}}: f32) kernel
 // CHECK:           math.sqrt
 mlc.model @mnist_mlp {
   %x = mlc.input "image" : tensor<?x28x28xf32>
