@@ -62,19 +62,25 @@ def GPUTileMatmuls : Pass<"mlc-gpu-tile-matmuls", "::mlir::func::FuncOp"> {
                            "::mlir::memref::MemRefDialect"];
 }
 
-def GPUScalarReductions : Pass<"mlc-gpu-scalar-reductions", "::mlir::func::FuncOp"> {
-  let summary = "Sums to a scalar as one block with a warp-shuffle reduction";
+def GPUReductions : Pass<"mlc-gpu-reductions", "::mlir::func::FuncOp"> {
+  let summary = "Reductions as one block per output with warp shuffles";
   let description = [{
-    A linalg op on buffers that reduces every dimension into a rank-0 f32
-    output with `out + f(inputs)` (the loss of a batch) has no parallel
-    dimension to spread over threads, so it would run as a host loop. This
-    pass rewrites it into a `gpu.launch` of one block of 256 threads.
-    Each thread folds a strided share of the flattened iteration space,
-    computing `f` from its loads, then `gpu.all_reduce add` combines the
-    partial sums; upstream lowers it to warp shuffles plus shared memory.
-    Thread 0 adds the total to the output.
+    Rewrites a linalg op on buffers that reduces into an f32 output with
+    `out + f(inputs)` or `max(out, f(inputs))`. Examples: the loss of a
+    batch (every dimension reduced, a scalar), softmax row statistics, bias
+    gradients (a sum over the batch).
 
-    The inputs' indexing maps must be projected permutations.
+    The result is a `gpu.launch` with one block per output element. The
+    block has 256 threads, or fewer when the reduction is short and static
+    (rounded up to whole warps of 32). Each thread folds a strided share
+    of the block's flattened reduction space, computing `f` from its
+    loads. Then `gpu.all_reduce` combines the threads' values; upstream
+    lowers it to warp shuffles plus shared memory. Thread 0 folds the
+    total into the output.
+
+    Matrix products are left to mlc-gpu-tile-matmuls, which runs first.
+    Inputs need projected-permutation indexing maps, and the output map
+    must use every parallel dimension and only those.
   }];
   let dependentDialects = ["::mlir::gpu::GPUDialect", "::mlir::scf::SCFDialect",
                            "::mlir::arith::ArithDialect",

@@ -15,15 +15,15 @@ using namespace mlir;
 
 // Temporaries come from one caller-provided workspace (mlc-workspace), as
 // on the CPU, so a step allocates nothing. Matrix products become shared-
-// memory tiled kernels and sums to a scalar one-block shuffle reductions;
-// every other parallel loop nest is tiled
-// into blocks of 16 x 16 threads (16 for 1-D nests); bounds are guarded
-// inside the block rather than clamped, so the launch sizes stay static.
+// memory tiled kernels, reductions one block per output with warp
+// shuffles; every other parallel loop nest is tiled into blocks of 16 x 16
+// threads (16 for 1-D nests), with bounds guarded inside the block rather
+// than clamped, so the launch sizes stay static.
 static constexpr const char *kLinalgToGPU =
     "one-shot-bufferize,canonicalize,cse,func.func(buffer-hoisting),"
     "mlc-workspace,canonicalize,cse,"
     "func.func(mlc-gpu-prepare-loops,mlc-gpu-tile-matmuls,"
-    "mlc-gpu-scalar-reductions,convert-linalg-to-parallel-loops),"
+    "mlc-gpu-reductions,convert-linalg-to-parallel-loops),"
     "canonicalize,"
     "func.func(scf-parallel-loop-tiling{parallel-loop-tile-sizes=16,16 "
     "no-min-max-bounds=true},gpu-map-parallel-loops,"

@@ -1,6 +1,6 @@
 // mlc-linalg-to-gpu: every loop nest of an entry point becomes an outlined
 // kernel in the one gpu.module @mlc_kernels: matmuls tiled in shared
-// memory, sums to a scalar as one-block shuffle reductions, everything else
+// memory, reductions as one block per output with shuffles, everything else
 // over 16 x 16 thread blocks (16 threads for 1-D nests) with the bounds
 // guarded inside. Temporaries come from the workspace.
 // RUN: mlc-opt %s --split-input-file --mlc-graph-to-linalg --mlc-linalg-to-gpu | FileCheck %s
@@ -52,12 +52,14 @@ mlc.model @ew {
 
 // -----
 
-// A row reduction: one thread per row, the sum inside it.
+// A row reduction: one block per row, one warp for its 32 elements, the
+// partial sums combined with a shuffle all-reduce (mlc-gpu-reductions).
 // CHECK-LABEL: func.func @rs_predict
-// CHECK:         gpu.launch_func @mlc_kernels::@[[SUM:[a-z_0-9]+]] blocks in (%{{.*}}, %c1, %c1) threads in (%c16, %c1, %c1)
+// CHECK:         gpu.launch_func @mlc_kernels::@[[SUM:[a-z_0-9]+]] blocks in (%{{.*}}, %c1, %c1) threads in (%c32, %c1, %c1)
 // CHECK:       gpu.func @[[SUM]](
-// CHECK:         scf.for %{{.*}} = %c0 to %c32 step %c1 {
+// CHECK:         scf.for %{{.*}} = %thread_id_x to %c32 step %c32
 // CHECK:           arith.addf
+// CHECK:         gpu.all_reduce add
 mlc.model @rs {
   %x = mlc.input "x" : tensor<?x32xf32>
   %s = mlc.reduce_sum %x axes = [1] : tensor<?x32xf32> -> tensor<?xf32>
@@ -77,7 +79,7 @@ mlc.model @rs {
 // The forward matmul x w1: tiled.
 // CHECK:         gpu.func @mnist_mlp_train_step_kernel_{{[0-9]+}}(%{{[a-z0-9]+}}: memref<?x784xf32>, %{{[a-z0-9]+}}: memref<784x128xf32>, %{{[a-z0-9]+}}: memref<?x128xf32>) workgroup(
 // The loss: one block of 256 threads, a strided partial sum per thread,
-// then a shuffle all-reduce (mlc-gpu-scalar-reductions).
+// then a shuffle all-reduce (mlc-gpu-reductions).
 // CHECK:         gpu.func @mnist_mlp_train_step_kernel_{{[0-9]+}}(%{{[a-z0-9]+}}: index, %{{[a-z0-9]+}}: memref<?x10xf32>, %{{[a-z0-9]+}}: memref<?xi32>, %{{[a-z0-9]+}}: memref<f32>) kernel attributes {known_block_size = array<i32: 256, 1, 1>, known_grid_size = array<i32: 1, 1, 1>}
 // CHECK:           scf.for %{{.*}} = %thread_id_x to %{{.*}} step %c256 iter_args
 // CHECK:             math.log
