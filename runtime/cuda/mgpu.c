@@ -1,0 +1,409 @@
+/*===- mgpu.c - the CUDA driver behind MLIR's mgpu* calls ------------------===//
+ *
+ * Part of the mlc runtime, in C so that it serves both mlc's JIT (linked
+ * into mlc, plain names) and model libraries built for --target=cuda
+ * (embedded in the library with MLC_MGPU(x) prefixing every name and the
+ * functions hidden, so two libraries do not clash).
+ *
+ * libcuda.so.1 is opened with dlopen the first time it is needed: nothing
+ * links against CUDA, and a machine without a driver or a GPU is only
+ * affected when it asks for one. Every driver call is checked; the mgpu*
+ * signatures are fixed by the lowering and cannot return errors, so the
+ * first failure is kept, named after the call that failed, and later calls
+ * do nothing until mlcCudaTakeError collects it.
+ *
+ *===----------------------------------------------------------------------===*/
+
+#include <dlfcn.h>
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#ifndef MLC_MGPU
+#define MLC_MGPU(name) name
+#define MLC_MGPU_EXPORT
+#endif
+
+/* The few driver API types used, declared here: no CUDA headers needed. */
+typedef int CUresult;
+typedef int CUdevice;
+typedef unsigned long long CUdeviceptr;
+typedef struct CUctx_st *CUcontext;
+typedef struct CUmod_st *CUmodule;
+typedef struct CUfunc_st *CUfunction;
+typedef struct CUstream_st *CUstream;
+typedef struct CUevent_st *CUevent;
+enum {
+  MLC_CUDA_SUCCESS = 0,
+  MLC_CU_MEM_ATTACH_GLOBAL = 1,
+  MLC_CU_STREAM_NON_BLOCKING = 1,
+  MLC_CU_CC_MAJOR = 75,
+  MLC_CU_CC_MINOR = 76
+};
+
+static struct {
+  CUresult (*cuInit)(unsigned);
+  CUresult (*cuDriverGetVersion)(int *);
+  CUresult (*cuDeviceGetCount)(int *);
+  CUresult (*cuDeviceGet)(CUdevice *, int);
+  CUresult (*cuDeviceGetName)(char *, int, CUdevice);
+  CUresult (*cuDeviceGetAttribute)(int *, int, CUdevice);
+  CUresult (*cuDevicePrimaryCtxRetain)(CUcontext *, CUdevice);
+  CUresult (*cuCtxSetCurrent)(CUcontext);
+  CUresult (*cuCtxSynchronize)(void);
+  CUresult (*cuModuleLoadData)(CUmodule *, const void *);
+  CUresult (*cuModuleUnload)(CUmodule);
+  CUresult (*cuModuleGetFunction)(CUfunction *, CUmodule, const char *);
+  CUresult (*cuLaunchKernel)(CUfunction, unsigned, unsigned, unsigned,
+                             unsigned, unsigned, unsigned, unsigned, CUstream,
+                             void **, void **);
+  CUresult (*cuStreamCreate)(CUstream *, unsigned);
+  CUresult (*cuStreamDestroy)(CUstream);
+  CUresult (*cuStreamSynchronize)(CUstream);
+  CUresult (*cuStreamWaitEvent)(CUstream, CUevent, unsigned);
+  CUresult (*cuEventCreate)(CUevent *, unsigned);
+  CUresult (*cuEventDestroy)(CUevent);
+  CUresult (*cuEventRecord)(CUevent, CUstream);
+  CUresult (*cuEventSynchronize)(CUevent);
+  CUresult (*cuMemAlloc)(CUdeviceptr *, size_t);
+  CUresult (*cuMemAllocManaged)(CUdeviceptr *, size_t, unsigned);
+  CUresult (*cuMemFree)(CUdeviceptr);
+  CUresult (*cuMemcpyAsync)(CUdeviceptr, CUdeviceptr, size_t, CUstream);
+  CUresult (*cuMemsetD32Async)(CUdeviceptr, unsigned, size_t, CUstream);
+  CUresult (*cuMemsetD16Async)(CUdeviceptr, unsigned short, size_t, CUstream);
+  CUresult (*cuGetErrorName)(CUresult, const char **);
+  CUresult (*cuGetErrorString)(CUresult, const char **);
+} mlcDriver;
+
+static pthread_once_t mlcCudaOnce = PTHREAD_ONCE_INIT;
+static pthread_mutex_t mlcCudaMutex = PTHREAD_MUTEX_INITIALIZER;
+static int mlcCudaReady;
+static CUcontext mlcCudaContext;
+static char mlcCudaWhy[512];         /* why not ready */
+static char mlcCudaDescription[320]; /* the device, once ready */
+static char mlcCudaError[512];       /* first failed call, "" if none */
+
+static void mlcDescribeResult(CUresult result, char *out, size_t size) {
+  const char *name = NULL, *text = NULL;
+  if (mlcDriver.cuGetErrorName)
+    mlcDriver.cuGetErrorName(result, &name);
+  if (mlcDriver.cuGetErrorString)
+    mlcDriver.cuGetErrorString(result, &text);
+  if (name)
+    snprintf(out, size, "%s%s%s%s", name, text ? " (" : "", text ? text : "",
+             text ? ")" : "");
+  else
+    snprintf(out, size, "CUDA error %d", result);
+}
+
+/* Checks a driver call; keeps the first failure. */
+static int mlcCheck(CUresult result, const char *call) {
+  if (result == MLC_CUDA_SUCCESS)
+    return 1;
+  char text[400];
+  mlcDescribeResult(result, text, sizeof text);
+  pthread_mutex_lock(&mlcCudaMutex);
+  if (!mlcCudaError[0])
+    snprintf(mlcCudaError, sizeof mlcCudaError, "%s: %s", call, text);
+  pthread_mutex_unlock(&mlcCudaMutex);
+  return 0;
+}
+
+static int mlcFailed(void) {
+  pthread_mutex_lock(&mlcCudaMutex);
+  int failed = !mlcCudaReady || mlcCudaError[0];
+  pthread_mutex_unlock(&mlcCudaMutex);
+  return failed;
+}
+
+/* Resolves `name`, preferring its _v2 form. */
+static void *mlcResolve(void *library, const char *name) {
+  char v2[96];
+  snprintf(v2, sizeof v2, "%s_v2", name);
+  void *symbol = dlsym(library, v2);
+  return symbol ? symbol : dlsym(library, name);
+}
+
+static int mlcLoadFailed(CUresult result, const char *call) {
+  char text[400];
+  mlcDescribeResult(result, text, sizeof text);
+  snprintf(mlcCudaWhy, sizeof mlcCudaWhy, "%s: %s", call, text);
+  return 0;
+}
+
+static int mlcLoad(void) {
+  void *library = dlopen("libcuda.so.1", RTLD_NOW | RTLD_LOCAL);
+  if (!library) {
+    const char *e = dlerror();
+    snprintf(mlcCudaWhy, sizeof mlcCudaWhy,
+             "the NVIDIA driver is not installed (%s)",
+             e ? e : "libcuda.so.1 not found");
+    return 0;
+  }
+  int ok = 1;
+#define MLC_RESOLVE(name)                                                      \
+  ok &= (*(void **)&mlcDriver.name = mlcResolve(library, #name)) != NULL
+  MLC_RESOLVE(cuInit);
+  MLC_RESOLVE(cuDriverGetVersion);
+  MLC_RESOLVE(cuDeviceGetCount);
+  MLC_RESOLVE(cuDeviceGet);
+  MLC_RESOLVE(cuDeviceGetName);
+  MLC_RESOLVE(cuDeviceGetAttribute);
+  MLC_RESOLVE(cuDevicePrimaryCtxRetain);
+  MLC_RESOLVE(cuCtxSetCurrent);
+  MLC_RESOLVE(cuCtxSynchronize);
+  MLC_RESOLVE(cuModuleLoadData);
+  MLC_RESOLVE(cuModuleUnload);
+  MLC_RESOLVE(cuModuleGetFunction);
+  MLC_RESOLVE(cuLaunchKernel);
+  MLC_RESOLVE(cuStreamCreate);
+  MLC_RESOLVE(cuStreamDestroy);
+  MLC_RESOLVE(cuStreamSynchronize);
+  MLC_RESOLVE(cuStreamWaitEvent);
+  MLC_RESOLVE(cuEventCreate);
+  MLC_RESOLVE(cuEventDestroy);
+  MLC_RESOLVE(cuEventRecord);
+  MLC_RESOLVE(cuEventSynchronize);
+  MLC_RESOLVE(cuMemAlloc);
+  MLC_RESOLVE(cuMemAllocManaged);
+  MLC_RESOLVE(cuMemFree);
+  MLC_RESOLVE(cuMemcpyAsync);
+  MLC_RESOLVE(cuMemsetD32Async);
+  MLC_RESOLVE(cuMemsetD16Async);
+  MLC_RESOLVE(cuGetErrorName);
+  MLC_RESOLVE(cuGetErrorString);
+#undef MLC_RESOLVE
+  if (!ok) {
+    snprintf(mlcCudaWhy, sizeof mlcCudaWhy,
+             "libcuda.so.1 lacks driver API functions mlc needs (driver too "
+             "old?)");
+    return 0;
+  }
+  CUresult r;
+  int count = 0, major = 0, minor = 0, version = 0;
+  CUdevice device = 0;
+  char name[256] = "";
+  if ((r = mlcDriver.cuInit(0)) != MLC_CUDA_SUCCESS)
+    return mlcLoadFailed(r, "cuInit");
+  if ((r = mlcDriver.cuDeviceGetCount(&count)) != MLC_CUDA_SUCCESS)
+    return mlcLoadFailed(r, "cuDeviceGetCount");
+  if (count == 0) {
+    snprintf(mlcCudaWhy, sizeof mlcCudaWhy,
+             "the NVIDIA driver found no CUDA device");
+    return 0;
+  }
+  if ((r = mlcDriver.cuDeviceGet(&device, 0)) != MLC_CUDA_SUCCESS)
+    return mlcLoadFailed(r, "cuDeviceGet");
+  if ((r = mlcDriver.cuDevicePrimaryCtxRetain(&mlcCudaContext, device)) !=
+      MLC_CUDA_SUCCESS)
+    return mlcLoadFailed(r, "cuDevicePrimaryCtxRetain");
+  if ((r = mlcDriver.cuCtxSetCurrent(mlcCudaContext)) != MLC_CUDA_SUCCESS)
+    return mlcLoadFailed(r, "cuCtxSetCurrent");
+  mlcDriver.cuDeviceGetName(name, sizeof name, device);
+  mlcDriver.cuDeviceGetAttribute(&major, MLC_CU_CC_MAJOR, device);
+  mlcDriver.cuDeviceGetAttribute(&minor, MLC_CU_CC_MINOR, device);
+  mlcDriver.cuDriverGetVersion(&version);
+  snprintf(mlcCudaDescription, sizeof mlcCudaDescription,
+           "%s (sm_%d%d, driver %d.%d)", name, major, minor, version / 1000,
+           version % 1000 / 10);
+  return 1;
+}
+
+static void mlcInit(void) { mlcCudaReady = mlcLoad(); }
+
+/* Makes the context current on the calling thread. */
+static int mlcCurrent(void) {
+  return mlcCudaReady &&
+         mlcCheck(mlcDriver.cuCtxSetCurrent(mlcCudaContext), "cuCtxSetCurrent");
+}
+
+/*===--- mlc's side ---------------------------------------------------------*/
+
+/* 1 if CUDA can run here; else 0 and *why says why in one line. */
+MLC_MGPU_EXPORT int MLC_MGPU(mlcCudaAvailable)(const char **why) {
+  pthread_once(&mlcCudaOnce, mlcInit);
+  if (why)
+    *why = mlcCudaWhy;
+  return mlcCudaReady;
+}
+
+MLC_MGPU_EXPORT const char *MLC_MGPU(mlcCudaDevice)(void) {
+  return mlcCudaDescription;
+}
+
+/* Memory both the host and the device address (cuMemAllocManaged). */
+MLC_MGPU_EXPORT void *MLC_MGPU(mlcCudaAllocShared)(size_t bytes) {
+  CUdeviceptr pointer = 0;
+  if (!MLC_MGPU(mlcCudaAvailable)(NULL) || mlcFailed() || !mlcCurrent())
+    return NULL;
+  if (!mlcCheck(mlcDriver.cuMemAllocManaged(&pointer, bytes ? bytes : 1,
+                                            MLC_CU_MEM_ATTACH_GLOBAL),
+                "cuMemAllocManaged"))
+    return NULL;
+  return (void *)(uintptr_t)pointer;
+}
+
+MLC_MGPU_EXPORT void MLC_MGPU(mlcCudaFree)(void *pointer) {
+  if (pointer && mlcCudaReady)
+    mlcCheck(mlcDriver.cuMemFree((CUdeviceptr)(uintptr_t)pointer),
+             "cuMemFree");
+}
+
+MLC_MGPU_EXPORT void MLC_MGPU(mlcCudaSynchronize)(void) {
+  if (!mlcFailed() && mlcCurrent())
+    mlcCheck(mlcDriver.cuCtxSynchronize(), "cuCtxSynchronize");
+}
+
+/* Copies the first failure since the last call into out ("" if none) and
+ * clears it; returns whether there was one. */
+MLC_MGPU_EXPORT int MLC_MGPU(mlcCudaTakeError)(char *out, size_t size) {
+  pthread_mutex_lock(&mlcCudaMutex);
+  int had = mlcCudaError[0] != 0;
+  if (size)
+    snprintf(out, size, "%s", mlcCudaError);
+  mlcCudaError[0] = 0;
+  pthread_mutex_unlock(&mlcCudaMutex);
+  return had;
+}
+
+/*===--- the functions MLIR's gpu-to-llvm lowering calls --------------------*/
+
+MLC_MGPU_EXPORT void *MLC_MGPU(mgpuModuleLoad)(void *data, size_t size) {
+  CUmodule module = NULL;
+  (void)size;
+  if (!MLC_MGPU(mlcCudaAvailable)(NULL) || mlcFailed() || !mlcCurrent())
+    return NULL;
+  mlcCheck(mlcDriver.cuModuleLoadData(&module, data), "cuModuleLoadData");
+  return module;
+}
+
+/* PTX: the driver compiles it for the device when it loads. */
+MLC_MGPU_EXPORT void *MLC_MGPU(mgpuModuleLoadJIT)(void *data, int optLevel) {
+  (void)optLevel;
+  return MLC_MGPU(mgpuModuleLoad)(data, 0);
+}
+
+MLC_MGPU_EXPORT void MLC_MGPU(mgpuModuleUnload)(void *module) {
+  if (module && mlcCudaReady)
+    mlcCheck(mlcDriver.cuModuleUnload((CUmodule)module), "cuModuleUnload");
+}
+
+MLC_MGPU_EXPORT void *MLC_MGPU(mgpuModuleGetFunction)(void *module,
+                                                      const char *name) {
+  CUfunction function = NULL;
+  if (mlcFailed() || !module)
+    return NULL;
+  mlcCheck(mlcDriver.cuModuleGetFunction(&function, (CUmodule)module, name),
+           "cuModuleGetFunction");
+  return function;
+}
+
+MLC_MGPU_EXPORT void MLC_MGPU(mgpuLaunchKernel)(
+    void *function, intptr_t gridX, intptr_t gridY, intptr_t gridZ,
+    intptr_t blockX, intptr_t blockY, intptr_t blockZ, int32_t sharedBytes,
+    void *stream, void **params, void **extra, size_t paramCount) {
+  (void)paramCount;
+  if (mlcFailed() || !function || !mlcCurrent())
+    return;
+  mlcCheck(mlcDriver.cuLaunchKernel((CUfunction)function, (unsigned)gridX,
+                                    (unsigned)gridY, (unsigned)gridZ,
+                                    (unsigned)blockX, (unsigned)blockY,
+                                    (unsigned)blockZ, (unsigned)sharedBytes,
+                                    (CUstream)stream, params, extra),
+           "cuLaunchKernel");
+}
+
+MLC_MGPU_EXPORT void *MLC_MGPU(mgpuStreamCreate)(void) {
+  CUstream stream = NULL;
+  if (mlcFailed() || !mlcCurrent())
+    return NULL;
+  mlcCheck(mlcDriver.cuStreamCreate(&stream, MLC_CU_STREAM_NON_BLOCKING),
+           "cuStreamCreate");
+  return stream;
+}
+
+MLC_MGPU_EXPORT void MLC_MGPU(mgpuStreamDestroy)(void *stream) {
+  if (stream && mlcCudaReady)
+    mlcCheck(mlcDriver.cuStreamDestroy((CUstream)stream), "cuStreamDestroy");
+}
+
+MLC_MGPU_EXPORT void MLC_MGPU(mgpuStreamSynchronize)(void *stream) {
+  if (!mlcFailed() && stream)
+    mlcCheck(mlcDriver.cuStreamSynchronize((CUstream)stream),
+             "cuStreamSynchronize");
+}
+
+MLC_MGPU_EXPORT void MLC_MGPU(mgpuStreamWaitEvent)(void *stream, void *event) {
+  if (!mlcFailed())
+    mlcCheck(mlcDriver.cuStreamWaitEvent((CUstream)stream, (CUevent)event, 0),
+             "cuStreamWaitEvent");
+}
+
+MLC_MGPU_EXPORT void *MLC_MGPU(mgpuEventCreate)(void) {
+  CUevent event = NULL;
+  if (!mlcFailed() && mlcCurrent())
+    mlcCheck(mlcDriver.cuEventCreate(&event, 0), "cuEventCreate");
+  return event;
+}
+
+MLC_MGPU_EXPORT void MLC_MGPU(mgpuEventDestroy)(void *event) {
+  if (event && mlcCudaReady)
+    mlcCheck(mlcDriver.cuEventDestroy((CUevent)event), "cuEventDestroy");
+}
+
+MLC_MGPU_EXPORT void MLC_MGPU(mgpuEventSynchronize)(void *event) {
+  if (!mlcFailed() && event)
+    mlcCheck(mlcDriver.cuEventSynchronize((CUevent)event),
+             "cuEventSynchronize");
+}
+
+MLC_MGPU_EXPORT void MLC_MGPU(mgpuEventRecord)(void *event, void *stream) {
+  if (!mlcFailed() && event)
+    mlcCheck(mlcDriver.cuEventRecord((CUevent)event, (CUstream)stream),
+             "cuEventRecord");
+}
+
+MLC_MGPU_EXPORT void *MLC_MGPU(mgpuMemAlloc)(uint64_t bytes, void *stream,
+                                             _Bool hostShared) {
+  CUdeviceptr pointer = 0;
+  (void)stream;
+  if (hostShared)
+    return MLC_MGPU(mlcCudaAllocShared)((size_t)bytes);
+  if (mlcFailed() || !mlcCurrent())
+    return NULL;
+  mlcCheck(mlcDriver.cuMemAlloc(&pointer, bytes ? (size_t)bytes : 1),
+           "cuMemAlloc");
+  return (void *)(uintptr_t)pointer;
+}
+
+MLC_MGPU_EXPORT void MLC_MGPU(mgpuMemFree)(void *pointer, void *stream) {
+  (void)stream;
+  MLC_MGPU(mlcCudaFree)(pointer);
+}
+
+MLC_MGPU_EXPORT void MLC_MGPU(mgpuMemcpy)(void *dst, void *src, size_t bytes,
+                                          void *stream) {
+  if (!mlcFailed())
+    mlcCheck(mlcDriver.cuMemcpyAsync((CUdeviceptr)(uintptr_t)dst,
+                                     (CUdeviceptr)(uintptr_t)src, bytes,
+                                     (CUstream)stream),
+             "cuMemcpyAsync");
+}
+
+MLC_MGPU_EXPORT void MLC_MGPU(mgpuMemset32)(void *dst, unsigned value,
+                                            size_t count, void *stream) {
+  if (!mlcFailed())
+    mlcCheck(mlcDriver.cuMemsetD32Async((CUdeviceptr)(uintptr_t)dst, value,
+                                        count, (CUstream)stream),
+             "cuMemsetD32Async");
+}
+
+MLC_MGPU_EXPORT void MLC_MGPU(mgpuMemset16)(void *dst, unsigned short value,
+                                            size_t count, void *stream) {
+  if (!mlcFailed())
+    mlcCheck(mlcDriver.cuMemsetD16Async((CUdeviceptr)(uintptr_t)dst, value,
+                                        count, (CUstream)stream),
+             "cuMemsetD16Async");
+}
