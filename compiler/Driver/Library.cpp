@@ -36,9 +36,13 @@ using namespace mlc;
 
 namespace {
 
-/// runtime/aot/ModelLibrary.c, embedded at build time.
+/// runtime/aot/ModelLibrary.c and runtime/cuda/mgpu.c, embedded at build
+/// time.
 const char *const modelLibrarySource =
 #include "ModelLibrarySource.inc"
+    ;
+const char *const cudaShimSource =
+#include "CudaShimSource.inc"
     ;
 
 using Clock = std::chrono::steady_clock;
@@ -131,6 +135,7 @@ struct LibraryModel {
   std::string generator; // "mlc <version>"
   int64_t maxBatch = 0;
   unsigned threads = 1;
+  std::string gpuChip; // empty: CPU
   bool sparseLabels = false;
   int64_t classes = 0;
 };
@@ -222,6 +227,13 @@ std::string generateHeader(const LibraryModel &m) {
   }
   os << " * Batch size: any from 1 to " << P << "_MAX_BATCH (" << m.maxBatch
      << "), per call.\n";
+  if (!m.gpuChip.empty())
+    os << " * Device: NVIDIA " << m.gpuChip
+       << ". The library does not link against CUDA: it opens libcuda.so.1\n"
+          " *   with dlopen when the program starts and loads its kernels; "
+          "where CUDA cannot\n *   run, " << p << "_create fails with "
+       << P << "_ERR_DEVICE. Parameters, optimizer\n *   state and "
+          "workspace live in memory the host and the GPU both address.\n";
   os << " * Threads: "
      << (m.threads == 1 ? std::string("1 (no OpenMP)")
                         : m.threads == 0 ? std::string("one per core (OpenMP)")
@@ -242,7 +254,7 @@ std::string generateHeader(const LibraryModel &m) {
         " * writes and `mlc eval --checkpoint` reads.\n"
         " */\n";
   os << "#ifndef " << P << "_H\n#define " << P << "_H\n\n"
-     << "#include <stdint.h>\n\n#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n";
+     << "#include <stddef.h>\n#include <stdint.h>\n\n#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n";
   os << "#define " << P << "_MAX_BATCH " << m.maxBatch << "\n";
   os << "#define " << P << "_INPUT_SIZE " << perSample(in)
      << " /* floats per sample */\n";
@@ -261,7 +273,9 @@ std::string generateHeader(const LibraryModel &m) {
                            "written */\n"
      << "#define " << P << "_ERR_FORMAT 4   /* not a checkpoint of this "
                            "model */\n"
-     << "#define " << P << "_ERR_MEMORY 5\n\n";
+     << "#define " << P << "_ERR_MEMORY 5\n"
+     << "#define " << P << "_ERR_DEVICE 6   /* no usable GPU, or a CUDA call "
+                           "failed */\n\n";
   os << "/* Parameters, optimizer state and a workspace for "
      << P << "_MAX_BATCH. */\n"
      << "typedef struct " << p << "_state " << p << "_state;\n\n";
@@ -313,6 +327,27 @@ std::string generateHeader(const LibraryModel &m) {
   fn("The epoch recorded in saved checkpoints (what `mlc train --resume` "
      "continues from).",
      "int " + p + "_set_epoch(" + p + "_state *state, int64_t epoch)");
+  if (!m.gpuChip.empty()) {
+    fn("Memory the host and the GPU both address (cuMemAllocManaged), for "
+       "the _device\n   calls below; free it with " + p + "_device_free.",
+       "int " + p + "_device_alloc(size_t bytes, void **pointer);\nint " + p +
+           "_device_free(void *pointer)");
+    fn("The steps above with x, y and the outputs already in GPU memory (" +
+           p + "_device_alloc,\n   or cudaMalloc): no copies. Labels are not "
+           "range-checked here.",
+       "int " + p + "_predict_device(" + p +
+           "_state *state, const float *x, int64_t batch, float *y)" +
+           (sig.canEvaluate()
+                ? ";\nint " + p + "_eval_step_device(" + p +
+                      "_state *state, const float *x, const " + label +
+                      " *y,\n    int64_t batch, float *loss, float "
+                      "*predictions)"
+                : std::string()) +
+           (sig.canTrain() ? ";\nint " + p + "_train_step_device(" + p +
+                                 "_state *state, const float *x, const " +
+                                 label + " *y,\n    int64_t batch, float *loss)"
+                           : std::string()));
+  }
   fn("The parameter tensors: count, and for index i in [0, count) its name, "
      "rank,\n   shape and number of floats (NULL or -1 out of range).",
      "int64_t " + p + "_num_params(void);\nint64_t " + p +
@@ -369,6 +404,7 @@ std::string generatePrologue(const LibraryModel &m) {
      << "#define MLC_NUM_CLASSES " << m.classes << "\n"
      << llvm::formatv("#define MLC_LEARNING_RATE {0:e17}\n", sig.learningRate)
      << "#define MLC_BIAS_CORRECTED " << sig.biasCorrected << "\n"
+     << "#define MLC_GPU " << !m.gpuChip.empty() << "\n"
      << llvm::formatv("#define MLC_BETA1 {0:e17}\n#define MLC_BETA2 {1:e17}\n",
                       sig.beta1, sig.beta2)
      << "typedef " << (m.sparseLabels ? "int32_t" : "float")
@@ -424,6 +460,12 @@ std::string generatePrologue(const LibraryModel &m) {
     entry("eval_step", params + 4);
   if (sig.canTrain())
     entry("train_step", params + sig.states.size() + 6);
+  if (!m.gpuChip.empty())
+    os << "\n/* The CUDA shim, its names under the prefix and hidden. */\n"
+       << "#define MLC_MGPU(name) " << m.name << "__##name\n"
+       << "#define MLC_MGPU_EXPORT __attribute__((visibility(\"hidden\")))\n"
+       << "#line 1 \"mgpu.c\"\n"
+       << cudaShimSource << "\n";
   os << "\n#line 1 \"ModelLibrary.c\"\n";
   return s;
 }
@@ -465,7 +507,15 @@ set({0}_FOUND TRUE)
 llvm::Error prefixSymbols(llvm::Module &module, const std::string &prefix) {
   std::string ciface = "_mlir_ciface_" + prefix + "_";
   for (llvm::GlobalValue &g : module.global_values()) {
-    if (g.isDeclaration() || g.hasLocalLinkage())
+    // GPU code calls the CUDA shim, which the library carries under the
+    // prefix too.
+    if (g.isDeclaration() && g.getName().starts_with("mgpu")) {
+      g.setName(prefix + "__" + g.getName().str());
+      continue;
+    }
+    // llvm.global_ctors (the GPU kernels' loader) keeps its name.
+    if (g.isDeclaration() || g.hasLocalLinkage() || g.hasAppendingLinkage() ||
+        g.getName().starts_with("llvm."))
       continue;
     llvm::StringRef name = g.getName();
     if (name.starts_with(ciface))
@@ -592,6 +642,7 @@ llvm::Expected<LibraryResult> mlc::buildLibrary(ModuleOp module,
     model.setSymName(m.name);
   m.maxBatch = options.maxBatch;
   m.generator = options.generator;
+  m.gpuChip = target.gpuChip;
   m.threads = target.threads;
   m.layers = layerSummary(model);
   if (std::optional<LossAttr> loss = model.getLoss()) {
@@ -695,7 +746,16 @@ llvm::Expected<LibraryResult> mlc::buildLibrary(ModuleOp module,
     return std::move(err);
 
   start = Clock::now();
-  if (failed(lowerModule(module, Stage::LLVM, target)))
+  TargetOptions lowering = target;
+  if (target.isGPU()) {
+    // cubin + PTX when ptxas is there; else PTX, compiled by the driver.
+    lowering.gpuFormat = findPtxas().empty() ? "isa" : "fatbin";
+    if (lowering.gpuFormat == "isa")
+      result.notes.push_back("no ptxas found: the kernels are embedded as "
+                             "PTX only, which the CUDA driver compiles when "
+                             "the library loads them");
+  }
+  if (failed(lowerModule(module, Stage::LLVM, lowering)))
     return llvm::createStringError("the model could not be compiled");
   result.mlirMs = signatureMs + msSince(start);
   start = Clock::now();

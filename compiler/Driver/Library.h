@@ -36,6 +36,7 @@ struct LibraryOptions {
 struct LibraryResult {
   std::string name;               ///< the symbol prefix used
   std::vector<std::string> files; ///< paths written
+  std::vector<std::string> notes; ///< things the user should know
   /// Milliseconds in MLIR, in LLVM, waiting for the C wrapper (compiled
   /// in parallel with the model) plus linking, and from the C compiler's
   /// start to the end of linking.
@@ -44,8 +45,9 @@ struct LibraryResult {
 
 /// Compiles the one mlc.model in `module` (parsed, overrides applied) into
 /// lib<name>.so, lib<name>.a, <name>.h and <name>Config.cmake under
-/// `options.outputDir`. Only the host target is supported. Files are
-/// written whole or not at all.
+/// `options.outputDir`. The host code is for the host; with
+/// `target.gpuChip` the kernels are for that NVIDIA chip and the library
+/// carries the CUDA shim. Files are written whole or not at all.
 llvm::Expected<LibraryResult> buildLibrary(mlir::ModuleOp module,
                                            const TargetOptions &target,
                                            const LibraryOptions &options);

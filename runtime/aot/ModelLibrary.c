@@ -12,6 +12,8 @@
  *                       struct mlc_tensor tables (plus a NULL-named end)
  *   mlc_<entry>_bytes(), mlc_<entry>_run()  calls into the compiled code
  *                       with an array of memref descriptor pointers
+ *   MLC_GPU             1 for --target=cuda: runtime/cuda/mgpu.c comes
+ *                       before this file, its names under MLC_MGPU(x)
  * It depends on libc and libm only. Checkpoints are safetensors files, the
  * same as `mlc train --checkpoint` writes; init() draws the same bits as
  * mlc's runtime (runtime/Initializers.cpp) for the same seed.
@@ -36,12 +38,16 @@ typedef struct {
 } mlc_memref;
 
 enum { MLC_OK = 0, MLC_ERR_ARGUMENT = 1, MLC_ERR_STATE = 2, MLC_ERR_IO = 3,
-       MLC_ERR_FORMAT = 4, MLC_ERR_MEMORY = 5 };
+       MLC_ERR_FORMAT = 4, MLC_ERR_MEMORY = 5, MLC_ERR_DEVICE = 6 };
 
 struct MLC_API(state) {
   float *params[MLC_NUM_PARAMS + 1];
   float *states[MLC_NUM_STATES + 1];
   float *scratch; /* predictions train_step writes and the caller skips */
+  float *scalars; /* learning rate, step size, loss */
+  /* GPU: the caller's inputs are copied here, where kernels can read. */
+  float *xStage;
+  mlc_label_t *yStage;
   char *workspace;
   int64_t workspaceBytes;
   int64_t iterations, epoch;
@@ -101,12 +107,39 @@ int64_t MLC_API(max_batch)(void) { return MLC_MAX_BATCH; }
 
 static void *mlcAlloc(int64_t bytes) {
   /* 64-byte aligned, a whole number of alignments; touched once here so
-   * the first step does not pay the page faults. */
+   * the first step does not pay the page faults. On the GPU, memory the
+   * host and the device both address. */
   size_t size = (size_t)((bytes + 63) / 64 * 64);
+#if MLC_GPU
+  void *p = MLC_MGPU(mlcCudaAllocShared)(size ? size : 64);
+#else
   void *p = aligned_alloc(64, size ? size : 64);
+#endif
   if (p)
     memset(p, 0, size ? size : 64);
   return p;
+}
+
+static void mlcFree(void *p) {
+#if MLC_GPU
+  MLC_MGPU(mlcCudaFree)(p);
+#else
+  free(p);
+#endif
+}
+
+/* Where a kernel finds caller data: the data itself on the CPU or when it
+ * is already device memory (the _device calls); else a copy in `stage`. */
+static const void *mlcStage(const void *data, void *stage, size_t bytes,
+                            int device) {
+#if MLC_GPU
+  if (!device) {
+    memcpy(stage, data, bytes);
+    return stage;
+  }
+#endif
+  (void)stage, (void)bytes, (void)device;
+  return data;
 }
 
 /* Describes `data` as tensor `t` with the dynamic dimension set to batch. */
@@ -204,11 +237,14 @@ int MLC_API(destroy)(MLC_API(state) *s) {
   if (!s)
     return MLC_OK;
   for (int i = 0; i < MLC_NUM_PARAMS; ++i)
-    free(s->params[i]);
+    mlcFree(s->params[i]);
   for (int i = 0; i < MLC_NUM_STATES; ++i)
-    free(s->states[i]);
-  free(s->scratch);
-  free(s->workspace);
+    mlcFree(s->states[i]);
+  mlcFree(s->scratch);
+  mlcFree(s->scalars);
+  mlcFree(s->xStage);
+  mlcFree(s->yStage);
+  mlcFree(s->workspace);
   free(s);
   return MLC_OK;
 }
@@ -217,6 +253,12 @@ int MLC_API(create)(MLC_API(state) **out) {
   if (!out)
     return mlcFail(MLC_ERR_ARGUMENT, MLC_MODEL_NAME "_create: state is NULL");
   *out = NULL;
+#if MLC_GPU
+  const char *why = NULL;
+  if (!MLC_MGPU(mlcCudaAvailable)(&why))
+    return mlcFail(MLC_ERR_DEVICE,
+                   MLC_MODEL_NAME "_create: CUDA cannot run here: %s", why);
+#endif
   MLC_API(state) *s = calloc(1, sizeof *s);
   if (!s)
     return mlcFail(MLC_ERR_MEMORY, MLC_MODEL_NAME "_create: out of memory");
@@ -226,6 +268,14 @@ int MLC_API(create)(MLC_API(state) **out) {
   for (int i = 0; i < MLC_NUM_STATES; ++i)
     ok &= (s->states[i] = mlcAlloc(4 * mlc_states[i].size)) != NULL;
   ok &= (s->scratch = mlcAlloc(4 * MLC_MAX_BATCH * mlc_output.size)) != NULL;
+  ok &= (s->scalars = mlcAlloc(4 * 4)) != NULL;
+#if MLC_GPU
+  ok &= (s->xStage = mlcAlloc(4 * MLC_MAX_BATCH * mlc_input.size)) != NULL;
+#if MLC_HAS_LOSS
+  ok &= (s->yStage = mlcAlloc((int64_t)sizeof(mlc_label_t) * MLC_MAX_BATCH *
+                              mlc_labels.size)) != NULL;
+#endif
+#endif
   /* One workspace, sized for the largest entry point at the largest batch
    * (the entry points size theirs from the shapes alone). */
   int64_t bytes = 0, b;
@@ -343,17 +393,49 @@ static int mlcCheck(const char *fn, const MLC_API(state) *s, const void *x,
   return MLC_OK;
 }
 
-int MLC_API(predict)(MLC_API(state) *s, const float *x, int64_t batch,
-                     float *y) {
-  int err = mlcCheck("predict", s, x, y, 2, batch);
+/* Runs an entry point with its workspace; on the GPU, waits for it and
+ * reports the first failed driver call. */
+static int mlcRun(const char *fn, mlc_call *c, MLC_API(state) *s,
+                  int64_t (*bytes)(void **), void (*run)(void **)) {
+  int err = mlcAddWorkspace(c, s, bytes(c->args));
   if (err)
     return err;
-  mlc_call c;
-  mlcPredictArgs(&c, s, x, y, batch);
-  if ((err = mlcAddWorkspace(&c, s, mlc_predict_bytes(c.args))))
-    return err;
-  mlc_predict_run(c.args);
+  run(c->args);
+#if MLC_GPU
+  char error[512];
+  MLC_MGPU(mlcCudaSynchronize)();
+  if (MLC_MGPU(mlcCudaTakeError)(error, sizeof error))
+    return mlcFail(MLC_ERR_DEVICE, MLC_MODEL_NAME "_%s on the GPU failed: %s",
+                   fn, error);
+#else
+  (void)fn;
+#endif
   return MLC_OK;
+}
+
+static int mlcPredict(const char *fn, MLC_API(state) *s, const float *x,
+                      int64_t batch, float *y, int device) {
+  int err = mlcCheck(fn, s, x, y, 2, batch);
+  if (err)
+    return err;
+  /* On the GPU the output goes through shared scratch unless it is
+   * device memory already. */
+  float *out = MLC_GPU && !device ? s->scratch : y;
+  mlc_call c;
+  mlcPredictArgs(&c, s,
+                 mlcStage(x, s->xStage, 4 * (size_t)(batch * mlc_input.size),
+                          device),
+                 out, batch);
+  if ((err = mlcRun(fn, &c, s, mlc_predict_bytes, mlc_predict_run)))
+    return err;
+  if (out != y)
+    memcpy(y, out, 4 * (size_t)(batch * mlc_output.size));
+  return MLC_OK;
+}
+
+int MLC_API(predict)(MLC_API(state) *s, const float *x, int64_t batch,
+                     float *y) {
+  return mlcPredict("predict", s, x, batch, y, 0);
 }
 
 #if MLC_HAS_LOSS
@@ -372,53 +454,132 @@ static int mlcCheckLabels(const char *fn, const mlc_label_t *y,
   return MLC_OK;
 }
 
-int MLC_API(eval_step)(MLC_API(state) *s, const float *x, const mlc_label_t *y,
-                       int64_t batch, float *loss, float *predictions) {
-  int err = mlcCheck("eval_step", s, x, y, 1, batch);
-  if (!err)
-    err = mlcCheckLabels("eval_step", y, batch);
+/* The labels where kernels read them (see mlcStage). */
+static const mlc_label_t *mlcStageLabels(MLC_API(state) *s,
+                                         const mlc_label_t *y, int64_t batch,
+                                         int device) {
+  return (const mlc_label_t *)mlcStage(
+      y, s->yStage, sizeof(mlc_label_t) * (size_t)(batch * mlc_labels.size),
+      device);
+}
+
+static int mlcEval(const char *fn, MLC_API(state) *s, const float *x,
+                   const mlc_label_t *y, int64_t batch, float *loss,
+                   float *predictions, int device) {
+  int err = mlcCheck(fn, s, x, y, 1, batch);
+  if (!err && !(MLC_GPU && device))
+    err = mlcCheckLabels(fn, y, batch);
   if (err)
     return err;
-  float stepLoss = 0;
+  float *out = predictions && !(MLC_GPU && !device) ? predictions : s->scratch;
+  s->scalars[2] = 0;
   mlc_call c;
-  mlcEvalArgs(&c, s, x, y, &stepLoss, predictions ? predictions : s->scratch,
-              batch);
-  if ((err = mlcAddWorkspace(&c, s, mlc_eval_step_bytes(c.args))))
+  mlcEvalArgs(&c, s,
+              mlcStage(x, s->xStage, 4 * (size_t)(batch * mlc_input.size),
+                       device),
+              mlcStageLabels(s, y, batch, device), &s->scalars[2], out, batch);
+  if ((err = mlcRun(fn, &c, s, mlc_eval_step_bytes, mlc_eval_step_run)))
     return err;
-  mlc_eval_step_run(c.args);
+  if (predictions && out != predictions)
+    memcpy(predictions, out, 4 * (size_t)(batch * mlc_output.size));
   if (loss)
-    *loss = stepLoss;
+    *loss = s->scalars[2];
   return MLC_OK;
+}
+
+int MLC_API(eval_step)(MLC_API(state) *s, const float *x, const mlc_label_t *y,
+                       int64_t batch, float *loss, float *predictions) {
+  return mlcEval("eval_step", s, x, y, batch, loss, predictions, 0);
 }
 #endif
 
 #if MLC_CAN_TRAIN
-int MLC_API(train_step)(MLC_API(state) *s, const float *x,
-                        const mlc_label_t *y, int64_t batch, float *loss) {
-  int err = mlcCheck("train_step", s, x, y, 1, batch);
-  if (!err)
-    err = mlcCheckLabels("train_step", y, batch);
+static int mlcTrain(const char *fn, MLC_API(state) *s, const float *x,
+                    const mlc_label_t *y, int64_t batch, float *loss,
+                    int device) {
+  int err = mlcCheck(fn, s, x, y, 1, batch);
+  if (!err && !(MLC_GPU && device))
+    err = mlcCheckLabels(fn, y, batch);
   if (err)
     return err;
   /* This step's learning rate and (for Adam/AdamW) bias-corrected step
    * size, computed in double as mlc train does (docs/optimizers.md). */
   double rate = s->learningRate;
-  float stepRate = (float)rate, stepSize = (float)rate, stepLoss = 0;
+  s->scalars[0] = (float)rate;
+  s->scalars[1] = (float)rate;
+  s->scalars[2] = 0;
 #if MLC_BIAS_CORRECTED
   double t = (double)(s->iterations + 1);
-  stepSize = (float)(rate * sqrt(1.0 - pow(MLC_BETA2, t)) /
-                     (1.0 - pow(MLC_BETA1, t)));
+  s->scalars[1] = (float)(rate * sqrt(1.0 - pow(MLC_BETA2, t)) /
+                          (1.0 - pow(MLC_BETA1, t)));
 #endif
   mlc_call c;
-  mlcTrainArgs(&c, s, &stepRate, &stepSize, x, y, &stepLoss, batch);
-  if ((err = mlcAddWorkspace(&c, s, mlc_train_step_bytes(c.args))))
+  mlcTrainArgs(&c, s, &s->scalars[0], &s->scalars[1],
+               mlcStage(x, s->xStage, 4 * (size_t)(batch * mlc_input.size),
+                        device),
+               mlcStageLabels(s, y, batch, device), &s->scalars[2], batch);
+  if ((err = mlcRun(fn, &c, s, mlc_train_step_bytes, mlc_train_step_run)))
     return err;
-  mlc_train_step_run(c.args);
   ++s->iterations;
   if (loss)
-    *loss = stepLoss;
+    *loss = s->scalars[2];
   return MLC_OK;
 }
+
+int MLC_API(train_step)(MLC_API(state) *s, const float *x,
+                        const mlc_label_t *y, int64_t batch, float *loss) {
+  return mlcTrain("train_step", s, x, y, batch, loss, 0);
+}
+#endif
+
+#if MLC_GPU
+/*===--- device memory: steps without copies ------------------------------===*/
+
+int MLC_API(device_alloc)(size_t bytes, void **pointer) {
+  if (!pointer)
+    return mlcFail(MLC_ERR_ARGUMENT,
+                   MLC_MODEL_NAME "_device_alloc: pointer is NULL");
+  *pointer = MLC_MGPU(mlcCudaAllocShared)(bytes);
+  if (!*pointer) {
+    char error[512];
+    const char *why = NULL;
+    if (!MLC_MGPU(mlcCudaAvailable)(&why))
+      return mlcFail(MLC_ERR_DEVICE,
+                     MLC_MODEL_NAME "_device_alloc: CUDA cannot run here: %s",
+                     why);
+    MLC_MGPU(mlcCudaTakeError)(error, sizeof error);
+    return mlcFail(MLC_ERR_MEMORY,
+                   MLC_MODEL_NAME "_device_alloc: %zu bytes: %s", bytes,
+                   error);
+  }
+  return MLC_OK;
+}
+
+int MLC_API(device_free)(void *pointer) {
+  MLC_MGPU(mlcCudaFree)(pointer);
+  return MLC_OK;
+}
+
+int MLC_API(predict_device)(MLC_API(state) *s, const float *x, int64_t batch,
+                            float *y) {
+  return mlcPredict("predict_device", s, x, batch, y, 1);
+}
+
+#if MLC_HAS_LOSS
+int MLC_API(eval_step_device)(MLC_API(state) *s, const float *x,
+                              const mlc_label_t *y, int64_t batch,
+                              float *loss, float *predictions) {
+  return mlcEval("eval_step_device", s, x, y, batch, loss, predictions, 1);
+}
+#endif
+
+#if MLC_CAN_TRAIN
+int MLC_API(train_step_device)(MLC_API(state) *s, const float *x,
+                               const mlc_label_t *y, int64_t batch,
+                               float *loss) {
+  return mlcTrain("train_step_device", s, x, y, batch, loss, 1);
+}
+#endif
 #endif
 
 int MLC_API(set_learning_rate)(MLC_API(state) *s, double rate) {

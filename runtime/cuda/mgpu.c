@@ -75,7 +75,7 @@ static struct {
   CUresult (*cuMemsetD16Async)(CUdeviceptr, unsigned short, size_t, CUstream);
   CUresult (*cuGetErrorName)(CUresult, const char **);
   CUresult (*cuGetErrorString)(CUresult, const char **);
-} mlcDriver;
+} mlcCudaDriver;
 
 static pthread_once_t mlcCudaOnce = PTHREAD_ONCE_INIT;
 static pthread_mutex_t mlcCudaMutex = PTHREAD_MUTEX_INITIALIZER;
@@ -85,12 +85,12 @@ static char mlcCudaWhy[512];         /* why not ready */
 static char mlcCudaDescription[320]; /* the device, once ready */
 static char mlcCudaError[512];       /* first failed call, "" if none */
 
-static void mlcDescribeResult(CUresult result, char *out, size_t size) {
+static void mlcCudaDescribeResult(CUresult result, char *out, size_t size) {
   const char *name = NULL, *text = NULL;
-  if (mlcDriver.cuGetErrorName)
-    mlcDriver.cuGetErrorName(result, &name);
-  if (mlcDriver.cuGetErrorString)
-    mlcDriver.cuGetErrorString(result, &text);
+  if (mlcCudaDriver.cuGetErrorName)
+    mlcCudaDriver.cuGetErrorName(result, &name);
+  if (mlcCudaDriver.cuGetErrorString)
+    mlcCudaDriver.cuGetErrorString(result, &text);
   if (name)
     snprintf(out, size, "%s%s%s%s", name, text ? " (" : "", text ? text : "",
              text ? ")" : "");
@@ -99,11 +99,11 @@ static void mlcDescribeResult(CUresult result, char *out, size_t size) {
 }
 
 /* Checks a driver call; keeps the first failure. */
-static int mlcCheck(CUresult result, const char *call) {
+static int mlcCudaCheck(CUresult result, const char *call) {
   if (result == MLC_CUDA_SUCCESS)
     return 1;
   char text[400];
-  mlcDescribeResult(result, text, sizeof text);
+  mlcCudaDescribeResult(result, text, sizeof text);
   pthread_mutex_lock(&mlcCudaMutex);
   if (!mlcCudaError[0])
     snprintf(mlcCudaError, sizeof mlcCudaError, "%s: %s", call, text);
@@ -111,7 +111,7 @@ static int mlcCheck(CUresult result, const char *call) {
   return 0;
 }
 
-static int mlcFailed(void) {
+static int mlcCudaFailed(void) {
   pthread_mutex_lock(&mlcCudaMutex);
   int failed = !mlcCudaReady || mlcCudaError[0];
   pthread_mutex_unlock(&mlcCudaMutex);
@@ -119,21 +119,21 @@ static int mlcFailed(void) {
 }
 
 /* Resolves `name`, preferring its _v2 form. */
-static void *mlcResolve(void *library, const char *name) {
+static void *mlcCudaResolve(void *library, const char *name) {
   char v2[96];
   snprintf(v2, sizeof v2, "%s_v2", name);
   void *symbol = dlsym(library, v2);
   return symbol ? symbol : dlsym(library, name);
 }
 
-static int mlcLoadFailed(CUresult result, const char *call) {
+static int mlcCudaLoadFailed(CUresult result, const char *call) {
   char text[400];
-  mlcDescribeResult(result, text, sizeof text);
+  mlcCudaDescribeResult(result, text, sizeof text);
   snprintf(mlcCudaWhy, sizeof mlcCudaWhy, "%s: %s", call, text);
   return 0;
 }
 
-static int mlcLoad(void) {
+static int mlcCudaLoad(void) {
   void *library = dlopen("libcuda.so.1", RTLD_NOW | RTLD_LOCAL);
   if (!library) {
     const char *e = dlerror();
@@ -144,7 +144,7 @@ static int mlcLoad(void) {
   }
   int ok = 1;
 #define MLC_RESOLVE(name)                                                      \
-  ok &= (*(void **)&mlcDriver.name = mlcResolve(library, #name)) != NULL
+  ok &= (*(void **)&mlcCudaDriver.name = mlcCudaResolve(library, #name)) != NULL
   MLC_RESOLVE(cuInit);
   MLC_RESOLVE(cuDriverGetVersion);
   MLC_RESOLVE(cuDeviceGetCount);
@@ -185,45 +185,45 @@ static int mlcLoad(void) {
   int count = 0, major = 0, minor = 0, version = 0;
   CUdevice device = 0;
   char name[256] = "";
-  if ((r = mlcDriver.cuInit(0)) != MLC_CUDA_SUCCESS)
-    return mlcLoadFailed(r, "cuInit");
-  if ((r = mlcDriver.cuDeviceGetCount(&count)) != MLC_CUDA_SUCCESS)
-    return mlcLoadFailed(r, "cuDeviceGetCount");
+  if ((r = mlcCudaDriver.cuInit(0)) != MLC_CUDA_SUCCESS)
+    return mlcCudaLoadFailed(r, "cuInit");
+  if ((r = mlcCudaDriver.cuDeviceGetCount(&count)) != MLC_CUDA_SUCCESS)
+    return mlcCudaLoadFailed(r, "cuDeviceGetCount");
   if (count == 0) {
     snprintf(mlcCudaWhy, sizeof mlcCudaWhy,
              "the NVIDIA driver found no CUDA device");
     return 0;
   }
-  if ((r = mlcDriver.cuDeviceGet(&device, 0)) != MLC_CUDA_SUCCESS)
-    return mlcLoadFailed(r, "cuDeviceGet");
-  if ((r = mlcDriver.cuDevicePrimaryCtxRetain(&mlcCudaContext, device)) !=
+  if ((r = mlcCudaDriver.cuDeviceGet(&device, 0)) != MLC_CUDA_SUCCESS)
+    return mlcCudaLoadFailed(r, "cuDeviceGet");
+  if ((r = mlcCudaDriver.cuDevicePrimaryCtxRetain(&mlcCudaContext, device)) !=
       MLC_CUDA_SUCCESS)
-    return mlcLoadFailed(r, "cuDevicePrimaryCtxRetain");
-  if ((r = mlcDriver.cuCtxSetCurrent(mlcCudaContext)) != MLC_CUDA_SUCCESS)
-    return mlcLoadFailed(r, "cuCtxSetCurrent");
-  mlcDriver.cuDeviceGetName(name, sizeof name, device);
-  mlcDriver.cuDeviceGetAttribute(&major, MLC_CU_CC_MAJOR, device);
-  mlcDriver.cuDeviceGetAttribute(&minor, MLC_CU_CC_MINOR, device);
-  mlcDriver.cuDriverGetVersion(&version);
+    return mlcCudaLoadFailed(r, "cuDevicePrimaryCtxRetain");
+  if ((r = mlcCudaDriver.cuCtxSetCurrent(mlcCudaContext)) != MLC_CUDA_SUCCESS)
+    return mlcCudaLoadFailed(r, "cuCtxSetCurrent");
+  mlcCudaDriver.cuDeviceGetName(name, sizeof name, device);
+  mlcCudaDriver.cuDeviceGetAttribute(&major, MLC_CU_CC_MAJOR, device);
+  mlcCudaDriver.cuDeviceGetAttribute(&minor, MLC_CU_CC_MINOR, device);
+  mlcCudaDriver.cuDriverGetVersion(&version);
   snprintf(mlcCudaDescription, sizeof mlcCudaDescription,
            "%s (sm_%d%d, driver %d.%d)", name, major, minor, version / 1000,
            version % 1000 / 10);
   return 1;
 }
 
-static void mlcInit(void) { mlcCudaReady = mlcLoad(); }
+static void mlcCudaInit(void) { mlcCudaReady = mlcCudaLoad(); }
 
 /* Makes the context current on the calling thread. */
-static int mlcCurrent(void) {
+static int mlcCudaCurrent(void) {
   return mlcCudaReady &&
-         mlcCheck(mlcDriver.cuCtxSetCurrent(mlcCudaContext), "cuCtxSetCurrent");
+         mlcCudaCheck(mlcCudaDriver.cuCtxSetCurrent(mlcCudaContext), "cuCtxSetCurrent");
 }
 
 /*===--- mlc's side ---------------------------------------------------------*/
 
 /* 1 if CUDA can run here; else 0 and *why says why in one line. */
 MLC_MGPU_EXPORT int MLC_MGPU(mlcCudaAvailable)(const char **why) {
-  pthread_once(&mlcCudaOnce, mlcInit);
+  pthread_once(&mlcCudaOnce, mlcCudaInit);
   if (why)
     *why = mlcCudaWhy;
   return mlcCudaReady;
@@ -236,9 +236,9 @@ MLC_MGPU_EXPORT const char *MLC_MGPU(mlcCudaDevice)(void) {
 /* Memory both the host and the device address (cuMemAllocManaged). */
 MLC_MGPU_EXPORT void *MLC_MGPU(mlcCudaAllocShared)(size_t bytes) {
   CUdeviceptr pointer = 0;
-  if (!MLC_MGPU(mlcCudaAvailable)(NULL) || mlcFailed() || !mlcCurrent())
+  if (!MLC_MGPU(mlcCudaAvailable)(NULL) || mlcCudaFailed() || !mlcCudaCurrent())
     return NULL;
-  if (!mlcCheck(mlcDriver.cuMemAllocManaged(&pointer, bytes ? bytes : 1,
+  if (!mlcCudaCheck(mlcCudaDriver.cuMemAllocManaged(&pointer, bytes ? bytes : 1,
                                             MLC_CU_MEM_ATTACH_GLOBAL),
                 "cuMemAllocManaged"))
     return NULL;
@@ -247,13 +247,13 @@ MLC_MGPU_EXPORT void *MLC_MGPU(mlcCudaAllocShared)(size_t bytes) {
 
 MLC_MGPU_EXPORT void MLC_MGPU(mlcCudaFree)(void *pointer) {
   if (pointer && mlcCudaReady)
-    mlcCheck(mlcDriver.cuMemFree((CUdeviceptr)(uintptr_t)pointer),
+    mlcCudaCheck(mlcCudaDriver.cuMemFree((CUdeviceptr)(uintptr_t)pointer),
              "cuMemFree");
 }
 
 MLC_MGPU_EXPORT void MLC_MGPU(mlcCudaSynchronize)(void) {
-  if (!mlcFailed() && mlcCurrent())
-    mlcCheck(mlcDriver.cuCtxSynchronize(), "cuCtxSynchronize");
+  if (!mlcCudaFailed() && mlcCudaCurrent())
+    mlcCudaCheck(mlcCudaDriver.cuCtxSynchronize(), "cuCtxSynchronize");
 }
 
 /* Copies the first failure since the last call into out ("" if none) and
@@ -273,9 +273,9 @@ MLC_MGPU_EXPORT int MLC_MGPU(mlcCudaTakeError)(char *out, size_t size) {
 MLC_MGPU_EXPORT void *MLC_MGPU(mgpuModuleLoad)(void *data, size_t size) {
   CUmodule module = NULL;
   (void)size;
-  if (!MLC_MGPU(mlcCudaAvailable)(NULL) || mlcFailed() || !mlcCurrent())
+  if (!MLC_MGPU(mlcCudaAvailable)(NULL) || mlcCudaFailed() || !mlcCudaCurrent())
     return NULL;
-  mlcCheck(mlcDriver.cuModuleLoadData(&module, data), "cuModuleLoadData");
+  mlcCudaCheck(mlcCudaDriver.cuModuleLoadData(&module, data), "cuModuleLoadData");
   return module;
 }
 
@@ -287,15 +287,15 @@ MLC_MGPU_EXPORT void *MLC_MGPU(mgpuModuleLoadJIT)(void *data, int optLevel) {
 
 MLC_MGPU_EXPORT void MLC_MGPU(mgpuModuleUnload)(void *module) {
   if (module && mlcCudaReady)
-    mlcCheck(mlcDriver.cuModuleUnload((CUmodule)module), "cuModuleUnload");
+    mlcCudaCheck(mlcCudaDriver.cuModuleUnload((CUmodule)module), "cuModuleUnload");
 }
 
 MLC_MGPU_EXPORT void *MLC_MGPU(mgpuModuleGetFunction)(void *module,
                                                       const char *name) {
   CUfunction function = NULL;
-  if (mlcFailed() || !module)
+  if (mlcCudaFailed() || !module)
     return NULL;
-  mlcCheck(mlcDriver.cuModuleGetFunction(&function, (CUmodule)module, name),
+  mlcCudaCheck(mlcCudaDriver.cuModuleGetFunction(&function, (CUmodule)module, name),
            "cuModuleGetFunction");
   return function;
 }
@@ -305,9 +305,9 @@ MLC_MGPU_EXPORT void MLC_MGPU(mgpuLaunchKernel)(
     intptr_t blockX, intptr_t blockY, intptr_t blockZ, int32_t sharedBytes,
     void *stream, void **params, void **extra, size_t paramCount) {
   (void)paramCount;
-  if (mlcFailed() || !function || !mlcCurrent())
+  if (mlcCudaFailed() || !function || !mlcCudaCurrent())
     return;
-  mlcCheck(mlcDriver.cuLaunchKernel((CUfunction)function, (unsigned)gridX,
+  mlcCudaCheck(mlcCudaDriver.cuLaunchKernel((CUfunction)function, (unsigned)gridX,
                                     (unsigned)gridY, (unsigned)gridZ,
                                     (unsigned)blockX, (unsigned)blockY,
                                     (unsigned)blockZ, (unsigned)sharedBytes,
@@ -317,51 +317,51 @@ MLC_MGPU_EXPORT void MLC_MGPU(mgpuLaunchKernel)(
 
 MLC_MGPU_EXPORT void *MLC_MGPU(mgpuStreamCreate)(void) {
   CUstream stream = NULL;
-  if (mlcFailed() || !mlcCurrent())
+  if (mlcCudaFailed() || !mlcCudaCurrent())
     return NULL;
-  mlcCheck(mlcDriver.cuStreamCreate(&stream, MLC_CU_STREAM_NON_BLOCKING),
+  mlcCudaCheck(mlcCudaDriver.cuStreamCreate(&stream, MLC_CU_STREAM_NON_BLOCKING),
            "cuStreamCreate");
   return stream;
 }
 
 MLC_MGPU_EXPORT void MLC_MGPU(mgpuStreamDestroy)(void *stream) {
   if (stream && mlcCudaReady)
-    mlcCheck(mlcDriver.cuStreamDestroy((CUstream)stream), "cuStreamDestroy");
+    mlcCudaCheck(mlcCudaDriver.cuStreamDestroy((CUstream)stream), "cuStreamDestroy");
 }
 
 MLC_MGPU_EXPORT void MLC_MGPU(mgpuStreamSynchronize)(void *stream) {
-  if (!mlcFailed() && stream)
-    mlcCheck(mlcDriver.cuStreamSynchronize((CUstream)stream),
+  if (!mlcCudaFailed() && stream)
+    mlcCudaCheck(mlcCudaDriver.cuStreamSynchronize((CUstream)stream),
              "cuStreamSynchronize");
 }
 
 MLC_MGPU_EXPORT void MLC_MGPU(mgpuStreamWaitEvent)(void *stream, void *event) {
-  if (!mlcFailed())
-    mlcCheck(mlcDriver.cuStreamWaitEvent((CUstream)stream, (CUevent)event, 0),
+  if (!mlcCudaFailed())
+    mlcCudaCheck(mlcCudaDriver.cuStreamWaitEvent((CUstream)stream, (CUevent)event, 0),
              "cuStreamWaitEvent");
 }
 
 MLC_MGPU_EXPORT void *MLC_MGPU(mgpuEventCreate)(void) {
   CUevent event = NULL;
-  if (!mlcFailed() && mlcCurrent())
-    mlcCheck(mlcDriver.cuEventCreate(&event, 0), "cuEventCreate");
+  if (!mlcCudaFailed() && mlcCudaCurrent())
+    mlcCudaCheck(mlcCudaDriver.cuEventCreate(&event, 0), "cuEventCreate");
   return event;
 }
 
 MLC_MGPU_EXPORT void MLC_MGPU(mgpuEventDestroy)(void *event) {
   if (event && mlcCudaReady)
-    mlcCheck(mlcDriver.cuEventDestroy((CUevent)event), "cuEventDestroy");
+    mlcCudaCheck(mlcCudaDriver.cuEventDestroy((CUevent)event), "cuEventDestroy");
 }
 
 MLC_MGPU_EXPORT void MLC_MGPU(mgpuEventSynchronize)(void *event) {
-  if (!mlcFailed() && event)
-    mlcCheck(mlcDriver.cuEventSynchronize((CUevent)event),
+  if (!mlcCudaFailed() && event)
+    mlcCudaCheck(mlcCudaDriver.cuEventSynchronize((CUevent)event),
              "cuEventSynchronize");
 }
 
 MLC_MGPU_EXPORT void MLC_MGPU(mgpuEventRecord)(void *event, void *stream) {
-  if (!mlcFailed() && event)
-    mlcCheck(mlcDriver.cuEventRecord((CUevent)event, (CUstream)stream),
+  if (!mlcCudaFailed() && event)
+    mlcCudaCheck(mlcCudaDriver.cuEventRecord((CUevent)event, (CUstream)stream),
              "cuEventRecord");
 }
 
@@ -371,9 +371,9 @@ MLC_MGPU_EXPORT void *MLC_MGPU(mgpuMemAlloc)(uint64_t bytes, void *stream,
   (void)stream;
   if (hostShared)
     return MLC_MGPU(mlcCudaAllocShared)((size_t)bytes);
-  if (mlcFailed() || !mlcCurrent())
+  if (mlcCudaFailed() || !mlcCudaCurrent())
     return NULL;
-  mlcCheck(mlcDriver.cuMemAlloc(&pointer, bytes ? (size_t)bytes : 1),
+  mlcCudaCheck(mlcCudaDriver.cuMemAlloc(&pointer, bytes ? (size_t)bytes : 1),
            "cuMemAlloc");
   return (void *)(uintptr_t)pointer;
 }
@@ -385,8 +385,8 @@ MLC_MGPU_EXPORT void MLC_MGPU(mgpuMemFree)(void *pointer, void *stream) {
 
 MLC_MGPU_EXPORT void MLC_MGPU(mgpuMemcpy)(void *dst, void *src, size_t bytes,
                                           void *stream) {
-  if (!mlcFailed())
-    mlcCheck(mlcDriver.cuMemcpyAsync((CUdeviceptr)(uintptr_t)dst,
+  if (!mlcCudaFailed())
+    mlcCudaCheck(mlcCudaDriver.cuMemcpyAsync((CUdeviceptr)(uintptr_t)dst,
                                      (CUdeviceptr)(uintptr_t)src, bytes,
                                      (CUstream)stream),
              "cuMemcpyAsync");
@@ -394,16 +394,16 @@ MLC_MGPU_EXPORT void MLC_MGPU(mgpuMemcpy)(void *dst, void *src, size_t bytes,
 
 MLC_MGPU_EXPORT void MLC_MGPU(mgpuMemset32)(void *dst, unsigned value,
                                             size_t count, void *stream) {
-  if (!mlcFailed())
-    mlcCheck(mlcDriver.cuMemsetD32Async((CUdeviceptr)(uintptr_t)dst, value,
+  if (!mlcCudaFailed())
+    mlcCudaCheck(mlcCudaDriver.cuMemsetD32Async((CUdeviceptr)(uintptr_t)dst, value,
                                         count, (CUstream)stream),
              "cuMemsetD32Async");
 }
 
 MLC_MGPU_EXPORT void MLC_MGPU(mgpuMemset16)(void *dst, unsigned short value,
                                             size_t count, void *stream) {
-  if (!mlcFailed())
-    mlcCheck(mlcDriver.cuMemsetD16Async((CUdeviceptr)(uintptr_t)dst, value,
+  if (!mlcCudaFailed())
+    mlcCudaCheck(mlcCudaDriver.cuMemsetD16Async((CUdeviceptr)(uintptr_t)dst, value,
                                         count, (CUstream)stream),
              "cuMemsetD16Async");
 }

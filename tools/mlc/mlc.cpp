@@ -246,6 +246,8 @@ int runCompileLibrary(mlir::ModuleOp module, const mlc::TargetOptions &target) {
       mlc::buildLibrary(module, target, options);
   if (!result)
     return error(toString(result.takeError()));
+  for (const std::string &note : result->notes)
+    WithColor::note(errs(), "mlc") << note << "\n";
   for (const std::string &file : result->files) {
     uint64_t size = 0;
     sys::fs::file_size(file, size);
@@ -282,10 +284,6 @@ int runCompile() {
     return error("--emit=mlir-gpu, ptx, cubin and fatbin are for GPU "
                  "targets; add --target=cuda (or cuda:sm_XX)");
   if (target.isGPU()) {
-    if (emit == Emit::Lib)
-      return error("model libraries for --target=cuda are not built yet; "
-                   "use --emit=obj (host code with the kernels embedded) or "
-                   "--emit=ptx|cubin|fatbin");
     bool ptxas = !mlc::findPtxas().empty();
     if ((emit == Emit::Cubin || emit == Emit::Fatbin) && !ptxas)
       return error("--emit=" +
@@ -298,7 +296,8 @@ int runCompile() {
                        : emit == Emit::PTX    ? "isa"
                        : ptxas                ? "fatbin"
                                               : "isa";
-    if (!ptxas && !deviceCode && stage == mlc::Stage::LLVM)
+    if (!ptxas && !deviceCode && stage == mlc::Stage::LLVM &&
+        emit != Emit::Lib)
       WithColor::note(errs(), "mlc")
           << "no ptxas found: the kernels are embedded as PTX only, which "
              "the CUDA driver compiles when the program loads them\n";
