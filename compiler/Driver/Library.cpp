@@ -472,7 +472,7 @@ std::string generatePrologue(const LibraryModel &m) {
 
 std::string generateCMakeConfig(const LibraryModel &m, llvm::StringRef libomp) {
   const std::string &p = m.name;
-  std::string link = "m";
+  std::string link = m.gpuChip.empty() ? "m" : "m;dl;pthread";
   if (m.threads != 1)
     link += ";" + libomp.str();
   return llvm::formatv(
@@ -636,6 +636,11 @@ llvm::Expected<LibraryResult> mlc::buildLibrary(ModuleOp module,
     return llvm::createStringError(
         "'" + m.name + "' is not a C identifier, so it cannot prefix the "
         "library's symbols; choose one with --name");
+  // The library's own C code uses mlc_ and MLC_ names.
+  if (llvm::StringRef(m.name).equals_insensitive("mlc"))
+    return llvm::createStringError(
+        "'" + m.name + "' is reserved for mlc's own names in the library; "
+        "choose another with --name");
   // The symbol prefix comes from the model's name: rename the model, so
   // the entry points are <name>_predict and so on.
   if (m.name != m.model)
@@ -679,10 +684,10 @@ llvm::Expected<LibraryResult> mlc::buildLibrary(ModuleOp module,
   if (!sig)
     return sig.takeError();
   m.sig = std::move(*sig);
-  if (m.sparseLabels)
-    m.classes = m.sig.outputs[0].shape.back();
   if (llvm::Error err = checkSupported(m))
     return std::move(err);
+  if (m.sparseLabels)
+    m.classes = m.sig.outputs[0].shape.back();
   double signatureMs = msSince(start);
 
   // Build in a scratch directory inside the output directory, then rename
@@ -776,6 +781,12 @@ llvm::Expected<LibraryResult> mlc::buildLibrary(ModuleOp module,
       command({"-shared", "-o", inScratch(so), "-Wl,-soname," + so,
                "-Wl,-z,defs", "-Wl,-z,noexecstack", "-Wl,--as-needed",
                modelObj, apiObj, "-lm"});
+  // The CUDA shim uses dlopen and pthread_once: in libc since glibc 2.34,
+  // in libdl and libpthread before (--as-needed drops them when unused).
+  if (target.isGPU()) {
+    link.push_back("-ldl");
+    link.push_back("-pthread");
+  }
   if (target.threads != 1) {
     llvm::StringRef libomp = MLC_LIBOMP_PATH;
     link.push_back(libomp.str());

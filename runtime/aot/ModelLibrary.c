@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* A ranked memref descriptor as the compiled code reads it: allocated and
@@ -297,6 +298,11 @@ int MLC_API(create)(MLC_API(state) **out) {
   ok &= (s->workspace = mlcAlloc(s->workspaceBytes)) != NULL;
   if (!ok) {
     MLC_API(destroy)(s);
+#if MLC_GPU
+    char error[512];
+    if (MLC_MGPU(mlcCudaTakeError)(error, sizeof error))
+      return mlcFail(MLC_ERR_DEVICE, MLC_MODEL_NAME "_create: %s", error);
+#endif
     return mlcFail(MLC_ERR_MEMORY, MLC_MODEL_NAME "_create: out of memory");
   }
   s->learningRate = MLC_LEARNING_RATE;
@@ -658,6 +664,16 @@ static int mlcAppendShape(mlc_text *t, const struct mlc_tensor *tensor) {
   return ok & mlcAppend(t, "]");
 }
 
+/* Appends a JSON string. */
+static int mlcAppendJson(mlc_text *t, const char *text) {
+  int ok = mlcAppend(t, "\"");
+  for (const unsigned char *c = (const unsigned char *)text; *c; ++c)
+    ok &= *c == '"' || *c == '\\' ? mlcAppend(t, "\\%c", *c)
+          : *c < 32                 ? mlcAppend(t, "\\u%04x", *c)
+                                    : mlcAppend(t, "%c", *c);
+  return ok & mlcAppend(t, "\"");
+}
+
 static int mlcWriteAll(FILE *f, const void *data, size_t size) {
   return fwrite(data, 1, size, f) == size;
 }
@@ -680,7 +696,9 @@ int MLC_API(save)(MLC_API(state) *s, const char *path) {
   for (int i = 0; i < MLC_NUM_PARAMS + MLC_NUM_STATES; ++i) {
     const struct mlc_tensor *t =
         i < MLC_NUM_PARAMS ? &mlc_params[i] : &mlc_states[i - MLC_NUM_PARAMS];
-    ok &= mlcAppend(&h, ",\"%s\":{\"dtype\":\"F32\",\"shape\":", t->name);
+    ok &= mlcAppend(&h, ",");
+    ok &= mlcAppendJson(&h, t->name);
+    ok &= mlcAppend(&h, ":{\"dtype\":\"F32\",\"shape\":");
     ok &= mlcAppendShape(&h, t);
     ok &= mlcAppend(&h, ",\"data_offsets\":[%lld,%lld]}", (long long)offset,
                     (long long)(offset + 4 * t->size));
@@ -708,6 +726,8 @@ int MLC_API(save)(MLC_API(state) *s, const char *path) {
   }
   snprintf(temp, pathLength + 16, "%s.tmp.XXXXXX", path);
   int fd = mkstemp(temp);
+  if (fd >= 0)
+    fchmod(fd, 0644); /* mkstemp makes it 0600; a checkpoint is shared */
   if (fd < 0) {
     int e = errno;
     free(h.data);
@@ -1003,7 +1023,7 @@ int MLC_API(load)(MLC_API(state) *s, const char *path) {
   const unsigned char *iterations = NULL;
   for (int i = 0; i < MLC_NUM_PARAMS + MLC_NUM_STATES + 1; ++i)
     found[i] = NULL;
-  int statesFound = 0;
+  int statesFound = 0, bad = 0; /* bad: problems found */
   mlc_text problems = {NULL, 0, 0};
   char writtenFor[256] = "";
   mlc_json j = {(const char *)file + 8, (const char *)file + 8 + headerSize,
@@ -1035,9 +1055,14 @@ int MLC_API(load)(MLC_API(state) *s, const char *path) {
       }
       if (!(ok = mlcEntry(&j, &e)))
         break;
-      int64_t elements = 1, width = mlcDtypeSize(e.dtype);
-      for (int k = 0; k < e.rank && k <= MLC_MAX_RANK; ++k)
-        elements *= e.shape[k];
+      /* The byte size, or -1 if it cannot fit in the file. */
+      int64_t bytes = mlcDtypeSize(e.dtype);
+      int width = bytes != 0;
+      for (int k = 0; k < e.rank && k <= MLC_MAX_RANK && bytes >= 0; ++k)
+        if (e.shape[k] && bytes > (int64_t)payloadSize / e.shape[k])
+          bytes = -1;
+        else
+          bytes *= e.shape[k];
       if (!width || e.rank < 0 || e.begin < 0) {
         free(file);
         free(problems.data);
@@ -1047,8 +1072,8 @@ int MLC_API(load)(MLC_API(state) *s, const char *path) {
                        path, e.name);
       }
       if (e.rank > MLC_MAX_RANK || e.end < e.begin ||
-          (uint64_t)e.end > payloadSize ||
-          e.end - e.begin != elements * width) {
+          (uint64_t)e.end > payloadSize || bytes < 0 ||
+          e.end - e.begin != bytes) {
         free(file);
         free(problems.data);
         return mlcFail(MLC_ERR_FORMAT,
@@ -1058,9 +1083,14 @@ int MLC_API(load)(MLC_API(state) *s, const char *path) {
                        (long long)e.end, (unsigned long long)payloadSize);
       }
       if (!strcmp(e.name, "optimizer.iterations")) {
-        if (strcmp(e.dtype, "I64") || e.rank != 0)
-          mlcAppend(&problems, "\n  optimizer.iterations is %s, expected "
-                               "I64 []", e.dtype);
+        int64_t count = -1;
+        if (!strcmp(e.dtype, "I64") && e.rank == 0)
+          memcpy(&count, payload + e.begin, 8);
+        if (iterations)
+          ++bad, mlcAppend(&problems, "\n  optimizer.iterations twice");
+        else if (count < 0)
+          ++bad, mlcAppend(&problems, "\n  optimizer.iterations is not a "
+                                      "count (I64 [] >= 0)");
         else
           iterations = payload + e.begin;
         continue;
@@ -1074,7 +1104,11 @@ int MLC_API(load)(MLC_API(state) *s, const char *path) {
           index = i;
       }
       if (index < 0) {
-        mlcAppend(&problems, "\n  unexpected %s", e.name);
+        ++bad, mlcAppend(&problems, "\n  unexpected %s", e.name);
+        continue;
+      }
+      if (found[index]) {
+        ++bad, mlcAppend(&problems, "\n  %s twice", e.name);
         continue;
       }
       const struct mlc_tensor *t = index < MLC_NUM_PARAMS
@@ -1084,7 +1118,7 @@ int MLC_API(load)(MLC_API(state) *s, const char *path) {
       for (int k = 0; same && k < t->rank; ++k)
         same = e.shape[k] == t->shape[k];
       if (!same) {
-        mlcAppend(&problems, "\n  %s is ", t->name);
+        ++bad, mlcAppend(&problems, "\n  %s is ", t->name);
         mlcAppendEntryShape(&problems, e.dtype, e.rank, e.shape);
         mlcAppend(&problems, ", the model needs ");
         mlcAppendEntryShape(&problems, "F32", t->rank, t->shape);
@@ -1105,7 +1139,7 @@ int MLC_API(load)(MLC_API(state) *s, const char *path) {
   }
   for (int i = 0; i < MLC_NUM_PARAMS; ++i)
     if (!found[i]) {
-      mlcAppend(&problems, "\n  missing %s ", mlc_params[i].name);
+      ++bad, mlcAppend(&problems, "\n  missing %s ", mlc_params[i].name);
       mlcAppendEntryShape(&problems, "F32", mlc_params[i].rank,
                           mlc_params[i].shape);
     }
@@ -1114,16 +1148,20 @@ int MLC_API(load)(MLC_API(state) *s, const char *path) {
   if (statesFound && statesFound < MLC_NUM_STATES)
     for (int i = 0; i < MLC_NUM_STATES; ++i)
       if (!found[MLC_NUM_PARAMS + i]) {
-        mlcAppend(&problems, "\n  missing %s ", mlc_states[i].name);
+        ++bad, mlcAppend(&problems, "\n  missing %s ", mlc_states[i].name);
         mlcAppendEntryShape(&problems, "F32", mlc_states[i].rank,
                             mlc_states[i].shape);
       }
-  if (problems.size) {
+  /* Optimizer state goes with its step count (Adam's bias correction). */
+  if (statesFound && !iterations)
+    ++bad, mlcAppend(&problems, "\n  missing optimizer.iterations I64 []");
+  if (bad) {
     int code = mlcFail(MLC_ERR_FORMAT,
                        "'%s': checkpoint does not match model @%s%s%s%s:%s",
                        path, MLC_MODEL_NAME,
                        writtenFor[0] ? " (it was written for @" : "",
-                       writtenFor, writtenFor[0] ? ")" : "", problems.data);
+                       writtenFor, writtenFor[0] ? ")" : "",
+                       problems.data ? problems.data : " (out of memory)");
     free(file);
     free(problems.data);
     return code;
@@ -1139,7 +1177,7 @@ int MLC_API(load)(MLC_API(state) *s, const char *path) {
       memset(s->states[i], 0, 4 * (size_t)mlc_states[i].size);
   }
   s->iterations = 0;
-  if (iterations && statesFound)
+  if (iterations)
     memcpy(&s->iterations, iterations, 8);
   s->ready = 1;
   free(file);

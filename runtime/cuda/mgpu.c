@@ -10,7 +10,8 @@
  * affected when it asks for one. Every driver call is checked; the mgpu*
  * signatures are fixed by the lowering and cannot return errors, so the
  * first failure is kept, named after the call that failed, and later calls
- * do nothing until mlcCudaTakeError collects it.
+ * do nothing until mlcCudaTakeError collects it. Failures are kept per
+ * thread, so one state's failure does not stop another's steps.
  *
  *===----------------------------------------------------------------------===*/
 
@@ -78,12 +79,13 @@ static struct {
 } mlcCudaDriver;
 
 static pthread_once_t mlcCudaOnce = PTHREAD_ONCE_INIT;
-static pthread_mutex_t mlcCudaMutex = PTHREAD_MUTEX_INITIALIZER;
 static int mlcCudaReady;
 static CUcontext mlcCudaContext;
 static char mlcCudaWhy[512];         /* why not ready */
 static char mlcCudaDescription[320]; /* the device, once ready */
-static char mlcCudaError[512];       /* first failed call, "" if none */
+/* The first failed call on this thread, "" if none: each thread (each
+ * model state in use) sees its own failures only. */
+static _Thread_local char mlcCudaError[512];
 
 static void mlcCudaDescribeResult(CUresult result, char *out, size_t size) {
   const char *name = NULL, *text = NULL;
@@ -104,26 +106,32 @@ static int mlcCudaCheck(CUresult result, const char *call) {
     return 1;
   char text[400];
   mlcCudaDescribeResult(result, text, sizeof text);
-  pthread_mutex_lock(&mlcCudaMutex);
   if (!mlcCudaError[0])
     snprintf(mlcCudaError, sizeof mlcCudaError, "%s: %s", call, text);
-  pthread_mutex_unlock(&mlcCudaMutex);
   return 0;
 }
 
-static int mlcCudaFailed(void) {
-  pthread_mutex_lock(&mlcCudaMutex);
-  int failed = !mlcCudaReady || mlcCudaError[0];
-  pthread_mutex_unlock(&mlcCudaMutex);
-  return failed;
+/* Keeps a failure that is not a driver result. */
+static void mlcCudaFail(const char *message) {
+  if (!mlcCudaError[0])
+    snprintf(mlcCudaError, sizeof mlcCudaError, "%s", message);
 }
 
-/* Resolves `name`, preferring its _v2 form. */
+static int mlcCudaFailed(void) { return !mlcCudaReady || mlcCudaError[0]; }
+
+/* Resolves `name`. The functions whose signature the header maps to a _v2
+ * symbol get that version; others by their own name, since a newer _v2 of
+ * them may take other arguments. */
 static void *mlcCudaResolve(void *library, const char *name) {
-  char v2[96];
-  snprintf(v2, sizeof v2, "%s_v2", name);
-  void *symbol = dlsym(library, v2);
-  return symbol ? symbol : dlsym(library, name);
+  static const char *const v2[] = {"cuMemAlloc", "cuMemFree",
+                                   "cuStreamDestroy", "cuEventDestroy"};
+  for (size_t i = 0; i < sizeof v2 / sizeof v2[0]; ++i)
+    if (!strcmp(name, v2[i])) {
+      char versioned[96];
+      snprintf(versioned, sizeof versioned, "%s_v2", name);
+      return dlsym(library, versioned);
+    }
+  return dlsym(library, name);
 }
 
 static int mlcCudaLoadFailed(CUresult result, const char *call) {
@@ -246,25 +254,25 @@ MLC_MGPU_EXPORT void *MLC_MGPU(mlcCudaAllocShared)(size_t bytes) {
 }
 
 MLC_MGPU_EXPORT void MLC_MGPU(mlcCudaFree)(void *pointer) {
-  if (pointer && mlcCudaReady)
+  if (pointer && mlcCudaCurrent())
     mlcCudaCheck(mlcCudaDriver.cuMemFree((CUdeviceptr)(uintptr_t)pointer),
              "cuMemFree");
 }
 
+/* Waits even after a failure, so nothing still runs when the caller
+ * touches the memory again. */
 MLC_MGPU_EXPORT void MLC_MGPU(mlcCudaSynchronize)(void) {
-  if (!mlcCudaFailed() && mlcCudaCurrent())
+  if (mlcCudaCurrent())
     mlcCudaCheck(mlcCudaDriver.cuCtxSynchronize(), "cuCtxSynchronize");
 }
 
 /* Copies the first failure since the last call into out ("" if none) and
  * clears it; returns whether there was one. */
 MLC_MGPU_EXPORT int MLC_MGPU(mlcCudaTakeError)(char *out, size_t size) {
-  pthread_mutex_lock(&mlcCudaMutex);
   int had = mlcCudaError[0] != 0;
   if (size)
     snprintf(out, size, "%s", mlcCudaError);
   mlcCudaError[0] = 0;
-  pthread_mutex_unlock(&mlcCudaMutex);
   return had;
 }
 
@@ -286,14 +294,20 @@ MLC_MGPU_EXPORT void *MLC_MGPU(mgpuModuleLoadJIT)(void *data, int optLevel) {
 }
 
 MLC_MGPU_EXPORT void MLC_MGPU(mgpuModuleUnload)(void *module) {
-  if (module && mlcCudaReady)
+  if (module && mlcCudaCurrent())
     mlcCudaCheck(mlcCudaDriver.cuModuleUnload((CUmodule)module), "cuModuleUnload");
 }
 
 MLC_MGPU_EXPORT void *MLC_MGPU(mgpuModuleGetFunction)(void *module,
                                                       const char *name) {
   CUfunction function = NULL;
-  if (mlcCudaFailed() || !module)
+  if (!module) {
+    /* The kernels failed to load when the program started. */
+    mlcCudaFail("cuModuleGetFunction: the GPU kernels were not loaded "
+                "(cuModuleLoadData failed or CUDA cannot run here)");
+    return NULL;
+  }
+  if (mlcCudaFailed())
     return NULL;
   mlcCudaCheck(mlcCudaDriver.cuModuleGetFunction(&function, (CUmodule)module, name),
            "cuModuleGetFunction");
@@ -305,7 +319,12 @@ MLC_MGPU_EXPORT void MLC_MGPU(mgpuLaunchKernel)(
     intptr_t blockX, intptr_t blockY, intptr_t blockZ, int32_t sharedBytes,
     void *stream, void **params, void **extra, size_t paramCount) {
   (void)paramCount;
-  if (mlcCudaFailed() || !function || !mlcCudaCurrent())
+  if (!function) {
+    mlcCudaFail("cuLaunchKernel: no kernel to launch (the GPU kernels were "
+                "not loaded)");
+    return;
+  }
+  if (mlcCudaFailed() || !mlcCudaCurrent())
     return;
   mlcCudaCheck(mlcCudaDriver.cuLaunchKernel((CUfunction)function, (unsigned)gridX,
                                     (unsigned)gridY, (unsigned)gridZ,
@@ -325,12 +344,12 @@ MLC_MGPU_EXPORT void *MLC_MGPU(mgpuStreamCreate)(void) {
 }
 
 MLC_MGPU_EXPORT void MLC_MGPU(mgpuStreamDestroy)(void *stream) {
-  if (stream && mlcCudaReady)
+  if (stream && mlcCudaCurrent())
     mlcCudaCheck(mlcCudaDriver.cuStreamDestroy((CUstream)stream), "cuStreamDestroy");
 }
 
 MLC_MGPU_EXPORT void MLC_MGPU(mgpuStreamSynchronize)(void *stream) {
-  if (!mlcCudaFailed() && stream)
+  if (stream && mlcCudaReady)
     mlcCudaCheck(mlcCudaDriver.cuStreamSynchronize((CUstream)stream),
              "cuStreamSynchronize");
 }
@@ -349,7 +368,7 @@ MLC_MGPU_EXPORT void *MLC_MGPU(mgpuEventCreate)(void) {
 }
 
 MLC_MGPU_EXPORT void MLC_MGPU(mgpuEventDestroy)(void *event) {
-  if (event && mlcCudaReady)
+  if (event && mlcCudaCurrent())
     mlcCudaCheck(mlcCudaDriver.cuEventDestroy((CUevent)event), "cuEventDestroy");
 }
 

@@ -416,6 +416,41 @@ TEST_F(LibraryTest, BadCheckpointsLeaveTheStateAlone) {
         << expected << "\nin: " << message;
   expectUnchanged();
 
+  // A tensor twice; optimizer state without its step count; a negative
+  // step count: all refused, none applied.
+  const ModelSignature &sig = jit->signature();
+  auto withParams = [&]() {
+    runtime::Safetensors file;
+    for (size_t i = 0; i < sig.params.size(); ++i) {
+      runtime::StoredTensor t{sig.params[i].name, "F32", sig.params[i].shape,
+                              {}};
+      t.data.resize(host.params[i].size() * 4);
+      file.tensors.push_back(std::move(t));
+    }
+    return file;
+  };
+  auto expectRefused = [&](const runtime::Safetensors &file,
+                           const char *expected) {
+    ASSERT_TRUE(runtime::writeSafetensors(path("bad.safetensors"), file, error));
+    EXPECT_EQ(api.load(state, path("bad.safetensors").c_str()), kFormat);
+    EXPECT_NE(std::string(api.lastError()).find(expected), std::string::npos)
+        << api.lastError();
+    expectUnchanged();
+  };
+  runtime::Safetensors twice = withParams();
+  twice.tensors.push_back(twice.tensors[1]);
+  expectRefused(twice, "dense.bias twice");
+  runtime::Safetensors noCount = withParams();
+  for (const TensorSpec &t : sig.states) {
+    noCount.tensors.push_back({t.name, "F32", t.shape, {}});
+    noCount.tensors.back().data.resize(t.numElements(0) * 4);
+  }
+  expectRefused(noCount, "missing optimizer.iterations");
+  runtime::Safetensors negative = withParams();
+  negative.tensors.push_back({"optimizer.iterations", "I64", {}, {}});
+  negative.tensors.back().data.assign(8, 0xff); // -1
+  expectRefused(negative, "optimizer.iterations is not a count");
+
   // An unwritable path: an error, and the old checkpoint stays whole.
   EXPECT_EQ(api.save(state, path("no/such/dir/x.safetensors").c_str()), kIO);
   EXPECT_NE(std::string(api.lastError()).find("no/such/dir/x.safetensors"),

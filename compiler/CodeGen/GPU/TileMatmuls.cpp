@@ -84,6 +84,13 @@ struct GPUTileMatmulsPass
   using Base::Base;
 
   void runOnOperation() override {
+    // tile x tile threads per block: CUDA allows at most 1024.
+    if (tile < 1 || tile > 32) {
+      getOperation().emitError("mlc-gpu-tile-matmuls: tile must be in "
+                               "[1, 32], got ")
+          << tile;
+      return signalPassFailure();
+    }
     SmallVector<std::pair<linalg::LinalgOp, Product>> products;
     getOperation().walk([&](linalg::LinalgOp op) {
       if (std::optional<Product> p = matchProduct(op))
