@@ -8,9 +8,10 @@
 // a GPU is only affected when it asks for one.
 //
 // Every driver call is checked. The mgpu* functions cannot return errors
-// (their signatures are fixed by the lowering), so the first failure is
-// kept, named after the call that failed, and later calls do nothing until
-// takeError() collects it.
+// (their signatures are fixed by the lowering), so the first failure on a
+// thread is kept, named after the call that failed, and that thread's
+// later calls do nothing until takeError() collects it. The functions are
+// implemented in C (mgpu.c) so model libraries can embed them too.
 //
 //===----------------------------------------------------------------------===//
 
@@ -45,7 +46,8 @@ bool isShared(const void *pointer, size_t bytes);
 /// Waits for all work on the device.
 void synchronize();
 
-/// The first failed driver call since the last takeError ("" if none),
+/// This thread's first failed driver call since its last takeError ("" if
+/// none),
 /// e.g. "cuLaunchKernel: CUDA_ERROR_LAUNCH_OUT_OF_RESOURCES (too many
 /// resources requested for launch)". Clears it.
 std::string takeError();
