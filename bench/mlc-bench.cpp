@@ -85,7 +85,7 @@ std::unique_ptr<mlc::JITModel> compile(const std::string &source,
   // MLC_BENCH_OPT=N compares LLVM optimization levels (default 3).
   if (const char *o = std::getenv("MLC_BENCH_OPT"))
     target.optLevel = unsigned(std::atoi(o));
-  auto jit = mlc::JITModel::compile(std::move(context), std::move(module),
+  auto jit = mlc::JITModel::compile(context, std::move(module),
                                     target);
   if (!jit) {
     std::fprintf(stderr, "mlc-bench: %s\n",

@@ -41,7 +41,7 @@ std::unique_ptr<mlc::JITModel> compile(const std::string &source,
   auto module = mlir::parseSourceString<mlir::ModuleOp>(source, context.get());
   if (!module)
     die("model does not parse");
-  auto jit = mlc::JITModel::compile(std::move(context), std::move(module),
+  auto jit = mlc::JITModel::compile(context, std::move(module),
                                     target);
   if (!jit)
     die(llvm::toString(jit.takeError()));

@@ -145,7 +145,9 @@ void mlc::buildPipeline(PassManager &pm, Stage stage,
       GPUTarget gpu;
       gpu.chip = target.gpuChip;
       gpu.features = ptxFeatureFor(target.gpuChip);
-      gpu.format = target.gpuFormat;
+      gpu.format = !target.gpuFormat.empty() ? target.gpuFormat
+                   : ptxas.empty()            ? "isa"
+                                              : "fatbin";
       buildGPUToNVVMPipeline(pm, gpu);
     }
     return;
@@ -396,6 +398,21 @@ llvm::Expected<std::string> mlc::emitMachineCode(
 // Signatures
 //===----------------------------------------------------------------------===//
 
+int64_t mlc::elementBytes(ElementKind kind) {
+  switch (kind) {
+  case ElementKind::F16:
+  case ElementKind::BF16:
+    return 2;
+  case ElementKind::F32:
+  case ElementKind::I32:
+    return 4;
+  case ElementKind::F64:
+  case ElementKind::I64:
+    return 8;
+  }
+  return 4;
+}
+
 int64_t TensorSpec::numElements(int64_t batch) const {
   int64_t n = 1;
   for (int64_t d : shape)
@@ -526,7 +543,6 @@ llvm::Error mlc::initializeParams(const ModelSignature &sig, uint64_t seed,
 JITModel::~JITModel() {
   for (auto &[pointer, bytes] : mirrors)
     cuda::freeShared(pointer);
-  cuda::freeShared(gpuWorkspace);
 }
 
 using Clock = std::chrono::steady_clock;
@@ -536,11 +552,9 @@ static double msSince(Clock::time_point start) {
 }
 
 llvm::Expected<std::unique_ptr<JITModel>>
-JITModel::compile(std::unique_ptr<MLIRContext> contextArg,
+JITModel::compile(std::unique_ptr<MLIRContext> &context,
                   OwningOpRef<ModuleOp> moduleArg, const TargetOptions &target) {
-  // Locals, declared in this order, so the module dies before its context
-  // on every path (the by-value parameters' order is up to the compiler).
-  std::unique_ptr<MLIRContext> context = std::move(contextArg);
+  // A local, so the module dies here, before its context, on every path.
   OwningOpRef<ModuleOp> module = std::move(moduleArg);
   // Collect error text for the returned llvm::Error, and still let an
   // outer handler (the tool's file:line:col printer) see every diagnostic.
@@ -574,18 +588,15 @@ JITModel::compile(std::unique_ptr<MLIRContext> contextArg,
 
   std::unique_ptr<JITModel> jit(new JITModel());
   jit->sig = std::move(*sig);
-  TargetOptions lowering = target;
   if (target.isGPU()) {
     // Fail in one line, before compiling, where CUDA cannot run.
     std::string why;
     if (!cuda::available(why))
-      return llvm::createStringError("--target=cuda cannot run here: " + why);
-    // A cubin+PTX fatbin when ptxas is there; else PTX for the driver.
-    lowering.gpuFormat = findPtxas().empty() ? "isa" : "fatbin";
+      return llvm::createStringError("CUDA cannot run here: " + why);
     jit->gpu = true;
   }
   auto start = Clock::now();
-  if (failed(lowerModule(*module, Stage::LLVM, lowering)))
+  if (failed(lowerModule(*module, Stage::LLVM, target)))
     return compileError();
   jit->pipelineMs = msSince(start);
 
@@ -775,12 +786,7 @@ llvm::Error JITModel::call(const EntryPoint &entry,
     if (gpu) {
       // Kernels read and write memory both sides address: each buffer
       // goes through a shared mirror, allocated once and reused.
-      size_t bytes = 4 * size_t(stride);
-      if (spec.element == ElementKind::F64 || spec.element == ElementKind::I64)
-        bytes *= 2;
-      else if (spec.element == ElementKind::F16 ||
-               spec.element == ElementKind::BF16)
-        bytes /= 2;
+      size_t bytes = size_t(stride) * elementBytes(spec.element);
       if (mirrors.size() <= i) {
         mirrors.resize(i + 1, {nullptr, 0});
         copiedBytes.resize(i + 1, 0);
@@ -811,44 +817,18 @@ llvm::Error JITModel::call(const EntryPoint &entry,
   int64_t bytes = 0;
   args[n] = &bytes;
   entry.workspaceBytes(args.data());
-  if (gpu) {
-    if (bytes > workspaceCapacity) {
-      cuda::freeShared(gpuWorkspace);
-      workspaceCapacity = 0;
-      gpuWorkspace = cuda::allocateShared(size_t(bytes));
-      if (!gpuWorkspace)
-        return llvm::createStringError("cannot allocate a " +
-                                       std::to_string(bytes) +
-                                       "-byte GPU workspace: " +
-                                       cuda::takeError());
-      workspaceCapacity = bytes;
-    }
-    char *base = static_cast<char *>(gpuWorkspace);
-    descriptors[n] = {reinterpret_cast<int64_t>(base),
-                      reinterpret_cast<int64_t>(base), 0,
-                      std::max<int64_t>(workspaceCapacity, 1), 1};
-    descriptorPtrs[n] = descriptors[n].data();
-    args[n] = &descriptorPtrs[n];
-    entry.fn(args.data());
-    cuda::synchronize();
-    std::string error = cuda::takeError();
-    if (!error.empty())
-      return llvm::createStringError(entry.kind + " on the GPU failed: " +
-                                     error);
-    // Outputs and in-place updates (params, optimizer state) come back.
-    for (size_t i = 0; i < n; ++i)
-      if (copiedBytes[i])
-        std::memcpy(buffers[i].data, mirrors[i].first, copiedBytes[i]);
-    return llvm::Error::success();
-  }
   if (bytes > workspaceCapacity) {
     int64_t capacity = (bytes + 63) / 64 * 64;
-    workspace.reset(static_cast<char *>(std::aligned_alloc(64, capacity)));
+    // On the GPU in memory both sides address.
+    workspace = decltype(workspace)(
+        static_cast<char *>(gpu ? cuda::allocateShared(size_t(capacity))
+                                : std::aligned_alloc(64, capacity)),
+        gpu ? cuda::freeShared : std::free);
+    workspaceCapacity = workspace ? capacity : 0;
     if (!workspace)
-      return llvm::createStringError("cannot allocate a " +
-                                     std::to_string(capacity) +
-                                     "-byte workspace");
-    workspaceCapacity = capacity;
+      return llvm::createStringError(
+          "cannot allocate a " + std::to_string(capacity) + "-byte workspace" +
+          (gpu ? " on the GPU: " + cuda::takeError() : std::string()));
   }
   descriptors[n] = {reinterpret_cast<int64_t>(workspace.get()),
                     reinterpret_cast<int64_t>(workspace.get()), 0,
@@ -856,5 +836,16 @@ llvm::Error JITModel::call(const EntryPoint &entry,
   descriptorPtrs[n] = descriptors[n].data();
   args[n] = &descriptorPtrs[n];
   entry.fn(args.data());
+  if (!gpu)
+    return llvm::Error::success();
+  cuda::synchronize();
+  std::string error = cuda::takeError();
+  if (!error.empty())
+    return llvm::createStringError(entry.kind + " on the GPU failed: " +
+                                   error);
+  // Outputs and in-place updates (params, optimizer state) come back.
+  for (size_t i = 0; i < n; ++i)
+    if (copiedBytes[i])
+      std::memcpy(buffers[i].data, mirrors[i].first, copiedBytes[i]);
   return llvm::Error::success();
 }

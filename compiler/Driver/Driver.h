@@ -67,8 +67,9 @@ struct TargetOptions {
   /// The host code still targets `triple`/`cpu`.
   std::string gpuChip;
   /// Device code in the module: "isa" (PTX, JIT-compiled by the driver),
-  /// "bin" (cubin) or "fatbin"; the last two need ptxas.
-  std::string gpuFormat = "isa";
+  /// "bin" (cubin) or "fatbin"; the last two need ptxas. Empty: fatbin
+  /// where ptxas is found, else PTX.
+  std::string gpuFormat;
   bool isGPU() const { return !gpuChip.empty(); }
 };
 
@@ -137,6 +138,9 @@ llvm::Expected<std::string> emitMachineCode(
 /// Element types an entry point argument can have.
 enum class ElementKind { F16, BF16, F32, F64, I32, I64 };
 
+/// Bytes per element of `kind`.
+int64_t elementBytes(ElementKind kind);
+
 /// One argument of an entry point: a param, an input or an output.
 struct TensorSpec {
   std::string name;
@@ -189,9 +193,11 @@ class JITModel {
 public:
   ~JITModel();
 
-  /// Compiles the one mlc.model in `module` (consumed).
+  /// Compiles the one mlc.model in `module` (consumed). The model takes
+  /// `context` over on success only: on failure it stays the caller's, so
+  /// diagnostic handlers registered on it can still be removed.
   static llvm::Expected<std::unique_ptr<JITModel>>
-  compile(std::unique_ptr<mlir::MLIRContext> context,
+  compile(std::unique_ptr<mlir::MLIRContext> &context,
           mlir::OwningOpRef<mlir::ModuleOp> module,
           const TargetOptions &target = {});
 
@@ -237,15 +243,14 @@ private:
   std::vector<std::vector<int64_t>> descriptors;
   std::vector<void *> descriptorPtrs, args;
   // Temporaries of every entry point, allocated once and grown to the
-  // largest batch seen (never per call).
+  // largest batch seen (never per call); on the GPU in shared memory.
   std::unique_ptr<char, void (*)(void *)> workspace{nullptr, std::free};
   int64_t workspaceCapacity = 0;
   // --target=cuda: buffers pass through memory the host and the device
-  // share (one mirror per argument, reused), as does the workspace.
+  // share (one mirror per argument, reused).
   bool gpu = false;
   std::vector<std::pair<void *, size_t>> mirrors;
   std::vector<size_t> copiedBytes;
-  void *gpuWorkspace = nullptr;
 };
 
 } // namespace mlc

@@ -751,16 +751,7 @@ llvm::Expected<LibraryResult> mlc::buildLibrary(ModuleOp module,
     return std::move(err);
 
   start = Clock::now();
-  TargetOptions lowering = target;
-  if (target.isGPU()) {
-    // cubin + PTX when ptxas is there; else PTX, compiled by the driver.
-    lowering.gpuFormat = findPtxas().empty() ? "isa" : "fatbin";
-    if (lowering.gpuFormat == "isa")
-      result.notes.push_back("no ptxas found: the kernels are embedded as "
-                             "PTX only, which the CUDA driver compiles when "
-                             "the library loads them");
-  }
-  if (failed(lowerModule(module, Stage::LLVM, lowering)))
+  if (failed(lowerModule(module, Stage::LLVM, target)))
     return llvm::createStringError("the model could not be compiled");
   result.mlirMs = signatureMs + msSince(start);
   start = Clock::now();

@@ -36,7 +36,6 @@ struct LibraryOptions {
 struct LibraryResult {
   std::string name;               ///< the symbol prefix used
   std::vector<std::string> files; ///< paths written
-  std::vector<std::string> notes; ///< things the user should know
   /// Milliseconds in MLIR, in LLVM, waiting for the C wrapper (compiled
   /// in parallel with the model) plus linking, and from the C compiler's
   /// start to the end of linking.

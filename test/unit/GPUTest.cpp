@@ -30,7 +30,7 @@ std::unique_ptr<JITModel> compileSeed(const TargetOptions &target) {
   auto context = createContext();
   auto module = mlir::parseSourceString<mlir::ModuleOp>(
       (*file)->getBuffer(), context.get());
-  auto jit = JITModel::compile(std::move(context), std::move(module), target);
+  auto jit = JITModel::compile(context, std::move(module), target);
   if (!jit) {
     ADD_FAILURE() << llvm::toString(jit.takeError());
     return nullptr;

@@ -98,7 +98,7 @@ protected:
     auto context = createContext();
     auto module = mlir::parseSourceString<mlir::ModuleOp>(source, context.get());
     ASSERT_TRUE(module) << source;
-    auto jit = JITModel::compile(std::move(context), std::move(module));
+    auto jit = JITModel::compile(context, std::move(module));
     ASSERT_TRUE(bool(jit)) << llvm::toString(jit.takeError()) << source;
     const ModelSignature &sig = (*jit)->signature();
 

@@ -98,7 +98,7 @@ protected:
     auto jitContext = createContext();
     auto jitModule =
         mlir::parseSourceString<mlir::ModuleOp>(source, jitContext.get());
-    auto compiled = JITModel::compile(std::move(jitContext),
+    auto compiled = JITModel::compile(jitContext,
                                       std::move(jitModule), target);
     ASSERT_TRUE(bool(compiled)) << llvm::toString(compiled.takeError());
     jit = std::move(*compiled);

@@ -78,7 +78,7 @@ protected:
     TargetOptions target;
     target.threads = threads;
     target.vectorBits = vectorBits;
-    auto jit = JITModel::compile(std::move(context), std::move(module), target);
+    auto jit = JITModel::compile(context, std::move(module), target);
     if (!jit) {
       ADD_FAILURE() << llvm::toString(jit.takeError()) << "\n" << source;
       return nullptr;

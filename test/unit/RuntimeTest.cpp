@@ -80,7 +80,7 @@ mlc.model @m {
 })",
                                                         context.get());
   ASSERT_TRUE(module);
-  auto jit = JITModel::compile(std::move(context), std::move(module));
+  auto jit = JITModel::compile(context, std::move(module));
   ASSERT_TRUE(bool(jit)) << llvm::toString(jit.takeError());
   const ModelSignature &sig = (*jit)->signature();
   std::vector<float> kernel(784 * 128, NAN), bias(128, NAN);
@@ -133,8 +133,9 @@ TEST(RuntimeTest, HugePageVectorsHoldTheirData) {
     std::vector<uint8_t, mlc::runtime::HugePageAllocator<uint8_t>> v(n);
     for (size_t i = 0; i < n; ++i)
       v[i] = uint8_t(i * 7);
-    if (n >= (size_t(2) << 20))
+    if (n >= (size_t(2) << 20)) {
       EXPECT_EQ(reinterpret_cast<uintptr_t>(v.data()) % (size_t(2) << 20), 0u);
+    }
     size_t bad = 0;
     for (size_t i = 0; i < n; ++i)
       bad += v[i] != uint8_t(i * 7);

@@ -119,7 +119,7 @@ void runCase(const Case &c) {
   auto module =
       mlir::parseSourceString<mlir::ModuleOp>(mlp(c.optimizer), context.get());
   ASSERT_TRUE(module);
-  auto compiled = JITModel::compile(std::move(context), std::move(module));
+  auto compiled = JITModel::compile(context, std::move(module));
   ASSERT_TRUE(bool(compiled)) << llvm::toString(compiled.takeError());
   JITModel &jit = **compiled;
   ASSERT_EQ(jit.signature().states.size(), 4u * c.numStates);

@@ -234,6 +234,26 @@ int writeOutput(StringRef text, bool binary) {
   return 0;
 }
 
+/// Loads a model with the command-line overrides applied.
+mlir::OwningOpRef<mlir::ModuleOp> loadModel(mlir::MLIRContext &context,
+                                                  SourceMgr &sourceMgr) {
+  mlir::OwningOpRef<mlir::ModuleOp> module =
+      mlc::loadModelFile(context, sourceMgr, modelFile);
+  if (!module)
+    return nullptr;
+  mlc::TrainingOverrides overrides;
+  overrides.loss = lossOverride;
+  overrides.fromLogits = fromLogits;
+  overrides.optimizer = optimizerOverride;
+  if (learningRate.getNumOccurrences())
+    overrides.learningRate = learningRate;
+  if (Error err = mlc::applyOverrides(*module, overrides)) {
+    error(toString(std::move(err)));
+    return nullptr;
+  }
+  return module;
+}
+
 /// `mlc compile --emit=lib`: a library directory.
 int runCompileLibrary(mlir::ModuleOp module, const mlc::TargetOptions &target) {
   mlc::LibraryOptions options;
@@ -246,8 +266,6 @@ int runCompileLibrary(mlir::ModuleOp module, const mlc::TargetOptions &target) {
       mlc::buildLibrary(module, target, options);
   if (!result)
     return error(toString(result.takeError()));
-  for (const std::string &note : result->notes)
-    WithColor::note(errs(), "mlc") << note << "\n";
   for (const std::string &file : result->files) {
     uint64_t size = 0;
     sys::fs::file_size(file, size);
@@ -291,13 +309,12 @@ int runCompile() {
                    " needs ptxas from the CUDA toolkit (looked in "
                    "$CUDA_ROOT/bin, /usr/local/cuda/bin and PATH); "
                    "--emit=ptx works without it");
+    // Otherwise the best there is (fatbin, or PTX without ptxas).
     target.gpuFormat = emit == Emit::Cubin    ? "bin"
                        : emit == Emit::Fatbin ? "fatbin"
                        : emit == Emit::PTX    ? "isa"
-                       : ptxas                ? "fatbin"
-                                              : "isa";
-    if (!ptxas && !deviceCode && stage == mlc::Stage::LLVM &&
-        emit != Emit::Lib)
+                                              : "";
+    if (!ptxas && !deviceCode && stage == mlc::Stage::LLVM)
       WithColor::note(errs(), "mlc")
           << "no ptxas found: the kernels are embedded as PTX only, which "
              "the CUDA driver compiles when the program loads them\n";
@@ -318,18 +335,9 @@ int runCompile() {
   auto context = mlc::createContext();
   SourceMgr sourceMgr;
   mlir::SourceMgrDiagnosticHandler diagnostics(sourceMgr, context.get());
-  mlir::OwningOpRef<mlir::ModuleOp> module =
-      mlc::loadModelFile(*context, sourceMgr, modelFile);
+  mlir::OwningOpRef<mlir::ModuleOp> module = loadModel(*context, sourceMgr);
   if (!module)
     return 1;
-  mlc::TrainingOverrides overrides;
-  overrides.loss = lossOverride;
-  overrides.fromLogits = fromLogits;
-  overrides.optimizer = optimizerOverride;
-  if (learningRate.getNumOccurrences())
-    overrides.learningRate = learningRate;
-  if (Error err = mlc::applyOverrides(*module, overrides))
-    return error(toString(std::move(err)));
   if (emit == Emit::Lib)
     return runCompileLibrary(*module, target);
   if (stage && failed(mlc::lowerModule(*module, *stage, target)))
@@ -357,55 +365,27 @@ int runCompile() {
   return writeOutput(text, emit == Emit::Obj);
 }
 
-/// Loads a model with the command-line overrides applied.
-mlir::OwningOpRef<mlir::ModuleOp> loadForTraining(mlir::MLIRContext &context,
-                                                  SourceMgr &sourceMgr) {
-  mlir::OwningOpRef<mlir::ModuleOp> module =
-      mlc::loadModelFile(context, sourceMgr, modelFile);
-  if (!module)
-    return nullptr;
-  mlc::TrainingOverrides overrides;
-  overrides.loss = lossOverride;
-  overrides.fromLogits = fromLogits;
-  overrides.optimizer = optimizerOverride;
-  if (learningRate.getNumOccurrences())
-    overrides.learningRate = learningRate;
-  if (Error err = mlc::applyOverrides(*module, overrides)) {
-    error(toString(std::move(err)));
-    return nullptr;
-  }
-  return module;
-}
-
 int runTrain(bool train) {
   if (modelFile.empty())
     return error(std::string("no model file given; usage: mlc ") +
                  (train ? "train" : "eval") + " MODEL.mlir");
-  // The model owns the context once compiled; the diagnostic handler,
-  // registered on that context, must go first.
+  mlc::TargetOptions target;
+  target.threads = threads;
+  if (Error err = mlc::parseTarget(targetName, target))
+    return error(toString(std::move(err)));
+  // The model owns the context once compiled (declared first, it outlives
+  // the diagnostic handler); a failed compile leaves it to this block.
   std::unique_ptr<mlc::JITModel> jit;
   {
     auto context = mlc::createContext();
     SourceMgr sourceMgr;
     mlir::SourceMgrDiagnosticHandler diagnostics(sourceMgr, context.get());
-    mlir::MLIRContext *ctx = context.get();
-    mlir::OwningOpRef<mlir::ModuleOp> module =
-        loadForTraining(*ctx, sourceMgr);
+    mlir::OwningOpRef<mlir::ModuleOp> module = loadModel(*context, sourceMgr);
     if (!module)
       return 1;
-    mlc::TargetOptions target;
-    target.threads = threads;
-    if (Error err = mlc::parseTarget(targetName, target))
-      return error(toString(std::move(err)));
-    if (target.isGPU()) {
-      // One clear line where CUDA cannot run, before any compiling.
-      std::string why;
-      if (!mlc::cuda::available(why))
-        return error("--target=" + targetName + " cannot run here: " + why);
-      outs() << "GPU: " << mlc::cuda::deviceDescription() << "\n";
-    }
+    // Where CUDA cannot run, compile says so in one line before lowering.
     auto compiled =
-        mlc::JITModel::compile(std::move(context), std::move(module), target);
+        mlc::JITModel::compile(context, std::move(module), target);
     if (!compiled) {
       // Diagnostics were printed with their locations already; other
       // errors (loading GPU kernels, ...) are printed here.
@@ -416,6 +396,8 @@ int runTrain(bool train) {
     }
     jit = std::move(*compiled);
   }
+  if (target.isGPU())
+    outs() << "GPU: " << mlc::cuda::deviceDescription() << "\n";
   outs() << "Compiled @" << jit->signature().model << " in "
          << formatv("{0:f0}", jit->pipelineMs + jit->llvmMs) << " ms\n";
   mlc::TrainOptions options;
