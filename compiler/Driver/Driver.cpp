@@ -122,12 +122,13 @@ llvm::Error mlc::applyOverrides(ModuleOp module,
 }
 
 void mlc::buildPipeline(PassManager &pm, Stage stage,
-                        const TargetOptions &target) {
+                        const TargetOptions &target, bool materialized) {
   if (stage == Stage::Graph) {
-    pm.addPass(createMaterializeParams());
+    if (!materialized)
+      pm.addPass(createMaterializeParams());
     return;
   }
-  buildGraphToLinalgPipeline(pm);
+  buildGraphToLinalgPipeline(pm, !materialized);
   if (stage == Stage::Linalg)
     return;
   if (target.isGPU()) {
@@ -215,11 +216,12 @@ void mlc::registerPassManagerOptions() {
 }
 
 LogicalResult mlc::lowerModule(ModuleOp module, Stage stage,
-                               const TargetOptions &target) {
+                               const TargetOptions &target,
+                               bool materialized) {
   PassManager pm = PassManager::on<ModuleOp>(module.getContext());
   if (usePassManagerCLOptions && failed(applyPassManagerCLOptions(pm)))
     return failure();
-  buildPipeline(pm, stage, target);
+  buildPipeline(pm, stage, target, materialized);
   return pm.run(module);
 }
 
@@ -596,7 +598,7 @@ JITModel::compile(std::unique_ptr<MLIRContext> &context,
     jit->gpu = true;
   }
   auto start = Clock::now();
-  if (failed(lowerModule(*module, Stage::LLVM, target)))
+  if (failed(lowerModule(*module, Stage::LLVM, target, /*materialized=*/true)))
     return compileError();
   jit->pipelineMs = msSince(start);
 

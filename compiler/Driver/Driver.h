@@ -110,9 +110,10 @@ enum class Stage {
 };
 
 /// Adds the passes that take a parsed model to `stage` for `target`
-/// (its thread count and vector width).
+/// (its thread count and vector width). `materialized`: the caller ran
+/// mlc-materialize-params already (to read the signature).
 void buildPipeline(mlir::PassManager &pm, Stage stage,
-                   const TargetOptions &target);
+                   const TargetOptions &target, bool materialized = false);
 
 /// Registers MLIR's pass manager command-line options (--mlir-print-ir-*,
 /// --mlir-timing, ...) for `lowerModule` to apply. Call before parsing the
@@ -122,7 +123,8 @@ void registerPassManagerOptions();
 /// Runs `buildPipeline` on `module`, with the command-line pass manager
 /// options if registered. Errors were already reported at their ops.
 mlir::LogicalResult lowerModule(mlir::ModuleOp module, Stage stage,
-                                const TargetOptions &target);
+                                const TargetOptions &target,
+                                bool materialized = false);
 
 /// Translates an LLVM-dialect module to LLVM IR text.
 llvm::Expected<std::string> emitLLVMIR(mlir::ModuleOp module,

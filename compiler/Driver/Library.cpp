@@ -751,7 +751,7 @@ llvm::Expected<LibraryResult> mlc::buildLibrary(ModuleOp module,
     return std::move(err);
 
   start = Clock::now();
-  if (failed(lowerModule(module, Stage::LLVM, target)))
+  if (failed(lowerModule(module, Stage::LLVM, target, /*materialized=*/true)))
     return llvm::createStringError("the model could not be compiled");
   result.mlirMs = signatureMs + msSince(start);
   start = Clock::now();

@@ -16,8 +16,9 @@ using namespace mlir;
 // into `mlc-opt --pass-pipeline=...` to reproduce any stage.
 // canonicalize,cse after autodiff simplify the gradient graph while it is
 // still mlc ops.
+static constexpr const char *kMaterialize = "mlc-materialize-params,";
 static constexpr const char *kGraphToLinalg =
-    "mlc-materialize-params,mlc-build-entry-points,func.func(mlc-autodiff),"
+    "mlc-build-entry-points,func.func(mlc-autodiff),"
     "canonicalize,cse,func.func(mlc-optimizer,mlc-to-linalg),canonicalize,cse,"
     "func.func(linalg-fuse-elementwise-ops),canonicalize,cse";
 
@@ -60,8 +61,10 @@ static void addPipeline(OpPassManager &pm, const char *pipeline) {
     llvm::report_fatal_error("mlc: invalid built-in pass pipeline");
 }
 
-void mlc::buildGraphToLinalgPipeline(OpPassManager &pm) {
-  addPipeline(pm, kGraphToLinalg);
+void mlc::buildGraphToLinalgPipeline(OpPassManager &pm, bool materialize) {
+  addPipeline(pm, (std::string(materialize ? kMaterialize : "") +
+                   kGraphToLinalg)
+                      .c_str());
 }
 
 void mlc::buildLinalgToLLVMPipeline(OpPassManager &pm, unsigned threads,

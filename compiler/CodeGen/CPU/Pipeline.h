@@ -16,8 +16,10 @@ class OpPassManager;
 namespace mlc {
 
 /// mlc.model -> entry-point functions on linalg tensors:
-/// mlc-materialize-params, mlc-build-entry-points, mlc-to-linalg, fusion.
-void buildGraphToLinalgPipeline(mlir::OpPassManager &pm);
+/// mlc-materialize-params (unless `materialize` is false: a caller that
+/// already ran it), mlc-build-entry-points, mlc-to-linalg, fusion.
+void buildGraphToLinalgPipeline(mlir::OpPassManager &pm,
+                                bool materialize = true);
 
 /// linalg on tensors -> LLVM dialect: the CPU schedule (tiling, fusion,
 /// vectorization, bufferization), loops, and the conversions to LLVM.
