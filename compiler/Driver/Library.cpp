@@ -118,13 +118,6 @@ std::vector<std::string> layerSummary(ModelOp model) {
   return lines;
 }
 
-int64_t perSample(const TensorSpec &t) {
-  int64_t n = 1;
-  for (int64_t d : t.shape)
-    n *= d < 0 ? 1 : d;
-  return n;
-}
-
 /// Everything the header and the prologue are generated from.
 struct LibraryModel {
   std::string name;   // symbol prefix
@@ -204,19 +197,19 @@ std::string generateHeader(const LibraryModel &m) {
      << " bytes) in " << sig.params.size() << " tensors:\n";
   for (const TensorSpec &t : sig.params)
     os << llvm::formatv(" *   {0,-24} {1,-14} {2}\n", t.name,
-                        shapeText(t.shape, "?"), t.numElements(0));
+                        t.shapeString(), t.numElements(0));
   if (!m.loss.empty())
     os << " * Loss: " << m.loss << "\n";
   if (!m.optimizer.empty())
     os << " * Optimizer: " << m.optimizer << " (its state, "
        << sig.states.size() << " tensors, is saved with the parameters)\n";
   os << " *\n * Input \"" << in.name << "\": float32, row-major "
-     << shapeText(in.shape, "batch") << ", " << perSample(in)
+     << shapeText(in.shape, "batch") << ", " << in.numElements(1)
      << " floats per sample.\n"
      << " *   Scale it as the model was trained: `mlc train` feeds pixel / "
         "255\n *   (values in [0, 1]) unless told --normalize=standardize.\n";
   os << " * Output: float32 " << shapeText(out.shape, "batch") << ", "
-     << perSample(out) << " floats per sample.\n";
+     << out.numElements(1) << " floats per sample.\n";
   if (sig.labels) {
     if (m.sparseLabels)
       os << " * Labels: int32 class indices in [0, " << m.classes
@@ -256,9 +249,9 @@ std::string generateHeader(const LibraryModel &m) {
   os << "#ifndef " << P << "_H\n#define " << P << "_H\n\n"
      << "#include <stddef.h>\n#include <stdint.h>\n\n#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n";
   os << "#define " << P << "_MAX_BATCH " << m.maxBatch << "\n";
-  os << "#define " << P << "_INPUT_SIZE " << perSample(in)
+  os << "#define " << P << "_INPUT_SIZE " << in.numElements(1)
      << " /* floats per sample */\n";
-  os << "#define " << P << "_OUTPUT_SIZE " << perSample(out) << "\n";
+  os << "#define " << P << "_OUTPUT_SIZE " << out.numElements(1) << "\n";
   if (m.sparseLabels)
     os << "#define " << P << "_NUM_CLASSES " << m.classes << "\n";
   os << "#define " << P << "_NUM_PARAMS " << sig.params.size()
@@ -294,20 +287,20 @@ std::string generateHeader(const LibraryModel &m) {
   if (sig.canTrain())
     fn("One optimizer step on `batch` samples: forward, gradients, update in "
        "place.\n   x: [batch, " +
-           std::to_string(perSample(in)) + "], y: " +
+           std::to_string(in.numElements(1)) + "], y: " +
            (m.sparseLabels ? "[batch] class indices"
-                           : "[batch, " + std::to_string(perSample(out)) +
+                           : "[batch, " + std::to_string(out.numElements(1)) +
                                  "]") +
            ". `loss` (may be NULL) gets the batch's mean loss.",
        "int " + p + "_train_step(" + p + "_state *state, const float *x, const " +
            label + " *y,\n    int64_t batch, float *loss)");
   if (sig.canEvaluate())
-    fn("The loss and predictions [batch, " + std::to_string(perSample(out)) +
+    fn("The loss and predictions [batch, " + std::to_string(out.numElements(1)) +
            "] without training; `loss` and\n   `predictions` may be NULL.",
        "int " + p + "_eval_step(" + p + "_state *state, const float *x, const " +
            label + " *y,\n    int64_t batch, float *loss, float *predictions)");
-  fn("The model's output y [batch, " + std::to_string(perSample(out)) +
-         "] for x [batch, " + std::to_string(perSample(in)) + "].",
+  fn("The model's output y [batch, " + std::to_string(out.numElements(1)) +
+         "] for x [batch, " + std::to_string(in.numElements(1)) + "].",
      "int " + p + "_predict(" + p +
          "_state *state, const float *x, int64_t batch, float *y)");
   fn("Writes parameters, optimizer state and step count to a safetensors "
@@ -379,7 +372,7 @@ std::string tensorEntry(const TensorSpec &t) {
     shape += (i ? ", " : "") + std::to_string(t.shape[i]);
   return llvm::formatv("{{{0}, {1}, {{{2}}, {3}, {4}, {5:e17}, {6:e17}}",
                        quoted(t.name), t.shape.size(),
-                       shape.empty() ? "0" : shape, perSample(t),
+                       shape.empty() ? "0" : shape, t.numElements(1),
                        kinds[int(t.init.kind)], t.init.a, t.init.b)
       .str();
 }
@@ -741,7 +734,6 @@ llvm::Expected<LibraryResult> mlc::buildLibrary(ModuleOp module,
     argv.insert(argv.end(), args);
     return argv;
   };
-  auto ccStart = Clock::now();
   Process wrapper;
   if (llvm::Error err = startProcess(
           wrapper,
@@ -804,7 +796,6 @@ llvm::Expected<LibraryResult> mlc::buildLibrary(ModuleOp module,
       return std::move(err);
   }
   result.linkMs = msSince(start);
-  result.ccMs = msSince(ccStart);
   for (const std::string &file : {so, archive, header, config}) {
     std::string to = outputDir + "/" + file;
     if (std::error_code ec = llvm::sys::fs::rename(inScratch(file), to))

@@ -36,10 +36,9 @@ struct LibraryOptions {
 struct LibraryResult {
   std::string name;               ///< the symbol prefix used
   std::vector<std::string> files; ///< paths written
-  /// Milliseconds in MLIR, in LLVM, waiting for the C wrapper (compiled
-  /// in parallel with the model) plus linking, and from the C compiler's
-  /// start to the end of linking.
-  double mlirMs = 0, llvmMs = 0, linkMs = 0, ccMs = 0;
+  /// Milliseconds in MLIR, in LLVM, and waiting for the C wrapper
+  /// (compiled in parallel with the model) plus linking.
+  double mlirMs = 0, llvmMs = 0, linkMs = 0;
 };
 
 /// Compiles the one mlc.model in `module` (parsed, overrides applied) into
