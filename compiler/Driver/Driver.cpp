@@ -5,6 +5,7 @@
 #include "compiler/CodeGen/CPU/Pipeline.h"
 #include "compiler/CodeGen/GPU/Pipeline.h"
 #include "compiler/Registration/Registration.h"
+#include "runtime/FloatMode.h"
 #include "runtime/cuda/CudaRuntime.h"
 #include "dialects/MLC/IR/MLCDialect.h"
 #include "dialects/MLC/Transforms/Passes.h"
@@ -590,6 +591,7 @@ JITModel::compile(std::unique_ptr<MLIRContext> &context,
 
   std::unique_ptr<JITModel> jit(new JITModel());
   jit->sig = std::move(*sig);
+  jit->flushDenormals = target.flushDenormals;
   if (target.isGPU()) {
     // Fail in one line, before compiling, where CUDA cannot run.
     std::string why;
@@ -837,7 +839,11 @@ llvm::Error JITModel::call(const EntryPoint &entry,
                     std::max<int64_t>(workspaceCapacity, 1), 1};
   descriptorPtrs[n] = descriptors[n].data();
   args[n] = &descriptorPtrs[n];
-  entry.fn(args.data());
+  {
+    // OpenMP workers take the caller's floating-point mode at each fork.
+    runtime::ScopedFlushDenormals mode(flushDenormals);
+    entry.fn(args.data());
+  }
   if (!gpu)
     return llvm::Error::success();
   cuda::synchronize();

@@ -70,6 +70,11 @@ struct TargetOptions {
   /// "bin" (cubin) or "fatbin"; the last two need ptxas. Empty: fatbin
   /// where ptxas is found, else PTX.
   std::string gpuFormat;
+  /// Flush denormal floats to zero while compiled code runs, as TensorFlow
+  /// and XLA do on CPU (see runtime/FloatMode.h for why): the JIT and
+  /// generated libraries set the mode around each call and restore the
+  /// caller's afterwards. Off: IEEE gradual underflow, at its cost.
+  bool flushDenormals = true;
   bool isGPU() const { return !gpuChip.empty(); }
 };
 
@@ -251,6 +256,7 @@ private:
   // --target=cuda: buffers pass through memory the host and the device
   // share (one mirror per argument, reused).
   bool gpu = false;
+  bool flushDenormals = true;
   std::vector<std::pair<void *, size_t>> mirrors;
   std::vector<size_t> copiedBytes;
 };

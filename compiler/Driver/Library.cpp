@@ -128,6 +128,7 @@ struct LibraryModel {
   std::string generator; // "mlc <version>"
   int64_t maxBatch = 0;
   unsigned threads = 1;
+  bool flushDenormals = true;
   std::string gpuChip; // empty: CPU
   bool sparseLabels = false;
   int64_t classes = 0;
@@ -233,6 +234,12 @@ std::string generateHeader(const LibraryModel &m) {
                                          : std::to_string(m.threads) +
                                                " (OpenMP)")
      << ".\n";
+  os << " * Denormal floats: "
+     << (m.flushDenormals
+             ? "flushed to zero while the model's code runs (faster; as\n"
+               " *   TensorFlow does); the caller's floating-point mode is "
+               "restored on return.\n"
+             : "kept (IEEE gradual underflow).\n");
   os << " *\n"
         " * Every function that can fail returns 0 or a "
      << P
@@ -398,6 +405,7 @@ std::string generatePrologue(const LibraryModel &m) {
      << llvm::formatv("#define MLC_LEARNING_RATE {0:e17}\n", sig.learningRate)
      << "#define MLC_BIAS_CORRECTED " << sig.biasCorrected << "\n"
      << "#define MLC_GPU " << !m.gpuChip.empty() << "\n"
+     << "#define MLC_FLUSH_DENORMALS " << m.flushDenormals << "\n"
      << llvm::formatv("#define MLC_BETA1 {0:e17}\n#define MLC_BETA2 {1:e17}\n",
                       sig.beta1, sig.beta2)
      << "typedef " << (m.sparseLabels ? "int32_t" : "float")
@@ -642,6 +650,7 @@ llvm::Expected<LibraryResult> mlc::buildLibrary(ModuleOp module,
   m.generator = options.generator;
   m.gpuChip = target.gpuChip;
   m.threads = target.threads;
+  m.flushDenormals = target.flushDenormals;
   m.layers = layerSummary(model);
   if (std::optional<LossAttr> loss = model.getLoss()) {
     llvm::raw_string_ostream os(m.loss);

@@ -14,6 +14,7 @@
  *                       with an array of memref descriptor pointers
  *   MLC_GPU             1 for --target=cuda: runtime/cuda/mgpu.c comes
  *                       before this file, its names under MLC_MGPU(x)
+ *   MLC_FLUSH_DENORMALS 1: denormals flush to zero while compiled code runs
  * It depends on libc and libm only. Checkpoints are safetensors files, the
  * same as `mlc train --checkpoint` writes; init() draws the same bits as
  * mlc's runtime (runtime/Initializers.cpp) for the same seed.
@@ -29,6 +30,9 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#if MLC_FLUSH_DENORMALS && (defined(__x86_64__) || defined(__i386__))
+#include <xmmintrin.h>
+#endif
 
 /* A ranked memref descriptor as the compiled code reads it: allocated and
  * aligned pointers, offset, then sizes[rank] and strides[rank]. */
@@ -399,6 +403,26 @@ static int mlcCheck(const char *fn, const MLC_API(state) *s, const void *x,
   return MLC_OK;
 }
 
+/* Runs the compiled code with denormals flushed to zero (unless built with
+ * --denormals=keep), as mlc's JIT does (runtime/FloatMode.h says why), and
+ * puts the caller's mode back. OpenMP workers take the mode at each fork. */
+static void mlcRunCode(void (*run)(void **), void **args) {
+#if MLC_FLUSH_DENORMALS && (defined(__x86_64__) || defined(__i386__))
+  unsigned saved = _mm_getcsr();
+  _mm_setcsr(saved | 0x8040u); /* flush to zero, denormals are zero */
+  run(args);
+  _mm_setcsr(saved);
+#elif MLC_FLUSH_DENORMALS && defined(__aarch64__)
+  uint64_t saved;
+  __asm__ __volatile__("mrs %0, fpcr" : "=r"(saved));
+  __asm__ __volatile__("msr fpcr, %0" ::"r"(saved | ((uint64_t)1 << 24)));
+  run(args);
+  __asm__ __volatile__("msr fpcr, %0" ::"r"(saved));
+#else
+  run(args);
+#endif
+}
+
 /* Runs an entry point with its workspace; on the GPU, waits for it and
  * reports the first failed driver call. */
 static int mlcRun(const char *fn, mlc_call *c, MLC_API(state) *s,
@@ -406,7 +430,7 @@ static int mlcRun(const char *fn, mlc_call *c, MLC_API(state) *s,
   int err = mlcAddWorkspace(c, s, bytes(c->args));
   if (err)
     return err;
-  run(c->args);
+  mlcRunCode(run, c->args);
 #if MLC_GPU
   char error[512];
   MLC_MGPU(mlcCudaSynchronize)();

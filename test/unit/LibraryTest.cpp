@@ -22,6 +22,7 @@
 #include <cstring>
 #include <dlfcn.h>
 #include <fstream>
+#include <xmmintrin.h>
 
 using namespace mlc;
 
@@ -254,6 +255,29 @@ TEST_F(LibraryTest, TrainStepsMatchTheJIT) {
             kOk);
   EXPECT_GT(evalLoss, 0.0f);
   EXPECT_LT(evalLoss, first);
+}
+
+// Hidden activations of 784 * 1e-21 * 1e-21 are denormal. The library
+// flushes them (the default), so the logits are all zero and the softmax
+// exactly uniform; kept, the logits would differ by class (W2 column j is
+// j * 1e30). The caller's MXCSR is the same afterwards.
+TEST_F(LibraryTest, FlushesDenormalsAndRestoresTheCallersMode) {
+  ASSERT_EQ(api.init(state, 0), kOk);
+  for (int64_t i = 0; i < api.numParams(); ++i) {
+    float *data = nullptr;
+    ASSERT_EQ(api.paramData(state, i, &data), kOk);
+    std::string name = api.paramName(i);
+    for (int64_t k = 0; k < api.paramSize(i); ++k)
+      data[k] = name == "dense.kernel"     ? 1e-21f
+                : name == "dense_1.kernel" ? float(k % 10) * 1e30f
+                                           : 0.0f;
+  }
+  std::vector<float> x(3 * 784, 1e-21f), y(3 * 10);
+  unsigned before = _mm_getcsr();
+  ASSERT_EQ(api.predict(state, x.data(), 3, y.data()), kOk);
+  EXPECT_EQ(before, _mm_getcsr());
+  for (float p : y)
+    ASSERT_EQ(p, 0.1f);
 }
 
 TEST_F(LibraryTest, CheckpointsMoveBetweenLibraryAndMlc) {

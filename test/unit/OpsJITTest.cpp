@@ -16,6 +16,8 @@
 
 #include <gtest/gtest.h>
 
+#include <xmmintrin.h>
+
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -69,7 +71,8 @@ protected:
   /// Compiles `source` (one model) or fails the test.
   std::unique_ptr<JITModel> compile(const std::string &source,
                                     unsigned threads = 1,
-                                    unsigned vectorBits = 0) {
+                                    unsigned vectorBits = 0,
+                                    bool flushDenormals = true) {
     auto context = createContext();
     auto module = mlir::parseSourceString<mlir::ModuleOp>(source, context.get());
     EXPECT_TRUE(module) << source;
@@ -78,6 +81,7 @@ protected:
     TargetOptions target;
     target.threads = threads;
     target.vectorBits = vectorBits;
+    target.flushDenormals = flushDenormals;
     auto jit = JITModel::compile(context, std::move(module), target);
     if (!jit) {
       ADD_FAILURE() << llvm::toString(jit.takeError()) << "\n" << source;
@@ -589,6 +593,36 @@ mlc.model @mnist_mlp {
     ASSERT_EQ(y1.f.size(), y2.f.size());
     EXPECT_EQ(0, std::memcmp(y1.f.data(), y2.f.data(), y1.f.size() * 4))
         << "batch " << batch;
+  }
+}
+
+// Products of 1e-20 and 1e-20 are denormal (1e-40 < 2^-126): flushed to
+// zero by default, kept with flushDenormals off. The caller's mode is the
+// same afterwards, and OpenMP workers (2 threads, a batch of several row
+// tiles) flush too.
+TEST_F(OpsJITTest, DenormalsFlushWhileCompiledCodeRuns) {
+  const int64_t k = 33, n = 40;
+  std::string source =
+      model({{-1, k}, {k, n}},
+            "%r = mlc.matmul %a, %b : (" + dims({-1, k}) + ", " +
+                dims({k, n}) + ") -> " + dims({-1, n}),
+            dims({-1, n}));
+  const int64_t batch = 64;
+  Tensor a = make({batch, k}, 1e-20, 2e-20, 1), b = make({k, n}, 1e-20, 2e-20, 2);
+  for (unsigned threads : {1u, 2u}) {
+    auto flush = compile(source, threads), keep = compile(source, threads, 0, false);
+    ASSERT_TRUE(flush && keep);
+    unsigned before = _mm_getcsr();
+    Tensor flushed = run(*flush, {a, b}, batch)[0];
+    EXPECT_EQ(before, _mm_getcsr()) << "the caller's MXCSR was not restored";
+    Tensor kept = run(*keep, {a, b}, batch)[0];
+    for (int64_t i = 0; i < batch * n; ++i) {
+      ASSERT_EQ(flushed.f[i], 0.0f) << "threads " << threads << " element " << i;
+      // 33 products in [1e-40, 4e-40): a denormal sum in (3e-39, 1.4e-38).
+      ASSERT_EQ(std::fpclassify(kept.f[i]), FP_SUBNORMAL)
+          << "threads " << threads << " element " << i << ": " << kept.f[i];
+      ASSERT_GT(kept.f[i], 3e-39f);
+    }
   }
 }
 

@@ -124,6 +124,18 @@ cl::opt<unsigned> threads(
     cl::init(0), cl::sub(compileCmd), cl::sub(trainCmd), cl::sub(evalCmd),
     cl::cat(mlcCategory));
 
+enum class Denormals { Flush, Keep };
+cl::opt<Denormals> denormals(
+    "denormals",
+    cl::desc("Denormal floats while the compiled code runs (CPU)"),
+    cl::values(clEnumValN(Denormals::Flush, "flush",
+                          "flush them to zero, as TensorFlow and XLA do "
+                          "(default; several times faster where they occur)"),
+               clEnumValN(Denormals::Keep, "keep",
+                          "IEEE gradual underflow")),
+    cl::init(Denormals::Flush), cl::sub(compileCmd), cl::sub(trainCmd),
+    cl::sub(evalCmd), cl::cat(mlcCategory));
+
 cl::opt<std::string> lossOverride(
     "loss",
     cl::desc("Loss to train with, replacing the model's: mse, "
@@ -290,6 +302,7 @@ int runCompile() {
   target.cpu = cpu;
   target.triple = triple;
   target.threads = threads;
+  target.flushDenormals = denormals == Denormals::Flush;
   if (emit == Emit::Lib && !threads.getNumOccurrences())
     target.threads = 1;
   if (emit == Emit::Lib && (outputFile.empty() || outputFile == "-"))
@@ -371,6 +384,7 @@ int runTrain(bool train) {
                  (train ? "train" : "eval") + " MODEL.mlir");
   mlc::TargetOptions target;
   target.threads = threads;
+  target.flushDenormals = denormals == Denormals::Flush;
   if (Error err = mlc::parseTarget(targetName, target))
     return error(toString(std::move(err)));
   // The model owns the context once compiled (declared first, it outlives
