@@ -9,6 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "runtime/Batch.h"
 #include "runtime/FloatMode.h"
 #include "runtime/IDX.h"
 
@@ -78,15 +79,12 @@ int main(int argc, char **argv) {
   int64_t t = 0;
   for (int64_t begin = 0; begin < n; begin += B) {
     int64_t b = std::min(B, n - begin);
-    for (int64_t i = 0; i < b; ++i) {
-      const uint8_t *src = &train.images.data[order[begin + i] * I];
-      if (i + 1 < b) // the same prefetch as mlc's batching
-        for (int64_t k = 0; k < I; k += 64)
-          __builtin_prefetch(&train.images.data[order[begin + i + 1] * I + k]);
-      for (int64_t k = 0; k < I; ++k)
-        x[i * I + k] = src[k] * (1.0f / 255.0f);
-      y[i] = train.labels.data[order[begin + i]];
-    }
+    // mlc's batching (runtime/Batch.h): convert this batch, then start
+    // loading the next one for the step to hide.
+    mlc::runtime::gatherBatch(train, &order[begin], b, 0.0f, 1.0f, x.data(),
+                              y.data());
+    mlc::runtime::prefetchBatch(train, order.data() + begin + b,
+                                std::min(B, n - begin - b));
     // Forward.
     dnnl_sgemm('N', 'N', b, H, I, 1.0f, x.data(), I, w1.data(), H, 0.0f,
                h.data(), H);

@@ -1,6 +1,7 @@
-//===- RuntimeTest.cpp - initializers and learning-rate schedules ---------===//
+//===- RuntimeTest.cpp - initializers, schedules, batches -----------------===//
 
 #include "compiler/Driver/Driver.h"
+#include "runtime/Batch.h"
 #include "runtime/HugePages.h"
 #include "runtime/Initializers.h"
 #include "runtime/LearningRate.h"
@@ -142,5 +143,41 @@ TEST(RuntimeTest, HugePageVectorsHoldTheirData) {
     EXPECT_EQ(bad, 0u) << n;
     v.resize(n + 4096); // grows by copying into a new block
     EXPECT_EQ(v[n - 1], uint8_t((n - 1) * 7));
+  }
+}
+
+// A batch is the samples in index order, each pixel (p / 255 - shift) *
+// scale exactly as the plain expression rounds (whichever vector clone of
+// gatherBatch runs), with their labels. Prefetching is only a hint: any
+// count, including none, leaves the data as it was.
+TEST(RuntimeTest, GatherBatchConvertsSamplesInIndexOrder) {
+  runtime::Dataset set;
+  const int64_t n = 50, rows = 28, cols = 28, size = rows * cols;
+  set.images.dims = {n, rows, cols};
+  set.labels.dims = {n};
+  for (int64_t i = 0; i < n * size; ++i)
+    set.images.data.push_back(uint8_t((i * 131 + i / size) & 255));
+  for (int64_t i = 0; i < n; ++i)
+    set.labels.data.push_back(uint8_t(i % 10));
+  const std::vector<int64_t> indices = {49, 0, 17, 17, 3, 42, 8};
+  for (auto [shift, scale] : {std::pair<float, float>{0.0f, 1.0f},
+                              {0.1307f, 1.0f / 0.3081f}}) {
+    const int64_t b = int64_t(indices.size());
+    std::vector<float> x(b * size, -1.0f);
+    std::vector<int32_t> y(b, -1);
+    runtime::prefetchBatch(set, indices.data(), b);
+    runtime::prefetchBatch(set, indices.data(), 0);
+    runtime::gatherBatch(set, indices.data(), b, shift, scale, x.data(),
+                         y.data());
+    for (int64_t i = 0; i < b; ++i) {
+      EXPECT_EQ(y[i], int32_t(indices[i] % 10));
+      for (int64_t k = 0; k < size; ++k) {
+        volatile float scaled =
+            float(set.images.data[indices[i] * size + k]) * (1.0f / 255.0f);
+        volatile float shifted = scaled - shift;
+        float want = shifted * scale;
+        ASSERT_EQ(x[i * size + k], want) << "sample " << i << " pixel " << k;
+      }
+    }
   }
 }

@@ -9,6 +9,7 @@
 #include "Train.h"
 #include "Report.h"
 
+#include "runtime/Batch.h"
 #include "runtime/IDX.h"
 #include "runtime/LearningRate.h"
 #include "runtime/Safetensors.h"
@@ -118,27 +119,16 @@ public:
     return 0;
   }
 
-  /// Copies the batch `indices[begin, end)` into x and y.
+  /// Copies the batch `indices[begin, end)` into x and y, and starts
+  /// loading the samples up to `prefetchEnd` (the next batch) into the
+  /// cache, for the step to hide.
   int64_t gather(const runtime::Dataset &set, const std::vector<int64_t> &indices,
-                 int64_t begin, int64_t end) {
-    int64_t n = end - begin;
-    for (int64_t i = 0; i < n; ++i) {
-      int64_t item = indices[begin + i];
-      const uint8_t *src = &set.images.data[item * sampleSize];
-      // Shuffled samples are scattered over the dataset: fetch the next
-      // one's cache lines while this one is converted.
-      if (i + 1 < n) {
-        const uint8_t *next =
-            &set.images.data[indices[begin + i + 1] * sampleSize];
-        for (int64_t k = 0; k < sampleSize; k += 64)
-          __builtin_prefetch(next + k);
-      }
-      float *dst = &x[i * sampleSize];
-      for (int64_t k = 0; k < sampleSize; ++k)
-        dst[k] = (float(src[k]) * (1.0f / 255.0f) - shift) * scale;
-      y[i] = set.labels.data[item];
-    }
-    return n;
+                 int64_t begin, int64_t end, int64_t prefetchEnd) {
+    runtime::gatherBatch(set, &indices[begin], end - begin, shift, scale,
+                         x.data(), y.data());
+    runtime::prefetchBatch(set, indices.data() + end,
+                           std::min<int64_t>(prefetchEnd, indices.size()) - end);
+    return end - begin;
   }
 
   void score(Pass &pass, int64_t n, float loss) {
@@ -189,9 +179,10 @@ public:
     schedule.initial = sig.learningRate;
     auto start = Clock::now();
     for (int64_t s = 0; s < steps; ++s) {
-      int64_t n = gather(set, order, s * options.batchSize,
-                         std::min<int64_t>((s + 1) * options.batchSize,
-                                           order.size()));
+      int64_t end = std::min<int64_t>((s + 1) * options.batchSize,
+                                      order.size());
+      int64_t n = gather(set, order, s * options.batchSize, end,
+                         end + options.batchSize);
       double rate = schedule.at(iteration);
       stepRate = float(rate);
       stepSize = float(sig.biasCorrected
@@ -232,9 +223,9 @@ public:
                  Pass &pass) {
     for (int64_t begin = 0; begin < int64_t(indices.size());
          begin += options.batchSize) {
-      int64_t n = gather(set, indices, begin,
-                         std::min<int64_t>(begin + options.batchSize,
-                                           indices.size()));
+      int64_t end =
+          std::min<int64_t>(begin + options.batchSize, indices.size());
+      int64_t n = gather(set, indices, begin, end, end + options.batchSize);
       stepLoss = 0;
       if (Error err = jit.evalStep(buffers(n, false)))
         return err;

@@ -1,0 +1,30 @@
+//===- Batch.h - batches of a shuffled image set ----------------*- C++ -*-===//
+//
+// Part of the mlc runtime. A shuffled epoch reads samples scattered over
+// the dataset (47 MB for MNIST, more than the L3 cache), so each batch
+// starts with cache misses. The trainer asks for the next batch's samples
+// before it runs the current step; the step hides their latency.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MLC_RUNTIME_BATCH_H
+#define MLC_RUNTIME_BATCH_H
+
+#include "runtime/IDX.h"
+
+#include <cstdint>
+
+namespace mlc::runtime {
+
+/// Writes samples `indices[0, n)` of `set` into `x` as floats,
+/// (pixel / 255 - shift) * scale, and their labels into `y`.
+void gatherBatch(const Dataset &set, const int64_t *indices, int64_t n,
+                 float shift, float scale, float *x, int32_t *y);
+
+/// Starts loading the images and labels of samples `indices[0, n)` into
+/// the cache, without waiting for them.
+void prefetchBatch(const Dataset &set, const int64_t *indices, int64_t n);
+
+} // namespace mlc::runtime
+
+#endif // MLC_RUNTIME_BATCH_H
