@@ -14,9 +14,9 @@ def ConvertMLCToLinalg : Pass<"mlc-to-linalg", "::mlir::func::FuncOp"> {
 
     Numerically stable forms:
 
-    * `softmax` / `log_softmax` make one pass over a row for its running
-      maximum and the sum of `exp(x - max)` (the sum is rescaled when the
-      maximum grows), and a second pass for the result.
+    * `softmax` / `log_softmax` make one pass over a row for its maximum,
+      one for the sum of `exp(x - max)`, and a third for the result: one
+      `exp` per element in the sum and one in the softmax result.
     * Cross-entropy from logits uses log-sum-exp the same way; from
       probabilities, probabilities are clipped to `[1e-7, 1 - 1e-7]` like
       Keras.

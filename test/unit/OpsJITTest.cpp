@@ -182,6 +182,79 @@ TEST_F(OpsJITTest, UnaryOps) {
   }
 }
 
+/// Distance between two floats in units in the last place.
+int64_t ulps(float a, float b) {
+  auto key = [](float f) {
+    int32_t i;
+    std::memcpy(&i, &f, 4);
+    return i < 0 ? int64_t(INT32_MIN) - i : int64_t(i);
+  };
+  return std::llabs(key(a) - key(b));
+}
+
+// exp and log are inline polynomials (mlc-approximate-math), not libm
+// calls: over their whole finite range exp stays within 4 units in the
+// last place of the correctly rounded result (the worst is near the top of
+// the range) and log within 2, and special values keep their meaning.
+TEST_F(OpsJITTest, ExpAndLogAcrossTheirRange) {
+  const int64_t n = 1 << 16;
+  for (const char *op : {"exp", "log"}) {
+    std::string type = dims({-1, 64});
+    auto jit = compile(model({{-1, 64}},
+                             "%r = mlc." + std::string(op) + " %a : " + type,
+                             type));
+    ASSERT_TRUE(jit);
+    bool isExp = std::string(op) == "exp";
+    Tensor a;
+    a.shape = {n / 64, 64};
+    for (int64_t i = 0; i < n; ++i) {
+      double t = double(i) / double(n - 1);
+      // exp: [-87.3, 88.7] (normal results); log: 2^-126 .. 2^127.
+      a.f.push_back(isExp ? float(-87.3 + t * (88.7 + 87.3))
+                          : float(std::ldexp(1.0, -126 + int(t * 252)) *
+                                  (1.0 + 0.999 * std::fmod(t * 7919.0, 1.0))));
+    }
+    Tensor got = run(*jit, {a}, n / 64)[0];
+    int64_t worst = 0;
+    float worstAt = 0;
+    for (int64_t i = 0; i < n; ++i) {
+      float want = float(isExp ? std::exp(double(a.f[i]))
+                               : std::log(double(a.f[i])));
+      int64_t u = ulps(got.f[i], want);
+      if (u > worst)
+        worst = u, worstAt = a.f[i];
+    }
+    EXPECT_LE(worst, isExp ? 4 : 2)
+        << op << " is " << worst << " ulp off at " << worstAt;
+
+    const float inf = INFINITY;
+    std::vector<std::pair<float, float>> special =
+        isExp ? std::vector<std::pair<float, float>>{{-inf, 0.0f},
+                                                     {inf, inf},
+                                                     {-200.0f, 0.0f},
+                                                     {200.0f, inf},
+                                                     {0.0f, 1.0f}}
+              : std::vector<std::pair<float, float>>{{0.0f, -inf},
+                                                     {inf, inf},
+                                                     {1.0f, 0.0f}};
+    Tensor s;
+    s.shape = {1, 64};
+    s.f.assign(64, 1.0f);
+    for (size_t i = 0; i < special.size(); ++i)
+      s.f[i] = special[i].first;
+    s.f[special.size()] = NAN;
+    if (!isExp)
+      s.f[special.size() + 1] = -1.0f;
+    Tensor r = run(*jit, {s}, 1)[0];
+    for (size_t i = 0; i < special.size(); ++i)
+      EXPECT_EQ(r.f[i], special[i].second)
+          << op << "(" << special[i].first << ")";
+    EXPECT_TRUE(std::isnan(r.f[special.size()])) << op << "(nan)";
+    if (!isExp)
+      EXPECT_TRUE(std::isnan(r.f[special.size() + 1])) << "log(-1)";
+  }
+}
+
 TEST_F(OpsJITTest, BinaryOpsBroadcast) {
   struct Case {
     const char *op;

@@ -194,7 +194,11 @@ public:
         return err;
       float loss = stepLoss;
       if (!std::isfinite(loss))
-        return createStringError("the loss became " + std::to_string(loss) +
+        return createStringError("the loss became " +
+                                 // "nan" whatever its sign bit says.
+                                 std::string(std::isnan(loss) ? "nan"
+                                             : loss > 0      ? "inf"
+                                                             : "-inf") +
                                  " at step " + std::to_string(s + 1) +
                                  " of epoch " + std::to_string(epoch + 1) +
                                  "; stopping");

@@ -72,4 +72,22 @@ def Workspace : Pass<"mlc-workspace", "::mlir::ModuleOp"> {
                            "::mlir::arith::ArithDialect"];
 }
 
+def ApproximateMath : Pass<"mlc-approximate-math"> {
+  let summary = "Inline polynomial exp and log on f32 so their loops vectorize";
+  let description = [{
+    Rewrites `math.exp` and `math.log` on `f32` (scalars and vectors) into
+    upstream MLIR's polynomial approximations: range reduction plus a
+    polynomial, a handful of `arith` ops, no call. A libm call in a loop
+    keeps LLVM from vectorizing it and costs a call per element; these are
+    the softmax, log-softmax and cross-entropy loops. Their error is a few
+    units in the last place, and special values keep their meaning
+    (exp(-inf) = 0, exp(+inf) = +inf, log(0) = -inf, log(x < 0) = NaN, NaN
+    in, NaN out); test/unit/OpsJITTest.cpp compares them with libm in double
+    precision. Other types and math ops are left alone.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
 #endif // MLC_CODEGEN_CPU_PASSES_TD

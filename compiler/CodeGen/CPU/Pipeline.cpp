@@ -33,7 +33,7 @@ static constexpr const char *kLinalgToLLVM =
     "cse,canonicalize,"
     // Loops.
     "func.func(convert-linalg-to-loops),{1}fold-memref-alias-ops,"
-    "lower-affine,math-expand-ops{{ops=tanh},"
+    "lower-affine,math-expand-ops{{ops=tanh},mlc-approximate-math,"
     // LLVM.
     "convert-vector-to-scf,convert-scf-to-cf,expand-strided-metadata,"
     "lower-affine,convert-vector-to-llvm,finalize-memref-to-llvm,"

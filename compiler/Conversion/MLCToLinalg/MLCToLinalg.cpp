@@ -136,8 +136,10 @@ Value buildElementwise(OpBuilder &b, Location loc, RankedTensorType resultType,
   return generic.getResult(0);
 }
 
-/// Row statistics along `axis` for softmax-like ops, in one pass: the
-/// running maximum m and s = sum(exp(x - m)), rescaling s when m grows.
+/// Row statistics along `axis` for softmax-like ops: the maximum m, then
+/// s = sum(exp(x - m)). Two passes over x with one exp per element; a
+/// single pass with a running maximum reads x once less but needs a second
+/// exp per element to rescale s, and exp dominates.
 std::pair<Value, Value> buildMaxAndSumExp(OpBuilder &b, Location loc, Value x,
                                           int64_t axis) {
   RankedTensorType t = tensorType(x);
@@ -160,24 +162,31 @@ std::pair<Value, Value> buildMaxAndSumExp(OpBuilder &b, Location loc, Value x,
                                -std::numeric_limits<double>::infinity());
   Value sumInit = filledTensor(b, loc, rowType, dynSizes, 0.0);
   AffineMap outMap = AffineMap::get(rank, 0, outExprs, ctx);
+  AffineMap identity = b.getMultiDimIdentityMap(rank);
   SmallVector<IteratorType> iterators(rank, IteratorType::parallel);
   iterators[axis] = IteratorType::reduction;
-  auto generic = linalg::GenericOp::create(
-      b, loc, TypeRange{rowType, rowType}, ValueRange{x},
-      ValueRange{maxInit, sumInit},
-      {b.getMultiDimIdentityMap(rank), outMap, outMap}, iterators,
-      [&](OpBuilder &nb, Location nl, ValueRange args) {
-        Value v = args[0], m = args[1], s = args[2];
-        Value newMax = arith::MaximumFOp::create(nb, nl, m, v);
-        Value scale = math::ExpOp::create(
-            nb, nl, arith::SubFOp::create(nb, nl, m, newMax));
-        Value term = math::ExpOp::create(
-            nb, nl, arith::SubFOp::create(nb, nl, v, newMax));
-        Value newSum = arith::AddFOp::create(
-            nb, nl, arith::MulFOp::create(nb, nl, s, scale), term);
-        linalg::YieldOp::create(nb, nl, ValueRange{newMax, newSum});
-      });
-  return {generic.getResult(0), generic.getResult(1)};
+  Value max =
+      linalg::GenericOp::create(
+          b, loc, TypeRange{rowType}, ValueRange{x}, ValueRange{maxInit},
+          {identity, outMap}, iterators,
+          [&](OpBuilder &nb, Location nl, ValueRange args) {
+            linalg::YieldOp::create(
+                nb, nl, arith::MaximumFOp::create(nb, nl, args[1], args[0])
+                            .getResult());
+          })
+          .getResult(0);
+  Value sum =
+      linalg::GenericOp::create(
+          b, loc, TypeRange{rowType}, ValueRange{x, max}, ValueRange{sumInit},
+          {identity, outMap, outMap}, iterators,
+          [&](OpBuilder &nb, Location nl, ValueRange args) {
+            Value term = math::ExpOp::create(
+                nb, nl, arith::SubFOp::create(nb, nl, args[0], args[1]));
+            linalg::YieldOp::create(
+                nb, nl, arith::AddFOp::create(nb, nl, args[2], term).getResult());
+          })
+          .getResult(0);
+  return {max, sum};
 }
 
 /// Broadcast map for a row statistic (rank - 1 dims) used in an op over

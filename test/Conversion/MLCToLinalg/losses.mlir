@@ -23,11 +23,14 @@ func.func @sparse_ce(%p: tensor<?x10xf32>, %y: tensor<?xi32>) -> tensor<f32> {
 
 // -----
 
-// From logits: log-sum-exp from the two-output (max, sum) pass, then
+// From logits: log-sum-exp from the max and sum-of-exp passes, then
 // lse - z[y].
 // CHECK-LABEL: func.func @sparse_ce_logits
-// CHECK:         %[[S:.*]]:2 = linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]
-// CHECK:         linalg.generic {{.*}} ins(%{{.*}}, %{{.*}}, %[[S]]#0, %[[S]]#1 : tensor<?x10xf32>, tensor<?xi64>, tensor<?xf32>, tensor<?xf32>)
+// CHECK:         %[[M:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]
+// CHECK:           arith.maximumf
+// CHECK:         %[[S:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]
+// CHECK:           math.exp
+// CHECK:         linalg.generic {{.*}} ins(%{{.*}}, %{{.*}}, %[[M]], %[[S]] : tensor<?x10xf32>, tensor<?xi64>, tensor<?xf32>, tensor<?xf32>)
 // CHECK:           math.log
 // CHECK:           arith.addf
 // CHECK:           arith.subf
@@ -54,6 +57,8 @@ func.func @cce(%p: tensor<?x10xf32>, %t: tensor<?x10xf32>) -> tensor<f32> {
 // -----
 
 // CHECK-LABEL: func.func @cce_logits
+// CHECK:         linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]
+// CHECK:           arith.maximumf
 // CHECK:         linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]
 // CHECK:           math.exp
 // CHECK:         linalg.generic {{.*}} iterator_types = ["reduction", "reduction"]

@@ -1,0 +1,32 @@
+//===- ApproximateMath.cpp - polynomial exp and log on f32 ----------------===//
+
+#include "compiler/CodeGen/CPU/Passes.h"
+
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Math/Transforms/Passes.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace mlc {
+#define GEN_PASS_DEF_APPROXIMATEMATH
+#include "compiler/CodeGen/CPU/Passes.h.inc"
+} // namespace mlc
+
+using namespace mlir;
+
+namespace {
+
+struct ApproximateMathPass
+    : public mlc::impl::ApproximateMathBase<ApproximateMathPass> {
+  void runOnOperation() override {
+    RewritePatternSet patterns(&getContext());
+    populateMathPolynomialApproximationPatterns(
+        patterns, [](StringRef name) {
+          return name == math::ExpOp::getOperationName() ||
+                 name == math::LogOp::getOperationName();
+        });
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      return signalPassFailure();
+  }
+};
+
+} // namespace
