@@ -29,6 +29,8 @@
 
 #include <oneapi/dnnl/dnnl.h>
 
+#include <immintrin.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -254,6 +256,63 @@ private:
   std::vector<mlc::BufferRef> args;
 };
 
+/// The machine's single-thread FMA throughput in GFLOP/s: 16 independent
+/// chains of vector FMAs (the widest vectors this file is built for).
+double fmaPeak() {
+#if defined(__AVX512F__)
+  using V = __m512;
+  auto fma = [](V a, V b, V c) { return _mm512_fmadd_ps(a, b, c); };
+  auto set = [](float f) { return _mm512_set1_ps(f); };
+  const int lanes = 16;
+#elif defined(__AVX2__) && defined(__FMA__)
+  using V = __m256;
+  auto fma = [](V a, V b, V c) { return _mm256_fmadd_ps(a, b, c); };
+  auto set = [](float f) { return _mm256_set1_ps(f); };
+  const int lanes = 8;
+#else
+  return 0;
+#endif
+#if defined(__AVX512F__) || (defined(__AVX2__) && defined(__FMA__))
+  V acc[16];
+  for (int i = 0; i < 16; ++i)
+    acc[i] = set(float(i));
+  V b = set(1.0000001f), c = set(1e-7f);
+  const int64_t n = 4000000;
+  double best = 1e30;
+  for (int r = 0; r < 5; ++r) {
+    auto start = Clock::now();
+    for (int64_t k = 0; k < n; ++k)
+      for (int i = 0; i < 16; ++i)
+        acc[i] = fma(acc[i], b, c);
+    best = std::min(best,
+                    std::chrono::duration<double>(Clock::now() - start).count());
+  }
+  float sink = 0;
+  for (int i = 0; i < 16; ++i)
+    sink += reinterpret_cast<float *>(&acc[i])[0];
+  if (sink == 1.0f)
+    std::printf(" ");
+  return double(n) * 16 * lanes * 2 / best * 1e-9;
+#endif
+}
+
+/// Seconds per element of Adam's m / (sqrt(v) + eps), exactly rounded, on
+/// data in L1: the divider's throughput, which no schedule can beat.
+double sqrtDivideSeconds() {
+  const int64_t n = 4096;
+  Floats m(n, 0.001f), v(n, 1e-6f), out(n);
+  double best = 1e30;
+  for (int r = 0; r < 200; ++r) {
+    auto start = Clock::now();
+    for (int64_t i = 0; i < n; ++i)
+      out[i] = m[i] / (std::sqrt(v[i]) + 1e-7f);
+    best = std::min(best,
+                    std::chrono::duration<double>(Clock::now() - start).count());
+    v[r % n] += out[(r * 7) % n] * 1e-12f;
+  }
+  return best / double(n);
+}
+
 double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
   size_t n = v.size();
@@ -299,6 +358,7 @@ int main(int argc, char **argv) {
 
   std::printf("%-6s %-8s %10s %10s %12s\n", "batch", "", "median", "best",
               "final loss");
+  std::vector<double> refBest;
   for (int64_t batch : batches) {
     MlcStep mlcStep(**jit, batch);
     OneDNNStep reference(batch);
@@ -332,6 +392,7 @@ int main(int argc, char **argv) {
                 (long long)batch, "mlc", median(mlcTimes),
                 *std::min_element(mlcTimes.begin(), mlcTimes.end()), mlcLoss,
                 mlcStep.accuracy);
+    refBest.push_back(*std::min_element(refTimes.begin(), refTimes.end()));
     std::printf("%-6s %-8s %9.3fs %9.3fs %12.4f\n", "", "oneDNN",
                 median(refTimes),
                 *std::min_element(refTimes.begin(), refTimes.end()), refLoss);
@@ -341,6 +402,25 @@ int main(int argc, char **argv) {
                 *std::min_element(ratios.begin(), ratios.end()),
                 *std::max_element(ratios.begin(), ratios.end()));
     std::fflush(stdout);
+  }
+
+  // What the machine allows: the step's matmuls at the FMA peak, plus the
+  // exactly rounded sqrt and divide of Adam for every parameter.
+  double peak = fmaPeak(), divide = sqrtDivideSeconds();
+  const double samples = double(train.size());
+  const double flops = samples * 2.0 * (2.0 * I * H + 3.0 * H * O);
+  const double params = double(I * H + H + H * O + O);
+  std::printf("\nfloor: %.1f GFLOP of matmuls per epoch at the measured FMA "
+              "peak of %.1f GFLOP/s = %.3fs,\n",
+              flops * 1e-9, peak, flops / peak * 1e-9);
+  for (size_t k = 0; k < batches.size(); ++k) {
+    double steps = std::ceil(samples / double(batches[k]));
+    double adam = steps * params * divide;
+    std::printf("  batch %-4lld + Adam's sqrt and divide (%.2f ns per "
+                "parameter, %.0f steps) %.3fs = %.3fs; 1.2x the oneDNN "
+                "step's best epoch: %.3fs\n",
+                (long long)batches[k], divide * 1e9, steps, adam,
+                flops / peak * 1e-9 + adam, refBest[k] / 1.2);
   }
   return 0;
 }
