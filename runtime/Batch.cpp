@@ -13,21 +13,37 @@ int64_t sampleBytes(const Dataset &set) {
   return bytes;
 }
 
+/// Starts loading one sample's bytes (a sample need not start on a cache
+/// line, hence the last byte).
+void prefetchSample(const uint8_t *src, int64_t size) {
+  for (int64_t k = 0; k < size; k += 64)
+    __builtin_prefetch(src + k, /*rw=*/0, /*locality=*/2);
+  __builtin_prefetch(src + size - 1, 0, 2);
+}
+
 } // namespace
 
-// The conversion vectorizes; the widest vectors the CPU has, chosen at load
-// time, halve its cost on AVX-512 machines against the baseline SSE2.
-__attribute__((target_clones("avx512f", "avx2", "default"))) void
-gatherBatch(const Dataset &set, const int64_t *indices, int64_t n, float shift,
-            float scale, float *x, int32_t *y) {
+// The conversion vectorizes; on x86 the widest vectors the CPU has, chosen
+// at load time, halve its cost on AVX-512 machines against the baseline
+// SSE2. The runtime is built without contraction, so every clone rounds the
+// same.
+#if defined(__x86_64__) && defined(__ELF__)
+#define MLC_WIDEST_VECTORS                                                     \
+  __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define MLC_WIDEST_VECTORS
+#endif
+
+MLC_WIDEST_VECTORS void gatherBatch(const Dataset &set, const int64_t *indices,
+                                    int64_t n, float shift, float scale,
+                                    float *x, int32_t *y) {
   const int64_t size = sampleBytes(set);
   for (int64_t i = 0; i < n; ++i) {
     const uint8_t *src = &set.images.data[indices[i] * size];
     // Without a prefetchBatch ahead of it (the first batch), fetch the
-    // next sample while this one is converted.
+    // next sample while this one is converted; otherwise this is cheap.
     if (i + 1 < n)
-      for (int64_t k = 0; k < size; k += 64)
-        __builtin_prefetch(&set.images.data[indices[i + 1] * size + k]);
+      prefetchSample(&set.images.data[indices[i + 1] * size], size);
     float *dst = x + i * size;
     for (int64_t k = 0; k < size; ++k)
       dst[k] = (float(src[k]) * (1.0f / 255.0f) - shift) * scale;
@@ -38,10 +54,7 @@ gatherBatch(const Dataset &set, const int64_t *indices, int64_t n, float shift,
 void prefetchBatch(const Dataset &set, const int64_t *indices, int64_t n) {
   const int64_t size = sampleBytes(set);
   for (int64_t i = 0; i < n; ++i) {
-    const uint8_t *src = &set.images.data[indices[i] * size];
-    for (int64_t k = 0; k < size; k += 64)
-      __builtin_prefetch(src + k, /*rw=*/0, /*locality=*/2);
-    __builtin_prefetch(src + size - 1, 0, 2);
+    prefetchSample(&set.images.data[indices[i] * size], size);
     __builtin_prefetch(&set.labels.data[indices[i]], 0, 2);
   }
 }

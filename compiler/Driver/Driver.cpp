@@ -155,7 +155,8 @@ void mlc::buildPipeline(PassManager &pm, Stage stage,
     return;
   }
   if (stage == Stage::LLVM)
-    buildLinalgToLLVMPipeline(pm, target.threads, vectorBitsFor(target));
+    buildLinalgToLLVMPipeline(pm, target.threads, vectorBitsFor(target),
+                              inlineMathFor(target));
 }
 
 llvm::Error mlc::parseTarget(llvm::StringRef text, TargetOptions &target) {
@@ -278,39 +279,62 @@ createTargetMachine(const TargetOptions &target) {
   return tm;
 }
 
-unsigned mlc::vectorBitsFor(const TargetOptions &target) {
-  if (target.vectorBits)
-    return target.vectorBits;
-  auto widest = [](auto has) -> unsigned {
-    if (has("avx512f"))
-      return 512;
-    if (has("avx2") || has("avx"))
-      return 256;
-    return 128; // SSE, NEON, or unknown
-  };
+/// Whether the target CPU has an LLVM feature ("avx2", "fma"). Unknown
+/// CPUs and non-x86 triples have none (callers decide what that means).
+static bool cpuHasFeature(const TargetOptions &target, llvm::StringRef f) {
   bool host = target.triple.empty() &&
               (target.cpu.empty() || target.cpu == "host");
-  if (host) {
-    llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
-    return widest([&](llvm::StringRef f) { return features.lookup(f); });
-  }
+  if (host)
+    return llvm::sys::getHostCPUFeatures().lookup(f);
   initializeTargets();
   llvm::Triple triple(target.triple.empty() ? llvm::sys::getDefaultTargetTriple()
                                             : target.triple);
   std::string error;
   const llvm::Target *llvmTarget =
       llvm::TargetRegistry::lookupTarget(triple, error);
-  // Other architectures get 128-bit vectors (NEON); a bad triple is
-  // reported when the target machine is created.
+  // A bad triple is reported when the target machine is created.
   if (!llvmTarget || !triple.isX86())
-    return 128;
+    return false;
   std::unique_ptr<llvm::MCSubtargetInfo> info(
       llvmTarget->createMCSubtargetInfo(triple, "", ""));
   if (!info || !info->isCPUStringValid(target.cpu))
-    return 128;
+    return false;
   info.reset(llvmTarget->createMCSubtargetInfo(triple, target.cpu, ""));
-  return widest(
-      [&](llvm::StringRef f) { return info->checkFeatures(("+" + f).str()); });
+  return info->checkFeatures(("+" + f).str());
+}
+
+static bool targetIsX86(const TargetOptions &target) {
+  return llvm::Triple(target.triple.empty()
+                          ? llvm::sys::getDefaultTargetTriple()
+                          : target.triple)
+      .isX86();
+}
+
+unsigned mlc::vectorBitsFor(const TargetOptions &target) {
+  if (target.vectorBits)
+    return target.vectorBits;
+  // Other architectures get 128-bit vectors (NEON).
+  if (!targetIsX86(target))
+    return 128;
+  if (cpuHasFeature(target, "avx512f"))
+    return 512;
+  if (cpuHasFeature(target, "avx2") || cpuHasFeature(target, "avx"))
+    return 256;
+  return 128; // SSE
+}
+
+bool mlc::inlineMathFor(const TargetOptions &target) {
+  // The polynomials flush denormal results and read denormal inputs as the
+  // smallest normal: with --denormals=keep, libm keeps IEEE semantics. They
+  // are built from fused multiply-adds, which become a libm call per lane
+  // on x86 CPUs without FMA.
+  if (!target.flushDenormals)
+    return false;
+  llvm::Triple triple(target.triple.empty() ? llvm::sys::getDefaultTargetTriple()
+                                            : target.triple);
+  if (triple.isAArch64())
+    return true;
+  return triple.isX86() && cpuHasFeature(target, "fma");
 }
 
 /// LLVM IR optimization as TargetOptions asks for it.

@@ -93,6 +93,11 @@ llvm::Expected<std::string> extractDeviceCode(mlir::ModuleOp module);
 /// the CPU schedule sizes its register tiles for.
 unsigned vectorBitsFor(const TargetOptions &target);
 
+/// Whether f32 exp and log are inlined as polynomials (mlc-approximate-math):
+/// with flushed denormals, on CPUs with fused multiply-add (x86 with FMA,
+/// AArch64).
+bool inlineMathFor(const TargetOptions &target);
+
 /// Command-line replacements for a model's loss and optimizer attributes.
 struct TrainingOverrides {
   std::string loss;      ///< e.g. "sparse_categorical_crossentropy"

@@ -234,12 +234,13 @@ std::string generateHeader(const LibraryModel &m) {
                                          : std::to_string(m.threads) +
                                                " (OpenMP)")
      << ".\n";
-  os << " * Denormal floats: "
-     << (m.flushDenormals
-             ? "flushed to zero while the model's code runs (faster; as\n"
-               " *   TensorFlow does); the caller's floating-point mode is "
-               "restored on return.\n"
-             : "kept (IEEE gradual underflow).\n");
+  if (m.gpuChip.empty())
+    os << " * Denormal floats: "
+       << (m.flushDenormals
+               ? "flushed to zero while the model's code runs (faster; as\n"
+                 " *   TensorFlow does); the caller's flush mode is restored "
+                 "on return.\n"
+               : "kept (IEEE gradual underflow).\n");
   os << " *\n"
         " * Every function that can fail returns 0 or a "
      << P

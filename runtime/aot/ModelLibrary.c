@@ -405,19 +405,24 @@ static int mlcCheck(const char *fn, const MLC_API(state) *s, const void *x,
 
 /* Runs the compiled code with denormals flushed to zero (unless built with
  * --denormals=keep), as mlc's JIT does (runtime/FloatMode.h says why), and
- * puts the caller's mode back. OpenMP workers take the mode at each fork. */
+ * puts the caller's flush bits back; exception flags the code raised stay
+ * raised. On x86, OpenMP workers take the mode at each fork. */
 static void mlcRunCode(void (*run)(void **), void **args) {
 #if MLC_FLUSH_DENORMALS && (defined(__x86_64__) || defined(__i386__))
+  const unsigned bits = 0x8040u; /* flush to zero, denormals are zero */
   unsigned saved = _mm_getcsr();
-  _mm_setcsr(saved | 0x8040u); /* flush to zero, denormals are zero */
+  _mm_setcsr(saved | bits);
   run(args);
-  _mm_setcsr(saved);
+  _mm_setcsr((_mm_getcsr() & ~bits) | (saved & bits));
 #elif MLC_FLUSH_DENORMALS && defined(__aarch64__)
-  uint64_t saved;
+  const uint64_t bit = (uint64_t)1 << 24; /* FPCR.FZ */
+  uint64_t saved, now;
   __asm__ __volatile__("mrs %0, fpcr" : "=r"(saved));
-  __asm__ __volatile__("msr fpcr, %0" ::"r"(saved | ((uint64_t)1 << 24)));
+  __asm__ __volatile__("msr fpcr, %0" ::"r"(saved | bit));
   run(args);
-  __asm__ __volatile__("msr fpcr, %0" ::"r"(saved));
+  __asm__ __volatile__("mrs %0, fpcr" : "=r"(now));
+  now = (now & ~bit) | (saved & bit);
+  __asm__ __volatile__("msr fpcr, %0" ::"r"(now));
 #else
   run(args);
 #endif

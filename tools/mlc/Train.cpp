@@ -9,6 +9,7 @@
 #include "Train.h"
 #include "Report.h"
 
+#include "runtime/Aligned.h"
 #include "runtime/Batch.h"
 #include "runtime/IDX.h"
 #include "runtime/LearningRate.h"
@@ -246,7 +247,8 @@ public:
                      {"epoch", std::to_string(epochsDone)},
                      {"step", std::to_string(iteration)},
                      {"seed", std::to_string(options.seed)}};
-    auto add = [&](const TensorSpec &spec, const std::vector<float> &data) {
+    auto add = [&](const TensorSpec &spec,
+                   const runtime::AlignedVector<float> &data) {
       runtime::StoredTensor t{spec.name, "F32", spec.shape, {}};
       t.data.resize(data.size() * 4);
       std::memcpy(t.data.data(), data.data(), t.data.size());
@@ -273,7 +275,8 @@ public:
     if (!runtime::readSafetensors(path, file, error))
       return error;
     std::string problems;
-    auto take = [&](const TensorSpec &spec, std::vector<float> &into) {
+    auto take = [&](const TensorSpec &spec,
+                    runtime::AlignedVector<float> &into) {
       const runtime::StoredTensor *t = file.find(spec.name);
       if (!t) {
         problems += "\n  missing " + spec.name + " " + spec.shapeString();
@@ -326,9 +329,10 @@ public:
   /// Inputs are (pixel / 255 - shift) * scale: 0 and 1 by default; the
   /// training set's mean and 1 / stddev with --normalize=standardize.
   float shift = 0.0f, scale = 1.0f;
-  std::vector<std::vector<float>> params, states;
-  std::vector<float> x, predictions;
-  std::vector<int32_t> y;
+  // Aligned for the compiled code's vector loads.
+  std::vector<runtime::AlignedVector<float>> params, states;
+  runtime::AlignedVector<float> x, predictions;
+  runtime::AlignedVector<int32_t> y;
   /// The scalar arguments of a step, and the cached argument lists.
   float stepRate = 0, stepSize = 0, stepLoss = 0;
   std::vector<BufferRef> trainArgs, evalArgs;

@@ -77,13 +77,15 @@ def ApproximateMath : Pass<"mlc-approximate-math"> {
   let description = [{
     Rewrites `math.exp` and `math.log` on `f32` (scalars and vectors) into
     upstream MLIR's polynomial approximations: range reduction plus a
-    polynomial, a handful of `arith` ops, no call. A libm call in a loop
-    keeps LLVM from vectorizing it and costs a call per element; these are
-    the softmax, log-softmax and cross-entropy loops. Their error is a few
-    units in the last place, and special values keep their meaning
-    (exp(-inf) = 0, exp(+inf) = +inf, log(0) = -inf, log(x < 0) = NaN, NaN
-    in, NaN out); test/unit/OpsJITTest.cpp compares them with libm in double
-    precision. Other types and math ops are left alone.
+    polynomial, a handful of `arith` and `math.fma` ops, no call. A libm
+    call in a loop keeps LLVM from vectorizing it and costs a call per
+    element; these are the softmax, log-softmax and cross-entropy loops.
+    For normal results the error is at most 4 units in the last place (exp)
+    and 2 (log); infinities, zero, NaN and negative log arguments keep their
+    meaning; results below 2^-126 flush to zero and denormal log arguments
+    read as 2^-126 (test/unit/OpsJITTest.cpp compares with double
+    precision). mlc runs it only with flushed denormals and on CPUs with
+    fused multiply-add. Other types and math ops are left alone.
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::math::MathDialect",

@@ -22,7 +22,8 @@ static constexpr const char *kGraphToLinalg =
     "canonicalize,cse,func.func(mlc-optimizer,mlc-to-linalg),canonicalize,cse,"
     "func.func(linalg-fuse-elementwise-ops),canonicalize,cse";
 
-/// The schedule and lowering, with `{threads}` and `{omp}` filled in.
+/// The schedule and lowering, with the OpenMP passes ({0}, {1}, {2}), the
+/// vector width ({3}) and the math approximation ({4}) filled in.
 static constexpr const char *kLinalgToLLVM =
     // Tile, fuse, vectorize and bufferize (params and inputs arrive as
     // memrefs, so function boundaries are already buffers).
@@ -33,7 +34,7 @@ static constexpr const char *kLinalgToLLVM =
     "cse,canonicalize,"
     // Loops.
     "func.func(convert-linalg-to-loops),{1}fold-memref-alias-ops,"
-    "lower-affine,math-expand-ops{{ops=tanh},mlc-approximate-math,"
+    "lower-affine,math-expand-ops{{ops=tanh},{4}"
     // LLVM.
     "convert-vector-to-scf,convert-scf-to-cf,expand-strided-metadata,"
     "lower-affine,convert-vector-to-llvm,finalize-memref-to-llvm,"
@@ -51,6 +52,11 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
                               llvm::cl::desc("Vector register width: 512, "
                                              "256 or 128"),
                               llvm::cl::init(512)};
+  Option<bool> approximateMath{
+      *this, "approximate-math",
+      llvm::cl::desc("Inline f32 exp and log as polynomials "
+                     "(mlc-approximate-math)"),
+      llvm::cl::init(true)};
 };
 } // namespace
 
@@ -68,10 +74,12 @@ void mlc::buildGraphToLinalgPipeline(OpPassManager &pm, bool materialize) {
 }
 
 void mlc::buildLinalgToLLVMPipeline(OpPassManager &pm, unsigned threads,
-                                    unsigned vectorBits) {
+                                    unsigned vectorBits, bool approximateMath) {
   std::string pipeline;
+  const char *math = approximateMath ? "mlc-approximate-math," : "";
   if (threads == 1) {
-    pipeline = llvm::formatv(kLinalgToLLVM, "", "", "", vectorBits).str();
+    pipeline =
+        llvm::formatv(kLinalgToLLVM, "", "", "", vectorBits, math).str();
   } else {
     // Canonicalize right after the OpenMP conversion: it inlines the
     // alloca scopes that convert-scf-to-cf cannot handle.
@@ -81,7 +89,7 @@ void mlc::buildLinalgToLLVMPipeline(OpPassManager &pm, unsigned threads,
                                  "canonicalize,",
                                  threads)
                        .str(),
-                   "convert-openmp-to-llvm,", vectorBits)
+                   "convert-openmp-to-llvm,", vectorBits, math)
                    .str();
   }
   addPipeline(pm, pipeline.c_str());
@@ -96,12 +104,14 @@ void mlc::registerCPUPipelines() {
   PassPipelineRegistration<CPUPipelineOptions>(
       "mlc-linalg-to-llvm", "linalg on tensors -> LLVM dialect for the CPU",
       [](OpPassManager &pm, const CPUPipelineOptions &options) {
-        buildLinalgToLLVMPipeline(pm, options.threads, options.vectorBits);
+        buildLinalgToLLVMPipeline(pm, options.threads, options.vectorBits,
+                                  options.approximateMath);
       });
   PassPipelineRegistration<CPUPipelineOptions>(
       "mlc-cpu", "mlc.model -> LLVM dialect for the CPU (both pipelines)",
       [](OpPassManager &pm, const CPUPipelineOptions &options) {
         buildGraphToLinalgPipeline(pm);
-        buildLinalgToLLVMPipeline(pm, options.threads, options.vectorBits);
+        buildLinalgToLLVMPipeline(pm, options.threads, options.vectorBits,
+                                  options.approximateMath);
       });
 }

@@ -26,8 +26,10 @@ void buildGraphToLinalgPipeline(mlir::OpPassManager &pm,
 /// `threads` != 1 runs row tiles on OpenMP threads (0: as many as the
 /// OpenMP runtime chooses, normally one per core).
 /// `vectorBits` is the target's vector register width (512, 256 or 128).
+/// `approximateMath` inlines f32 exp and log (mlc-approximate-math).
 void buildLinalgToLLVMPipeline(mlir::OpPassManager &pm, unsigned threads = 1,
-                               unsigned vectorBits = 512);
+                               unsigned vectorBits = 512,
+                               bool approximateMath = true);
 
 /// Registers `mlc-graph-to-linalg`, `mlc-linalg-to-llvm` and `mlc-cpu`.
 void registerCPUPipelines();
