@@ -130,9 +130,9 @@ cl::opt<Denormals> denormals(
     cl::desc("Denormal floats while the compiled code runs (CPU)"),
     cl::values(clEnumValN(Denormals::Flush, "flush",
                           "flush them to zero, as TensorFlow and XLA do "
-                          "(default; several times faster where they occur)"),
+                          "(default; arithmetic on them is slow on x86)"),
                clEnumValN(Denormals::Keep, "keep",
-                          "IEEE gradual underflow")),
+                          "IEEE gradual underflow (and libm's exp and log)")),
     cl::init(Denormals::Flush), cl::sub(compileCmd), cl::sub(trainCmd),
     cl::sub(evalCmd), cl::cat(mlcCategory));
 
