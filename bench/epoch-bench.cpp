@@ -82,11 +82,8 @@ public:
     const int64_t n = int64_t(order.size());
     double lossSum = 0;
     for (int64_t begin = 0; begin < n; begin += batch) {
-      int64_t b = std::min(batch, n - begin);
-      mlc::runtime::gatherBatch(set, &order[begin], b, 0.0f, 1.0f, x.data(),
-                                y.data());
-      mlc::runtime::prefetchBatch(set, order.data() + begin + b,
-                                  std::min(batch, n - begin - b));
+      int64_t b = mlc::runtime::loadBatch(set, order, begin, batch, 0.0f, 1.0f,
+                                          x.data(), y.data());
       lossSum += step(b) * double(b);
     }
     return lossSum / double(n);
@@ -190,11 +187,8 @@ public:
     double lossSum = 0;
     int64_t correct = 0;
     for (int64_t begin = 0; begin < n; begin += batch) {
-      int64_t b = std::min(batch, n - begin);
-      mlc::runtime::gatherBatch(set, &order[begin], b, 0.0f, 1.0f, x.data(),
-                                y.data());
-      mlc::runtime::prefetchBatch(set, order.data() + begin + b,
-                                  std::min(batch, n - begin - b));
+      int64_t b = mlc::runtime::loadBatch(set, order, begin, batch, 0.0f, 1.0f,
+                                          x.data(), y.data());
       rate = float(sig.learningRate);
       stepSize = float(mlc::runtime::adamStepSize(sig.learningRate, sig.beta1,
                                                   sig.beta2, iteration));
@@ -220,19 +214,19 @@ private:
   const std::vector<mlc::BufferRef> &buffers(int64_t b) {
     if (b == cachedBatch)
       return args;
-    const mlc::ModelSignature &sig = jit.signature();
     cachedBatch = b;
-    args.clear();
-    for (size_t i = 0; i < params.size(); ++i)
-      args.push_back({params[i].data(), sig.params[i].shape});
-    for (size_t i = 0; i < states.size(); ++i)
-      args.push_back({states[i].data(), sig.states[i].shape});
-    args.push_back({&rate, {}});
-    args.push_back({&stepSize, {}});
-    args.push_back({x.data(), {b, 28, 28}});
-    args.push_back({y.data(), {b}});
-    args.push_back({&loss, {}});
-    args.push_back({predictions.data(), {b, O}});
+    mlc::StepBuffers step;
+    for (Floats &p : params)
+      step.params.push_back(p.data());
+    for (Floats &s : states)
+      step.states.push_back(s.data());
+    step.learningRate = &rate;
+    step.stepSize = &stepSize;
+    step.input = x.data();
+    step.labels = y.data();
+    step.loss = &loss;
+    step.predictions = predictions.data();
+    args = mlc::stepArguments(jit.signature(), step, b, /*training=*/true);
     return args;
   }
 

@@ -2,6 +2,8 @@
 
 #include "runtime/Batch.h"
 
+#include <algorithm>
+
 namespace mlc::runtime {
 
 namespace {
@@ -40,10 +42,6 @@ MLC_WIDEST_VECTORS void gatherBatch(const Dataset &set, const int64_t *indices,
   const int64_t size = sampleBytes(set);
   for (int64_t i = 0; i < n; ++i) {
     const uint8_t *src = &set.images.data[indices[i] * size];
-    // Without a prefetchBatch ahead of it (the first batch), fetch the
-    // next sample while this one is converted; otherwise this is cheap.
-    if (i + 1 < n)
-      prefetchSample(&set.images.data[indices[i + 1] * size], size);
     float *dst = x + i * size;
     for (int64_t k = 0; k < size; ++k)
       dst[k] = (float(src[k]) * (1.0f / 255.0f) - shift) * scale;
@@ -57,6 +55,19 @@ void prefetchBatch(const Dataset &set, const int64_t *indices, int64_t n) {
     prefetchSample(&set.images.data[indices[i] * size], size);
     __builtin_prefetch(&set.labels.data[indices[i]], 0, 2);
   }
+}
+
+int64_t loadBatch(const Dataset &set, const std::vector<int64_t> &order,
+                  int64_t begin, int64_t batchSize, float shift, float scale,
+                  float *x, int32_t *y) {
+  const int64_t total = int64_t(order.size());
+  const int64_t n = std::min(batchSize, total - begin);
+  if (begin == 0)
+    prefetchBatch(set, order.data(), n);
+  gatherBatch(set, order.data() + begin, n, shift, scale, x, y);
+  prefetchBatch(set, order.data() + begin + n,
+                std::min(batchSize, total - begin - n));
+  return n;
 }
 
 } // namespace mlc::runtime

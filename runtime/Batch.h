@@ -13,6 +13,7 @@
 #include "runtime/IDX.h"
 
 #include <cstdint>
+#include <vector>
 
 namespace mlc::runtime {
 
@@ -24,6 +25,14 @@ void gatherBatch(const Dataset &set, const int64_t *indices, int64_t n,
 /// Starts loading the images and labels of samples `indices[0, n)` into
 /// the cache, without waiting for them.
 void prefetchBatch(const Dataset &set, const int64_t *indices, int64_t n);
+
+/// The batch of `order` that starts at `begin`: gathers its (at most
+/// `batchSize`) samples into `x` and `y`, then prefetches the next batch
+/// for the step to hide. The first batch, which nothing prefetched, is
+/// prefetched before it is gathered. Returns the number of samples.
+int64_t loadBatch(const Dataset &set, const std::vector<int64_t> &order,
+                  int64_t begin, int64_t batchSize, float shift, float scale,
+                  float *x, int32_t *y);
 
 } // namespace mlc::runtime
 

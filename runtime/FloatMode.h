@@ -26,35 +26,31 @@
 namespace mlc::runtime {
 
 /// Sets flush-to-zero (and denormals-are-zero on x86) for its lifetime when
-/// `enable` is set; restores the previous mode on destruction. Elsewhere
-/// than x86 and AArch64 it does nothing.
+/// `enable` is set, then puts the previous flush bits back. Elsewhere than
+/// x86 and AArch64 it does nothing.
 class ScopedFlushDenormals {
 public:
-  explicit ScopedFlushDenormals(bool enable) : active(enable) {
-    if (!active)
-      return;
-#if defined(__x86_64__) || defined(__i386__)
-    saved = _mm_getcsr();
-    _mm_setcsr(unsigned(saved) | kFlushToZero | kDenormalsAreZero);
-#elif defined(__aarch64__)
-    __asm__ __volatile__("mrs %0, fpcr" : "=r"(saved));
-    __asm__ __volatile__("msr fpcr, %0" ::"r"(saved | kFZ));
+  /// The bits set and restored: MXCSR FTZ and DAZ on x86, FPCR.FZ on
+  /// AArch64.
+#if defined(__aarch64__)
+  static constexpr uint64_t kFlushBits = uint64_t(1) << 24;
+#else
+  static constexpr uint64_t kFlushBits = 0x8040;
 #endif
+
+  explicit ScopedFlushDenormals(bool enable) : active(enable) {
+    if (active) {
+      saved = mode();
+      setMode(saved | kFlushBits);
+    }
   }
   ~ScopedFlushDenormals() {
-    if (!active)
-      return;
     // Only the flush bits: sticky exception flags raised meanwhile stay.
-    uint64_t now = mode();
-#if defined(__x86_64__) || defined(__i386__)
-    _mm_setcsr(unsigned((now & ~kFlushBits) | (saved & kFlushBits)));
-#elif defined(__aarch64__)
-    now = (now & ~kFlushBits) | (saved & kFlushBits);
-    __asm__ __volatile__("msr fpcr, %0" ::"r"(now));
-#else
-    (void)now;
-#endif
+    if (active)
+      setMode((mode() & ~kFlushBits) | (saved & kFlushBits));
   }
+  ScopedFlushDenormals(const ScopedFlushDenormals &) = delete;
+  ScopedFlushDenormals &operator=(const ScopedFlushDenormals &) = delete;
 
   /// The floating-point control register: MXCSR on x86, FPCR on AArch64,
   /// 0 elsewhere.
@@ -69,20 +65,18 @@ public:
     return 0;
 #endif
   }
-  ScopedFlushDenormals(const ScopedFlushDenormals &) = delete;
-  ScopedFlushDenormals &operator=(const ScopedFlushDenormals &) = delete;
-
-  // MXCSR bits (x86) and the FPCR bit (AArch64).
-  static constexpr unsigned kFlushToZero = 0x8000, kDenormalsAreZero = 0x0040;
-  static constexpr uint64_t kFZ = uint64_t(1) << 24;
-  /// The bits this class sets and restores.
-#if defined(__aarch64__)
-  static constexpr uint64_t kFlushBits = kFZ;
-#else
-  static constexpr uint64_t kFlushBits = kFlushToZero | kDenormalsAreZero;
-#endif
 
 private:
+  static void setMode(uint64_t value) {
+#if defined(__x86_64__) || defined(__i386__)
+    _mm_setcsr(unsigned(value));
+#elif defined(__aarch64__)
+    __asm__ __volatile__("msr fpcr, %0" ::"r"(value));
+#else
+    (void)value;
+#endif
+  }
+
   bool active;
   uint64_t saved = 0;
 };

@@ -241,11 +241,17 @@ static void initializeTargets() {
   });
 }
 
+/// The target triple: --target-triple, else the host's.
+static llvm::Triple tripleOf(const TargetOptions &target) {
+  return llvm::Triple(target.triple.empty()
+                          ? llvm::sys::getDefaultTargetTriple()
+                          : target.triple);
+}
+
 static llvm::Expected<std::unique_ptr<llvm::TargetMachine>>
 createTargetMachine(const TargetOptions &target) {
   initializeTargets();
-  llvm::Triple triple(target.triple.empty() ? llvm::sys::getDefaultTargetTriple()
-                                            : target.triple);
+  llvm::Triple triple = tripleOf(target);
   std::string error;
   const llvm::Target *llvmTarget =
       llvm::TargetRegistry::lookupTarget(triple, error);
@@ -287,8 +293,7 @@ static bool cpuHasFeature(const TargetOptions &target, llvm::StringRef f) {
   if (host)
     return llvm::sys::getHostCPUFeatures().lookup(f);
   initializeTargets();
-  llvm::Triple triple(target.triple.empty() ? llvm::sys::getDefaultTargetTriple()
-                                            : target.triple);
+  llvm::Triple triple = tripleOf(target);
   std::string error;
   const llvm::Target *llvmTarget =
       llvm::TargetRegistry::lookupTarget(triple, error);
@@ -303,18 +308,11 @@ static bool cpuHasFeature(const TargetOptions &target, llvm::StringRef f) {
   return info->checkFeatures(("+" + f).str());
 }
 
-static bool targetIsX86(const TargetOptions &target) {
-  return llvm::Triple(target.triple.empty()
-                          ? llvm::sys::getDefaultTargetTriple()
-                          : target.triple)
-      .isX86();
-}
-
 unsigned mlc::vectorBitsFor(const TargetOptions &target) {
   if (target.vectorBits)
     return target.vectorBits;
   // Other architectures get 128-bit vectors (NEON).
-  if (!targetIsX86(target))
+  if (!tripleOf(target).isX86())
     return 128;
   if (cpuHasFeature(target, "avx512f"))
     return 512;
@@ -330,8 +328,7 @@ bool mlc::inlineMathFor(const TargetOptions &target) {
   // on x86 CPUs without FMA.
   if (!target.flushDenormals)
     return false;
-  llvm::Triple triple(target.triple.empty() ? llvm::sys::getDefaultTargetTriple()
-                                            : target.triple);
+  llvm::Triple triple = tripleOf(target);
   if (triple.isAArch64())
     return true;
   return triple.isX86() && cpuHasFeature(target, "fma");
@@ -561,6 +558,33 @@ llvm::Error mlc::initializeParams(const ModelSignature &sig, uint64_t seed,
     runtime::initialize(data, spec.numElements(0), spec.init, seed, spec.name);
   }
   return llvm::Error::success();
+}
+
+std::vector<BufferRef> mlc::stepArguments(const ModelSignature &sig,
+                                          const StepBuffers &buffers,
+                                          int64_t batch, bool training) {
+  auto batched = [&](const TensorSpec &spec) {
+    std::vector<int64_t> shape = spec.shape;
+    for (int64_t &d : shape)
+      if (d < 0)
+        d = batch;
+    return shape;
+  };
+  std::vector<BufferRef> args;
+  for (auto [spec, data] : llvm::zip(sig.params, buffers.params))
+    args.push_back({data, spec.shape});
+  if (training) {
+    for (auto [spec, data] : llvm::zip(sig.states, buffers.states))
+      args.push_back({data, spec.shape});
+    args.push_back({buffers.learningRate, {}});
+    args.push_back({buffers.stepSize, {}});
+  }
+  args.push_back({const_cast<void *>(buffers.input), batched(sig.inputs[0])});
+  if (sig.labels)
+    args.push_back({const_cast<void *>(buffers.labels), batched(*sig.labels)});
+  args.push_back({buffers.loss, {}});
+  args.push_back({buffers.predictions, batched(sig.outputs[0])});
+  return args;
 }
 
 //===----------------------------------------------------------------------===//

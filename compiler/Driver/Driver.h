@@ -199,6 +199,22 @@ struct BufferRef {
   std::vector<int64_t> shape;
 };
 
+/// Host memory for one train_step or eval_step call.
+struct StepBuffers {
+  std::vector<float *> params;
+  std::vector<float *> states;                        ///< train_step only
+  float *learningRate = nullptr, *stepSize = nullptr; ///< train_step only
+  const void *input = nullptr, *labels = nullptr;
+  float *loss = nullptr, *predictions = nullptr;
+};
+
+/// The arguments of train_step (`training`) or eval_step on `batch`
+/// samples, in the signature's order, shaped from `sig` with the batch in
+/// place of each dynamic dimension.
+std::vector<BufferRef> stepArguments(const ModelSignature &sig,
+                                     const StepBuffers &buffers, int64_t batch,
+                                     bool training);
+
 /// A model compiled in-process. Entry points take buffers in the order of
 /// the signature: params, inputs, then outputs, which they write.
 class JITModel {

@@ -69,19 +69,19 @@ struct Step {
   }
 
   void run(JITModel &jit) {
-    const ModelSignature &sig = jit.signature();
-    int64_t batch = int64_t(y.size());
-    std::vector<BufferRef> b;
-    for (size_t i = 0; i < params.size(); ++i)
-      b.push_back({params[i].data(), sig.params[i].shape});
-    for (size_t i = 0; i < states.size(); ++i)
-      b.push_back({states[i].data(), sig.states[i].shape});
-    b.push_back({&rate, {}});
-    b.push_back({&stepSize, {}});
-    b.push_back({x.data(), {batch, 28, 28}});
-    b.push_back({y.data(), {batch}});
-    b.push_back({&loss, {}});
-    b.push_back({predictions.data(), {batch, 10}});
+    StepBuffers step;
+    for (auto &p : params)
+      step.params.push_back(p.data());
+    for (auto &st : states)
+      step.states.push_back(st.data());
+    step.learningRate = &rate;
+    step.stepSize = &stepSize;
+    step.input = x.data();
+    step.labels = y.data();
+    step.loss = &loss;
+    step.predictions = predictions.data();
+    std::vector<BufferRef> b = stepArguments(
+        jit.signature(), step, int64_t(y.size()), /*training=*/true);
     llvm::Error err = jit.trainStep(b);
     ASSERT_FALSE(bool(err)) << llvm::toString(std::move(err));
   }

@@ -160,18 +160,20 @@ protected:
     h.rate = float(sig.learningRate);
     h.stepSize = float(runtime::adamStepSize(sig.learningRate, sig.beta1,
                                              sig.beta2, h.iteration));
-    std::vector<BufferRef> b;
-    for (size_t i = 0; i < h.params.size(); ++i)
-      b.push_back({h.params[i].data(), sig.params[i].shape});
-    for (size_t i = 0; i < h.states.size(); ++i)
-      b.push_back({h.states[i].data(), sig.states[i].shape});
-    b.push_back({&h.rate, {}});
-    b.push_back({&h.stepSize, {}});
     std::vector<float> predictions(batch * 10);
-    b.push_back({const_cast<float *>(x.data()), {batch, 28, 28}});
-    b.push_back({const_cast<int32_t *>(y.data()), {batch}});
-    b.push_back({&h.loss, {}});
-    b.push_back({predictions.data(), {batch, 10}});
+    StepBuffers step;
+    for (auto &p : h.params)
+      step.params.push_back(p.data());
+    for (auto &st : h.states)
+      step.states.push_back(st.data());
+    step.learningRate = &h.rate;
+    step.stepSize = &h.stepSize;
+    step.input = x.data();
+    step.labels = y.data();
+    step.loss = &h.loss;
+    step.predictions = predictions.data();
+    std::vector<BufferRef> b =
+        stepArguments(sig, step, batch, /*training=*/true);
     llvm::Error err = jit->trainStep(b);
     EXPECT_FALSE(bool(err)) << llvm::toString(std::move(err));
     ++h.iteration;

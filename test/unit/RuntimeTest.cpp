@@ -146,11 +146,11 @@ TEST(RuntimeTest, HugePageVectorsHoldTheirData) {
   }
 }
 
-// A batch is the samples in index order, each pixel (p / 255 - shift) *
-// scale exactly as the plain expression rounds (whichever vector clone of
-// gatherBatch runs), with their labels. Prefetching is only a hint: any
-// count, including none, leaves the data as it was.
-TEST(RuntimeTest, GatherBatchConvertsSamplesInIndexOrder) {
+// loadBatch walks an order in batches, the last one partial: each batch
+// is its samples in order, each pixel (p / 255 - shift) * scale rounded as
+// the plain expression rounds (on this CPU's clone of gatherBatch), with
+// their labels. Prefetching is only a hint and changes nothing.
+TEST(RuntimeTest, LoadBatchConvertsSamplesInOrder) {
   runtime::Dataset set;
   const int64_t n = 50, rows = 28, cols = 28, size = rows * cols;
   set.images.dims = {n, rows, cols};
@@ -159,25 +159,33 @@ TEST(RuntimeTest, GatherBatchConvertsSamplesInIndexOrder) {
     set.images.data.push_back(uint8_t((i * 131 + i / size) & 255));
   for (int64_t i = 0; i < n; ++i)
     set.labels.data.push_back(uint8_t(i % 10));
-  const std::vector<int64_t> indices = {49, 0, 17, 17, 3, 42, 8};
+  const std::vector<int64_t> order = {49, 0, 17, 17, 3, 42, 8};
+  const int64_t batch = 3;
   for (auto [shift, scale] : {std::pair<float, float>{0.0f, 1.0f},
                               {0.1307f, 1.0f / 0.3081f}}) {
-    const int64_t b = int64_t(indices.size());
-    std::vector<float> x(b * size, -1.0f);
-    std::vector<int32_t> y(b, -1);
-    runtime::prefetchBatch(set, indices.data(), b);
-    runtime::prefetchBatch(set, indices.data(), 0);
-    runtime::gatherBatch(set, indices.data(), b, shift, scale, x.data(),
-                         y.data());
-    for (int64_t i = 0; i < b; ++i) {
-      EXPECT_EQ(y[i], int32_t(indices[i] % 10));
-      for (int64_t k = 0; k < size; ++k) {
-        volatile float scaled =
-            float(set.images.data[indices[i] * size + k]) * (1.0f / 255.0f);
-        volatile float shifted = scaled - shift;
-        float want = shifted * scale;
-        ASSERT_EQ(x[i * size + k], want) << "sample " << i << " pixel " << k;
+    std::vector<int64_t> sizes;
+    for (int64_t begin = 0; begin < int64_t(order.size()); begin += batch) {
+      std::vector<float> x(batch * size, -1.0f);
+      std::vector<int32_t> y(batch, -1);
+      int64_t b = runtime::loadBatch(set, order, begin, batch, shift, scale,
+                                     x.data(), y.data());
+      sizes.push_back(b);
+      for (int64_t i = 0; i < b; ++i) {
+        int64_t item = order[begin + i];
+        EXPECT_EQ(y[i], int32_t(item % 10));
+        for (int64_t k = 0; k < size; ++k) {
+          volatile float scaled =
+              float(set.images.data[item * size + k]) * (1.0f / 255.0f);
+          volatile float shifted = scaled - shift;
+          float want = shifted * scale;
+          ASSERT_EQ(x[i * size + k], want) << "sample " << item << " pixel "
+                                           << k;
+        }
       }
+      // Nothing past the batch is written.
+      for (int64_t i = b; i < batch; ++i)
+        EXPECT_EQ(y[i], -1);
     }
+    EXPECT_EQ(sizes, (std::vector<int64_t>{3, 3, 1}));
   }
 }

@@ -120,18 +120,6 @@ public:
     return 0;
   }
 
-  /// Copies the batch `indices[begin, end)` into x and y, and starts
-  /// loading the samples up to `prefetchEnd` (the next batch) into the
-  /// cache, for the step to hide.
-  int64_t gather(const runtime::Dataset &set, const std::vector<int64_t> &indices,
-                 int64_t begin, int64_t end, int64_t prefetchEnd) {
-    runtime::gatherBatch(set, &indices[begin], end - begin, shift, scale,
-                         x.data(), y.data());
-    runtime::prefetchBatch(set, indices.data() + end,
-                           std::min<int64_t>(prefetchEnd, indices.size()) - end);
-    return end - begin;
-  }
-
   void score(Pass &pass, int64_t n, float loss) {
     pass.loss += double(loss) * n;
     pass.seen += n;
@@ -153,21 +141,18 @@ public:
     if (cached == n)
       return b;
     cached = n;
-    b.clear();
-    for (size_t i = 0; i < params.size(); ++i)
-      b.push_back({params[i].data(), sig.params[i].shape});
-    if (training) {
-      for (size_t i = 0; i < states.size(); ++i)
-        b.push_back({states[i].data(), sig.states[i].shape});
-      b.push_back({&stepRate, {}});
-      b.push_back({&stepSize, {}});
-    }
-    std::vector<int64_t> shape = sig.inputs[0].shape;
-    shape[0] = n;
-    b.push_back({x.data(), shape});
-    b.push_back({y.data(), {n}});
-    b.push_back({&stepLoss, {}});
-    b.push_back({predictions.data(), {n, classes}});
+    StepBuffers step;
+    for (auto &p : params)
+      step.params.push_back(p.data());
+    for (auto &s : states)
+      step.states.push_back(s.data());
+    step.learningRate = &stepRate;
+    step.stepSize = &stepSize;
+    step.input = x.data();
+    step.labels = y.data();
+    step.loss = &stepLoss;
+    step.predictions = predictions.data();
+    b = stepArguments(sig, step, n, training);
     return b;
   }
 
@@ -180,10 +165,9 @@ public:
     schedule.initial = sig.learningRate;
     auto start = Clock::now();
     for (int64_t s = 0; s < steps; ++s) {
-      int64_t end = std::min<int64_t>((s + 1) * options.batchSize,
-                                      order.size());
-      int64_t n = gather(set, order, s * options.batchSize, end,
-                         end + options.batchSize);
+      int64_t n = runtime::loadBatch(set, order, s * options.batchSize,
+                                     options.batchSize, shift, scale, x.data(),
+                                     y.data());
       double rate = schedule.at(iteration);
       stepRate = float(rate);
       stepSize = float(sig.biasCorrected
@@ -228,9 +212,8 @@ public:
                  Pass &pass) {
     for (int64_t begin = 0; begin < int64_t(indices.size());
          begin += options.batchSize) {
-      int64_t end =
-          std::min<int64_t>(begin + options.batchSize, indices.size());
-      int64_t n = gather(set, indices, begin, end, end + options.batchSize);
+      int64_t n = runtime::loadBatch(set, indices, begin, options.batchSize,
+                                     shift, scale, x.data(), y.data());
       stepLoss = 0;
       if (Error err = jit.evalStep(buffers(n, false)))
         return err;
