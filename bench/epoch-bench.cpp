@@ -215,17 +215,14 @@ private:
     if (b == cachedBatch)
       return args;
     cachedBatch = b;
-    mlc::StepBuffers step;
-    for (Floats &p : params)
-      step.params.push_back(p.data());
-    for (Floats &s : states)
-      step.states.push_back(s.data());
-    step.learningRate = &rate;
-    step.stepSize = &stepSize;
-    step.input = x.data();
-    step.labels = y.data();
-    step.loss = &loss;
-    step.predictions = predictions.data();
+    mlc::StepBuffers step{mlc::dataOf(params),
+                          mlc::dataOf(states),
+                          &rate,
+                          &stepSize,
+                          x.data(),
+                          y.data(),
+                          &loss,
+                          predictions.data()};
     args = mlc::stepArguments(jit.signature(), step, b, /*training=*/true);
     return args;
   }

@@ -208,6 +208,14 @@ struct StepBuffers {
   float *loss = nullptr, *predictions = nullptr;
 };
 
+/// The data pointers of a list of float buffers (params, states).
+template <typename Buffers> std::vector<float *> dataOf(Buffers &buffers) {
+  std::vector<float *> data;
+  for (auto &buffer : buffers)
+    data.push_back(buffer.data());
+  return data;
+}
+
 /// The arguments of train_step (`training`) or eval_step on `batch`
 /// samples, in the signature's order, shaped from `sig` with the batch in
 /// place of each dynamic dimension.

@@ -69,17 +69,8 @@ struct Step {
   }
 
   void run(JITModel &jit) {
-    StepBuffers step;
-    for (auto &p : params)
-      step.params.push_back(p.data());
-    for (auto &st : states)
-      step.states.push_back(st.data());
-    step.learningRate = &rate;
-    step.stepSize = &stepSize;
-    step.input = x.data();
-    step.labels = y.data();
-    step.loss = &loss;
-    step.predictions = predictions.data();
+    StepBuffers step{dataOf(params), dataOf(states), &rate, &stepSize,
+                     x.data(),       y.data(),       &loss, predictions.data()};
     std::vector<BufferRef> b = stepArguments(
         jit.signature(), step, int64_t(y.size()), /*training=*/true);
     llvm::Error err = jit.trainStep(b);

@@ -161,17 +161,9 @@ protected:
     h.stepSize = float(runtime::adamStepSize(sig.learningRate, sig.beta1,
                                              sig.beta2, h.iteration));
     std::vector<float> predictions(batch * 10);
-    StepBuffers step;
-    for (auto &p : h.params)
-      step.params.push_back(p.data());
-    for (auto &st : h.states)
-      step.states.push_back(st.data());
-    step.learningRate = &h.rate;
-    step.stepSize = &h.stepSize;
-    step.input = x.data();
-    step.labels = y.data();
-    step.loss = &h.loss;
-    step.predictions = predictions.data();
+    StepBuffers step{dataOf(h.params), dataOf(h.states),  &h.rate,
+                     &h.stepSize,      x.data(),          y.data(),
+                     &h.loss,          predictions.data()};
     std::vector<BufferRef> b =
         stepArguments(sig, step, batch, /*training=*/true);
     llvm::Error err = jit->trainStep(b);

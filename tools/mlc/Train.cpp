@@ -141,17 +141,9 @@ public:
     if (cached == n)
       return b;
     cached = n;
-    StepBuffers step;
-    for (auto &p : params)
-      step.params.push_back(p.data());
-    for (auto &s : states)
-      step.states.push_back(s.data());
-    step.learningRate = &stepRate;
-    step.stepSize = &stepSize;
-    step.input = x.data();
-    step.labels = y.data();
-    step.loss = &stepLoss;
-    step.predictions = predictions.data();
+    StepBuffers step{dataOf(params), dataOf(states),    &stepRate,
+                     &stepSize,      x.data(),          y.data(),
+                     &stepLoss,      predictions.data()};
     b = stepArguments(sig, step, n, training);
     return b;
   }
