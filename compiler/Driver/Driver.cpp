@@ -519,6 +519,7 @@ static llvm::Expected<ModelSignature> readSignature(ModelOp model) {
     sig.hasOptimizer = true;
     sig.learningRate =
         llvm::cast<OptimizerAttrInterface>(optimizer).getLearningRate();
+    sig.schedule.initial = sig.learningRate;
     if (auto adam = llvm::dyn_cast<AdamAttr>(optimizer))
       sig.beta1 = adam.getBeta_1(), sig.beta2 = adam.getBeta_2();
     if (auto adamw = llvm::dyn_cast<AdamWAttr>(optimizer))

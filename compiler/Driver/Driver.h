@@ -10,6 +10,7 @@
 #define MLC_COMPILER_DRIVER_DRIVER_H
 
 #include "runtime/Initializers.h"
+#include "runtime/LearningRate.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/MLIRContext.h"
@@ -179,6 +180,8 @@ struct ModelSignature {
   /// The optimizer's base learning rate, and for Adam and AdamW the betas
   /// its bias-corrected step size needs (runtime::adamStepSize).
   double learningRate = 0;
+  /// The learning rate of each step (its `initial` is learningRate).
+  runtime::LearningRateSchedule schedule;
   bool biasCorrected = false;
   double beta1 = 0, beta2 = 0;
 };

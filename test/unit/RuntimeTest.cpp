@@ -96,17 +96,26 @@ mlc.model @m {
 }
 
 TEST(RuntimeTest, LearningRateSchedules) {
+  // Expected values are Keras 3's formulas (keras.optimizers.schedules)
+  // evaluated by hand.
   runtime::LearningRateSchedule s;
   s.initial = 0.1;
   EXPECT_DOUBLE_EQ(s.at(0), 0.1);
   EXPECT_DOUBLE_EQ(s.at(1000), 0.1);
+  EXPECT_EQ(s.str(), "constant");
 
-  s.kind = runtime::LearningRateSchedule::Kind::StepDecay;
+  s.kind = runtime::LearningRateSchedule::Kind::ExponentialDecay;
   s.decaySteps = 10;
   s.decayRate = 0.5;
+  EXPECT_DOUBLE_EQ(s.at(0), 0.1);
+  EXPECT_DOUBLE_EQ(s.at(5), 0.1 * std::sqrt(0.5)); // not floored
+  EXPECT_DOUBLE_EQ(s.at(20), 0.025);
+  s.staircase = true;
   EXPECT_DOUBLE_EQ(s.at(9), 0.1);
   EXPECT_DOUBLE_EQ(s.at(10), 0.05);
   EXPECT_DOUBLE_EQ(s.at(25), 0.025);
+  EXPECT_EQ(s.str(),
+            "exponential_decay:decay_steps=10,decay_rate=0.5,staircase=true");
 
   s.kind = runtime::LearningRateSchedule::Kind::CosineDecay;
   s.decaySteps = 100;
@@ -116,10 +125,18 @@ TEST(RuntimeTest, LearningRateSchedules) {
   EXPECT_NEAR(s.at(100), 0.01, 1e-15);
   EXPECT_NEAR(s.at(500), 0.01, 1e-15);
 
-  s.warmupSteps = 4; // 0.025, 0.05, 0.075, 0.1, then the cosine from 0
-  EXPECT_DOUBLE_EQ(s.at(0), 0.025);
-  EXPECT_DOUBLE_EQ(s.at(3), 0.1);
-  EXPECT_DOUBLE_EQ(s.at(4), 0.1);
+  // Warm-up from the initial rate to the target, then the cosine from the
+  // target over decay_steps more steps.
+  s.warmupSteps = 4;
+  s.warmupTarget = 0.5;
+  EXPECT_DOUBLE_EQ(s.at(0), 0.1);
+  EXPECT_DOUBLE_EQ(s.at(2), 0.3);
+  EXPECT_DOUBLE_EQ(s.at(4), 0.5);
+  EXPECT_NEAR(s.at(54), 0.5 * (0.1 + 0.9 * 0.5), 1e-15);
+  EXPECT_NEAR(s.at(104), 0.05, 1e-15);
+  EXPECT_NEAR(s.at(1000), 0.05, 1e-15);
+  EXPECT_EQ(s.str(), "cosine_decay:decay_steps=100,alpha=0.10000000000000001,"
+                     "warmup_steps=4,warmup_target=0.5");
 
   EXPECT_NEAR(runtime::adamStepSize(1e-3, 0.9, 0.999, 0),
               1e-3 * std::sqrt(0.001) / 0.1, 1e-15);

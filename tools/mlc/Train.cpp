@@ -153,8 +153,7 @@ public:
     shuffle(order, options.seed, epoch);
     int64_t steps = (int64_t(order.size()) + options.batchSize - 1) /
                     options.batchSize;
-    runtime::LearningRateSchedule schedule;
-    schedule.initial = sig.learningRate;
+    const runtime::LearningRateSchedule &schedule = sig.schedule;
     auto start = Clock::now();
     for (int64_t s = 0; s < steps; ++s) {
       int64_t n = runtime::loadBatch(set, order, s * options.batchSize,
