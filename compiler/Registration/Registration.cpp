@@ -4,6 +4,7 @@
 
 #include "compiler/Autodiff/Passes.h"
 #include "compiler/CodeGen/CPU/Pipeline.h"
+#include "compiler/CodeGen/Common/Pipeline.h"
 #include "compiler/CodeGen/GPU/Pipeline.h"
 #include "compiler/Conversion/Passes.h"
 #include "compiler/Optimizers/Passes.h"
@@ -148,6 +149,7 @@ static void registerPassesOnce() {
   mlc::registerMLCAutodiffPasses();
   mlc::registerMLCOptimizersPasses();
   mlc::registerMLCConversionPasses();
+  mlc::registerCommonPipelines();
   mlc::registerCPUPipelines();
   mlc::registerGPUPipelines();
   // The upstream passes mlc's pipelines are made of, by family.

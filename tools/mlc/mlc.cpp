@@ -336,7 +336,7 @@ int runCompile() {
     auto context = mlc::createContext();
     mlir::PassManager pm = mlir::PassManager::on<mlir::ModuleOp>(context.get());
     if (stage)
-      mlc::buildPipeline(pm, *stage, target);
+      mlc::buildPipeline(pm, mlc::Stage::Model, *stage, target);
     outs() << "mlc-opt --pass-pipeline='";
     pm.printAsTextualPipeline(outs());
     outs() << "'\n";
@@ -353,7 +353,8 @@ int runCompile() {
     return 1;
   if (emit == Emit::Lib)
     return runCompileLibrary(*module, target);
-  if (stage && failed(mlc::lowerModule(*module, *stage, target)))
+  if (stage &&
+      failed(mlc::lowerModule(*module, mlc::Stage::Model, *stage, target)))
     return 1;
 
   std::string text;

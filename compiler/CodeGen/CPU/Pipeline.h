@@ -1,8 +1,9 @@
 //===- Pipeline.h - the CPU compilation pipeline ----------------*- C++ -*-===//
 //
-// The pass pipelines that take an mlc model to the LLVM dialect for the host
-// CPU. Each is also registered by name, so `mlc-opt` runs exactly what the
-// driver runs (`mlc compile --print-pipeline` prints it).
+// The pass pipeline that takes entry points on linalg tensors (see
+// CodeGen/Common/Pipeline.h) to the LLVM dialect for a CPU. It is also
+// registered by name, so `mlc-opt` runs exactly what the driver runs
+// (`mlc compile --print-pipeline` prints it).
 //
 //===----------------------------------------------------------------------===//
 
@@ -15,23 +16,25 @@ class OpPassManager;
 
 namespace mlc {
 
-/// mlc.model -> entry-point functions on linalg tensors:
-/// mlc-materialize-params (unless `materialize` is false: a caller that
-/// already ran it), mlc-build-entry-points, mlc-to-linalg, fusion.
-void buildGraphToLinalgPipeline(mlir::OpPassManager &pm,
-                                bool materialize = true);
+/// What the CPU pipeline is built for.
+struct CPUPipelineConfig {
+  /// OpenMP threads for row tiles: 1 none, 0 as many as the OpenMP runtime
+  /// chooses (normally one per core).
+  unsigned threads = 1;
+  /// The target's vector register width: 512, 256 or 128.
+  unsigned vectorBits = 512;
+  /// Inline f32 exp and log as polynomials (mlc-approximate-math).
+  bool approximateMath = true;
+};
 
 /// linalg on tensors -> LLVM dialect: the CPU schedule (tiling, fusion,
-/// vectorization, bufferization), loops, and the conversions to LLVM.
-/// `threads` != 1 runs row tiles on OpenMP threads (0: as many as the
-/// OpenMP runtime chooses, normally one per core).
-/// `vectorBits` is the target's vector register width (512, 256 or 128).
-/// `approximateMath` inlines f32 exp and log (mlc-approximate-math).
-void buildLinalgToLLVMPipeline(mlir::OpPassManager &pm, unsigned threads = 1,
-                               unsigned vectorBits = 512,
-                               bool approximateMath = true);
+/// vectorization, bufferization), one workspace, loops, and the
+/// conversions to LLVM.
+void buildLinalgToLLVMPipeline(mlir::OpPassManager &pm,
+                               const CPUPipelineConfig &config);
 
-/// Registers `mlc-graph-to-linalg`, `mlc-linalg-to-llvm` and `mlc-cpu`.
+/// Registers the CPU passes, `mlc-linalg-to-llvm` and `mlc-cpu` (a model
+/// as written to the LLVM dialect).
 void registerCPUPipelines();
 
 } // namespace mlc

@@ -2,16 +2,27 @@
 
 #include "compiler/CodeGen/GPU/Pipeline.h"
 
-#include "compiler/CodeGen/CPU/Pipeline.h"
+#include "compiler/CodeGen/Common/Passes.h"
+#include "compiler/CodeGen/Common/Pipeline.h"
 #include "compiler/CodeGen/GPU/Passes.h"
 
-#include "mlir/Dialect/GPU/Pipelines/Passes.h"
+#include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/GPU/Transforms/Passes.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Dialect/SCF/Transforms/Passes.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
-#include "llvm/ADT/StringRef.h"
-#include "llvm/Support/FormatVariadic.h"
+#include "mlir/Transforms/Passes.h"
+#include "llvm/ADT/StringExtras.h"
 
 using namespace mlir;
+
+static void simplify(OpPassManager &pm) {
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+}
 
 // Temporaries come from one caller-provided workspace (mlc-workspace), as
 // on the CPU, so a step allocates nothing. Matrix products become shared-
@@ -19,21 +30,69 @@ using namespace mlir;
 // shuffles; every other parallel loop nest is tiled into blocks of 16 x 16
 // threads (16 for 1-D nests), with bounds guarded inside the block rather
 // than clamped, so the launch sizes stay static.
-static constexpr const char *kLinalgToGPU =
-    "one-shot-bufferize,canonicalize,cse,func.func(buffer-hoisting),"
-    "mlc-workspace,canonicalize,cse,"
-    "func.func(mlc-gpu-prepare-loops,mlc-gpu-tile-matmuls,"
-    "mlc-gpu-reductions,convert-linalg-to-parallel-loops),"
-    "canonicalize,"
-    "func.func(scf-parallel-loop-tiling{parallel-loop-tile-sizes=16,16 "
-    "no-min-max-bounds=true},gpu-map-parallel-loops,"
-    "convert-parallel-loops-to-gpu,gpu-launch-sink-index-computations),"
-    "gpu-kernel-outlining,mlc-gpu-merge-kernels,canonicalize,cse";
+void mlc::buildLinalgToGPUPipeline(OpPassManager &pm) {
+  pm.addPass(bufferization::createOneShotBufferizePass());
+  simplify(pm);
+  pm.addNestedPass<func::FuncOp>(bufferization::createBufferHoistingPass());
+  pm.addPass(createWorkspace());
+  simplify(pm);
+  OpPassManager &loops = pm.nest<func::FuncOp>();
+  loops.addPass(createGPUPrepareLoops());
+  loops.addPass(createGPUTileMatmuls());
+  loops.addPass(createGPUReductions());
+  loops.addPass(createConvertLinalgToParallelLoopsPass());
+  pm.addPass(createCanonicalizerPass());
+  OpPassManager &map = pm.nest<func::FuncOp>();
+  map.addPass(createParallelLoopTilingPass({16, 16}, /*noMinMaxBounds=*/true));
+  map.addPass(createGpuMapParallelLoopsPass());
+  map.addPass(createConvertParallelLoopToGpuPass());
+  map.addPass(createGpuLaunchSinkIndexComputationsPass());
+  pm.addPass(createGpuKernelOutliningPass());
+  pm.addPass(createGPUMergeKernels());
+  simplify(pm);
+}
 
-/// Upstream's NVVM pipeline: kernels to NVVM and a binary, host to LLVM.
-static constexpr const char *kGPUToNVVM =
-    "gpu-lower-to-nvvm-pipeline{{cubin-chip={0} cubin-features={1} "
-    "cubin-format={2} opt-level=3}";
+// The stages of upstream's gpu-lower-to-nvvm-pipeline, built here so the
+// binary pass can be told where the toolkit is.
+void mlc::buildGPUToNVVMPipeline(OpPassManager &pm, const GPUTarget &target) {
+  // Common to kernels and host.
+  pm.addPass(createConvertNVGPUToNVVMPass());
+  pm.addPass(createGpuKernelOutliningPass());
+  pm.addPass(createConvertVectorToSCFPass());
+  pm.addPass(createSCFToControlFlowPass());
+  pm.addPass(createConvertNVVMToLLVMPass());
+  pm.addPass(createConvertFuncToLLVMPass());
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  GpuNVVMAttachTargetOptions nvvm;
+  nvvm.chip = target.chip;
+  nvvm.features = target.features;
+  nvvm.optLevel = 3;
+  pm.addPass(createGpuNVVMAttachTarget(nvvm));
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createArithToLLVMConversionPass());
+  ConvertIndexToLLVMPassOptions index;
+  index.indexBitwidth = 64;
+  pm.addPass(createConvertIndexToLLVMPass(index));
+  simplify(pm);
+
+  // Kernels.
+  ConvertGpuOpsToNVVMOpsOptions kernels;
+  kernels.indexBitwidth = 64;
+  pm.addNestedPass<gpu::GPUModuleOp>(createConvertGpuOpsToNVVMOps(kernels));
+  pm.addNestedPass<gpu::GPUModuleOp>(createCanonicalizerPass());
+  pm.addNestedPass<gpu::GPUModuleOp>(createCSEPass());
+  pm.addNestedPass<gpu::GPUModuleOp>(createReconcileUnrealizedCastsPass());
+
+  // Host, with the kernels' binary.
+  pm.addPass(createGpuToLLVMConversionPass());
+  GpuModuleToBinaryPassOptions binary;
+  binary.compilationTarget = target.format;
+  binary.toolkitPath = target.toolkit;
+  pm.addPass(createGpuModuleToBinaryPass(binary));
+  pm.addPass(createConvertMathToLLVMPass());
+  simplify(pm);
+  pm.addPass(createReconcileUnrealizedCastsPass());
+}
 
 namespace {
 struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
@@ -44,23 +103,23 @@ struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
       *this, "format",
       llvm::cl::desc("Device code: isa (PTX), bin (cubin), fatbin"),
       llvm::cl::init("isa")};
+  Option<std::string> toolkit{
+      *this, "toolkit",
+      llvm::cl::desc("CUDA toolkit root for ptxas (default: searched)"),
+      llvm::cl::init("")};
+
+  mlc::GPUTarget target() const {
+    mlc::GPUTarget target;
+    target.chip = chip;
+    target.features = mlc::ptxFeatureFor(target.chip);
+    if (target.features.empty())
+      target.features = "+ptx80";
+    target.format = format;
+    target.toolkit = toolkit;
+    return target;
+  }
 };
-
-mlc::GPUTarget targetFrom(const GPUPipelineOptions &options) {
-  mlc::GPUTarget target;
-  target.chip = options.chip;
-  target.features = mlc::ptxFeatureFor(target.chip);
-  if (target.features.empty())
-    target.features = "+ptx80";
-  target.format = options.format;
-  return target;
-}
 } // namespace
-
-static void addPipeline(OpPassManager &pm, llvm::StringRef pipeline) {
-  if (failed(parsePassPipeline(pipeline, pm, llvm::errs())))
-    llvm::report_fatal_error("mlc: invalid built-in GPU pass pipeline");
-}
 
 std::string mlc::ptxFeatureFor(const std::string &chip) {
   llvm::StringRef name = chip;
@@ -83,19 +142,8 @@ std::string mlc::ptxFeatureFor(const std::string &chip) {
   return "";
 }
 
-void mlc::buildLinalgToGPUPipeline(OpPassManager &pm) {
-  addPipeline(pm, kLinalgToGPU);
-}
-
-void mlc::buildGPUToNVVMPipeline(OpPassManager &pm, const GPUTarget &target) {
-  addPipeline(pm, llvm::formatv(kGPUToNVVM, target.chip, target.features,
-                                target.format)
-                      .str());
-}
-
 void mlc::registerGPUPipelines() {
   registerMLCCodeGenGPUPasses();
-  gpu::registerGPUToNVVMPipeline();
   PassPipelineRegistration<>(
       "mlc-linalg-to-gpu",
       "linalg on tensors -> gpu kernels launched from host code",
@@ -104,13 +152,14 @@ void mlc::registerGPUPipelines() {
       "mlc-gpu-to-nvvm",
       "gpu kernels + host code -> LLVM dialect with an embedded NVVM binary",
       [](OpPassManager &pm, const GPUPipelineOptions &options) {
-        buildGPUToNVVMPipeline(pm, targetFrom(options));
+        buildGPUToNVVMPipeline(pm, options.target());
       });
   PassPipelineRegistration<GPUPipelineOptions>(
       "mlc-gpu", "mlc.model -> LLVM dialect with NVVM kernels (all stages)",
       [](OpPassManager &pm, const GPUPipelineOptions &options) {
+        buildMaterializePipeline(pm);
         buildGraphToLinalgPipeline(pm);
         buildLinalgToGPUPipeline(pm);
-        buildGPUToNVVMPipeline(pm, targetFrom(options));
+        buildGPUToNVVMPipeline(pm, options.target());
       });
 }

@@ -26,6 +26,9 @@ struct GPUTarget {
   /// "isa" (PTX, loaded through the driver's JIT), "bin" (cubin) or
   /// "fatbin" (cubin + PTX); the last two need ptxas from the CUDA toolkit.
   std::string format = "isa";
+  /// The CUDA toolkit whose ptxas builds cubins (its root, holding
+  /// bin/ptxas); empty: where gpu-module-to-binary looks by itself.
+  std::string toolkit;
 };
 
 /// The PTX feature a chip needs: "+ptx80" up to sm_90a, newer for
@@ -40,8 +43,8 @@ void buildLinalgToGPUPipeline(mlir::OpPassManager &pm);
 /// gpu kernels + host code -> LLVM dialect with the device binary embedded.
 void buildGPUToNVVMPipeline(mlir::OpPassManager &pm, const GPUTarget &target);
 
-/// Registers `mlc-linalg-to-gpu`, `mlc-gpu-to-nvvm` and `mlc-gpu` (the
-/// three stages after mlc-graph-to-linalg, together).
+/// Registers the GPU passes, `mlc-linalg-to-gpu`, `mlc-gpu-to-nvvm` and
+/// `mlc-gpu` (a model as written to the LLVM dialect).
 void registerGPUPipelines();
 
 } // namespace mlc

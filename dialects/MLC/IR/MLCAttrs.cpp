@@ -11,6 +11,16 @@
 using namespace mlir;
 using namespace mlc;
 
+// Attribute storage hashes its parameters with llvm::hash_combine, which has
+// no overload for double. Hash doubles by their bits (attributes that compare
+// equal but differ bitwise, +0.0 and -0.0, just stay distinct). Only this
+// file hashes attribute storage (the storage classes are defined below), so
+// the specialization stays out of the dialect's public header.
+namespace llvm::hashing::detail {
+template <>
+struct is_hashable_data<double> : std::true_type {};
+} // namespace llvm::hashing::detail
+
 #include "dialects/MLC/IR/MLCAttrInterfaces.cpp.inc"
 #include "dialects/MLC/IR/MLCEnums.cpp.inc"
 
@@ -188,20 +198,4 @@ LogicalResult RMSpropAttr::verify(function_ref<InFlightDiagnostic()> emitError,
       succeeded(checkUnitInterval(emitError, "rmsprop", "rho", rho)) &&
       succeeded(checkUnitInterval(emitError, "rmsprop", "momentum", momentum)) &&
       succeeded(checkPositive(emitError, "rmsprop", "epsilon", epsilon)));
-}
-
-Attribute SGDAttr::withLearningRate(double lr) const {
-  return SGDAttr::get(getContext(), lr, getMomentum(), getNesterov());
-}
-Attribute AdamAttr::withLearningRate(double lr) const {
-  return AdamAttr::get(getContext(), lr, getBeta_1(), getBeta_2(),
-                       getEpsilon());
-}
-Attribute AdamWAttr::withLearningRate(double lr) const {
-  return AdamWAttr::get(getContext(), lr, getWeightDecay(), getBeta_1(),
-                        getBeta_2(), getEpsilon());
-}
-Attribute RMSpropAttr::withLearningRate(double lr) const {
-  return RMSpropAttr::get(getContext(), lr, getRho(), getMomentum(),
-                          getEpsilon(), getCentered());
 }

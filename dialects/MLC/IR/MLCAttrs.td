@@ -127,25 +127,70 @@ def MLC_HeNormalAttr : MLC_InitAttr<"HeNormal", "he_normal"> {
 def MLC_OptimizerAttrInterface : AttrInterface<"OptimizerAttrInterface"> {
   let cppNamespace = "::mlc";
   let description = [{
-    An optimizer and its hyperparameters. The defaults are Keras's.
+    An optimizer and its hyperparameters, which knows everything about
+    itself: its name and Keras's defaults (the attribute's parameters and
+    their default values), the state it keeps per parameter, and the
+    update it applies. `mlc-build-entry-points` threads the state through
+    `train_step`, `mlc-optimizer` asks for the update, and the driver for
+    the step-size arguments. Adding an optimizer is adding an attribute
+    that implements this interface (MLCAttrs.td and MLCOptimizers.cpp).
   }];
   let methods = [
+    InterfaceMethod<"Returns the name `--optimizer` takes (the mnemonic).",
+                    "::llvm::StringRef", "getName", (ins), [{}],
+                    [{ return $_attr.getMnemonic(); }]>,
     InterfaceMethod<"Returns the base learning rate.", "double",
                     "getLearningRate">,
     InterfaceMethod<"Returns a copy with another learning rate.",
                     "::mlir::Attribute", "withLearningRate",
                     (ins "double":$learningRate)>,
+    InterfaceMethod<[{
+        Returns the names of the state slots kept per parameter, e.g.
+        {"m", "v"} for Adam; checkpoints name a state `<param>.<slot>`.
+      }], "::llvm::SmallVector<::llvm::StringRef>", "getStateNames">,
+    InterfaceMethod<[{
+        Returns the betas of Adam's bias correction when the step size the
+        caller passes is `lr * sqrt(1 - beta_2^t) / (1 - beta_1^t)`, or
+        nothing when it is the learning rate itself.
+      }], "::std::optional<std::pair<double, double>>", "getBiasCorrection",
+      (ins), [{}], [{ return std::nullopt; }]>,
+    InterfaceMethod<[{
+        Builds, at the builder's insertion point, the update of one scalar
+        element: from the gradient `grad`, this step's learning rate `lr`
+        and step size `stepSize` (scalars), the parameter `param` and its
+        `states` (in getStateNames' order), returns the new parameter and
+        the new states, in that order.
+      }], "::llvm::SmallVector<::mlir::Value>", "buildUpdate",
+      (ins "::mlir::OpBuilder &":$builder, "::mlir::Location":$loc,
+           "::mlir::Value":$grad, "::mlir::Value":$lr,
+           "::mlir::Value":$stepSize, "::mlir::Value":$param,
+           "::mlir::ValueRange":$states)>,
   ];
 }
+
+// The interface methods every optimizer implements (MLCOptimizers.cpp).
+defvar MLC_OptimizerMethods = [{
+  ::mlir::Attribute withLearningRate(double learningRate) const;
+  ::llvm::SmallVector<::llvm::StringRef> getStateNames() const;
+  ::llvm::SmallVector<::mlir::Value>
+  buildUpdate(::mlir::OpBuilder &builder, ::mlir::Location loc,
+              ::mlir::Value grad, ::mlir::Value lr, ::mlir::Value stepSize,
+              ::mlir::Value param, ::mlir::ValueRange states) const;
+}];
 
 class MLC_OptimizerAttr<string name, string attrMnemonic>
     : MLC_Attr<name, attrMnemonic, [MLC_OptimizerAttrInterface]> {
   let assemblyFormat = "(`<` struct(params)^ `>`)?";
-  let extraClassDeclaration = [{
-    ::mlir::Attribute withLearningRate(double learningRate) const;
-  }];
+  let extraClassDeclaration = MLC_OptimizerMethods;
   let genVerifyDecl = 1;
 }
+
+// Adam's step size is bias-corrected.
+defvar MLC_BiasCorrectedMethods = MLC_OptimizerMethods # [{
+  ::std::optional<std::pair<double, double>> getBiasCorrection() const {
+    return std::make_pair(double(getBeta_1()), double(getBeta_2()));
+  }
+}];
 
 def MLC_SGDAttr : MLC_OptimizerAttr<"SGD", "sgd"> {
   let summary = "Stochastic gradient descent, optionally with (Nesterov) momentum";
@@ -169,6 +214,7 @@ def MLC_AdamAttr : MLC_OptimizerAttr<"Adam", "adam"> {
                         MLC_DefaultF64<"0.9">:$beta_1,
                         MLC_DefaultF64<"0.999">:$beta_2,
                         MLC_DefaultF64<"1e-7">:$epsilon);
+  let extraClassDeclaration = MLC_BiasCorrectedMethods;
 }
 
 def MLC_AdamWAttr : MLC_OptimizerAttr<"AdamW", "adamw"> {
@@ -178,6 +224,7 @@ def MLC_AdamWAttr : MLC_OptimizerAttr<"AdamW", "adamw"> {
                         MLC_DefaultF64<"0.9">:$beta_1,
                         MLC_DefaultF64<"0.999">:$beta_2,
                         MLC_DefaultF64<"1e-7">:$epsilon);
+  let extraClassDeclaration = MLC_BiasCorrectedMethods;
 }
 
 def MLC_RMSpropAttr : MLC_OptimizerAttr<"RMSprop", "rmsprop"> {

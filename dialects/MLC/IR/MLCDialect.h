@@ -20,14 +20,6 @@
 
 #include "llvm/ADT/Hashing.h"
 
-// Attribute storage hashes its parameters with llvm::hash_combine, which has
-// no overload for double. Hash doubles by their bits (attributes that compare
-// equal but differ bitwise, +0.0 and -0.0, just stay distinct).
-namespace llvm::hashing::detail {
-template <>
-struct is_hashable_data<double> : std::true_type {};
-} // namespace llvm::hashing::detail
-
 namespace mlir {
 // The ODS attribute formats use `double` and `bool` parameters; MLIR only
 // ships field parsers for integers, strings and attributes.
@@ -93,6 +85,19 @@ mlir::FailureOr<int64_t> normalizeAxis(int64_t axis, int64_t rank);
 
 #define GET_OP_CLASSES
 #include "dialects/MLC/IR/MLCOps.h.inc"
+
+namespace mlc {
+
+/// The names of mlc's optimizers (the attributes that implement
+/// OptimizerAttrInterface), as `--optimizer` takes them.
+llvm::SmallVector<llvm::StringRef> getOptimizerNames();
+
+/// The optimizer `name` with its defaults (Keras's), or null if mlc has
+/// none of that name.
+OptimizerAttrInterface getDefaultOptimizer(mlir::MLIRContext *context,
+                                           llvm::StringRef name);
+
+} // namespace mlc
 
 namespace mlc {
 /// The type of the labels `loss` compares a prediction of type `prediction`

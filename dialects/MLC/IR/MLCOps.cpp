@@ -645,23 +645,6 @@ LogicalResult ClipOp::verify() {
 // Training
 //===----------------------------------------------------------------------===//
 
-SmallVector<StringRef> OptimizerUpdateOp::getStateNames(Attribute optimizer) {
-  if (auto sgd = llvm::dyn_cast<SGDAttr>(optimizer))
-    return sgd.getMomentum() > 0 ? SmallVector<StringRef>{"momentum"}
-                                 : SmallVector<StringRef>{};
-  if (llvm::isa<AdamAttr, AdamWAttr>(optimizer))
-    return {"m", "v"};
-  if (auto rms = llvm::dyn_cast<RMSpropAttr>(optimizer)) {
-    SmallVector<StringRef> names = {"velocity"};
-    if (rms.getCentered())
-      names.push_back("average_gradient");
-    if (rms.getMomentum() > 0)
-      names.push_back("momentum");
-    return names;
-  }
-  return {};
-}
-
 LogicalResult OptimizerUpdateOp::inferReturnTypes(
     MLIRContext *, std::optional<Location>, ValueRange operands,
     DictionaryAttr, OpaqueProperties, RegionRange,
@@ -678,7 +661,7 @@ LogicalResult OptimizerUpdateOp::verify() {
   if (getGrad().getType() != type)
     return emitOpError() << "gradient has type " << getGrad().getType()
                          << ", but the parameter has type " << type;
-  size_t expected = getStateNames(getOptimizer()).size();
+  size_t expected = getOptimizer().getStateNames().size();
   if (getStates().size() != expected)
     return emitOpError() << getOptimizer() << " keeps " << expected
                          << " state tensor(s) per parameter, got "

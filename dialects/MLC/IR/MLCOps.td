@@ -454,12 +454,6 @@ def MLC_OptimizerUpdateOp : MLC_Op<"optimizer_update", [Pure,
       "(`states` `(` type($states)^ `)`)? `,` type($learning_rate) `,` "
       "type($step_size)";
   let hasVerifier = 1;
-  let extraClassDeclaration = [{
-    /// The names of the optimizer's state slots for one parameter, e.g.
-    /// {"m", "v"} for Adam; their number is the number of state operands.
-    static ::llvm::SmallVector<::llvm::StringRef>
-    getStateNames(::mlir::Attribute optimizer);
-  }];
 }
 
 #endif // MLC_OPS_TD

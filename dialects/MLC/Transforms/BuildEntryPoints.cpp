@@ -221,7 +221,7 @@ struct BuildEntryPointsPass
     EntryBuilder e(model, "train_step");
     unsigned p = e.addArgs("params", typesOf(params), names(model, true));
     SmallVector<StringRef> slots =
-        OptimizerUpdateOp::getStateNames(optimizer);
+        llvm::cast<OptimizerAttrInterface>(optimizer).getStateNames();
     SmallVector<Type> stateTypes;
     SmallVector<Attribute> stateNames;
     for (ParamOp param : params)

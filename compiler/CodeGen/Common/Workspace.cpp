@@ -1,6 +1,6 @@
 //===- Workspace.cpp - temporaries from one caller-provided buffer --------===//
 
-#include "compiler/CodeGen/CPU/Passes.h"
+#include "compiler/CodeGen/Common/Passes.h"
 
 #include "mlir/Analysis/SliceAnalysis.h"
 #include "mlir/IR/IRMapping.h"
@@ -8,7 +8,7 @@
 
 namespace mlc {
 #define GEN_PASS_DEF_WORKSPACE
-#include "compiler/CodeGen/CPU/Passes.h.inc"
+#include "compiler/CodeGen/Common/Passes.h.inc"
 } // namespace mlc
 
 using namespace mlir;

@@ -1,0 +1,35 @@
+//===- Pipeline.h - target-neutral compilation stages -----------*- C++ -*-===//
+//
+// The stages every target starts with: layers to core ops and params, then
+// entry points with gradients and optimizer updates on linalg tensors. The
+// CPU and GPU backends continue from there (CodeGen/CPU, CodeGen/GPU).
+// Each stage is registered by name, so `mlc-opt` runs exactly what the
+// driver runs (`mlc compile --print-pipeline` prints it).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MLC_COMPILER_CODEGEN_COMMON_PIPELINE_H
+#define MLC_COMPILER_CODEGEN_COMMON_PIPELINE_H
+
+namespace mlir {
+class OpPassManager;
+} // namespace mlir
+
+namespace mlc {
+
+/// mlc.model as written -> core ops and named params
+/// (mlc-materialize-params).
+void buildMaterializePipeline(mlir::OpPassManager &pm);
+
+/// mlc.model of core ops and params -> entry-point functions on linalg
+/// tensors: mlc-build-entry-points, mlc-autodiff, mlc-optimizer,
+/// mlc-to-linalg, elementwise fusion.
+void buildGraphToLinalgPipeline(mlir::OpPassManager &pm);
+
+/// Registers the common passes and `mlc-graph-to-linalg` (both stages
+/// above, from a model as written).
+void registerCommonPipelines();
+
+} // namespace mlc
+
+#endif // MLC_COMPILER_CODEGEN_COMMON_PIPELINE_H

@@ -1,0 +1,330 @@
+//===- JIT.cpp - models compiled in-process -------------------------------===//
+
+#include "compiler/Driver/JIT.h"
+
+#include "compiler/Driver/Pipeline.h"
+#include "dialects/MLC/IR/MLCDialect.h"
+#include "runtime/FloatMode.h"
+#include "runtime/cuda/CudaRuntime.h"
+
+#include "mlir/ExecutionEngine/ExecutionEngine.h"
+#include "llvm/Target/TargetMachine.h"
+
+#include <chrono>
+#include <cstring>
+
+using namespace mlir;
+using namespace mlc;
+
+JITModel::~JITModel() {
+  for (auto &[pointer, bytes] : mirrors)
+    cuda::freeShared(pointer);
+}
+
+using Clock = std::chrono::steady_clock;
+static double msSince(Clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - start)
+      .count();
+}
+
+llvm::Expected<std::unique_ptr<JITModel>>
+JITModel::compile(std::unique_ptr<MLIRContext> &context,
+                  OwningOpRef<ModuleOp> moduleArg, const TargetOptions &target) {
+  // A local, so the module dies here, before its context, on every path.
+  OwningOpRef<ModuleOp> module = std::move(moduleArg);
+  // Collect error text for the returned llvm::Error, and still let an
+  // outer handler (the tool's file:line:col printer) see every diagnostic.
+  std::string diagnostics;
+  ScopedDiagnosticHandler collect(context.get(), [&](Diagnostic &diag) {
+    if (diag.getSeverity() == DiagnosticSeverity::Error) {
+      llvm::raw_string_ostream os(diagnostics);
+      os << diag.getLocation() << ": " << diag << "\n";
+    }
+    return failure();
+  });
+  auto compileError = [&]() {
+    return llvm::createStringError("the model could not be compiled:\n" +
+                                   diagnostics);
+  };
+  size_t models = llvm::range_size(module->getOps<ModelOp>());
+  if (models != 1)
+    return llvm::createStringError(
+        "the JIT compiles one mlc.model at a time; the module has " +
+        std::to_string(models));
+  auto sig = materializeSignature(*module);
+  if (!sig) {
+    if (diagnostics.empty())
+      return sig.takeError();
+    llvm::consumeError(sig.takeError());
+    return compileError();
+  }
+
+  std::unique_ptr<JITModel> jit(new JITModel());
+  jit->sig = std::move(*sig);
+  jit->flushDenormals = target.flushDenormals;
+  if (target.isGPU()) {
+    // Fail in one line, before compiling, where CUDA cannot run.
+    std::string why;
+    if (!cuda::available(why))
+      return llvm::createStringError("CUDA cannot run here: " + why);
+    jit->gpu = true;
+  }
+  auto start = Clock::now();
+  if (failed(lowerModule(*module, Stage::Graph, Stage::LLVM, target)))
+    return compileError();
+  jit->pipelineMs = msSince(start);
+
+  start = Clock::now();
+  auto tm = createTargetMachine(target);
+  if (!tm)
+    return tm.takeError();
+  // ExecutionEngineOptions holds a function_ref: keep the callable alive.
+  std::function<llvm::Error(llvm::Module *)> transform =
+      makeLLVMOptimizer(target, tm->get());
+  double irMs = 0;
+  std::function<llvm::Error(llvm::Module *)> optimize =
+      [&](llvm::Module *m) {
+        auto t0 = Clock::now();
+        llvm::Error e = transform(m);
+        irMs = msSince(t0);
+        return e;
+      };
+  ExecutionEngineOptions options;
+  options.transformer = optimize;
+  // Threaded code calls the OpenMP runtime (__kmpc_*), which the JIT
+  // resolves from LLVM's libomp.
+  llvm::SmallVector<llvm::StringRef, 1> libs;
+  if (target.threads != 1)
+    libs.push_back(MLC_LIBOMP_PATH);
+  options.sharedLibPaths = libs;
+  options.jitCodeGenOptLevel = target.optLevel >= 3
+                                   ? llvm::CodeGenOptLevel::Aggressive
+                                   : llvm::CodeGenOptLevel::Default;
+  auto engine = ExecutionEngine::create(*module, options, std::move(*tm));
+  if (!engine)
+    return engine.takeError();
+  jit->engine = std::move(*engine);
+  if (jit->gpu) {
+    // The host code calls mlc's mgpu* shim; its constructors load the
+    // kernels, so the symbols must be there before initialization.
+    jit->engine->registerSymbols([](llvm::orc::MangleAndInterner interner) {
+      llvm::orc::SymbolMap symbols;
+      for (auto [name, address] : cuda::runtimeSymbols())
+        symbols[interner(name)] = {llvm::orc::ExecutorAddr::fromPtr(address),
+                                   llvm::JITSymbolFlags::Exported};
+      return symbols;
+    });
+    jit->engine->initialize();
+    std::string error = cuda::takeError();
+    if (!error.empty())
+      return llvm::createStringError("loading the kernels on " +
+                                     cuda::deviceDescription() +
+                                     " failed: " + error);
+  }
+  // Buffer order of the entry points (see mlc-build-entry-points): params,
+  // [optimizer states, learning rate, step size,] inputs, [labels, loss,]
+  // outputs.
+  const ModelSignature &s = jit->sig;
+  const TensorSpec *output = &s.outputs[0];
+  jit->learningRateSpec = {"learning rate", {}, output->element};
+  jit->stepSizeSpec = {"step size", {}, output->element};
+  jit->lossSpec = {"loss", {}, output->element};
+  auto specsOf = [&](bool eval, bool train) {
+    std::vector<const TensorSpec *> specs;
+    for (const TensorSpec &t : s.params)
+      specs.push_back(&t);
+    if (train) {
+      for (const TensorSpec &t : s.states)
+        specs.push_back(&t);
+      specs.push_back(&jit->learningRateSpec);
+      specs.push_back(&jit->stepSizeSpec);
+    }
+    for (const TensorSpec &t : s.inputs)
+      specs.push_back(&t);
+    if (!eval) {
+      for (const TensorSpec &t : s.outputs)
+        specs.push_back(&t);
+      return specs;
+    }
+    specs.push_back(&*s.labels);
+    specs.push_back(&jit->lossSpec);
+    specs.push_back(output);
+    return specs;
+  };
+  jit->predictEntry.specs = specsOf(false, false);
+  if (llvm::Error err = jit->lookupEntry("predict", jit->predictEntry))
+    return std::move(err);
+  if (s.canEvaluate()) {
+    jit->evalEntry.specs = specsOf(true, false);
+    if (llvm::Error err = jit->lookupEntry("eval_step", jit->evalEntry))
+      return std::move(err);
+  }
+  if (s.canTrain()) {
+    jit->trainEntry.specs = specsOf(true, true);
+    if (llvm::Error err = jit->lookupEntry("train_step", jit->trainEntry))
+      return std::move(err);
+  }
+  jit->llvmMs = msSince(start);
+  jit->llvmIRMs = irMs;
+  jit->context = std::move(context);
+  return jit;
+}
+
+llvm::Error JITModel::lookupEntry(llvm::StringRef kind, EntryPoint &entry) {
+  std::string name = "_mlir_ciface_" + sig.model + "_" + kind.str();
+  auto fn = engine->lookupPacked(name);
+  if (!fn)
+    return fn.takeError();
+  auto bytes = engine->lookupPacked(name + "_workspace_bytes");
+  if (!bytes)
+    return bytes.takeError();
+  entry.kind = kind.str();
+  entry.fn = *fn;
+  entry.workspaceBytes = *bytes;
+  return llvm::Error::success();
+}
+
+llvm::Error JITModel::predict(llvm::ArrayRef<BufferRef> buffers) {
+  return call(predictEntry, buffers);
+}
+
+llvm::Error JITModel::evalStep(llvm::ArrayRef<BufferRef> buffers) {
+  if (!sig.canEvaluate())
+    return llvm::createStringError("model @" + sig.model +
+                                   " has no loss: eval_step needs one");
+  return call(evalEntry, buffers);
+}
+
+llvm::Error JITModel::trainStep(llvm::ArrayRef<BufferRef> buffers) {
+  if (!sig.canTrain())
+    return llvm::createStringError("model @" + sig.model +
+                                   " needs a loss and an optimizer to train");
+  return call(trainEntry, buffers);
+}
+
+llvm::Error JITModel::call(const EntryPoint &entry,
+                           llvm::ArrayRef<BufferRef> buffers) {
+  llvm::ArrayRef<const TensorSpec *> specs = entry.specs;
+  if (buffers.size() != specs.size()) {
+    std::string names;
+    for (const TensorSpec *spec : specs)
+      names += (names.empty() ? "" : ", ") + spec->name;
+    return llvm::createStringError(entry.kind + " takes " +
+                                   std::to_string(specs.size()) +
+                                   " buffers (" + names + "), got " +
+                                   std::to_string(buffers.size()));
+  }
+  int64_t batch = -1;
+  size_t n = buffers.size();
+  descriptors.resize(n + 1);
+  descriptorPtrs.resize(n + 1);
+  args.resize(n + 1);
+  for (size_t i = 0; i < buffers.size(); ++i) {
+    const TensorSpec &spec = *specs[i];
+    const BufferRef &buf = buffers[i];
+    auto mismatch = [&]() {
+      std::string got = "[";
+      for (size_t k = 0; k < buf.shape.size(); ++k)
+        got += (k ? ", " : "") + std::to_string(buf.shape[k]);
+      return llvm::createStringError("'" + spec.name + "' has shape " + got +
+                                     "], expected " + spec.shapeString());
+    };
+    if (!buf.data)
+      return llvm::createStringError("'" + spec.name + "' has no data");
+    if (buf.shape.size() != spec.shape.size())
+      return mismatch();
+    for (size_t k = 0; k < spec.shape.size(); ++k) {
+      if (spec.shape[k] >= 0 ? buf.shape[k] != spec.shape[k]
+                             : buf.shape[k] < 1)
+        return mismatch();
+      if (spec.shape[k] < 0) {
+        if (batch >= 0 && buf.shape[k] != batch)
+          return llvm::createStringError(
+              "'" + spec.name + "' has batch size " +
+              std::to_string(buf.shape[k]) + ", but an earlier buffer has " +
+              std::to_string(batch));
+        batch = buf.shape[k];
+      }
+    }
+    // Memref descriptor: allocated, aligned, offset, sizes, strides.
+    size_t rank = buf.shape.size();
+    std::vector<int64_t> &d = descriptors[i];
+    d.assign(3 + 2 * rank, 0);
+    d[0] = d[1] = reinterpret_cast<int64_t>(buf.data);
+    int64_t stride = 1;
+    for (size_t k = rank; k-- > 0;) {
+      d[3 + k] = buf.shape[k];
+      d[3 + rank + k] = stride;
+      stride *= buf.shape[k];
+    }
+    if (gpu) {
+      // Kernels read and write memory both sides address: each buffer
+      // goes through a shared mirror, allocated once and reused.
+      size_t bytes = size_t(stride) * elementBytes(spec.element);
+      if (mirrors.size() <= i) {
+        mirrors.resize(i + 1, {nullptr, 0});
+        copiedBytes.resize(i + 1, 0);
+      }
+      // Memory from cuda::allocateShared is used in place.
+      copiedBytes[i] = cuda::isShared(buf.data, bytes) ? 0 : bytes;
+      if (!copiedBytes[i]) {
+        descriptorPtrs[i] = d.data();
+        args[i] = &descriptorPtrs[i];
+        continue;
+      }
+      if (mirrors[i].second < bytes) {
+        cuda::freeShared(mirrors[i].first);
+        mirrors[i] = {cuda::allocateShared(bytes), bytes};
+        if (!mirrors[i].first)
+          return llvm::createStringError("cannot allocate " +
+                                         std::to_string(bytes) +
+                                         " bytes on the GPU: " +
+                                         cuda::takeError());
+      }
+      std::memcpy(mirrors[i].first, buf.data, bytes);
+      d[0] = d[1] = reinterpret_cast<int64_t>(mirrors[i].first);
+    }
+    descriptorPtrs[i] = d.data();
+    args[i] = &descriptorPtrs[i];
+  }
+  // The workspace size for these shapes; grow the buffer if needed.
+  int64_t bytes = 0;
+  args[n] = &bytes;
+  entry.workspaceBytes(args.data());
+  if (bytes > workspaceCapacity) {
+    int64_t capacity = (bytes + 63) / 64 * 64;
+    // On the GPU in memory both sides address.
+    workspace = decltype(workspace)(
+        static_cast<char *>(gpu ? cuda::allocateShared(size_t(capacity))
+                                : std::aligned_alloc(64, capacity)),
+        gpu ? cuda::freeShared : std::free);
+    workspaceCapacity = workspace ? capacity : 0;
+    if (!workspace)
+      return llvm::createStringError(
+          "cannot allocate a " + std::to_string(capacity) + "-byte workspace" +
+          (gpu ? " on the GPU: " + cuda::takeError() : std::string()));
+  }
+  descriptors[n] = {reinterpret_cast<int64_t>(workspace.get()),
+                    reinterpret_cast<int64_t>(workspace.get()), 0,
+                    std::max<int64_t>(workspaceCapacity, 1), 1};
+  descriptorPtrs[n] = descriptors[n].data();
+  args[n] = &descriptorPtrs[n];
+  {
+    // OpenMP workers take the caller's floating-point mode at each fork.
+    runtime::ScopedFlushDenormals mode(flushDenormals);
+    entry.fn(args.data());
+  }
+  if (!gpu)
+    return llvm::Error::success();
+  cuda::synchronize();
+  std::string error = cuda::takeError();
+  if (!error.empty())
+    return llvm::createStringError(entry.kind + " on the GPU failed: " +
+                                   error);
+  // Outputs and in-place updates (params, optimizer state) come back.
+  for (size_t i = 0; i < n; ++i)
+    if (copiedBytes[i])
+      std::memcpy(buffers[i].data, mirrors[i].first, copiedBytes[i]);
+  return llvm::Error::success();
+}
+

@@ -1,0 +1,96 @@
+//===- JIT.h - models compiled in-process -----------------------*- C++ -*-===//
+//
+// A model JIT-compiled for the host (or the host plus an NVIDIA GPU), with
+// its entry points callable on caller-owned buffers.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MLC_COMPILER_DRIVER_JIT_H
+#define MLC_COMPILER_DRIVER_JIT_H
+
+#include "compiler/Driver/Signature.h"
+#include "compiler/Driver/Target.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/OwningOpRef.h"
+
+#include <cstdlib>
+#include <memory>
+
+namespace mlir {
+class ExecutionEngine;
+} // namespace mlir
+
+namespace mlc {
+
+/// A model compiled in-process. Entry points take buffers in the order of
+/// the signature: params, inputs, then outputs, which they write.
+class JITModel {
+public:
+  ~JITModel();
+
+  /// Compiles the one mlc.model in `module` (consumed). The model takes
+  /// `context` over on success only: on failure it stays the caller's, so
+  /// diagnostic handlers registered on it can still be removed.
+  static llvm::Expected<std::unique_ptr<JITModel>>
+  compile(std::unique_ptr<mlir::MLIRContext> &context,
+          mlir::OwningOpRef<mlir::ModuleOp> module,
+          const TargetOptions &target = {});
+
+  const ModelSignature &signature() const { return sig; }
+
+  /// Runs `predict`. Checks the number of buffers, their shapes against the
+  /// signature, and that all dynamic dimensions agree on one batch size.
+  llvm::Error predict(llvm::ArrayRef<BufferRef> buffers);
+
+  /// Runs `eval_step`: params, inputs, labels, then the loss (rank 0) and
+  /// predictions it writes.
+  llvm::Error evalStep(llvm::ArrayRef<BufferRef> buffers);
+
+  /// Runs `train_step`: params and states (updated in place), the step's
+  /// learning rate and step size (rank 0; see docs/optimizers.md), inputs,
+  /// labels, then the loss and the predictions it writes.
+  llvm::Error trainStep(llvm::ArrayRef<BufferRef> buffers);
+
+  /// Milliseconds spent in the MLIR pipeline and in LLVM (JIT) compilation,
+  /// of which llvmIRMs in LLVM IR optimization (the rest is code generation).
+  double pipelineMs = 0, llvmMs = 0, llvmIRMs = 0;
+
+private:
+  JITModel() = default;
+  struct EntryPoint {
+    std::string kind; // predict, eval_step, train_step
+    void (*fn)(void **) = nullptr;
+    void (*workspaceBytes)(void **) = nullptr;
+    // The buffers it takes, in order; built once, checked on every call.
+    std::vector<const TensorSpec *> specs;
+  };
+  llvm::Error lookupEntry(llvm::StringRef kind, EntryPoint &entry);
+  llvm::Error call(const EntryPoint &entry, llvm::ArrayRef<BufferRef> buffers);
+
+  std::unique_ptr<mlir::MLIRContext> context;
+  std::unique_ptr<mlir::ExecutionEngine> engine;
+  ModelSignature sig;
+  EntryPoint predictEntry, evalEntry, trainEntry;
+  // Specs of the scalars of the eval and train entry points.
+  TensorSpec learningRateSpec, stepSizeSpec, lossSpec;
+  // Argument storage reused across calls: one memref descriptor per buffer
+  // plus the workspace's.
+  std::vector<std::vector<int64_t>> descriptors;
+  std::vector<void *> descriptorPtrs, args;
+  // Temporaries of every entry point, allocated once and grown to the
+  // largest batch seen (never per call); on the GPU in shared memory.
+  std::unique_ptr<char, void (*)(void *)> workspace{nullptr, std::free};
+  int64_t workspaceCapacity = 0;
+  // --target=cuda: buffers pass through memory the host and the device
+  // share (one mirror per argument, reused).
+  bool gpu = false;
+  bool flushDenormals = true;
+  std::vector<std::pair<void *, size_t>> mirrors;
+  std::vector<size_t> copiedBytes;
+};
+
+} // namespace mlc
+
+#endif // MLC_COMPILER_DRIVER_JIT_H

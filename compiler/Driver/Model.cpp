@@ -1,0 +1,100 @@
+//===- Model.cpp - load model files and apply command-line overrides ------===//
+
+#include "compiler/Driver/Model.h"
+
+#include "compiler/Registration/Registration.h"
+#include "dialects/MLC/IR/MLCDialect.h"
+
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/Parser/Parser.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/WithColor.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace mlc;
+
+std::unique_ptr<MLIRContext> mlc::createContext() {
+  // The CPU schedule's transform script runs upstream passes by name.
+  registerPasses();
+  DialectRegistry registry;
+  registerDialects(registry);
+  // Compiling one small model is faster on one thread than handing work
+  // to a pool, and the results do not depend on scheduling.
+  auto context = std::make_unique<MLIRContext>(
+      registry, MLIRContext::Threading::DISABLED);
+  context->loadAllAvailableDialects();
+  return context;
+}
+
+OwningOpRef<ModuleOp> mlc::loadModelFile(MLIRContext &context,
+                                         llvm::SourceMgr &sourceMgr,
+                                         llvm::StringRef path) {
+  auto buffer = llvm::MemoryBuffer::getFileOrSTDIN(path, /*IsText=*/true);
+  if (std::error_code ec = buffer.getError()) {
+    llvm::WithColor::error(llvm::errs(), "mlc")
+        << "cannot read model file '" << path << "': " << ec.message() << "\n";
+    return nullptr;
+  }
+  sourceMgr.AddNewSourceBuffer(std::move(*buffer), llvm::SMLoc());
+  ParserConfig config(&context);
+  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, config);
+  if (!module)
+    return nullptr;
+  if (module->getOps<ModelOp>().empty()) {
+    llvm::WithColor::error(llvm::errs(), "mlc")
+        << "'" << path << "' contains no mlc.model\n";
+    return nullptr;
+  }
+  return module;
+}
+
+/// "a, b or c".
+static std::string oneOf(llvm::ArrayRef<llvm::StringRef> names) {
+  std::string text;
+  for (auto [i, name] : llvm::enumerate(names))
+    text += (i == 0 ? "" : i + 1 == names.size() ? " or " : ", ") + name.str();
+  return text;
+}
+
+llvm::Error mlc::applyOverrides(ModuleOp module,
+                                const TrainingOverrides &overrides) {
+  MLIRContext *ctx = module.getContext();
+  for (ModelOp model : module.getOps<ModelOp>()) {
+    if (!overrides.loss.empty()) {
+      std::optional<LossKind> kind = symbolizeLossKind(overrides.loss);
+      if (!kind)
+        return llvm::createStringError(
+            "unknown loss '" + overrides.loss +
+            "' (expected mse, categorical_crossentropy, "
+            "sparse_categorical_crossentropy or binary_crossentropy)");
+      model.setLossAttr(LossAttr::get(ctx, *kind, overrides.fromLogits));
+    }
+    Attribute optimizer = model.getOptimizerAttr();
+    if (!overrides.optimizer.empty()) {
+      optimizer = getDefaultOptimizer(ctx, overrides.optimizer);
+      if (!optimizer)
+        return llvm::createStringError(
+            "unknown optimizer '" + overrides.optimizer + "' (expected " +
+            oneOf(getOptimizerNames()) + ")");
+    }
+    if (overrides.learningRate) {
+      if (!optimizer)
+        return llvm::createStringError(
+            "--learning-rate needs an optimizer: the model @" +
+            model.getSymName().str() + " has none; add --optimizer");
+      double lr = *overrides.learningRate;
+      if (!(lr > 0) || !std::isfinite(lr))
+        return llvm::createStringError("the learning rate must be positive, "
+                                       "got " +
+                                       std::to_string(lr));
+      optimizer =
+          llvm::cast<OptimizerAttrInterface>(optimizer).withLearningRate(lr);
+    }
+    if (optimizer)
+      model.setOptimizerAttr(llvm::cast<OptimizerAttrInterface>(optimizer));
+  }
+  return llvm::Error::success();
+}

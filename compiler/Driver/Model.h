@@ -1,0 +1,52 @@
+//===- Model.h - load model files and apply command-line overrides -*- C++ -*-===//
+//
+// The first stage of every compile: a context with mlc's dialects, a model
+// file parsed and verified (diagnostics at file:line:col), and the
+// command line's loss, optimizer and learning-rate settings applied.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MLC_COMPILER_DRIVER_MODEL_H
+#define MLC_COMPILER_DRIVER_MODEL_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/OwningOpRef.h"
+#include "llvm/Support/Error.h"
+
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace llvm {
+class SourceMgr;
+} // namespace llvm
+
+namespace mlc {
+
+/// Creates a context with every dialect mlc uses loaded.
+std::unique_ptr<mlir::MLIRContext> createContext();
+
+/// Parses and verifies a model file (or "-" for stdin). Diagnostics are
+/// reported through the context's handler with file:line:col. Returns null
+/// on failure, after printing why.
+mlir::OwningOpRef<mlir::ModuleOp> loadModelFile(mlir::MLIRContext &context,
+                                                llvm::SourceMgr &sourceMgr,
+                                                llvm::StringRef path);
+
+/// Command-line replacements for a model's loss and optimizer attributes.
+struct TrainingOverrides {
+  std::string loss;      ///< e.g. "sparse_categorical_crossentropy"
+  bool fromLogits = false;
+  std::string optimizer; ///< "sgd", "adam", "adamw" or "rmsprop" (defaults)
+  std::optional<double> learningRate;
+};
+
+/// Sets the overridden attributes on every mlc.model in `module`. The
+/// learning rate alone changes the model's own optimizer.
+llvm::Error applyOverrides(mlir::ModuleOp module,
+                           const TrainingOverrides &overrides);
+
+} // namespace mlc
+
+#endif // MLC_COMPILER_DRIVER_MODEL_H

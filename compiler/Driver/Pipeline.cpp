@@ -1,0 +1,63 @@
+//===- Pipeline.cpp - the stages of compiling a model ---------------------===//
+
+#include "compiler/Driver/Pipeline.h"
+
+#include "compiler/CodeGen/CPU/Pipeline.h"
+#include "compiler/CodeGen/Common/Pipeline.h"
+#include "compiler/CodeGen/GPU/Pipeline.h"
+
+#include "mlir/Pass/PassManager.h"
+#include "llvm/Support/Path.h"
+
+using namespace mlir;
+using namespace mlc;
+
+void mlc::buildPipeline(OpPassManager &pm, Stage from, Stage to,
+                        const TargetOptions &target) {
+  // Whether the step from `stage - 1` to `stage` is wanted.
+  auto step = [&](Stage stage) { return from < stage && stage <= to; };
+  if (step(Stage::Graph))
+    buildMaterializePipeline(pm);
+  if (step(Stage::Linalg))
+    buildGraphToLinalgPipeline(pm);
+  if (!target.isGPU()) {
+    if (step(Stage::LLVM))
+      buildLinalgToLLVMPipeline(pm, {target.threads, vectorBitsFor(target),
+                                     inlineMathFor(target)});
+    return;
+  }
+  if (step(Stage::GPU))
+    buildLinalgToGPUPipeline(pm);
+  if (!step(Stage::LLVM))
+    return;
+  GPUTarget gpu;
+  gpu.chip = target.gpuChip;
+  gpu.features = ptxFeatureFor(target.gpuChip);
+  // gpu-module-to-binary looks for ptxas in a few places only; point it
+  // at the toolkit mlc found.
+  std::string ptxas = findPtxas();
+  if (!ptxas.empty())
+    gpu.toolkit =
+        llvm::sys::path::parent_path(llvm::sys::path::parent_path(ptxas))
+            .str();
+  gpu.format = !target.gpuFormat.empty() ? target.gpuFormat
+               : ptxas.empty()            ? "isa"
+                                          : "fatbin";
+  buildGPUToNVVMPipeline(pm, gpu);
+}
+
+static bool usePassManagerCLOptions = false;
+
+void mlc::registerPassManagerOptions() {
+  registerPassManagerCLOptions();
+  usePassManagerCLOptions = true;
+}
+
+LogicalResult mlc::lowerModule(ModuleOp module, Stage from, Stage to,
+                               const TargetOptions &target) {
+  PassManager pm = PassManager::on<ModuleOp>(module.getContext());
+  if (usePassManagerCLOptions && failed(applyPassManagerCLOptions(pm)))
+    return failure();
+  buildPipeline(pm, from, to, target);
+  return pm.run(module);
+}

@@ -1,0 +1,268 @@
+//===- Target.cpp - target machines and code emission ---------------------===//
+
+#include "compiler/Driver/Target.h"
+
+#include "compiler/CodeGen/GPU/Pipeline.h"
+
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/ExecutionEngine/OptUtils.h"
+#include "mlir/Target/LLVMIR/Export.h"
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/LegacyPassManager.h"
+#include "llvm/IR/Module.h"
+#include "llvm/MC/MCSubtargetInfo.h"
+#include "llvm/MC/TargetRegistry.h"
+#include "llvm/Passes/PassBuilder.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Program.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/Target/TargetMachine.h"
+#include "llvm/TargetParser/Host.h"
+
+#include <cstdlib>
+#include <mutex>
+
+using namespace mlir;
+using namespace mlc;
+
+llvm::Error mlc::parseTarget(llvm::StringRef text, TargetOptions &target) {
+  target.gpuChip.clear();
+  if (text.empty() || text == "cpu")
+    return llvm::Error::success();
+  llvm::StringRef chip;
+  if (text == "cuda")
+    chip = "sm_90a";
+  else if (!text.consume_front("cuda:"))
+    return llvm::createStringError("unknown target '" + text.str() +
+                                   "' (expected cpu, cuda or cuda:sm_XX, "
+                                   "e.g. cuda:sm_90a)");
+  else
+    chip = text;
+  if (ptxFeatureFor(chip.str()).empty())
+    return llvm::createStringError(
+        "unknown CUDA chip '" + chip.str() +
+        "' (expected sm_50 ... sm_90a, sm_100, sm_120, e.g. cuda:sm_90a)");
+  target.gpuChip = chip.str();
+  return llvm::Error::success();
+}
+
+std::string mlc::findPtxas() {
+  for (const char *var : {"CUDA_ROOT", "CUDA_HOME", "CUDA_PATH"})
+    if (const char *root = std::getenv(var)) {
+      std::string path = std::string(root) + "/bin/ptxas";
+      if (llvm::sys::fs::can_execute(path))
+        return path;
+    }
+  if (llvm::sys::fs::can_execute("/usr/local/cuda/bin/ptxas"))
+    return "/usr/local/cuda/bin/ptxas";
+  if (auto found = llvm::sys::findProgramByName("ptxas"))
+    return *found;
+  return "";
+}
+
+llvm::Expected<std::string> mlc::extractDeviceCode(ModuleOp module) {
+  std::string code;
+  unsigned binaries = 0;
+  for (auto binary : module.getOps<gpu::BinaryOp>()) {
+    ++binaries;
+    for (Attribute attr : binary.getObjects())
+      if (auto object = llvm::dyn_cast<gpu::ObjectAttr>(attr))
+        code += object.getObject().getValue();
+  }
+  if (binaries != 1)
+    return llvm::createStringError(
+        "expected one GPU binary in the lowered module, found " +
+        std::to_string(binaries) + " (was it compiled for a GPU target?)");
+  return code;
+}
+
+static void initializeTargets() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    llvm::InitializeAllTargetInfos();
+    llvm::InitializeAllTargets();
+    llvm::InitializeAllTargetMCs();
+    llvm::InitializeAllAsmPrinters();
+  });
+}
+
+/// The target triple: --target-triple, else the host's.
+static llvm::Triple tripleOf(const TargetOptions &target) {
+  return llvm::Triple(target.triple.empty()
+                          ? llvm::sys::getDefaultTargetTriple()
+                          : target.triple);
+}
+
+llvm::Expected<std::unique_ptr<llvm::TargetMachine>>
+mlc::createTargetMachine(const TargetOptions &target) {
+  initializeTargets();
+  llvm::Triple triple = tripleOf(target);
+  std::string error;
+  const llvm::Target *llvmTarget =
+      llvm::TargetRegistry::lookupTarget(triple, error);
+  if (!llvmTarget)
+    return llvm::createStringError("unknown target triple '" + triple.str() +
+                                   "': " + error);
+  bool host = target.triple.empty() &&
+              (target.cpu.empty() || target.cpu == "host");
+  std::string cpu = host ? llvm::sys::getHostCPUName().str() : target.cpu;
+  std::string features;
+  if (host) {
+    llvm::SubtargetFeatures f;
+    for (auto &feature : llvm::sys::getHostCPUFeatures())
+      f.AddFeature(feature.first(), feature.second);
+    features = f.getString();
+  } else if (!cpu.empty()) {
+    std::unique_ptr<llvm::MCSubtargetInfo> info(
+        llvmTarget->createMCSubtargetInfo(triple, "", ""));
+    if (!info || !info->isCPUStringValid(cpu))
+      return llvm::createStringError("unknown CPU '" + cpu + "' for " +
+                                     triple.str());
+  }
+  llvm::TargetOptions options;
+  std::unique_ptr<llvm::TargetMachine> tm(llvmTarget->createTargetMachine(
+      triple, cpu, features, options, llvm::Reloc::PIC_, std::nullopt,
+      target.optLevel >= 3 ? llvm::CodeGenOptLevel::Aggressive
+                           : llvm::CodeGenOptLevel::Default));
+  if (!tm)
+    return llvm::createStringError("cannot create a target machine for " +
+                                   triple.str());
+  return tm;
+}
+
+/// Whether the target CPU has an LLVM feature ("avx2", "fma"). Unknown
+/// CPUs and non-x86 triples have none (callers decide what that means).
+static bool cpuHasFeature(const TargetOptions &target, llvm::StringRef f) {
+  bool host = target.triple.empty() &&
+              (target.cpu.empty() || target.cpu == "host");
+  if (host)
+    return llvm::sys::getHostCPUFeatures().lookup(f);
+  initializeTargets();
+  llvm::Triple triple = tripleOf(target);
+  std::string error;
+  const llvm::Target *llvmTarget =
+      llvm::TargetRegistry::lookupTarget(triple, error);
+  // A bad triple is reported when the target machine is created.
+  if (!llvmTarget || !triple.isX86())
+    return false;
+  std::unique_ptr<llvm::MCSubtargetInfo> info(
+      llvmTarget->createMCSubtargetInfo(triple, "", ""));
+  if (!info || !info->isCPUStringValid(target.cpu))
+    return false;
+  info.reset(llvmTarget->createMCSubtargetInfo(triple, target.cpu, ""));
+  return info->checkFeatures(("+" + f).str());
+}
+
+unsigned mlc::vectorBitsFor(const TargetOptions &target) {
+  if (target.vectorBits)
+    return target.vectorBits;
+  // Other architectures get 128-bit vectors (NEON).
+  if (!tripleOf(target).isX86())
+    return 128;
+  if (cpuHasFeature(target, "avx512f"))
+    return 512;
+  if (cpuHasFeature(target, "avx2") || cpuHasFeature(target, "avx"))
+    return 256;
+  return 128; // SSE
+}
+
+bool mlc::inlineMathFor(const TargetOptions &target) {
+  // The polynomials flush denormal results and read denormal inputs as the
+  // smallest normal: with --denormals=keep, libm keeps IEEE semantics. They
+  // are built from fused multiply-adds, which become a libm call per lane
+  // on x86 CPUs without FMA.
+  if (!target.flushDenormals)
+    return false;
+  llvm::Triple triple = tripleOf(target);
+  if (triple.isAArch64())
+    return true;
+  return triple.isX86() && cpuHasFeature(target, "fma");
+}
+
+std::function<llvm::Error(llvm::Module *)>
+mlc::makeLLVMOptimizer(const TargetOptions &target, llvm::TargetMachine *tm) {
+  if (target.fullLLVMOptimization || target.optLevel == 0)
+    return makeOptimizingTransformer(target.optLevel, 0, tm);
+  return [tm](llvm::Module *module) -> llvm::Error {
+    llvm::LoopAnalysisManager lam;
+    llvm::FunctionAnalysisManager fam;
+    llvm::CGSCCAnalysisManager cgam;
+    llvm::ModuleAnalysisManager mam;
+    llvm::PassBuilder pb(tm);
+    pb.registerModuleAnalyses(mam);
+    pb.registerCGSCCAnalyses(cgam);
+    pb.registerFunctionAnalyses(fam);
+    pb.registerLoopAnalyses(lam);
+    pb.crossRegisterProxies(lam, fam, cgam, mam);
+    llvm::ModulePassManager mpm;
+    if (llvm::Error err = pb.parsePassPipeline(
+            mpm, "function(sroa,early-cse,instcombine,simplifycfg,"
+                 "loop-mssa(licm))"))
+      return err;
+    mpm.run(*module, mam);
+    return llvm::Error::success();
+  };
+}
+
+namespace {
+/// An LLVM-dialect module translated to LLVM IR for a target machine and
+/// optimized, with what owns it.
+struct OptimizedModule {
+  std::unique_ptr<llvm::TargetMachine> tm;
+  std::unique_ptr<llvm::LLVMContext> context;
+  std::unique_ptr<llvm::Module> module;
+};
+} // namespace
+
+static llvm::Expected<OptimizedModule>
+translateAndOptimize(ModuleOp module, const TargetOptions &target) {
+  OptimizedModule out;
+  auto tm = createTargetMachine(target);
+  if (!tm)
+    return tm.takeError();
+  out.tm = std::move(*tm);
+  out.context = std::make_unique<llvm::LLVMContext>();
+  out.module = translateModuleToLLVMIR(module, *out.context);
+  if (!out.module)
+    return llvm::createStringError(
+        "cannot translate the module to LLVM IR (run the full pipeline, "
+        "--emit=mlir-llvm, first)");
+  out.module->setDataLayout(out.tm->createDataLayout());
+  out.module->setTargetTriple(out.tm->getTargetTriple());
+  if (llvm::Error err =
+          makeLLVMOptimizer(target, out.tm.get())(out.module.get()))
+    return std::move(err);
+  return out;
+}
+
+llvm::Expected<std::string> mlc::emitLLVMIR(ModuleOp module,
+                                            const TargetOptions &target) {
+  auto optimized = translateAndOptimize(module, target);
+  if (!optimized)
+    return optimized.takeError();
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  optimized->module->print(os, nullptr);
+  return text;
+}
+
+llvm::Expected<std::string> mlc::emitMachineCode(
+    ModuleOp module, const TargetOptions &target, bool assembly,
+    llvm::function_ref<llvm::Error(llvm::Module &)> beforeCodegen) {
+  auto optimized = translateAndOptimize(module, target);
+  if (!optimized)
+    return optimized.takeError();
+  if (beforeCodegen)
+    if (llvm::Error err = beforeCodegen(*optimized->module))
+      return std::move(err);
+  llvm::SmallString<0> code;
+  llvm::raw_svector_ostream os(code);
+  llvm::legacy::PassManager codegen;
+  if (optimized->tm->addPassesToEmitFile(
+          codegen, os, nullptr,
+          assembly ? llvm::CodeGenFileType::AssemblyFile
+                   : llvm::CodeGenFileType::ObjectFile))
+    return llvm::createStringError("the target cannot emit this file type");
+  codegen.run(*optimized->module);
+  return std::string(code.str());
+}
