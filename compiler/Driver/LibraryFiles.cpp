@@ -124,6 +124,17 @@ std::string generatePrologue(const LibraryModel &m) {
      << "#define MLC_NUM_CLASSES " << m.classes << "\n"
      << llvm::formatv("#define MLC_LEARNING_RATE {0:e17}\n", sig.learningRate)
      << "#define MLC_BIAS_CORRECTED " << sig.biasCorrected << "\n"
+     << "#define MLC_SCHEDULE_KIND " << int(sig.schedule.kind) << "\n"
+     << "#define MLC_SCHEDULE_DECAY_STEPS " << sig.schedule.decaySteps << "\n"
+     << llvm::formatv("#define MLC_SCHEDULE_DECAY_RATE {0:e17}\n",
+                      sig.schedule.decayRate)
+     << "#define MLC_SCHEDULE_STAIRCASE " << sig.schedule.staircase << "\n"
+     << llvm::formatv("#define MLC_SCHEDULE_ALPHA {0:e17}\n",
+                      sig.schedule.alpha)
+     << "#define MLC_SCHEDULE_WARMUP_STEPS " << sig.schedule.warmupSteps
+     << "\n"
+     << llvm::formatv("#define MLC_SCHEDULE_WARMUP_TARGET {0:e17}\n",
+                      sig.schedule.warmupTarget)
      << "#define MLC_GPU " << !m.gpuChip.empty() << "\n"
      << "#define MLC_FLUSH_DENORMALS " << m.flushDenormals << "\n"
      << llvm::formatv("#define MLC_BETA1 {0:e17}\n#define MLC_BETA2 {1:e17}\n",
@@ -255,6 +266,10 @@ std::string mlc::generateHeader(const LibraryModel &m) {
   if (!m.optimizer.empty())
     os << " * Optimizer: " << m.optimizer << " (its state, "
        << sig.states.size() << " tensors, is saved with the parameters)\n";
+  if (sig.canTrain() &&
+      sig.schedule.kind != runtime::LearningRateSchedule::Kind::Constant)
+    os << " * Learning-rate schedule: " << sig.schedule.str()
+       << " (step 0 is the first step after init)\n";
   os << " *\n * Input \"" << in.name << "\": float32, row-major "
      << shapeText(in.shape, "batch") << ", " << in.numElements(1)
      << " floats per sample.\n"

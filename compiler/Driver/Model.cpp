@@ -6,6 +6,8 @@
 #include "dialects/MLC/IR/MLCDialect.h"
 
 #include "mlir/IR/DialectRegistry.h"
+#include "mlir/AsmParser/AsmParser.h"
+#include "mlir/IR/Diagnostics.h"
 #include "mlir/Parser/Parser.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/SourceMgr.h"
@@ -59,6 +61,48 @@ static std::string oneOf(llvm::ArrayRef<llvm::StringRef> names) {
   return text;
 }
 
+/// The schedule attribute `text` names ("name:key=value,..."), parsed and
+/// verified as `#mlc.name<key = value, ...>`; null for "constant".
+static llvm::Expected<LRScheduleAttrInterface>
+parseSchedule(MLIRContext *ctx, llvm::StringRef text) {
+  auto [name, args] = text.split(':');
+  if (name == "constant" && args.empty())
+    return LRScheduleAttrInterface();
+  std::string attr = "#mlc." + name.str();
+  if (!args.empty()) {
+    attr += "<";
+    llvm::SmallVector<llvm::StringRef> pairs;
+    args.split(pairs, ',');
+    for (auto [i, pair] : llvm::enumerate(pairs)) {
+      auto [key, value] = pair.split('=');
+      attr += (i ? ", " : "") + key.trim().str() + " = " + value.trim().str();
+    }
+    attr += ">";
+  }
+  std::string why;
+  Attribute parsed;
+  {
+    ScopedDiagnosticHandler capture(ctx, [&](Diagnostic &diag) {
+      if (why.empty())
+        why = diag.str();
+      return success();
+    });
+    size_t read = 0;
+    parsed = parseAttribute(attr, ctx, Type(), &read);
+    if (parsed && read != attr.size())
+      parsed = Attribute();
+  }
+  auto schedule = llvm::dyn_cast_or_null<LRScheduleAttrInterface>(parsed);
+  if (!schedule)
+    return llvm::createStringError(
+        "invalid --lr-schedule '" + text.str() + "'" +
+        (why.empty() ? std::string() : ": " + why) +
+        " (expected constant, exponential_decay:decay_steps=N,decay_rate=R"
+        "[,staircase=true] or cosine_decay:decay_steps=N[,alpha=A]"
+        "[,warmup_steps=W,warmup_target=T])");
+  return schedule;
+}
+
 llvm::Error mlc::applyOverrides(ModuleOp module,
                                 const TrainingOverrides &overrides) {
   MLIRContext *ctx = module.getContext();
@@ -95,6 +139,19 @@ llvm::Error mlc::applyOverrides(ModuleOp module,
     }
     if (optimizer)
       model.setOptimizerAttr(llvm::cast<OptimizerAttrInterface>(optimizer));
+    if (!overrides.lrSchedule.empty()) {
+      auto schedule = parseSchedule(ctx, overrides.lrSchedule);
+      if (!schedule)
+        return schedule.takeError();
+      if (*schedule && !optimizer)
+        return llvm::createStringError(
+            "--lr-schedule needs an optimizer: the model @" +
+            model.getSymName().str() + " has none; add --optimizer");
+      if (*schedule)
+        model.setLrScheduleAttr(*schedule);
+      else
+        model.removeLrScheduleAttr();
+    }
   }
   return llvm::Error::success();
 }

@@ -40,10 +40,16 @@ struct TrainingOverrides {
   bool fromLogits = false;
   std::string optimizer; ///< "sgd", "adam", "adamw" or "rmsprop" (defaults)
   std::optional<double> learningRate;
+  /// A learning-rate schedule in the text form runtime/LearningRate.h
+  /// prints: "constant", "exponential_decay:decay_steps=1000,
+  /// decay_rate=0.96[,staircase=true]", "cosine_decay:decay_steps=N
+  /// [,alpha=A][,warmup_steps=W,warmup_target=T]". Empty: the model's.
+  std::string lrSchedule;
 };
 
 /// Sets the overridden attributes on every mlc.model in `module`. The
-/// learning rate alone changes the model's own optimizer.
+/// learning rate alone changes the model's own optimizer. Bad values are
+/// errors that name the flag and the problem.
 llvm::Error applyOverrides(mlir::ModuleOp module,
                            const TrainingOverrides &overrides);
 

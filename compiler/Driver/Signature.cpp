@@ -66,6 +66,28 @@ static llvm::Expected<TensorSpec> specOf(llvm::StringRef name, Type type) {
   return spec;
 }
 
+static runtime::LearningRateSchedule
+scheduleOf(LRScheduleAttrInterface attr, double learningRate) {
+  runtime::LearningRateSchedule schedule;
+  schedule.initial = learningRate;
+  if (!attr)
+    return schedule;
+  LRScheduleSpec spec = attr.getSpec();
+  using Kind = runtime::LearningRateSchedule::Kind;
+  schedule.kind = spec.kind == LRScheduleSpec::Kind::ExponentialDecay
+                      ? Kind::ExponentialDecay
+                  : spec.kind == LRScheduleSpec::Kind::CosineDecay
+                      ? Kind::CosineDecay
+                      : Kind::Constant;
+  schedule.decaySteps = spec.decaySteps;
+  schedule.decayRate = spec.decayRate;
+  schedule.staircase = spec.staircase;
+  schedule.alpha = spec.alpha;
+  schedule.warmupSteps = spec.warmupSteps;
+  schedule.warmupTarget = spec.warmupTarget;
+  return schedule;
+}
+
 static llvm::Expected<ModelSignature> readSignature(ModelOp model) {
   ModelSignature sig;
   sig.model = model.getSymName().str();
@@ -106,7 +128,7 @@ static llvm::Expected<ModelSignature> readSignature(ModelOp model) {
   if (OptimizerAttrInterface optimizer = model.getOptimizerAttr()) {
     sig.hasOptimizer = true;
     sig.learningRate = optimizer.getLearningRate();
-    sig.schedule.initial = sig.learningRate;
+    sig.schedule = scheduleOf(model.getLrScheduleAttr(), sig.learningRate);
     if (auto betas = optimizer.getBiasCorrection()) {
       sig.biasCorrected = true;
       std::tie(sig.beta1, sig.beta2) = *betas;

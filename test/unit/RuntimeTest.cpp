@@ -95,6 +95,40 @@ mlc.model @m {
   EXPECT_EQ(llvm::toString(std::move(wrong)), "init takes 2 params, got 1");
 }
 
+TEST(RuntimeTest, SignatureCarriesTheModelsSchedule) {
+  auto context = createContext();
+  auto module = mlir::parseSourceString<mlir::ModuleOp>(R"(
+mlc.model @m {
+  %x = mlc.input "x" : tensor<?x4xf32>
+  mlc.output %x : tensor<?x4xf32>
+} {loss = #mlc.loss<mse>, optimizer = #mlc.sgd<learning_rate = 0.5>,
+   lr_schedule = #mlc.cosine_decay<decay_steps = 100, alpha = 0.2,
+                                   warmup_steps = 10, warmup_target = 1.0>})",
+                                                        context.get());
+  ASSERT_TRUE(module);
+  auto sig = materializeSignature(*module);
+  ASSERT_TRUE(bool(sig)) << llvm::toString(sig.takeError());
+  const runtime::LearningRateSchedule &s = sig->schedule;
+  EXPECT_EQ(s.kind, runtime::LearningRateSchedule::Kind::CosineDecay);
+  EXPECT_DOUBLE_EQ(s.initial, 0.5);
+  EXPECT_DOUBLE_EQ(s.at(5), 0.75);                  // half-way up
+  EXPECT_DOUBLE_EQ(s.at(60), 1.0 * (0.2 + 0.8 * 0.5)); // half-way down
+  EXPECT_NEAR(s.at(1000), 0.2, 1e-15);
+
+  // Without one the rate is constant; --lr-schedule replaces it.
+  TrainingOverrides overrides;
+  overrides.lrSchedule = "exponential_decay:decay_steps=10,decay_rate=0.5";
+  ASSERT_FALSE(bool(applyOverrides(*module, overrides)));
+  sig = materializeSignature(*module);
+  ASSERT_TRUE(bool(sig)) << llvm::toString(sig.takeError());
+  EXPECT_DOUBLE_EQ(sig->schedule.at(20), 0.125);
+  overrides.lrSchedule = "constant";
+  ASSERT_FALSE(bool(applyOverrides(*module, overrides)));
+  sig = materializeSignature(*module);
+  ASSERT_TRUE(bool(sig)) << llvm::toString(sig.takeError());
+  EXPECT_DOUBLE_EQ(sig->schedule.at(20), 0.5);
+}
+
 TEST(RuntimeTest, LearningRateSchedules) {
   // Expected values are Keras 3's formulas (keras.optimizers.schedules)
   // evaluated by hand.

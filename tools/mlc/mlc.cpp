@@ -157,6 +157,15 @@ cl::opt<double> learningRate("learning-rate",
                              cl::sub(compileCmd), cl::sub(trainCmd),
                              cl::cat(mlcCategory));
 
+cl::opt<std::string> lrSchedule(
+    "lr-schedule",
+    cl::desc("Learning-rate schedule, replacing the model's (Keras's "
+             "formulas, from the optimizer's rate): constant, "
+             "exponential_decay:decay_steps=N,decay_rate=R[,staircase=true], "
+             "cosine_decay:decay_steps=N[,alpha=A][,warmup_steps=W,"
+             "warmup_target=T]"),
+    cl::sub(compileCmd), cl::sub(trainCmd), cl::cat(mlcCategory));
+
 cl::opt<std::string> data("data",
                           cl::desc("Training data: mnist (shipped), "
                                    "fashion-mnist, or a directory of IDX files"),
@@ -259,6 +268,7 @@ mlir::OwningOpRef<mlir::ModuleOp> loadModel(mlir::MLIRContext &context,
   overrides.optimizer = optimizerOverride;
   if (learningRate.getNumOccurrences())
     overrides.learningRate = learningRate;
+  overrides.lrSchedule = lrSchedule;
   if (Error err = mlc::applyOverrides(*module, overrides)) {
     error(toString(std::move(err)));
     return nullptr;

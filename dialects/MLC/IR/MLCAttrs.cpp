@@ -199,3 +199,60 @@ LogicalResult RMSpropAttr::verify(function_ref<InFlightDiagnostic()> emitError,
       succeeded(checkUnitInterval(emitError, "rmsprop", "momentum", momentum)) &&
       succeeded(checkPositive(emitError, "rmsprop", "epsilon", epsilon)));
 }
+
+//===----------------------------------------------------------------------===//
+// Learning-rate schedules
+//===----------------------------------------------------------------------===//
+
+LogicalResult
+ExponentialDecayAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                             int64_t decaySteps, double decayRate, bool) {
+  if (decaySteps < 1)
+    return emitError() << "#mlc.exponential_decay needs decay_steps >= 1, got "
+                       << decaySteps;
+  return checkPositive(emitError, "exponential_decay", "decay_rate",
+                       decayRate);
+}
+
+LRScheduleSpec ExponentialDecayAttr::getSpec() const {
+  LRScheduleSpec spec;
+  spec.kind = LRScheduleSpec::Kind::ExponentialDecay;
+  spec.decaySteps = getDecaySteps();
+  spec.decayRate = getDecayRate();
+  spec.staircase = getStaircase();
+  return spec;
+}
+
+LogicalResult
+CosineDecayAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                        int64_t decaySteps, double alpha, int64_t warmupSteps,
+                        double warmupTarget) {
+  if (decaySteps < 1)
+    return emitError() << "#mlc.cosine_decay needs decay_steps >= 1, got "
+                       << decaySteps;
+  if (!(alpha >= 0.0 && alpha <= 1.0))
+    return emitError() << "#mlc.cosine_decay needs 0 <= alpha <= 1, got "
+                       << alpha;
+  if (warmupSteps < 0)
+    return emitError() << "#mlc.cosine_decay needs warmup_steps >= 0, got "
+                       << warmupSteps;
+  // Keras's warmup_target=None is warmup_steps = 0 here.
+  if (warmupSteps > 0 && !(warmupTarget > 0.0 && std::isfinite(warmupTarget)))
+    return emitError() << "#mlc.cosine_decay with warmup_steps needs a "
+                          "positive warmup_target, got "
+                       << warmupTarget;
+  if (warmupSteps == 0 && warmupTarget != 0.0)
+    return emitError()
+           << "#mlc.cosine_decay has a warmup_target but no warmup_steps";
+  return success();
+}
+
+LRScheduleSpec CosineDecayAttr::getSpec() const {
+  LRScheduleSpec spec;
+  spec.kind = LRScheduleSpec::Kind::CosineDecay;
+  spec.decaySteps = getDecaySteps();
+  spec.alpha = getAlpha();
+  spec.warmupSteps = getWarmupSteps();
+  spec.warmupTarget = getWarmupTarget();
+  return spec;
+}

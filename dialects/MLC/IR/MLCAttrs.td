@@ -236,4 +236,59 @@ def MLC_RMSpropAttr : MLC_OptimizerAttr<"RMSprop", "rmsprop"> {
                         DefaultValuedParameter<"bool", "false">:$centered);
 }
 
+//===----------------------------------------------------------------------===//
+// Learning-rate schedules
+//===----------------------------------------------------------------------===//
+
+def MLC_LRScheduleAttrInterface : AttrInterface<"LRScheduleAttrInterface"> {
+  let cppNamespace = "::mlc";
+  let description = [{
+    A learning-rate schedule (Keras's `keras.optimizers.schedules`): the
+    rate of each step as a function of the step count, starting from the
+    optimizer's learning rate. The compiled `train_step` takes the rate as
+    an argument; the runtime computes it from the spec.
+  }];
+  let methods = [
+    InterfaceMethod<"Returns the schedule's formula and constants.",
+                    "::mlc::LRScheduleSpec", "getSpec">,
+  ];
+}
+
+class MLC_LRScheduleAttr<string name, string attrMnemonic>
+    : MLC_Attr<name, attrMnemonic, [MLC_LRScheduleAttrInterface]> {
+  let assemblyFormat = "`<` struct(params) `>`";
+  let extraClassDeclaration = [{
+    ::mlc::LRScheduleSpec getSpec() const;
+  }];
+  let genVerifyDecl = 1;
+}
+
+def MLC_ExponentialDecayAttr
+    : MLC_LRScheduleAttr<"ExponentialDecay", "exponential_decay"> {
+  let summary = "Keras ExponentialDecay";
+  let description = [{
+    `#mlc.exponential_decay<decay_steps = 1000, decay_rate = 0.96,
+    staircase = true>`: the rate is `lr * decay_rate ^ (step / decay_steps)`,
+    the exponent floored with `staircase`.
+  }];
+  let parameters = (ins "int64_t":$decay_steps, MLC_F64Param<>:$decay_rate,
+                        DefaultValuedParameter<"bool", "false">:$staircase);
+}
+
+def MLC_CosineDecayAttr : MLC_LRScheduleAttr<"CosineDecay", "cosine_decay"> {
+  let summary = "Keras CosineDecay, with its optional linear warm-up";
+  let description = [{
+    `#mlc.cosine_decay<decay_steps = 10000, alpha = 0.0, warmup_steps = 0,
+    warmup_target = 0.0>`. Without warm-up the rate falls from `lr` along a
+    half cosine to `alpha * lr` at `decay_steps` and stays there. With
+    `warmup_steps > 0` it first rises linearly from `lr` to
+    `warmup_target`, then falls from `warmup_target` over `decay_steps`
+    more steps to `alpha * warmup_target`.
+  }];
+  let parameters = (ins "int64_t":$decay_steps,
+                        MLC_DefaultF64<"0.0">:$alpha,
+                        DefaultValuedParameter<"int64_t", "0">:$warmup_steps,
+                        MLC_DefaultF64<"0.0">:$warmup_target);
+}
+
 #endif // MLC_ATTRS_TD

@@ -60,6 +60,19 @@ struct InitSpec {
   double b = 0.0;
 };
 
+/// The formula and constants of a learning-rate schedule (Keras's); the
+/// runtime evaluates it (runtime/LearningRate.h).
+struct LRScheduleSpec {
+  enum class Kind { Constant, ExponentialDecay, CosineDecay };
+  Kind kind = Kind::Constant;
+  int64_t decaySteps = 1;
+  double decayRate = 1.0;
+  bool staircase = false;
+  double alpha = 0.0;
+  int64_t warmupSteps = 0;
+  double warmupTarget = 0.0;
+};
+
 /// Fan-in and fan-out of a kernel shape, as Keras computes them: a dense
 /// kernel is (in, out); a conv kernel (..., in, out) multiplies both by the
 /// receptive field (the product of the leading dimensions).

@@ -106,6 +106,8 @@ int64_t ModelOp::getNumParamElements() {
 LogicalResult ModelOp::verify() {
   if (getBody().empty())
     return emitOpError() << "needs a body ending in mlc.output";
+  if (getLrScheduleAttr() && !getOptimizerAttr())
+    return emitOpError() << "has an lr_schedule but no optimizer to apply it";
   return success();
 }
 

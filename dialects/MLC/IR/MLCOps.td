@@ -24,9 +24,10 @@ def MLC_ModelOp : MLC_Op<"model", [Symbol, SymbolTable, IsolatedFromAbove,
   let summary = "A neural-network model";
   let description = [{
     A model is a symbol table holding its inputs, named parameters, and a
-    graph of tensor ops that ends in `mlc.output`. The loss and optimizer used
-    by `mlc train` are optional attributes (the command line can supply or
-    override them).
+    graph of tensor ops that ends in `mlc.output`. The loss, optimizer and
+    learning-rate schedule (`lr_schedule`, e.g. `#mlc.cosine_decay<...>`;
+    constant without one) used by `mlc train` are optional attributes (the
+    command line can supply or override them).
 
     ```mlir
     mlc.model @mnist_mlp {
@@ -41,7 +42,8 @@ def MLC_ModelOp : MLC_Op<"model", [Symbol, SymbolTable, IsolatedFromAbove,
   }];
   let arguments = (ins SymbolNameAttr:$sym_name,
                        OptionalAttr<MLC_LossAttr>:$loss,
-                       OptionalAttr<MLC_OptimizerAttrInterface>:$optimizer);
+                       OptionalAttr<MLC_OptimizerAttrInterface>:$optimizer,
+                       OptionalAttr<MLC_LRScheduleAttrInterface>:$lr_schedule);
   let regions = (region SizedRegion<1>:$body);
   let assemblyFormat = "$sym_name $body attr-dict";
   let hasVerifier = 1;

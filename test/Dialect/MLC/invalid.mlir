@@ -328,6 +328,38 @@ mlc.model @bad_optimizer {
 
 // -----
 
+// expected-error @+1 {{'mlc.model' op has an lr_schedule but no optimizer to apply it}}
+mlc.model @schedule_without_optimizer {
+  %x = mlc.input "x" : tensor<?x4xf32>
+  mlc.output %x : tensor<?x4xf32>
+} {lr_schedule = #mlc.cosine_decay<decay_steps = 10>}
+
+// -----
+
+mlc.model @schedule_zero_steps {
+  %x = mlc.input "x" : tensor<?x4xf32>
+  mlc.output %x : tensor<?x4xf32>
+// expected-error @+1 {{#mlc.exponential_decay needs decay_steps >= 1, got 0}}
+} {optimizer = #mlc.sgd, lr_schedule = #mlc.exponential_decay<decay_steps = 0, decay_rate = 0.5>}
+
+// -----
+
+mlc.model @schedule_target_without_warmup {
+  %x = mlc.input "x" : tensor<?x4xf32>
+  mlc.output %x : tensor<?x4xf32>
+// expected-error @+1 {{#mlc.cosine_decay has a warmup_target but no warmup_steps}}
+} {optimizer = #mlc.sgd, lr_schedule = #mlc.cosine_decay<decay_steps = 10, warmup_target = 0.1>}
+
+// -----
+
+mlc.model @schedule_not_schedule {
+  %x = mlc.input "x" : tensor<?x4xf32>
+  mlc.output %x : tensor<?x4xf32>
+// expected-error @+1 {{'mlc.model' op attribute 'lr_schedule' failed to satisfy constraint}}
+} {optimizer = #mlc.sgd, lr_schedule = #mlc.sgd}
+
+// -----
+
 mlc.model @optimizer_not_optimizer {
   %x = mlc.input "x" : tensor<?x4xf32>
   mlc.output %x : tensor<?x4xf32>

@@ -142,6 +142,29 @@ mlc.model @optimizers_adamw {
   mlc.output %p : tensor<?x1xf32>
 } {loss = #mlc.loss<mse>, optimizer = #mlc.adamw<weight_decay = 0.01, beta_2 = 0.99>}
 
+// CHECK-LABEL: mlc.model @schedules_exponential
+// CHECK: } {lr_schedule = #mlc.exponential_decay<decay_steps = 100, decay_rate = 0.5, staircase = true>, optimizer = #mlc.sgd}
+mlc.model @schedules_exponential {
+  %p = mlc.input "p" : tensor<?x1xf32>
+  mlc.output %p : tensor<?x1xf32>
+} {optimizer = #mlc.sgd,
+   lr_schedule = #mlc.exponential_decay<decay_steps = 100, decay_rate = 0.5, staircase = true>}
+
+// CHECK-LABEL: mlc.model @schedules_cosine
+// CHECK: } {lr_schedule = #mlc.cosine_decay<decay_steps = 1000, alpha = 0.1, warmup_steps = 10, warmup_target = 0.01>, optimizer = #mlc.adam}
+mlc.model @schedules_cosine {
+  %p = mlc.input "p" : tensor<?x1xf32>
+  mlc.output %p : tensor<?x1xf32>
+} {optimizer = #mlc.adam,
+   lr_schedule = #mlc.cosine_decay<decay_steps = 1000, alpha = 0.1, warmup_steps = 10, warmup_target = 0.01>}
+
+// CHECK-LABEL: mlc.model @schedules_cosine_defaults
+// CHECK: } {lr_schedule = #mlc.cosine_decay<decay_steps = 1000>, optimizer = #mlc.adam}
+mlc.model @schedules_cosine_defaults {
+  %p = mlc.input "p" : tensor<?x1xf32>
+  mlc.output %p : tensor<?x1xf32>
+} {optimizer = #mlc.adam, lr_schedule = #mlc.cosine_decay<decay_steps = 1000>}
+
 // CHECK-LABEL: mlc.model @optimizers_rmsprop
 // CHECK: } {loss = #mlc.loss<categorical_crossentropy, from_logits = true>, optimizer = #mlc.rmsprop<rho = 0.95, momentum = 0.5, epsilon = 1.0e-06, centered = true>}
 mlc.model @optimizers_rmsprop {
