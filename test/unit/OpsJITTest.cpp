@@ -8,143 +8,20 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "compiler/Driver/Driver.h"
+#include "OpsJIT.h"
 #include "runtime/FloatMode.h"
-
-#include "mlir/Parser/Parser.h"
 
 #include "llvm/Support/MemoryBuffer.h"
 
-#include <gtest/gtest.h>
-
-
 #include <cfenv>
-#include <cmath>
-#include <cstdint>
 #include <cstring>
 #include <functional>
-#include <string>
-#include <vector>
 
 using namespace mlc;
+using namespace mlc::test;
 
 namespace {
 
-/// A host tensor: float data, or int32 for labels.
-struct Tensor {
-  std::vector<int64_t> shape;
-  std::vector<float> f;
-  std::vector<int32_t> i;
-  int64_t size() const {
-    int64_t n = 1;
-    for (int64_t d : shape)
-      n *= d;
-    return n;
-  }
-  float at(int64_t k) const { return f[k]; }
-};
-
-/// Deterministic values in [lo, hi).
-Tensor make(std::vector<int64_t> shape, double lo, double hi, uint32_t seed) {
-  Tensor t;
-  t.shape = std::move(shape);
-  t.f.resize(t.size());
-  uint32_t s = seed * 2654435761u + 12345u;
-  for (float &v : t.f) {
-    s = s * 1664525u + 1013904223u;
-    v = float(lo + (hi - lo) * ((s >> 8) / double(1u << 24)));
-  }
-  return t;
-}
-
-Tensor labels(int64_t batch, int64_t classes, uint32_t seed) {
-  Tensor t;
-  t.shape = {batch};
-  for (int64_t b = 0; b < batch; ++b)
-    t.i.push_back(int32_t((b * 7 + seed) % classes));
-  return t;
-}
-
-class OpsJITTest : public ::testing::Test {
-protected:
-  void checkMatmul(int64_t k, int64_t n, unsigned bits,
-                   std::initializer_list<int64_t> batches, uint32_t seed);
-  /// Compiles `source` (one model) or fails the test.
-  std::unique_ptr<JITModel> compile(const std::string &source,
-                                    unsigned threads = 1,
-                                    unsigned vectorBits = 0,
-                                    bool flushDenormals = true) {
-    auto context = createContext();
-    auto module = mlir::parseSourceString<mlir::ModuleOp>(source, context.get());
-    EXPECT_TRUE(module) << source;
-    if (!module)
-      return nullptr;
-    TargetOptions target;
-    target.threads = threads;
-    target.vectorBits = vectorBits;
-    target.flushDenormals = flushDenormals;
-    auto jit = JITModel::compile(context, std::move(module), target);
-    if (!jit) {
-      ADD_FAILURE() << llvm::toString(jit.takeError()) << "\n" << source;
-      return nullptr;
-    }
-    return std::move(*jit);
-  }
-
-  /// Runs predict with `inputs`; outputs are sized from the signature with
-  /// the batch of the inputs.
-  std::vector<Tensor> run(JITModel &jit, std::vector<Tensor> inputs,
-                          int64_t batch) {
-    const ModelSignature &sig = jit.signature();
-    std::vector<Tensor> outputs(sig.outputs.size());
-    std::vector<BufferRef> buffers;
-    for (Tensor &in : inputs)
-      buffers.push_back({in.i.empty() ? (void *)in.f.data()
-                                      : (void *)in.i.data(),
-                         in.shape});
-    for (size_t k = 0; k < outputs.size(); ++k) {
-      for (int64_t d : sig.outputs[k].shape)
-        outputs[k].shape.push_back(d < 0 ? batch : d);
-      outputs[k].f.assign(outputs[k].size(), NAN);
-      buffers.push_back({outputs[k].f.data(), outputs[k].shape});
-    }
-    llvm::Error err = jit.predict(buffers);
-    EXPECT_FALSE(bool(err)) << llvm::toString(std::move(err));
-    return outputs;
-  }
-
-  static void expectNear(const Tensor &got, const std::vector<double> &want,
-                         const std::string &what, double tol = 1e-5) {
-    ASSERT_EQ(size_t(got.size()), want.size()) << what;
-    for (size_t k = 0; k < want.size(); ++k)
-      ASSERT_LE(std::abs(got.f[k] - want[k]),
-                tol * std::max(1.0, std::abs(want[k])))
-          << what << " element " << k << ": got " << got.f[k] << ", want "
-          << want[k];
-  }
-};
-
-std::string dims(const std::vector<int64_t> &shape, const char *elt = "f32") {
-  std::string s = "tensor<";
-  for (int64_t d : shape)
-    s += (d < 0 ? std::string("?") : std::to_string(d)) + "x";
-  return s + elt + ">";
-}
-
-/// A model `@m` with inputs a (and b) and `body` computing %r of type `out`.
-std::string model(const std::vector<std::vector<int64_t>> &inputs,
-                  const std::string &body, const std::string &out,
-                  const std::vector<const char *> &elts = {}) {
-  std::string s = "mlc.model @m {\n";
-  for (size_t k = 0; k < inputs.size(); ++k)
-    s += "  %" + std::string(1, char('a' + k)) + " = mlc.input \"" +
-         std::string(1, char('a' + k)) + "\" : " +
-         dims(inputs[k], k < elts.size() ? elts[k] : "f32") + "\n";
-  return s + "  " + body + "\n  mlc.output %r : " + out + "\n}\n";
-}
-
-//===----------------------------------------------------------------------===//
-// Elementwise
 //===----------------------------------------------------------------------===//
 
 struct UnaryCase {
@@ -306,9 +183,11 @@ TEST_F(OpsJITTest, BinaryOpsBroadcast) {
 // Matmul
 //===----------------------------------------------------------------------===//
 
+} // namespace
+
 /// (batch, k) x (k, n) compiled for `bits`-wide vectors (0: the host's),
 /// against double-precision loops, for each batch size.
-void OpsJITTest::checkMatmul(int64_t k, int64_t n, unsigned bits,
+void mlc::test::OpsJITTest::checkMatmul(int64_t k, int64_t n, unsigned bits,
                              std::initializer_list<int64_t> batches,
                              uint32_t seed) {
   auto jit = compile(model({{-1, k}, {k, n}},
@@ -331,6 +210,8 @@ void OpsJITTest::checkMatmul(int64_t k, int64_t n, unsigned bits,
                1e-4);
   }
 }
+
+namespace {
 
 TEST_F(OpsJITTest, Matmul) {
   // k and n not multiples of the vector width.
@@ -527,211 +408,5 @@ TEST_F(OpsJITTest, ShapeOps) {
 //===----------------------------------------------------------------------===//
 // Losses
 //===----------------------------------------------------------------------===//
-
-TEST_F(OpsJITTest, Losses) {
-  const int64_t c = 10;
-  const double eps = 1e-7;
-  auto clip = [&](double p) { return std::min(std::max(p, eps), 1 - eps); };
-  auto lossModel = [&](const char *op, const char *attr, const char *tElt,
-                       std::vector<int64_t> tShape) {
-    std::string t = dims(tShape, tElt);
-    return compile(model({{-1, c}, tShape},
-                         "%r = mlc." + std::string(op) + " %a, %b " + attr +
-                             " : (" + dims({-1, c}) + ", " + t +
-                             ") -> tensor<f32>",
-                         "tensor<f32>", {"f32", tElt}));
-  };
-  auto mse = lossModel("mse", "", "f32", {-1, c});
-  auto cce = lossModel("categorical_crossentropy", "", "f32", {-1, c});
-  auto cceLogits =
-      lossModel("categorical_crossentropy", "{from_logits}", "f32", {-1, c});
-  auto scce = lossModel("sparse_categorical_crossentropy", "", "i32", {-1});
-  auto scceLogits = lossModel("sparse_categorical_crossentropy",
-                              "{from_logits}", "i32", {-1});
-  auto bce = lossModel("binary_crossentropy", "", "f32", {-1, c});
-  auto bceLogits =
-      lossModel("binary_crossentropy", "{from_logits}", "f32", {-1, c});
-  ASSERT_TRUE(mse && cce && cceLogits && scce && scceLogits && bce &&
-              bceLogits);
-
-  for (int64_t batch : {1, 7, 33}) {
-    Tensor probs = make({batch, c}, 0.0, 1.0, 19);
-    probs.f[0] = 0.0f; // clipped, not log(0)
-    Tensor logits = make({batch, c}, -60, 60, 20);
-    Tensor target = make({batch, c}, 0.0, 1.0, 21);
-    Tensor y = labels(batch, c, 3);
-    double n = double(batch);
-
-    double m = 0;
-    for (int64_t k = 0; k < batch * c; ++k)
-      m += std::pow(double(probs.f[k]) - target.f[k], 2);
-    expectNear(run(*mse, {probs, target}, batch)[0], {m / (n * c)}, "mse");
-
-    double ce = 0, ceLogits = 0, sce = 0, sceLogits = 0;
-    for (int64_t i = 0; i < batch; ++i) {
-      double rowSum = 0, mx = -INFINITY, s = 0;
-      for (int64_t j = 0; j < c; ++j) {
-        rowSum += probs.f[i * c + j];
-        mx = std::max(mx, double(logits.f[i * c + j]));
-      }
-      for (int64_t j = 0; j < c; ++j)
-        s += std::exp(logits.f[i * c + j] - mx);
-      double lse = mx + std::log(s);
-      for (int64_t j = 0; j < c; ++j) {
-        ce -= target.f[i * c + j] * std::log(clip(probs.f[i * c + j] / rowSum));
-        ceLogits -= target.f[i * c + j] * (logits.f[i * c + j] - lse);
-      }
-      sce -= std::log(clip(probs.f[i * c + y.i[i]]));
-      sceLogits += lse - logits.f[i * c + y.i[i]];
-    }
-    expectNear(run(*cce, {probs, target}, batch)[0], {ce / n}, "cce");
-    expectNear(run(*cceLogits, {logits, target}, batch)[0], {ceLogits / n},
-               "cce logits");
-    expectNear(run(*scce, {probs, y}, batch)[0], {sce / n}, "sparse cce");
-    expectNear(run(*scceLogits, {logits, y}, batch)[0], {sceLogits / n},
-               "sparse cce logits");
-
-    double b = 0, bLogits = 0;
-    for (int64_t k = 0; k < batch * c; ++k) {
-      double p = clip(probs.f[k]), t = target.f[k], z = logits.f[k];
-      b -= t * std::log(p) + (1 - t) * std::log(1 - p);
-      bLogits += std::max(z, 0.0) - z * t + std::log1p(std::exp(-std::abs(z)));
-    }
-    expectNear(run(*bce, {probs, target}, batch)[0], {b / (n * c)}, "bce");
-    expectNear(run(*bceLogits, {logits, target}, batch)[0],
-               {bLogits / (n * c)}, "bce logits");
-  }
-}
-
-//===----------------------------------------------------------------------===//
-// The seed model and the calling convention
-//===----------------------------------------------------------------------===//
-
-TEST_F(OpsJITTest, SeedMLPForward) {
-  auto file = llvm::MemoryBuffer::getFile(MLC_EXAMPLES_DIR "/mnist_mlp.mlir");
-  ASSERT_TRUE(bool(file)) << file.getError().message();
-  auto jit = compile((*file)->getBuffer().str());
-  ASSERT_TRUE(jit);
-  const ModelSignature &sig = jit->signature();
-  ASSERT_EQ(sig.params.size(), 4u);
-  EXPECT_EQ(sig.params[0].name, "dense.kernel");
-  EXPECT_EQ(sig.params[0].shapeString(), "[784, 128]");
-  EXPECT_EQ(sig.inputs[0].shapeString(), "[?, 28, 28]");
-
-  const int64_t batch = 33;
-  Tensor w1 = make({784, 128}, -0.08, 0.08, 22), b1 = make({128}, -0.1, 0.1, 23);
-  Tensor w2 = make({128, 10}, -0.2, 0.2, 24), b2 = make({10}, -0.1, 0.1, 25);
-  Tensor x = make({batch, 28, 28}, 0, 1, 26);
-  std::vector<double> want;
-  for (int64_t i = 0; i < batch; ++i) {
-    std::vector<double> h(128), z(10);
-    for (int64_t j = 0; j < 128; ++j) {
-      double acc = b1.f[j];
-      for (int64_t k = 0; k < 784; ++k)
-        acc += double(x.f[i * 784 + k]) * w1.f[k * 128 + j];
-      h[j] = std::max(acc, 0.0);
-    }
-    double mx = -INFINITY, s = 0;
-    for (int64_t j = 0; j < 10; ++j) {
-      z[j] = b2.f[j];
-      for (int64_t k = 0; k < 128; ++k)
-        z[j] += h[k] * w2.f[k * 10 + j];
-      mx = std::max(mx, z[j]);
-    }
-    for (int64_t j = 0; j < 10; ++j)
-      s += std::exp(z[j] - mx);
-    for (int64_t j = 0; j < 10; ++j)
-      want.push_back(std::exp(z[j] - mx) / s);
-  }
-  expectNear(run(*jit, {w1, b1, w2, b2, x}, batch)[0], want, "mlp", 1e-5);
-}
-
-// Row tiles are shared among threads, but no value is combined across
-// threads: any thread count gives the same bits.
-TEST_F(OpsJITTest, ThreadCountDoesNotChangeResults) {
-  const char *mlp = R"(
-mlc.model @mnist_mlp {
-  %x = mlc.input "image" : tensor<?x784xf32>
-  %h = mlc.dense %x {units = 128, activation = #mlc.act<relu>} : tensor<?x784xf32> -> tensor<?x128xf32>
-  %y = mlc.dense %h {units = 10, activation = #mlc.act<softmax>} : tensor<?x128xf32> -> tensor<?x10xf32>
-  mlc.output %y : tensor<?x10xf32>
-})";
-  auto one = compile(mlp, 1), two = compile(mlp, 2);
-  ASSERT_TRUE(one && two);
-  for (int64_t batch : {5, 64, 203}) {
-    Tensor w1 = make({784, 128}, -0.1, 0.1, 30), b1 = make({128}, -0.1, 0.1, 31);
-    Tensor w2 = make({128, 10}, -0.3, 0.3, 32), b2 = make({10}, -0.1, 0.1, 33);
-    Tensor x = make({batch, 784}, 0, 1, 34);
-    Tensor y1 = run(*one, {w1, b1, w2, b2, x}, batch)[0];
-    Tensor y2 = run(*two, {w1, b1, w2, b2, x}, batch)[0];
-    ASSERT_EQ(y1.f.size(), y2.f.size());
-    EXPECT_EQ(0, std::memcmp(y1.f.data(), y2.f.data(), y1.f.size() * 4))
-        << "batch " << batch;
-  }
-}
-
-// Products of 1e-20 and 1e-20 are denormal (1e-40 < 2^-126): flushed to
-// zero by default, kept with flushDenormals off. Afterwards the caller's
-// flush bits are as they were and the exception flags the code raised
-// (inexact, underflow) are still raised. OpenMP workers (2 threads, a batch
-// of several row tiles) flush too.
-TEST_F(OpsJITTest, DenormalsFlushWhileCompiledCodeRuns) {
-#if !defined(__x86_64__) && !defined(__aarch64__)
-  GTEST_SKIP() << "mlc flushes denormals on x86 and AArch64 only";
-#endif
-  using runtime::ScopedFlushDenormals;
-  auto flushBits = [] {
-    return ScopedFlushDenormals::mode() & ScopedFlushDenormals::kFlushBits;
-  };
-  const int64_t k = 33, n = 40;
-  std::string source =
-      model({{-1, k}, {k, n}},
-            "%r = mlc.matmul %a, %b : (" + dims({-1, k}) + ", " +
-                dims({k, n}) + ") -> " + dims({-1, n}),
-            dims({-1, n}));
-  const int64_t batch = 64;
-  Tensor a = make({batch, k}, 1e-20, 2e-20, 1);
-  Tensor b = make({k, n}, 1e-20, 2e-20, 2);
-  for (unsigned threads : {1u, 2u}) {
-    auto flush = compile(source, threads);
-    auto keep = compile(source, threads, 0, /*flushDenormals=*/false);
-    ASSERT_TRUE(flush && keep);
-    uint64_t before = flushBits();
-    std::feclearexcept(FE_ALL_EXCEPT);
-    Tensor flushed = run(*flush, {a, b}, batch)[0];
-    EXPECT_EQ(before, flushBits()) << "the caller's flush bits changed";
-    EXPECT_TRUE(std::fetestexcept(FE_INEXACT))
-        << "the exception flags the code raised were cleared";
-    Tensor kept = run(*keep, {a, b}, batch)[0];
-    for (int64_t i = 0; i < batch * n; ++i) {
-      ASSERT_EQ(flushed.f[i], 0.0f)
-          << "threads " << threads << " element " << i;
-      // 33 products of at least 1e-40 and below 4e-40: a denormal sum.
-      ASSERT_EQ(std::fpclassify(kept.f[i]), FP_SUBNORMAL)
-          << "threads " << threads << " element " << i << ": " << kept.f[i];
-      ASSERT_GT(kept.f[i], 3e-39f);
-    }
-  }
-}
-
-TEST_F(OpsJITTest, PredictChecksItsArguments) {
-  auto jit = compile(model({{-1, 7}}, "%r = mlc.relu %a : " + dims({-1, 7}),
-                           dims({-1, 7})));
-  ASSERT_TRUE(jit);
-  std::vector<float> in(14), out(14);
-  auto message = [&](std::vector<BufferRef> buffers) {
-    llvm::Error err = jit->predict(buffers);
-    return err ? llvm::toString(std::move(err)) : std::string();
-  };
-  EXPECT_EQ(message({{in.data(), {2, 7}}, {out.data(), {2, 7}}}), "");
-  EXPECT_EQ(message({{in.data(), {2, 7}}}),
-            "predict takes 2 buffers (a, output 0), got 1");
-  EXPECT_EQ(message({{in.data(), {2, 6}}, {out.data(), {2, 7}}}),
-            "'a' has shape [2, 6], expected [?, 7]");
-  EXPECT_EQ(message({{in.data(), {2, 7}}, {out.data(), {1, 7}}}),
-            "'output 0' has batch size 1, but an earlier buffer has 2");
-  EXPECT_EQ(message({{nullptr, {2, 7}}, {out.data(), {2, 7}}}),
-            "'a' has no data");
-}
 
 } // namespace
