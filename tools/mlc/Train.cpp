@@ -11,9 +11,9 @@
 
 #include "runtime/Aligned.h"
 #include "runtime/Batch.h"
+#include "runtime/Checkpoint.h"
 #include "runtime/IDX.h"
 #include "runtime/LearningRate.h"
-#include "runtime/Safetensors.h"
 
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FormatVariadic.h"
@@ -22,8 +22,9 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <chrono>
-#include <cstring>
 #include <cmath>
+#include <cstdlib>
+#include <map>
 #include <numeric>
 
 using namespace llvm;
@@ -33,10 +34,7 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-int fail(const Twine &message) {
-  WithColor::error(errs(), "mlc") << message << "\n";
-  return 1;
-}
+Error fail(const Twine &message) { return createStringError(message); }
 
 /// Where `--data NAME` points.
 std::string dataDirectory(const std::string &data) {
@@ -74,12 +72,14 @@ struct Pass {
   double meanLoss() const { return seen ? loss / seen : 0; }
 };
 
+using CheckpointMetadata = std::map<std::string, std::string>;
+
 class Trainer {
 public:
   Trainer(JITModel &jit, const TrainOptions &options)
       : jit(jit), sig(jit.signature()), options(options) {}
 
-  int prepare(const runtime::Dataset &train) {
+  Error prepare(const runtime::Dataset &train) {
     const TensorSpec &input = sig.inputs.front();
     sampleSize = input.numElements(1);
     int64_t pixels = train.images.dims[1] * train.images.dims[2];
@@ -104,20 +104,18 @@ public:
     std::vector<float *> ptrs;
     for (auto &p : params)
       ptrs.push_back(p.data());
-    if (Error err = initializeParams(sig, options.seed, ptrs))
-      return fail(toString(std::move(err)));
-    return 0;
+    return initializeParams(sig, options.seed, ptrs);
   }
 
   /// Checks labels against the model's classes.
-  int checkLabels(const runtime::Dataset &set, const std::string &what) {
+  Error checkLabels(const runtime::Dataset &set, const std::string &what) {
     for (int64_t i = 0; i < set.size(); ++i)
       if (set.labels.data[i] >= classes)
         return fail(what + " label " + std::to_string(i) + " is " +
                     std::to_string(set.labels.data[i]) +
                     ", but the model predicts " + std::to_string(classes) +
                     " classes");
-    return 0;
+    return Error::success();
   }
 
   void score(Pass &pass, int64_t n, float loss) {
@@ -213,87 +211,41 @@ public:
     return Error::success();
   }
 
-  /// Writes params, optimizer state and the iteration count.
-  std::string save(const std::string &path, int64_t epochsDone) {
-    runtime::Safetensors file;
-    file.metadata = {{"format", "mlc"},
-                     {"model", sig.model},
-                     {"epoch", std::to_string(epochsDone)},
-                     {"step", std::to_string(iteration)},
-                     {"seed", std::to_string(options.seed)}};
-    auto add = [&](const TensorSpec &spec,
-                   const runtime::AlignedVector<float> &data) {
-      runtime::StoredTensor t{spec.name, "F32", spec.shape, {}};
-      t.data.resize(data.size() * 4);
-      std::memcpy(t.data.data(), data.data(), t.data.size());
-      file.tensors.push_back(std::move(t));
-    };
+  /// The model's params and optimizer state, in this trainer's buffers.
+  runtime::Checkpoint checkpoint() {
+    runtime::Checkpoint c;
+    c.model = sig.model;
+    c.iterations = iteration;
     for (size_t i = 0; i < params.size(); ++i)
-      add(sig.params[i], params[i]);
+      c.params.push_back(
+          {sig.params[i].name, sig.params[i].shape, params[i].data()});
     for (size_t i = 0; i < states.size(); ++i)
-      add(sig.states[i], states[i]);
-    runtime::StoredTensor it{"optimizer.iterations", "I64", {}, {}};
-    it.data.resize(8);
-    std::memcpy(it.data.data(), &iteration, 8);
-    file.tensors.push_back(std::move(it));
+      c.states.push_back(
+          {sig.states[i].name, sig.states[i].shape, states[i].data()});
+    return c;
+  }
+
+  /// Writes params, optimizer state and the iteration count.
+  Error save(const std::string &path, int64_t epochsDone) {
+    runtime::Checkpoint c = checkpoint();
+    c.metadata = {{"epoch", std::to_string(epochsDone)},
+                  {"seed", std::to_string(options.seed)}};
     std::string error;
-    return runtime::writeSafetensors(path, file, error) ? "" : error;
+    if (!runtime::saveCheckpoint(path, c, error))
+      return fail(error);
+    return Error::success();
   }
 
   /// Reads params (and with `withState` the optimizer state and the
-  /// iteration count); lists every mismatch with the model.
-  std::string load(const std::string &path, bool withState,
-                   int64_t &epochsDone) {
-    runtime::Safetensors file;
+  /// iteration count); every mismatch with the model is listed. Returns
+  /// the file's metadata.
+  Expected<CheckpointMetadata> load(const std::string &path, bool withState) {
+    runtime::Checkpoint c = checkpoint();
     std::string error;
-    if (!runtime::readSafetensors(path, file, error))
-      return error;
-    std::string problems;
-    auto take = [&](const TensorSpec &spec,
-                    runtime::AlignedVector<float> &into) {
-      const runtime::StoredTensor *t = file.find(spec.name);
-      if (!t) {
-        problems += "\n  missing " + spec.name + " " + spec.shapeString();
-        return;
-      }
-      TensorSpec stored{t->name, t->shape, ElementKind::F32, {}};
-      if (t->dtype != "F32" || t->shape != spec.shape) {
-        problems += "\n  " + spec.name + " is " + t->dtype + " " +
-                    stored.shapeString() + ", the model needs F32 " +
-                    spec.shapeString();
-        return;
-      }
-      std::memcpy(into.data(), t->data.data(), t->data.size());
-    };
-    for (size_t i = 0; i < params.size(); ++i)
-      take(sig.params[i], params[i]);
-    if (withState) {
-      for (size_t i = 0; i < states.size(); ++i)
-        take(sig.states[i], states[i]);
-      const runtime::StoredTensor *it = file.find("optimizer.iterations");
-      if (!it || it->dtype != "I64" || it->data.size() != 8)
-        problems += "\n  missing optimizer.iterations (I64 [])";
-      else
-        std::memcpy(&iteration, it->data.data(), 8);
-    }
-    for (const runtime::StoredTensor &t : file.tensors) {
-      bool known = t.name == "optimizer.iterations";
-      for (const auto *group : {&sig.params, &sig.states})
-        for (const TensorSpec &spec : *group)
-          known |= spec.name == t.name;
-      if (!known)
-        problems += "\n  unexpected " + t.name;
-    }
-    if (!problems.empty())
-      return path + ": checkpoint does not match model @" + sig.model +
-             (file.metadata.count("model")
-                  ? " (it was written for @" + file.metadata["model"] + ")"
-                  : std::string()) +
-             ":" + problems;
-    epochsDone = file.metadata.count("epoch")
-                     ? std::atoll(file.metadata["epoch"].c_str())
-                     : 0;
-    return "";
+    if (!runtime::loadCheckpoint(path, c, withState, error))
+      return fail(error);
+    iteration = c.iterations;
+    return std::move(c.metadata);
   }
 
   JITModel &jit;
@@ -315,7 +267,7 @@ public:
 
 } // namespace
 
-int mlc::runTraining(JITModel &jit, const TrainOptions &options, bool train) {
+Error mlc::runTraining(JITModel &jit, const TrainOptions &options, bool train) {
   const ModelSignature &sig = jit.signature();
   if (!sig.canEvaluate())
     return fail("model @" + sig.model +
@@ -332,6 +284,9 @@ int mlc::runTraining(JITModel &jit, const TrainOptions &options, bool train) {
     return fail("--batch-size must be at least 1");
   if (!(options.validationSplit >= 0 && options.validationSplit < 1))
     return fail("--validation-split must be in [0, 1)");
+  if (options.normalize != "scale" && options.normalize != "standardize")
+    return fail("--normalize must be scale or standardize, got '" +
+                options.normalize + "'");
 
   std::string dir = dataDirectory(options.data);
   runtime::Dataset trainSet, testSet;
@@ -344,8 +299,8 @@ int mlc::runTraining(JITModel &jit, const TrainOptions &options, bool train) {
   }
 
   Trainer trainer(jit, options);
-  if (int rc = trainer.prepare(trainSet))
-    return rc;
+  if (Error err = trainer.prepare(trainSet))
+    return err;
   if (options.normalize == "standardize") {
     double sum = 0, sumSq = 0;
     for (uint8_t v : trainSet.images.data) {
@@ -357,14 +312,11 @@ int mlc::runTraining(JITModel &jit, const TrainOptions &options, bool train) {
     double mean = sum / n, var = std::max(sumSq / n - mean * mean, 1e-12);
     trainer.shift = float(mean);
     trainer.scale = float(1.0 / std::sqrt(var));
-  } else if (options.normalize != "scale") {
-    return fail("--normalize must be scale or standardize, got '" +
-                options.normalize + "'");
   }
-  if (int rc = trainer.checkLabels(trainSet, dir + ": training"))
-    return rc;
-  if (int rc = trainer.checkLabels(testSet, dir + ": test"))
-    return rc;
+  if (Error err = trainer.checkLabels(trainSet, dir + ": training"))
+    return err;
+  if (Error err = trainer.checkLabels(testSet, dir + ": test"))
+    return err;
 
   Report report;
   report.model = sig.model;
@@ -372,9 +324,12 @@ int mlc::runTraining(JITModel &jit, const TrainOptions &options, bool train) {
   report.compileMs = options.compileMs;
   int64_t firstEpoch = 0;
   if (!options.resume.empty()) {
-    std::string err = trainer.load(options.resume, train, firstEpoch);
-    if (!err.empty())
-      return fail(err);
+    Expected<CheckpointMetadata> metadata = trainer.load(options.resume, train);
+    if (!metadata)
+      return metadata.takeError();
+    auto epoch = metadata->find("epoch");
+    firstEpoch =
+        epoch != metadata->end() ? std::atoll(epoch->second.c_str()) : 0;
   } else if (!train) {
     return fail("mlc eval needs --checkpoint FILE (a checkpoint written by "
                 "mlc train --checkpoint)");
@@ -428,7 +383,7 @@ int mlc::runTraining(JITModel &jit, const TrainOptions &options, bool train) {
       if (validation > 0) {
         Pass val;
         if (Error err = trainer.evaluate(trainSet, valIndices, val))
-          return fail(toString(std::move(err)));
+          return err;
         outs() << formatv(" - val_loss: {0:f4} - val_accuracy: {1:f4}",
                           val.meanLoss(), val.accuracy());
         record.valLoss = val.meanLoss();
@@ -438,9 +393,8 @@ int mlc::runTraining(JITModel &jit, const TrainOptions &options, bool train) {
       outs().flush();
       report.epochs.push_back(record);
       if (!options.checkpoint.empty()) {
-        std::string err = trainer.save(options.checkpoint, epoch + 1);
-        if (!err.empty())
-          return fail(err);
+        if (Error err = trainer.save(options.checkpoint, epoch + 1))
+          return err;
         wroteCheckpoint = true;
       }
     }
@@ -452,22 +406,17 @@ int mlc::runTraining(JITModel &jit, const TrainOptions &options, bool train) {
   test.confusion.assign(trainer.classes,
                         std::vector<int64_t>(trainer.classes, 0));
   if (Error err = trainer.evaluate(testSet, all, test))
-    return fail(toString(std::move(err)));
+    return err;
   outs() << formatv("Test: {0} samples - loss: {1:f4} - accuracy: {2:f4}\n",
                     test.seen, test.meanLoss(), test.accuracy());
 
   report.samplesPerSecond = trainSeconds > 0 ? trainSamples / trainSeconds : 0;
   report.test = TestMetrics{test.meanLoss(), test.accuracy(), test.seen,
                             test.confusion};
-  if (!options.report.empty()) {
-    std::string err = writeJsonReport(options.report, report);
-    if (!err.empty())
-      return fail(err);
-  }
-  if (!options.plot.empty()) {
-    std::string err = writeSvgPlot(options.plot, report);
-    if (!err.empty())
-      return fail(err);
-  }
-  return 0;
+  if (!options.report.empty())
+    if (Error err = writeJsonReport(options.report, report))
+      return err;
+  if (!options.plot.empty())
+    return writeSvgPlot(options.plot, report);
+  return Error::success();
 }

@@ -5,6 +5,8 @@
 
 #include "compiler/Driver/Driver.h"
 
+#include "llvm/Support/Error.h"
+
 #include <string>
 
 namespace mlc {
@@ -24,9 +26,8 @@ struct TrainOptions {
 };
 
 /// Trains (when `train`) and evaluates the JIT-compiled model on an
-/// MNIST-style data set, printing Keras-style progress. Returns the exit
-/// code; errors are printed.
-int runTraining(JITModel &jit, const TrainOptions &options, bool train);
+/// MNIST-style data set, printing Keras-style progress.
+llvm::Error runTraining(JITModel &jit, const TrainOptions &options, bool train);
 
 } // namespace mlc
 
