@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Train.h"
+#include "CheckpointMetadata.h"
 #include "Report.h"
 
 #include "runtime/Aligned.h"
@@ -24,8 +25,8 @@
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
-#include <map>
 #include <numeric>
+#include <optional>
 
 using namespace llvm;
 using namespace mlc;
@@ -72,7 +73,36 @@ struct Pass {
   double meanLoss() const { return seen ? loss / seen : 0; }
 };
 
-using CheckpointMetadata = std::map<std::string, std::string>;
+/// The run's normalization: the checkpoint's when it records one (an
+/// explicit --normalize must agree), else what --normalize asks for.
+Expected<Normalization>
+chooseNormalization(const TrainOptions &options,
+                    const std::optional<Normalization> &recorded,
+                    const runtime::Dataset &train) {
+  if (recorded) {
+    if (!options.normalize.empty() && options.normalize != recorded->kind)
+      return fail("--normalize=" + options.normalize + " contradicts " +
+                  options.resume +
+                  ", which was trained with --normalize=" + recorded->kind +
+                  " (leave --normalize out to use the checkpoint's)");
+    return *recorded;
+  }
+  if (options.normalize == "standardize")
+    return standardization(train);
+  return Normalization();
+}
+
+/// Resuming with another schedule than the checkpoint's is allowed (the
+/// run's wins) but worth a line: the rates no longer continue the curve.
+void warnOnScheduleChange(const std::string &path,
+                          const CheckpointMetadata &metadata,
+                          const runtime::LearningRateSchedule &schedule) {
+  std::string was = recordedSchedule(metadata), now = schedule.str();
+  if (was != now)
+    WithColor::warning(errs(), "mlc")
+        << path << " was trained with the learning-rate schedule " << was
+        << "; this run continues with " << now << "\n";
+}
 
 class Trainer {
 public:
@@ -155,8 +185,8 @@ public:
     auto start = Clock::now();
     for (int64_t s = 0; s < steps; ++s) {
       int64_t n = runtime::loadBatch(set, order, s * options.batchSize,
-                                     options.batchSize, shift, scale, x.data(),
-                                     y.data());
+                                     options.batchSize, normalization.shift,
+                                     normalization.scale, x.data(), y.data());
       double rate = schedule.at(iteration);
       stepRate = float(rate);
       stepSize = float(sig.biasCorrected
@@ -202,7 +232,8 @@ public:
     for (int64_t begin = 0; begin < int64_t(indices.size());
          begin += options.batchSize) {
       int64_t n = runtime::loadBatch(set, indices, begin, options.batchSize,
-                                     shift, scale, x.data(), y.data());
+                                     normalization.shift, normalization.scale,
+                                     x.data(), y.data());
       stepLoss = 0;
       if (Error err = jit.evalStep(buffers(n, false)))
         return err;
@@ -225,11 +256,14 @@ public:
     return c;
   }
 
-  /// Writes params, optimizer state and the iteration count.
+  /// Writes params, optimizer state, the iteration count, and what the
+  /// run needs to be continued or evaluated alike (normalization,
+  /// schedule).
   Error save(const std::string &path, int64_t epochsDone) {
     runtime::Checkpoint c = checkpoint();
     c.metadata = {{"epoch", std::to_string(epochsDone)},
                   {"seed", std::to_string(options.seed)}};
+    recordRun(normalization, sig.schedule, c.metadata);
     std::string error;
     if (!runtime::saveCheckpoint(path, c, error))
       return fail(error);
@@ -252,9 +286,7 @@ public:
   const ModelSignature &sig;
   const TrainOptions &options;
   int64_t sampleSize = 0, classes = 0, iteration = 0;
-  /// Inputs are (pixel / 255 - shift) * scale: 0 and 1 by default; the
-  /// training set's mean and 1 / stddev with --normalize=standardize.
-  float shift = 0.0f, scale = 1.0f;
+  Normalization normalization;
   // Aligned for the compiled code's vector loads.
   std::vector<runtime::AlignedVector<float>> params, states;
   runtime::AlignedVector<float> x, predictions;
@@ -284,7 +316,8 @@ Error mlc::runTraining(JITModel &jit, const TrainOptions &options, bool train) {
     return fail("--batch-size must be at least 1");
   if (!(options.validationSplit >= 0 && options.validationSplit < 1))
     return fail("--validation-split must be in [0, 1)");
-  if (options.normalize != "scale" && options.normalize != "standardize")
+  if (!options.normalize.empty() && options.normalize != "scale" &&
+      options.normalize != "standardize")
     return fail("--normalize must be scale or standardize, got '" +
                 options.normalize + "'");
 
@@ -301,18 +334,6 @@ Error mlc::runTraining(JITModel &jit, const TrainOptions &options, bool train) {
   Trainer trainer(jit, options);
   if (Error err = trainer.prepare(trainSet))
     return err;
-  if (options.normalize == "standardize") {
-    double sum = 0, sumSq = 0;
-    for (uint8_t v : trainSet.images.data) {
-      double x = v / 255.0;
-      sum += x;
-      sumSq += x * x;
-    }
-    double n = double(trainSet.images.data.size());
-    double mean = sum / n, var = std::max(sumSq / n - mean * mean, 1e-12);
-    trainer.shift = float(mean);
-    trainer.scale = float(1.0 / std::sqrt(var));
-  }
   if (Error err = trainer.checkLabels(trainSet, dir + ": training"))
     return err;
   if (Error err = trainer.checkLabels(testSet, dir + ": test"))
@@ -323,6 +344,7 @@ Error mlc::runTraining(JITModel &jit, const TrainOptions &options, bool train) {
   report.data = options.data;
   report.compileMs = options.compileMs;
   int64_t firstEpoch = 0;
+  std::optional<Normalization> recorded;
   if (!options.resume.empty()) {
     Expected<CheckpointMetadata> metadata = trainer.load(options.resume, train);
     if (!metadata)
@@ -330,10 +352,18 @@ Error mlc::runTraining(JITModel &jit, const TrainOptions &options, bool train) {
     auto epoch = metadata->find("epoch");
     firstEpoch =
         epoch != metadata->end() ? std::atoll(epoch->second.c_str()) : 0;
+    if (Error err =
+            recordedNormalization(options.resume, *metadata).moveInto(recorded))
+      return err;
+    if (train)
+      warnOnScheduleChange(options.resume, *metadata, sig.schedule);
   } else if (!train) {
     return fail("mlc eval needs --checkpoint FILE (a checkpoint written by "
                 "mlc train --checkpoint)");
   }
+  if (Error err = chooseNormalization(options, recorded, trainSet)
+                      .moveInto(trainer.normalization))
+    return err;
 
   bool tty = sys::Process::StandardOutIsDisplayed();
   double trainSeconds = 0;

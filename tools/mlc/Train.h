@@ -17,7 +17,9 @@ struct TrainOptions {
   int64_t batchSize = 32;
   uint64_t seed = 0;
   double validationSplit = 0.0;
-  std::string normalize = "scale"; ///< scale (pixel / 255) or standardize
+  /// scale (pixel / 255) or standardize; empty: not given (the
+  /// checkpoint's when resuming or evaluating, else scale).
+  std::string normalize;
   std::string checkpoint; ///< written after every epoch (atomically)
   std::string resume;     ///< train: continue from; eval: the params
   std::string report;     ///< JSON report

@@ -199,7 +199,8 @@ cl::opt<std::string> plot("plot",
 cl::opt<std::string> normalize(
     "normalize",
     cl::desc("Input scaling: scale (pixel / 255, the default) or standardize "
-             "(zero mean, unit variance over the training set)"),
+             "(zero mean, unit variance over the training set); --resume "
+             "and eval use the checkpoint's"),
     cl::init("scale"), cl::sub(trainCmd), cl::sub(evalCmd),
     cl::cat(mlcCategory));
 
@@ -441,7 +442,8 @@ Error runTrain(bool train) {
   options.batchSize = batchSize;
   options.seed = seed;
   options.validationSplit = validationSplit;
-  options.normalize = normalize;
+  // Unless given, the checkpoint's normalization applies.
+  options.normalize = normalize.getNumOccurrences() ? normalize.getValue() : "";
   options.checkpoint = train ? std::string(checkpoint) : "";
   options.resume = train ? std::string(resume) : std::string(checkpoint);
   options.report = report;
