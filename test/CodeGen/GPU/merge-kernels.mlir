@@ -1,8 +1,8 @@
 // mlc-gpu-merge-kernels: the gpu.modules of gpu-kernel-outlining (one per
 // kernel) become one, @mlc_kernels, after the host code; each kernel is
 // named after the module it came from, and every gpu.launch_func follows
-// it. Host code is left as it was; a module without kernels gets no
-// @mlc_kernels.
+// it; functions the kernels call keep their names. Host code is left as it
+// was; a module without kernels gets no @mlc_kernels.
 // RUN: mlc-opt %s --split-input-file --verify-diagnostics --allow-unregistered-dialect --mlc-gpu-merge-kernels | FileCheck %s
 
 // Kernels outlined as gpu-kernel-outlining names them (@step_kernel and
@@ -66,6 +66,57 @@ module attributes {gpu.container_module} {
       %y = arith.subf %x, %x : f32
       memref.store %y, %a[%i] : memref<16xf32>
       gpu.return
+    }
+  }
+}
+
+// -----
+
+// Outlining copies a function that kernels call into each of their
+// modules. It keeps its name (a second copy gets a suffix), and the calls
+// follow it.
+// CHECK-LABEL: func.func @calls(
+// CHECK:           gpu.launch_func @mlc_kernels::@first_kernel blocks
+// CHECK-NEXT:      gpu.launch_func @mlc_kernels::@second_kernel blocks
+// CHECK:         gpu.module @mlc_kernels {
+// CHECK-NEXT:      gpu.func @first_kernel(
+// CHECK:             func.call @twice(
+// CHECK:           func.func @twice(
+// CHECK:           gpu.func @second_kernel(
+// CHECK:             func.call @twice_0(
+// CHECK:           func.func @twice_0(
+module attributes {gpu.container_module} {
+  func.func @calls(%a: memref<16xf32>) {
+    %c1 = arith.constant 1 : index
+    %c16 = arith.constant 16 : index
+    gpu.launch_func @first_kernel::@first_kernel blocks in (%c1, %c1, %c1) threads in (%c16, %c1, %c1) args(%a : memref<16xf32>)
+    gpu.launch_func @second_kernel::@second_kernel blocks in (%c1, %c1, %c1) threads in (%c16, %c1, %c1) args(%a : memref<16xf32>)
+    return
+  }
+  gpu.module @first_kernel {
+    gpu.func @first_kernel(%a: memref<16xf32>) kernel {
+      %i = gpu.thread_id x
+      %x = memref.load %a[%i] : memref<16xf32>
+      %y = func.call @twice(%x) : (f32) -> f32
+      memref.store %y, %a[%i] : memref<16xf32>
+      gpu.return
+    }
+    func.func @twice(%x: f32) -> f32 {
+      %y = arith.addf %x, %x : f32
+      return %y : f32
+    }
+  }
+  gpu.module @second_kernel {
+    gpu.func @second_kernel(%a: memref<16xf32>) kernel {
+      %i = gpu.thread_id x
+      %x = memref.load %a[%i] : memref<16xf32>
+      %y = func.call @twice(%x) : (f32) -> f32
+      memref.store %y, %a[%i] : memref<16xf32>
+      gpu.return
+    }
+    func.func @twice(%x: f32) -> f32 {
+      %y = arith.addf %x, %x : f32
+      return %y : f32
     }
   }
 }
