@@ -14,13 +14,15 @@ using namespace mlc;
 
 namespace {
 
-std::string writeAtomically(const std::string &path, const std::string &text) {
+llvm::Error writeAtomically(const std::string &path, const std::string &text) {
   llvm::Error err = llvm::writeToOutput(path, [&](llvm::raw_ostream &os) {
     os << text;
     return llvm::Error::success();
   });
-  return err ? "cannot write '" + path + "': " + llvm::toString(std::move(err))
-             : "";
+  if (err)
+    return llvm::createStringError("cannot write '" + path +
+                                   "': " + llvm::toString(std::move(err)));
+  return llvm::Error::success();
 }
 
 std::string num(double v) {
@@ -33,7 +35,7 @@ std::string num(double v) {
 
 } // namespace
 
-std::string mlc::writeJsonReport(const std::string &path, const Report &r) {
+llvm::Error mlc::writeJsonReport(const std::string &path, const Report &r) {
   std::string s;
   llvm::raw_string_ostream os(s);
   os << "{\n  \"model\": \"" << r.model << "\",\n  \"data\": \"" << r.data
@@ -89,7 +91,7 @@ std::string mlc::writeJsonReport(const std::string &path, const Report &r) {
   return writeAtomically(path, s);
 }
 
-std::string mlc::writeSvgPlot(const std::string &path, const Report &r) {
+llvm::Error mlc::writeSvgPlot(const std::string &path, const Report &r) {
   // Two panels side by side: loss and accuracy per epoch, train and
   // validation, with axes, ticks, labels and a legend.
   const int width = 900, height = 380, panel = 400, top = 50, plotH = 260;

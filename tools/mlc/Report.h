@@ -3,6 +3,8 @@
 #ifndef MLC_TOOLS_MLC_REPORT_H
 #define MLC_TOOLS_MLC_REPORT_H
 
+#include "llvm/Support/Error.h"
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -30,11 +32,11 @@ struct Report {
   std::optional<TestMetrics> test;
 };
 
-/// Writes the report as JSON (atomically). Returns an error message or "".
-std::string writeJsonReport(const std::string &path, const Report &report);
+/// Writes the report as JSON (atomically).
+llvm::Error writeJsonReport(const std::string &path, const Report &report);
 
 /// Writes the loss and accuracy curves as an SVG chart (atomically).
-std::string writeSvgPlot(const std::string &path, const Report &report);
+llvm::Error writeSvgPlot(const std::string &path, const Report &report);
 
 } // namespace mlc
 

@@ -7,13 +7,14 @@
 //===----------------------------------------------------------------------===//
 
 #include "Train.h"
+#include "CheckpointMetadata.h"
 #include "Report.h"
 
 #include "runtime/Aligned.h"
 #include "runtime/Batch.h"
+#include "runtime/Checkpoint.h"
 #include "runtime/IDX.h"
 #include "runtime/LearningRate.h"
-#include "runtime/Safetensors.h"
 
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FormatVariadic.h"
@@ -22,9 +23,10 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <chrono>
-#include <cstring>
 #include <cmath>
+#include <cstdlib>
 #include <numeric>
+#include <optional>
 
 using namespace llvm;
 using namespace mlc;
@@ -33,10 +35,7 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-int fail(const Twine &message) {
-  WithColor::error(errs(), "mlc") << message << "\n";
-  return 1;
-}
+Error fail(const Twine &message) { return createStringError(message); }
 
 /// Where `--data NAME` points.
 std::string dataDirectory(const std::string &data) {
@@ -74,12 +73,43 @@ struct Pass {
   double meanLoss() const { return seen ? loss / seen : 0; }
 };
 
+/// The run's normalization: the checkpoint's when it records one (an
+/// explicit --normalize must agree), else what --normalize asks for.
+Expected<Normalization>
+chooseNormalization(const TrainOptions &options,
+                    const std::optional<Normalization> &recorded,
+                    const runtime::Dataset &train) {
+  if (recorded) {
+    if (!options.normalize.empty() && options.normalize != recorded->kind)
+      return fail("--normalize=" + options.normalize + " contradicts " +
+                  options.resume +
+                  ", which was trained with --normalize=" + recorded->kind +
+                  " (leave --normalize out to use the checkpoint's)");
+    return *recorded;
+  }
+  if (options.normalize == "standardize")
+    return standardization(train);
+  return Normalization();
+}
+
+/// Resuming with another schedule than the checkpoint's is allowed (the
+/// run's wins) but worth a line: the rates no longer continue the curve.
+void warnOnScheduleChange(const std::string &path,
+                          const CheckpointMetadata &metadata,
+                          const runtime::LearningRateSchedule &schedule) {
+  std::string was = recordedSchedule(metadata), now = schedule.str();
+  if (was != now)
+    WithColor::warning(errs(), "mlc")
+        << path << " was trained with the learning-rate schedule " << was
+        << "; this run continues with " << now << "\n";
+}
+
 class Trainer {
 public:
   Trainer(JITModel &jit, const TrainOptions &options)
       : jit(jit), sig(jit.signature()), options(options) {}
 
-  int prepare(const runtime::Dataset &train) {
+  Error prepare(const runtime::Dataset &train) {
     const TensorSpec &input = sig.inputs.front();
     sampleSize = input.numElements(1);
     int64_t pixels = train.images.dims[1] * train.images.dims[2];
@@ -104,20 +134,18 @@ public:
     std::vector<float *> ptrs;
     for (auto &p : params)
       ptrs.push_back(p.data());
-    if (Error err = initializeParams(sig, options.seed, ptrs))
-      return fail(toString(std::move(err)));
-    return 0;
+    return initializeParams(sig, options.seed, ptrs);
   }
 
   /// Checks labels against the model's classes.
-  int checkLabels(const runtime::Dataset &set, const std::string &what) {
+  Error checkLabels(const runtime::Dataset &set, const std::string &what) {
     for (int64_t i = 0; i < set.size(); ++i)
       if (set.labels.data[i] >= classes)
         return fail(what + " label " + std::to_string(i) + " is " +
                     std::to_string(set.labels.data[i]) +
                     ", but the model predicts " + std::to_string(classes) +
                     " classes");
-    return 0;
+    return Error::success();
   }
 
   void score(Pass &pass, int64_t n, float loss) {
@@ -157,8 +185,8 @@ public:
     auto start = Clock::now();
     for (int64_t s = 0; s < steps; ++s) {
       int64_t n = runtime::loadBatch(set, order, s * options.batchSize,
-                                     options.batchSize, shift, scale, x.data(),
-                                     y.data());
+                                     options.batchSize, normalization.shift,
+                                     normalization.scale, x.data(), y.data());
       double rate = schedule.at(iteration);
       stepRate = float(rate);
       stepSize = float(sig.biasCorrected
@@ -204,7 +232,8 @@ public:
     for (int64_t begin = 0; begin < int64_t(indices.size());
          begin += options.batchSize) {
       int64_t n = runtime::loadBatch(set, indices, begin, options.batchSize,
-                                     shift, scale, x.data(), y.data());
+                                     normalization.shift, normalization.scale,
+                                     x.data(), y.data());
       stepLoss = 0;
       if (Error err = jit.evalStep(buffers(n, false)))
         return err;
@@ -213,96 +242,51 @@ public:
     return Error::success();
   }
 
-  /// Writes params, optimizer state and the iteration count.
-  std::string save(const std::string &path, int64_t epochsDone) {
-    runtime::Safetensors file;
-    file.metadata = {{"format", "mlc"},
-                     {"model", sig.model},
-                     {"epoch", std::to_string(epochsDone)},
-                     {"step", std::to_string(iteration)},
-                     {"seed", std::to_string(options.seed)}};
-    auto add = [&](const TensorSpec &spec,
-                   const runtime::AlignedVector<float> &data) {
-      runtime::StoredTensor t{spec.name, "F32", spec.shape, {}};
-      t.data.resize(data.size() * 4);
-      std::memcpy(t.data.data(), data.data(), t.data.size());
-      file.tensors.push_back(std::move(t));
-    };
+  /// The model's params and optimizer state, in this trainer's buffers.
+  runtime::Checkpoint checkpoint() {
+    runtime::Checkpoint c;
+    c.model = sig.model;
+    c.iterations = iteration;
     for (size_t i = 0; i < params.size(); ++i)
-      add(sig.params[i], params[i]);
+      c.params.push_back(
+          {sig.params[i].name, sig.params[i].shape, params[i].data()});
     for (size_t i = 0; i < states.size(); ++i)
-      add(sig.states[i], states[i]);
-    runtime::StoredTensor it{"optimizer.iterations", "I64", {}, {}};
-    it.data.resize(8);
-    std::memcpy(it.data.data(), &iteration, 8);
-    file.tensors.push_back(std::move(it));
+      c.states.push_back(
+          {sig.states[i].name, sig.states[i].shape, states[i].data()});
+    return c;
+  }
+
+  /// Writes params, optimizer state, the iteration count, and what the
+  /// run needs to be continued or evaluated alike (normalization,
+  /// schedule).
+  Error save(const std::string &path, int64_t epochsDone) {
+    runtime::Checkpoint c = checkpoint();
+    c.metadata = {{"epoch", std::to_string(epochsDone)},
+                  {"seed", std::to_string(options.seed)}};
+    recordRun(normalization, sig.schedule, c.metadata);
     std::string error;
-    return runtime::writeSafetensors(path, file, error) ? "" : error;
+    if (!runtime::saveCheckpoint(path, c, error))
+      return fail(error);
+    return Error::success();
   }
 
   /// Reads params (and with `withState` the optimizer state and the
-  /// iteration count); lists every mismatch with the model.
-  std::string load(const std::string &path, bool withState,
-                   int64_t &epochsDone) {
-    runtime::Safetensors file;
+  /// iteration count); every mismatch with the model is listed. Returns
+  /// the file's metadata.
+  Expected<CheckpointMetadata> load(const std::string &path, bool withState) {
+    runtime::Checkpoint c = checkpoint();
     std::string error;
-    if (!runtime::readSafetensors(path, file, error))
-      return error;
-    std::string problems;
-    auto take = [&](const TensorSpec &spec,
-                    runtime::AlignedVector<float> &into) {
-      const runtime::StoredTensor *t = file.find(spec.name);
-      if (!t) {
-        problems += "\n  missing " + spec.name + " " + spec.shapeString();
-        return;
-      }
-      TensorSpec stored{t->name, t->shape, ElementKind::F32, {}};
-      if (t->dtype != "F32" || t->shape != spec.shape) {
-        problems += "\n  " + spec.name + " is " + t->dtype + " " +
-                    stored.shapeString() + ", the model needs F32 " +
-                    spec.shapeString();
-        return;
-      }
-      std::memcpy(into.data(), t->data.data(), t->data.size());
-    };
-    for (size_t i = 0; i < params.size(); ++i)
-      take(sig.params[i], params[i]);
-    if (withState) {
-      for (size_t i = 0; i < states.size(); ++i)
-        take(sig.states[i], states[i]);
-      const runtime::StoredTensor *it = file.find("optimizer.iterations");
-      if (!it || it->dtype != "I64" || it->data.size() != 8)
-        problems += "\n  missing optimizer.iterations (I64 [])";
-      else
-        std::memcpy(&iteration, it->data.data(), 8);
-    }
-    for (const runtime::StoredTensor &t : file.tensors) {
-      bool known = t.name == "optimizer.iterations";
-      for (const auto *group : {&sig.params, &sig.states})
-        for (const TensorSpec &spec : *group)
-          known |= spec.name == t.name;
-      if (!known)
-        problems += "\n  unexpected " + t.name;
-    }
-    if (!problems.empty())
-      return path + ": checkpoint does not match model @" + sig.model +
-             (file.metadata.count("model")
-                  ? " (it was written for @" + file.metadata["model"] + ")"
-                  : std::string()) +
-             ":" + problems;
-    epochsDone = file.metadata.count("epoch")
-                     ? std::atoll(file.metadata["epoch"].c_str())
-                     : 0;
-    return "";
+    if (!runtime::loadCheckpoint(path, c, withState, error))
+      return fail(error);
+    iteration = c.iterations;
+    return std::move(c.metadata);
   }
 
   JITModel &jit;
   const ModelSignature &sig;
   const TrainOptions &options;
   int64_t sampleSize = 0, classes = 0, iteration = 0;
-  /// Inputs are (pixel / 255 - shift) * scale: 0 and 1 by default; the
-  /// training set's mean and 1 / stddev with --normalize=standardize.
-  float shift = 0.0f, scale = 1.0f;
+  Normalization normalization;
   // Aligned for the compiled code's vector loads.
   std::vector<runtime::AlignedVector<float>> params, states;
   runtime::AlignedVector<float> x, predictions;
@@ -315,7 +299,7 @@ public:
 
 } // namespace
 
-int mlc::runTraining(JITModel &jit, const TrainOptions &options, bool train) {
+Error mlc::runTraining(JITModel &jit, const TrainOptions &options, bool train) {
   const ModelSignature &sig = jit.signature();
   if (!sig.canEvaluate())
     return fail("model @" + sig.model +
@@ -332,6 +316,10 @@ int mlc::runTraining(JITModel &jit, const TrainOptions &options, bool train) {
     return fail("--batch-size must be at least 1");
   if (!(options.validationSplit >= 0 && options.validationSplit < 1))
     return fail("--validation-split must be in [0, 1)");
+  if (!options.normalize.empty() && options.normalize != "scale" &&
+      options.normalize != "standardize")
+    return fail("--normalize must be scale or standardize, got '" +
+                options.normalize + "'");
 
   std::string dir = dataDirectory(options.data);
   runtime::Dataset trainSet, testSet;
@@ -344,41 +332,38 @@ int mlc::runTraining(JITModel &jit, const TrainOptions &options, bool train) {
   }
 
   Trainer trainer(jit, options);
-  if (int rc = trainer.prepare(trainSet))
-    return rc;
-  if (options.normalize == "standardize") {
-    double sum = 0, sumSq = 0;
-    for (uint8_t v : trainSet.images.data) {
-      double x = v / 255.0;
-      sum += x;
-      sumSq += x * x;
-    }
-    double n = double(trainSet.images.data.size());
-    double mean = sum / n, var = std::max(sumSq / n - mean * mean, 1e-12);
-    trainer.shift = float(mean);
-    trainer.scale = float(1.0 / std::sqrt(var));
-  } else if (options.normalize != "scale") {
-    return fail("--normalize must be scale or standardize, got '" +
-                options.normalize + "'");
-  }
-  if (int rc = trainer.checkLabels(trainSet, dir + ": training"))
-    return rc;
-  if (int rc = trainer.checkLabels(testSet, dir + ": test"))
-    return rc;
+  if (Error err = trainer.prepare(trainSet))
+    return err;
+  if (Error err = trainer.checkLabels(trainSet, dir + ": training"))
+    return err;
+  if (Error err = trainer.checkLabels(testSet, dir + ": test"))
+    return err;
 
   Report report;
   report.model = sig.model;
   report.data = options.data;
   report.compileMs = options.compileMs;
   int64_t firstEpoch = 0;
+  std::optional<Normalization> recorded;
   if (!options.resume.empty()) {
-    std::string err = trainer.load(options.resume, train, firstEpoch);
-    if (!err.empty())
-      return fail(err);
+    Expected<CheckpointMetadata> metadata = trainer.load(options.resume, train);
+    if (!metadata)
+      return metadata.takeError();
+    auto epoch = metadata->find("epoch");
+    firstEpoch =
+        epoch != metadata->end() ? std::atoll(epoch->second.c_str()) : 0;
+    if (Error err =
+            recordedNormalization(options.resume, *metadata).moveInto(recorded))
+      return err;
+    if (train)
+      warnOnScheduleChange(options.resume, *metadata, sig.schedule);
   } else if (!train) {
     return fail("mlc eval needs --checkpoint FILE (a checkpoint written by "
                 "mlc train --checkpoint)");
   }
+  if (Error err = chooseNormalization(options, recorded, trainSet)
+                      .moveInto(trainer.normalization))
+    return err;
 
   bool tty = sys::Process::StandardOutIsDisplayed();
   double trainSeconds = 0;
@@ -428,7 +413,7 @@ int mlc::runTraining(JITModel &jit, const TrainOptions &options, bool train) {
       if (validation > 0) {
         Pass val;
         if (Error err = trainer.evaluate(trainSet, valIndices, val))
-          return fail(toString(std::move(err)));
+          return err;
         outs() << formatv(" - val_loss: {0:f4} - val_accuracy: {1:f4}",
                           val.meanLoss(), val.accuracy());
         record.valLoss = val.meanLoss();
@@ -438,9 +423,8 @@ int mlc::runTraining(JITModel &jit, const TrainOptions &options, bool train) {
       outs().flush();
       report.epochs.push_back(record);
       if (!options.checkpoint.empty()) {
-        std::string err = trainer.save(options.checkpoint, epoch + 1);
-        if (!err.empty())
-          return fail(err);
+        if (Error err = trainer.save(options.checkpoint, epoch + 1))
+          return err;
         wroteCheckpoint = true;
       }
     }
@@ -452,22 +436,17 @@ int mlc::runTraining(JITModel &jit, const TrainOptions &options, bool train) {
   test.confusion.assign(trainer.classes,
                         std::vector<int64_t>(trainer.classes, 0));
   if (Error err = trainer.evaluate(testSet, all, test))
-    return fail(toString(std::move(err)));
+    return err;
   outs() << formatv("Test: {0} samples - loss: {1:f4} - accuracy: {2:f4}\n",
                     test.seen, test.meanLoss(), test.accuracy());
 
   report.samplesPerSecond = trainSeconds > 0 ? trainSamples / trainSeconds : 0;
   report.test = TestMetrics{test.meanLoss(), test.accuracy(), test.seen,
                             test.confusion};
-  if (!options.report.empty()) {
-    std::string err = writeJsonReport(options.report, report);
-    if (!err.empty())
-      return fail(err);
-  }
-  if (!options.plot.empty()) {
-    std::string err = writeSvgPlot(options.plot, report);
-    if (!err.empty())
-      return fail(err);
-  }
-  return 0;
+  if (!options.report.empty())
+    if (Error err = writeJsonReport(options.report, report))
+      return err;
+  if (!options.plot.empty())
+    return writeSvgPlot(options.plot, report);
+  return Error::success();
 }

@@ -5,6 +5,8 @@
 
 #include "compiler/Driver/Driver.h"
 
+#include "llvm/Support/Error.h"
+
 #include <string>
 
 namespace mlc {
@@ -15,7 +17,9 @@ struct TrainOptions {
   int64_t batchSize = 32;
   uint64_t seed = 0;
   double validationSplit = 0.0;
-  std::string normalize = "scale"; ///< scale (pixel / 255) or standardize
+  /// scale (pixel / 255) or standardize; empty: not given (the
+  /// checkpoint's when resuming or evaluating, else scale).
+  std::string normalize;
   std::string checkpoint; ///< written after every epoch (atomically)
   std::string resume;     ///< train: continue from; eval: the params
   std::string report;     ///< JSON report
@@ -24,9 +28,8 @@ struct TrainOptions {
 };
 
 /// Trains (when `train`) and evaluates the JIT-compiled model on an
-/// MNIST-style data set, printing Keras-style progress. Returns the exit
-/// code; errors are printed.
-int runTraining(JITModel &jit, const TrainOptions &options, bool train);
+/// MNIST-style data set, printing Keras-style progress.
+llvm::Error runTraining(JITModel &jit, const TrainOptions &options, bool train);
 
 } // namespace mlc
 

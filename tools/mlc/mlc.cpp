@@ -208,7 +208,8 @@ cl::opt<std::string> plot("plot",
 cl::opt<std::string> normalize(
     "normalize",
     cl::desc("Input scaling: scale (pixel / 255, the default) or standardize "
-             "(zero mean, unit variance over the training set)"),
+             "(zero mean, unit variance over the training set); --resume "
+             "and eval use the checkpoint's"),
     cl::init("scale"), cl::sub(trainCmd), cl::sub(evalCmd),
     cl::cat(mlcCategory));
 
@@ -217,8 +218,30 @@ cl::opt<bool> printPipeline(
     cl::desc("Print the mlc-opt pipeline that --emit runs, and exit"),
     cl::sub(compileCmd), cl::cat(mlcCategory));
 
-int error(const Twine &message) {
-  WithColor::error(errs(), "mlc") << message << "\n";
+/// Failures travel as llvm::Error up to main(), which prints them and
+/// turns them into the exit code (exitCode()).
+Error error(const Twine &message) { return createStringError(message); }
+
+/// A failure whose diagnostics MLIR printed already, at their ops.
+class ReportedError : public ErrorInfo<ReportedError> {
+public:
+  static char ID;
+  void log(raw_ostream &os) const override { os << "errors were reported"; }
+  std::error_code convertToErrorCode() const override {
+    return inconvertibleErrorCode();
+  }
+};
+char ReportedError::ID = 0;
+
+Error reported() { return make_error<ReportedError>(); }
+
+/// Prints `err` (unless reported already): 0 without an error, else 1.
+int exitCode(Error err) {
+  if (!err)
+    return 0;
+  err = handleErrors(std::move(err), [](const ReportedError &) {});
+  if (err)
+    WithColor::error(errs(), "mlc") << toString(std::move(err)) << "\n";
   return 1;
 }
 
@@ -237,7 +260,7 @@ std::optional<mlc::Stage> stageFor(Emit e) {
   }
 }
 
-int writeOutput(StringRef text, bool binary) {
+Error writeOutput(StringRef text, bool binary) {
   std::string path = outputFile;
   if (path.empty())
     path = "-";
@@ -252,16 +275,16 @@ int writeOutput(StringRef text, bool binary) {
   if (written)
     return error("cannot write '" + path +
                  "': " + llvm::toString(std::move(written)));
-  return 0;
+  return Error::success();
 }
 
 /// Loads a model with the command-line overrides applied.
-mlir::OwningOpRef<mlir::ModuleOp> loadModel(mlir::MLIRContext &context,
-                                                  SourceMgr &sourceMgr) {
+Expected<mlir::OwningOpRef<mlir::ModuleOp>>
+loadModel(mlir::MLIRContext &context, SourceMgr &sourceMgr) {
   mlir::OwningOpRef<mlir::ModuleOp> module =
       mlc::loadModelFile(context, sourceMgr, modelFile);
   if (!module)
-    return nullptr;
+    return reported();
   mlc::TrainingOverrides overrides;
   overrides.loss = lossOverride;
   overrides.fromLogits = fromLogits;
@@ -269,15 +292,14 @@ mlir::OwningOpRef<mlir::ModuleOp> loadModel(mlir::MLIRContext &context,
   if (learningRate.getNumOccurrences())
     overrides.learningRate = learningRate;
   overrides.lrSchedule = lrSchedule;
-  if (Error err = mlc::applyOverrides(*module, overrides)) {
-    error(toString(std::move(err)));
-    return nullptr;
-  }
-  return module;
+  if (Error err = mlc::applyOverrides(*module, overrides))
+    return std::move(err);
+  return std::move(module);
 }
 
 /// `mlc compile --emit=lib`: a library directory.
-int runCompileLibrary(mlir::ModuleOp module, const mlc::TargetOptions &target) {
+Error runCompileLibrary(mlir::ModuleOp module,
+                        const mlc::TargetOptions &target) {
   mlc::LibraryOptions options;
   options.outputDir = outputFile;
   options.name = libraryName;
@@ -287,7 +309,7 @@ int runCompileLibrary(mlir::ModuleOp module, const mlc::TargetOptions &target) {
   Expected<mlc::LibraryResult> result =
       mlc::buildLibrary(module, target, options);
   if (!result)
-    return error(toString(result.takeError()));
+    return result.takeError();
   for (const std::string &file : result->files) {
     uint64_t size = 0;
     sys::fs::file_size(file, size);
@@ -298,10 +320,10 @@ int runCompileLibrary(mlir::ModuleOp module, const mlc::TargetOptions &target) {
                     result->name,
                     result->mlirMs + result->llvmMs + result->linkMs,
                     result->mlirMs, result->llvmMs, result->linkMs);
-  return 0;
+  return Error::success();
 }
 
-int runCompile() {
+Error runCompile() {
   // -o DIR/ (or an existing directory) means a library.
   if (!emit.getNumOccurrences() && !outputFile.empty() &&
       (StringRef(outputFile).ends_with("/") ||
@@ -318,7 +340,7 @@ int runCompile() {
   if (emit == Emit::Lib && (outputFile.empty() || outputFile == "-"))
     return error("--emit=lib writes a directory; name it with -o DIR");
   if (Error err = mlc::parseTarget(targetName, target))
-    return error(toString(std::move(err)));
+    return err;
   bool deviceCode =
       emit == Emit::PTX || emit == Emit::Cubin || emit == Emit::Fatbin;
   if (!target.isGPU() && (deviceCode || emit == Emit::MlirGPU))
@@ -350,7 +372,7 @@ int runCompile() {
     outs() << "mlc-opt --pass-pipeline='";
     pm.printAsTextualPipeline(outs());
     outs() << "'\n";
-    return 0;
+    return Error::success();
   }
   if (modelFile.empty())
     return error("no model file given; usage: mlc compile MODEL.mlir");
@@ -358,20 +380,20 @@ int runCompile() {
   auto context = mlc::createContext();
   SourceMgr sourceMgr;
   mlir::SourceMgrDiagnosticHandler diagnostics(sourceMgr, context.get());
-  mlir::OwningOpRef<mlir::ModuleOp> module = loadModel(*context, sourceMgr);
-  if (!module)
-    return 1;
+  mlir::OwningOpRef<mlir::ModuleOp> module;
+  if (Error err = loadModel(*context, sourceMgr).moveInto(module))
+    return err;
   if (emit == Emit::Lib)
     return runCompileLibrary(*module, target);
   if (stage &&
       failed(mlc::lowerModule(*module, mlc::Stage::Model, *stage, target)))
-    return 1;
+    return reported();
 
   std::string text;
   if (deviceCode) {
     Expected<std::string> code = mlc::extractDeviceCode(*module);
     if (!code)
-      return error(llvm::toString(code.takeError()));
+      return code.takeError();
     return writeOutput(*code, emit != Emit::PTX);
   }
   if (emit == Emit::LLVM || emit == Emit::Asm || emit == Emit::Obj) {
@@ -380,7 +402,7 @@ int runCompile() {
             ? mlc::emitLLVMIR(*module, target)
             : mlc::emitMachineCode(*module, target, emit == Emit::Asm);
     if (!code)
-      return error(llvm::toString(code.takeError()));
+      return code.takeError();
     text = std::move(*code);
   } else {
     raw_string_ostream os(text);
@@ -389,7 +411,7 @@ int runCompile() {
   return writeOutput(text, emit == Emit::Obj);
 }
 
-int runTrain(bool train) {
+Error runTrain(bool train) {
   if (modelFile.empty())
     return error(std::string("no model file given; usage: mlc ") +
                  (train ? "train" : "eval") + " MODEL.mlir");
@@ -397,7 +419,7 @@ int runTrain(bool train) {
   target.threads = threads;
   target.flushDenormals = denormals == Denormals::Flush;
   if (Error err = mlc::parseTarget(targetName, target))
-    return error(toString(std::move(err)));
+    return err;
   // The model owns the context once compiled (declared first, it outlives
   // the diagnostic handler); a failed compile leaves it to this block.
   std::unique_ptr<mlc::JITModel> jit;
@@ -405,9 +427,9 @@ int runTrain(bool train) {
     auto context = mlc::createContext();
     SourceMgr sourceMgr;
     mlir::SourceMgrDiagnosticHandler diagnostics(sourceMgr, context.get());
-    mlir::OwningOpRef<mlir::ModuleOp> module = loadModel(*context, sourceMgr);
-    if (!module)
-      return 1;
+    mlir::OwningOpRef<mlir::ModuleOp> module;
+    if (Error err = loadModel(*context, sourceMgr).moveInto(module))
+      return err;
     // Where CUDA cannot run, compile says so in one line before lowering.
     auto compiled =
         mlc::JITModel::compile(context, std::move(module), target);
@@ -417,7 +439,7 @@ int runTrain(bool train) {
       std::string message = toString(compiled.takeError());
       if (!StringRef(message).starts_with("the model could not be compiled"))
         return error(message);
-      return 1;
+      return reported();
     }
     jit = std::move(*compiled);
   }
@@ -431,7 +453,8 @@ int runTrain(bool train) {
   options.batchSize = batchSize;
   options.seed = seed;
   options.validationSplit = validationSplit;
-  options.normalize = normalize;
+  // Unless given, the checkpoint's normalization applies.
+  options.normalize = normalize.getNumOccurrences() ? normalize.getValue() : "";
   options.checkpoint = train ? std::string(checkpoint) : "";
   options.resume = train ? std::string(resume) : std::string(checkpoint);
   options.report = report;
@@ -463,10 +486,10 @@ int main(int argc, char **argv) {
       "  mlc eval    MODEL.mlir ...\n");
 
   if (compileCmd)
-    return runCompile();
+    return exitCode(runCompile());
   if (trainCmd)
-    return runTrain(/*train=*/true);
+    return exitCode(runTrain(/*train=*/true));
   if (evalCmd)
-    return runTrain(/*train=*/false);
-  return error("no command given; run 'mlc --help'");
+    return exitCode(runTrain(/*train=*/false));
+  return exitCode(error("no command given; run 'mlc --help'"));
 }

@@ -28,7 +28,13 @@ struct GPUMergeKernelsPass
     // Old (module, kernel) -> new kernel name.
     llvm::DenseMap<SymbolRefAttr, StringAttr> renamed;
     for (gpu::GPUModuleOp old : gpuModules) {
-      for (Operation &op : llvm::make_early_inc_range(*old.getBody())) {
+      // Kernels are named after their (unique) outlined module; other
+      // symbols (functions a kernel calls) keep their names. Names taken
+      // in the merged module get a suffix. Renaming through the old
+      // module's table updates the uses inside it (calls); launches follow
+      // below.
+      SymbolTable oldSymbols(old);
+      for (Operation &op : *old.getBody()) {
         auto symbol = llvm::dyn_cast<SymbolOpInterface>(op);
         if (!symbol) {
           op.emitOpError("in an outlined gpu.module is not a symbol; "
@@ -37,11 +43,23 @@ struct GPUMergeKernelsPass
         }
         auto from = SymbolRefAttr::get(
             old.getNameAttr(), {FlatSymbolRefAttr::get(symbol.getNameAttr())});
-        // Kernels are named after their (unique) outlined module; the
-        // table renames on a clash.
+        auto kernel = llvm::dyn_cast<gpu::GPUFuncOp>(op);
+        std::string base = kernel && kernel.isKernel() ? old.getName().str()
+                                                       : symbol.getName().str();
+        std::string name = base;
+        for (unsigned i = 0;
+             mergedSymbols.lookup(name) ||
+             (oldSymbols.lookup(name) && oldSymbols.lookup(name) != &op);
+             ++i)
+          name = base + "_" + std::to_string(i);
+        auto to = StringAttr::get(&getContext(), name);
+        if (to != symbol.getNameAttr() && failed(oldSymbols.rename(&op, to)))
+          return signalPassFailure();
+        renamed[from] = to;
+      }
+      for (Operation &op : llvm::make_early_inc_range(*old.getBody())) {
         op.remove();
-        symbol.setName(old.getName());
-        renamed[from] = mergedSymbols.insert(&op);
+        mergedSymbols.insert(&op);
       }
       old.erase();
     }

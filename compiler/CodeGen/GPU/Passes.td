@@ -29,7 +29,10 @@ def GPUMergeKernels : Pass<"mlc-gpu-merge-kernels", "::mlir::ModuleOp"> {
     `gpu-kernel-outlining` gives each kernel its own `gpu.module`. This
     pass moves them all into one module, `@mlc_kernels`, each kernel named
     after the module it came from, and retargets the `gpu.launch_func`s.
-    One module is one PTX file and one load when the program starts.
+    Functions the kernels call (outlining copies them into each module)
+    keep their names, with a suffix where another copy took it, and their
+    calls follow. One module is one PTX file and one load when the program
+    starts.
   }];
   let dependentDialects = ["::mlir::gpu::GPUDialect"];
 }
