@@ -513,8 +513,9 @@ static int mlcTrain(const char *fn, MLC_API(state) *s, const float *x,
   /* This step's learning rate and (for Adam/AdamW) bias-corrected step
    * size, computed in double as mlc train does (docs/optimizers.md). */
   const mlc_schedule schedule = {
-      MLC_SCHEDULE_KIND,       s->learningRate,        MLC_SCHEDULE_DECAY_STEPS,
-      MLC_SCHEDULE_DECAY_RATE, MLC_SCHEDULE_STAIRCASE, MLC_SCHEDULE_ALPHA,
+      MLC_SCHEDULE_KIND,         s->learningRate,
+      MLC_SCHEDULE_DECAY_STEPS,  MLC_SCHEDULE_DECAY_RATE,
+      MLC_SCHEDULE_STAIRCASE,    MLC_SCHEDULE_ALPHA,
       MLC_SCHEDULE_WARMUP_STEPS, MLC_SCHEDULE_WARMUP_TARGET};
   double rate = mlcScheduleRate(&schedule, s->iterations);
   s->scalars[0] = (float)rate;
@@ -664,20 +665,20 @@ int MLC_API(save)(MLC_API(state) *s, const char *path) {
   mlc_stored_tensor tensors[MLC_NUM_PARAMS + MLC_NUM_STATES + 1];
   for (int i = 0; i < MLC_NUM_PARAMS + MLC_NUM_STATES; ++i) {
     const struct mlc_tensor *t = mlcTensor(i);
-    mlc_stored_tensor stored = {t->name,  "F32",
-                                (size_t)t->rank, t->shape,
-                                mlcTensorData(s, i), 4 * (uint64_t)t->size};
+    mlc_stored_tensor stored = {t->name,
+                                "F32",
+                                (size_t)t->rank,
+                                t->shape,
+                                mlcTensorData(s, i),
+                                4 * (uint64_t)t->size};
     tensors[i] = stored;
   }
   mlc_stored_tensor count = {"optimizer.iterations", "I64", 0, NULL,
                              &s->iterations,         8};
   tensors[MLC_NUM_PARAMS + MLC_NUM_STATES] = count;
-  mlc_safetensors file = {metadata,
-                          sizeof metadata / sizeof metadata[0],
-                          tensors,
-                          MLC_NUM_PARAMS + MLC_NUM_STATES + 1,
-                          NULL,
-                          NULL,
+  mlc_safetensors file = {metadata, sizeof metadata / sizeof metadata[0],
+                          tensors,  MLC_NUM_PARAMS + MLC_NUM_STATES + 1,
+                          NULL,     NULL,
                           NULL};
   /* 0644: mkstemp makes it 0600, and a checkpoint is shared. */
   int code = mlcSafetensorsWrite(path, &file, 0644, why, sizeof why);
@@ -790,8 +791,8 @@ int MLC_API(load)(MLC_API(state) *s, const char *path) {
   if (code) {
     mlcSafetensorsFree(&file);
     if (code == MLC_CORE_FORMAT)
-      return mlcFail(MLC_ERR_FORMAT, "'%s' is not a safetensors file: %s",
-                     path, why);
+      return mlcFail(MLC_ERR_FORMAT, "'%s' is not a safetensors file: %s", path,
+                     why);
     if (code == MLC_CORE_MEMORY)
       return mlcFail(MLC_ERR_MEMORY, "cannot read '%s': out of memory", path);
     return mlcFail(MLC_ERR_IO, "cannot read '%s': %s", path, why);
@@ -807,11 +808,11 @@ int MLC_API(load)(MLC_API(state) *s, const char *path) {
     for (size_t m = 0; m < file.numMetadata; ++m)
       if (!strcmp(file.metadata[m].key, "model"))
         writtenFor = file.metadata[m].value;
-    code = mlcFail(MLC_ERR_FORMAT,
-                   "'%s': checkpoint does not match model @%s%s%s%s:%s", path,
-                   MLC_MODEL_NAME, writtenFor[0] ? " (it was written for @" : "",
-                   writtenFor, writtenFor[0] ? ")" : "",
-                   problems.data ? problems.data : " (out of memory)");
+    code = mlcFail(
+        MLC_ERR_FORMAT, "'%s': checkpoint does not match model @%s%s%s%s:%s",
+        path, MLC_MODEL_NAME, writtenFor[0] ? " (it was written for @" : "",
+        writtenFor, writtenFor[0] ? ")" : "",
+        problems.data ? problems.data : " (out of memory)");
     mlcSafetensorsFree(&file);
     free(problems.data);
     return code;
