@@ -2,6 +2,8 @@
 
 #include "runtime/Batch.h"
 
+#include "runtime/core/random.h"
+
 #include <algorithm>
 
 namespace mlc::runtime {
@@ -24,6 +26,10 @@ void prefetchSample(const uint8_t *src, int64_t size) {
 }
 
 } // namespace
+
+void shuffle(std::vector<int64_t> &order, uint64_t seed, int64_t epoch) {
+  mlcShuffle(order.data(), int64_t(order.size()), seed, epoch);
+}
 
 // The conversion vectorizes; on x86 the widest vectors the CPU has, chosen
 // at load time, halve its cost on AVX-512 machines against the baseline

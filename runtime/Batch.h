@@ -17,6 +17,11 @@
 
 namespace mlc::runtime {
 
+/// Sets `order` to a permutation of 0..order.size()-1 that depends only
+/// on `seed` and `epoch` (splitmix64 and Fisher-Yates, runtime/core/random.h):
+/// the same order for the same seed and epoch on every machine.
+void shuffle(std::vector<int64_t> &order, uint64_t seed, int64_t epoch);
+
 /// Writes samples `indices[0, n)` of `set` into `x` as floats,
 /// (pixel / 255 - shift) * scale, and their labels into `y`.
 void gatherBatch(const Dataset &set, const int64_t *indices, int64_t n,

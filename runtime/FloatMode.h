@@ -10,18 +10,17 @@
 // code runs, and puts the caller's flush bits back afterwards (exception
 // flags the code raised stay raised).
 //
-// The generated model libraries do the same in C (runtime/aot/ModelLibrary.c).
+// The mode switch is the runtime core's (runtime/core/float_mode.h), which
+// the generated model libraries embed.
 //
 //===----------------------------------------------------------------------===//
 
 #ifndef MLC_RUNTIME_FLOATMODE_H
 #define MLC_RUNTIME_FLOATMODE_H
 
-#include <cstdint>
+#include "runtime/core/float_mode.h"
 
-#if defined(__x86_64__) || defined(__i386__)
-#include <xmmintrin.h>
-#endif
+#include <cstdint>
 
 namespace mlc::runtime {
 
@@ -32,51 +31,25 @@ class ScopedFlushDenormals {
 public:
   /// The bits set and restored: MXCSR FTZ and DAZ on x86, FPCR.FZ on
   /// AArch64.
-#if defined(__aarch64__)
-  static constexpr uint64_t kFlushBits = uint64_t(1) << 24;
-#else
-  static constexpr uint64_t kFlushBits = 0x8040;
-#endif
+  static constexpr uint64_t kFlushBits = MLC_FLUSH_BITS;
 
   explicit ScopedFlushDenormals(bool enable) : active(enable) {
-    if (active) {
-      saved = mode();
-      setMode(saved | kFlushBits);
-    }
+    if (active)
+      saved = mlcFlushDenormalsBegin();
   }
   ~ScopedFlushDenormals() {
     // Only the flush bits: sticky exception flags raised meanwhile stay.
     if (active)
-      setMode((mode() & ~kFlushBits) | (saved & kFlushBits));
+      mlcFlushDenormalsEnd(saved);
   }
   ScopedFlushDenormals(const ScopedFlushDenormals &) = delete;
   ScopedFlushDenormals &operator=(const ScopedFlushDenormals &) = delete;
 
   /// The floating-point control register: MXCSR on x86, FPCR on AArch64,
   /// 0 elsewhere.
-  static uint64_t mode() {
-#if defined(__x86_64__) || defined(__i386__)
-    return _mm_getcsr();
-#elif defined(__aarch64__)
-    uint64_t fpcr;
-    __asm__ __volatile__("mrs %0, fpcr" : "=r"(fpcr));
-    return fpcr;
-#else
-    return 0;
-#endif
-  }
+  static uint64_t mode() { return mlcFloatMode(); }
 
 private:
-  static void setMode(uint64_t value) {
-#if defined(__x86_64__) || defined(__i386__)
-    _mm_setcsr(unsigned(value));
-#elif defined(__aarch64__)
-    __asm__ __volatile__("msr fpcr, %0" ::"r"(value));
-#else
-    (void)value;
-#endif
-  }
-
   bool active;
   uint64_t saved = 0;
 };

@@ -1,37 +1,22 @@
 //===- LearningRate.cpp - learning-rate schedules -------------------------===//
+//
+// The formulas are the runtime core's (runtime/core/schedule.h), which
+// model libraries embed: a library's steps take the same rates.
+//
+//===----------------------------------------------------------------------===//
 
 #include "runtime/LearningRate.h"
 
-#include <algorithm>
-#include <cmath>
+#include "runtime/core/schedule.h"
+
 #include <cstdio>
 
 namespace mlc::runtime {
 
-static double cosineDecay(double from, double alpha, double s, double d) {
-  double cosine = 0.5 * (1.0 + std::cos(M_PI * (s / d)));
-  return from * ((1.0 - alpha) * cosine + alpha);
-}
-
 double LearningRateSchedule::at(int64_t step) const {
-  double d = double(std::max<int64_t>(decaySteps, 1));
-  double s = double(std::max<int64_t>(step, 0));
-  switch (kind) {
-  case Kind::Constant:
-    return initial;
-  case Kind::ExponentialDecay: {
-    double p = s / d;
-    return initial * std::pow(decayRate, staircase ? std::floor(p) : p);
-  }
-  case Kind::CosineDecay:
-    if (warmupSteps <= 0)
-      return cosineDecay(initial, alpha, std::min(s, d), d);
-    s = std::min(s, d + double(warmupSteps));
-    if (s < double(warmupSteps))
-      return initial + (warmupTarget - initial) * (s / double(warmupSteps));
-    return cosineDecay(warmupTarget, alpha, s - double(warmupSteps), d);
-  }
-  return initial;
+  mlc_schedule s{int(kind), initial, decaySteps,  decayRate,
+                 staircase, alpha,   warmupSteps, warmupTarget};
+  return mlcScheduleRate(&s, step);
 }
 
 std::string LearningRateSchedule::str() const {
@@ -58,8 +43,7 @@ std::string LearningRateSchedule::str() const {
 }
 
 double adamStepSize(double lr, double beta1, double beta2, int64_t step) {
-  double t = double(step + 1);
-  return lr * std::sqrt(1.0 - std::pow(beta2, t)) / (1.0 - std::pow(beta1, t));
+  return mlcAdamStepSize(lr, beta1, beta2, step);
 }
 
 } // namespace mlc::runtime

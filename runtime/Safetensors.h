@@ -1,10 +1,12 @@
 //===- Safetensors.h - checkpoints in the safetensors format ----*- C++ -*-===//
 //
-// Part of the mlc runtime (plain C++). The safetensors layout: an 8-byte
-// little-endian header length, a JSON header naming each tensor's dtype,
-// shape and byte range, and the raw little-endian data. Files are written
-// atomically (a temporary file renamed over the target), so a crash never
-// leaves a half-written checkpoint in place of a good one.
+// Part of the mlc runtime: a C++ face on the core's reader and writer
+// (runtime/core/safetensors.h), which model libraries embed, so mlc and the
+// libraries write the same bytes and accept the same files. The safetensors
+// layout: an 8-byte little-endian header length, a JSON header naming each
+// tensor's dtype, shape and byte range, and the raw little-endian data.
+// Files are written atomically (a temporary file renamed over the target),
+// so a crash never leaves a half-written checkpoint in place of a good one.
 //
 //===----------------------------------------------------------------------===//
 
@@ -40,8 +42,10 @@ int64_t dtypeSize(const std::string &dtype);
 bool writeSafetensors(const std::string &path, const Safetensors &file,
                       std::string &error);
 
-/// Reads and validates a safetensors file (header syntax, dtypes, shapes
-/// against byte ranges, ranges within the file).
+/// Reads and validates a safetensors file (header syntax with nesting
+/// capped and no name or key twice, metadata strings, dtypes, shapes
+/// against byte ranges, ranges within the file). On failure returns false
+/// and sets `error` to a message naming the path and the problem.
 bool readSafetensors(const std::string &path, Safetensors &file,
                      std::string &error);
 

@@ -15,23 +15,50 @@
  *   MLC_GPU             1 for --target=cuda: runtime/cuda/mgpu.c comes
  *                       before this file, its names under MLC_MGPU(x)
  *   MLC_FLUSH_DENORMALS 1: denormals flush to zero while compiled code runs
- * It depends on libc and libm only. Checkpoints are safetensors files, the
- * same as `mlc train --checkpoint` writes; init() draws the same bits as
- * mlc's runtime (runtime/Initializers.cpp) for the same seed.
+ *   MLC_SCHEDULE_*      the learning-rate schedule (below; constant if absent)
+ * The runtime core (runtime/core/) comes before this file, its functions
+ * static: init() draws the same bits as mlc's runtime for the same seed,
+ * steps take the same learning rates and step sizes, and checkpoints are
+ * the same safetensors files as `mlc train --checkpoint` writes, read by the
+ * same reader. It depends on libc and libm only.
  *
  *===----------------------------------------------------------------------===*/
 
-#include <errno.h>
+#include "runtime/core/float_mode.h"
+#include "runtime/core/random.h"
+#include "runtime/core/safetensors.h"
+#include "runtime/core/schedule.h"
+
 #include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
-#if MLC_FLUSH_DENORMALS && (defined(__x86_64__) || defined(__i386__))
-#include <xmmintrin.h>
+
+/* The learning-rate schedule as runtime/core/schedule.h takes it (kind 0
+ * constant, 1 exponential decay, 2 cosine decay); its initial rate is the
+ * state's learning rate. */
+#ifndef MLC_SCHEDULE_KIND
+#define MLC_SCHEDULE_KIND 0
+#endif
+#ifndef MLC_SCHEDULE_DECAY_STEPS
+#define MLC_SCHEDULE_DECAY_STEPS 1
+#endif
+#ifndef MLC_SCHEDULE_DECAY_RATE
+#define MLC_SCHEDULE_DECAY_RATE 0.96
+#endif
+#ifndef MLC_SCHEDULE_STAIRCASE
+#define MLC_SCHEDULE_STAIRCASE 0
+#endif
+#ifndef MLC_SCHEDULE_ALPHA
+#define MLC_SCHEDULE_ALPHA 0.0
+#endif
+#ifndef MLC_SCHEDULE_WARMUP_STEPS
+#define MLC_SCHEDULE_WARMUP_STEPS 0
+#endif
+#ifndef MLC_SCHEDULE_WARMUP_TARGET
+#define MLC_SCHEDULE_WARMUP_TARGET 0.0
 #endif
 
 /* A ranked memref descriptor as the compiled code reads it: allocated and
@@ -314,59 +341,16 @@ int MLC_API(create)(MLC_API(state) **out) {
   return MLC_OK;
 }
 
-/*===--- init: the same streams as runtime/Initializers.cpp ---------------===*/
-
-static uint64_t mlcNextRandom(uint64_t *state) {
-  uint64_t z = (*state += 0x9E3779B97F4A7C15ull);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  return z ^ (z >> 31);
-}
-
-static double mlcUniform(uint64_t *state) {
-  return (double)(mlcNextRandom(state) >> 11) * 0x1.0p-53;
-}
-
-static double mlcNormal(uint64_t *state) {
-  double u1 = mlcUniform(state), u2 = mlcUniform(state);
-  return sqrt(-2.0 * log(1.0 - u1)) * cos(2.0 * 3.14159265358979323846 * u2);
-}
-
-static void mlcInitialize(float *data, const struct mlc_tensor *t,
-                          uint64_t seed) {
-  uint64_t h = 0xCBF29CE484222325ull;
-  for (const unsigned char *c = (const unsigned char *)t->name; *c; ++c)
-    h = (h ^ *c) * 0x100000001B3ull;
-  uint64_t state = h ^ (seed * 0x9E3779B97F4A7C15ull + 0x632BE59BD9B4E019ull);
-  for (int64_t i = 0; i < t->size; ++i) {
-    double v = t->a;
-    switch (t->init) {
-    case MLC_INIT_CONSTANT:
-      break;
-    case MLC_INIT_UNIFORM:
-      v = t->a + (t->b - t->a) * mlcUniform(&state);
-      break;
-    case MLC_INIT_NORMAL:
-      v = t->a + t->b * mlcNormal(&state);
-      break;
-    case MLC_INIT_TRUNCATED_NORMAL: {
-      double z;
-      do
-        z = mlcNormal(&state);
-      while (fabs(z) > 2.0);
-      v = t->a + t->b * z;
-      break;
-    }
-    }
-    data[i] = (float)v;
-  }
-}
+/*===--- init: the core's streams, as mlc's runtime draws them ------------===*/
 
 int MLC_API(init)(MLC_API(state) *s, uint64_t seed) {
   if (!s)
     return mlcFail(MLC_ERR_ARGUMENT, MLC_MODEL_NAME "_init: state is NULL");
-  for (int i = 0; i < MLC_NUM_PARAMS; ++i)
-    mlcInitialize(s->params[i], &mlc_params[i], seed);
+  for (int i = 0; i < MLC_NUM_PARAMS; ++i) {
+    const struct mlc_tensor *t = &mlc_params[i];
+    mlcInitialize(s->params[i], t->size, t->init, t->a, t->b, seed, t->name,
+                  strlen(t->name));
+  }
   for (int i = 0; i < MLC_NUM_STATES; ++i)
     memset(s->states[i], 0, 4 * (size_t)mlc_states[i].size);
   s->iterations = 0;
@@ -408,21 +392,10 @@ static int mlcCheck(const char *fn, const MLC_API(state) *s, const void *x,
  * puts the caller's flush bits back; exception flags the code raised stay
  * raised. On x86, OpenMP workers take the mode at each fork. */
 static void mlcRunCode(void (*run)(void **), void **args) {
-#if MLC_FLUSH_DENORMALS && (defined(__x86_64__) || defined(__i386__))
-  const unsigned bits = 0x8040u; /* flush to zero, denormals are zero */
-  unsigned saved = _mm_getcsr();
-  _mm_setcsr(saved | bits);
+#if MLC_FLUSH_DENORMALS
+  uint64_t saved = mlcFlushDenormalsBegin();
   run(args);
-  _mm_setcsr((_mm_getcsr() & ~bits) | (saved & bits));
-#elif MLC_FLUSH_DENORMALS && defined(__aarch64__)
-  const uint64_t bit = (uint64_t)1 << 24; /* FPCR.FZ */
-  uint64_t saved, now;
-  __asm__ __volatile__("mrs %0, fpcr" : "=r"(saved));
-  __asm__ __volatile__("msr fpcr, %0" ::"r"(saved | bit));
-  run(args);
-  __asm__ __volatile__("mrs %0, fpcr" : "=r"(now));
-  now = (now & ~bit) | (saved & bit);
-  __asm__ __volatile__("msr fpcr, %0" ::"r"(now));
+  mlcFlushDenormalsEnd(saved);
 #else
   run(args);
 #endif
@@ -539,14 +512,18 @@ static int mlcTrain(const char *fn, MLC_API(state) *s, const float *x,
     return err;
   /* This step's learning rate and (for Adam/AdamW) bias-corrected step
    * size, computed in double as mlc train does (docs/optimizers.md). */
-  double rate = s->learningRate;
+  const mlc_schedule schedule = {
+      MLC_SCHEDULE_KIND,         s->learningRate,
+      MLC_SCHEDULE_DECAY_STEPS,  MLC_SCHEDULE_DECAY_RATE,
+      MLC_SCHEDULE_STAIRCASE,    MLC_SCHEDULE_ALPHA,
+      MLC_SCHEDULE_WARMUP_STEPS, MLC_SCHEDULE_WARMUP_TARGET};
+  double rate = mlcScheduleRate(&schedule, s->iterations);
   s->scalars[0] = (float)rate;
   s->scalars[1] = (float)rate;
   s->scalars[2] = 0;
 #if MLC_BIAS_CORRECTED
-  double t = (double)(s->iterations + 1);
-  s->scalars[1] = (float)(rate * sqrt(1.0 - pow(MLC_BETA2, t)) /
-                          (1.0 - pow(MLC_BETA1, t)));
+  s->scalars[1] =
+      (float)mlcAdamStepSize(rate, MLC_BETA1, MLC_BETA2, s->iterations);
 #endif
   mlc_call c;
   mlcTrainArgs(&c, s, &s->scalars[0], &s->scalars[1],
@@ -656,7 +633,61 @@ int MLC_API(param_data)(MLC_API(state) *s, int64_t i, float **data) {
   return MLC_OK;
 }
 
-/*===--- checkpoints: safetensors -----------------------------------------===*/
+/*===--- checkpoints: safetensors, through the core ----------------------===*/
+
+/* Params, then optimizer state: the order of checkpoints and of `found`. */
+static const struct mlc_tensor *mlcTensor(int i) {
+  return i < MLC_NUM_PARAMS ? &mlc_params[i] : &mlc_states[i - MLC_NUM_PARAMS];
+}
+
+static float *mlcTensorData(MLC_API(state) *s, int i) {
+  return i < MLC_NUM_PARAMS ? s->params[i] : s->states[i - MLC_NUM_PARAMS];
+}
+
+int MLC_API(save)(MLC_API(state) *s, const char *path) {
+  if (!s || !path)
+    return mlcFail(MLC_ERR_ARGUMENT,
+                   MLC_MODEL_NAME "_save: needs a state and a path");
+  if (!s->ready)
+    return mlcFail(MLC_ERR_STATE, MLC_MODEL_NAME "_save: nothing to save "
+                                                 "before init or load");
+  /* The metadata and tensors of mlc train's checkpoints: the same bytes
+   * for the same state. */
+  char epoch[24], step[24], seed[24], why[256];
+  snprintf(epoch, sizeof epoch, "%lld", (long long)s->epoch);
+  snprintf(step, sizeof step, "%lld", (long long)s->iterations);
+  snprintf(seed, sizeof seed, "%llu", (unsigned long long)s->seed);
+  mlc_metadata_entry metadata[] = {{"format", "mlc"},
+                                   {"model", MLC_MODEL_NAME},
+                                   {"epoch", epoch},
+                                   {"step", step},
+                                   {"seed", seed}};
+  mlc_stored_tensor tensors[MLC_NUM_PARAMS + MLC_NUM_STATES + 1];
+  for (int i = 0; i < MLC_NUM_PARAMS + MLC_NUM_STATES; ++i) {
+    const struct mlc_tensor *t = mlcTensor(i);
+    mlc_stored_tensor stored = {t->name,
+                                "F32",
+                                (size_t)t->rank,
+                                t->shape,
+                                mlcTensorData(s, i),
+                                4 * (uint64_t)t->size};
+    tensors[i] = stored;
+  }
+  mlc_stored_tensor count = {"optimizer.iterations", "I64", 0, NULL,
+                             &s->iterations,         8};
+  tensors[MLC_NUM_PARAMS + MLC_NUM_STATES] = count;
+  mlc_safetensors file = {metadata, sizeof metadata / sizeof metadata[0],
+                          tensors,  MLC_NUM_PARAMS + MLC_NUM_STATES + 1,
+                          NULL,     NULL,
+                          NULL};
+  /* 0644: mkstemp makes it 0600, and a checkpoint is shared. */
+  int code = mlcSafetensorsWrite(path, &file, 0644, why, sizeof why);
+  if (code == MLC_CORE_MEMORY)
+    return mlcFail(MLC_ERR_MEMORY, MLC_MODEL_NAME "_save: out of memory");
+  if (code)
+    return mlcFail(MLC_ERR_IO, "cannot write '%s': %s", path, why);
+  return MLC_OK;
+}
 
 /* Appends to a growing string; returns 0 when out of memory. */
 typedef struct {
@@ -686,530 +717,119 @@ static int mlcAppend(mlc_text *t, const char *format, ...) {
   }
 }
 
-static int mlcAppendShape(mlc_text *t, const struct mlc_tensor *tensor) {
-  int ok = mlcAppend(t, "[");
-  for (int k = 0; k < tensor->rank; ++k)
-    ok &= mlcAppend(t, "%s%lld", k ? "," : "", (long long)tensor->shape[k]);
-  return ok & mlcAppend(t, "]");
-}
-
-/* Appends a JSON string. */
-static int mlcAppendJson(mlc_text *t, const char *text) {
-  int ok = mlcAppend(t, "\"");
-  for (const unsigned char *c = (const unsigned char *)text; *c; ++c)
-    ok &= *c == '"' || *c == '\\' ? mlcAppend(t, "\\%c", *c)
-          : *c < 32                 ? mlcAppend(t, "\\u%04x", *c)
-                                    : mlcAppend(t, "%c", *c);
-  return ok & mlcAppend(t, "\"");
-}
-
-static int mlcWriteAll(FILE *f, const void *data, size_t size) {
-  return fwrite(data, 1, size, f) == size;
-}
-
-int MLC_API(save)(MLC_API(state) *s, const char *path) {
-  if (!s || !path)
-    return mlcFail(MLC_ERR_ARGUMENT,
-                   MLC_MODEL_NAME "_save: needs a state and a path");
-  if (!s->ready)
-    return mlcFail(MLC_ERR_STATE, MLC_MODEL_NAME "_save: nothing to save "
-                                                 "before init or load");
-  /* The header: the same metadata and order as mlc train's checkpoints. */
-  mlc_text h = {NULL, 0, 0};
-  int ok = mlcAppend(&h,
-                     "{\"__metadata__\":{\"format\":\"mlc\",\"model\":\"%s\","
-                     "\"epoch\":\"%lld\",\"step\":\"%lld\",\"seed\":\"%llu\"}",
-                     MLC_MODEL_NAME, (long long)s->epoch,
-                     (long long)s->iterations, (unsigned long long)s->seed);
-  int64_t offset = 0;
-  for (int i = 0; i < MLC_NUM_PARAMS + MLC_NUM_STATES; ++i) {
-    const struct mlc_tensor *t =
-        i < MLC_NUM_PARAMS ? &mlc_params[i] : &mlc_states[i - MLC_NUM_PARAMS];
-    ok &= mlcAppend(&h, ",");
-    ok &= mlcAppendJson(&h, t->name);
-    ok &= mlcAppend(&h, ":{\"dtype\":\"F32\",\"shape\":");
-    ok &= mlcAppendShape(&h, t);
-    ok &= mlcAppend(&h, ",\"data_offsets\":[%lld,%lld]}", (long long)offset,
-                    (long long)(offset + 4 * t->size));
-    offset += 4 * t->size;
-  }
-  ok &= mlcAppend(&h,
-                  ",\"optimizer.iterations\":{\"dtype\":\"I64\",\"shape\":[],"
-                  "\"data_offsets\":[%lld,%lld]}}",
-                  (long long)offset, (long long)(offset + 8));
-  /* Pad with spaces so the data starts 8-byte aligned. */
-  while (ok && h.size % 8)
-    ok &= mlcAppend(&h, " ");
-  if (!ok) {
-    free(h.data);
-    return mlcFail(MLC_ERR_MEMORY, MLC_MODEL_NAME "_save: out of memory");
-  }
-
-  /* Written to a temporary file beside the target, then renamed over it:
-   * the old checkpoint stays whole until the new one is. */
-  size_t pathLength = strlen(path);
-  char *temp = malloc(pathLength + 16);
-  if (!temp) {
-    free(h.data);
-    return mlcFail(MLC_ERR_MEMORY, MLC_MODEL_NAME "_save: out of memory");
-  }
-  snprintf(temp, pathLength + 16, "%s.tmp.XXXXXX", path);
-  int fd = mkstemp(temp);
-  if (fd >= 0)
-    fchmod(fd, 0644); /* mkstemp makes it 0600; a checkpoint is shared */
-  if (fd < 0) {
-    int e = errno;
-    free(h.data);
-    free(temp);
-    return mlcFail(MLC_ERR_IO, "cannot write '%s': %s", path, strerror(e));
-  }
-  FILE *f = fdopen(fd, "wb");
-  unsigned char length[8];
-  for (int k = 0; k < 8; ++k)
-    length[k] = (unsigned char)((uint64_t)h.size >> (8 * k));
-  ok = f && mlcWriteAll(f, length, 8) && mlcWriteAll(f, h.data, h.size);
-  for (int i = 0; ok && i < MLC_NUM_PARAMS; ++i)
-    ok = mlcWriteAll(f, s->params[i], 4 * (size_t)mlc_params[i].size);
-  for (int i = 0; ok && i < MLC_NUM_STATES; ++i)
-    ok = mlcWriteAll(f, s->states[i], 4 * (size_t)mlc_states[i].size);
-  ok = ok && mlcWriteAll(f, &s->iterations, 8);
-  ok = ok && fflush(f) == 0 && fsync(fileno(f)) == 0;
-  int e = errno;
-  if (f)
-    ok = (fclose(f) == 0) && ok;
-  else
-    close(fd);
-  if (ok && rename(temp, path) != 0) {
-    e = errno;
-    ok = 0;
-  }
-  if (!ok)
-    unlink(temp);
-  free(h.data);
-  free(temp);
-  if (!ok)
-    return mlcFail(MLC_ERR_IO, "cannot write '%s': %s", path,
-                   strerror(e ? e : EIO));
-  return MLC_OK;
-}
-
-/* A JSON reader for the safetensors header: just enough for objects,
- * arrays, strings and integers, with a position for error messages. */
-typedef struct {
-  const char *p, *end;
-  const char *error;
-} mlc_json;
-
-static void mlcSkipSpace(mlc_json *j) {
-  while (j->p < j->end &&
-         (*j->p == ' ' || *j->p == '\n' || *j->p == '\r' || *j->p == '\t'))
-    ++j->p;
-}
-
-static int mlcExpect(mlc_json *j, char c) {
-  mlcSkipSpace(j);
-  if (j->p < j->end && *j->p == c) {
-    ++j->p;
-    return 1;
-  }
-  if (!j->error)
-    j->error = "malformed JSON header";
-  return 0;
-}
-
-static int mlcPeek(mlc_json *j, char c) {
-  mlcSkipSpace(j);
-  return j->p < j->end && *j->p == c;
-}
-
-/* Reads a string into out[0..size) (truncating); escapes are decoded,
- * \u escapes outside ASCII become '?'. */
-static int mlcString(mlc_json *j, char *out, size_t size) {
-  if (!mlcExpect(j, '"'))
-    return 0;
-  size_t n = 0;
-  while (j->p < j->end && *j->p != '"') {
-    char c = *j->p++;
-    if (c == '\\') {
-      if (j->p >= j->end)
-        break;
-      c = *j->p++;
-      switch (c) {
-      case 'n': c = '\n'; break;
-      case 't': c = '\t'; break;
-      case 'r': c = '\r'; break;
-      case 'b': c = '\b'; break;
-      case 'f': c = '\f'; break;
-      case 'u': {
-        unsigned v = 0;
-        for (int k = 0; k < 4; ++k) {
-          if (j->p >= j->end) {
-            j->error = "malformed JSON header";
-            return 0;
-          }
-          char d = *j->p++;
-          v = v * 16 + (unsigned)(d >= '0' && d <= '9'   ? d - '0'
-                                  : d >= 'a' && d <= 'f' ? d - 'a' + 10
-                                  : d >= 'A' && d <= 'F' ? d - 'A' + 10
-                                                         : 0);
-        }
-        c = v < 128 ? (char)v : '?';
-        break;
-      }
-      default: break; /* \" \\ \/ */
-      }
-    }
-    if (n + 1 < size)
-      out[n++] = c;
-  }
-  if (size)
-    out[n] = 0;
-  return mlcExpect(j, '"');
-}
-
-static int mlcInteger(mlc_json *j, int64_t *value) {
-  mlcSkipSpace(j);
-  int64_t v = 0;
-  const char *start = j->p;
-  while (j->p < j->end && *j->p >= '0' && *j->p <= '9') {
-    if (v > (INT64_MAX - 9) / 10) {
-      j->error = "a number in the header is too large";
-      return 0;
-    }
-    v = v * 10 + (*j->p++ - '0');
-  }
-  if (j->p == start) {
-    if (!j->error)
-      j->error = "malformed JSON header";
-    return 0;
-  }
-  *value = v;
-  return 1;
-}
-
-/* Skips any JSON value (for keys this reader does not use). */
-static int mlcSkipValue(mlc_json *j, int depth) {
-  mlcSkipSpace(j);
-  if (depth > 32 || j->p >= j->end) {
-    j->error = "malformed JSON header";
-    return 0;
-  }
-  char c = *j->p;
-  if (c == '"') {
-    char sink[1];
-    return mlcString(j, sink, 0);
-  }
-  if (c == '{' || c == '[') {
-    char close = c == '{' ? '}' : ']';
-    ++j->p;
-    if (mlcPeek(j, close))
-      return mlcExpect(j, close);
-    do {
-      if (c == '{') {
-        char sink[1];
-        if (!mlcString(j, sink, 0) || !mlcExpect(j, ':'))
-          return 0;
-      }
-      if (!mlcSkipValue(j, depth + 1))
-        return 0;
-    } while (mlcPeek(j, ',') && mlcExpect(j, ','));
-    return mlcExpect(j, close);
-  }
-  while (j->p < j->end && *j->p != ',' && *j->p != '}' && *j->p != ']')
-    ++j->p;
-  return 1;
-}
-
-typedef struct {
-  char name[256], dtype[16];
-  int rank;
-  int64_t shape[MLC_MAX_RANK + 1];
-  int64_t begin, end;
-} mlc_entry;
-
-static int mlcEntry(mlc_json *j, mlc_entry *e) {
-  e->dtype[0] = 0;
-  e->rank = -1;
-  e->begin = e->end = -1;
-  if (!mlcExpect(j, '{'))
-    return 0;
-  if (mlcPeek(j, '}'))
-    return mlcExpect(j, '}');
-  do {
-    char key[32];
-    if (!mlcString(j, key, sizeof key) || !mlcExpect(j, ':'))
-      return 0;
-    if (!strcmp(key, "dtype")) {
-      if (!mlcString(j, e->dtype, sizeof e->dtype))
-        return 0;
-    } else if (!strcmp(key, "shape")) {
-      e->rank = 0;
-      if (!mlcExpect(j, '['))
-        return 0;
-      if (!mlcPeek(j, ']')) {
-        do {
-          int64_t d;
-          if (!mlcInteger(j, &d))
-            return 0;
-          if (e->rank <= MLC_MAX_RANK)
-            e->shape[e->rank] = d;
-          ++e->rank;
-        } while (mlcPeek(j, ',') && mlcExpect(j, ','));
-      }
-      if (!mlcExpect(j, ']'))
-        return 0;
-    } else if (!strcmp(key, "data_offsets")) {
-      if (!mlcExpect(j, '[') || !mlcInteger(j, &e->begin) ||
-          !mlcExpect(j, ',') || !mlcInteger(j, &e->end) || !mlcExpect(j, ']'))
-        return 0;
-    } else if (!mlcSkipValue(j, 1)) {
-      return 0;
-    }
-  } while (mlcPeek(j, ',') && mlcExpect(j, ','));
-  return mlcExpect(j, '}');
-}
-
-/* Reads the whole file; returns NULL with the error set. */
-static unsigned char *mlcReadFile(const char *path, size_t *size) {
-  FILE *f = fopen(path, "rb");
-  if (!f) {
-    mlcFail(MLC_ERR_IO, "cannot read '%s': %s", path, strerror(errno));
-    return NULL;
-  }
-  unsigned char *data = NULL;
-  size_t capacity = 0, n = 0;
-  for (;;) {
-    if (n == capacity) {
-      capacity = capacity ? 2 * capacity : 1 << 20;
-      unsigned char *grown = realloc(data, capacity);
-      if (!grown) {
-        free(data);
-        fclose(f);
-        mlcFail(MLC_ERR_MEMORY, "cannot read '%s': out of memory", path);
-        return NULL;
-      }
-      data = grown;
-    }
-    size_t got = fread(data + n, 1, capacity - n, f);
-    n += got;
-    if (got == 0)
-      break;
-  }
-  int failed = ferror(f);
-  fclose(f);
-  if (failed) {
-    free(data);
-    mlcFail(MLC_ERR_IO, "cannot read '%s': read error", path);
-    return NULL;
-  }
-  *size = n;
-  return data;
-}
-
-static int64_t mlcDtypeSize(const char *dtype) {
-  static const char *names[] = {"F64", "F32", "F16", "BF16", "I64", "I32",
-                                "I16", "I8",  "U8",  "BOOL", "U16", "U32",
-                                "U64"};
-  static const int64_t sizes[] = {8, 4, 2, 2, 8, 4, 2, 1, 1, 1, 2, 4, 8};
-  for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; ++i)
-    if (!strcmp(dtype, names[i]))
-      return sizes[i];
-  return 0;
-}
-
 /* Appends "dtype [d0, d1]" of a stored entry or a model tensor. */
-static void mlcAppendEntryShape(mlc_text *t, const char *dtype, int rank,
-                                const int64_t *shape) {
+static void mlcAppendShape(mlc_text *t, const char *dtype, size_t rank,
+                           const int64_t *shape) {
   mlcAppend(t, "%s [", dtype);
-  for (int k = 0; k < rank && k <= MLC_MAX_RANK; ++k)
+  for (size_t k = 0; k < rank; ++k)
     mlcAppend(t, "%s%lld", k ? ", " : "", (long long)shape[k]);
   mlcAppend(t, "]");
+}
+
+/* Where each model tensor is in `file` (`found`, NULL if absent) and its
+ * step count; returns the number of problems, listed in `problems`. */
+static int mlcMatch(const mlc_safetensors *file, const void **found,
+                    const void **iterations, int *statesFound,
+                    mlc_text *problems) {
+  int bad = 0;
+  for (size_t n = 0; n < file->numTensors; ++n) {
+    const mlc_stored_tensor *e = &file->tensors[n];
+    if (!strcmp(e->name, "optimizer.iterations")) {
+      int64_t count = -1;
+      if (!strcmp(e->dtype, "I64") && e->rank == 0)
+        memcpy(&count, e->data, 8);
+      if (count < 0)
+        ++bad, mlcAppend(problems, "\n  optimizer.iterations is not a "
+                                   "count (I64 [] >= 0)");
+      else
+        *iterations = e->data;
+      continue;
+    }
+    int index = -1;
+    for (int i = 0; i < MLC_NUM_PARAMS + MLC_NUM_STATES && index < 0; ++i)
+      if (!strcmp(mlcTensor(i)->name, e->name))
+        index = i;
+    if (index < 0) {
+      ++bad, mlcAppend(problems, "\n  unexpected %s", e->name);
+      continue;
+    }
+    const struct mlc_tensor *t = mlcTensor(index);
+    int same = !strcmp(e->dtype, "F32") && e->rank == (size_t)t->rank;
+    for (int k = 0; same && k < t->rank; ++k)
+      same = e->shape[k] == t->shape[k];
+    if (!same) {
+      ++bad, mlcAppend(problems, "\n  %s is ", t->name);
+      mlcAppendShape(problems, e->dtype, e->rank, e->shape);
+      mlcAppend(problems, ", the model needs ");
+      mlcAppendShape(problems, "F32", (size_t)t->rank, t->shape);
+      continue;
+    }
+    found[index] = e->data;
+    *statesFound += index >= MLC_NUM_PARAMS;
+  }
+  /* Optimizer state is all there or all absent (a params-only file
+   * starts a fresh optimizer). */
+  for (int i = 0; i < MLC_NUM_PARAMS + MLC_NUM_STATES; ++i)
+    if (!found[i] && (i < MLC_NUM_PARAMS || *statesFound)) {
+      ++bad, mlcAppend(problems, "\n  missing %s ", mlcTensor(i)->name);
+      mlcAppendShape(problems, "F32", (size_t)mlcTensor(i)->rank,
+                     mlcTensor(i)->shape);
+    }
+  /* Optimizer state goes with its step count (Adam's bias correction). */
+  if (*statesFound && !*iterations)
+    ++bad, mlcAppend(problems, "\n  missing optimizer.iterations I64 []");
+  return bad;
 }
 
 int MLC_API(load)(MLC_API(state) *s, const char *path) {
   if (!s || !path)
     return mlcFail(MLC_ERR_ARGUMENT,
                    MLC_MODEL_NAME "_load: needs a state and a path");
-  size_t size = 0;
-  unsigned char *file = mlcReadFile(path, &size);
-  if (!file)
-    return MLC_ERR_IO;
-  uint64_t headerSize = 0;
-  for (int k = 0; k < 8 && size >= 8; ++k)
-    headerSize |= (uint64_t)file[k] << (8 * k);
-  if (size < 8 || headerSize > size - 8) {
-    free(file);
-    return mlcFail(MLC_ERR_FORMAT,
-                   "'%s' is not a safetensors file (truncated: %zu bytes "
-                   "cannot hold a %llu-byte header)",
-                   path, size, (unsigned long long)headerSize);
+  mlc_safetensors file;
+  char why[512];
+  int code = mlcSafetensorsRead(path, &file, why, sizeof why);
+  if (code) {
+    mlcSafetensorsFree(&file);
+    if (code == MLC_CORE_FORMAT)
+      return mlcFail(MLC_ERR_FORMAT, "'%s' is not a safetensors file: %s", path,
+                     why);
+    if (code == MLC_CORE_MEMORY)
+      return mlcFail(MLC_ERR_MEMORY, "cannot read '%s': out of memory", path);
+    return mlcFail(MLC_ERR_IO, "cannot read '%s': %s", path, why);
   }
-  const unsigned char *payload = file + 8 + headerSize;
-  uint64_t payloadSize = size - 8 - headerSize;
-
-  /* Where each model tensor is in the file; -1 if absent. */
-  const unsigned char *found[MLC_NUM_PARAMS + MLC_NUM_STATES + 1];
-  const unsigned char *iterations = NULL;
+  const void *found[MLC_NUM_PARAMS + MLC_NUM_STATES + 1];
+  const void *iterations = NULL;
   for (int i = 0; i < MLC_NUM_PARAMS + MLC_NUM_STATES + 1; ++i)
     found[i] = NULL;
-  int statesFound = 0, bad = 0; /* bad: problems found */
+  int statesFound = 0;
   mlc_text problems = {NULL, 0, 0};
-  char writtenFor[256] = "";
-  mlc_json j = {(const char *)file + 8, (const char *)file + 8 + headerSize,
-                NULL};
-  int ok = mlcExpect(&j, '{');
-  if (ok && !mlcPeek(&j, '}')) {
-    do {
-      mlc_entry e;
-      if (!(ok = mlcString(&j, e.name, sizeof e.name) && mlcExpect(&j, ':')))
-        break;
-      if (!strcmp(e.name, "__metadata__")) {
-        if (!(ok = mlcExpect(&j, '{')))
-          break;
-        if (mlcPeek(&j, '}')) {
-          ok = mlcExpect(&j, '}');
-          continue;
-        }
-        do {
-          char key[64], value[256];
-          if (!(ok = mlcString(&j, key, sizeof key) && mlcExpect(&j, ':') &&
-                     mlcString(&j, value, sizeof value)))
-            break;
-          if (!strcmp(key, "model"))
-            memcpy(writtenFor, value, sizeof writtenFor);
-        } while (mlcPeek(&j, ',') && mlcExpect(&j, ','));
-        if (!(ok = ok && mlcExpect(&j, '}')))
-          break;
-        continue;
-      }
-      if (!(ok = mlcEntry(&j, &e)))
-        break;
-      /* The byte size, or -1 if it cannot fit in the file. */
-      int64_t bytes = mlcDtypeSize(e.dtype);
-      int width = bytes != 0;
-      for (int k = 0; k < e.rank && k <= MLC_MAX_RANK && bytes >= 0; ++k)
-        if (e.shape[k] && bytes > (int64_t)payloadSize / e.shape[k])
-          bytes = -1;
-        else
-          bytes *= e.shape[k];
-      if (!width || e.rank < 0 || e.begin < 0) {
-        free(file);
-        free(problems.data);
-        return mlcFail(MLC_ERR_FORMAT,
-                       "'%s' is corrupt: tensor '%s' lacks a known dtype, a "
-                       "shape or data_offsets",
-                       path, e.name);
-      }
-      if (e.rank > MLC_MAX_RANK || e.end < e.begin ||
-          (uint64_t)e.end > payloadSize || bytes < 0 ||
-          e.end - e.begin != bytes) {
-        free(file);
-        free(problems.data);
-        return mlcFail(MLC_ERR_FORMAT,
-                       "'%s' is corrupt: tensor '%s' (%s, %d dims, bytes "
-                       "%lld..%lld) does not fit the %llu data bytes",
-                       path, e.name, e.dtype, e.rank, (long long)e.begin,
-                       (long long)e.end, (unsigned long long)payloadSize);
-      }
-      if (!strcmp(e.name, "optimizer.iterations")) {
-        int64_t count = -1;
-        if (!strcmp(e.dtype, "I64") && e.rank == 0)
-          memcpy(&count, payload + e.begin, 8);
-        if (iterations)
-          ++bad, mlcAppend(&problems, "\n  optimizer.iterations twice");
-        else if (count < 0)
-          ++bad, mlcAppend(&problems, "\n  optimizer.iterations is not a "
-                                      "count (I64 [] >= 0)");
-        else
-          iterations = payload + e.begin;
-        continue;
-      }
-      int index = -1;
-      for (int i = 0; i < MLC_NUM_PARAMS + MLC_NUM_STATES && index < 0; ++i) {
-        const struct mlc_tensor *t = i < MLC_NUM_PARAMS
-                                         ? &mlc_params[i]
-                                         : &mlc_states[i - MLC_NUM_PARAMS];
-        if (!strcmp(t->name, e.name))
-          index = i;
-      }
-      if (index < 0) {
-        ++bad, mlcAppend(&problems, "\n  unexpected %s", e.name);
-        continue;
-      }
-      if (found[index]) {
-        ++bad, mlcAppend(&problems, "\n  %s twice", e.name);
-        continue;
-      }
-      const struct mlc_tensor *t = index < MLC_NUM_PARAMS
-                                       ? &mlc_params[index]
-                                       : &mlc_states[index - MLC_NUM_PARAMS];
-      int same = !strcmp(e.dtype, "F32") && e.rank == t->rank;
-      for (int k = 0; same && k < t->rank; ++k)
-        same = e.shape[k] == t->shape[k];
-      if (!same) {
-        ++bad, mlcAppend(&problems, "\n  %s is ", t->name);
-        mlcAppendEntryShape(&problems, e.dtype, e.rank, e.shape);
-        mlcAppend(&problems, ", the model needs ");
-        mlcAppendEntryShape(&problems, "F32", t->rank, t->shape);
-        continue;
-      }
-      found[index] = payload + e.begin;
-      statesFound += index >= MLC_NUM_PARAMS;
-    } while (mlcPeek(&j, ',') && mlcExpect(&j, ','));
-    ok = ok && mlcExpect(&j, '}');
-  } else if (ok) {
-    ok = mlcExpect(&j, '}');
-  }
-  if (!ok) {
-    free(file);
-    free(problems.data);
-    return mlcFail(MLC_ERR_FORMAT, "'%s' is not a safetensors file: %s", path,
-                   j.error ? j.error : "malformed JSON header");
-  }
-  for (int i = 0; i < MLC_NUM_PARAMS; ++i)
-    if (!found[i]) {
-      ++bad, mlcAppend(&problems, "\n  missing %s ", mlc_params[i].name);
-      mlcAppendEntryShape(&problems, "F32", mlc_params[i].rank,
-                          mlc_params[i].shape);
-    }
-  /* Optimizer state is all there or all absent (a params-only file
-   * starts a fresh optimizer). */
-  if (statesFound && statesFound < MLC_NUM_STATES)
-    for (int i = 0; i < MLC_NUM_STATES; ++i)
-      if (!found[MLC_NUM_PARAMS + i]) {
-        ++bad, mlcAppend(&problems, "\n  missing %s ", mlc_states[i].name);
-        mlcAppendEntryShape(&problems, "F32", mlc_states[i].rank,
-                            mlc_states[i].shape);
-      }
-  /* Optimizer state goes with its step count (Adam's bias correction). */
-  if (statesFound && !iterations)
-    ++bad, mlcAppend(&problems, "\n  missing optimizer.iterations I64 []");
-  if (bad) {
-    int code = mlcFail(MLC_ERR_FORMAT,
-                       "'%s': checkpoint does not match model @%s%s%s%s:%s",
-                       path, MLC_MODEL_NAME,
-                       writtenFor[0] ? " (it was written for @" : "",
-                       writtenFor, writtenFor[0] ? ")" : "",
-                       problems.data ? problems.data : " (out of memory)");
-    free(file);
+  if (mlcMatch(&file, found, &iterations, &statesFound, &problems)) {
+    const char *writtenFor = "";
+    for (size_t m = 0; m < file.numMetadata; ++m)
+      if (!strcmp(file.metadata[m].key, "model"))
+        writtenFor = file.metadata[m].value;
+    code = mlcFail(
+        MLC_ERR_FORMAT, "'%s': checkpoint does not match model @%s%s%s%s:%s",
+        path, MLC_MODEL_NAME, writtenFor[0] ? " (it was written for @" : "",
+        writtenFor, writtenFor[0] ? ")" : "",
+        problems.data ? problems.data : " (out of memory)");
+    mlcSafetensorsFree(&file);
     free(problems.data);
     return code;
   }
   /* Everything checked: only now is the state changed. */
-  for (int i = 0; i < MLC_NUM_PARAMS; ++i)
-    memcpy(s->params[i], found[i], 4 * (size_t)mlc_params[i].size);
-  for (int i = 0; i < MLC_NUM_STATES; ++i) {
-    if (statesFound)
-      memcpy(s->states[i], found[MLC_NUM_PARAMS + i],
-             4 * (size_t)mlc_states[i].size);
+  for (int i = 0; i < MLC_NUM_PARAMS + MLC_NUM_STATES; ++i) {
+    size_t bytes = 4 * (size_t)mlcTensor(i)->size;
+    if (found[i])
+      memcpy(mlcTensorData(s, i), found[i], bytes);
     else
-      memset(s->states[i], 0, 4 * (size_t)mlc_states[i].size);
+      memset(mlcTensorData(s, i), 0, bytes);
   }
   s->iterations = 0;
   if (iterations)
     memcpy(&s->iterations, iterations, 8);
   s->ready = 1;
-  free(file);
+  mlcSafetensorsFree(&file);
   free(problems.data);
   return MLC_OK;
 }

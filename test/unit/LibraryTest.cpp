@@ -2,9 +2,10 @@
 //
 // Builds the seed model's library (mlc compile -o DIR), loads the .so with
 // dlopen and checks it against the JIT compile of the same file: init, the
-// train steps and predict agree bit for bit; checkpoints move both ways in
-// mlc's safetensors layout; bad arguments and bad files give error codes
-// and messages, and leave the state alone.
+// train steps (with a learning-rate schedule too) and predict agree bit for
+// bit; checkpoints move both ways in mlc's safetensors layout, the library
+// writing the bytes mlc train writes; bad arguments and bad files give
+// error codes and messages, and leave the state alone.
 //
 //===----------------------------------------------------------------------===//
 
@@ -75,26 +76,7 @@ protected:
 
     handle = dlopen((directory + "/libmnist_mlp.so").c_str(), RTLD_NOW);
     ASSERT_NE(handle, nullptr) << dlerror();
-    auto get = [](auto &fn, const char *name) {
-      fn = reinterpret_cast<std::remove_reference_t<decltype(fn)>>(
-          dlsym(handle, (std::string("mnist_mlp_") + name).c_str()));
-      ASSERT_NE(fn, nullptr) << name;
-    };
-    get(api.lastError, "last_error");
-    get(api.create, "create");
-    get(api.destroy, "destroy");
-    get(api.init, "init");
-    get(api.trainStep, "train_step");
-    get(api.evalStep, "eval_step");
-    get(api.predict, "predict");
-    get(api.save, "save");
-    get(api.load, "load");
-    get(api.setLearningRate, "set_learning_rate");
-    get(api.iterations, "iterations");
-    get(api.numParams, "num_params");
-    get(api.paramName, "param_name");
-    get(api.paramSize, "param_size");
-    get(api.paramData, "param_data");
+    loadApi(handle, "mnist_mlp_", api);
 
     auto jitContext = createContext();
     auto jitModule =
@@ -103,6 +85,30 @@ protected:
                                       std::move(jitModule), target);
     ASSERT_TRUE(bool(compiled)) << llvm::toString(compiled.takeError());
     jit = std::move(*compiled);
+  }
+
+  /// The C API of `library` (a dlopen handle), its names under `prefix`.
+  static void loadApi(void *library, const std::string &prefix, Api &into) {
+    auto get = [&](auto &fn, const char *name) {
+      fn = reinterpret_cast<std::remove_reference_t<decltype(fn)>>(
+          dlsym(library, (prefix + name).c_str()));
+      ASSERT_NE(fn, nullptr) << name;
+    };
+    get(into.lastError, "last_error");
+    get(into.create, "create");
+    get(into.destroy, "destroy");
+    get(into.init, "init");
+    get(into.trainStep, "train_step");
+    get(into.evalStep, "eval_step");
+    get(into.predict, "predict");
+    get(into.save, "save");
+    get(into.load, "load");
+    get(into.setLearningRate, "set_learning_rate");
+    get(into.iterations, "iterations");
+    get(into.numParams, "num_params");
+    get(into.paramName, "param_name");
+    get(into.paramSize, "param_size");
+    get(into.paramData, "param_data");
   }
 
   static void TearDownTestSuite() {
@@ -153,13 +159,16 @@ protected:
     return y;
   }
 
-  /// One step as `mlc train` takes it (runtime/LearningRate).
+  /// One step as `mlc train` takes it (runtime/LearningRate), with the
+  /// model's constant rate unless `schedule` is given.
   void hostTrain(Host &h, const std::vector<float> &x,
-                 const std::vector<int32_t> &y, int64_t batch) {
+                 const std::vector<int32_t> &y, int64_t batch,
+                 const runtime::LearningRateSchedule *schedule = nullptr) {
     const ModelSignature &sig = jit->signature();
-    h.rate = float(sig.learningRate);
-    h.stepSize = float(runtime::adamStepSize(sig.learningRate, sig.beta1,
-                                             sig.beta2, h.iteration));
+    double rate = schedule ? schedule->at(h.iteration) : sig.learningRate;
+    h.rate = float(rate);
+    h.stepSize =
+        float(runtime::adamStepSize(rate, sig.beta1, sig.beta2, h.iteration));
     std::vector<float> predictions(batch * 10);
     StepBuffers step{dataOf(h.params), dataOf(h.states),  &h.rate,
                      &h.stepSize,      x.data(),          y.data(),
@@ -171,14 +180,15 @@ protected:
     ++h.iteration;
   }
 
-  void expectParamsEqual(Host &h) {
-    for (int64_t i = 0; i < api.numParams(); ++i) {
+  void expectParamsEqual(Host &h) { expectParamsEqual(h, api, state); }
+  static void expectParamsEqual(Host &h, const Api &lib, State *s) {
+    for (int64_t i = 0; i < lib.numParams(); ++i) {
       float *data = nullptr;
-      ASSERT_EQ(api.paramData(state, i, &data), kOk);
-      ASSERT_EQ(size_t(api.paramSize(i)), h.params[i].size());
+      ASSERT_EQ(lib.paramData(s, i, &data), kOk);
+      ASSERT_EQ(size_t(lib.paramSize(i)), h.params[i].size());
       EXPECT_EQ(std::memcmp(data, h.params[i].data(), h.params[i].size() * 4),
                 0)
-          << api.paramName(i);
+          << lib.paramName(i);
     }
   }
 
@@ -280,6 +290,49 @@ TEST_F(LibraryTest, FlushesDenormalsAndRestoresTheCallersMode) {
     ASSERT_EQ(p, 0.1f);
 }
 
+// The schedule comes from the prologue's MLC_SCHEDULE_* macros (given here
+// as -D flags), its initial rate the state's learning rate: the steps take
+// the rates and step sizes mlc train takes from runtime::LearningRate.
+TEST_F(LibraryTest, TrainStepsFollowTheSchedule) {
+  auto module = mlir::parseSourceString<mlir::ModuleOp>(source, context.get());
+  ASSERT_TRUE(module);
+  LibraryOptions options;
+  options.outputDir = path("scheduled");
+  options.name = "scheduled_mlp"; // another soname, so dlopen loads it
+  options.cc = "cc -DMLC_SCHEDULE_KIND=2 -DMLC_SCHEDULE_DECAY_STEPS=3 "
+               "-DMLC_SCHEDULE_ALPHA=0.25 -DMLC_SCHEDULE_WARMUP_STEPS=2 "
+               "-DMLC_SCHEDULE_WARMUP_TARGET=0.004";
+  auto built = buildLibrary(*module, TargetOptions(), options);
+  ASSERT_TRUE(bool(built)) << llvm::toString(built.takeError());
+  void *library = dlopen((options.outputDir + "/libscheduled_mlp.so").c_str(),
+                         RTLD_NOW | RTLD_LOCAL);
+  ASSERT_NE(library, nullptr) << dlerror();
+  Api scheduled;
+  loadApi(library, "scheduled_mlp_", scheduled);
+  State *s = nullptr;
+  ASSERT_EQ(scheduled.create(&s), kOk);
+  ASSERT_EQ(scheduled.init(s, 2), kOk);
+
+  runtime::LearningRateSchedule schedule;
+  schedule.kind = runtime::LearningRateSchedule::Kind::CosineDecay;
+  schedule.initial = jit->signature().learningRate;
+  schedule.decaySteps = 3;
+  schedule.alpha = 0.25;
+  schedule.warmupSteps = 2;
+  schedule.warmupTarget = 0.004;
+  Host host = hostInitialized(2);
+  for (int step = 0; step < 7; ++step) { // warm-up, decay, and past it
+    std::vector<float> x = images(16, uint32_t(step));
+    std::vector<int32_t> y = labels(16, step);
+    ASSERT_EQ(scheduled.trainStep(s, x.data(), y.data(), 16, nullptr), kOk)
+        << scheduled.lastError();
+    hostTrain(host, x, y, 16, &schedule);
+  }
+  expectParamsEqual(host, scheduled, s);
+  scheduled.destroy(s);
+  dlclose(library);
+}
+
 TEST_F(LibraryTest, CheckpointsMoveBetweenLibraryAndMlc) {
   ASSERT_EQ(api.init(state, 1), kOk);
   std::vector<float> x = images(16, 2);
@@ -306,6 +359,28 @@ TEST_F(LibraryTest, CheckpointsMoveBetweenLibraryAndMlc) {
   for (const TensorSpec &s : sig.states)
     EXPECT_NE(file.find(s.name), nullptr) << s.name;
   ASSERT_NE(file.find("optimizer.iterations"), nullptr);
+
+  // One writer: what Trainer::save builds for this state (epoch 0, step 1,
+  // seed 1) comes out as the library's bytes. The optimizer state, not in
+  // the C API, is taken from the file.
+  runtime::Safetensors trainer;
+  trainer.metadata = {{"format", "mlc"},
+                      {"model", sig.model},
+                      {"epoch", "0"},
+                      {"step", "1"},
+                      {"seed", "1"}};
+  for (const auto *group : {&sig.params, &sig.states})
+    for (const TensorSpec &spec : *group)
+      trainer.tensors.push_back(
+          {spec.name, "F32", spec.shape, file.find(spec.name)->data});
+  trainer.tensors.push_back(
+      {"optimizer.iterations", "I64", {}, {1, 0, 0, 0, 0, 0, 0, 0}});
+  ASSERT_TRUE(
+      runtime::writeSafetensors(path("trainer.safetensors"), trainer, error));
+  auto library = llvm::MemoryBuffer::getFile(path("lib.safetensors"));
+  auto mlc = llvm::MemoryBuffer::getFile(path("trainer.safetensors"));
+  ASSERT_TRUE(library && mlc);
+  EXPECT_EQ((*library)->getBuffer(), (*mlc)->getBuffer());
 
   // A checkpoint written by mlc's writer (as mlc train does): after load,
   // predict gives the JIT's bits for the same parameters.

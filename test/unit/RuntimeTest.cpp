@@ -10,6 +10,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <vector>
@@ -127,6 +128,47 @@ mlc.model @m {
   sig = materializeSignature(*module);
   ASSERT_TRUE(bool(sig)) << llvm::toString(sig.takeError());
   EXPECT_DOUBLE_EQ(sig->schedule.at(20), 0.5);
+}
+
+// The streams as they were before the runtime core held them: a change
+// here changes every model's initial weights.
+TEST(RuntimeTest, InitializationDrawsThePinnedBits) {
+  const float uniform[] = {-0x1.971de4p-5f, -0x1.421b6ap-4f, -0x1.1cfdf6p-6f},
+              normal[] = {0x1.4c4e24p+0f, 0x1.9db234p-1f, 0x1.e9d10ap+0f},
+              truncated[] = {0x1.e85a8p-5f, -0x1.3a928ep-5f, 0x1.761b42p-3f};
+  auto u =
+      draw({InitDistribution::Kind::Uniform, -0.1, 0.1}, 5, "dense.kernel", 3);
+  auto n =
+      draw({InitDistribution::Kind::Normal, 1.0, 0.5}, 5, "dense.kernel", 3);
+  auto t = draw({InitDistribution::Kind::TruncatedNormal, 0.0, 0.1}, 5,
+                "dense.kernel", 3);
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(u[i], uniform[i]) << i;
+    EXPECT_EQ(n[i], normal[i]) << i;
+    EXPECT_EQ(t[i], truncated[i]) << i;
+  }
+}
+
+// The orders `mlc train` shuffled its epochs in before runtime::shuffle
+// (tools/mlc/Train.cpp's own splitmix64 and Fisher-Yates).
+TEST(RuntimeTest, ShuffleGivesTheTrainersOrders) {
+  std::vector<int64_t> order(10, -1);
+  runtime::shuffle(order, 0, 0);
+  EXPECT_EQ(order, (std::vector<int64_t>{4, 2, 8, 1, 9, 3, 0, 6, 7, 5}));
+  runtime::shuffle(order, 42, 3);
+  EXPECT_EQ(order, (std::vector<int64_t>{6, 9, 7, 0, 5, 4, 2, 1, 8, 3}));
+  std::vector<int64_t> mnist(60000);
+  runtime::shuffle(mnist, 7, 1);
+  EXPECT_EQ(std::vector<int64_t>(mnist.begin(), mnist.begin() + 10),
+            (std::vector<int64_t>{50246, 39684, 32244, 14325, 29092, 19537,
+                                  21732, 25477, 22948, 6247}));
+  EXPECT_EQ(mnist.back(), 54755);
+  std::sort(mnist.begin(), mnist.end());
+  for (int64_t i = 0; i < 60000; ++i)
+    ASSERT_EQ(mnist[i], i);
+  std::vector<int64_t> none;
+  runtime::shuffle(none, 1, 1);
+  EXPECT_TRUE(none.empty());
 }
 
 TEST(RuntimeTest, LearningRateSchedules) {
