@@ -290,18 +290,20 @@ TEST_F(LibraryTest, FlushesDenormalsAndRestoresTheCallersMode) {
     ASSERT_EQ(p, 0.1f);
 }
 
-// The schedule comes from the prologue's MLC_SCHEDULE_* macros (given here
-// as -D flags), its initial rate the state's learning rate: the steps take
-// the rates and step sizes mlc train takes from runtime::LearningRate.
+// The model's schedule reaches the library (the prologue's MLC_SCHEDULE_*
+// macros), its initial rate the state's learning rate: the steps take the
+// rates and step sizes mlc train takes from runtime::LearningRate.
 TEST_F(LibraryTest, TrainStepsFollowTheSchedule) {
   auto module = mlir::parseSourceString<mlir::ModuleOp>(source, context.get());
   ASSERT_TRUE(module);
+  TrainingOverrides overrides;
+  overrides.lrSchedule =
+      "cosine_decay:decay_steps=3,alpha=0.25,warmup_steps=2,"
+      "warmup_target=0.004";
+  ASSERT_FALSE(bool(applyOverrides(*module, overrides)));
   LibraryOptions options;
   options.outputDir = path("scheduled");
   options.name = "scheduled_mlp"; // another soname, so dlopen loads it
-  options.cc = "cc -DMLC_SCHEDULE_KIND=2 -DMLC_SCHEDULE_DECAY_STEPS=3 "
-               "-DMLC_SCHEDULE_ALPHA=0.25 -DMLC_SCHEDULE_WARMUP_STEPS=2 "
-               "-DMLC_SCHEDULE_WARMUP_TARGET=0.004";
   auto built = buildLibrary(*module, TargetOptions(), options);
   ASSERT_TRUE(bool(built)) << llvm::toString(built.takeError());
   void *library = dlopen((options.outputDir + "/libscheduled_mlp.so").c_str(),

@@ -49,20 +49,6 @@ std::string dataDirectory(const std::string &data) {
   return data;
 }
 
-/// Deterministic per-epoch shuffle (splitmix64 + Fisher-Yates).
-void shuffle(std::vector<int64_t> &order, uint64_t seed, int64_t epoch) {
-  uint64_t state = seed * 0x9E3779B97F4A7C15ull + uint64_t(epoch) + 1;
-  auto next = [&] {
-    uint64_t z = (state += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-  };
-  std::iota(order.begin(), order.end(), 0);
-  for (int64_t i = int64_t(order.size()) - 1; i > 0; --i)
-    std::swap(order[i], order[next() % uint64_t(i + 1)]);
-}
-
 /// One pass of the model over `indices` of `data`, in batches.
 struct Pass {
   double loss = 0;
@@ -178,7 +164,7 @@ public:
 
   Error trainEpoch(const runtime::Dataset &set, std::vector<int64_t> &order,
                    int64_t epoch, Pass &pass, bool tty) {
-    shuffle(order, options.seed, epoch);
+    runtime::shuffle(order, options.seed, epoch);
     int64_t steps = (int64_t(order.size()) + options.batchSize - 1) /
                     options.batchSize;
     const runtime::LearningRateSchedule &schedule = sig.schedule;
