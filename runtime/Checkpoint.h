@@ -5,7 +5,7 @@
 // tensors named as the model names them, the optimizer's iteration count
 // as the I64 scalar "optimizer.iterations", and string metadata ("format":
 // "mlc", "model", "step" and what the caller adds). The C model library
-// (aot/ModelLibrary.c) reads and writes the same files.
+// (runtime/aot/ModelCheckpoints.c) reads and writes the same files.
 //
 //===----------------------------------------------------------------------===//
 

@@ -12,8 +12,8 @@ using namespace mlir;
 using namespace mlc;
 
 namespace {
-/// runtime/aot/ModelLibrary.c and runtime/cuda/mgpu.c, embedded at build
-/// time.
+/// The runtime core and runtime/aot/*.c, and runtime/cuda/mgpu.c, embedded
+/// at build time (compiler/Driver/CMakeLists.txt).
 const char *const modelLibrarySource =
 #include "ModelLibrarySource.inc"
     ;
@@ -198,7 +198,6 @@ std::string generatePrologue(const LibraryModel &m) {
        << "#define MLC_MGPU_EXPORT __attribute__((visibility(\"hidden\")))\n"
        << "#line 1 \"mgpu.c\"\n"
        << cudaShimSource << "\n";
-  os << "\n#line 1 \"ModelLibrary.c\"\n";
   return s;
 }
 
