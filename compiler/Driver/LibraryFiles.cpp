@@ -237,6 +237,99 @@ llvm::Error mlc::checkSupported(const LibraryModel &m) {
   return llvm::Error::success();
 }
 
+namespace {
+/// One declaration of the C API and the comment of the group it starts.
+/// Placeholders: {0} the prefix, {1} the label type; in comments also {2}
+/// the floats per input sample, {3} per output sample, {4} the labels'
+/// layout, {5} the model's learning rate.
+struct ApiDeclaration {
+  const char *doc; ///< null: continues the group above
+  const char *declaration;
+  enum Needs { Nothing, Training, Evaluation } needs = Nothing;
+  bool gpu = false; ///< only in GPU libraries
+};
+
+const ApiDeclaration kApi[] = {
+    {"The message of the last failed call on this thread (\"\" if none).",
+     "const char *{0}_last_error(void)"},
+    {"Allocates a state (parameters zero; call init or load next).",
+     "int {0}_create({0}_state **state)"},
+    {"Frees a state; NULL is ignored.", "int {0}_destroy({0}_state *state)"},
+    {"Draws the parameters from their initializers (the same bits as `mlc "
+     "train --seed`),\n   zeroes the optimizer state and the step count.",
+     "int {0}_init({0}_state *state, uint64_t seed)"},
+    {"One optimizer step on `batch` samples: forward, gradients, update in "
+     "place.\n   x: [batch, {2}], y: {4}. `loss` (may be NULL) gets the "
+     "batch's mean loss.",
+     "int {0}_train_step({0}_state *state, const float *x, const {1} *y,\n"
+     "    int64_t batch, float *loss)",
+     ApiDeclaration::Training},
+    {"The loss and predictions [batch, {3}] without training; `loss` and\n"
+     "   `predictions` may be NULL.",
+     "int {0}_eval_step({0}_state *state, const float *x, const {1} *y,\n"
+     "    int64_t batch, float *loss, float *predictions)",
+     ApiDeclaration::Evaluation},
+    {"The model's output y [batch, {3}] for x [batch, {2}].",
+     "int {0}_predict({0}_state *state, const float *x, int64_t batch, "
+     "float *y)"},
+    {"Writes parameters, optimizer state and step count to a safetensors "
+     "file,\n   atomically (a temporary file renamed over `path`).",
+     "int {0}_save({0}_state *state, const char *path)"},
+    {"Reads a checkpoint; on any mismatch (names, shapes listed in the "
+     "error) the\n   state is left as it was. A file without optimizer state "
+     "resets it.",
+     "int {0}_load({0}_state *state, const char *path)"},
+    {"Sets the learning rate of the following steps (> 0).",
+     "int {0}_set_learning_rate({0}_state *state, double rate)"},
+    {"The learning rate (the model's, {5}, until set).",
+     "double {0}_learning_rate(const {0}_state *state)"},
+    {"Optimizer steps taken since init (saved in checkpoints).",
+     "int64_t {0}_iterations(const {0}_state *state)"},
+    {"The epoch recorded in saved checkpoints (what `mlc train --resume` "
+     "continues from).",
+     "int {0}_set_epoch({0}_state *state, int64_t epoch)"},
+    {"Memory the host and the GPU both address (cuMemAllocManaged), for "
+     "the _device\n   calls below; free it with {0}_device_free.",
+     "int {0}_device_alloc(size_t bytes, void **pointer)",
+     ApiDeclaration::Nothing, true},
+    {nullptr, "int {0}_device_free(void *pointer)", ApiDeclaration::Nothing,
+     true},
+    {"The steps above with x, y and the outputs already in GPU memory "
+     "({0}_device_alloc,\n   or cudaMalloc): no copies. Labels are not "
+     "range-checked here.",
+     "int {0}_predict_device({0}_state *state, const float *x, int64_t batch, "
+     "float *y)",
+     ApiDeclaration::Nothing, true},
+    {nullptr,
+     "int {0}_eval_step_device({0}_state *state, const float *x, const {1} "
+     "*y,\n    int64_t batch, float *loss, float *predictions)",
+     ApiDeclaration::Evaluation, true},
+    {nullptr,
+     "int {0}_train_step_device({0}_state *state, const float *x, const {1} "
+     "*y,\n    int64_t batch, float *loss)",
+     ApiDeclaration::Training, true},
+    {"The parameter tensors: count, and for index i in [0, count) its name, "
+     "rank,\n   shape and number of floats (NULL or -1 out of range).",
+     "int64_t {0}_num_params(void)"},
+    {nullptr, "int64_t {0}_param_count(void); /* floats in all */"},
+    {nullptr, "const char *{0}_param_name(int64_t i)"},
+    {nullptr, "int64_t {0}_param_rank(int64_t i)"},
+    {nullptr, "const int64_t *{0}_param_shape(int64_t i)"},
+    {nullptr, "int64_t {0}_param_size(int64_t i)"},
+    {"The float32 data of parameter i, row-major, inside the state.",
+     "int {0}_param_data({0}_state *state, int64_t i, float **data)"},
+    {"Input and output shapes; dimension 0 is the batch (-1). Sizes are per "
+     "sample.",
+     "int64_t {0}_input_rank(void)"},
+    {nullptr, "const int64_t *{0}_input_shape(void)"},
+    {nullptr, "int64_t {0}_input_size(void)"},
+    {nullptr, "int64_t {0}_output_rank(void)"},
+    {nullptr, "const int64_t *{0}_output_shape(void)"},
+    {nullptr, "int64_t {0}_output_size(void)"},
+    {nullptr, "int64_t {0}_max_batch(void)"},
+};
+} // namespace
+
 /// The self-describing C header.
 std::string mlc::generateHeader(const LibraryModel &m) {
   const ModelSignature &sig = m.sig;
@@ -345,91 +438,32 @@ std::string mlc::generateHeader(const LibraryModel &m) {
   os << "/* Parameters, optimizer state and a workspace for "
      << P << "_MAX_BATCH. */\n"
      << "typedef struct " << p << "_state " << p << "_state;\n\n";
-  auto fn = [&](llvm::StringRef doc, llvm::StringRef decl) {
-    os << "/* " << doc << " */\n" << decl << ";\n\n";
-  };
-  fn("The message of the last failed call on this thread (\"\" if none).",
-     "const char *" + p + "_last_error(void)");
-  fn("Allocates a state (parameters zero; call init or load next).",
-     "int " + p + "_create(" + p + "_state **state)");
-  fn("Frees a state; NULL is ignored.",
-     "int " + p + "_destroy(" + p + "_state *state)");
-  fn("Draws the parameters from their initializers (the same bits as `mlc "
-     "train --seed`),\n   zeroes the optimizer state and the step count.",
-     "int " + p + "_init(" + p + "_state *state, uint64_t seed)");
-  if (sig.canTrain())
-    fn("One optimizer step on `batch` samples: forward, gradients, update in "
-       "place.\n   x: [batch, " +
-           std::to_string(in.numElements(1)) + "], y: " +
-           (m.sparseLabels ? "[batch] class indices"
-                           : "[batch, " + std::to_string(out.numElements(1)) +
-                                 "]") +
-           ". `loss` (may be NULL) gets the batch's mean loss.",
-       "int " + p + "_train_step(" + p + "_state *state, const float *x, const " +
-           label + " *y,\n    int64_t batch, float *loss)");
-  if (sig.canEvaluate())
-    fn("The loss and predictions [batch, " + std::to_string(out.numElements(1)) +
-           "] without training; `loss` and\n   `predictions` may be NULL.",
-       "int " + p + "_eval_step(" + p + "_state *state, const float *x, const " +
-           label + " *y,\n    int64_t batch, float *loss, float *predictions)");
-  fn("The model's output y [batch, " + std::to_string(out.numElements(1)) +
-         "] for x [batch, " + std::to_string(in.numElements(1)) + "].",
-     "int " + p + "_predict(" + p +
-         "_state *state, const float *x, int64_t batch, float *y)");
-  fn("Writes parameters, optimizer state and step count to a safetensors "
-     "file,\n   atomically (a temporary file renamed over `path`).",
-     "int " + p + "_save(" + p + "_state *state, const char *path)");
-  fn("Reads a checkpoint; on any mismatch (names, shapes listed in the "
-     "error) the\n   state is left as it was. A file without optimizer state "
-     "resets it.",
-     "int " + p + "_load(" + p + "_state *state, const char *path)");
-  fn("Sets the learning rate of the following steps (> 0).",
-     "int " + p + "_set_learning_rate(" + p + "_state *state, double rate)");
-  fn("The learning rate (the model's, " +
-         numberText(sig.learningRate) + ", until set).",
-     "double " + p + "_learning_rate(const " + p + "_state *state)");
-  fn("Optimizer steps taken since init (saved in checkpoints).",
-     "int64_t " + p + "_iterations(const " + p + "_state *state)");
-  fn("The epoch recorded in saved checkpoints (what `mlc train --resume` "
-     "continues from).",
-     "int " + p + "_set_epoch(" + p + "_state *state, int64_t epoch)");
-  if (!m.gpuChip.empty()) {
-    fn("Memory the host and the GPU both address (cuMemAllocManaged), for "
-       "the _device\n   calls below; free it with " + p + "_device_free.",
-       "int " + p + "_device_alloc(size_t bytes, void **pointer);\nint " + p +
-           "_device_free(void *pointer)");
-    fn("The steps above with x, y and the outputs already in GPU memory (" +
-           p + "_device_alloc,\n   or cudaMalloc): no copies. Labels are not "
-           "range-checked here.",
-       "int " + p + "_predict_device(" + p +
-           "_state *state, const float *x, int64_t batch, float *y)" +
-           (sig.canEvaluate()
-                ? ";\nint " + p + "_eval_step_device(" + p +
-                      "_state *state, const float *x, const " + label +
-                      " *y,\n    int64_t batch, float *loss, float "
-                      "*predictions)"
-                : std::string()) +
-           (sig.canTrain() ? ";\nint " + p + "_train_step_device(" + p +
-                                 "_state *state, const float *x, const " +
-                                 label + " *y,\n    int64_t batch, float *loss)"
-                           : std::string()));
+  std::string y = m.sparseLabels
+                      ? std::string("[batch] class indices")
+                      : "[batch, " + std::to_string(out.numElements(1)) + "]";
+  bool gpu = !m.gpuChip.empty();
+  bool group = false; // a declaration group is open
+  for (const ApiDeclaration &d : kApi) {
+    bool wanted = (!d.gpu || gpu) &&
+                  (d.needs != ApiDeclaration::Training || sig.canTrain()) &&
+                  (d.needs != ApiDeclaration::Evaluation || sig.canEvaluate());
+    if (!wanted)
+      continue;
+    if (d.doc) {
+      if (group)
+        os << "\n";
+      os << "/* "
+         << llvm::formatv(d.doc, p, label, in.numElements(1),
+                          out.numElements(1), y, numberText(sig.learningRate))
+         << " */\n";
+      group = true;
+    }
+    // A declaration with a trailing comment carries its own semicolon.
+    llvm::StringRef declaration = d.declaration;
+    os << llvm::formatv(d.declaration, p, label)
+       << (declaration.ends_with("*/") ? "\n" : ";\n");
   }
-  fn("The parameter tensors: count, and for index i in [0, count) its name, "
-     "rank,\n   shape and number of floats (NULL or -1 out of range).",
-     "int64_t " + p + "_num_params(void);\nint64_t " + p +
-         "_param_count(void); /* floats in all */\nconst char *" + p +
-         "_param_name(int64_t i);\nint64_t " + p +
-         "_param_rank(int64_t i);\nconst int64_t *" + p +
-         "_param_shape(int64_t i);\nint64_t " + p + "_param_size(int64_t i)");
-  fn("The float32 data of parameter i, row-major, inside the state.",
-     "int " + p + "_param_data(" + p + "_state *state, int64_t i, float **data)");
-  fn("Input and output shapes; dimension 0 is the batch (-1). Sizes are per "
-     "sample.",
-     "int64_t " + p + "_input_rank(void);\nconst int64_t *" + p +
-         "_input_shape(void);\nint64_t " + p + "_input_size(void);\nint64_t " +
-         p + "_output_rank(void);\nconst int64_t *" + p +
-         "_output_shape(void);\nint64_t " + p + "_output_size(void);\nint64_t " +
-         p + "_max_batch(void)");
+  os << "\n";
   os << "#ifdef __cplusplus\n} /* extern \"C\" */\n#endif\n\n#endif /* " << P
      << "_H */\n";
   return s;

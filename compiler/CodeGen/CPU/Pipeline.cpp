@@ -108,8 +108,7 @@ void mlc::registerCPUPipelines() {
   PassPipelineRegistration<CPUPipelineOptions>(
       "mlc-cpu", "mlc.model -> LLVM dialect for the CPU (all stages)",
       [](OpPassManager &pm, const CPUPipelineOptions &options) {
-        buildMaterializePipeline(pm);
-        buildGraphToLinalgPipeline(pm);
+        buildModelToLinalgPipeline(pm);
         buildLinalgToLLVMPipeline(pm, options.config());
       });
 }

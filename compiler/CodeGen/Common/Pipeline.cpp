@@ -37,13 +37,15 @@ void mlc::buildGraphToLinalgPipeline(OpPassManager &pm) {
   simplify(pm);
 }
 
+void mlc::buildModelToLinalgPipeline(OpPassManager &pm) {
+  buildMaterializePipeline(pm);
+  buildGraphToLinalgPipeline(pm);
+}
+
 void mlc::registerCommonPipelines() {
   registerMLCCodeGenCommonPasses();
   PassPipelineRegistration<>(
       "mlc-graph-to-linalg",
       "mlc.model -> entry-point functions on linalg tensors",
-      [](OpPassManager &pm) {
-        buildMaterializePipeline(pm);
-        buildGraphToLinalgPipeline(pm);
-      });
+      buildModelToLinalgPipeline);
 }

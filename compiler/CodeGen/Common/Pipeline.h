@@ -26,6 +26,9 @@ void buildMaterializePipeline(mlir::OpPassManager &pm);
 /// mlc-to-linalg, elementwise fusion.
 void buildGraphToLinalgPipeline(mlir::OpPassManager &pm);
 
+/// Both stages: a model as written -> entry points on linalg tensors.
+void buildModelToLinalgPipeline(mlir::OpPassManager &pm);
+
 /// Registers the common passes and `mlc-graph-to-linalg` (both stages
 /// above, from a model as written).
 void registerCommonPipelines();

@@ -20,6 +20,26 @@ namespace mlc {
 #define GEN_PASS_REGISTRATION
 #include "compiler/CodeGen/GPU/Passes.h.inc"
 
+/// Rewrites each linalg op under `root` that `match` recognizes with
+/// `rewrite`, then erases it. The matches are collected first, so the
+/// rewrites do not disturb the walk.
+template <typename Match>
+void rewriteMatchedLinalgOps(
+    mlir::Operation *root,
+    llvm::function_ref<std::optional<Match>(mlir::linalg::LinalgOp)> match,
+    llvm::function_ref<void(mlir::linalg::LinalgOp, const Match &)>
+        rewrite) {
+  llvm::SmallVector<std::pair<mlir::linalg::LinalgOp, Match>> found;
+  root->walk([&](mlir::linalg::LinalgOp op) {
+    if (std::optional<Match> m = match(op))
+      found.push_back({op, *m});
+  });
+  for (auto &[op, m] : found) {
+    rewrite(op, m);
+    op->erase();
+  }
+}
+
 } // namespace mlc
 
 #endif // MLC_COMPILER_CODEGEN_GPU_PASSES_H

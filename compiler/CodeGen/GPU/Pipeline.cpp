@@ -157,8 +157,7 @@ void mlc::registerGPUPipelines() {
   PassPipelineRegistration<GPUPipelineOptions>(
       "mlc-gpu", "mlc.model -> LLVM dialect with NVVM kernels (all stages)",
       [](OpPassManager &pm, const GPUPipelineOptions &options) {
-        buildMaterializePipeline(pm);
-        buildGraphToLinalgPipeline(pm);
+        buildModelToLinalgPipeline(pm);
         buildLinalgToGPUPipeline(pm);
         buildGPUToNVVMPipeline(pm, options.target());
       });

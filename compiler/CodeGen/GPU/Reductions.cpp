@@ -85,15 +85,9 @@ SmallVector<Value> delinearize(OpBuilder &b, Location loc, Value flat,
 struct GPUReductionsPass
     : public mlc::impl::GPUReductionsBase<GPUReductionsPass> {
   void runOnOperation() override {
-    SmallVector<std::pair<linalg::LinalgOp, Fold>> reductions;
-    getOperation().walk([&](linalg::LinalgOp op) {
-      if (std::optional<Fold> fold = matchReduction(op))
-        reductions.push_back({op, *fold});
-    });
-    for (auto &[op, fold] : reductions) {
-      rewrite(op, fold);
-      op->erase();
-    }
+    mlc::rewriteMatchedLinalgOps<Fold>(
+        getOperation(), matchReduction,
+        [&](linalg::LinalgOp op, const Fold &fold) { rewrite(op, fold); });
   }
 
   void rewrite(linalg::LinalgOp op, const Fold &fold) {

@@ -91,15 +91,9 @@ struct GPUTileMatmulsPass
           << tile;
       return signalPassFailure();
     }
-    SmallVector<std::pair<linalg::LinalgOp, Product>> products;
-    getOperation().walk([&](linalg::LinalgOp op) {
-      if (std::optional<Product> p = matchProduct(op))
-        products.push_back({op, *p});
-    });
-    for (auto &[op, product] : products) {
-      rewrite(op, product);
-      op->erase();
-    }
+    mlc::rewriteMatchedLinalgOps<Product>(
+        getOperation(), matchProduct,
+        [&](linalg::LinalgOp op, const Product &p) { rewrite(op, p); });
   }
 
   void rewrite(linalg::LinalgOp op, const Product &p) {
