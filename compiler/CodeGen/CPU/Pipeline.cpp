@@ -98,17 +98,17 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
 };
 } // namespace
 
+static void buildLinalgToLLVM(OpPassManager &pm,
+                              const CPUPipelineOptions &options) {
+  mlc::buildLinalgToLLVMPipeline(pm, options.config());
+}
+
 void mlc::registerCPUPipelines() {
   registerMLCCodeGenCPUPasses();
   PassPipelineRegistration<CPUPipelineOptions>(
       "mlc-linalg-to-llvm", "linalg on tensors -> LLVM dialect for the CPU",
-      [](OpPassManager &pm, const CPUPipelineOptions &options) {
-        buildLinalgToLLVMPipeline(pm, options.config());
-      });
-  PassPipelineRegistration<CPUPipelineOptions>(
+      buildLinalgToLLVM);
+  registerModelPipeline<CPUPipelineOptions>(
       "mlc-cpu", "mlc.model -> LLVM dialect for the CPU (all stages)",
-      [](OpPassManager &pm, const CPUPipelineOptions &options) {
-        buildModelToLinalgPipeline(pm);
-        buildLinalgToLLVMPipeline(pm, options.config());
-      });
+      buildLinalgToLLVM);
 }

@@ -11,6 +11,9 @@
 #ifndef MLC_COMPILER_CODEGEN_COMMON_PIPELINE_H
 #define MLC_COMPILER_CODEGEN_COMMON_PIPELINE_H
 
+#include "mlir/Pass/PassRegistry.h"
+#include "llvm/ADT/StringRef.h"
+
 namespace mlir {
 class OpPassManager;
 } // namespace mlir
@@ -28,6 +31,20 @@ void buildGraphToLinalgPipeline(mlir::OpPassManager &pm);
 
 /// Both stages: a model as written -> entry points on linalg tensors.
 void buildModelToLinalgPipeline(mlir::OpPassManager &pm);
+
+/// Registers `name`: a model as written to the end of a target's stages,
+/// which `build` adds after the common ones for the pipeline's options.
+template <typename Options>
+void registerModelPipeline(llvm::StringRef name, llvm::StringRef description,
+                           void (*build)(mlir::OpPassManager &,
+                                         const Options &)) {
+  mlir::PassPipelineRegistration<Options>(
+      name, description,
+      [build](mlir::OpPassManager &pm, const Options &options) {
+        buildModelToLinalgPipeline(pm);
+        build(pm, options);
+      });
+}
 
 /// Registers the common passes and `mlc-graph-to-linalg` (both stages
 /// above, from a model as written).

@@ -142,23 +142,28 @@ std::string mlc::ptxFeatureFor(const std::string &chip) {
   return "";
 }
 
+static void buildGPUToNVVM(OpPassManager &pm,
+                           const GPUPipelineOptions &options) {
+  mlc::buildGPUToNVVMPipeline(pm, options.target());
+}
+
+static void buildLinalgToNVVM(OpPassManager &pm,
+                              const GPUPipelineOptions &options) {
+  mlc::buildLinalgToGPUPipeline(pm);
+  buildGPUToNVVM(pm, options);
+}
+
 void mlc::registerGPUPipelines() {
   registerMLCCodeGenGPUPasses();
   PassPipelineRegistration<>(
       "mlc-linalg-to-gpu",
       "linalg on tensors -> gpu kernels launched from host code",
-      [](OpPassManager &pm) { buildLinalgToGPUPipeline(pm); });
+      buildLinalgToGPUPipeline);
   PassPipelineRegistration<GPUPipelineOptions>(
       "mlc-gpu-to-nvvm",
       "gpu kernels + host code -> LLVM dialect with an embedded NVVM binary",
-      [](OpPassManager &pm, const GPUPipelineOptions &options) {
-        buildGPUToNVVMPipeline(pm, options.target());
-      });
-  PassPipelineRegistration<GPUPipelineOptions>(
+      buildGPUToNVVM);
+  registerModelPipeline<GPUPipelineOptions>(
       "mlc-gpu", "mlc.model -> LLVM dialect with NVVM kernels (all stages)",
-      [](OpPassManager &pm, const GPUPipelineOptions &options) {
-        buildModelToLinalgPipeline(pm);
-        buildLinalgToGPUPipeline(pm);
-        buildGPUToNVVMPipeline(pm, options.target());
-      });
+      buildLinalgToNVVM);
 }
