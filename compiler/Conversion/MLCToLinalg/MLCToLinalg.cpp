@@ -32,10 +32,6 @@ using BodyFn = function_ref<Value(OpBuilder &, Location, ValueRange)>;
 /// Keras's fuzz factor for clipping probabilities.
 constexpr double kEpsilon = 1e-7;
 
-RankedTensorType tensorType(Value v) {
-  return llvm::cast<RankedTensorType>(v.getType());
-}
-
 Value floatConst(OpBuilder &b, Location loc, Type type, double value) {
   return arith::ConstantOp::create(b, loc, b.getFloatAttr(type, value));
 }
@@ -62,7 +58,7 @@ Value dimOf(OpBuilder &b, Location loc, Value v, int64_t dim) {
 /// Dynamic sizes of `v` itself, for an empty tensor like it.
 SmallVector<Value> dynamicSizesOf(OpBuilder &b, Location loc, Value v) {
   SmallVector<Value> sizes;
-  RankedTensorType type = tensorType(v);
+  RankedTensorType type = tensorTypeOf(v);
   for (int64_t i = 0; i < type.getRank(); ++i)
     if (type.isDynamicDim(i))
       sizes.push_back(dimOf(b, loc, v, i));
@@ -72,7 +68,7 @@ SmallVector<Value> dynamicSizesOf(OpBuilder &b, Location loc, Value v) {
 /// Number of elements of `v` in the dimensions `dims`, as a float of `type`.
 Value countAsFloat(OpBuilder &b, Location loc, Value v, ArrayRef<int64_t> dims,
                    Type type) {
-  RankedTensorType t = tensorType(v);
+  RankedTensorType t = tensorTypeOf(v);
   int64_t staticCount = 1;
   Value dynamicCount;
   for (int64_t d : dims) {
@@ -100,7 +96,7 @@ Value buildElementwise(OpBuilder &b, Location loc, RankedTensorType resultType,
   SmallVector<AffineMap> maps;
   SmallVector<Value> dynSizes;
   for (Value in : inputs) {
-    RankedTensorType t = tensorType(in);
+    RankedTensorType t = tensorTypeOf(in);
     int64_t offset = rank - t.getRank();
     SmallVector<AffineExpr> exprs;
     for (int64_t k = 0; k < t.getRank(); ++k) {
@@ -116,7 +112,7 @@ Value buildElementwise(OpBuilder &b, Location loc, RankedTensorType resultType,
     if (!resultType.isDynamicDim(d))
       continue;
     for (Value in : inputs) {
-      RankedTensorType t = tensorType(in);
+      RankedTensorType t = tensorTypeOf(in);
       int64_t k = d - (rank - t.getRank());
       if (k >= 0 && t.isDynamicDim(k)) {
         dynSizes.push_back(dimOf(b, loc, in, k));
@@ -142,7 +138,7 @@ Value buildElementwise(OpBuilder &b, Location loc, RankedTensorType resultType,
 /// exp per element to rescale s, and exp dominates.
 std::pair<Value, Value> buildMaxAndSumExp(OpBuilder &b, Location loc, Value x,
                                           int64_t axis) {
-  RankedTensorType t = tensorType(x);
+  RankedTensorType t = tensorTypeOf(x);
   int64_t rank = t.getRank();
   MLIRContext *ctx = b.getContext();
   SmallVector<int64_t> shape;
@@ -224,7 +220,7 @@ Value buildFullReduction(OpBuilder &b, Location loc, Type elt,
 /// Multiplies a rank-0 tensor by a scalar.
 Value scaleScalar(OpBuilder &b, Location loc, Value scalarTensor, Value factor) {
   return buildElementwise(
-      b, loc, tensorType(scalarTensor), scalarTensor,
+      b, loc, tensorTypeOf(scalarTensor), scalarTensor,
       [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
         return arith::MulFOp::create(nb, nl, args[0], factor);
       });
@@ -357,7 +353,7 @@ private:
       } else {
         int64_t kl = d - (rank - lhs.getRank());
         Value from = kl >= 0 && lhs.isDynamicDim(kl) ? op.getLhs() : op.getRhs();
-        int64_t k = d - (rank - tensorType(from).getRank());
+        int64_t k = d - (rank - tensorTypeOf(from).getRank());
         dynSizes.push_back(dimOf(b, loc, from, k));
       }
     }
@@ -546,7 +542,7 @@ private:
       flat = tensor::CollapseShapeOp::create(b, loc, x, all);
     }
     if (out.getRank() == 1)
-      return out == tensorType(flat)
+      return out == tensorTypeOf(flat)
                  ? flat
                  : tensor::CastOp::create(b, loc, out, flat).getResult();
     if (out.getRank() == 0)
@@ -592,7 +588,7 @@ private:
     RankedTensorType out = op.getType();
     if (!out.hasStaticShape() &&
         out.getNumDynamicDims() !=
-            tensorType(op.getInput()).getNumDynamicDims())
+            tensorTypeOf(op.getInput()).getNumDynamicDims())
       return op.emitOpError()
              << "cannot be lowered: result " << out
              << " has dynamic dimensions the input does not give";
@@ -697,7 +693,7 @@ private:
   // Losses: a full reduction to a scalar, then the mean's scale.
   FailureOr<Value> lowerOp(MSEOp op) {
     Value p = op.getPrediction(), t = op.getTarget();
-    int64_t rank = tensorType(p).getRank();
+    int64_t rank = tensorTypeOf(p).getRank();
     Type elt = op.getType().getElementType();
     AffineMap id = b.getMultiDimIdentityMap(rank);
     Value sum = buildFullReduction(
@@ -712,7 +708,7 @@ private:
 
   FailureOr<Value> lowerOp(BinaryCrossentropyOp op) {
     Value p = op.getPrediction(), t = op.getTarget();
-    int64_t rank = tensorType(p).getRank();
+    int64_t rank = tensorTypeOf(p).getRank();
     Type elt = op.getType().getElementType();
     AffineMap id = b.getMultiDimIdentityMap(rank);
     bool logits = op.getFromLogits();
@@ -752,7 +748,7 @@ private:
 
   FailureOr<Value> lowerOp(CategoricalCrossentropyOp op) {
     Value p = op.getPrediction(), t = op.getTarget();
-    int64_t rank = tensorType(p).getRank();
+    int64_t rank = tensorTypeOf(p).getRank();
     int64_t axis = rank - 1;
     Type elt = op.getType().getElementType();
     MLIRContext *ctx = b.getContext();
@@ -790,7 +786,7 @@ private:
 
   FailureOr<Value> lowerOp(SparseCategoricalCrossentropyOp op) {
     Value p = op.getPrediction(), labels = op.getTarget();
-    int64_t rank = tensorType(p).getRank();
+    int64_t rank = tensorTypeOf(p).getRank();
     int64_t axis = rank - 1;
     Type elt = op.getType().getElementType();
     MLIRContext *ctx = b.getContext();
@@ -835,7 +831,7 @@ private:
 
   /// Sum of `x` along `axis`.
   Value reduceRows(Value x, int64_t axis) {
-    RankedTensorType t = tensorType(x);
+    RankedTensorType t = tensorTypeOf(x);
     int64_t rank = t.getRank();
     SmallVector<int64_t> shape;
     SmallVector<Value> dynSizes;
@@ -864,7 +860,7 @@ private:
 
   /// sum * sign / (number of elements of `x` in `dims`).
   Value meanOf(Value sum, Value x, ArrayRef<int64_t> dims, double sign) {
-    Type elt = tensorType(sum).getElementType();
+    Type elt = tensorTypeOf(sum).getElementType();
     Value count = countAsFloat(b, loc, x, dims, elt);
     Value factor =
         arith::DivFOp::create(b, loc, floatConst(b, loc, elt, sign), count);
