@@ -85,6 +85,10 @@ std::string formatDouble(double value);
 /// Normalizes an axis in [-rank, rank) to [0, rank); fails when out of range.
 mlir::FailureOr<int64_t> normalizeAxis(int64_t axis, int64_t rank);
 
+/// The type of `v`, which must be a ranked tensor (every mlc op's operands
+/// and results are).
+mlir::RankedTensorType tensorTypeOf(mlir::Value v);
+
 } // namespace mlc
 
 #include "dialects/MLC/IR/MLCDialect.h.inc"

@@ -17,13 +17,9 @@ using Grads = SmallVectorImpl<std::pair<Value, Value>>;
 
 namespace {
 
-RankedTensorType typeOf(Value v) {
-  return llvm::cast<RankedTensorType>(v.getType());
-}
-
 /// A rank-0 constant of `like`'s element type.
 Value scalar(OpBuilder &b, Location loc, Value like, double value) {
-  auto type = RankedTensorType::get({}, typeOf(like).getElementType());
+  auto type = RankedTensorType::get({}, tensorTypeOf(like).getElementType());
   return ConstantOp::create(
       b, loc, type,
       DenseElementsAttr::get(type, b.getFloatAttr(type.getElementType(),
@@ -33,7 +29,7 @@ Value scalar(OpBuilder &b, Location loc, Value like, double value) {
 /// Sums `g` over the axes along which a value of `target`'s type was
 /// broadcast to `g`'s shape, giving a gradient of `target`'s type.
 Value sumToShape(OpBuilder &b, Location loc, Value g, RankedTensorType target) {
-  RankedTensorType gt = typeOf(g);
+  RankedTensorType gt = tensorTypeOf(g);
   if (gt.getShape() == target.getShape())
     return g;
   int64_t offset = gt.getRank() - target.getRank();
@@ -43,7 +39,7 @@ Value sumToShape(OpBuilder &b, Location loc, Value g, RankedTensorType target) {
         (target.getDimSize(d - offset) == 1 && gt.getDimSize(d) != 1))
       axes.push_back(d);
   Value sum = ReduceSumOp::create(b, loc, g, axes, /*keepdims=*/false);
-  if (typeOf(sum).getShape() == target.getShape())
+  if (tensorTypeOf(sum).getShape() == target.getShape())
     return sum;
   return ReshapeOp::create(b, loc, target, sum);
 }
@@ -60,7 +56,7 @@ Value countAlong(OpBuilder &b, Location loc, Value like, ArrayRef<int64_t> axes,
 /// rows of `prediction` (every dim but the last): (g / rows) * term.
 Value meanOverRows(OpBuilder &b, Location loc, Value prediction, Value term,
                    Value g) {
-  int64_t rank = typeOf(prediction).getRank();
+  int64_t rank = tensorTypeOf(prediction).getRank();
   SmallVector<int64_t> rows;
   for (int64_t d = 0; d + 1 < rank; ++d)
     rows.push_back(d);
@@ -80,7 +76,7 @@ Value keepDims(OpBuilder &b, Location loc, Value g, Value input,
                ArrayRef<int64_t> axes, bool keepdims) {
   if (keepdims)
     return g;
-  RankedTensorType in = typeOf(input);
+  RankedTensorType in = tensorTypeOf(input);
   int64_t rank = in.getRank();
   SmallVector<bool> reduced(rank, axes.empty());
   for (int64_t a : axes)
@@ -88,8 +84,8 @@ Value keepDims(OpBuilder &b, Location loc, Value g, Value input,
   SmallVector<int64_t> shape;
   for (int64_t d = 0; d < rank; ++d)
     shape.push_back(reduced[d] ? 1 : in.getDimSize(d));
-  auto type = RankedTensorType::get(shape, typeOf(g).getElementType());
-  if (type == typeOf(g))
+  auto type = RankedTensorType::get(shape, tensorTypeOf(g).getElementType());
+  if (type == tensorTypeOf(g))
     return g;
   return ReshapeOp::create(b, loc, type, g);
 }
@@ -261,8 +257,8 @@ LogicalResult MatmulOp::buildVJP(OpBuilder &b, Value g, Grads &grads) {
                 : MatmulOp::create(b, loc, g, bm, false, !tb).getResult();
   Value gb = tb ? MatmulOp::create(b, loc, g, a, true, ta).getResult()
                 : MatmulOp::create(b, loc, a, g, !ta, false).getResult();
-  grads.push_back({a, sumToShape(b, loc, ga, typeOf(a))});
-  grads.push_back({bm, sumToShape(b, loc, gb, typeOf(bm))});
+  grads.push_back({a, sumToShape(b, loc, ga, tensorTypeOf(a))});
+  grads.push_back({bm, sumToShape(b, loc, gb, tensorTypeOf(bm))});
   return success();
 }
 
@@ -362,8 +358,8 @@ LogicalResult SparseCategoricalCrossentropyOp::buildVJP(OpBuilder &b, Value g,
   // (softmax(z) - onehot(y)) / batch, skipping both chain-rule steps.
   auto softmax = p.getDefiningOp<SoftmaxOp>();
   if (!getFromLogits() && softmax &&
-      *normalizeAxis(int64_t(softmax.getAxis()), typeOf(p).getRank()) ==
-          typeOf(p).getRank() - 1) {
+      *normalizeAxis(int64_t(softmax.getAxis()), tensorTypeOf(p).getRank()) ==
+          tensorTypeOf(p).getRank() - 1) {
     Value dz = SubOp::create(b, loc, p, oneHot);
     grads.push_back({softmax.getInput(), meanOverRows(b, loc, p, dz, g)});
     return success();

@@ -26,7 +26,7 @@ using namespace mlc;
 // Shape helpers
 //===----------------------------------------------------------------------===//
 
-static RankedTensorType tensorOf(Value v) {
+RankedTensorType mlc::tensorTypeOf(Value v) {
   return llvm::cast<RankedTensorType>(v.getType());
 }
 
@@ -126,7 +126,7 @@ LogicalResult ModelOp::verifyRegions() {
     return success();
   OutputOp output = getOutputOp();
   Value prediction = output.getOutputs().front();
-  auto type = tensorOf(prediction);
+  auto type = tensorTypeOf(prediction);
   switch (loss->getKind()) {
   case LossKind::categorical_crossentropy:
   case LossKind::sparse_categorical_crossentropy:
@@ -220,7 +220,7 @@ static RankedTensorType flattenType(RankedTensorType in) {
 }
 
 void FlattenOp::build(OpBuilder &b, OperationState &state, Value input) {
-  build(b, state, flattenType(tensorOf(input)), input);
+  build(b, state, flattenType(tensorTypeOf(input)), input);
 }
 
 LogicalResult FlattenOp::verify() {
@@ -285,9 +285,9 @@ static FailureOr<RankedTensorType> inferMatmulType(RankedTensorType lhs,
 
 void MatmulOp::build(OpBuilder &b, OperationState &state, Value lhs, Value rhs,
                      bool transposeLhs, bool transposeRhs) {
-  auto type = inferMatmulType(tensorOf(lhs), tensorOf(rhs), transposeLhs,
-                              transposeRhs, nullptr);
-  build(b, state, succeeded(type) ? *type : tensorOf(lhs), lhs, rhs,
+  auto type = inferMatmulType(tensorTypeOf(lhs), tensorTypeOf(rhs),
+                              transposeLhs, transposeRhs, nullptr);
+  build(b, state, succeeded(type) ? *type : tensorTypeOf(lhs), lhs, rhs,
         transposeLhs, transposeRhs);
 }
 
@@ -312,15 +312,15 @@ LogicalResult MatmulOp::verify() {
 //===----------------------------------------------------------------------===//
 
 static RankedTensorType inferBroadcastType(Value lhs, Value rhs) {
-  RankedTensorType l = tensorOf(lhs), r = tensorOf(rhs);
+  RankedTensorType l = tensorTypeOf(lhs), r = tensorTypeOf(rhs);
   auto shape = broadcastShapes(l.getShape(), r.getShape());
   return succeeded(shape) ? RankedTensorType::get(*shape, l.getElementType())
                           : l;
 }
 
 static LogicalResult verifyBinaryOp(Operation *op) {
-  RankedTensorType lhs = tensorOf(op->getOperand(0));
-  RankedTensorType rhs = tensorOf(op->getOperand(1));
+  RankedTensorType lhs = tensorTypeOf(op->getOperand(0));
+  RankedTensorType rhs = tensorTypeOf(op->getOperand(1));
   if (lhs.getElementType() != rhs.getElementType())
     return op->emitOpError()
            << "operands must have the same element type, got lhs " << lhs
@@ -426,8 +426,9 @@ static LogicalResult verifyReduceOp(Operation *op, RankedTensorType in,
                    ArrayRef<int64_t> axes, bool keepdims) {                    \
     int64_t bad;                                                               \
     bool dup;                                                                  \
-    auto type = inferReduceType(tensorOf(input), axes, keepdims, &bad, &dup); \
-    build(b, state, succeeded(type) ? *type : tensorOf(input), input,         \
+    auto type =                                                                \
+        inferReduceType(tensorTypeOf(input), axes, keepdims, &bad, &dup);      \
+    build(b, state, succeeded(type) ? *type : tensorTypeOf(input), input,      \
           b.getDenseI64ArrayAttr(axes), keepdims);                             \
   }                                                                            \
   LogicalResult OpTy::verify() {                                               \
@@ -494,8 +495,8 @@ static FailureOr<RankedTensorType> inferTransposeType(RankedTensorType in,
 
 void TransposeOp::build(OpBuilder &b, OperationState &state, Value input,
                         ArrayRef<int64_t> perm) {
-  auto type = inferTransposeType(tensorOf(input), perm);
-  build(b, state, succeeded(type) ? *type : tensorOf(input), input,
+  auto type = inferTransposeType(tensorTypeOf(input), perm);
+  build(b, state, succeeded(type) ? *type : tensorTypeOf(input), input,
         b.getDenseI64ArrayAttr(perm));
 }
 

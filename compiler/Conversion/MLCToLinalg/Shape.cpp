@@ -1,0 +1,124 @@
+//===- Shape.cpp - mlc shape ops -> tensor and linalg ---------------------===//
+//
+// reshape collapses to 1-D and expands; transpose is linalg.transpose;
+// broadcast_to and broadcast_like are broadcasting copies.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/Conversion/MLCToLinalg/LoweringUtils.h"
+#include "compiler/Conversion/MLCToLinalg/Patterns.h"
+
+#include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
+
+using namespace mlir;
+using namespace mlc;
+using namespace mlc::linalg_lowering;
+
+namespace {
+
+struct ReshapeLowering : LoweringPattern<ReshapeOp> {
+  using LoweringPattern::LoweringPattern;
+  FailureOr<Value> lower(ReshapeOp op, OpBuilder &b,
+                         Location loc) const override {
+    Value x = op.getInput();
+    RankedTensorType in = op.getInput().getType(), out = op.getType();
+    // Collapse to 1-D, then expand to the result shape.
+    Value flat = x;
+    if (in.getRank() != 1) {
+      SmallVector<ReassociationIndices> all;
+      if (in.getRank() > 0)
+        all.emplace_back(llvm::to_vector(llvm::seq<int64_t>(0, in.getRank())));
+      else {
+        // A rank-0 tensor expands straight to the all-ones result.
+        SmallVector<OpFoldResult> ones(out.getRank(), b.getIndexAttr(1));
+        return tensor::ExpandShapeOp::create(
+                   b, loc, out, x, ArrayRef<ReassociationIndices>{}, ones)
+            .getResult();
+      }
+      flat = tensor::CollapseShapeOp::create(b, loc, x, all);
+    }
+    if (out.getRank() == 1)
+      return out == tensorTypeOf(flat)
+                 ? flat
+                 : tensor::CastOp::create(b, loc, out, flat).getResult();
+    if (out.getRank() == 0)
+      return tensor::CollapseShapeOp::create(b, loc, out, flat,
+                                             ArrayRef<ReassociationIndices>{})
+          .getResult();
+    SmallVector<OpFoldResult> shape;
+    int64_t staticProduct = 1;
+    for (int64_t d : out.getShape())
+      if (!ShapedType::isDynamic(d))
+        staticProduct *= d;
+    for (int64_t d : out.getShape()) {
+      if (!ShapedType::isDynamic(d)) {
+        shape.push_back(b.getIndexAttr(d));
+        continue;
+      }
+      Value total = dimOf(b, loc, flat, 0);
+      shape.push_back(arith::DivUIOp::create(
+                          b, loc, total,
+                          arith::ConstantIndexOp::create(b, loc, staticProduct))
+                          .getResult());
+    }
+    SmallVector<ReassociationIndices> all = {
+        llvm::to_vector(llvm::seq<int64_t>(0, out.getRank()))};
+    return tensor::ExpandShapeOp::create(b, loc, out, flat, all, shape)
+        .getResult();
+  }
+};
+
+struct TransposeLowering : LoweringPattern<TransposeOp> {
+  using LoweringPattern::LoweringPattern;
+  FailureOr<Value> lower(TransposeOp op, OpBuilder &b,
+                         Location loc) const override {
+    SmallVector<Value> dynSizes;
+    RankedTensorType out = op.getType();
+    for (auto [i, p] : llvm::enumerate(op.getPerm()))
+      if (out.isDynamicDim(i))
+        dynSizes.push_back(dimOf(b, loc, op.getInput(), p));
+    Value init = emptyTensor(b, loc, out, dynSizes);
+    return linalg::TransposeOp::create(b, loc, op.getInput(), init,
+                                       op.getPerm())
+        .getResult()
+        .front();
+  }
+};
+
+/// The element itself, for broadcasting copies.
+Value copyElement(OpBuilder &, Location, ValueRange a) { return a[0]; }
+
+struct BroadcastToLowering : LoweringPattern<BroadcastToOp> {
+  using LoweringPattern::LoweringPattern;
+  FailureOr<Value> lower(BroadcastToOp op, OpBuilder &b,
+                         Location loc) const override {
+    // Every dynamic result size must come from the input.
+    RankedTensorType out = op.getType();
+    if (!out.hasStaticShape() &&
+        out.getNumDynamicDims() !=
+            tensorTypeOf(op.getInput()).getNumDynamicDims())
+      return op.emitOpError()
+             << "cannot be lowered: result " << out
+             << " has dynamic dimensions the input does not give";
+    return buildElementwise(b, loc, out, op.getInput(), copyElement);
+  }
+};
+
+struct BroadcastLikeLowering : LoweringPattern<BroadcastLikeOp> {
+  using LoweringPattern::LoweringPattern;
+  FailureOr<Value> lower(BroadcastLikeOp op, OpBuilder &b,
+                         Location loc) const override {
+    // The result's dynamic sizes are those of `like`.
+    Value init =
+        emptyTensor(b, loc, op.getType(), dynamicSizesOf(b, loc, op.getLike()));
+    return buildBroadcasting(b, loc, op.getType(), op.getInput(), init,
+                             copyElement);
+  }
+};
+
+} // namespace
+
+void mlc::populateMLCShapeToLinalgPatterns(RewritePatternSet &patterns) {
+  patterns.add<ReshapeLowering, TransposeLowering, BroadcastToLowering,
+               BroadcastLikeLowering>(patterns.getContext());
+}
