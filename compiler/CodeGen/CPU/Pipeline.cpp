@@ -55,25 +55,21 @@ void mlc::buildLinalgToLLVMPipeline(OpPassManager &pm,
   if (config.approximateMath)
     pm.addPass(createApproximateMath());
 
-  // LLVM.
-  pm.addPass(createConvertVectorToSCFPass());
-  pm.addPass(createSCFToControlFlowPass());
-  pm.addPass(memref::createExpandStridedMetadataPass());
-  pm.addPass(createLowerAffinePass());
-  pm.addPass(createConvertVectorToLLVMPass());
-  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
-  pm.addPass(createConvertMathToLLVMPass());
-  pm.addPass(createConvertMathToLibmPass());
-  pm.addPass(createArithToLLVMConversionPass());
-  pm.addPass(createConvertControlFlowToLLVMPass());
-  pm.addPass(createConvertFuncToLLVMPass());
-  pm.addPass(createConvertIndexToLLVMPass());
-  pm.addPass(createUBToLLVMConversionPass());
+  // LLVM: control flow and memref metadata in core dialects first, then
+  // each dialect's conversion.
+  addPasses(pm, createConvertVectorToSCFPass(), createSCFToControlFlowPass(),
+            memref::createExpandStridedMetadataPass(),
+            createLowerAffinePass());
+  addPasses(pm, createConvertVectorToLLVMPass(),
+            createFinalizeMemRefToLLVMConversionPass(),
+            createConvertMathToLLVMPass(), createConvertMathToLibmPass(),
+            createArithToLLVMConversionPass(),
+            createConvertControlFlowToLLVMPass(), createConvertFuncToLLVMPass(),
+            createConvertIndexToLLVMPass(), createUBToLLVMConversionPass());
   if (threaded)
     pm.addPass(createConvertOpenMPToLLVMPass());
-  pm.addPass(createCanonicalizerPass());
-  pm.addPass(createCSEPass());
-  pm.addPass(createReconcileUnrealizedCastsPass());
+  addPasses(pm, createCanonicalizerPass(), createCSEPass(),
+            createReconcileUnrealizedCastsPass());
 }
 
 namespace {

@@ -11,6 +11,7 @@
 #ifndef MLC_COMPILER_CODEGEN_COMMON_PIPELINE_H
 #define MLC_COMPILER_CODEGEN_COMMON_PIPELINE_H
 
+#include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "llvm/ADT/StringRef.h"
 
@@ -19,6 +20,12 @@ class OpPassManager;
 } // namespace mlir
 
 namespace mlc {
+
+/// Adds `passes` to `pm`, in order.
+template <typename... Passes>
+void addPasses(mlir::OpPassManager &pm, Passes &&...passes) {
+  (pm.addPass(std::forward<Passes>(passes)), ...);
+}
 
 /// mlc.model as written -> core ops and named params
 /// (mlc-materialize-params).

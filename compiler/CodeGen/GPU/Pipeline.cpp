@@ -56,13 +56,10 @@ void mlc::buildLinalgToGPUPipeline(OpPassManager &pm) {
 // binary pass can be told where the toolkit is.
 void mlc::buildGPUToNVVMPipeline(OpPassManager &pm, const GPUTarget &target) {
   // Common to kernels and host.
-  pm.addPass(createConvertNVGPUToNVVMPass());
-  pm.addPass(createGpuKernelOutliningPass());
-  pm.addPass(createConvertVectorToSCFPass());
-  pm.addPass(createSCFToControlFlowPass());
-  pm.addPass(createConvertNVVMToLLVMPass());
-  pm.addPass(createConvertFuncToLLVMPass());
-  pm.addPass(memref::createExpandStridedMetadataPass());
+  addPasses(pm, createConvertNVGPUToNVVMPass(), createGpuKernelOutliningPass(),
+            createConvertVectorToSCFPass(), createSCFToControlFlowPass(),
+            createConvertNVVMToLLVMPass(), createConvertFuncToLLVMPass(),
+            memref::createExpandStridedMetadataPass());
   GpuNVVMAttachTargetOptions nvvm;
   nvvm.chip = target.chip;
   nvvm.features = target.features;
