@@ -10,8 +10,8 @@
 
 #include "compiler/Driver/Driver.h"
 
-#include "llvm/Support/MemoryBuffer.h"
 #include "mlir/Parser/Parser.h"
+#include "llvm/Support/MemoryBuffer.h"
 
 #include <cblas.h>
 #include <oneapi/dnnl/dnnl.h>
@@ -35,7 +35,8 @@ struct Buffer {
   float *data;
   size_t n;
   explicit Buffer(size_t n, float scale = 1.0f) : n(n) {
-    data = static_cast<float *>(std::aligned_alloc(64, ((n * 4 + 63) / 64) * 64));
+    data =
+        static_cast<float *>(std::aligned_alloc(64, ((n * 4 + 63) / 64) * 64));
     uint32_t s = uint32_t(n) * 2654435761u;
     for (size_t i = 0; i < n; ++i) {
       s = s * 1664525u + 1013904223u;
@@ -70,9 +71,8 @@ std::vector<double> timeInterleaved(std::vector<std::function<void()>> fns,
   return medians;
 }
 
-std::unique_ptr<mlc::JITModel> compile(const std::string &source,
-                                       double *ms = nullptr,
-                                       unsigned threads = 1) {
+std::unique_ptr<mlc::JITModel>
+compile(const std::string &source, double *ms = nullptr, unsigned threads = 1) {
   auto start = Clock::now();
   auto context = mlc::createContext();
   auto module = mlir::parseSourceString<mlir::ModuleOp>(source, context.get());
@@ -85,22 +85,22 @@ std::unique_ptr<mlc::JITModel> compile(const std::string &source,
   // MLC_BENCH_OPT=N compares LLVM optimization levels (default 3).
   if (const char *o = std::getenv("MLC_BENCH_OPT"))
     target.optLevel = unsigned(std::atoi(o));
-  auto jit = mlc::JITModel::compile(context, std::move(module),
-                                    target);
+  auto jit = mlc::JITModel::compile(context, std::move(module), target);
   if (!jit) {
     std::fprintf(stderr, "mlc-bench: %s\n",
                  llvm::toString(jit.takeError()).c_str());
     std::exit(1);
   }
   if (ms)
-    *ms = std::chrono::duration<double, std::milli>(Clock::now() - start)
-              .count();
+    *ms =
+        std::chrono::duration<double, std::milli>(Clock::now() - start).count();
   return std::move(*jit);
 }
 
 void run(mlc::JITModel &jit, std::vector<mlc::BufferRef> buffers) {
   if (llvm::Error err = jit.predict(buffers)) {
-    std::fprintf(stderr, "mlc-bench: %s\n", llvm::toString(std::move(err)).c_str());
+    std::fprintf(stderr, "mlc-bench: %s\n",
+                 llvm::toString(std::move(err)).c_str());
     std::exit(1);
   }
 }
@@ -141,16 +141,16 @@ void referenceMLP(bool dnnl, int64_t b, const float *x, const float *w1,
   if (dnnl)
     dnnl_sgemm('N', 'N', b, 128, 784, 1.0f, x, 784, w1, 128, 0.0f, h, 128);
   else
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, b, 128, 784, 1.0f,
-                x, 784, w1, 128, 0.0f, h, 128);
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, b, 128, 784, 1.0f, x,
+                784, w1, 128, 0.0f, h, 128);
   for (int64_t i = 0; i < b; ++i)
     for (int64_t j = 0; j < 128; ++j)
       h[i * 128 + j] = std::max(h[i * 128 + j] + b1[j], 0.0f);
   if (dnnl)
     dnnl_sgemm('N', 'N', b, 10, 128, 1.0f, h, 128, w2, 10, 0.0f, y, 10);
   else
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, b, 10, 128, 1.0f,
-                h, 128, w2, 10, 0.0f, y, 10);
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, b, 10, 128, 1.0f, h,
+                128, w2, 10, 0.0f, y, 10);
   for (int64_t i = 0; i < b; ++i) {
     float *row = y + i * 10;
     float m = -INFINITY, s = 0;
@@ -187,17 +187,17 @@ int main(int argc, char **argv) {
     Buffer a(n * n), w(n * n), c0(n * n), c1(n * n), c2(n * n);
     std::vector<mlc::BufferRef> bufs = {
         {w.data, {n, n}}, {a.data, {n, n}}, {c0.data, {n, n}}};
-    auto t = timeInterleaved(
-        {[&] { run(*jit, bufs); },
-         [&] {
-           cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n,
-                       1.0f, a.data, n, w.data, n, 0.0f, c1.data, n);
-         },
-         [&] {
-           dnnl_sgemm('N', 'N', n, n, n, 1.0f, a.data, n, w.data, n, 0.0f,
-                      c2.data, n);
-         }},
-        rounds, 20);
+    auto t = timeInterleaved({[&] { run(*jit, bufs); },
+                              [&] {
+                                cblas_sgemm(CblasRowMajor, CblasNoTrans,
+                                            CblasNoTrans, n, n, n, 1.0f, a.data,
+                                            n, w.data, n, 0.0f, c1.data, n);
+                              },
+                              [&] {
+                                dnnl_sgemm('N', 'N', n, n, n, 1.0f, a.data, n,
+                                           w.data, n, 0.0f, c2.data, n);
+                              }},
+                             rounds, 20);
     printRow("dense 512x512x512", 2.0 * n * n * n, t[0],
              {{"OpenBLAS", t[1]}, {"oneDNN", t[2]}});
     std::printf("%-30s max |mlc - OpenBLAS| = %.2e\n", "",
@@ -208,9 +208,8 @@ int main(int argc, char **argv) {
     Buffer c3(n * n);
     std::vector<mlc::BufferRef> bufs2 = {
         {w.data, {n, n}}, {a.data, {n, n}}, {c3.data, {n, n}}};
-    auto t2 = timeInterleaved({[&] { run(*jit, bufs); },
-                               [&] { run(*jit2, bufs2); }},
-                              rounds, 20);
+    auto t2 = timeInterleaved(
+        {[&] { run(*jit, bufs); }, [&] { run(*jit2, bufs2); }}, rounds, 20);
     std::printf("%-30s %9.1f GFLOP/s on 2 threads: %.2fx the 1-thread "
                 "kernel; identical result: %s\n",
                 "dense 512^3, 2 threads", 2.0 * n * n * n / t2[1] * 1e-9,
@@ -227,11 +226,12 @@ mlc.model @layer1 {
   %h = mlc.dense %x {units = 128, activation = #mlc.act<relu>} : tensor<?x784xf32> -> tensor<?x128xf32>
   mlc.output %h : tensor<?x128xf32>
 })");
-    Buffer x(b * 784), w(784 * 128, 0.1f), bias(128), h0(b * 128),
-        h1(b * 128), h2(b * 128);
-    std::vector<mlc::BufferRef> bufs = {
-        {w.data, {784, 128}}, {bias.data, {128}}, {x.data, {b, 784}},
-        {h0.data, {b, 128}}};
+    Buffer x(b * 784), w(784 * 128, 0.1f), bias(128), h0(b * 128), h1(b * 128),
+        h2(b * 128);
+    std::vector<mlc::BufferRef> bufs = {{w.data, {784, 128}},
+                                        {bias.data, {128}},
+                                        {x.data, {b, 784}},
+                                        {h0.data, {b, 128}}};
     auto biasRelu = [&](float *h) {
       for (int64_t i = 0; i < b; ++i)
         for (int64_t j = 0; j < 128; ++j)
@@ -261,19 +261,18 @@ mlc.model @layer1 {
     Buffer x(b * 784), w1(784 * 128, 0.1f), b1(128, 0.1f), w2(128 * 10, 0.3f),
         b2(10, 0.1f), y0(b * 10), y1(b * 10), y2(b * 10), h(b * 128);
     std::vector<mlc::BufferRef> bufs = {
-        {w1.data, {784, 128}}, {b1.data, {128}},     {w2.data, {128, 10}},
+        {w1.data, {784, 128}}, {b1.data, {128}},      {w2.data, {128, 10}},
         {b2.data, {10}},       {x.data, {b, 28, 28}}, {y0.data, {b, 10}}};
-    auto t = timeInterleaved(
-        {[&] { run(*jit, bufs); },
-         [&] {
-           referenceMLP(false, b, x.data, w1.data, b1.data, w2.data, b2.data,
-                        h.data, y1.data);
-         },
-         [&] {
-           referenceMLP(true, b, x.data, w1.data, b1.data, w2.data, b2.data,
-                        h.data, y2.data);
-         }},
-        rounds, 20);
+    auto t = timeInterleaved({[&] { run(*jit, bufs); },
+                              [&] {
+                                referenceMLP(false, b, x.data, w1.data, b1.data,
+                                             w2.data, b2.data, h.data, y1.data);
+                              },
+                              [&] {
+                                referenceMLP(true, b, x.data, w1.data, b1.data,
+                                             w2.data, b2.data, h.data, y2.data);
+                              }},
+                             rounds, 20);
     printRow("seed MLP forward, batch 1024", 2.0 * b * (784 * 128 + 128 * 10),
              t[0], {{"OpenBLAS", t[1]}, {"oneDNN", t[2]}});
     std::printf("%-30s max |mlc - OpenBLAS| = %.2e\n", "",
@@ -292,20 +291,20 @@ mlc.model @softmax {
 })");
     Buffer x(b * k, 20.0f), y0(b * k), y1(b * k);
     std::vector<mlc::BufferRef> bufs = {{x.data, {b, k}}, {y0.data, {b, k}}};
-    auto t = timeInterleaved(
-        {[&] { run(*jit, bufs); },
-         [&] {
-           for (int64_t i = 0; i < b; ++i) {
-             const float *row = x.data + i * k;
-             float *out = y1.data + i * k;
-             float mx = *std::max_element(row, row + k), sum = 0;
-             for (int64_t j = 0; j < k; ++j)
-               sum += out[j] = std::exp(row[j] - mx);
-             for (int64_t j = 0; j < k; ++j)
-               out[j] /= sum;
-           }
-         }},
-        rounds, 20);
+    auto t = timeInterleaved({[&] { run(*jit, bufs); },
+                              [&] {
+                                for (int64_t i = 0; i < b; ++i) {
+                                  const float *row = x.data + i * k;
+                                  float *out = y1.data + i * k;
+                                  float mx = *std::max_element(row, row + k),
+                                        sum = 0;
+                                  for (int64_t j = 0; j < k; ++j)
+                                    sum += out[j] = std::exp(row[j] - mx);
+                                  for (int64_t j = 0; j < k; ++j)
+                                    out[j] /= sum;
+                                }
+                              }},
+                             rounds, 20);
     double maxRel = 0;
     for (int64_t i = 0; i < b * k; ++i)
       maxRel = std::max(maxRel, double(std::abs(y0.data[i] - y1.data[i])) /
@@ -319,8 +318,7 @@ mlc.model @softmax {
   // The seed MLP's whole Adam train step (forward, backward, update).
   {
     // The shipped seed model: kMLP plus its loss and Adam.
-    auto file =
-        llvm::MemoryBuffer::getFile(MLC_EXAMPLES_DIR "/mnist_mlp.mlir");
+    auto file = llvm::MemoryBuffer::getFile(MLC_EXAMPLES_DIR "/mnist_mlp.mlir");
     if (!file) {
       std::fprintf(stderr, "mlc-bench: %s/mnist_mlp.mlir: %s\n",
                    MLC_EXAMPLES_DIR, file.getError().message().c_str());
@@ -349,15 +347,15 @@ mlc.model @softmax {
       bufs.push_back({labels.data(), {b}});
       bufs.push_back({&loss, {}});
       add(b * 10, {b, 10}, 0.0f);
-      auto t = timeInterleaved(
-          {[&] {
-            if (llvm::Error err = jit->trainStep(bufs)) {
-              std::fprintf(stderr, "mlc-bench: %s\n",
-                           llvm::toString(std::move(err)).c_str());
-              std::exit(1);
-            }
-          }},
-          rounds, 50);
+      auto t = timeInterleaved({[&] {
+                                 if (llvm::Error err = jit->trainStep(bufs)) {
+                                   std::fprintf(
+                                       stderr, "mlc-bench: %s\n",
+                                       llvm::toString(std::move(err)).c_str());
+                                   std::exit(1);
+                                 }
+                               }},
+                               rounds, 50);
       std::printf("%-30s %9.1f us/step (batch %lld)\n",
                   "seed MLP Adam train step", t[0] * 1e6, (long long)b);
     }

@@ -41,8 +41,7 @@ std::unique_ptr<mlc::JITModel> compile(const std::string &source,
   auto module = mlir::parseSourceString<mlir::ModuleOp>(source, context.get());
   if (!module)
     die("model does not parse");
-  auto jit = mlc::JITModel::compile(context, std::move(module),
-                                    target);
+  auto jit = mlc::JITModel::compile(context, std::move(module), target);
   if (!jit)
     die(llvm::toString(jit.takeError()));
   return std::move(*jit);
@@ -54,8 +53,9 @@ struct Buffer {
   size_t count = 0;
   bool shared = false;
   Buffer(size_t n, bool gpu) : count(n), shared(gpu) {
-    data = static_cast<float *>(gpu ? mlc::cuda::allocateShared(4 * n)
-                                    : std::aligned_alloc(64, (4 * n + 63) / 64 * 64));
+    data = static_cast<float *>(
+        gpu ? mlc::cuda::allocateShared(4 * n)
+            : std::aligned_alloc(64, (4 * n + 63) / 64 * 64));
     if (!data)
       die("cannot allocate " + std::to_string(4 * n) + " bytes");
   }
@@ -94,8 +94,8 @@ double trainStepSeconds(mlc::JITModel &jit, bool gpu, int steps,
   Buffer scalars(3, gpu), x(batch * 784, gpu), out(batch * 10, gpu);
   Buffer labels(batch, gpu); // int32 labels, same size as floats
   scalars.data[0] = float(sig.learningRate);
-  scalars.data[1] = float(mlc::runtime::adamStepSize(
-      sig.learningRate, sig.beta1, sig.beta2, 0));
+  scalars.data[1] = float(
+      mlc::runtime::adamStepSize(sig.learningRate, sig.beta1, sig.beta2, 0));
   for (size_t i = 0; i < x.count; ++i)
     x.data[i] = float((i * 2654435761u >> 8) % 256) / 255.0f;
   auto *y = reinterpret_cast<int32_t *>(labels.data);
@@ -142,8 +142,8 @@ int main(int argc, char **argv) {
     die("cannot read examples/mnist_mlp.mlir");
   std::string seed = (*file)->getBuffer().str();
   mlc::TargetOptions cpuTarget, gpuTarget;
-  gpuTarget.gpuChip = std::getenv("MLC_GPU_CHIP") ? std::getenv("MLC_GPU_CHIP")
-                                                  : "sm_90a";
+  gpuTarget.gpuChip =
+      std::getenv("MLC_GPU_CHIP") ? std::getenv("MLC_GPU_CHIP") : "sm_90a";
   auto cpu = compile(seed, cpuTarget);
   auto gpu = compile(seed, gpuTarget);
   std::vector<float> cpuW, gpuW;
@@ -181,7 +181,8 @@ int main(int argc, char **argv) {
   for (int r = 0; r < 5; ++r) {
     auto start = Clock::now();
     check(sgemm->predict(args));
-    times.push_back(std::chrono::duration<double>(Clock::now() - start).count());
+    times.push_back(
+        std::chrono::duration<double>(Clock::now() - start).count());
   }
   double s = median(times);
   std::printf("sgemm 4096^3 (mlc kernel): %.2f ms, %.2f TFLOP/s\n", s * 1e3,

@@ -1,4 +1,5 @@
-//===- HugePages.h - allocator for large, randomly accessed arrays -*- C++ -*-===//
+//===- HugePages.h - allocator for large, randomly accessed arrays -*- C++
+//-*-===//
 //
 // Part of the mlc runtime. A std::allocator replacement that asks the kernel
 // for transparent huge pages on large blocks. A shuffled epoch reads the
@@ -23,7 +24,9 @@ template <typename T> struct HugePageAllocator {
   using value_type = T;
   HugePageAllocator() = default;
   template <typename U> HugePageAllocator(const HugePageAllocator<U> &) {}
-  T *allocate(size_t n) { return static_cast<T *>(allocateHuge(n * sizeof(T))); }
+  T *allocate(size_t n) {
+    return static_cast<T *>(allocateHuge(n * sizeof(T)));
+  }
   void deallocate(T *p, size_t n) { deallocateHuge(p, n * sizeof(T)); }
   template <typename U> bool operator==(const HugePageAllocator<U> &) const {
     return true;

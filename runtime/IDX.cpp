@@ -49,7 +49,8 @@ bool readIdx(const std::string &path, int rank, IdxArray &out,
     unsigned char magic[4];
     if (!readExactly(file, magic, 4, path, error))
       return false;
-    if (magic[0] != 0 || magic[1] != 0 || magic[2] != 0x08 || magic[3] != rank) {
+    if (magic[0] != 0 || magic[1] != 0 || magic[2] != 0x08 ||
+        magic[3] != rank) {
       error = path + ": not an IDX file of unsigned bytes with " +
               std::to_string(rank) + " dimension(s) (magic number " +
               std::to_string((magic[2] << 8) | magic[3]) + ", expected " +
@@ -70,8 +71,8 @@ bool readIdx(const std::string &path, int rank, IdxArray &out,
       return false;
     unsigned char extra;
     if (gzread(file, &extra, 1) > 0) {
-      error = path + ": unexpected data after " + std::to_string(count) +
-              " values";
+      error =
+          path + ": unexpected data after " + std::to_string(count) + " values";
       return false;
     }
     return true;

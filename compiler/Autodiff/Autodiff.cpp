@@ -42,11 +42,11 @@ LogicalResult differentiate(GradientOp grad) {
       it->second = AddOp::create(b, loc, it->second, g);
   };
   auto lossType = llvm::cast<RankedTensorType>(loss.getType());
-  accumulate(loss, ConstantOp::create(
-                       b, loc, lossType,
-                       DenseElementsAttr::get(
-                           lossType, b.getFloatAttr(lossType.getElementType(),
-                                                    1.0))));
+  accumulate(
+      loss, ConstantOp::create(
+                b, loc, lossType,
+                DenseElementsAttr::get(
+                    lossType, b.getFloatAttr(lossType.getElementType(), 1.0))));
 
   // Reverse program order: every use of a value comes before its
   // definition, so its adjoint is complete when its producer is reached.
@@ -64,8 +64,8 @@ LogicalResult differentiate(GradientOp grad) {
     auto diff = llvm::dyn_cast<DifferentiableOpInterface>(op);
     if (!diff)
       return op->emitOpError()
-             << "has no gradient rule, but the loss differentiated at "
-             << loc << " depends on it through a differentiated value";
+             << "has no gradient rule, but the loss differentiated at " << loc
+             << " depends on it through a differentiated value";
     SmallVector<std::pair<Value, Value>> grads;
     if (failed(diff.buildVJP(b, it->second, grads)))
       return failure();

@@ -29,7 +29,8 @@ static double msSince(Clock::time_point start) {
 
 llvm::Expected<std::unique_ptr<JITModel>>
 JITModel::compile(std::unique_ptr<MLIRContext> &context,
-                  OwningOpRef<ModuleOp> moduleArg, const TargetOptions &target) {
+                  OwningOpRef<ModuleOp> moduleArg,
+                  const TargetOptions &target) {
   // A local, so the module dies here, before its context, on every path.
   OwningOpRef<ModuleOp> module = std::move(moduleArg);
   // Collect error text for the returned llvm::Error, and still let an
@@ -82,13 +83,12 @@ JITModel::compile(std::unique_ptr<MLIRContext> &context,
   std::function<llvm::Error(llvm::Module *)> transform =
       makeLLVMOptimizer(target, tm->get());
   double irMs = 0;
-  std::function<llvm::Error(llvm::Module *)> optimize =
-      [&](llvm::Module *m) {
-        auto t0 = Clock::now();
-        llvm::Error e = transform(m);
-        irMs = msSince(t0);
-        return e;
-      };
+  std::function<llvm::Error(llvm::Module *)> optimize = [&](llvm::Module *m) {
+    auto t0 = Clock::now();
+    llvm::Error e = transform(m);
+    irMs = msSince(t0);
+    return e;
+  };
   ExecutionEngineOptions options;
   options.transformer = optimize;
   // Threaded code calls the OpenMP runtime (__kmpc_*), which the JIT
@@ -209,10 +209,9 @@ llvm::Error JITModel::call(const EntryPoint &entry,
     std::string names;
     for (const TensorSpec *spec : specs)
       names += (names.empty() ? "" : ", ") + spec->name;
-    return llvm::createStringError(entry.kind + " takes " +
-                                   std::to_string(specs.size()) +
-                                   " buffers (" + names + "), got " +
-                                   std::to_string(buffers.size()));
+    return llvm::createStringError(
+        entry.kind + " takes " + std::to_string(specs.size()) + " buffers (" +
+        names + "), got " + std::to_string(buffers.size()));
   }
   int64_t batch = -1;
   size_t n = buffers.size();
@@ -234,15 +233,14 @@ llvm::Error JITModel::call(const EntryPoint &entry,
     if (buf.shape.size() != spec.shape.size())
       return mismatch();
     for (size_t k = 0; k < spec.shape.size(); ++k) {
-      if (spec.shape[k] >= 0 ? buf.shape[k] != spec.shape[k]
-                             : buf.shape[k] < 1)
+      if (spec.shape[k] >= 0 ? buf.shape[k] != spec.shape[k] : buf.shape[k] < 1)
         return mismatch();
       if (spec.shape[k] < 0) {
         if (batch >= 0 && buf.shape[k] != batch)
-          return llvm::createStringError(
-              "'" + spec.name + "' has batch size " +
-              std::to_string(buf.shape[k]) + ", but an earlier buffer has " +
-              std::to_string(batch));
+          return llvm::createStringError("'" + spec.name + "' has batch size " +
+                                         std::to_string(buf.shape[k]) +
+                                         ", but an earlier buffer has " +
+                                         std::to_string(batch));
         batch = buf.shape[k];
       }
     }
@@ -276,10 +274,9 @@ llvm::Error JITModel::call(const EntryPoint &entry,
         cuda::freeShared(mirrors[i].first);
         mirrors[i] = {cuda::allocateShared(bytes), bytes};
         if (!mirrors[i].first)
-          return llvm::createStringError("cannot allocate " +
-                                         std::to_string(bytes) +
-                                         " bytes on the GPU: " +
-                                         cuda::takeError());
+          return llvm::createStringError(
+              "cannot allocate " + std::to_string(bytes) +
+              " bytes on the GPU: " + cuda::takeError());
       }
       std::memcpy(mirrors[i].first, buf.data, bytes);
       d[0] = d[1] = reinterpret_cast<int64_t>(mirrors[i].first);
@@ -319,12 +316,10 @@ llvm::Error JITModel::call(const EntryPoint &entry,
   cuda::synchronize();
   std::string error = cuda::takeError();
   if (!error.empty())
-    return llvm::createStringError(entry.kind + " on the GPU failed: " +
-                                   error);
+    return llvm::createStringError(entry.kind + " on the GPU failed: " + error);
   // Outputs and in-place updates (params, optimizer state) come back.
   for (size_t i = 0; i < n; ++i)
     if (copiedBytes[i])
       std::memcpy(buffers[i].data, mirrors[i].first, copiedBytes[i]);
   return llvm::Error::success();
 }
-

@@ -82,8 +82,7 @@ struct Process {
       return llvm::Error::success();
     waited = true;
     std::string message;
-    llvm::sys::ProcessInfo done =
-        llvm::sys::Wait(info, std::nullopt, &message);
+    llvm::sys::ProcessInfo done = llvm::sys::Wait(info, std::nullopt, &message);
     if (done.ReturnCode == 0)
       return llvm::Error::success();
     std::string command;
@@ -94,16 +93,16 @@ struct Process {
       output = (*text)->getBuffer().str();
     return llvm::createStringError(
         "'" + command + "' failed" +
-        (done.ReturnCode < 0 ? ": " + message
-                             : " with exit code " +
-                                   std::to_string(done.ReturnCode)) +
+        (done.ReturnCode < 0
+             ? ": " + message
+             : " with exit code " + std::to_string(done.ReturnCode)) +
         (output.empty() ? "" : ":\n" + output));
   }
   ~Process() { llvm::consumeError(finish()); }
 };
 
 llvm::Error startProcess(Process &process, std::vector<std::string> argv,
-                  std::string log) {
+                         std::string log) {
   std::string program = argv[0];
   if (!llvm::StringRef(program).contains('/')) {
     auto found = llvm::sys::findProgramByName(program);
@@ -118,9 +117,9 @@ llvm::Error startProcess(Process &process, std::vector<std::string> argv,
   process.log = std::move(log);
   llvm::SmallVector<llvm::StringRef> args(process.argv.begin(),
                                           process.argv.end());
-  std::optional<llvm::StringRef> redirects[] = {
-      llvm::StringRef(""), llvm::StringRef(process.log),
-      llvm::StringRef(process.log)};
+  std::optional<llvm::StringRef> redirects[] = {llvm::StringRef(""),
+                                                llvm::StringRef(process.log),
+                                                llvm::StringRef(process.log)};
   std::string message;
   bool failed = false;
   process.info = llvm::sys::ExecuteNoWait(program, args, std::nullopt,
@@ -142,8 +141,8 @@ llvm::Error writeFile(llvm::StringRef path, llvm::StringRef text) {
   std::error_code ec;
   llvm::raw_fd_ostream os(path, ec);
   if (ec)
-    return llvm::createStringError("cannot write '" + path + "': " +
-                                   ec.message());
+    return llvm::createStringError("cannot write '" + path +
+                                   "': " + ec.message());
   os << text;
   os.close();
   if (os.has_error())
@@ -176,12 +175,14 @@ llvm::Expected<LibraryResult> mlc::buildLibrary(ModuleOp module,
   m.name = options.name.empty() ? m.model : options.name;
   if (!isCIdentifier(m.name))
     return llvm::createStringError(
-        "'" + m.name + "' is not a C identifier, so it cannot prefix the "
+        "'" + m.name +
+        "' is not a C identifier, so it cannot prefix the "
         "library's symbols; choose one with --name");
   // The library's own C code uses mlc_ and MLC_ names.
   if (llvm::StringRef(m.name).equals_insensitive("mlc"))
     return llvm::createStringError(
-        "'" + m.name + "' is reserved for mlc's own names in the library; "
+        "'" + m.name +
+        "' is reserved for mlc's own names in the library; "
         "choose another with --name");
   // The symbol prefix comes from the model's name: rename the model, so
   // the entry points are <name>_predict and so on.
@@ -228,18 +229,16 @@ llvm::Expected<LibraryResult> mlc::buildLibrary(ModuleOp module,
     return (scratch + "/" + file).str();
   };
   std::string header = m.name + ".h", so = "lib" + m.name + ".so",
-              archive = "lib" + m.name + ".a",
-              config = m.name + "Config.cmake";
+              archive = "lib" + m.name + ".a", config = m.name + "Config.cmake";
   std::string modelObj = inScratch(m.name + "_model.o"),
               apiSrc = inScratch(m.name + "_api.c"),
               apiObj = inScratch(m.name + "_api.o");
   if (llvm::Error err = writeFile(inScratch(header), generateHeader(m)))
     return std::move(err);
-  if (llvm::Error err = writeFile(
-          apiSrc, generateWrapperSource(m)))
+  if (llvm::Error err = writeFile(apiSrc, generateWrapperSource(m)))
     return std::move(err);
-  if (llvm::Error err = writeFile(inScratch(config),
-                                  generateCMakeConfig(m, MLC_LIBOMP_PATH)))
+  if (llvm::Error err =
+          writeFile(inScratch(config), generateCMakeConfig(m, MLC_LIBOMP_PATH)))
     return std::move(err);
 
   // The C wrapper compiles on another core while the model does.
@@ -284,10 +283,9 @@ llvm::Expected<LibraryResult> mlc::buildLibrary(ModuleOp module,
   start = Clock::now();
   if (llvm::Error err = wrapper.finish())
     return std::move(err);
-  std::vector<std::string> link =
-      command({"-shared", "-o", inScratch(so), "-Wl,-soname," + so,
-               "-Wl,-z,defs", "-Wl,-z,noexecstack", "-Wl,--as-needed",
-               modelObj, apiObj, "-lm"});
+  std::vector<std::string> link = command(
+      {"-shared", "-o", inScratch(so), "-Wl,-soname," + so, "-Wl,-z,defs",
+       "-Wl,-z,noexecstack", "-Wl,--as-needed", modelObj, apiObj, "-lm"});
   // The CUDA shim uses dlopen and pthread_once: in libc since glibc 2.34,
   // in libdl and libpthread before (--as-needed drops them when unused).
   if (target.isGPU()) {
@@ -306,7 +304,8 @@ llvm::Expected<LibraryResult> mlc::buildLibrary(ModuleOp module,
     // The member names point into these strings.
     const std::string objects[] = {modelObj, apiObj};
     for (const std::string &obj : objects) {
-      auto member = llvm::NewArchiveMember::getFile(obj, /*Deterministic=*/true);
+      auto member =
+          llvm::NewArchiveMember::getFile(obj, /*Deterministic=*/true);
       if (!member)
         return member.takeError();
       // Members are named by file name, not by the scratch path.
@@ -329,4 +328,3 @@ llvm::Expected<LibraryResult> mlc::buildLibrary(ModuleOp module,
   }
   return result;
 }
-

@@ -20,8 +20,8 @@ namespace mlc {
 
 /// Everything the header and the prologue are generated from.
 struct LibraryModel {
-  std::string name;   // symbol prefix
-  std::string model;  // model symbol, as checkpoints record it
+  std::string name;  // symbol prefix
+  std::string model; // model symbol, as checkpoints record it
   ModelSignature sig;
   std::vector<std::string> layers;
   std::string loss, optimizer;

@@ -5,9 +5,9 @@
 #include "compiler/Registration/Registration.h"
 #include "dialects/MLC/IR/MLCDialect.h"
 
-#include "mlir/IR/DialectRegistry.h"
 #include "mlir/AsmParser/AsmParser.h"
 #include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/DialectRegistry.h"
 #include "mlir/Parser/Parser.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/SourceMgr.h"
@@ -25,8 +25,8 @@ std::unique_ptr<MLIRContext> mlc::createContext() {
   registerDialects(registry);
   // Compiling one small model is faster on one thread than handing work
   // to a pool, and the results do not depend on scheduling.
-  auto context = std::make_unique<MLIRContext>(
-      registry, MLIRContext::Threading::DISABLED);
+  auto context =
+      std::make_unique<MLIRContext>(registry, MLIRContext::Threading::DISABLED);
   context->loadAllAvailableDialects();
   return context;
 }
@@ -120,9 +120,9 @@ llvm::Error mlc::applyOverrides(ModuleOp module,
     if (!overrides.optimizer.empty()) {
       optimizer = getDefaultOptimizer(ctx, overrides.optimizer);
       if (!optimizer)
-        return llvm::createStringError(
-            "unknown optimizer '" + overrides.optimizer + "' (expected " +
-            oneOf(getOptimizerNames()) + ")");
+        return llvm::createStringError("unknown optimizer '" +
+                                       overrides.optimizer + "' (expected " +
+                                       oneOf(getOptimizerNames()) + ")");
     }
     if (overrides.learningRate) {
       if (!optimizer)

@@ -1,4 +1,5 @@
-//===- Model.h - load model files and apply command-line overrides -*- C++ -*-===//
+//===- Model.h - load model files and apply command-line overrides -*- C++
+//-*-===//
 //
 // The first stage of every compile: a context with mlc's dialects, a model
 // file parsed and verified (diagnostics at file:line:col), and the
@@ -36,7 +37,7 @@ mlir::OwningOpRef<mlir::ModuleOp> loadModelFile(mlir::MLIRContext &context,
 
 /// Command-line replacements for a model's loss and optimizer attributes.
 struct TrainingOverrides {
-  std::string loss;      ///< e.g. "sparse_categorical_crossentropy"
+  std::string loss; ///< e.g. "sparse_categorical_crossentropy"
   bool fromLogits = false;
   std::string optimizer; ///< "sgd", "adam", "adamw" or "rmsprop" (defaults)
   std::optional<double> learningRate;

@@ -22,8 +22,8 @@ void mlc::buildPipeline(OpPassManager &pm, Stage from, Stage to,
     buildGraphToLinalgPipeline(pm);
   if (!target.isGPU()) {
     if (step(Stage::LLVM))
-      buildLinalgToLLVMPipeline(pm, {target.threads, vectorBitsFor(target),
-                                     inlineMathFor(target)});
+      buildLinalgToLLVMPipeline(
+          pm, {target.threads, vectorBitsFor(target), inlineMathFor(target)});
     return;
   }
   if (step(Stage::GPU))
@@ -38,11 +38,10 @@ void mlc::buildPipeline(OpPassManager &pm, Stage from, Stage to,
   std::string ptxas = findPtxas();
   if (!ptxas.empty())
     gpu.toolkit =
-        llvm::sys::path::parent_path(llvm::sys::path::parent_path(ptxas))
-            .str();
+        llvm::sys::path::parent_path(llvm::sys::path::parent_path(ptxas)).str();
   gpu.format = !target.gpuFormat.empty() ? target.gpuFormat
-               : ptxas.empty()            ? "isa"
-                                          : "fatbin";
+               : ptxas.empty()           ? "isa"
+                                         : "fatbin";
   buildGPUToNVVMPipeline(pm, gpu);
 }
 

@@ -35,8 +35,8 @@ int64_t TensorSpec::numElements(int64_t batch) const {
 std::string TensorSpec::shapeString() const {
   std::string s = "[";
   for (size_t i = 0; i < shape.size(); ++i)
-    s += (i ? ", " : "") + (shape[i] < 0 ? std::string("?")
-                                         : std::to_string(shape[i]));
+    s += (i ? ", " : "") +
+         (shape[i] < 0 ? std::string("?") : std::to_string(shape[i]));
   return s + "]";
 }
 
@@ -66,8 +66,8 @@ static llvm::Expected<TensorSpec> specOf(llvm::StringRef name, Type type) {
   return spec;
 }
 
-static runtime::LearningRateSchedule
-scheduleOf(LRScheduleAttrInterface attr, double learningRate) {
+static runtime::LearningRateSchedule scheduleOf(LRScheduleAttrInterface attr,
+                                                double learningRate) {
   runtime::LearningRateSchedule schedule;
   schedule.initial = learningRate;
   if (!attr)
@@ -157,7 +157,7 @@ llvm::Expected<ModelSignature> mlc::materializeSignature(ModuleOp module) {
 }
 
 llvm::Error mlc::initializeParams(const ModelSignature &sig, uint64_t seed,
-                                 llvm::ArrayRef<float *> params) {
+                                  llvm::ArrayRef<float *> params) {
   if (params.size() != sig.params.size())
     return llvm::createStringError(
         "init takes " + std::to_string(sig.params.size()) + " params, got " +

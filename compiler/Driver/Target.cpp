@@ -103,8 +103,8 @@ mlc::createTargetMachine(const TargetOptions &target) {
   if (!llvmTarget)
     return llvm::createStringError("unknown target triple '" + triple.str() +
                                    "': " + error);
-  bool host = target.triple.empty() &&
-              (target.cpu.empty() || target.cpu == "host");
+  bool host =
+      target.triple.empty() && (target.cpu.empty() || target.cpu == "host");
   std::string cpu = host ? llvm::sys::getHostCPUName().str() : target.cpu;
   std::string features;
   if (host) {
@@ -133,8 +133,8 @@ mlc::createTargetMachine(const TargetOptions &target) {
 /// Whether the target CPU has an LLVM feature ("avx2", "fma"). Unknown
 /// CPUs and non-x86 triples have none (callers decide what that means).
 static bool cpuHasFeature(const TargetOptions &target, llvm::StringRef f) {
-  bool host = target.triple.empty() &&
-              (target.cpu.empty() || target.cpu == "host");
+  bool host =
+      target.triple.empty() && (target.cpu.empty() || target.cpu == "host");
   if (host)
     return llvm::sys::getHostCPUFeatures().lookup(f);
   initializeTargets();

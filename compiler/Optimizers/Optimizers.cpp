@@ -49,8 +49,7 @@ struct OptimizerPass : public mlc::impl::OptimizerBase<OptimizerPass> {
       OptimizerAttrInterface optimizer = op.getOptimizer();
       auto generic = linalg::GenericOp::create(
           rewriter, op.getLoc(), op->getResultTypes(), ValueRange{op.getGrad()},
-          outs, maps, iterators,
-          [&](OpBuilder &b, Location loc, ValueRange a) {
+          outs, maps, iterators, [&](OpBuilder &b, Location loc, ValueRange a) {
             SmallVector<Value> results = optimizer.buildUpdate(
                 b, loc, a[0], lr, step, a[1], a.drop_front(2));
             linalg::YieldOp::create(b, loc, results);

@@ -25,13 +25,12 @@
 
 typedef struct {
   int64_t count;
-  float *images;  /* count x MNIST_MLP_INPUT_SIZE, scaled to [0, 1] */
+  float *images; /* count x MNIST_MLP_INPUT_SIZE, scaled to [0, 1] */
   int32_t *labels;
 } Dataset;
 
 /* Reads a whole file, or FILE.gz through gzip. */
-static unsigned char *readAll(const char *dir, const char *name,
-                              size_t *size) {
+static unsigned char *readAll(const char *dir, const char *name, size_t *size) {
   char path[4096];
   FILE *f;
   int piped = 0;
@@ -194,8 +193,8 @@ int main(int argc, char **argv) {
             argv[0], MNIST_MLP_MAX_BATCH);
     return 1;
   }
-  if (!loadSet(dir, "train-images-idx3-ubyte", "train-labels-idx1-ubyte",
-               limit, &train) ||
+  if (!loadSet(dir, "train-images-idx3-ubyte", "train-labels-idx1-ubyte", limit,
+               &train) ||
       !loadSet(dir, "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte", 0,
                &test))
     return 1;

@@ -14,11 +14,11 @@ static const struct mlc_tensor *mlcTensor(int i) {
   return i < MLC_NUM_PARAMS ? &mlc_params[i] : &mlc_states[i - MLC_NUM_PARAMS];
 }
 
-static float *mlcTensorData(MLC_API(state) *s, int i) {
+static float *mlcTensorData(MLC_API(state) * s, int i) {
   return i < MLC_NUM_PARAMS ? s->params[i] : s->states[i - MLC_NUM_PARAMS];
 }
 
-int MLC_API(save)(MLC_API(state) *s, const char *path) {
+int MLC_API(save)(MLC_API(state) * s, const char *path) {
   if (!s || !path)
     return mlcFail(MLC_ERR_ARGUMENT,
                    MLC_MODEL_NAME "_save: needs a state and a path");
@@ -155,7 +155,7 @@ static int mlcMatch(const mlc_safetensors *file, const void **found,
   return bad;
 }
 
-int MLC_API(load)(MLC_API(state) *s, const char *path) {
+int MLC_API(load)(MLC_API(state) * s, const char *path) {
   if (!s || !path)
     return mlcFail(MLC_ERR_ARGUMENT,
                    MLC_MODEL_NAME "_load: needs a state and a path");

@@ -73,8 +73,15 @@ typedef struct {
   int64_t dims[2 * MLC_MAX_RANK];
 } mlc_memref;
 
-enum { MLC_OK = 0, MLC_ERR_ARGUMENT = 1, MLC_ERR_STATE = 2, MLC_ERR_IO = 3,
-       MLC_ERR_FORMAT = 4, MLC_ERR_MEMORY = 5, MLC_ERR_DEVICE = 6 };
+enum {
+  MLC_OK = 0,
+  MLC_ERR_ARGUMENT = 1,
+  MLC_ERR_STATE = 2,
+  MLC_ERR_IO = 3,
+  MLC_ERR_FORMAT = 4,
+  MLC_ERR_MEMORY = 5,
+  MLC_ERR_DEVICE = 6
+};
 
 struct MLC_API(state) {
   float *params[MLC_NUM_PARAMS + 1];
@@ -211,13 +218,13 @@ static mlc_memref *mlcNext(mlc_call *c) {
   return &c->memrefs[c->n++];
 }
 
-static void mlcAddParams(mlc_call *c, MLC_API(state) *s) {
+static void mlcAddParams(mlc_call *c, MLC_API(state) * s) {
   for (int i = 0; i < MLC_NUM_PARAMS; ++i)
     mlcDescribe(mlcNext(c), s->params[i], &mlc_params[i], 0);
 }
 
 /* Appends the workspace after checking it is large enough for this call. */
-static int mlcAddWorkspace(mlc_call *c, MLC_API(state) *s, int64_t bytes) {
+static int mlcAddWorkspace(mlc_call *c, MLC_API(state) * s, int64_t bytes) {
   static const struct mlc_tensor bytesTensor = {"workspace", 1, {-1}, 1};
   if (bytes > s->workspaceBytes)
     return mlcFail(MLC_ERR_MEMORY,
@@ -231,7 +238,7 @@ static int mlcAddWorkspace(mlc_call *c, MLC_API(state) *s, int64_t bytes) {
 
 /* The buffers of each entry point, in the order mlc-build-entry-points
  * gives them; NULL data with MLC_MAX_BATCH sizes the workspace. */
-static void mlcPredictArgs(mlc_call *c, MLC_API(state) *s, const float *x,
+static void mlcPredictArgs(mlc_call *c, MLC_API(state) * s, const float *x,
                            float *y, int64_t batch) {
   c->n = 0;
   mlcAddParams(c, s);
@@ -240,7 +247,7 @@ static void mlcPredictArgs(mlc_call *c, MLC_API(state) *s, const float *x,
 }
 
 #if MLC_HAS_LOSS
-static void mlcEvalArgs(mlc_call *c, MLC_API(state) *s, const float *x,
+static void mlcEvalArgs(mlc_call *c, MLC_API(state) * s, const float *x,
                         const mlc_label_t *y, float *loss, float *predictions,
                         int64_t batch) {
   c->n = 0;
@@ -253,9 +260,9 @@ static void mlcEvalArgs(mlc_call *c, MLC_API(state) *s, const float *x,
 #endif
 
 #if MLC_CAN_TRAIN
-static void mlcTrainArgs(mlc_call *c, MLC_API(state) *s, float *rate,
-                         float *stepSize, const float *x,
-                         const mlc_label_t *y, float *loss, int64_t batch) {
+static void mlcTrainArgs(mlc_call *c, MLC_API(state) * s, float *rate,
+                         float *stepSize, const float *x, const mlc_label_t *y,
+                         float *loss, int64_t batch) {
   c->n = 0;
   mlcAddParams(c, s);
   for (int i = 0; i < MLC_NUM_STATES; ++i)
@@ -269,7 +276,7 @@ static void mlcTrainArgs(mlc_call *c, MLC_API(state) *s, float *rate,
 }
 #endif
 
-int MLC_API(destroy)(MLC_API(state) *s) {
+int MLC_API(destroy)(MLC_API(state) * s) {
   if (!s)
     return MLC_OK;
   for (int i = 0; i < MLC_NUM_PARAMS; ++i)
@@ -285,7 +292,7 @@ int MLC_API(destroy)(MLC_API(state) *s) {
   return MLC_OK;
 }
 
-int MLC_API(create)(MLC_API(state) **out) {
+int MLC_API(create)(MLC_API(state) * *out) {
   if (!out)
     return mlcFail(MLC_ERR_ARGUMENT, MLC_MODEL_NAME "_create: state is NULL");
   *out = NULL;
@@ -347,7 +354,7 @@ int MLC_API(create)(MLC_API(state) **out) {
 
 /*===--- init: the core's streams, as mlc's runtime draws them ------------===*/
 
-int MLC_API(init)(MLC_API(state) *s, uint64_t seed) {
+int MLC_API(init)(MLC_API(state) * s, uint64_t seed) {
   if (!s)
     return mlcFail(MLC_ERR_ARGUMENT, MLC_MODEL_NAME "_init: state is NULL");
   for (int i = 0; i < MLC_NUM_PARAMS; ++i) {

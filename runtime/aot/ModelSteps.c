@@ -10,7 +10,7 @@
 /*===--- steps ------------------------------------------------------------===*/
 
 /* Checks what every step needs: a ready state, data, a batch in range. */
-static int mlcCheck(const char *fn, const MLC_API(state) *s, const void *x,
+static int mlcCheck(const char *fn, const MLC_API(state) * s, const void *x,
                     const void *y, int needY, int64_t batch) {
   if (!s)
     return mlcFail(MLC_ERR_ARGUMENT, MLC_MODEL_NAME "_%s: state is NULL", fn);
@@ -27,9 +27,9 @@ static int mlcCheck(const char *fn, const MLC_API(state) *s, const void *x,
                    fn, (long long)batch, MLC_MAX_BATCH, MLC_MAX_BATCH);
   if (!s->ready)
     return mlcFail(MLC_ERR_STATE,
-                   MLC_MODEL_NAME "_%s: the parameters are not set; call "
-                                  MLC_MODEL_NAME "_init or " MLC_MODEL_NAME
-                                  "_load first",
+                   MLC_MODEL_NAME
+                   "_%s: the parameters are not set; call " MLC_MODEL_NAME
+                   "_init or " MLC_MODEL_NAME "_load first",
                    fn);
   return MLC_OK;
 }
@@ -50,7 +50,7 @@ static void mlcRunCode(void (*run)(void **), void **args) {
 
 /* Runs an entry point with its workspace; on the GPU, waits for it and
  * reports the first failed driver call. */
-static int mlcRun(const char *fn, mlc_call *c, MLC_API(state) *s,
+static int mlcRun(const char *fn, mlc_call *c, MLC_API(state) * s,
                   int64_t (*bytes)(void **), void (*run)(void **)) {
   int err = mlcAddWorkspace(c, s, bytes(c->args));
   if (err)
@@ -68,7 +68,7 @@ static int mlcRun(const char *fn, mlc_call *c, MLC_API(state) *s,
   return MLC_OK;
 }
 
-static int mlcPredict(const char *fn, MLC_API(state) *s, const float *x,
+static int mlcPredict(const char *fn, MLC_API(state) * s, const float *x,
                       int64_t batch, float *y, int device) {
   int err = mlcCheck(fn, s, x, y, 2, batch);
   if (err)
@@ -77,10 +77,10 @@ static int mlcPredict(const char *fn, MLC_API(state) *s, const float *x,
    * device memory already. */
   float *out = MLC_GPU && !device ? s->scratch : y;
   mlc_call c;
-  mlcPredictArgs(&c, s,
-                 mlcStage(x, s->xStage, 4 * (size_t)(batch * mlc_input.size),
-                          device),
-                 out, batch);
+  mlcPredictArgs(
+      &c, s,
+      mlcStage(x, s->xStage, 4 * (size_t)(batch * mlc_input.size), device), out,
+      batch);
   if ((err = mlcRun(fn, &c, s, mlc_predict_bytes, mlc_predict_run)))
     return err;
   if (out != y)
@@ -88,14 +88,13 @@ static int mlcPredict(const char *fn, MLC_API(state) *s, const float *x,
   return MLC_OK;
 }
 
-int MLC_API(predict)(MLC_API(state) *s, const float *x, int64_t batch,
+int MLC_API(predict)(MLC_API(state) * s, const float *x, int64_t batch,
                      float *y) {
   return mlcPredict("predict", s, x, batch, y, 0);
 }
 
 #if MLC_HAS_LOSS
-static int mlcCheckLabels(const char *fn, const mlc_label_t *y,
-                          int64_t batch) {
+static int mlcCheckLabels(const char *fn, const mlc_label_t *y, int64_t batch) {
 #if MLC_SPARSE_LABELS
   for (int64_t i = 0; i < batch; ++i)
     if (y[i] < 0 || y[i] >= MLC_NUM_CLASSES)
@@ -110,7 +109,7 @@ static int mlcCheckLabels(const char *fn, const mlc_label_t *y,
 }
 
 /* The labels where kernels read them (see mlcStage). */
-static const mlc_label_t *mlcStageLabels(MLC_API(state) *s,
+static const mlc_label_t *mlcStageLabels(MLC_API(state) * s,
                                          const mlc_label_t *y, int64_t batch,
                                          int device) {
   return (const mlc_label_t *)mlcStage(
@@ -118,7 +117,7 @@ static const mlc_label_t *mlcStageLabels(MLC_API(state) *s,
       device);
 }
 
-static int mlcEval(const char *fn, MLC_API(state) *s, const float *x,
+static int mlcEval(const char *fn, MLC_API(state) * s, const float *x,
                    const mlc_label_t *y, int64_t batch, float *loss,
                    float *predictions, int device) {
   int err = mlcCheck(fn, s, x, y, 1, batch);
@@ -129,10 +128,10 @@ static int mlcEval(const char *fn, MLC_API(state) *s, const float *x,
   float *out = predictions && !(MLC_GPU && !device) ? predictions : s->scratch;
   s->scalars[2] = 0;
   mlc_call c;
-  mlcEvalArgs(&c, s,
-              mlcStage(x, s->xStage, 4 * (size_t)(batch * mlc_input.size),
-                       device),
-              mlcStageLabels(s, y, batch, device), &s->scalars[2], out, batch);
+  mlcEvalArgs(
+      &c, s,
+      mlcStage(x, s->xStage, 4 * (size_t)(batch * mlc_input.size), device),
+      mlcStageLabels(s, y, batch, device), &s->scalars[2], out, batch);
   if ((err = mlcRun(fn, &c, s, mlc_eval_step_bytes, mlc_eval_step_run)))
     return err;
   if (predictions && out != predictions)
@@ -142,14 +141,14 @@ static int mlcEval(const char *fn, MLC_API(state) *s, const float *x,
   return MLC_OK;
 }
 
-int MLC_API(eval_step)(MLC_API(state) *s, const float *x, const mlc_label_t *y,
+int MLC_API(eval_step)(MLC_API(state) * s, const float *x, const mlc_label_t *y,
                        int64_t batch, float *loss, float *predictions) {
   return mlcEval("eval_step", s, x, y, batch, loss, predictions, 0);
 }
 #endif
 
 #if MLC_CAN_TRAIN
-static int mlcTrain(const char *fn, MLC_API(state) *s, const float *x,
+static int mlcTrain(const char *fn, MLC_API(state) * s, const float *x,
                     const mlc_label_t *y, int64_t batch, float *loss,
                     int device) {
   int err = mlcCheck(fn, s, x, y, 1, batch);
@@ -173,10 +172,10 @@ static int mlcTrain(const char *fn, MLC_API(state) *s, const float *x,
       (float)mlcAdamStepSize(rate, MLC_BETA1, MLC_BETA2, s->iterations);
 #endif
   mlc_call c;
-  mlcTrainArgs(&c, s, &s->scalars[0], &s->scalars[1],
-               mlcStage(x, s->xStage, 4 * (size_t)(batch * mlc_input.size),
-                        device),
-               mlcStageLabels(s, y, batch, device), &s->scalars[2], batch);
+  mlcTrainArgs(
+      &c, s, &s->scalars[0], &s->scalars[1],
+      mlcStage(x, s->xStage, 4 * (size_t)(batch * mlc_input.size), device),
+      mlcStageLabels(s, y, batch, device), &s->scalars[2], batch);
   if ((err = mlcRun(fn, &c, s, mlc_train_step_bytes, mlc_train_step_run)))
     return err;
   ++s->iterations;
@@ -185,7 +184,7 @@ static int mlcTrain(const char *fn, MLC_API(state) *s, const float *x,
   return MLC_OK;
 }
 
-int MLC_API(train_step)(MLC_API(state) *s, const float *x,
+int MLC_API(train_step)(MLC_API(state) * s, const float *x,
                         const mlc_label_t *y, int64_t batch, float *loss) {
   return mlcTrain("train_step", s, x, y, batch, loss, 0);
 }
@@ -208,8 +207,7 @@ int MLC_API(device_alloc)(size_t bytes, void **pointer) {
                      why);
     MLC_MGPU(mlcCudaTakeError)(error, sizeof error);
     return mlcFail(MLC_ERR_MEMORY,
-                   MLC_MODEL_NAME "_device_alloc: %zu bytes: %s", bytes,
-                   error);
+                   MLC_MODEL_NAME "_device_alloc: %zu bytes: %s", bytes, error);
   }
   return MLC_OK;
 }
@@ -219,21 +217,21 @@ int MLC_API(device_free)(void *pointer) {
   return MLC_OK;
 }
 
-int MLC_API(predict_device)(MLC_API(state) *s, const float *x, int64_t batch,
+int MLC_API(predict_device)(MLC_API(state) * s, const float *x, int64_t batch,
                             float *y) {
   return mlcPredict("predict_device", s, x, batch, y, 1);
 }
 
 #if MLC_HAS_LOSS
-int MLC_API(eval_step_device)(MLC_API(state) *s, const float *x,
-                              const mlc_label_t *y, int64_t batch,
-                              float *loss, float *predictions) {
+int MLC_API(eval_step_device)(MLC_API(state) * s, const float *x,
+                              const mlc_label_t *y, int64_t batch, float *loss,
+                              float *predictions) {
   return mlcEval("eval_step_device", s, x, y, batch, loss, predictions, 1);
 }
 #endif
 
 #if MLC_CAN_TRAIN
-int MLC_API(train_step_device)(MLC_API(state) *s, const float *x,
+int MLC_API(train_step_device)(MLC_API(state) * s, const float *x,
                                const mlc_label_t *y, int64_t batch,
                                float *loss) {
   return mlcTrain("train_step_device", s, x, y, batch, loss, 1);
@@ -241,7 +239,7 @@ int MLC_API(train_step_device)(MLC_API(state) *s, const float *x,
 #endif
 #endif
 
-int MLC_API(set_learning_rate)(MLC_API(state) *s, double rate) {
+int MLC_API(set_learning_rate)(MLC_API(state) * s, double rate) {
   if (!s)
     return mlcFail(MLC_ERR_ARGUMENT,
                    MLC_MODEL_NAME "_set_learning_rate: state is NULL");
@@ -254,15 +252,15 @@ int MLC_API(set_learning_rate)(MLC_API(state) *s, double rate) {
   return MLC_OK;
 }
 
-double MLC_API(learning_rate)(const MLC_API(state) *s) {
+double MLC_API(learning_rate)(const MLC_API(state) * s) {
   return s ? s->learningRate : NAN;
 }
 
-int64_t MLC_API(iterations)(const MLC_API(state) *s) {
+int64_t MLC_API(iterations)(const MLC_API(state) * s) {
   return s ? s->iterations : -1;
 }
 
-int MLC_API(set_epoch)(MLC_API(state) *s, int64_t epoch) {
+int MLC_API(set_epoch)(MLC_API(state) * s, int64_t epoch) {
   if (!s || epoch < 0)
     return mlcFail(MLC_ERR_ARGUMENT, MLC_MODEL_NAME
                    "_set_epoch: needs a state and an epoch >= 0");
@@ -270,7 +268,7 @@ int MLC_API(set_epoch)(MLC_API(state) *s, int64_t epoch) {
   return MLC_OK;
 }
 
-int MLC_API(param_data)(MLC_API(state) *s, int64_t i, float **data) {
+int MLC_API(param_data)(MLC_API(state) * s, int64_t i, float **data) {
   if (!s || !data || i < 0 || i >= MLC_NUM_PARAMS)
     return mlcFail(MLC_ERR_ARGUMENT,
                    MLC_MODEL_NAME "_param_data: needs a state, a param "

@@ -1,4 +1,5 @@
-/*===- mgpu.c - the CUDA driver behind MLIR's mgpu* calls ------------------===//
+/*===- mgpu.c - the CUDA driver behind MLIR's mgpu* calls
+ * ------------------===//
  *
  * Part of the mlc runtime, in C so that it serves both mlc's JIT (linked
  * into mlc, plain names) and model libraries built for --target=cuda
@@ -57,9 +58,9 @@ static struct {
   CUresult (*cuModuleLoadData)(CUmodule *, const void *);
   CUresult (*cuModuleUnload)(CUmodule);
   CUresult (*cuModuleGetFunction)(CUfunction *, CUmodule, const char *);
-  CUresult (*cuLaunchKernel)(CUfunction, unsigned, unsigned, unsigned,
-                             unsigned, unsigned, unsigned, unsigned, CUstream,
-                             void **, void **);
+  CUresult (*cuLaunchKernel)(CUfunction, unsigned, unsigned, unsigned, unsigned,
+                             unsigned, unsigned, unsigned, CUstream, void **,
+                             void **);
   CUresult (*cuStreamCreate)(CUstream *, unsigned);
   CUresult (*cuStreamDestroy)(CUstream);
   CUresult (*cuStreamSynchronize)(CUstream);
@@ -123,8 +124,8 @@ static int mlcCudaFailed(void) { return !mlcCudaReady || mlcCudaError[0]; }
  * symbol get that version; others by their own name, since a newer _v2 of
  * them may take other arguments. */
 static void *mlcCudaResolve(void *library, const char *name) {
-  static const char *const v2[] = {"cuMemAlloc", "cuMemFree",
-                                   "cuStreamDestroy", "cuEventDestroy"};
+  static const char *const v2[] = {"cuMemAlloc", "cuMemFree", "cuStreamDestroy",
+                                   "cuEventDestroy"};
   for (size_t i = 0; i < sizeof v2 / sizeof v2[0]; ++i)
     if (!strcmp(name, v2[i])) {
       char versioned[96];
@@ -224,7 +225,8 @@ static void mlcCudaInit(void) { mlcCudaReady = mlcCudaLoad(); }
 /* Makes the context current on the calling thread. */
 static int mlcCudaCurrent(void) {
   return mlcCudaReady &&
-         mlcCudaCheck(mlcCudaDriver.cuCtxSetCurrent(mlcCudaContext), "cuCtxSetCurrent");
+         mlcCudaCheck(mlcCudaDriver.cuCtxSetCurrent(mlcCudaContext),
+                      "cuCtxSetCurrent");
 }
 
 /*===--- mlc's side ---------------------------------------------------------*/
@@ -247,8 +249,8 @@ MLC_MGPU_EXPORT void *MLC_MGPU(mlcCudaAllocShared)(size_t bytes) {
   if (!MLC_MGPU(mlcCudaAvailable)(NULL) || mlcCudaFailed() || !mlcCudaCurrent())
     return NULL;
   if (!mlcCudaCheck(mlcCudaDriver.cuMemAllocManaged(&pointer, bytes ? bytes : 1,
-                                            MLC_CU_MEM_ATTACH_GLOBAL),
-                "cuMemAllocManaged"))
+                                                    MLC_CU_MEM_ATTACH_GLOBAL),
+                    "cuMemAllocManaged"))
     return NULL;
   return (void *)(uintptr_t)pointer;
 }
@@ -256,7 +258,7 @@ MLC_MGPU_EXPORT void *MLC_MGPU(mlcCudaAllocShared)(size_t bytes) {
 MLC_MGPU_EXPORT void MLC_MGPU(mlcCudaFree)(void *pointer) {
   if (pointer && mlcCudaCurrent())
     mlcCudaCheck(mlcCudaDriver.cuMemFree((CUdeviceptr)(uintptr_t)pointer),
-             "cuMemFree");
+                 "cuMemFree");
 }
 
 /* Waits even after a failure, so nothing still runs when the caller
@@ -283,7 +285,8 @@ MLC_MGPU_EXPORT void *MLC_MGPU(mgpuModuleLoad)(void *data, size_t size) {
   (void)size;
   if (!MLC_MGPU(mlcCudaAvailable)(NULL) || mlcCudaFailed() || !mlcCudaCurrent())
     return NULL;
-  mlcCudaCheck(mlcCudaDriver.cuModuleLoadData(&module, data), "cuModuleLoadData");
+  mlcCudaCheck(mlcCudaDriver.cuModuleLoadData(&module, data),
+               "cuModuleLoadData");
   return module;
 }
 
@@ -295,7 +298,8 @@ MLC_MGPU_EXPORT void *MLC_MGPU(mgpuModuleLoadJIT)(void *data, int optLevel) {
 
 MLC_MGPU_EXPORT void MLC_MGPU(mgpuModuleUnload)(void *module) {
   if (module && mlcCudaCurrent())
-    mlcCudaCheck(mlcCudaDriver.cuModuleUnload((CUmodule)module), "cuModuleUnload");
+    mlcCudaCheck(mlcCudaDriver.cuModuleUnload((CUmodule)module),
+                 "cuModuleUnload");
 }
 
 MLC_MGPU_EXPORT void *MLC_MGPU(mgpuModuleGetFunction)(void *module,
@@ -309,15 +313,17 @@ MLC_MGPU_EXPORT void *MLC_MGPU(mgpuModuleGetFunction)(void *module,
   }
   if (mlcCudaFailed())
     return NULL;
-  mlcCudaCheck(mlcCudaDriver.cuModuleGetFunction(&function, (CUmodule)module, name),
-           "cuModuleGetFunction");
+  mlcCudaCheck(
+      mlcCudaDriver.cuModuleGetFunction(&function, (CUmodule)module, name),
+      "cuModuleGetFunction");
   return function;
 }
 
-MLC_MGPU_EXPORT void MLC_MGPU(mgpuLaunchKernel)(
-    void *function, intptr_t gridX, intptr_t gridY, intptr_t gridZ,
-    intptr_t blockX, intptr_t blockY, intptr_t blockZ, int32_t sharedBytes,
-    void *stream, void **params, void **extra, size_t paramCount) {
+MLC_MGPU_EXPORT void
+MLC_MGPU(mgpuLaunchKernel)(void *function, intptr_t gridX, intptr_t gridY,
+                           intptr_t gridZ, intptr_t blockX, intptr_t blockY,
+                           intptr_t blockZ, int32_t sharedBytes, void *stream,
+                           void **params, void **extra, size_t paramCount) {
   (void)paramCount;
   if (!function) {
     mlcCudaFail("cuLaunchKernel: no kernel to launch (the GPU kernels were "
@@ -326,38 +332,41 @@ MLC_MGPU_EXPORT void MLC_MGPU(mgpuLaunchKernel)(
   }
   if (mlcCudaFailed() || !mlcCudaCurrent())
     return;
-  mlcCudaCheck(mlcCudaDriver.cuLaunchKernel((CUfunction)function, (unsigned)gridX,
-                                    (unsigned)gridY, (unsigned)gridZ,
-                                    (unsigned)blockX, (unsigned)blockY,
-                                    (unsigned)blockZ, (unsigned)sharedBytes,
-                                    (CUstream)stream, params, extra),
-           "cuLaunchKernel");
+  mlcCudaCheck(mlcCudaDriver.cuLaunchKernel(
+                   (CUfunction)function, (unsigned)gridX, (unsigned)gridY,
+                   (unsigned)gridZ, (unsigned)blockX, (unsigned)blockY,
+                   (unsigned)blockZ, (unsigned)sharedBytes, (CUstream)stream,
+                   params, extra),
+               "cuLaunchKernel");
 }
 
 MLC_MGPU_EXPORT void *MLC_MGPU(mgpuStreamCreate)(void) {
   CUstream stream = NULL;
   if (mlcCudaFailed() || !mlcCudaCurrent())
     return NULL;
-  mlcCudaCheck(mlcCudaDriver.cuStreamCreate(&stream, MLC_CU_STREAM_NON_BLOCKING),
-           "cuStreamCreate");
+  mlcCudaCheck(
+      mlcCudaDriver.cuStreamCreate(&stream, MLC_CU_STREAM_NON_BLOCKING),
+      "cuStreamCreate");
   return stream;
 }
 
 MLC_MGPU_EXPORT void MLC_MGPU(mgpuStreamDestroy)(void *stream) {
   if (stream && mlcCudaCurrent())
-    mlcCudaCheck(mlcCudaDriver.cuStreamDestroy((CUstream)stream), "cuStreamDestroy");
+    mlcCudaCheck(mlcCudaDriver.cuStreamDestroy((CUstream)stream),
+                 "cuStreamDestroy");
 }
 
 MLC_MGPU_EXPORT void MLC_MGPU(mgpuStreamSynchronize)(void *stream) {
   if (stream && mlcCudaReady)
     mlcCudaCheck(mlcCudaDriver.cuStreamSynchronize((CUstream)stream),
-             "cuStreamSynchronize");
+                 "cuStreamSynchronize");
 }
 
 MLC_MGPU_EXPORT void MLC_MGPU(mgpuStreamWaitEvent)(void *stream, void *event) {
   if (!mlcCudaFailed())
-    mlcCudaCheck(mlcCudaDriver.cuStreamWaitEvent((CUstream)stream, (CUevent)event, 0),
-             "cuStreamWaitEvent");
+    mlcCudaCheck(
+        mlcCudaDriver.cuStreamWaitEvent((CUstream)stream, (CUevent)event, 0),
+        "cuStreamWaitEvent");
 }
 
 MLC_MGPU_EXPORT void *MLC_MGPU(mgpuEventCreate)(void) {
@@ -369,19 +378,20 @@ MLC_MGPU_EXPORT void *MLC_MGPU(mgpuEventCreate)(void) {
 
 MLC_MGPU_EXPORT void MLC_MGPU(mgpuEventDestroy)(void *event) {
   if (event && mlcCudaCurrent())
-    mlcCudaCheck(mlcCudaDriver.cuEventDestroy((CUevent)event), "cuEventDestroy");
+    mlcCudaCheck(mlcCudaDriver.cuEventDestroy((CUevent)event),
+                 "cuEventDestroy");
 }
 
 MLC_MGPU_EXPORT void MLC_MGPU(mgpuEventSynchronize)(void *event) {
   if (!mlcCudaFailed() && event)
     mlcCudaCheck(mlcCudaDriver.cuEventSynchronize((CUevent)event),
-             "cuEventSynchronize");
+                 "cuEventSynchronize");
 }
 
 MLC_MGPU_EXPORT void MLC_MGPU(mgpuEventRecord)(void *event, void *stream) {
   if (!mlcCudaFailed() && event)
     mlcCudaCheck(mlcCudaDriver.cuEventRecord((CUevent)event, (CUstream)stream),
-             "cuEventRecord");
+                 "cuEventRecord");
 }
 
 MLC_MGPU_EXPORT void *MLC_MGPU(mgpuMemAlloc)(uint64_t bytes, void *stream,
@@ -393,7 +403,7 @@ MLC_MGPU_EXPORT void *MLC_MGPU(mgpuMemAlloc)(uint64_t bytes, void *stream,
   if (mlcCudaFailed() || !mlcCudaCurrent())
     return NULL;
   mlcCudaCheck(mlcCudaDriver.cuMemAlloc(&pointer, bytes ? (size_t)bytes : 1),
-           "cuMemAlloc");
+               "cuMemAlloc");
   return (void *)(uintptr_t)pointer;
 }
 
@@ -406,23 +416,23 @@ MLC_MGPU_EXPORT void MLC_MGPU(mgpuMemcpy)(void *dst, void *src, size_t bytes,
                                           void *stream) {
   if (!mlcCudaFailed())
     mlcCudaCheck(mlcCudaDriver.cuMemcpyAsync((CUdeviceptr)(uintptr_t)dst,
-                                     (CUdeviceptr)(uintptr_t)src, bytes,
-                                     (CUstream)stream),
-             "cuMemcpyAsync");
+                                             (CUdeviceptr)(uintptr_t)src, bytes,
+                                             (CUstream)stream),
+                 "cuMemcpyAsync");
 }
 
 MLC_MGPU_EXPORT void MLC_MGPU(mgpuMemset32)(void *dst, unsigned value,
                                             size_t count, void *stream) {
   if (!mlcCudaFailed())
-    mlcCudaCheck(mlcCudaDriver.cuMemsetD32Async((CUdeviceptr)(uintptr_t)dst, value,
-                                        count, (CUstream)stream),
-             "cuMemsetD32Async");
+    mlcCudaCheck(mlcCudaDriver.cuMemsetD32Async((CUdeviceptr)(uintptr_t)dst,
+                                                value, count, (CUstream)stream),
+                 "cuMemsetD32Async");
 }
 
 MLC_MGPU_EXPORT void MLC_MGPU(mgpuMemset16)(void *dst, unsigned short value,
                                             size_t count, void *stream) {
   if (!mlcCudaFailed())
-    mlcCudaCheck(mlcCudaDriver.cuMemsetD16Async((CUdeviceptr)(uintptr_t)dst, value,
-                                        count, (CUstream)stream),
-             "cuMemsetD16Async");
+    mlcCudaCheck(mlcCudaDriver.cuMemsetD16Async((CUdeviceptr)(uintptr_t)dst,
+                                                value, count, (CUstream)stream),
+                 "cuMemsetD16Async");
 }

@@ -113,8 +113,8 @@ TEST_F(AttributesTest, KerasDefaults) {
 }
 
 TEST_F(AttributesTest, OptimizerInterfaceOverridesLearningRate) {
-  auto opt = llvm::cast<OptimizerAttrInterface>(
-      parse("#mlc.adam<beta_1 = 0.8>"));
+  auto opt =
+      llvm::cast<OptimizerAttrInterface>(parse("#mlc.adam<beta_1 = 0.8>"));
   EXPECT_EQ(opt.getLearningRate(), 1e-3);
   auto changed = llvm::cast<AdamAttr>(opt.withLearningRate(0.05));
   EXPECT_EQ(changed.getLearningRate(), 0.05);

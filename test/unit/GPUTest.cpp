@@ -28,8 +28,8 @@ std::unique_ptr<JITModel> compileSeed(const TargetOptions &target) {
   if (!file)
     return nullptr;
   auto context = createContext();
-  auto module = mlir::parseSourceString<mlir::ModuleOp>(
-      (*file)->getBuffer(), context.get());
+  auto module = mlir::parseSourceString<mlir::ModuleOp>((*file)->getBuffer(),
+                                                        context.get());
   auto jit = JITModel::compile(context, std::move(module), target);
   if (!jit) {
     ADD_FAILURE() << llvm::toString(jit.takeError());
@@ -64,8 +64,8 @@ struct Step {
       y.push_back(int32_t((i * 7) % 10));
     predictions.resize(batch * 10);
     rate = float(sig.learningRate);
-    stepSize = float(
-        runtime::adamStepSize(sig.learningRate, sig.beta1, sig.beta2, 0));
+    stepSize =
+        float(runtime::adamStepSize(sig.learningRate, sig.beta1, sig.beta2, 0));
   }
 
   void run(JITModel &jit) {

@@ -28,7 +28,7 @@ struct Input {
   std::string name;
   std::vector<int64_t> shape; // -1: the batch
   double lo = -2, hi = 2;
-  bool labels = false;  // int32 class labels in [0, classes)
+  bool labels = false; // int32 class labels in [0, classes)
   int64_t classes = 0;
   bool differentiate = true;
 };
@@ -36,8 +36,8 @@ struct Input {
 struct Case {
   std::string name;
   std::vector<Input> inputs;
-  std::string body;   // defines %y (then reduced with %w) or %l directly
-  std::string yType;  // type of %y; empty if the body defines %l
+  std::string body;  // defines %y (then reduced with %w) or %l directly
+  std::string yType; // type of %y; empty if the body defines %l
 };
 
 std::string typeStr(const std::vector<int64_t> &shape, const char *elt) {
@@ -52,8 +52,8 @@ std::string typeStr(const std::vector<int64_t> &shape, const char *elt) {
 std::string modelFor(const Case &c) {
   std::string s = "mlc.model @check {\n";
   for (const Input &in : c.inputs)
-    s += "  %" + in.name + " = mlc.input \"" + in.name + "\" : " +
-         typeStr(in.shape, in.labels ? "i32" : "f64") + "\n";
+    s += "  %" + in.name + " = mlc.input \"" + in.name +
+         "\" : " + typeStr(in.shape, in.labels ? "i32" : "f64") + "\n";
   if (!c.yType.empty())
     s += "  %w = mlc.input \"w\" : " + c.yType + "\n";
   s += "  " + c.body + "\n";
@@ -96,7 +96,8 @@ protected:
   void check(const Case &c) {
     std::string source = modelFor(c);
     auto context = createContext();
-    auto module = mlir::parseSourceString<mlir::ModuleOp>(source, context.get());
+    auto module =
+        mlir::parseSourceString<mlir::ModuleOp>(source, context.get());
     ASSERT_TRUE(module) << source;
     auto jit = JITModel::compile(context, std::move(module));
     ASSERT_TRUE(bool(jit)) << llvm::toString(jit.takeError()) << source;
@@ -159,10 +160,10 @@ protected:
           x[e] = saved;
           double numeric = (up - down) / (2 * h);
           double got = analytic[g].f[e];
-          ASSERT_LE(std::abs(got - numeric), 1e-6 * std::max(1.0, std::abs(numeric)))
-              << c.name << ", batch " << batch << ": d/d" << in.name << "["
-              << e << "] compiled " << got << ", finite difference "
-              << numeric;
+          ASSERT_LE(std::abs(got - numeric),
+                    1e-6 * std::max(1.0, std::abs(numeric)))
+              << c.name << ", batch " << batch << ": d/d" << in.name << "[" << e
+              << "] compiled " << got << ", finite difference " << numeric;
         }
         ++g;
       }
@@ -176,105 +177,135 @@ protected:
 const char *R34 = "tensor<?x4xf64>";
 
 // Elementwise, with broadcasting.
-GRAD_CASE(Add, {{"a", {-1, 4}}, {"b", {4}}},
-          "%y = mlc.add %a, %b : (tensor<?x4xf64>, tensor<4xf64>) -> tensor<?x4xf64>",
-          R34)
+GRAD_CASE(
+    Add, {{"a", {-1, 4}}, {"b", {4}}},
+    "%y = mlc.add %a, %b : (tensor<?x4xf64>, tensor<4xf64>) -> tensor<?x4xf64>",
+    R34)
 GRAD_CASE(SubColumn, {{"a", {-1, 4}}, {"b", {-1, 1}}},
-          "%y = mlc.sub %a, %b : (tensor<?x4xf64>, tensor<?x1xf64>) -> tensor<?x4xf64>",
+          "%y = mlc.sub %a, %b : (tensor<?x4xf64>, tensor<?x1xf64>) -> "
+          "tensor<?x4xf64>",
           R34)
-GRAD_CASE(MulScalar, {{"a", {-1, 4}}, {"b", {1}}},
-          "%s = mlc.reshape %b : tensor<1xf64> -> tensor<f64>\n"
-          "  %y = mlc.mul %a, %s : (tensor<?x4xf64>, tensor<f64>) -> tensor<?x4xf64>",
-          R34)
+GRAD_CASE(
+    MulScalar, {{"a", {-1, 4}}, {"b", {1}}},
+    "%s = mlc.reshape %b : tensor<1xf64> -> tensor<f64>\n"
+    "  %y = mlc.mul %a, %s : (tensor<?x4xf64>, tensor<f64>) -> tensor<?x4xf64>",
+    R34)
 GRAD_CASE(DivOuter, {{"a", {-1, 1}}, {"b", {1, 4}, 0.5, 2}},
-          "%y = mlc.div %a, %b : (tensor<?x1xf64>, tensor<1x4xf64>) -> tensor<?x4xf64>",
+          "%y = mlc.div %a, %b : (tensor<?x1xf64>, tensor<1x4xf64>) -> "
+          "tensor<?x4xf64>",
           R34)
 GRAD_CASE(Neg, {{"a", {-1, 4}}}, "%y = mlc.neg %a : tensor<?x4xf64>", R34)
 GRAD_CASE(Exp, {{"a", {-1, 4}}}, "%y = mlc.exp %a : tensor<?x4xf64>", R34)
-GRAD_CASE(Log, {{"a", {-1, 4}, 0.2, 3}}, "%y = mlc.log %a : tensor<?x4xf64>", R34)
-GRAD_CASE(Sqrt, {{"a", {-1, 4}, 0.2, 3}}, "%y = mlc.sqrt %a : tensor<?x4xf64>", R34)
+GRAD_CASE(Log, {{"a", {-1, 4}, 0.2, 3}}, "%y = mlc.log %a : tensor<?x4xf64>",
+          R34)
+GRAD_CASE(Sqrt, {{"a", {-1, 4}, 0.2, 3}}, "%y = mlc.sqrt %a : tensor<?x4xf64>",
+          R34)
 GRAD_CASE(Relu, {{"a", {-1, 4}}}, "%y = mlc.relu %a : tensor<?x4xf64>", R34)
-GRAD_CASE(Sigmoid, {{"a", {-1, 4}}}, "%y = mlc.sigmoid %a : tensor<?x4xf64>", R34)
+GRAD_CASE(Sigmoid, {{"a", {-1, 4}}}, "%y = mlc.sigmoid %a : tensor<?x4xf64>",
+          R34)
 GRAD_CASE(Tanh, {{"a", {-1, 4}}}, "%y = mlc.tanh %a : tensor<?x4xf64>", R34)
 
 // Softmax and reductions.
-GRAD_CASE(Softmax, {{"a", {-1, 4}}}, "%y = mlc.softmax %a : tensor<?x4xf64>", R34)
+GRAD_CASE(Softmax, {{"a", {-1, 4}}}, "%y = mlc.softmax %a : tensor<?x4xf64>",
+          R34)
 GRAD_CASE(SoftmaxAxis0, {{"a", {-1, 4}}},
           "%y = mlc.softmax %a {axis = 0} : tensor<?x4xf64>", R34)
 GRAD_CASE(LogSoftmax, {{"a", {-1, 4}}},
           "%y = mlc.log_softmax %a : tensor<?x4xf64>", R34)
-GRAD_CASE(ReduceSumRows, {{"a", {-1, 4}}},
-          "%y = mlc.reduce_sum %a axes = [1] : tensor<?x4xf64> -> tensor<?xf64>",
-          "tensor<?xf64>")
+GRAD_CASE(
+    ReduceSumRows, {{"a", {-1, 4}}},
+    "%y = mlc.reduce_sum %a axes = [1] : tensor<?x4xf64> -> tensor<?xf64>",
+    "tensor<?xf64>")
 GRAD_CASE(ReduceMeanBatchKeepdims, {{"a", {-1, 4}}},
-          "%y = mlc.reduce_mean %a axes = [0] keepdims : tensor<?x4xf64> -> tensor<1x4xf64>",
+          "%y = mlc.reduce_mean %a axes = [0] keepdims : tensor<?x4xf64> -> "
+          "tensor<1x4xf64>",
           "tensor<1x4xf64>")
 GRAD_CASE(ReduceMaxAll, {{"a", {-1, 4}}},
           "%l = mlc.reduce_max %a axes = [] : tensor<?x4xf64> -> tensor<f64>",
           "")
-GRAD_CASE(ReduceMaxRows, {{"a", {-1, 4}}},
-          "%y = mlc.reduce_max %a axes = [1] : tensor<?x4xf64> -> tensor<?xf64>",
-          "tensor<?xf64>")
+GRAD_CASE(
+    ReduceMaxRows, {{"a", {-1, 4}}},
+    "%y = mlc.reduce_max %a axes = [1] : tensor<?x4xf64> -> tensor<?xf64>",
+    "tensor<?xf64>")
 
 // Matmul in every orientation, and batched with a broadcast rhs.
 GRAD_CASE(Matmul, {{"a", {-1, 3}}, {"b", {3, 4}}},
-          "%y = mlc.matmul %a, %b : (tensor<?x3xf64>, tensor<3x4xf64>) -> tensor<?x4xf64>",
+          "%y = mlc.matmul %a, %b : (tensor<?x3xf64>, tensor<3x4xf64>) -> "
+          "tensor<?x4xf64>",
           R34)
 GRAD_CASE(MatmulTransposeLhs, {{"a", {3, 2}}, {"b", {3, 4}}},
-          "%y = mlc.matmul %a, %b {transpose_lhs} : (tensor<3x2xf64>, tensor<3x4xf64>) -> tensor<2x4xf64>",
+          "%y = mlc.matmul %a, %b {transpose_lhs} : (tensor<3x2xf64>, "
+          "tensor<3x4xf64>) -> tensor<2x4xf64>",
           "tensor<2x4xf64>")
 GRAD_CASE(MatmulTransposeRhs, {{"a", {-1, 3}}, {"b", {4, 3}}},
-          "%y = mlc.matmul %a, %b {transpose_rhs} : (tensor<?x3xf64>, tensor<4x3xf64>) -> tensor<?x4xf64>",
+          "%y = mlc.matmul %a, %b {transpose_rhs} : (tensor<?x3xf64>, "
+          "tensor<4x3xf64>) -> tensor<?x4xf64>",
           R34)
 GRAD_CASE(MatmulTransposeBoth, {{"a", {3, 2}}, {"b", {4, 3}}},
-          "%y = mlc.matmul %a, %b {transpose_lhs, transpose_rhs} : (tensor<3x2xf64>, tensor<4x3xf64>) -> tensor<2x4xf64>",
+          "%y = mlc.matmul %a, %b {transpose_lhs, transpose_rhs} : "
+          "(tensor<3x2xf64>, tensor<4x3xf64>) -> tensor<2x4xf64>",
           "tensor<2x4xf64>")
 GRAD_CASE(MatmulBatched, {{"a", {-1, 2, 3}}, {"b", {3, 4}}},
-          "%y = mlc.matmul %a, %b : (tensor<?x2x3xf64>, tensor<3x4xf64>) -> tensor<?x2x4xf64>",
+          "%y = mlc.matmul %a, %b : (tensor<?x2x3xf64>, tensor<3x4xf64>) -> "
+          "tensor<?x2x4xf64>",
           "tensor<?x2x4xf64>")
 
 // Shape ops.
 GRAD_CASE(Reshape, {{"a", {-1, 2, 2}}},
           "%y = mlc.reshape %a : tensor<?x2x2xf64> -> tensor<?x4xf64>", R34)
 // Transposed back for the weights, since inputs are batch-major.
-GRAD_CASE(Transpose, {{"a", {-1, 4}}, {"v", {-1, 4}, -1, 1, false, 0, false}},
-          "%t = mlc.transpose %a perm = [1, 0] : tensor<?x4xf64> -> tensor<4x?xf64>\n"
-          "  %vt = mlc.transpose %v perm = [1, 0] : tensor<?x4xf64> -> tensor<4x?xf64>\n"
-          "  %m = mlc.mul %t, %vt : (tensor<4x?xf64>, tensor<4x?xf64>) -> tensor<4x?xf64>\n"
-          "  %l = mlc.reduce_sum %m axes = [] : tensor<4x?xf64> -> tensor<f64>",
-          "")
+GRAD_CASE(
+    Transpose, {{"a", {-1, 4}}, {"v", {-1, 4}, -1, 1, false, 0, false}},
+    "%t = mlc.transpose %a perm = [1, 0] : tensor<?x4xf64> -> tensor<4x?xf64>\n"
+    "  %vt = mlc.transpose %v perm = [1, 0] : tensor<?x4xf64> -> "
+    "tensor<4x?xf64>\n"
+    "  %m = mlc.mul %t, %vt : (tensor<4x?xf64>, tensor<4x?xf64>) -> "
+    "tensor<4x?xf64>\n"
+    "  %l = mlc.reduce_sum %m axes = [] : tensor<4x?xf64> -> tensor<f64>",
+    "")
 GRAD_CASE(BroadcastTo, {{"a", {4}}},
           "%y = mlc.broadcast_to %a : tensor<4xf64> -> tensor<3x4xf64>",
           "tensor<3x4xf64>")
 
 // Losses (the loss is %l itself).
-GRAD_CASE(MSE, {{"p", {-1, 4}}, {"t", {-1, 4}}},
-          "%l = mlc.mse %p, %t : (tensor<?x4xf64>, tensor<?x4xf64>) -> tensor<f64>",
-          "")
-GRAD_CASE(BinaryCrossentropy, {{"p", {-1, 4}, 0.05, 0.95}, {"t", {-1, 4}, 0, 1}},
-          "%l = mlc.binary_crossentropy %p, %t : (tensor<?x4xf64>, tensor<?x4xf64>) -> tensor<f64>",
+GRAD_CASE(
+    MSE, {{"p", {-1, 4}}, {"t", {-1, 4}}},
+    "%l = mlc.mse %p, %t : (tensor<?x4xf64>, tensor<?x4xf64>) -> tensor<f64>",
+    "")
+GRAD_CASE(BinaryCrossentropy,
+          {{"p", {-1, 4}, 0.05, 0.95}, {"t", {-1, 4}, 0, 1}},
+          "%l = mlc.binary_crossentropy %p, %t : (tensor<?x4xf64>, "
+          "tensor<?x4xf64>) -> tensor<f64>",
           "")
 GRAD_CASE(BinaryCrossentropyLogits, {{"z", {-1, 4}}, {"t", {-1, 4}, 0, 1}},
-          "%l = mlc.binary_crossentropy %z, %t {from_logits} : (tensor<?x4xf64>, tensor<?x4xf64>) -> tensor<f64>",
+          "%l = mlc.binary_crossentropy %z, %t {from_logits} : "
+          "(tensor<?x4xf64>, tensor<?x4xf64>) -> tensor<f64>",
           "")
-GRAD_CASE(CategoricalCrossentropy, {{"p", {-1, 4}, 0.05, 1}, {"t", {-1, 4}, 0, 1}},
-          "%l = mlc.categorical_crossentropy %p, %t : (tensor<?x4xf64>, tensor<?x4xf64>) -> tensor<f64>",
+GRAD_CASE(CategoricalCrossentropy,
+          {{"p", {-1, 4}, 0.05, 1}, {"t", {-1, 4}, 0, 1}},
+          "%l = mlc.categorical_crossentropy %p, %t : (tensor<?x4xf64>, "
+          "tensor<?x4xf64>) -> tensor<f64>",
           "")
 GRAD_CASE(CategoricalCrossentropyLogits, {{"z", {-1, 4}}, {"t", {-1, 4}, 0, 1}},
-          "%l = mlc.categorical_crossentropy %z, %t {from_logits} : (tensor<?x4xf64>, tensor<?x4xf64>) -> tensor<f64>",
+          "%l = mlc.categorical_crossentropy %z, %t {from_logits} : "
+          "(tensor<?x4xf64>, tensor<?x4xf64>) -> tensor<f64>",
           "")
 GRAD_CASE(SparseCategoricalCrossentropy,
           {{"p", {-1, 4}, 0.05, 1}, {"y", {-1}, 0, 0, true, 4}},
-          "%l = mlc.sparse_categorical_crossentropy %p, %y : (tensor<?x4xf64>, tensor<?xi32>) -> tensor<f64>",
+          "%l = mlc.sparse_categorical_crossentropy %p, %y : (tensor<?x4xf64>, "
+          "tensor<?xi32>) -> tensor<f64>",
           "")
 GRAD_CASE(SparseCategoricalCrossentropyLogits,
           {{"z", {-1, 4}}, {"y", {-1}, 0, 0, true, 4}},
-          "%l = mlc.sparse_categorical_crossentropy %z, %y {from_logits} : (tensor<?x4xf64>, tensor<?xi32>) -> tensor<f64>",
+          "%l = mlc.sparse_categorical_crossentropy %z, %y {from_logits} : "
+          "(tensor<?x4xf64>, tensor<?xi32>) -> tensor<f64>",
           "")
 // Softmax then cross-entropy: the fused softmax - onehot rule.
 GRAD_CASE(SoftmaxThenSparseCrossentropy,
           {{"z", {-1, 4}}, {"y", {-1}, 0, 0, true, 4}},
-          "%p = mlc.softmax %z : tensor<?x4xf64>\n  %l = mlc.sparse_categorical_crossentropy %p, %y : (tensor<?x4xf64>, tensor<?xi32>) -> tensor<f64>",
+          "%p = mlc.softmax %z : tensor<?x4xf64>\n  %l = "
+          "mlc.sparse_categorical_crossentropy %p, %y : (tensor<?x4xf64>, "
+          "tensor<?xi32>) -> tensor<f64>",
           "")
 
 // A small network: fan-out (x used twice), dense layers, relu, and the
@@ -285,13 +316,18 @@ GRAD_CASE(TwoLayerNetwork,
            {"b1", {5}, -0.5, 0.5},
            {"w2", {5, 4}, -1, 1},
            {"y", {-1}, 0, 0, true, 4}},
-          "%h0 = mlc.matmul %x, %w1 : (tensor<?x3xf64>, tensor<3x5xf64>) -> tensor<?x5xf64>\n"
-          "  %h1 = mlc.add %h0, %b1 : (tensor<?x5xf64>, tensor<5xf64>) -> tensor<?x5xf64>\n"
+          "%h0 = mlc.matmul %x, %w1 : (tensor<?x3xf64>, tensor<3x5xf64>) -> "
+          "tensor<?x5xf64>\n"
+          "  %h1 = mlc.add %h0, %b1 : (tensor<?x5xf64>, tensor<5xf64>) -> "
+          "tensor<?x5xf64>\n"
           "  %h = mlc.relu %h1 : tensor<?x5xf64>\n"
-          "  %hh = mlc.mul %h, %h1 : (tensor<?x5xf64>, tensor<?x5xf64>) -> tensor<?x5xf64>\n"
-          "  %z = mlc.matmul %hh, %w2 : (tensor<?x5xf64>, tensor<5x4xf64>) -> tensor<?x4xf64>\n"
+          "  %hh = mlc.mul %h, %h1 : (tensor<?x5xf64>, tensor<?x5xf64>) -> "
+          "tensor<?x5xf64>\n"
+          "  %z = mlc.matmul %hh, %w2 : (tensor<?x5xf64>, tensor<5x4xf64>) -> "
+          "tensor<?x4xf64>\n"
           "  %p = mlc.softmax %z : tensor<?x4xf64>\n"
-          "  %l = mlc.sparse_categorical_crossentropy %p, %y : (tensor<?x4xf64>, tensor<?xi32>) -> tensor<f64>",
+          "  %l = mlc.sparse_categorical_crossentropy %p, %y : "
+          "(tensor<?x4xf64>, tensor<?xi32>) -> tensor<f64>",
           "")
 
 } // namespace

@@ -9,9 +9,9 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "compiler/Driver/Library.h"
 #include "compiler/Driver/Driver.h"
 #include "runtime/FloatMode.h"
-#include "compiler/Driver/Library.h"
 #include "runtime/LearningRate.h"
 #include "runtime/Safetensors.h"
 
@@ -60,13 +60,13 @@ protected:
     llvm::SmallString<128> dir;
     ASSERT_FALSE(llvm::sys::fs::createUniqueDirectory("mlc-library-test", dir));
     directory = dir.str().str();
-    auto file =
-        llvm::MemoryBuffer::getFile(MLC_EXAMPLES_DIR "/mnist_mlp.mlir");
+    auto file = llvm::MemoryBuffer::getFile(MLC_EXAMPLES_DIR "/mnist_mlp.mlir");
     ASSERT_TRUE(bool(file));
     source = (*file)->getBuffer().str();
 
     context = createContext();
-    auto module = mlir::parseSourceString<mlir::ModuleOp>(source, context.get());
+    auto module =
+        mlir::parseSourceString<mlir::ModuleOp>(source, context.get());
     ASSERT_TRUE(module);
     LibraryOptions options;
     options.outputDir = directory;
@@ -81,8 +81,7 @@ protected:
     auto jitContext = createContext();
     auto jitModule =
         mlir::parseSourceString<mlir::ModuleOp>(source, jitContext.get());
-    auto compiled = JITModel::compile(jitContext,
-                                      std::move(jitModule), target);
+    auto compiled = JITModel::compile(jitContext, std::move(jitModule), target);
     ASSERT_TRUE(bool(compiled)) << llvm::toString(compiled.takeError());
     jit = std::move(*compiled);
   }
@@ -297,9 +296,8 @@ TEST_F(LibraryTest, TrainStepsFollowTheSchedule) {
   auto module = mlir::parseSourceString<mlir::ModuleOp>(source, context.get());
   ASSERT_TRUE(module);
   TrainingOverrides overrides;
-  overrides.lrSchedule =
-      "cosine_decay:decay_steps=3,alpha=0.25,warmup_steps=2,"
-      "warmup_target=0.004";
+  overrides.lrSchedule = "cosine_decay:decay_steps=3,alpha=0.25,warmup_steps=2,"
+                         "warmup_target=0.004";
   ASSERT_FALSE(bool(applyOverrides(*module, overrides)));
   LibraryOptions options;
   options.outputDir = path("scheduled");
@@ -429,8 +427,9 @@ TEST_F(LibraryTest, BadArgumentsReturnErrors) {
   EXPECT_EQ(api.predict(state, x.data(), 4, nullptr), kArgument);
   EXPECT_EQ(api.predict(state, x.data(), 0, y.data()), kArgument);
   EXPECT_EQ(api.predict(state, x.data(), 1025, y.data()), kArgument);
-  EXPECT_NE(std::string(api.lastError()).find("batch size 1025 is outside "
-                                              "[1, 1024]"),
+  EXPECT_NE(std::string(api.lastError())
+                .find("batch size 1025 is outside "
+                      "[1, 1024]"),
             std::string::npos)
       << api.lastError();
   EXPECT_EQ(api.trainStep(state, x.data(), nullptr, 4, nullptr), kArgument);
@@ -439,9 +438,9 @@ TEST_F(LibraryTest, BadArgumentsReturnErrors) {
   EXPECT_STREQ(api.lastError(), "mnist_mlp_train_step: label 10 of sample 2 "
                                 "is outside [0, 10)");
   EXPECT_EQ(api.iterations(state), 0); // nothing ran
-  EXPECT_EQ(api.evalStep(state, x.data(), labelsBad.data(), 4, nullptr,
-                         nullptr),
-            kArgument);
+  EXPECT_EQ(
+      api.evalStep(state, x.data(), labelsBad.data(), 4, nullptr, nullptr),
+      kArgument);
   EXPECT_EQ(api.setLearningRate(state, -1), kArgument);
   EXPECT_EQ(api.setLearningRate(state, 0.01), kOk);
   EXPECT_EQ(api.create(nullptr), kArgument);
@@ -484,8 +483,9 @@ TEST_F(LibraryTest, BadCheckpointsLeaveTheStateAlone) {
   corrupt[8] = 'x'; // the header's opening brace
   EXPECT_EQ(api.load(state, writeBytes("corrupt.safetensors", corrupt).c_str()),
             kFormat);
-  EXPECT_NE(std::string(api.lastError()).find("is not a safetensors file: "
-                                              "malformed JSON header"),
+  EXPECT_NE(std::string(api.lastError())
+                .find("is not a safetensors file: "
+                      "malformed JSON header"),
             std::string::npos)
       << api.lastError();
   corrupt = bytes.str();
@@ -523,8 +523,8 @@ TEST_F(LibraryTest, BadCheckpointsLeaveTheStateAlone) {
   auto withParams = [&]() {
     runtime::Safetensors file;
     for (size_t i = 0; i < sig.params.size(); ++i) {
-      runtime::StoredTensor t{sig.params[i].name, "F32", sig.params[i].shape,
-                              {}};
+      runtime::StoredTensor t{
+          sig.params[i].name, "F32", sig.params[i].shape, {}};
       t.data.resize(host.params[i].size() * 4);
       file.tensors.push_back(std::move(t));
     }
@@ -532,7 +532,8 @@ TEST_F(LibraryTest, BadCheckpointsLeaveTheStateAlone) {
   };
   auto expectRefused = [&](const runtime::Safetensors &file,
                            const char *expected) {
-    ASSERT_TRUE(runtime::writeSafetensors(path("bad.safetensors"), file, error));
+    ASSERT_TRUE(
+        runtime::writeSafetensors(path("bad.safetensors"), file, error));
     EXPECT_EQ(api.load(state, path("bad.safetensors").c_str()), kFormat);
     EXPECT_NE(std::string(api.lastError()).find(expected), std::string::npos)
         << api.lastError();

@@ -65,8 +65,8 @@ protected:
 
 TEST_F(ModelBuilderTest, SeedMLPVerifiesAndMaterializes) {
   ModelOp model = startModel("mnist_mlp");
-  model.setLossAttr(
-      LossAttr::get(&context, LossKind::sparse_categorical_crossentropy, false));
+  model.setLossAttr(LossAttr::get(
+      &context, LossKind::sparse_categorical_crossentropy, false));
   model.setOptimizerAttr(llvm::cast<OptimizerAttrInterface>(
       AdamAttr::get(&context, 1e-3, 0.9, 0.999, 1e-7)));
   int64_t dyn = ShapedType::kDynamic;
@@ -75,9 +75,9 @@ TEST_F(ModelBuilderTest, SeedMLPVerifiesAndMaterializes) {
   EXPECT_EQ(f.getType(), tensor({dyn, 784}));
   Value h = DenseOp::create(builder, loc, tensor({dyn, 128}), f, 128,
                             Activation::relu, true, nullptr, nullptr, nullptr);
-  Value y = DenseOp::create(builder, loc, tensor({dyn, 10}), h, 10,
-                            Activation::softmax, true, nullptr, nullptr,
-                            nullptr);
+  Value y =
+      DenseOp::create(builder, loc, tensor({dyn, 10}), h, 10,
+                      Activation::softmax, true, nullptr, nullptr, nullptr);
   OutputOp::create(builder, loc, ValueRange{y});
   ASSERT_EQ(verifyError(), "");
 
@@ -138,9 +138,9 @@ TEST_F(ModelBuilderTest, VerifierNamesOperandsAndShapes) {
 
 TEST_F(ModelBuilderTest, ParamRefMustMatchItsParam) {
   startModel("params");
-  ParamOp::create(builder, loc, "w", tensor({4, 4}),
-                  llvm::cast<InitializerAttrInterface>(
-                      GlorotUniformAttr::get(&context)));
+  ParamOp::create(
+      builder, loc, "w", tensor({4, 4}),
+      llvm::cast<InitializerAttrInterface>(GlorotUniformAttr::get(&context)));
   Value ref = ParamRefOp::create(builder, loc, tensor({4, 5}), "w");
   OutputOp::create(builder, loc, ValueRange{ref});
   std::string error = verifyError();

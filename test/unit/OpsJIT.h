@@ -22,7 +22,6 @@
 
 namespace mlc::test {
 
-
 /// A host tensor: float data, or int32 for labels.
 struct Tensor {
   std::vector<int64_t> shape;
@@ -38,7 +37,8 @@ struct Tensor {
 };
 
 /// Deterministic values in [lo, hi).
-inline Tensor make(std::vector<int64_t> shape, double lo, double hi, uint32_t seed) {
+inline Tensor make(std::vector<int64_t> shape, double lo, double hi,
+                   uint32_t seed) {
   Tensor t;
   t.shape = std::move(shape);
   t.f.resize(t.size());
@@ -68,7 +68,8 @@ protected:
                                     unsigned vectorBits = 0,
                                     bool flushDenormals = true) {
     auto context = createContext();
-    auto module = mlir::parseSourceString<mlir::ModuleOp>(source, context.get());
+    auto module =
+        mlir::parseSourceString<mlir::ModuleOp>(source, context.get());
     EXPECT_TRUE(module) << source;
     if (!module)
       return nullptr;
@@ -92,9 +93,8 @@ protected:
     std::vector<Tensor> outputs(sig.outputs.size());
     std::vector<BufferRef> buffers;
     for (Tensor &in : inputs)
-      buffers.push_back({in.i.empty() ? (void *)in.f.data()
-                                      : (void *)in.i.data(),
-                         in.shape});
+      buffers.push_back(
+          {in.i.empty() ? (void *)in.f.data() : (void *)in.i.data(), in.shape});
     for (size_t k = 0; k < outputs.size(); ++k) {
       for (int64_t d : sig.outputs[k].shape)
         outputs[k].shape.push_back(d < 0 ? batch : d);
@@ -117,7 +117,8 @@ protected:
   }
 };
 
-inline std::string dims(const std::vector<int64_t> &shape, const char *elt = "f32") {
+inline std::string dims(const std::vector<int64_t> &shape,
+                        const char *elt = "f32") {
   std::string s = "tensor<";
   for (int64_t d : shape)
     s += (d < 0 ? std::string("?") : std::to_string(d)) + "x";
@@ -126,13 +127,13 @@ inline std::string dims(const std::vector<int64_t> &shape, const char *elt = "f3
 
 /// A model `@m` with inputs a (and b) and `body` computing %r of type `out`.
 inline std::string model(const std::vector<std::vector<int64_t>> &inputs,
-                  const std::string &body, const std::string &out,
-                  const std::vector<const char *> &elts = {}) {
+                         const std::string &body, const std::string &out,
+                         const std::vector<const char *> &elts = {}) {
   std::string s = "mlc.model @m {\n";
   for (size_t k = 0; k < inputs.size(); ++k)
     s += "  %" + std::string(1, char('a' + k)) + " = mlc.input \"" +
-         std::string(1, char('a' + k)) + "\" : " +
-         dims(inputs[k], k < elts.size() ? elts[k] : "f32") + "\n";
+         std::string(1, char('a' + k)) +
+         "\" : " + dims(inputs[k], k < elts.size() ? elts[k] : "f32") + "\n";
   return s + "  " + body + "\n  mlc.output %r : " + out + "\n}\n";
 }
 

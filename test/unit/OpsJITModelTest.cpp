@@ -90,8 +90,8 @@ TEST_F(OpsJITTest, Losses) {
       bLogits += std::max(z, 0.0) - z * t + std::log1p(std::exp(-std::abs(z)));
     }
     expectNear(run(*bce, {probs, target}, batch)[0], {b / (n * c)}, "bce");
-    expectNear(run(*bceLogits, {logits, target}, batch)[0],
-               {bLogits / (n * c)}, "bce logits");
+    expectNear(run(*bceLogits, {logits, target}, batch)[0], {bLogits / (n * c)},
+               "bce logits");
   }
 }
 
@@ -111,7 +111,8 @@ TEST_F(OpsJITTest, SeedMLPForward) {
   EXPECT_EQ(sig.inputs[0].shapeString(), "[?, 28, 28]");
 
   const int64_t batch = 33;
-  Tensor w1 = make({784, 128}, -0.08, 0.08, 22), b1 = make({128}, -0.1, 0.1, 23);
+  Tensor w1 = make({784, 128}, -0.08, 0.08, 22),
+         b1 = make({128}, -0.1, 0.1, 23);
   Tensor w2 = make({128, 10}, -0.2, 0.2, 24), b2 = make({10}, -0.1, 0.1, 25);
   Tensor x = make({batch, 28, 28}, 0, 1, 26);
   std::vector<double> want;
@@ -151,7 +152,8 @@ mlc.model @mnist_mlp {
   auto one = compile(mlp, 1), two = compile(mlp, 2);
   ASSERT_TRUE(one && two);
   for (int64_t batch : {5, 64, 203}) {
-    Tensor w1 = make({784, 128}, -0.1, 0.1, 30), b1 = make({128}, -0.1, 0.1, 31);
+    Tensor w1 = make({784, 128}, -0.1, 0.1, 30),
+           b1 = make({128}, -0.1, 0.1, 31);
     Tensor w2 = make({128, 10}, -0.3, 0.3, 32), b2 = make({10}, -0.1, 0.1, 33);
     Tensor x = make({batch, 784}, 0, 1, 34);
     Tensor y1 = run(*one, {w1, b1, w2, b2, x}, batch)[0];
@@ -176,11 +178,10 @@ TEST_F(OpsJITTest, DenormalsFlushWhileCompiledCodeRuns) {
     return ScopedFlushDenormals::mode() & ScopedFlushDenormals::kFlushBits;
   };
   const int64_t k = 33, n = 40;
-  std::string source =
-      model({{-1, k}, {k, n}},
-            "%r = mlc.matmul %a, %b : (" + dims({-1, k}) + ", " +
-                dims({k, n}) + ") -> " + dims({-1, n}),
-            dims({-1, n}));
+  std::string source = model({{-1, k}, {k, n}},
+                             "%r = mlc.matmul %a, %b : (" + dims({-1, k}) +
+                                 ", " + dims({k, n}) + ") -> " + dims({-1, n}),
+                             dims({-1, n}));
   const int64_t batch = 64;
   Tensor a = make({batch, k}, 1e-20, 2e-20, 1);
   Tensor b = make({k, n}, 1e-20, 2e-20, 2);
@@ -207,8 +208,8 @@ TEST_F(OpsJITTest, DenormalsFlushWhileCompiledCodeRuns) {
 }
 
 TEST_F(OpsJITTest, PredictChecksItsArguments) {
-  auto jit = compile(model({{-1, 7}}, "%r = mlc.relu %a : " + dims({-1, 7}),
-                           dims({-1, 7})));
+  auto jit = compile(
+      model({{-1, 7}}, "%r = mlc.relu %a : " + dims({-1, 7}), dims({-1, 7})));
   ASSERT_TRUE(jit);
   std::vector<float> in(14), out(14);
   auto message = [&](std::vector<BufferRef> buffers) {

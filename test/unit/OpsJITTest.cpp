@@ -44,9 +44,8 @@ TEST_F(OpsJITTest, UnaryOps) {
   for (const UnaryCase &c : cases) {
     for (int64_t n : {7, 129}) {
       std::string type = dims({-1, n});
-      auto jit = compile(model({{-1, n}},
-                               "%r = mlc." + std::string(c.op) + " %a : " + type,
-                               type));
+      auto jit = compile(model(
+          {{-1, n}}, "%r = mlc." + std::string(c.op) + " %a : " + type, type));
       ASSERT_TRUE(jit);
       for (int64_t batch : {1, 10}) {
         Tensor a = make({batch, n}, c.lo, c.hi, 1);
@@ -78,9 +77,8 @@ TEST_F(OpsJITTest, ExpAndLogAcrossTheirRange) {
   const int64_t n = 1 << 16;
   for (const char *op : {"exp", "log"}) {
     std::string type = dims({-1, 64});
-    auto jit = compile(model({{-1, 64}},
-                             "%r = mlc." + std::string(op) + " %a : " + type,
-                             type));
+    auto jit = compile(model(
+        {{-1, 64}}, "%r = mlc." + std::string(op) + " %a : " + type, type));
     ASSERT_TRUE(jit);
     bool isExp = std::string(op) == "exp";
     Tensor a;
@@ -96,8 +94,8 @@ TEST_F(OpsJITTest, ExpAndLogAcrossTheirRange) {
     int64_t worst = 0;
     float worstAt = 0;
     for (int64_t i = 0; i < n; ++i) {
-      float want = float(isExp ? std::exp(double(a.f[i]))
-                               : std::log(double(a.f[i])));
+      float want =
+          float(isExp ? std::exp(double(a.f[i])) : std::log(double(a.f[i])));
       int64_t u = ulps(got.f[i], want);
       if (u > worst)
         worst = u, worstAt = a.f[i];
@@ -112,9 +110,8 @@ TEST_F(OpsJITTest, ExpAndLogAcrossTheirRange) {
                                                      {-200.0f, 0.0f},
                                                      {200.0f, inf},
                                                      {0.0f, 1.0f}}
-              : std::vector<std::pair<float, float>>{{0.0f, -inf},
-                                                     {inf, inf},
-                                                     {1.0f, 0.0f}};
+              : std::vector<std::pair<float, float>>{
+                    {0.0f, -inf}, {inf, inf}, {1.0f, 0.0f}};
     Tensor s;
     s.shape = {1, 64};
     s.f.assign(64, 1.0f);
@@ -147,17 +144,17 @@ TEST_F(OpsJITTest, BinaryOpsBroadcast) {
   const int64_t n = 33;
   for (const Case &c : cases) {
     // (batch, n) with (n): the row broadcasts over the batch.
-    auto rowJit = compile(model(
-        {{-1, n}, {n}},
-        "%r = mlc." + std::string(c.op) + " %a, %b : (" + dims({-1, n}) +
-            ", " + dims({n}) + ") -> " + dims({-1, n}),
-        dims({-1, n})));
+    auto rowJit = compile(model({{-1, n}, {n}},
+                                "%r = mlc." + std::string(c.op) +
+                                    " %a, %b : (" + dims({-1, n}) + ", " +
+                                    dims({n}) + ") -> " + dims({-1, n}),
+                                dims({-1, n})));
     // (batch, 1) with (1, n): both stretch.
-    auto outerJit = compile(model(
-        {{-1, 1}, {1, n}},
-        "%r = mlc." + std::string(c.op) + " %a, %b : (" + dims({-1, 1}) +
-            ", " + dims({1, n}) + ") -> " + dims({-1, n}),
-        dims({-1, n})));
+    auto outerJit = compile(model({{-1, 1}, {1, n}},
+                                  "%r = mlc." + std::string(c.op) +
+                                      " %a, %b : (" + dims({-1, 1}) + ", " +
+                                      dims({1, n}) + ") -> " + dims({-1, n}),
+                                  dims({-1, n})));
     ASSERT_TRUE(rowJit && outerJit);
     for (int64_t batch : {1, 7}) {
       Tensor a = make({batch, n}, -2, 2, 2), b = make({n}, 0.5, 2, 3);
@@ -188,11 +185,11 @@ TEST_F(OpsJITTest, BinaryOpsBroadcast) {
 /// (batch, k) x (k, n) compiled for `bits`-wide vectors (0: the host's),
 /// against double-precision loops, for each batch size.
 void mlc::test::OpsJITTest::checkMatmul(int64_t k, int64_t n, unsigned bits,
-                             std::initializer_list<int64_t> batches,
-                             uint32_t seed) {
+                                        std::initializer_list<int64_t> batches,
+                                        uint32_t seed) {
   auto jit = compile(model({{-1, k}, {k, n}},
-                           "%r = mlc.matmul %a, %b : (" + dims({-1, k}) +
-                               ", " + dims({k, n}) + ") -> " + dims({-1, n}),
+                           "%r = mlc.matmul %a, %b : (" + dims({-1, k}) + ", " +
+                               dims({k, n}) + ") -> " + dims({-1, n}),
                            dims({-1, n})),
                      1, bits);
   ASSERT_TRUE(jit);
@@ -243,8 +240,7 @@ TEST_F(OpsJITTest, MatmulTransposedAndBatched) {
   // (batch, 3, k) x (k, n): the rhs broadcasts over the batch dims.
   auto bm = compile(model({{-1, 3, k}, {k, n}},
                           "%r = mlc.matmul %a, %b : (" + dims({-1, 3, k}) +
-                              ", " + dims({k, n}) + ") -> " +
-                              dims({-1, 3, n}),
+                              ", " + dims({k, n}) + ") -> " + dims({-1, 3, n}),
                           dims({-1, 3, n})));
   ASSERT_TRUE(tl && tr && bm);
   for (int64_t batch : {1, 33}) {
@@ -282,9 +278,8 @@ TEST_F(OpsJITTest, SoftmaxIsStable) {
   const int64_t n = 10;
   auto sm = compile(model({{-1, n}}, "%r = mlc.softmax %a : " + dims({-1, n}),
                           dims({-1, n})));
-  auto lsm = compile(model({{-1, n}},
-                           "%r = mlc.log_softmax %a : " + dims({-1, n}),
-                           dims({-1, n})));
+  auto lsm = compile(model(
+      {{-1, n}}, "%r = mlc.log_softmax %a : " + dims({-1, n}), dims({-1, n})));
   auto sm0 = compile(model({{-1, n}},
                            "%r = mlc.softmax %a {axis = 0} : " + dims({-1, n}),
                            dims({-1, n})));
@@ -321,22 +316,24 @@ TEST_F(OpsJITTest, SoftmaxIsStable) {
 
 TEST_F(OpsJITTest, Reductions) {
   const int64_t n = 33;
-  auto sum1 = compile(model(
-      {{-1, n}}, "%r = mlc.reduce_sum %a axes = [1] : " + dims({-1, n}) +
-                     " -> " + dims({-1}),
-      dims({-1})));
+  auto sum1 =
+      compile(model({{-1, n}},
+                    "%r = mlc.reduce_sum %a axes = [1] : " + dims({-1, n}) +
+                        " -> " + dims({-1}),
+                    dims({-1})));
   auto mean0 = compile(model({{-1, n}},
                              "%r = mlc.reduce_mean %a axes = [0] keepdims : " +
                                  dims({-1, n}) + " -> " + dims({1, n}),
                              dims({1, n})));
-  auto maxAll = compile(model({{-1, n}},
-                              "%r = mlc.reduce_max %a axes = [] : " +
-                                  dims({-1, n}) + " -> " + dims({}),
-                              dims({})));
-  auto maxKeep = compile(model(
-      {{-1, 4, 7}}, "%r = mlc.reduce_max %a axes = [-1, 0] keepdims : " +
+  auto maxAll = compile(model(
+      {{-1, n}},
+      "%r = mlc.reduce_max %a axes = [] : " + dims({-1, n}) + " -> " + dims({}),
+      dims({})));
+  auto maxKeep =
+      compile(model({{-1, 4, 7}},
+                    "%r = mlc.reduce_max %a axes = [-1, 0] keepdims : " +
                         dims({-1, 4, 7}) + " -> " + dims({1, 4, 1}),
-      dims({1, 4, 1})));
+                    dims({1, 4, 1})));
   ASSERT_TRUE(sum1 && mean0 && maxAll && maxKeep);
   for (int64_t batch : {1, 10}) {
     Tensor a = make({batch, n}, -5, 5, 14);
@@ -371,10 +368,11 @@ TEST_F(OpsJITTest, ShapeOps) {
                                "%r = mlc.reshape %a : " + dims({-1, 4, 6}) +
                                    " -> " + dims({-1, 2, 12}),
                                dims({-1, 2, 12})));
-  auto transpose = compile(model({{-1, 7}},
-                                 "%r = mlc.transpose %a perm = [1, 0] : " +
-                                     dims({-1, 7}) + " -> " + dims({7, -1}),
-                                 dims({7, -1})));
+  auto transpose =
+      compile(model({{-1, 7}},
+                    "%r = mlc.transpose %a perm = [1, 0] : " + dims({-1, 7}) +
+                        " -> " + dims({7, -1}),
+                    dims({7, -1})));
   auto bcast = compile(model(
       {{-1, 10}},
       "%c = mlc.constant dense<[1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, "

@@ -112,7 +112,7 @@ mlc.model @m {
   const runtime::LearningRateSchedule &s = sig->schedule;
   EXPECT_EQ(s.kind, runtime::LearningRateSchedule::Kind::CosineDecay);
   EXPECT_DOUBLE_EQ(s.initial, 0.5);
-  EXPECT_DOUBLE_EQ(s.at(5), 0.75);                  // half-way up
+  EXPECT_DOUBLE_EQ(s.at(5), 0.75);                     // half-way up
   EXPECT_DOUBLE_EQ(s.at(60), 1.0 * (0.2 + 0.8 * 0.5)); // half-way down
   EXPECT_NEAR(s.at(1000), 0.2, 1e-15);
 
@@ -254,8 +254,8 @@ TEST(RuntimeTest, LoadBatchConvertsSamplesInOrder) {
     set.labels.data.push_back(uint8_t(i % 10));
   const std::vector<int64_t> order = {49, 0, 17, 17, 3, 42, 8};
   const int64_t batch = 3;
-  for (auto [shift, scale] : {std::pair<float, float>{0.0f, 1.0f},
-                              {0.1307f, 1.0f / 0.3081f}}) {
+  for (auto [shift, scale] :
+       {std::pair<float, float>{0.0f, 1.0f}, {0.1307f, 1.0f / 0.3081f}}) {
     std::vector<int64_t> sizes;
     for (int64_t begin = 0; begin < int64_t(order.size()); begin += batch) {
       std::vector<float> x(batch * size, -1.0f);
@@ -271,8 +271,8 @@ TEST(RuntimeTest, LoadBatchConvertsSamplesInOrder) {
               float(set.images.data[item * size + k]) * (1.0f / 255.0f);
           volatile float shifted = scaled - shift;
           float want = shifted * scale;
-          ASSERT_EQ(x[i * size + k], want) << "sample " << item << " pixel "
-                                           << k;
+          ASSERT_EQ(x[i * size + k], want)
+              << "sample " << item << " pixel " << k;
         }
       }
       // Nothing past the batch is written.

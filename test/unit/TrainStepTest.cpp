@@ -175,8 +175,8 @@ void runCase(const Case &c) {
       bad = jit.trainStep(wrong);
       ASSERT_TRUE(bool(bad));
       EXPECT_NE(llvm::toString(std::move(bad))
-                    .find("train_step takes " +
-                          std::to_string(buffers.size()) + " buffers ("),
+                    .find("train_step takes " + std::to_string(buffers.size()) +
+                          " buffers ("),
                 std::string::npos);
     }
     llvm::Error err = jit.trainStep(buffers);
@@ -218,8 +218,8 @@ TEST(TrainStepTest, Adam) {
   const double lr = 1e-3, b1 = 0.9, b2 = 0.999, eps = 1e-7;
   runCase({"#mlc.adam",
            [=](double &p, double g, std::vector<double> &s, int t) {
-             double alpha = lr * std::sqrt(1 - std::pow(b2, t)) /
-                            (1 - std::pow(b1, t));
+             double alpha =
+                 lr * std::sqrt(1 - std::pow(b2, t)) / (1 - std::pow(b1, t));
              s[0] += (g - s[0]) * (1 - b1);
              s[1] += (g * g - s[1]) * (1 - b2);
              p -= s[0] * alpha / (std::sqrt(s[1]) + eps);

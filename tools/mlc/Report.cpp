@@ -57,8 +57,9 @@ llvm::Error mlc::writeJsonReport(const std::string &path, const Report &r) {
     const TestMetrics &t = *r.test;
     size_t k = t.confusion.size();
     os << ",\n  \"test\": {\n    \"samples\": " << t.samples
-       << ",\n    \"loss\": " << num(t.loss) << ",\n    \"accuracy\": "
-       << num(t.accuracy) << ",\n    \"per_class\": [";
+       << ",\n    \"loss\": " << num(t.loss)
+       << ",\n    \"accuracy\": " << num(t.accuracy)
+       << ",\n    \"per_class\": [";
     double macroF1 = 0;
     for (size_t c = 0; c < k; ++c) {
       int64_t tp = t.confusion[c][c], predicted = 0, actual = 0;
@@ -73,9 +74,9 @@ llvm::Error mlc::writeJsonReport(const std::string &path, const Report &r) {
                       : 0;
       macroF1 += f1 / double(k);
       os << (c ? "," : "") << "\n      {\"class\": " << c
-         << ", \"precision\": " << num(precision) << ", \"recall\": "
-         << num(recall) << ", \"f1\": " << num(f1) << ", \"support\": "
-         << actual << "}";
+         << ", \"precision\": " << num(precision)
+         << ", \"recall\": " << num(recall) << ", \"f1\": " << num(f1)
+         << ", \"support\": " << actual << "}";
     }
     os << "\n    ],\n    \"macro_f1\": " << num(macroF1)
        << ",\n    \"confusion_matrix\": [";
@@ -101,7 +102,8 @@ llvm::Error mlc::writeSvgPlot(const std::string &path, const Report &r) {
      << "\" height=\"" << height
      << "\" font-family=\"sans-serif\" font-size=\"12\">\n"
      << "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
-     << "<text x=\"" << width / 2 << "\" y=\"24\" text-anchor=\"middle\" "
+     << "<text x=\"" << width / 2
+     << "\" y=\"24\" text-anchor=\"middle\" "
         "font-size=\"16\">"
      << r.model << " on " << r.data << "</text>\n";
   size_t n = r.epochs.size();
@@ -132,7 +134,8 @@ llvm::Error mlc::writeSvgPlot(const std::string &path, const Report &r) {
     os << "<line x1=\"" << left << "\" y1=\"" << top << "\" x2=\"" << left
        << "\" y2=\"" << top + plotH << "\" stroke=\"black\"/>\n";
     os << "<line x1=\"" << left << "\" y1=\"" << top + plotH << "\" x2=\""
-       << left + plotW << "\" y2=\"" << top + plotH << "\" stroke=\"black\"/>\n";
+       << left + plotW << "\" y2=\"" << top + plotH
+       << "\" stroke=\"black\"/>\n";
     for (int t = 0; t <= 4; ++t) {
       double v = lo + (hi - lo) * t / 4;
       os << llvm::formatv("<text x=\"{0}\" y=\"{1:f1}\" text-anchor=\"end\">"

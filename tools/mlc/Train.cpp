@@ -165,8 +165,8 @@ public:
   Error trainEpoch(const runtime::Dataset &set, std::vector<int64_t> &order,
                    int64_t epoch, Pass &pass, bool tty) {
     runtime::shuffle(order, options.seed, epoch);
-    int64_t steps = (int64_t(order.size()) + options.batchSize - 1) /
-                    options.batchSize;
+    int64_t steps =
+        (int64_t(order.size()) + options.batchSize - 1) / options.batchSize;
     const runtime::LearningRateSchedule &schedule = sig.schedule;
     auto start = Clock::now();
     for (int64_t s = 0; s < steps; ++s) {
@@ -175,10 +175,10 @@ public:
                                      normalization.scale, x.data(), y.data());
       double rate = schedule.at(iteration);
       stepRate = float(rate);
-      stepSize = float(sig.biasCorrected
-                           ? runtime::adamStepSize(rate, sig.beta1, sig.beta2,
-                                                   iteration)
-                           : rate);
+      stepSize =
+          float(sig.biasCorrected ? runtime::adamStepSize(rate, sig.beta1,
+                                                          sig.beta2, iteration)
+                                  : rate);
       stepLoss = 0;
       if (Error err = jit.trainStep(buffers(n, true)))
         return err;
@@ -187,8 +187,8 @@ public:
         return createStringError("the loss became " +
                                  // "nan" whatever its sign bit says.
                                  std::string(std::isnan(loss) ? "nan"
-                                             : loss > 0      ? "inf"
-                                                             : "-inf") +
+                                             : loss > 0       ? "inf"
+                                                              : "-inf") +
                                  " at step " + std::to_string(s + 1) +
                                  " of epoch " + std::to_string(epoch + 1) +
                                  "; stopping");
@@ -201,20 +201,20 @@ public:
         std::string bar(done, '=');
         if (done < width)
           bar += '>' + std::string(width - done - 1, ' ');
-        outs() << formatv("\r{0,5}/{1} [{2}] - {3:f1}s - loss: {4:f4} - "
-                          "accuracy: {5:f4}",
-                          s + 1, steps, bar,
-                          std::chrono::duration<double>(Clock::now() - start)
-                              .count(),
-                          pass.meanLoss(), pass.accuracy());
+        outs() << formatv(
+            "\r{0,5}/{1} [{2}] - {3:f1}s - loss: {4:f4} - "
+            "accuracy: {5:f4}",
+            s + 1, steps, bar,
+            std::chrono::duration<double>(Clock::now() - start).count(),
+            pass.meanLoss(), pass.accuracy());
         outs().flush();
       }
     }
     return Error::success();
   }
 
-  Error evaluate(const runtime::Dataset &set, const std::vector<int64_t> &indices,
-                 Pass &pass) {
+  Error evaluate(const runtime::Dataset &set,
+                 const std::vector<int64_t> &indices, Pass &pass) {
     for (int64_t begin = 0; begin < int64_t(indices.size());
          begin += options.batchSize) {
       int64_t n = runtime::loadBatch(set, indices, begin, options.batchSize,
@@ -366,7 +366,8 @@ Error mlc::runTraining(JITModel &jit, const TrainOptions &options, bool train) {
                   std::to_string(options.epochs));
     if (firstEpoch >= options.epochs)
       return fail(options.resume + " has already trained " +
-                  std::to_string(firstEpoch) + " epochs; ask for more with "
+                  std::to_string(firstEpoch) +
+                  " epochs; ask for more with "
                   "--epochs");
     for (int64_t epoch = firstEpoch; epoch < options.epochs; ++epoch) {
       outs() << "Epoch " << epoch + 1 << "/" << options.epochs << "\n";
@@ -389,13 +390,13 @@ Error mlc::runTraining(JITModel &jit, const TrainOptions &options, bool train) {
       trainSeconds += seconds;
       trainSamples += pass.seen;
       EpochRecord record{pass.meanLoss(), pass.accuracy(), seconds, {}, {}};
-      int64_t steps = (int64_t(order.size()) + options.batchSize - 1) /
-                      options.batchSize;
+      int64_t steps =
+          (int64_t(order.size()) + options.batchSize - 1) / options.batchSize;
       outs() << (tty ? "\r\x1b[2K" : "")
              << formatv("{0}/{0} - {1:f1}s - {2:f2}ms/step - loss: {3:f4} - "
                         "accuracy: {4:f4}",
-                        steps, seconds, 1000 * seconds / steps,
-                        pass.meanLoss(), pass.accuracy());
+                        steps, seconds, 1000 * seconds / steps, pass.meanLoss(),
+                        pass.accuracy());
       if (validation > 0) {
         Pass val;
         if (Error err = trainer.evaluate(trainSet, valIndices, val))
@@ -427,8 +428,8 @@ Error mlc::runTraining(JITModel &jit, const TrainOptions &options, bool train) {
                     test.seen, test.meanLoss(), test.accuracy());
 
   report.samplesPerSecond = trainSeconds > 0 ? trainSamples / trainSeconds : 0;
-  report.test = TestMetrics{test.meanLoss(), test.accuracy(), test.seen,
-                            test.confusion};
+  report.test =
+      TestMetrics{test.meanLoss(), test.accuracy(), test.seen, test.confusion};
   if (!options.report.empty())
     if (Error err = writeJsonReport(options.report, report))
       return err;

@@ -81,23 +81,23 @@ cl::opt<std::string> outputFile("o", cl::desc("Output file ('-' = stdout)"),
                                 cl::value_desc("file"), cl::sub(compileCmd),
                                 cl::cat(mlcCategory));
 
-cl::opt<std::string> targetName(
-    "target",
-    cl::desc("Where the code runs: cpu (default), cuda (sm_90a) or "
-             "cuda:sm_XX (e.g. cuda:sm_80, cuda:sm_89)"),
-    cl::init("cpu"), cl::sub(compileCmd), cl::sub(trainCmd), cl::sub(evalCmd),
-    cl::cat(mlcCategory));
+cl::opt<std::string>
+    targetName("target",
+               cl::desc("Where the code runs: cpu (default), cuda (sm_90a) or "
+                        "cuda:sm_XX (e.g. cuda:sm_80, cuda:sm_89)"),
+               cl::init("cpu"), cl::sub(compileCmd), cl::sub(trainCmd),
+               cl::sub(evalCmd), cl::cat(mlcCategory));
 
 cl::opt<std::string> libraryName(
     "name",
     cl::desc("With --emit=lib: the prefix of the library's symbols and files "
              "(default: the model's name)"),
     cl::sub(compileCmd), cl::cat(mlcCategory));
-cl::opt<int64_t> maxBatch(
-    "max-batch",
-    cl::desc("With --emit=lib: the largest batch a call accepts (the "
-             "workspace is allocated for it)"),
-    cl::init(1024), cl::sub(compileCmd), cl::cat(mlcCategory));
+cl::opt<int64_t>
+    maxBatch("max-batch",
+             cl::desc("With --emit=lib: the largest batch a call accepts (the "
+                      "workspace is allocated for it)"),
+             cl::init(1024), cl::sub(compileCmd), cl::cat(mlcCategory));
 cl::opt<std::string> cCompiler(
     "cc",
     cl::desc("With --emit=lib: the C compiler that builds and links the "
@@ -126,8 +126,7 @@ cl::opt<unsigned> threads(
 
 enum class Denormals { Flush, Keep };
 cl::opt<Denormals> denormals(
-    "denormals",
-    cl::desc("Denormal floats while the compiled code runs (CPU)"),
+    "denormals", cl::desc("Denormal floats while the compiled code runs (CPU)"),
     cl::values(clEnumValN(Denormals::Flush, "flush",
                           "flush them to zero, as TensorFlow and XLA do "
                           "(default; arithmetic on them is slow on x86)"),
@@ -166,11 +165,12 @@ cl::opt<std::string> lrSchedule(
              "warmup_target=T]"),
     cl::sub(compileCmd), cl::sub(trainCmd), cl::cat(mlcCategory));
 
-cl::opt<std::string> data("data",
-                          cl::desc("Training data: mnist (shipped), "
-                                   "fashion-mnist, or a directory of IDX files"),
-                          cl::init("mnist"), cl::sub(trainCmd),
-                          cl::sub(evalCmd), cl::cat(mlcCategory));
+cl::opt<std::string>
+    data("data",
+         cl::desc("Training data: mnist (shipped), "
+                  "fashion-mnist, or a directory of IDX files"),
+         cl::init("mnist"), cl::sub(trainCmd), cl::sub(evalCmd),
+         cl::cat(mlcCategory));
 cl::opt<int64_t> epochs("epochs", cl::desc("Epochs to train"), cl::init(5),
                         cl::sub(trainCmd), cl::cat(mlcCategory));
 cl::opt<int64_t> batchSize("batch-size", cl::desc("Samples per step"),
@@ -196,8 +196,7 @@ cl::opt<std::string> resume("resume",
                             cl::desc("Continue training from a checkpoint"),
                             cl::value_desc("file"), cl::sub(trainCmd),
                             cl::cat(mlcCategory));
-cl::opt<std::string> report("report",
-                            cl::desc("Write metrics as JSON"),
+cl::opt<std::string> report("report", cl::desc("Write metrics as JSON"),
                             cl::value_desc("file"), cl::sub(trainCmd),
                             cl::sub(evalCmd), cl::cat(mlcCategory));
 cl::opt<std::string> plot("plot",
@@ -349,11 +348,11 @@ Error runCompile() {
   if (target.isGPU()) {
     bool ptxas = !mlc::findPtxas().empty();
     if ((emit == Emit::Cubin || emit == Emit::Fatbin) && !ptxas)
-      return error("--emit=" +
-                   std::string(emit == Emit::Cubin ? "cubin" : "fatbin") +
-                   " needs ptxas from the CUDA toolkit (looked in "
-                   "$CUDA_ROOT/bin, /usr/local/cuda/bin and PATH); "
-                   "--emit=ptx works without it");
+      return error(
+          "--emit=" + std::string(emit == Emit::Cubin ? "cubin" : "fatbin") +
+          " needs ptxas from the CUDA toolkit (looked in "
+          "$CUDA_ROOT/bin, /usr/local/cuda/bin and PATH); "
+          "--emit=ptx works without it");
     // Otherwise the best there is (fatbin, or PTX without ptxas).
     target.gpuFormat = emit == Emit::Cubin    ? "bin"
                        : emit == Emit::Fatbin ? "fatbin"
@@ -431,8 +430,7 @@ Error runTrain(bool train) {
     if (Error err = loadModel(*context, sourceMgr).moveInto(module))
       return err;
     // Where CUDA cannot run, compile says so in one line before lowering.
-    auto compiled =
-        mlc::JITModel::compile(context, std::move(module), target);
+    auto compiled = mlc::JITModel::compile(context, std::move(module), target);
     if (!compiled) {
       // Diagnostics were printed with their locations already; other
       // errors (loading GPU kernels, ...) are printed here.

@@ -58,8 +58,7 @@ void mlc::buildLinalgToLLVMPipeline(OpPassManager &pm,
   // LLVM: control flow and memref metadata in core dialects first, then
   // each dialect's conversion.
   addPasses(pm, createConvertVectorToSCFPass(), createSCFToControlFlowPass(),
-            memref::createExpandStridedMetadataPass(),
-            createLowerAffinePass());
+            memref::createExpandStridedMetadataPass(), createLowerAffinePass());
   addPasses(pm, createConvertVectorToLLVMPass(),
             createFinalizeMemRefToLLVMConversionPass(),
             createConvertMathToLLVMPass(), createConvertMathToLibmPass(),

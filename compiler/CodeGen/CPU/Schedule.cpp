@@ -52,8 +52,7 @@ struct MatmulGroup {
 /// parameter and its state (several outputs) from a weight gradient.
 bool isElementwiseEpilogue(linalg::GenericOp op, Value matmulResult) {
   auto type = llvm::cast<RankedTensorType>(matmulResult.getType());
-  if (!op ||
-      op.getNumParallelLoops() != op.getNumLoops() ||
+  if (!op || op.getNumParallelLoops() != op.getNumLoops() ||
       op.getNumLoops() != unsigned(type.getRank()))
     return false;
   bool readsResult = false;
@@ -73,8 +72,8 @@ bool isElementwiseEpilogue(linalg::GenericOp op, Value matmulResult) {
     // A row vector broadcast over the rows (a bias) is fine too.
     bool row = op.isDpsInput(&operand) && t.getRank() == 1 &&
                map.getNumResults() == 1 &&
-               map.getResult(0) == getAffineDimExpr(type.getRank() - 1,
-                                                    op.getContext());
+               map.getResult(0) ==
+                   getAffineDimExpr(type.getRank() - 1, op.getContext());
     if (!scalar && !sameShape && !row)
       return false;
   }
@@ -168,20 +167,22 @@ public:
       // Full 8-row tiles first; the last, partial tile is redone one row
       // at a time so its shapes are static too (no masks, accumulator in
       // registers). Its ops get their own tags.
-      os << llvm::formatv(R"(  %{0}_lic = transform.cast %{0}_li : !transform.any_op to !transform.op<"scf.for">
+      os << llvm::formatv(
+          R"(  %{0}_lic = transform.cast %{0}_li : !transform.any_op to !transform.op<"scf.for">
   %{0}_main, %{0}_rest = transform.loop.peel %{0}_lic : (!transform.op<"scf.for">) -> (!transform.any_op, !transform.any_op)
 )",
-                          p);
+          p);
       retag(p, "linalg.matmul", p + ".rmm");
       retag(p, "linalg.fill", p + ".rfill");
       if (epilogue)
         retag(p, "linalg.generic", p + ".rew");
       canonicalize(p + "_c1");
       std::string r = p + "_r";
-      os << llvm::formatv(R"(  %{0}mm = transform.structured.match attributes {{{1} = "{2}.rmm"} in %root : (!transform.any_op) -> !transform.any_op
+      os << llvm::formatv(
+          R"(  %{0}mm = transform.structured.match attributes {{{1} = "{2}.rmm"} in %root : (!transform.any_op) -> !transform.any_op
   %{0}fill = transform.structured.match attributes {{{1} = "{2}.rfill"} in %root : (!transform.any_op) -> !transform.any_op
 )",
-                          r, kTagAttr, p);
+          r, kTagAttr, p);
       tileAndFuse(r, "%root", epilogue, 1, 0, "%" + r + "mm",
                   epilogue ? "%" + r + "fill" : "", p + ".rew");
       // Fusing the fill also clones it whole for a size query; this
@@ -212,21 +213,23 @@ public:
 
 private:
   void canonicalize(const std::string &name) {
-    os << llvm::formatv(R"(  %{0} = transform.structured.match ops{{["func.func"]} in %root : (!transform.any_op) -> !transform.any_op
+    os << llvm::formatv(
+        R"(  %{0} = transform.structured.match ops{{["func.func"]} in %root : (!transform.any_op) -> !transform.any_op
   transform.apply_patterns to %{0} {{ transform.apply_patterns.canonicalization } : !transform.any_op
 )",
-                        name);
+        name);
   }
 
   /// Gives the `opName` ops of the peeled remainder loop the tag `tag`.
   void retag(const std::string &p, const std::string &opName,
              const std::string &tag) {
     std::string h = p + "_rt" + std::to_string(retagCount++);
-    os << llvm::formatv(R"(  %{0} = transform.structured.match ops{{["{1}"]} in %{2}_rest : (!transform.any_op) -> !transform.any_op
+    os << llvm::formatv(
+        R"(  %{0} = transform.structured.match ops{{["{1}"]} in %{2}_rest : (!transform.any_op) -> !transform.any_op
   %{0}_p = transform.param.constant "{3}" -> !transform.any_param
   transform.annotate %{0} "{4}" = %{0}_p : !transform.any_op, !transform.any_param
 )",
-                        h, opName, p, tag, kTagAttr);
+        h, opName, p, tag, kTagAttr);
   }
   unsigned retagCount = 0;
 
@@ -235,53 +238,56 @@ private:
   /// tn != 0), and fuses the matmul (and its fill, unless `fill` is empty)
   /// into the innermost loop.
   void tileAndFuse(const std::string &p, const std::string &where,
-                   bool epilogue, int64_t tm, int64_t tn,
-                   const std::string &mm, const std::string &fill,
-                   const std::string &ewTag) {
+                   bool epilogue, int64_t tm, int64_t tn, const std::string &mm,
+                   const std::string &fill, const std::string &ewTag) {
     bool twoLoops = tn != 0;
     std::string loops = twoLoops ? llvm::formatv("%{0}_li, %{0}_lj", p).str()
                                  : llvm::formatv("%{0}_li", p).str();
-    std::string loopTypes = twoLoops ? "!transform.any_op, !transform.any_op"
-                                     : "!transform.any_op";
+    std::string loopTypes =
+        twoLoops ? "!transform.any_op, !transform.any_op" : "!transform.any_op";
     std::string inner = twoLoops ? "%" + p + "_lj" : "%" + p + "_li";
     if (epilogue) {
-      os << llvm::formatv(R"(  %{0}_ew = transform.structured.match attributes {{{1} = "{2}"} in {3} : (!transform.any_op) -> !transform.any_op
+      os << llvm::formatv(
+          R"(  %{0}_ew = transform.structured.match attributes {{{1} = "{2}"} in {3} : (!transform.any_op) -> !transform.any_op
   %{0}_t, {4} = transform.structured.tile_using_for %{0}_ew tile_sizes [{5}, {6}] : (!transform.any_op) -> (!transform.any_op, {7})
   %{0}_mmf, %{0}_l1 = transform.structured.fuse_into_containing_op {8} into {9} : (!transform.any_op, !transform.any_op) -> (!transform.any_op, !transform.any_op)
 )",
-                          p, kTagAttr, ewTag, where, loops, tm, tn, loopTypes,
-                          mm, inner);
+          p, kTagAttr, ewTag, where, loops, tm, tn, loopTypes, mm, inner);
       if (!fill.empty())
-        os << llvm::formatv(R"(  %{0}_fillf, %{0}_l2 = transform.structured.fuse_into_containing_op {1} into %{0}_l1 : (!transform.any_op, !transform.any_op) -> (!transform.any_op, !transform.any_op)
+        os << llvm::formatv(
+            R"(  %{0}_fillf, %{0}_l2 = transform.structured.fuse_into_containing_op {1} into %{0}_l1 : (!transform.any_op, !transform.any_op) -> (!transform.any_op, !transform.any_op)
 )",
-                            p, fill);
+            p, fill);
     } else {
       // The fill is the tile loop's initial value, not a sliced operand,
       // so it cannot fuse; it stays one cheap pass that zeroes the output,
       // and each tile reads its accumulator once.
-      os << llvm::formatv(R"(  %{0}_mmf, {1} = transform.structured.tile_using_for {2} tile_sizes [{3}, {4}] : (!transform.any_op) -> (!transform.any_op, {5})
+      os << llvm::formatv(
+          R"(  %{0}_mmf, {1} = transform.structured.tile_using_for {2} tile_sizes [{3}, {4}] : (!transform.any_op) -> (!transform.any_op, {5})
 )",
-                          p, loops, mm, tm, tn, loopTypes);
+          p, loops, mm, tm, tn, loopTypes);
     }
   }
 
   /// Tiles the tagged matmuls' reduction by one and vectorizes them and
   /// their tagged epilogues and fills with [tm, tn] vectors.
   void reduceAndVectorize(const std::string &p, const std::string &mmTag,
-                          const std::string &ewTag,
-                          const std::string &fillTag, int64_t tm, int64_t tn) {
-    os << llvm::formatv(R"(  %{0}_vmm = transform.structured.match ops{{["linalg.matmul"]} attributes {{{1} = "{2}"} in %root : (!transform.any_op) -> !transform.any_op
+                          const std::string &ewTag, const std::string &fillTag,
+                          int64_t tm, int64_t tn) {
+    os << llvm::formatv(
+        R"(  %{0}_vmm = transform.structured.match ops{{["linalg.matmul"]} attributes {{{1} = "{2}"} in %root : (!transform.any_op) -> !transform.any_op
   %{0}_tk, %{0}_lk = transform.structured.tile_using_for %{0}_vmm tile_sizes [0, 0, 1] : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
   transform.structured.vectorize %{0}_tk vector_sizes [{3}, {4}, 1] : !transform.any_op
   %{0}_vew = transform.structured.match ops{{["linalg.generic"]} attributes {{{1} = "{5}"} in %root : (!transform.any_op) -> !transform.any_op
   transform.structured.vectorize %{0}_vew vector_sizes [{3}, {4}] : !transform.any_op
 )",
-                        p, kTagAttr, mmTag, tm, tn, ewTag);
+        p, kTagAttr, mmTag, tm, tn, ewTag);
     if (!fillTag.empty())
-      os << llvm::formatv(R"(  %{0}_vfill = transform.structured.match ops{{["linalg.fill"]} attributes {{{1} = "{2}"} in %root : (!transform.any_op) -> !transform.any_op
+      os << llvm::formatv(
+          R"(  %{0}_vfill = transform.structured.match ops{{["linalg.fill"]} attributes {{{1} = "{2}"} in %root : (!transform.any_op) -> !transform.any_op
   transform.structured.vectorize %{0}_vfill vector_sizes [{3}, {4}] : !transform.any_op
 )",
-                          p, kTagAttr, fillTag, tm, tn);
+          p, kTagAttr, fillTag, tm, tn);
   }
 
 public:
@@ -414,12 +420,11 @@ struct CPUSchedulePass : public mlc::impl::CPUScheduleBase<CPUSchedulePass> {
 
   LogicalResult run(const std::string &body, StringRef what,
                     bool consumesRoot) {
-    std::string script =
-        "module attributes {transform.with_named_sequence} {\n"
-        "transform.named_sequence @__transform_main(%root: "
-        "!transform.any_op {transform." +
-        std::string(consumesRoot ? "consumed" : "readonly") + "}) {\n" +
-        body + "  transform.yield\n}\n}\n";
+    std::string script = "module attributes {transform.with_named_sequence} {\n"
+                         "transform.named_sequence @__transform_main(%root: "
+                         "!transform.any_op {transform." +
+                         std::string(consumesRoot ? "consumed" : "readonly") +
+                         "}) {\n" + body + "  transform.yield\n}\n}\n";
     if (printSchedule)
       llvm::errs() << "// mlc-cpu-schedule: " << what << "\n" << script;
     OwningOpRef<ModuleOp> parsed =
@@ -428,8 +433,8 @@ struct CPUSchedulePass : public mlc::impl::CPUScheduleBase<CPUSchedulePass> {
       return getOperation().emitError()
              << "mlc-cpu-schedule produced an invalid transform script (a bug "
                 "in mlc)";
-    auto entry = parsed->lookupSymbol<transform::NamedSequenceOp>(
-        "__transform_main");
+    auto entry =
+        parsed->lookupSymbol<transform::NamedSequenceOp>("__transform_main");
     return transform::applyTransformNamedSequence(
         getOperation(), entry, *parsed, transform::TransformOptions());
   }

@@ -74,8 +74,8 @@ struct WorkspacePass : public mlc::impl::WorkspaceBase<WorkspacePass> {
                   "the workspace before the call";
 
     MLIRContext *ctx = &getContext();
-    auto workspaceType = MemRefType::get({ShapedType::kDynamic},
-                                         IntegerType::get(ctx, 8));
+    auto workspaceType =
+        MemRefType::get({ShapedType::kDynamic}, IntegerType::get(ctx, 8));
     unsigned numOriginalArgs = func.getNumArguments();
     if (failed(func.insertArgument(numOriginalArgs, workspaceType,
                                    DictionaryAttr::get(ctx), func.getLoc())))
@@ -92,8 +92,8 @@ struct WorkspacePass : public mlc::impl::WorkspaceBase<WorkspacePass> {
         offset = arith::ConstantIndexOp::create(b, loc, 0);
       Value view = memref::ViewOp::create(b, loc, alloc.getType(), workspace,
                                           offset, alloc.getDynamicSizes());
-      Value bytes = allocBytes(b, loc, alloc.getType(),
-                               alloc.getDynamicSizes());
+      Value bytes =
+          allocBytes(b, loc, alloc.getType(), alloc.getDynamicSizes());
       offset = arith::AddIOp::create(b, loc, offset, bytes);
       for (Operation *user : llvm::make_early_inc_range(alloc->getUsers()))
         if (llvm::isa<memref::DeallocOp>(user))

@@ -27,8 +27,7 @@ template <typename Match>
 void rewriteMatchedLinalgOps(
     mlir::Operation *root,
     llvm::function_ref<std::optional<Match>(mlir::linalg::LinalgOp)> match,
-    llvm::function_ref<void(mlir::linalg::LinalgOp, const Match &)>
-        rewrite) {
+    llvm::function_ref<void(mlir::linalg::LinalgOp, const Match &)> rewrite) {
   llvm::SmallVector<std::pair<mlir::linalg::LinalgOp, Match>> found;
   root->walk([&](mlir::linalg::LinalgOp op) {
     if (std::optional<Match> m = match(op))

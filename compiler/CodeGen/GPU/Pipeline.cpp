@@ -125,8 +125,8 @@ std::string mlc::ptxFeatureFor(const std::string &chip) {
   unsigned number = 0;
   llvm::StringRef digits = name.take_while(llvm::isDigit);
   llvm::StringRef suffix = name.drop_front(digits.size());
-  if (digits.getAsInteger(10, number) || !(suffix.empty() || suffix == "a" ||
-                                           suffix == "f"))
+  if (digits.getAsInteger(10, number) ||
+      !(suffix.empty() || suffix == "a" || suffix == "f"))
     return "";
   // PTX 8.0 covers every chip up to Hopper (sm_90a needs it); Blackwell
   // needs 8.6 (sm_100, sm_101, sm_103) or 8.7 (sm_120, sm_121).

@@ -54,7 +54,8 @@ struct GPUPrepareLoopsPass
       rewriter.setInsertionPoint(op);
       auto generic = llvm::dyn_cast<linalg::GenericOp>(op.getOperation());
       if (!generic) {
-        FailureOr<linalg::GenericOp> g = linalg::generalizeNamedOp(rewriter, op);
+        FailureOr<linalg::GenericOp> g =
+            linalg::generalizeNamedOp(rewriter, op);
         if (failed(g)) {
           op->emitOpError("cannot be generalized to put its parallel "
                           "dimensions first for the GPU");

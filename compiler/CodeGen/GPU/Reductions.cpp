@@ -98,8 +98,9 @@ void rewriteReduction(linalg::LinalgOp op, const Fold &fold) {
     }
     reductionSizes.push_back(size);
     std::optional<int64_t> s = getConstantIntValue(range.size);
-    staticReduction = s && staticReduction ? std::optional<int64_t>(*staticReduction * *s)
-                                           : std::nullopt;
+    staticReduction = s && staticReduction
+                          ? std::optional<int64_t>(*staticReduction * *s)
+                          : std::nullopt;
   }
   // Short static reductions get whole warps, not idle threads.
   int64_t threads = kMaxThreads;
@@ -165,8 +166,7 @@ void rewriteReduction(linalg::LinalgOp op, const Fold &fold) {
     Value lhs = fold.op->getOperand(0), rhs = fold.op->getOperand(1);
     Value element = map.lookupOrDefault(lhs == acc ? rhs : lhs);
     scf::YieldOp::create(
-        b, loc,
-        combine(b, loc, fold, loop.getRegionIterArgs()[0], element));
+        b, loc, combine(b, loc, fold, loop.getRegionIterArgs()[0], element));
   }
   auto reduced = gpu::AllReduceOp::create(
       b, loc, loop.getResult(0),

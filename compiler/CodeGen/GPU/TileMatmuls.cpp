@@ -23,7 +23,8 @@ struct Product {
 
 /// Whether `map` reads (first, second) of the loop dimensions.
 bool reads(AffineMap map, unsigned first, unsigned second) {
-  return map.getNumResults() == 2 && map.getResult(0) == getAffineDimExpr(first, map.getContext()) &&
+  return map.getNumResults() == 2 &&
+         map.getResult(0) == getAffineDimExpr(first, map.getContext()) &&
          map.getResult(1) == getAffineDimExpr(second, map.getContext());
 }
 
@@ -66,8 +67,8 @@ std::optional<Product> matchProduct(linalg::LinalgOp op) {
   auto maps = op.getIndexingMapsArray();
   if (!reads(maps[2], 0, 1))
     return std::nullopt;
-  Product p{op.getDpsInputs()[0], op.getDpsInputs()[1],
-            op.getDpsInits()[0], false, false};
+  Product p{op.getDpsInputs()[0], op.getDpsInputs()[1], op.getDpsInits()[0],
+            false, false};
   if (reads(maps[0], 2, 0))
     p.aTransposed = true;
   else if (!reads(maps[0], 0, 2))
@@ -144,7 +145,8 @@ struct GPUTileMatmulsPass
                                     /*withElseRegion=*/true);
       OpBuilder::InsertionGuard guard(b);
       b.setInsertionPointToStart(ifOp.thenBlock());
-      Value v = memref::LoadOp::create(b, loc, source, ValueRange{first, second});
+      Value v =
+          memref::LoadOp::create(b, loc, source, ValueRange{first, second});
       scf::YieldOp::create(b, loc, v);
       b.setInsertionPointToStart(ifOp.elseBlock());
       scf::YieldOp::create(b, loc, fzero);
@@ -159,17 +161,17 @@ struct GPUTileMatmulsPass
       // This step's tiles: a(row, k0 + tx) and b(k0 + ty, col).
       Value ka = arith::AddIOp::create(b, loc, k0, tx);
       Value kb = arith::AddIOp::create(b, loc, k0, ty);
-      Value av = guardedLoad(
-          a, arith::AndIOp::create(b, loc, rowOk, less(ka, k)),
-          p.aTransposed ? ka : row, p.aTransposed ? row : ka);
+      Value av =
+          guardedLoad(a, arith::AndIOp::create(b, loc, rowOk, less(ka, k)),
+                      p.aTransposed ? ka : row, p.aTransposed ? row : ka);
       memref::StoreOp::create(b, loc, av, aTile, ValueRange{ty, tx});
-      Value bv = guardedLoad(
-          bm, arith::AndIOp::create(b, loc, colOk, less(kb, k)),
-          p.bTransposed ? col : kb, p.bTransposed ? kb : col);
+      Value bv =
+          guardedLoad(bm, arith::AndIOp::create(b, loc, colOk, less(kb, k)),
+                      p.bTransposed ? col : kb, p.bTransposed ? kb : col);
       memref::StoreOp::create(b, loc, bv, bTile, ValueRange{ty, tx});
       gpu::BarrierOp::create(b, loc);
-      auto inner = scf::ForOp::create(b, loc, zeroIn, tIn, oneIn,
-                                      ValueRange{acc});
+      auto inner =
+          scf::ForOp::create(b, loc, zeroIn, tIn, oneIn, ValueRange{acc});
       {
         OpBuilder::InsertionGuard innerGuard(b);
         b.setInsertionPointToStart(inner.getBody());
@@ -177,16 +179,17 @@ struct GPUTileMatmulsPass
         Value x = memref::LoadOp::create(b, loc, aTile, ValueRange{ty, kk});
         Value y = memref::LoadOp::create(b, loc, bTile, ValueRange{kk, tx});
         Value prod = arith::MulFOp::create(b, loc, x, y);
-        Value sum = arith::AddFOp::create(b, loc, inner.getRegionIterArgs()[0],
-                                          prod);
+        Value sum =
+            arith::AddFOp::create(b, loc, inner.getRegionIterArgs()[0], prod);
         scf::YieldOp::create(b, loc, sum);
       }
       gpu::BarrierOp::create(b, loc);
       scf::YieldOp::create(b, loc, inner.getResult(0));
     }
     // c += the product, inside the bounds.
-    auto store = scf::IfOp::create(b, loc, arith::AndIOp::create(b, loc, rowOk, colOk),
-                                   /*withElseRegion=*/false);
+    auto store =
+        scf::IfOp::create(b, loc, arith::AndIOp::create(b, loc, rowOk, colOk),
+                          /*withElseRegion=*/false);
     {
       OpBuilder::InsertionGuard guard(b);
       b.setInsertionPointToStart(store.thenBlock());

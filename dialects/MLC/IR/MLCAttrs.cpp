@@ -17,8 +17,7 @@ using namespace mlc;
 // file hashes attribute storage (the storage classes are defined below), so
 // the specialization stays out of the dialect's public header.
 namespace llvm::hashing::detail {
-template <>
-struct is_hashable_data<double> : std::true_type {};
+template <> struct is_hashable_data<double> : std::true_type {};
 } // namespace llvm::hashing::detail
 
 #include "dialects/MLC/IR/MLCAttrInterfaces.cpp.inc"
@@ -52,9 +51,9 @@ std::pair<double, double> mlc::computeFans(ArrayRef<int64_t> shape) {
 
 std::string mlc::formatDouble(double value) {
   if (!std::isfinite(value))
-    return value != value ? "0x7FF8000000000000"
-                          : (value > 0 ? "0x7FF0000000000000"
-                                       : "0xFFF0000000000000");
+    return value != value
+               ? "0x7FF8000000000000"
+               : (value > 0 ? "0x7FF0000000000000" : "0xFFF0000000000000");
   char buf[32];
   for (int precision = 1; precision <= 17; ++precision) {
     std::snprintf(buf, sizeof(buf), "%.*g", precision, value);
@@ -155,20 +154,20 @@ checkUnitInterval(function_ref<InFlightDiagnostic()> emitError, StringRef name,
   return success();
 }
 
-static LogicalResult
-checkPositive(function_ref<InFlightDiagnostic()> emitError, StringRef name,
-              StringRef param, double value) {
+static LogicalResult checkPositive(function_ref<InFlightDiagnostic()> emitError,
+                                   StringRef name, StringRef param,
+                                   double value) {
   if (!(value > 0.0))
-    return emitError() << "#mlc." << name << " needs " << param
-                       << " > 0, got " << value;
+    return emitError() << "#mlc." << name << " needs " << param << " > 0, got "
+                       << value;
   return success();
 }
 
 LogicalResult SGDAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                               double lr, double momentum, bool) {
-  return success(succeeded(checkLearningRate(emitError, "sgd", lr)) &&
-                 succeeded(checkUnitInterval(emitError, "sgd", "momentum",
-                                             momentum)));
+  return success(
+      succeeded(checkLearningRate(emitError, "sgd", lr)) &&
+      succeeded(checkUnitInterval(emitError, "sgd", "momentum", momentum)));
 }
 
 LogicalResult AdamAttr::verify(function_ref<InFlightDiagnostic()> emitError,
@@ -196,7 +195,8 @@ LogicalResult RMSpropAttr::verify(function_ref<InFlightDiagnostic()> emitError,
   return success(
       succeeded(checkLearningRate(emitError, "rmsprop", lr)) &&
       succeeded(checkUnitInterval(emitError, "rmsprop", "rho", rho)) &&
-      succeeded(checkUnitInterval(emitError, "rmsprop", "momentum", momentum)) &&
+      succeeded(
+          checkUnitInterval(emitError, "rmsprop", "momentum", momentum)) &&
       succeeded(checkPositive(emitError, "rmsprop", "epsilon", epsilon)));
 }
 
@@ -210,8 +210,7 @@ ExponentialDecayAttr::verify(function_ref<InFlightDiagnostic()> emitError,
   if (decaySteps < 1)
     return emitError() << "#mlc.exponential_decay needs decay_steps >= 1, got "
                        << decaySteps;
-  return checkPositive(emitError, "exponential_decay", "decay_rate",
-                       decayRate);
+  return checkPositive(emitError, "exponential_decay", "decay_rate", decayRate);
 }
 
 LRScheduleSpec ExponentialDecayAttr::getSpec() const {

@@ -23,8 +23,7 @@
 namespace mlir {
 // The ODS attribute formats use `double` and `bool` parameters; MLIR only
 // ships field parsers for integers, strings and attributes.
-template <>
-struct FieldParser<double> {
+template <> struct FieldParser<double> {
   static FailureOr<double> parse(AsmParser &parser) {
     double value;
     if (parser.parseFloat(value))
@@ -32,8 +31,7 @@ struct FieldParser<double> {
     return value;
   }
 };
-template <>
-struct FieldParser<bool> {
+template <> struct FieldParser<bool> {
   static FailureOr<bool> parse(AsmParser &parser) {
     if (succeeded(parser.parseOptionalKeyword("true")))
       return true;
@@ -91,9 +89,9 @@ mlir::RankedTensorType tensorTypeOf(mlir::Value v);
 
 } // namespace mlc
 
+#include "dialects/MLC/IR/MLCAttrInterfaces.h.inc"
 #include "dialects/MLC/IR/MLCDialect.h.inc"
 #include "dialects/MLC/IR/MLCEnums.h.inc"
-#include "dialects/MLC/IR/MLCAttrInterfaces.h.inc"
 
 #define GET_ATTRDEF_CLASSES
 #include "dialects/MLC/IR/MLCAttrs.h.inc"

@@ -22,8 +22,8 @@ Value scalar(OpBuilder &b, Location loc, Value like, double value) {
   auto type = RankedTensorType::get({}, tensorTypeOf(like).getElementType());
   return ConstantOp::create(
       b, loc, type,
-      DenseElementsAttr::get(type, b.getFloatAttr(type.getElementType(),
-                                                  value)));
+      DenseElementsAttr::get(type,
+                             b.getFloatAttr(type.getElementType(), value)));
 }
 
 /// Sums `g` over the axes along which a value of `target`'s type was
@@ -123,10 +123,12 @@ LogicalResult SubOp::buildVJP(OpBuilder &b, Value g, Grads &grads) {
 
 LogicalResult MulOp::buildVJP(OpBuilder &b, Value g, Grads &grads) {
   Location loc = getLoc();
-  grads.push_back({getLhs(), sumToShape(b, loc, MulOp::create(b, loc, g, getRhs()),
-                                        getLhs().getType())});
-  grads.push_back({getRhs(), sumToShape(b, loc, MulOp::create(b, loc, g, getLhs()),
-                                        getRhs().getType())});
+  grads.push_back(
+      {getLhs(), sumToShape(b, loc, MulOp::create(b, loc, g, getRhs()),
+                            getLhs().getType())});
+  grads.push_back(
+      {getRhs(), sumToShape(b, loc, MulOp::create(b, loc, g, getLhs()),
+                            getRhs().getType())});
   return success();
 }
 
@@ -136,8 +138,8 @@ LogicalResult DivOp::buildVJP(OpBuilder &b, Value g, Grads &grads) {
   Value ga = DivOp::create(b, loc, g, getRhs());
   grads.push_back({getLhs(), sumToShape(b, loc, ga, getLhs().getType())});
   Value gb = NegOp::create(
-      b, loc, DivOp::create(b, loc, MulOp::create(b, loc, g, getResult()),
-                            getRhs()));
+      b, loc,
+      DivOp::create(b, loc, MulOp::create(b, loc, g, getResult()), getRhs()));
   grads.push_back({getRhs(), sumToShape(b, loc, gb, getRhs().getType())});
   return success();
 }
@@ -166,8 +168,8 @@ LogicalResult SqrtOp::buildVJP(OpBuilder &b, Value g, Grads &grads) {
 
 LogicalResult ReluOp::buildVJP(OpBuilder &b, Value g, Grads &grads) {
   // A select on the forward output: no recomputation, no comparison of x.
-  grads.push_back(
-      {getInput(), ReluGradOp::create(b, getLoc(), g.getType(), g, getResult())});
+  grads.push_back({getInput(), ReluGradOp::create(b, getLoc(), g.getType(), g,
+                                                  getResult())});
   return success();
 }
 
@@ -175,8 +177,9 @@ LogicalResult SigmoidOp::buildVJP(OpBuilder &b, Value g, Grads &grads) {
   Location loc = getLoc();
   Value y = getResult();
   Value oneMinusY = SubOp::create(b, loc, scalar(b, loc, y, 1.0), y);
-  grads.push_back({getInput(), MulOp::create(b, loc, g,
-                                             MulOp::create(b, loc, y, oneMinusY))});
+  grads.push_back(
+      {getInput(),
+       MulOp::create(b, loc, g, MulOp::create(b, loc, y, oneMinusY))});
   return success();
 }
 
@@ -207,18 +210,20 @@ LogicalResult SoftmaxOp::buildVJP(OpBuilder &b, Value g, Grads &grads) {
 LogicalResult LogSoftmaxOp::buildVJP(OpBuilder &b, Value g, Grads &grads) {
   // g - softmax * sum(g)
   Location loc = getLoc();
-  Value sum =
-      ReduceSumOp::create(b, loc, g, ArrayRef<int64_t>{int64_t(getAxis())}, true);
+  Value sum = ReduceSumOp::create(b, loc, g,
+                                  ArrayRef<int64_t>{int64_t(getAxis())}, true);
   Value softmax = ExpOp::create(b, loc, getResult());
-  grads.push_back({getInput(), SubOp::create(b, loc, g,
-                                             MulOp::create(b, loc, softmax, sum))});
+  grads.push_back(
+      {getInput(),
+       SubOp::create(b, loc, g, MulOp::create(b, loc, softmax, sum))});
   return success();
 }
 
 LogicalResult ReduceSumOp::buildVJP(OpBuilder &b, Value g, Grads &grads) {
   Location loc = getLoc();
   Value gk = keepDims(b, loc, g, getInput(), getAxes(), getKeepdims());
-  grads.push_back({getInput(), BroadcastLikeOp::create(b, loc, gk, getInput())});
+  grads.push_back(
+      {getInput(), BroadcastLikeOp::create(b, loc, gk, getInput())});
   return success();
 }
 
@@ -235,7 +240,8 @@ LogicalResult ReduceMaxOp::buildVJP(OpBuilder &b, Value g, Grads &grads) {
   // The gradient goes to every element equal to its slice's maximum.
   Location loc = getLoc();
   Value gk = keepDims(b, loc, g, getInput(), getAxes(), getKeepdims());
-  Value yk = keepDims(b, loc, getResult(), getInput(), getAxes(), getKeepdims());
+  Value yk =
+      keepDims(b, loc, getResult(), getInput(), getAxes(), getKeepdims());
   Value mask = EqualOp::create(b, loc, getInput(), yk);
   grads.push_back({getInput(), MulOp::create(b, loc, mask, gk)});
   return success();
@@ -330,10 +336,12 @@ LogicalResult CategoricalCrossentropyOp::buildVJP(OpBuilder &b, Value g,
   if (getFromLogits()) {
     // d/dz = softmax(z) sum(t) - t; d/dt = -log_softmax(z).
     Value dz = SubOp::create(
-        b, loc, MulOp::create(b, loc, SoftmaxOp::create(b, loc, p, int64_t(-1)), tSum),
+        b, loc,
+        MulOp::create(b, loc, SoftmaxOp::create(b, loc, p, int64_t(-1)), tSum),
         t);
     grads.push_back({p, meanOverRows(b, loc, p, dz, g)});
-    Value dt = NegOp::create(b, loc, LogSoftmaxOp::create(b, loc, p, int64_t(-1)));
+    Value dt =
+        NegOp::create(b, loc, LogSoftmaxOp::create(b, loc, p, int64_t(-1)));
     grads.push_back({t, meanOverRows(b, loc, p, dt, g)});
     return success();
   }
@@ -344,7 +352,8 @@ LogicalResult CategoricalCrossentropyOp::buildVJP(OpBuilder &b, Value g,
                            DivOp::create(b, loc, t, pc));
   grads.push_back({p, meanOverRows(b, loc, p, dp, g)});
   Value dt = NegOp::create(
-      b, loc, LogOp::create(b, loc, clipped(b, loc, DivOp::create(b, loc, p, s))));
+      b, loc,
+      LogOp::create(b, loc, clipped(b, loc, DivOp::create(b, loc, p, s))));
   grads.push_back({t, meanOverRows(b, loc, p, dt, g)});
   return success();
 }
@@ -365,14 +374,14 @@ LogicalResult SparseCategoricalCrossentropyOp::buildVJP(OpBuilder &b, Value g,
     return success();
   }
   if (getFromLogits()) {
-    Value dz =
-        SubOp::create(b, loc, SoftmaxOp::create(b, loc, p, int64_t(-1)), oneHot);
+    Value dz = SubOp::create(b, loc, SoftmaxOp::create(b, loc, p, int64_t(-1)),
+                             oneHot);
     grads.push_back({p, meanOverRows(b, loc, p, dz, g)});
     return success();
   }
   // d/dp = -onehot / p, p clipped as in the loss.
-  Value dp = NegOp::create(b, loc,
-                           DivOp::create(b, loc, oneHot, clipped(b, loc, p)));
+  Value dp =
+      NegOp::create(b, loc, DivOp::create(b, loc, oneHot, clipped(b, loc, p)));
   grads.push_back({p, meanOverRows(b, loc, p, dp, g)});
   return success();
 }

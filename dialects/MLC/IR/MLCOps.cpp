@@ -131,10 +131,10 @@ LogicalResult ModelOp::verifyRegions() {
   case LossKind::categorical_crossentropy:
   case LossKind::sparse_categorical_crossentropy:
     if (type.getRank() < 2 || !llvm::isa<FloatType>(type.getElementType()))
-      return emitOpError()
-             << "loss " << stringifyLossKind(loss->getKind())
-             << " needs a float (batch, classes) output, but output #0 has type "
-             << type;
+      return emitOpError() << "loss " << stringifyLossKind(loss->getKind())
+                           << " needs a float (batch, classes) output, but "
+                              "output #0 has type "
+                           << type;
     break;
   case LossKind::mse:
     if (loss->getFromLogits())
@@ -178,8 +178,9 @@ LogicalResult ParamRefOp::verifySymbolUses(SymbolTableCollection &tables) {
       tables.lookupNearestSymbolFrom(getOperation(), getParamAttr());
   auto param = llvm::dyn_cast_or_null<ParamOp>(symbol);
   if (!param)
-    return emitOpError() << "references @" << getParam()
-                         << ", which is not an mlc.param of the enclosing model";
+    return emitOpError()
+           << "references @" << getParam()
+           << ", which is not an mlc.param of the enclosing model";
   if (param.getType() != getResult().getType())
     return emitOpError() << "result has type " << getResult().getType()
                          << ", but param @" << getParam() << " has type "
@@ -237,11 +238,9 @@ LogicalResult FlattenOp::verify() {
 //===----------------------------------------------------------------------===//
 
 /// Result type of a (batched) matmul, or failure with `error` explaining why.
-static FailureOr<RankedTensorType> inferMatmulType(RankedTensorType lhs,
-                                                   RankedTensorType rhs,
-                                                   bool transposeLhs,
-                                                   bool transposeRhs,
-                                                   InFlightDiagnostic *error) {
+static FailureOr<RankedTensorType>
+inferMatmulType(RankedTensorType lhs, RankedTensorType rhs, bool transposeLhs,
+                bool transposeRhs, InFlightDiagnostic *error) {
   auto fail = [&]() -> InFlightDiagnostic * { return error; };
   if (lhs.getRank() < 2 || rhs.getRank() < 2) {
     if (fail())
@@ -294,8 +293,8 @@ void MatmulOp::build(OpBuilder &b, OperationState &state, Value lhs, Value rhs,
 LogicalResult MatmulOp::verify() {
   RankedTensorType lhs = getLhs().getType(), rhs = getRhs().getType();
   // Build the diagnostic lazily: only a failure reports.
-  auto type = inferMatmulType(lhs, rhs, getTransposeLhs(), getTransposeRhs(),
-                              nullptr);
+  auto type =
+      inferMatmulType(lhs, rhs, getTransposeLhs(), getTransposeRhs(), nullptr);
   if (failed(type)) {
     InFlightDiagnostic diag = emitOpError();
     (void)inferMatmulType(lhs, rhs, getTransposeLhs(), getTransposeRhs(),
@@ -330,13 +329,11 @@ static LogicalResult verifyBinaryOp(Operation *op) {
   if (failed(shape)) {
     auto dimFromRight = [&](RankedTensorType t) {
       int64_t i = t.getRank() - bad;
-      return dimStr(t.getDimSize(i)) + " (dimension " + std::to_string(i) +
-             ")";
+      return dimStr(t.getDimSize(i)) + " (dimension " + std::to_string(i) + ")";
     };
-    return op->emitOpError()
-           << "lhs " << lhs << " and rhs " << rhs
-           << " do not broadcast: " << dimFromRight(lhs) << " vs "
-           << dimFromRight(rhs);
+    return op->emitOpError() << "lhs " << lhs << " and rhs " << rhs
+                             << " do not broadcast: " << dimFromRight(lhs)
+                             << " vs " << dimFromRight(rhs);
   }
   return checkResult(op, RankedTensorType::get(*shape, lhs.getElementType()),
                      [&](InFlightDiagnostic &d) {
@@ -377,11 +374,9 @@ LogicalResult LogSoftmaxOp::verify() {
 
 /// Result type of reducing `in` over `axes` (all when empty), or failure
 /// with the offending axis in `badAxis`.
-static FailureOr<RankedTensorType> inferReduceType(RankedTensorType in,
-                                                   ArrayRef<int64_t> axes,
-                                                   bool keepdims,
-                                                   int64_t *badAxis,
-                                                   bool *duplicate) {
+static FailureOr<RankedTensorType>
+inferReduceType(RankedTensorType in, ArrayRef<int64_t> axes, bool keepdims,
+                int64_t *badAxis, bool *duplicate) {
   int64_t rank = in.getRank();
   llvm::SmallVector<bool> reduced(rank, axes.empty());
   for (int64_t axis : axes) {
@@ -472,9 +467,9 @@ LogicalResult ReshapeOp::verify() {
                          << " must both have a dynamic dimension or neither";
   if (inProduct != outProduct)
     return emitOpError() << "input " << in << " and result " << out
-                         << " hold different numbers of elements ("
-                         << inProduct << (inDyn ? " x ?" : "") << " vs "
-                         << outProduct << (outDyn ? " x ?" : "") << ")";
+                         << " hold different numbers of elements (" << inProduct
+                         << (inDyn ? " x ?" : "") << " vs " << outProduct
+                         << (outDyn ? " x ?" : "") << ")";
   return success();
 }
 
@@ -544,8 +539,8 @@ static LogicalResult verifySameShapeLoss(Operation *op, RankedTensorType pred,
                                          RankedTensorType target,
                                          unsigned minRank) {
   if (pred.getRank() < minRank)
-    return op->emitOpError() << "prediction must have rank >= " << minRank
-                             << ", got " << pred;
+    return op->emitOpError()
+           << "prediction must have rank >= " << minRank << ", got " << pred;
   if (target.getElementType() != pred.getElementType())
     return op->emitOpError() << "target must have the prediction's element "
                                 "type: prediction "
@@ -584,8 +579,8 @@ LogicalResult SparseCategoricalCrossentropyOp::verify() {
   if (failed(verifyCompatibleShape(expected, target)))
     return emitOpError() << "target must hold one integer class label per "
                             "prediction row: prediction "
-                         << pred << " needs a target of shape "
-                         << expected << ", got " << target;
+                         << pred << " needs a target of shape " << expected
+                         << ", got " << target;
   return verifyLossResult(*this, pred);
 }
 
@@ -594,9 +589,8 @@ LogicalResult SparseCategoricalCrossentropyOp::verify() {
 //===----------------------------------------------------------------------===//
 
 LogicalResult GradientOp::inferReturnTypes(
-    MLIRContext *, std::optional<Location>, ValueRange operands,
-    DictionaryAttr, OpaqueProperties, RegionRange,
-    SmallVectorImpl<Type> &inferredReturnTypes) {
+    MLIRContext *, std::optional<Location>, ValueRange operands, DictionaryAttr,
+    OpaqueProperties, RegionRange, SmallVectorImpl<Type> &inferredReturnTypes) {
   // One gradient per value differentiated against, of its type.
   for (Value v : operands.drop_front())
     inferredReturnTypes.push_back(v.getType());
@@ -606,7 +600,8 @@ LogicalResult GradientOp::inferReturnTypes(
 LogicalResult OneHotOp::verify() {
   RankedTensorType labels = getLabels().getType(), out = getType();
   auto expected = out.getShape().drop_back();
-  if (out.getRank() != labels.getRank() + 1 || out.isDynamicDim(out.getRank() - 1) ||
+  if (out.getRank() != labels.getRank() + 1 ||
+      out.isDynamicDim(out.getRank() - 1) ||
       failed(verifyCompatibleShape(expected, labels.getShape())))
     return emitOpError() << "result must be the labels' shape plus a static "
                             "class dimension: labels "
@@ -619,18 +614,16 @@ LogicalResult BroadcastLikeOp::verify() {
                    out = getType();
   if (out.getShape() != like.getShape() ||
       out.getElementType() != in.getElementType())
-    return emitOpError() << "result must have the shape of 'like' "
-                         << like << " and the element type of the input "
-                         << in << ", got " << out;
+    return emitOpError() << "result must have the shape of 'like' " << like
+                         << " and the element type of the input " << in
+                         << ", got " << out;
   auto shape = broadcastShapes(in.getShape(), like.getShape());
   if (in.getRank() > like.getRank() || failed(shape))
-    return emitOpError() << "input " << in << " does not broadcast to "
-                         << like;
+    return emitOpError() << "input " << in << " does not broadcast to " << like;
   return success();
 }
 
-void EqualOp::build(OpBuilder &b, OperationState &state, Value lhs,
-                    Value rhs) {
+void EqualOp::build(OpBuilder &b, OperationState &state, Value lhs, Value rhs) {
   build(b, state, inferBroadcastType(lhs, rhs), lhs, rhs);
 }
 
@@ -649,9 +642,8 @@ LogicalResult ClipOp::verify() {
 //===----------------------------------------------------------------------===//
 
 LogicalResult OptimizerUpdateOp::inferReturnTypes(
-    MLIRContext *, std::optional<Location>, ValueRange operands,
-    DictionaryAttr, OpaqueProperties, RegionRange,
-    SmallVectorImpl<Type> &inferredReturnTypes) {
+    MLIRContext *, std::optional<Location>, ValueRange operands, DictionaryAttr,
+    OpaqueProperties, RegionRange, SmallVectorImpl<Type> &inferredReturnTypes) {
   // param, grad, states..., lr, step: the results are param and states.
   inferredReturnTypes.push_back(operands[0].getType());
   for (Value s : operands.drop_front(2).drop_back(2))

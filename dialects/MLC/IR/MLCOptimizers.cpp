@@ -130,8 +130,8 @@ SmallVector<StringRef> RMSpropAttr::getStateNames() const {
   return names;
 }
 
-SmallVector<Value> RMSpropAttr::buildUpdate(OpBuilder &b, Location loc,
-                                            Value g, Value lr, Value, Value p,
+SmallVector<Value> RMSpropAttr::buildUpdate(OpBuilder &b, Location loc, Value g,
+                                            Value lr, Value, Value p,
                                             ValueRange s) const {
   Scalar x(b, loc, p.getType());
   // v = rho v + (1 - rho) g^2; centered: a = rho a + (1 - rho) g and the

@@ -36,8 +36,8 @@ public:
       types.push_back(bufferTypeOf(t));
     }
     if (!names.empty())
-      groups.push_back(b.getNamedAttr(("mlc." + group).str(),
-                                      b.getArrayAttr(names)));
+      groups.push_back(
+          b.getNamedAttr(("mlc." + group).str(), b.getArrayAttr(names)));
     return first;
   }
 
@@ -169,11 +169,11 @@ struct BuildEntryPointsPass
   LogicalResult buildPredict(ModelOp model) {
     EntryBuilder e(model, "predict");
     OutputOp output = model.getOutputOp();
-    unsigned p = e.addArgs("params", typesOf(model.getParamOps()),
-                           names(model, true));
+    unsigned p =
+        e.addArgs("params", typesOf(model.getParamOps()), names(model, true));
     unsigned in = e.addArgs("inputs", inputTypes(model), names(model, false));
-    unsigned out = e.addArgs("", llvm::to_vector(output.getOutputs().getTypes()),
-                             {});
+    unsigned out =
+        e.addArgs("", llvm::to_vector(output.getOutputs().getTypes()), {});
     if (failed(e.create(getOperation(), [](unsigned) { return false; })))
       return failure();
     e.func->setAttr("mlc.num_outputs",
@@ -236,21 +236,18 @@ struct BuildEntryPointsPass
     unsigned label = e.addArgs("", labelType, {});
     unsigned out = e.addArgs("", {scalarType, predType}, {});
     // Params and states are updated in place.
-    if (failed(e.create(getOperation(),
-                        [&](unsigned i) { return i < lr; })))
+    if (failed(e.create(getOperation(), [&](unsigned i) { return i < lr; })))
       return failure();
     e.cloneGraph(p, in);
     Location loc = output.getLoc();
     Value predValue = e.graphValue(prediction);
-    Value lossValue =
-        buildLoss(e.b, loc, *loss, predValue, e.tensors[label]);
+    Value lossValue = buildLoss(e.b, loc, *loss, predValue, e.tensors[label]);
     SmallVector<Value> paramTensors(e.tensors.begin() + p,
                                     e.tensors.begin() + p + params.size());
     auto grads = GradientOp::create(e.b, loc, lossValue, paramTensors);
     for (unsigned i = 0; i < params.size(); ++i) {
-      SmallVector<Value> states(
-          e.tensors.begin() + s + i * slots.size(),
-          e.tensors.begin() + s + (i + 1) * slots.size());
+      SmallVector<Value> states(e.tensors.begin() + s + i * slots.size(),
+                                e.tensors.begin() + s + (i + 1) * slots.size());
       auto update = OptimizerUpdateOp::create(
           e.b, params[i].getLoc(), optimizer, paramTensors[i],
           grads.getResult(i), states, e.tensors[lr], e.tensors[lr + 1]);

@@ -24,8 +24,8 @@ public:
   std::string next(StringRef prefix) {
     unsigned &counter = counters[prefix];
     while (true) {
-      std::string name = counter == 0 ? prefix.str()
-                                      : (prefix + "_" + Twine(counter)).str();
+      std::string name =
+          counter == 0 ? prefix.str() : (prefix + "_" + Twine(counter)).str();
       ++counter;
       if (!taken.contains(name))
         return name;
@@ -111,8 +111,8 @@ struct MaterializeParamsPass
     for (Operation &op : llvm::make_early_inc_range(body)) {
       OpBuilder b(&op);
       if (auto flatten = llvm::dyn_cast<FlattenOp>(op)) {
-        Value reshaped = ReshapeOp::create(b, flatten.getLoc(), flatten.getType(),
-                                           flatten.getInput());
+        Value reshaped = ReshapeOp::create(
+            b, flatten.getLoc(), flatten.getType(), flatten.getInput());
         flatten.replaceAllUsesWith(reshaped);
         flatten.erase();
         continue;
@@ -139,16 +139,15 @@ struct MaterializeParamsPass
       ParamOp kernel = declareParam(
           loc, name + ".kernel",
           RankedTensorType::get({in.getDimSize(1), units}, elt), kernelInit);
-      Value w = ParamRefOp::create(b, loc, kernel.getType(),
-                                   kernel.getSymName());
+      Value w =
+          ParamRefOp::create(b, loc, kernel.getType(), kernel.getSymName());
       Value result = MatmulOp::create(b, loc, dense.getInput(), w);
       if (dense.getUseBias()) {
         Attribute biasInit = dense.getBiasInitializerAttr();
         if (!biasInit)
           biasInit = ZerosAttr::get(model.getContext());
-        ParamOp bias = declareParam(loc, name + ".bias",
-                                    RankedTensorType::get({units}, elt),
-                                    biasInit);
+        ParamOp bias = declareParam(
+            loc, name + ".bias", RankedTensorType::get({units}, elt), biasInit);
         Value bv =
             ParamRefOp::create(b, loc, bias.getType(), bias.getSymName());
         result = AddOp::create(b, loc, result, bv);
