@@ -34,6 +34,12 @@ struct LibraryModel {
   int64_t classes = 0;
 };
 
+/// `[d0, d1]`, with `dynamic` for dynamic dimensions.
+std::string shapeText(llvm::ArrayRef<int64_t> shape, llvm::StringRef dynamic);
+
+/// A number as the header and the prologue print it (%g).
+std::string numberText(double v);
+
 /// Fills the parts of `m` that come from the model as written: its layers,
 /// loss and optimizer.
 void describeModel(ModelOp model, LibraryModel &m);

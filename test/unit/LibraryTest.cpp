@@ -7,6 +7,10 @@
 // writing the bytes mlc train writes; bad arguments and bad files give
 // error codes and messages, and leave the state alone.
 //
+// Over 500 lines on purpose: every test shares one fixture that builds and
+// loads the library once (a build takes seconds), and its host reference
+// (a step written with the runtime's own pieces) is the file's middle.
+//
 //===----------------------------------------------------------------------===//
 
 #include "compiler/Driver/Library.h"
