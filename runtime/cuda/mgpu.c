@@ -376,12 +376,6 @@ MLC_MGPU_EXPORT void *MLC_MGPU(mgpuEventCreate)(void) {
   return event;
 }
 
-MLC_MGPU_EXPORT void MLC_MGPU(mgpuEventDestroy)(void *event) {
-  if (event && mlcCudaCurrent())
-    mlcCudaCheck(mlcCudaDriver.cuEventDestroy((CUevent)event),
-                 "cuEventDestroy");
-}
-
 MLC_MGPU_EXPORT void MLC_MGPU(mgpuEventSynchronize)(void *event) {
   if (!mlcCudaFailed() && event)
     mlcCudaCheck(mlcCudaDriver.cuEventSynchronize((CUevent)event),
@@ -392,6 +386,12 @@ MLC_MGPU_EXPORT void MLC_MGPU(mgpuEventRecord)(void *event, void *stream) {
   if (!mlcCudaFailed() && event)
     mlcCudaCheck(mlcCudaDriver.cuEventRecord((CUevent)event, (CUstream)stream),
                  "cuEventRecord");
+}
+
+MLC_MGPU_EXPORT void MLC_MGPU(mgpuEventDestroy)(void *event) {
+  if (event && mlcCudaCurrent())
+    mlcCudaCheck(mlcCudaDriver.cuEventDestroy((CUevent)event),
+                 "cuEventDestroy");
 }
 
 MLC_MGPU_EXPORT void *MLC_MGPU(mgpuMemAlloc)(uint64_t bytes, void *stream,
