@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 build_dir=${MLC_BUILD_DIR:-build}
 rounds=${1:-5}
-scripts/install-deps.sh libdnnl-dev python3-torch python3-numpy >/dev/null
+scripts/install-deps.sh libdnnl-dev ocl-icd-opencl-dev python3-torch python3-numpy >/dev/null
 scripts/build.sh >/dev/null
 cmake "$build_dir" >/dev/null
 cmake --build "$build_dir" --target mlc-epoch-bench >/dev/null

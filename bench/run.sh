@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build_dir=${MLC_BUILD_DIR:-build}
-scripts/install-deps.sh libopenblas-dev libdnnl-dev >/dev/null
+scripts/install-deps.sh libopenblas-dev libdnnl-dev ocl-icd-opencl-dev >/dev/null
 scripts/build.sh >/dev/null
 cmake "$build_dir" >/dev/null   # pick up the libraries if just installed
 cmake --build "$build_dir" --target mlc-bench
