@@ -10,6 +10,7 @@
 #include "runtime/core/schedule.h"
 
 #include <cstdio>
+#include <cstdlib>
 
 namespace mlc::runtime {
 
@@ -19,25 +20,30 @@ double LearningRateSchedule::at(int64_t step) const {
   return mlcScheduleRate(&s, step);
 }
 
+/// The shortest %g form that reads back as `v`.
+static std::string shortest(double v) {
+  char text[32];
+  for (int precision = 1; precision <= 17; ++precision) {
+    std::snprintf(text, sizeof text, "%.*g", precision, v);
+    if (std::strtod(text, nullptr) == v)
+      break;
+  }
+  return text;
+}
+
 std::string LearningRateSchedule::str() const {
-  char text[256];
   switch (kind) {
   case Kind::Constant:
     return "constant";
   case Kind::ExponentialDecay:
-    std::snprintf(text, sizeof text,
-                  "exponential_decay:decay_steps=%lld,decay_rate=%.17g,"
-                  "staircase=%s",
-                  (long long)decaySteps, decayRate,
-                  staircase ? "true" : "false");
-    return text;
+    return "exponential_decay:decay_steps=" + std::to_string(decaySteps) +
+           ",decay_rate=" + shortest(decayRate) +
+           ",staircase=" + (staircase ? "true" : "false");
   case Kind::CosineDecay:
-    std::snprintf(text, sizeof text,
-                  "cosine_decay:decay_steps=%lld,alpha=%.17g,"
-                  "warmup_steps=%lld,warmup_target=%.17g",
-                  (long long)decaySteps, alpha, (long long)warmupSteps,
-                  warmupTarget);
-    return text;
+    return "cosine_decay:decay_steps=" + std::to_string(decaySteps) +
+           ",alpha=" + shortest(alpha) +
+           ",warmup_steps=" + std::to_string(warmupSteps) +
+           ",warmup_target=" + shortest(warmupTarget);
   }
   return "constant";
 }

@@ -45,7 +45,8 @@ struct LearningRateSchedule {
   /// The schedule as `mlc train --lr-schedule` takes it and checkpoints
   /// record it: "constant", "exponential_decay:decay_steps=1000,
   /// decay_rate=0.96,staircase=false", "cosine_decay:decay_steps=...,
-  /// alpha=...,warmup_steps=...,warmup_target=..." (numbers in %.17g).
+  /// alpha=...,warmup_steps=...,warmup_target=..." (each number in the
+  /// shortest form that reads back exactly).
   std::string str() const;
 };
 

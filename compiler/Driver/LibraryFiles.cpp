@@ -114,6 +114,7 @@ std::string generatePrologue(const LibraryModel &m) {
      << llvm::formatv("#define MLC_LEARNING_RATE {0:e17}\n", sig.learningRate)
      << "#define MLC_BIAS_CORRECTED " << sig.biasCorrected << "\n"
      << "#define MLC_SCHEDULE_KIND " << int(sig.schedule.kind) << "\n"
+     << "#define MLC_SCHEDULE_TEXT " << quoted(sig.schedule.str()) << "\n"
      << "#define MLC_SCHEDULE_DECAY_STEPS " << sig.schedule.decaySteps << "\n"
      << llvm::formatv("#define MLC_SCHEDULE_DECAY_RATE {0:e17}\n",
                       sig.schedule.decayRate)

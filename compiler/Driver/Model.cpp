@@ -75,7 +75,14 @@ parseSchedule(MLIRContext *ctx, llvm::StringRef text) {
     args.split(pairs, ',');
     for (auto [i, pair] : llvm::enumerate(pairs)) {
       auto [key, value] = pair.split('=');
-      attr += (i ? ", " : "") + key.trim().str() + " = " + value.trim().str();
+      value = value.trim();
+      // MLIR reads 1e-3 as an integer and an identifier; write it 0.001.
+      std::string number = value.str();
+      double parsed;
+      if (!value.contains('.') && value.contains_insensitive("e") &&
+          !value.getAsDouble(parsed))
+        number = formatDouble(parsed);
+      attr += (i ? ", " : "") + key.trim().str() + " = " + number;
     }
     attr += ">";
   }

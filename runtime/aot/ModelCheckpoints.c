@@ -31,11 +31,19 @@ int MLC_API(save)(MLC_API(state) * s, const char *path) {
   snprintf(epoch, sizeof epoch, "%lld", (long long)s->epoch);
   snprintf(step, sizeof step, "%lld", (long long)s->iterations);
   snprintf(seed, sizeof seed, "%llu", (unsigned long long)s->seed);
-  mlc_metadata_entry metadata[] = {{"format", "mlc"},
-                                   {"model", MLC_MODEL_NAME},
-                                   {"epoch", epoch},
-                                   {"step", step},
-                                   {"seed", seed}};
+  mlc_metadata_entry own[] = {
+      {"format", "mlc"}, {"model", MLC_MODEL_NAME},
+      {"epoch", epoch},  {"step", step},
+      {"seed", seed},    {"schedule", MLC_SCHEDULE_TEXT}};
+  /* Like mlc train, a constant schedule is not recorded. */
+  size_t numOwn = sizeof own / sizeof own[0] - (MLC_SCHEDULE_KIND == 0);
+  mlc_metadata_entry *metadata =
+      malloc((numOwn + s->numCarried) * sizeof *metadata);
+  if (!metadata)
+    return mlcFail(MLC_ERR_MEMORY, MLC_MODEL_NAME "_save: out of memory");
+  memcpy(metadata, own, numOwn * sizeof *metadata);
+  if (s->numCarried)
+    memcpy(metadata + numOwn, s->carried, s->numCarried * sizeof *metadata);
   mlc_stored_tensor tensors[MLC_NUM_PARAMS + MLC_NUM_STATES + 1];
   for (int i = 0; i < MLC_NUM_PARAMS + MLC_NUM_STATES; ++i) {
     const struct mlc_tensor *t = mlcTensor(i);
@@ -50,12 +58,13 @@ int MLC_API(save)(MLC_API(state) * s, const char *path) {
   mlc_stored_tensor count = {"optimizer.iterations", "I64", 0, NULL,
                              &s->iterations,         8};
   tensors[MLC_NUM_PARAMS + MLC_NUM_STATES] = count;
-  mlc_safetensors file = {metadata, sizeof metadata / sizeof metadata[0],
+  mlc_safetensors file = {metadata, numOwn + s->numCarried,
                           tensors,  MLC_NUM_PARAMS + MLC_NUM_STATES + 1,
                           NULL,     NULL,
                           NULL};
   /* 0644: mkstemp makes it 0600, and a checkpoint is shared. */
   int code = mlcSafetensorsWrite(path, &file, 0644, why, sizeof why);
+  free(metadata);
   if (code == MLC_CORE_MEMORY)
     return mlcFail(MLC_ERR_MEMORY, MLC_MODEL_NAME "_save: out of memory");
   if (code)
@@ -155,6 +164,57 @@ static int mlcMatch(const mlc_safetensors *file, const void **found,
   return bad;
 }
 
+/* A count in the metadata ("epoch", "seed"); 0 if absent or not one. */
+static int64_t mlcMetadataCount(const mlc_safetensors *file, const char *key) {
+  for (size_t m = 0; m < file->numMetadata; ++m)
+    if (!strcmp(file->metadata[m].key, key)) {
+      char *end = NULL;
+      const char *text = file->metadata[m].value;
+      long long n = strtoll(text, &end, 10);
+      return *text && !*end && n >= 0 ? (int64_t)n : 0;
+    }
+  return 0;
+}
+
+/* Copies the metadata the library does not write itself into one
+ * allocation (`*carried`, NULL if none); returns 0 when out of memory. */
+static int mlcCarryMetadata(const mlc_safetensors *file,
+                            mlc_metadata_entry **carried, size_t *count) {
+  static const char *const own[] = {"format", "model", "epoch",
+                                    "step",   "seed",  "schedule"};
+  size_t n = 0, text = 0;
+  for (int pass = 0; pass < 2; ++pass) {
+    char *next = *carried ? (char *)(*carried + n) : NULL;
+    size_t k = 0;
+    for (size_t m = 0; m < file->numMetadata; ++m) {
+      const mlc_metadata_entry *e = &file->metadata[m];
+      int mine = 0;
+      for (size_t o = 0; o < sizeof own / sizeof own[0]; ++o)
+        mine |= !strcmp(e->key, own[o]);
+      if (mine)
+        continue;
+      size_t keyBytes = strlen(e->key) + 1, valueBytes = strlen(e->value) + 1;
+      if (!pass) {
+        ++n, text += keyBytes + valueBytes;
+        continue;
+      }
+      (*carried)[k].key = memcpy(next, e->key, keyBytes);
+      next += keyBytes;
+      (*carried)[k++].value = memcpy(next, e->value, valueBytes);
+      next += valueBytes;
+    }
+    if (!pass) {
+      *count = n;
+      if (!n)
+        return 1;
+      *carried = malloc(n * sizeof **carried + text);
+      if (!*carried)
+        return 0;
+    }
+  }
+  return 1;
+}
+
 int MLC_API(load)(MLC_API(state) * s, const char *path) {
   if (!s || !path)
     return mlcFail(MLC_ERR_ARGUMENT,
@@ -191,6 +251,13 @@ int MLC_API(load)(MLC_API(state) * s, const char *path) {
     free(problems.data);
     return code;
   }
+  mlc_metadata_entry *carried = NULL;
+  size_t numCarried = 0;
+  if (!mlcCarryMetadata(&file, &carried, &numCarried)) {
+    mlcSafetensorsFree(&file);
+    free(problems.data);
+    return mlcFail(MLC_ERR_MEMORY, "cannot read '%s': out of memory", path);
+  }
   /* Everything checked: only now is the state changed. */
   for (int i = 0; i < MLC_NUM_PARAMS + MLC_NUM_STATES; ++i) {
     size_t bytes = 4 * (size_t)mlcTensor(i)->size;
@@ -202,6 +269,11 @@ int MLC_API(load)(MLC_API(state) * s, const char *path) {
   s->iterations = 0;
   if (iterations)
     memcpy(&s->iterations, iterations, 8);
+  s->epoch = mlcMetadataCount(&file, "epoch");
+  s->seed = (uint64_t)mlcMetadataCount(&file, "seed");
+  free(s->carried);
+  s->carried = carried;
+  s->numCarried = numCarried;
   s->ready = 1;
   mlcSafetensorsFree(&file);
   free(problems.data);

@@ -15,7 +15,12 @@
  *   MLC_GPU             1 for --target=cuda: runtime/cuda/mgpu.c comes
  *                       before this file, its names under MLC_MGPU(x)
  *   MLC_FLUSH_DENORMALS 1: denormals flush to zero while compiled code runs
- *   MLC_SCHEDULE_*      the learning-rate schedule (below; constant if absent)
+ *   MLC_SCHEDULE_KIND   the learning-rate schedule as runtime/core/schedule.h
+ *                       takes it (0 constant, 1 exponential, 2 cosine decay)
+ *                       with MLC_SCHEDULE_DECAY_STEPS, _DECAY_RATE,
+ *                       _STAIRCASE, _ALPHA, _WARMUP_STEPS, _WARMUP_TARGET;
+ *                       its initial rate is the state's learning rate
+ *   MLC_SCHEDULE_TEXT   the schedule as checkpoints record it
  * The runtime core (runtime/core/) comes before this file, its functions
  * static: init() draws the same bits as mlc's runtime for the same seed,
  * steps take the same learning rates and step sizes, and checkpoints are
@@ -39,31 +44,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* The learning-rate schedule as runtime/core/schedule.h takes it (kind 0
- * constant, 1 exponential decay, 2 cosine decay); its initial rate is the
- * state's learning rate. */
-#ifndef MLC_SCHEDULE_KIND
-#define MLC_SCHEDULE_KIND 0
-#endif
-#ifndef MLC_SCHEDULE_DECAY_STEPS
-#define MLC_SCHEDULE_DECAY_STEPS 1
-#endif
-#ifndef MLC_SCHEDULE_DECAY_RATE
-#define MLC_SCHEDULE_DECAY_RATE 0.96
-#endif
-#ifndef MLC_SCHEDULE_STAIRCASE
-#define MLC_SCHEDULE_STAIRCASE 0
-#endif
-#ifndef MLC_SCHEDULE_ALPHA
-#define MLC_SCHEDULE_ALPHA 0.0
-#endif
-#ifndef MLC_SCHEDULE_WARMUP_STEPS
-#define MLC_SCHEDULE_WARMUP_STEPS 0
-#endif
-#ifndef MLC_SCHEDULE_WARMUP_TARGET
-#define MLC_SCHEDULE_WARMUP_TARGET 0.0
-#endif
 
 /* A ranked memref descriptor as the compiled code reads it: allocated and
  * aligned pointers, offset, then sizes[rank] and strides[rank]. */
@@ -97,6 +77,11 @@ struct MLC_API(state) {
   uint64_t seed;
   double learningRate;
   int ready; /* init or load ran */
+  /* Metadata of the run a loaded checkpoint came from that the library
+   * does not produce itself (mlc train's normalization, say): saved again
+   * with the state. One allocation holds the entries and their text. */
+  mlc_metadata_entry *carried;
+  size_t numCarried;
 };
 
 static _Thread_local char mlcError[1024];
@@ -288,6 +273,7 @@ int MLC_API(destroy)(MLC_API(state) * s) {
   mlcFree(s->xStage);
   mlcFree(s->yStage);
   mlcFree(s->workspace);
+  free(s->carried);
   free(s);
   return MLC_OK;
 }
@@ -367,6 +353,9 @@ int MLC_API(init)(MLC_API(state) * s, uint64_t seed) {
   s->iterations = 0;
   s->epoch = 0;
   s->seed = seed;
+  free(s->carried); /* a new run */
+  s->carried = NULL;
+  s->numCarried = 0;
   s->ready = 1;
   return MLC_OK;
 }

@@ -333,8 +333,56 @@ TEST_F(LibraryTest, TrainStepsFollowTheSchedule) {
     hostTrain(host, x, y, 16, &schedule);
   }
   expectParamsEqual(host, scheduled, s);
+  // Its checkpoints record the schedule as mlc train's do.
+  ASSERT_EQ(scheduled.save(s, path("scheduled.safetensors").c_str()), kOk);
+  runtime::Safetensors file;
+  std::string error;
+  ASSERT_TRUE(
+      runtime::readSafetensors(path("scheduled.safetensors"), file, error))
+      << error;
+  EXPECT_EQ(file.metadata["schedule"], schedule.str());
   scheduled.destroy(s);
   dlclose(library);
+}
+
+// A checkpoint of mlc train that went through a library (load, train,
+// save) keeps what the run recorded: its epoch and seed, and metadata the
+// library does not write itself (the inputs' normalization).
+TEST_F(LibraryTest, CheckpointsKeepTheRunsMetadata) {
+  ASSERT_EQ(api.init(state, 3), kOk);
+  ASSERT_EQ(api.save(state, path("run.safetensors").c_str()), kOk)
+      << api.lastError();
+  runtime::Safetensors file;
+  std::string error;
+  ASSERT_TRUE(runtime::readSafetensors(path("run.safetensors"), file, error))
+      << error;
+  file.metadata["epoch"] = "4";
+  file.metadata["seed"] = "9";
+  file.metadata["normalize"] = "standardize";
+  file.metadata["normalize.shift"] = "0.13";
+  file.metadata["normalize.scale"] = "3.2";
+  ASSERT_TRUE(
+      runtime::writeSafetensors(path("standardized.safetensors"), file, error))
+      << error;
+
+  State *other = nullptr;
+  ASSERT_EQ(api.create(&other), kOk);
+  ASSERT_EQ(api.load(other, path("standardized.safetensors").c_str()), kOk)
+      << api.lastError();
+  ASSERT_EQ(api.save(other, path("again.safetensors").c_str()), kOk)
+      << api.lastError();
+  runtime::Safetensors again;
+  ASSERT_TRUE(runtime::readSafetensors(path("again.safetensors"), again, error))
+      << error;
+  EXPECT_EQ(again.metadata, file.metadata);
+  // A new run forgets them.
+  ASSERT_EQ(api.init(other, 9), kOk);
+  ASSERT_EQ(api.save(other, path("fresh.safetensors").c_str()), kOk);
+  ASSERT_TRUE(runtime::readSafetensors(path("fresh.safetensors"), again, error))
+      << error;
+  EXPECT_EQ(again.metadata.count("normalize"), 0u);
+  EXPECT_EQ(again.metadata["epoch"], "0");
+  api.destroy(other);
 }
 
 TEST_F(LibraryTest, CheckpointsMoveBetweenLibraryAndMlc) {

@@ -123,6 +123,20 @@ mlc.model @m {
   sig = materializeSignature(*module);
   ASSERT_TRUE(bool(sig)) << llvm::toString(sig.takeError());
   EXPECT_DOUBLE_EQ(sig->schedule.at(20), 0.125);
+  // What checkpoints record reads back as the same schedule.
+  runtime::LearningRateSchedule recorded = sig->schedule;
+  overrides.lrSchedule = recorded.str();
+  ASSERT_FALSE(bool(applyOverrides(*module, overrides)));
+  sig = materializeSignature(*module);
+  ASSERT_TRUE(bool(sig)) << llvm::toString(sig.takeError());
+  EXPECT_EQ(sig->schedule.str(), recorded.str());
+  overrides.lrSchedule = "cosine_decay:decay_steps=10,alpha=0,"
+                         "warmup_steps=2,warmup_target=1e-3";
+  ASSERT_FALSE(bool(applyOverrides(*module, overrides)));
+  sig = materializeSignature(*module);
+  ASSERT_TRUE(bool(sig)) << llvm::toString(sig.takeError());
+  EXPECT_EQ(sig->schedule.str(), "cosine_decay:decay_steps=10,alpha=0,"
+                                 "warmup_steps=2,warmup_target=0.001");
   overrides.lrSchedule = "constant";
   ASSERT_FALSE(bool(applyOverrides(*module, overrides)));
   sig = materializeSignature(*module);
@@ -211,7 +225,7 @@ TEST(RuntimeTest, LearningRateSchedules) {
   EXPECT_NEAR(s.at(54), 0.5 * (0.1 + 0.9 * 0.5), 1e-15);
   EXPECT_NEAR(s.at(104), 0.05, 1e-15);
   EXPECT_NEAR(s.at(1000), 0.05, 1e-15);
-  EXPECT_EQ(s.str(), "cosine_decay:decay_steps=100,alpha=0.10000000000000001,"
+  EXPECT_EQ(s.str(), "cosine_decay:decay_steps=100,alpha=0.1,"
                      "warmup_steps=4,warmup_target=0.5");
 
   EXPECT_NEAR(runtime::adamStepSize(1e-3, 0.9, 0.999, 0),

@@ -18,13 +18,19 @@
 #include "mlir/Interfaces/InferTypeOpInterface.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
-#include "llvm/ADT/Hashing.h"
-
 namespace mlir {
 // The ODS attribute formats use `double` and `bool` parameters; MLIR only
 // ships field parsers for integers, strings and attributes.
 template <> struct FieldParser<double> {
   static FailureOr<double> parse(AsmParser &parser) {
+    // An integer is a float too (`alpha = 0`, `decay_rate = 2`).
+    int64_t integer;
+    OptionalParseResult isInteger = parser.parseOptionalInteger(integer);
+    if (isInteger.has_value()) {
+      if (failed(*isInteger))
+        return failure();
+      return double(integer);
+    }
     double value;
     if (parser.parseFloat(value))
       return failure();
