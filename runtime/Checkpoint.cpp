@@ -81,9 +81,16 @@ bool loadCheckpoint(const std::string &path, Checkpoint &checkpoint,
     for (const CheckpointTensor &s : checkpoint.states)
       take(s);
     iterations = file.find(kIterations);
-    if (!iterations || iterations->dtype != "I64" ||
-        iterations->data.size() != sizeof(int64_t)) {
+    int64_t count = -1;
+    if (iterations && iterations->dtype == "I64" &&
+        iterations->data.size() == sizeof(int64_t))
+      std::memcpy(&count, iterations->data.data(), sizeof count);
+    if (!iterations) {
       problems += std::string("\n  missing ") + kIterations + " (I64 [])";
+    } else if (count < 0) {
+      // A negative count would make Adam's step size NaN.
+      problems +=
+          std::string("\n  ") + kIterations + " is not a count (I64 [] >= 0)";
       iterations = nullptr;
     }
   }

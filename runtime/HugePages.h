@@ -1,5 +1,4 @@
-//===- HugePages.h - allocator for large, randomly accessed arrays -*- C++
-//-*-===//
+//===- HugePages.h - large, randomly accessed arrays ------------*- C++ -*-===//
 //
 // Part of the mlc runtime. A std::allocator replacement that asks the kernel
 // for transparent huge pages on large blocks. A shuffled epoch reads the

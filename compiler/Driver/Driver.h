@@ -6,7 +6,8 @@
 //   Target.h     target machines; LLVM IR, assembly and object emission
 //   Signature.h  the entry points' calling convention
 //   JIT.h        models compiled in-process
-//   Library.h    standalone model libraries (AOT)
+// Library.h (standalone model libraries) builds on these and is included
+// on its own.
 //
 //===----------------------------------------------------------------------===//
 

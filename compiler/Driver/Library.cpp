@@ -178,11 +178,12 @@ llvm::Expected<LibraryResult> mlc::buildLibrary(ModuleOp module,
         "'" + m.name +
         "' is not a C identifier, so it cannot prefix the "
         "library's symbols; choose one with --name");
-  // The library's own C code uses mlc_ and MLC_ names.
-  if (llvm::StringRef(m.name).equals_insensitive("mlc"))
+  // The library's own C code uses mlc_ and MLC_ names (MLC_CORE_OK, ...).
+  if (llvm::StringRef(m.name).equals_insensitive("mlc") ||
+      llvm::StringRef(m.name).starts_with_insensitive("mlc_"))
     return llvm::createStringError(
         "'" + m.name +
-        "' is reserved for mlc's own names in the library; "
+        "' is reserved for mlc's own names in the library (mlc and mlc_*); "
         "choose another with --name");
   // The symbol prefix comes from the model's name: rename the model, so
   // the entry points are <name>_predict and so on.
@@ -216,9 +217,13 @@ llvm::Expected<LibraryResult> mlc::buildLibrary(ModuleOp module,
   if (std::error_code ec = llvm::sys::fs::create_directories(outputDir))
     return llvm::createStringError("cannot create the output directory '" +
                                    outputDir + "': " + ec.message());
-  llvm::SmallString<128> scratch;
-  if (std::error_code ec = llvm::sys::fs::createUniqueDirectory(
-          outputDir + "/.mlc-build", scratch))
+  // createUniqueDirectory puts a relative prefix under $TMPDIR.
+  llvm::SmallString<128> scratch, prefix(outputDir + "/.mlc-build");
+  if (std::error_code ec = llvm::sys::fs::make_absolute(prefix))
+    return llvm::createStringError("cannot write to '" + outputDir +
+                                   "': " + ec.message());
+  if (std::error_code ec =
+          llvm::sys::fs::createUniqueDirectory(prefix, scratch))
     return llvm::createStringError("cannot write to '" + outputDir +
                                    "': " + ec.message());
   struct Cleanup {

@@ -55,9 +55,11 @@ const ApiDeclaration kApi[] = {
      "error) the\n   state is left as it was. A file without optimizer state "
      "resets it.",
      "int {0}_load({0}_state *state, const char *path)"},
-    {"Sets the learning rate of the following steps (> 0).",
+    {"Sets the learning rate of the following steps (> 0); with a "
+     "learning-rate\n"
+     "   schedule, the rate the schedule starts from.",
      "int {0}_set_learning_rate({0}_state *state, double rate)"},
-    {"The learning rate (the model's, {5}, until set).",
+    {"The learning rate set (the model's, {5}, until set).",
      "double {0}_learning_rate(const {0}_state *state)"},
     {"Optimizer steps taken since init (saved in checkpoints).",
      "int64_t {0}_iterations(const {0}_state *state)"},

@@ -1,5 +1,4 @@
-//===- Model.h - load model files and apply command-line overrides -*- C++
-//-*-===//
+//===- Model.h - model files and command-line overrides ---------*- C++ -*-===//
 //
 // The first stage of every compile: a context with mlc's dialects, a model
 // file parsed and verified (diagnostics at file:line:col), and the

@@ -49,6 +49,13 @@ static int mlcReadWholeFile(const char *path, mlc_safetensors *file,
     snprintf(error, errorSize, "%s", strerror(errno));
     return MLC_CORE_IO;
   }
+  /* A directory opens for reading on Linux, then reads fail. */
+  struct stat info;
+  if (fstat(fileno(f), &info) == 0 && S_ISDIR(info.st_mode)) {
+    fclose(f);
+    snprintf(error, errorSize, "%s", strerror(EISDIR));
+    return MLC_CORE_IO;
+  }
   /* The size if the file can tell it (then one read), else grown. */
   long hint = fseek(f, 0, SEEK_END) == 0 ? ftell(f) : -1;
   rewind(f);

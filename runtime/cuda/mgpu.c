@@ -1,5 +1,4 @@
-/*===- mgpu.c - the CUDA driver behind MLIR's mgpu* calls
- * ------------------===//
+/*===- mgpu.c - the CUDA driver behind MLIR's mgpu* calls ---------------===//
  *
  * Part of the mlc runtime, in C so that it serves both mlc's JIT (linked
  * into mlc, plain names) and model libraries built for --target=cuda

@@ -128,6 +128,17 @@ TEST_F(CheckpointTest, MismatchesAreListedAndNothingIsWritten) {
                        "\n  missing optimizer.iterations (I64 [])");
   EXPECT_TRUE(loadCheckpoint(path("n.safetensors"), same, false, error))
       << error;
+
+  // A negative step count (Adam's step size would be NaN).
+  ASSERT_TRUE(readSafetensors(path("c.safetensors"), file, error));
+  int64_t negative = -5;
+  std::memcpy(file.tensors.back().data.data(), &negative, 8);
+  ASSERT_TRUE(writeSafetensors(path("neg.safetensors"), file, error));
+  EXPECT_FALSE(loadCheckpoint(path("neg.safetensors"), same, true, error));
+  EXPECT_EQ(error, path("neg.safetensors") +
+                       ": checkpoint does not match model @tiny (it was "
+                       "written for @tiny):"
+                       "\n  optimizer.iterations is not a count (I64 [] >= 0)");
 }
 
 TEST_F(CheckpointTest, UnwritablePathIsAnError) {

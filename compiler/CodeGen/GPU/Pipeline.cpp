@@ -52,8 +52,9 @@ void mlc::buildLinalgToGPUPipeline(OpPassManager &pm) {
   simplify(pm);
 }
 
-// The stages of upstream's gpu-lower-to-nvvm-pipeline, built here so the
-// binary pass can be told where the toolkit is.
+// The stages of upstream's gpu-lower-to-nvvm-pipeline as LLVM 22 builds
+// them, built here so the binary pass can be told where the toolkit is.
+// Upstream's list changes between releases: compare on an upgrade.
 void mlc::buildGPUToNVVMPipeline(OpPassManager &pm, const GPUTarget &target) {
   // Common to kernels and host.
   addPasses(pm, createConvertNVGPUToNVVMPass(), createGpuKernelOutliningPass(),

@@ -24,17 +24,14 @@ namespace mlir {
 template <> struct FieldParser<double> {
   static FailureOr<double> parse(AsmParser &parser) {
     // An integer is a float too (`alpha = 0`, `decay_rate = 2`).
-    int64_t integer;
-    OptionalParseResult isInteger = parser.parseOptionalInteger(integer);
-    if (isInteger.has_value()) {
-      if (failed(*isInteger))
-        return failure();
-      return double(integer);
-    }
-    double value;
-    if (parser.parseFloat(value))
+    Attribute number;
+    if (parser.parseAttribute(number))
       return failure();
-    return value;
+    if (auto f = llvm::dyn_cast<FloatAttr>(number))
+      return f.getValueAsDouble();
+    if (auto i = llvm::dyn_cast<IntegerAttr>(number))
+      return double(i.getValue().getSExtValue());
+    return parser.emitError(parser.getCurrentLocation(), "expected a number");
   }
 };
 template <> struct FieldParser<bool> {
