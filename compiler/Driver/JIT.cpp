@@ -44,8 +44,7 @@ JITModel::compile(std::unique_ptr<MLIRContext> &context,
     return failure();
   });
   auto compileError = [&]() {
-    return llvm::createStringError("the model could not be compiled:\n" +
-                                   diagnostics);
+    return llvm::make_error<DiagnosedError>(diagnostics);
   };
   size_t models = llvm::range_size(module->getOps<ModelOp>());
   if (models != 1)

@@ -272,7 +272,7 @@ llvm::Expected<LibraryResult> mlc::buildLibrary(ModuleOp module,
 
   start = Clock::now();
   if (failed(lowerModule(module, Stage::Graph, Stage::LLVM, target)))
-    return llvm::createStringError("the model could not be compiled");
+    return llvm::make_error<DiagnosedError>();
   result.mlirMs = signatureMs + msSince(start);
   start = Clock::now();
   auto object = emitMachineCode(module, target, /*assembly=*/false,

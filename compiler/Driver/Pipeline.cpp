@@ -45,6 +45,14 @@ void mlc::buildPipeline(OpPassManager &pm, Stage from, Stage to,
   buildGPUToNVVMPipeline(pm, gpu);
 }
 
+char DiagnosedError::ID = 0;
+
+void DiagnosedError::log(llvm::raw_ostream &os) const {
+  os << "the model could not be compiled";
+  if (!diagnostics.empty())
+    os << ":\n" << diagnostics;
+}
+
 static bool usePassManagerCLOptions = false;
 
 void mlc::registerPassManagerOptions() {

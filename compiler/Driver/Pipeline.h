@@ -13,6 +13,9 @@
 #include "compiler/Driver/Target.h"
 
 #include "mlir/IR/BuiltinOps.h"
+#include "llvm/Support/Error.h"
+
+#include <string>
 
 namespace mlir {
 class OpPassManager;
@@ -35,6 +38,24 @@ enum class Stage {
 /// for CPU targets.
 void buildPipeline(mlir::OpPassManager &pm, Stage from, Stage to,
                    const TargetOptions &target);
+
+/// A compile that failed with diagnostics reported at their ops (through the
+/// context's handlers, with file:line:col). Tools print nothing more; API
+/// users read the message, with the diagnostics' text when the compile
+/// collected it (JITModel::compile does).
+class DiagnosedError : public llvm::ErrorInfo<DiagnosedError> {
+public:
+  static char ID;
+  explicit DiagnosedError(std::string diagnostics = "")
+      : diagnostics(std::move(diagnostics)) {}
+  void log(llvm::raw_ostream &os) const override;
+  std::error_code convertToErrorCode() const override {
+    return llvm::inconvertibleErrorCode();
+  }
+
+private:
+  std::string diagnostics;
+};
 
 /// Registers MLIR's pass manager command-line options (--mlir-print-ir-*,
 /// --mlir-timing, ...) for `lowerModule` to apply. Call before parsing the

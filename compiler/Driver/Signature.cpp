@@ -152,7 +152,7 @@ llvm::Expected<ModelSignature> mlc::materializeSignature(ModuleOp module) {
         "expected one mlc.model in the module, found " +
         std::to_string(models.size()));
   if (failed(lowerModule(module, Stage::Model, Stage::Graph, {})))
-    return llvm::createStringError("the model could not be compiled");
+    return llvm::make_error<DiagnosedError>();
   return readSignature(models.front());
 }
 

@@ -221,7 +221,8 @@ cl::opt<bool> printPipeline(
 /// turns them into the exit code (exitCode()).
 Error error(const Twine &message) { return createStringError(message); }
 
-/// A failure whose diagnostics MLIR printed already, at their ops.
+/// A failure whose diagnostics MLIR printed already, at their ops (as the
+/// driver's mlc::DiagnosedError).
 class ReportedError : public ErrorInfo<ReportedError> {
 public:
   static char ID;
@@ -238,7 +239,9 @@ Error reported() { return make_error<ReportedError>(); }
 int exitCode(Error err) {
   if (!err)
     return 0;
-  err = handleErrors(std::move(err), [](const ReportedError &) {});
+  err = handleErrors(
+      std::move(err), [](const ReportedError &) {},
+      [](const mlc::DiagnosedError &) {});
   if (err)
     WithColor::error(errs(), "mlc") << toString(std::move(err)) << "\n";
   return 1;
@@ -431,14 +434,10 @@ Error runTrain(bool train) {
       return err;
     // Where CUDA cannot run, compile says so in one line before lowering.
     auto compiled = mlc::JITModel::compile(context, std::move(module), target);
-    if (!compiled) {
-      // Diagnostics were printed with their locations already; other
-      // errors (loading GPU kernels, ...) are printed here.
-      std::string message = toString(compiled.takeError());
-      if (!StringRef(message).starts_with("the model could not be compiled"))
-        return error(message);
-      return reported();
-    }
+    // Diagnostics were printed with their locations already
+    // (DiagnosedError); other errors (loading GPU kernels, ...) are not.
+    if (!compiled)
+      return compiled.takeError();
     jit = std::move(*compiled);
   }
   if (target.isGPU())
