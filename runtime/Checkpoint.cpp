@@ -2,21 +2,17 @@
 
 #include "runtime/Checkpoint.h"
 #include "runtime/Safetensors.h"
+#include "runtime/core/checkpoint.h"
 
+#include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <utility>
 
 namespace mlc::runtime {
 namespace {
 
 const char *const kIterations = "optimizer.iterations";
-
-std::string shapeString(const std::vector<int64_t> &shape) {
-  std::string s = "[";
-  for (size_t i = 0; i < shape.size(); ++i)
-    s += (i ? ", " : "") + std::to_string(shape[i]);
-  return s + "]";
-}
 
 int64_t numElements(const std::vector<int64_t> &shape) {
   int64_t n = 1;
@@ -53,70 +49,51 @@ bool saveCheckpoint(const std::string &path, const Checkpoint &checkpoint,
 
 bool loadCheckpoint(const std::string &path, Checkpoint &checkpoint,
                     bool withState, std::string &error) {
-  Safetensors file;
-  if (!readSafetensors(path, file, error))
+  mlc_safetensors file;
+  struct Free {
+    mlc_safetensors &file;
+    ~Free() { mlcSafetensorsFree(&file); }
+  } free{file};
+  if (!readSafetensorsView(path, file, error))
     return false;
-  // Everything is checked before anything is copied.
-  std::vector<std::pair<const CheckpointTensor *, const StoredTensor *>> copies;
-  std::string problems;
-  auto take = [&](const CheckpointTensor &tensor) {
-    const StoredTensor *t = file.find(tensor.name);
-    if (!t) {
-      problems +=
-          "\n  missing " + tensor.name + " " + shapeString(tensor.shape);
-      return;
-    }
-    if (t->dtype != "F32" || t->shape != tensor.shape) {
-      problems += "\n  " + tensor.name + " is " + t->dtype + " " +
-                  shapeString(t->shape) + ", the model needs F32 " +
-                  shapeString(tensor.shape);
-      return;
-    }
-    copies.emplace_back(&tensor, t);
-  };
-  for (const CheckpointTensor &p : checkpoint.params)
-    take(p);
-  const StoredTensor *iterations = nullptr;
-  if (withState) {
-    for (const CheckpointTensor &s : checkpoint.states)
-      take(s);
-    iterations = file.find(kIterations);
-    int64_t count = -1;
-    if (iterations && iterations->dtype == "I64" &&
-        iterations->data.size() == sizeof(int64_t))
-      std::memcpy(&count, iterations->data.data(), sizeof count);
-    if (!iterations) {
-      problems += std::string("\n  missing ") + kIterations + " (I64 [])";
-    } else if (count < 0) {
-      // A negative count would make Adam's step size NaN.
-      problems +=
-          std::string("\n  ") + kIterations + " is not a count (I64 [] >= 0)";
-      iterations = nullptr;
-    }
-  }
-  for (const StoredTensor &t : file.tensors) {
-    bool known = t.name == kIterations;
-    for (const auto *group : {&checkpoint.params, &checkpoint.states})
-      for (const CheckpointTensor &tensor : *group)
-        known |= tensor.name == t.name;
-    if (!known)
-      problems += "\n  unexpected " + t.name;
-  }
-  if (!problems.empty()) {
-    auto model = file.metadata.find("model");
+  // The core's matcher, as model libraries use it: one set of rules and
+  // messages. Without `withState` (mlc eval) the state is not read.
+  std::vector<mlc_model_tensor> tensors;
+  for (const auto *group : {&checkpoint.params, &checkpoint.states})
+    for (const CheckpointTensor &t : *group)
+      tensors.push_back({t.name.c_str(), t.shape.size(), t.shape.data()});
+  std::vector<const void *> found(tensors.size());
+  mlc_checkpoint_match match;
+  match.found = found.data();
+  int status = mlcMatchCheckpoint(
+      &file, tensors.data(), checkpoint.params.size(), checkpoint.states.size(),
+      withState ? MLC_STATE_REQUIRED : MLC_STATE_IGNORED, &match);
+  std::unique_ptr<char, void (*)(void *)> problems(match.problems, std::free);
+  std::map<std::string, std::string> metadata;
+  for (size_t i = 0; i < file.numMetadata; ++i)
+    metadata[file.metadata[i].key] = file.metadata[i].value;
+  if (status != MLC_CORE_OK || match.numProblems) {
+    auto model = metadata.find("model");
     error = path + ": checkpoint does not match model @" + checkpoint.model +
-            (model != file.metadata.end()
+            (model != metadata.end()
                  ? " (it was written for @" + model->second + ")"
                  : std::string()) +
-            ":" + problems;
+            ":" + (problems ? problems.get() : " (out of memory)");
     return false;
   }
-  for (const auto &[tensor, stored] : copies)
-    std::memcpy(tensor->data, stored->data.data(), stored->data.size());
-  if (iterations)
-    std::memcpy(&checkpoint.iterations, iterations->data.data(),
-                sizeof(int64_t));
-  checkpoint.metadata = std::move(file.metadata);
+  // Everything checked: only now is anything copied.
+  size_t numCopied =
+      checkpoint.params.size() + (withState ? checkpoint.states.size() : 0);
+  for (size_t i = 0; i < numCopied; ++i) {
+    const CheckpointTensor &t =
+        i < checkpoint.params.size()
+            ? checkpoint.params[i]
+            : checkpoint.states[i - checkpoint.params.size()];
+    std::memcpy(t.data, found[i], size_t(numElements(t.shape)) * sizeof(float));
+  }
+  if (withState)
+    std::memcpy(&checkpoint.iterations, match.iterations, sizeof(int64_t));
+  checkpoint.metadata = std::move(metadata);
   return true;
 }
 

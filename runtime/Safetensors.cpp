@@ -20,10 +20,6 @@ const StoredTensor *Safetensors::find(const std::string &name) const {
   return nullptr;
 }
 
-int64_t dtypeSize(const std::string &dtype) {
-  return mlcDtypeSize(dtype.c_str());
-}
-
 bool writeSafetensors(const std::string &path, const Safetensors &file,
                       std::string &error) {
   std::vector<mlc_metadata_entry> metadata;
@@ -49,12 +45,22 @@ bool writeSafetensors(const std::string &path, const Safetensors &file,
   return false;
 }
 
+bool readSafetensorsView(const std::string &path, mlc_safetensors &file,
+                         std::string &error) {
+  char why[512];
+  int status = mlcSafetensorsRead(path.c_str(), &file, why, sizeof why);
+  if (status == MLC_CORE_FORMAT)
+    error = path + ": not a valid safetensors file: " + why;
+  else if (status != MLC_CORE_OK)
+    error = path + ": cannot read (" + why + ")";
+  return status == MLC_CORE_OK;
+}
+
 bool readSafetensors(const std::string &path, Safetensors &file,
                      std::string &error) {
   mlc_safetensors read;
-  char why[512];
-  int status = mlcSafetensorsRead(path.c_str(), &read, why, sizeof why);
-  if (status == MLC_CORE_OK) {
+  bool ok = readSafetensorsView(path, read, error);
+  if (ok) {
     file = Safetensors();
     for (size_t i = 0; i < read.numMetadata; ++i)
       file.metadata[read.metadata[i].key] = read.metadata[i].value;
@@ -66,13 +72,9 @@ bool readSafetensors(const std::string &path, Safetensors &file,
                               {t.shape, t.shape + t.rank},
                               {data, data + t.bytes}});
     }
-  } else if (status == MLC_CORE_FORMAT) {
-    error = path + ": not a valid safetensors file: " + why;
-  } else {
-    error = path + ": cannot read (" + why + ")";
   }
   mlcSafetensorsFree(&read);
-  return status == MLC_CORE_OK;
+  return ok;
 }
 
 } // namespace mlc::runtime

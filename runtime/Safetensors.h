@@ -13,6 +13,8 @@
 #ifndef MLC_RUNTIME_SAFETENSORS_H
 #define MLC_RUNTIME_SAFETENSORS_H
 
+#include "runtime/core/safetensors.h"
+
 #include <cstdint>
 #include <map>
 #include <string>
@@ -33,14 +35,17 @@ struct Safetensors {
   const StoredTensor *find(const std::string &name) const;
 };
 
-/// Bytes per element of a safetensors dtype, or 0 if unknown.
-int64_t dtypeSize(const std::string &dtype);
-
 /// Writes `file` to `path` atomically. On failure returns false and sets
 /// `error` to a message naming the path and the problem; `path` is then
 /// untouched.
 bool writeSafetensors(const std::string &path, const Safetensors &file,
                       std::string &error);
+
+/// Reads and validates `path` into the core's view of it (free it with
+/// mlcSafetensorsFree, also after a failure), for readers that keep no
+/// copy; `error` as readSafetensors sets it.
+bool readSafetensorsView(const std::string &path, mlc_safetensors &file,
+                         std::string &error);
 
 /// Reads and validates a safetensors file (header syntax with nesting
 /// capped and no name or key twice, metadata strings, dtypes, shapes

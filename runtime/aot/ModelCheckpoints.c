@@ -72,96 +72,15 @@ int MLC_API(save)(MLC_API(state) * s, const char *path) {
   return MLC_OK;
 }
 
-/* Appends to a growing string; returns 0 when out of memory. */
-typedef struct {
-  char *data;
-  size_t size, capacity;
-} mlc_text;
-
-static int mlcAppend(mlc_text *t, const char *format, ...) {
-  for (;;) {
-    va_list args;
-    va_start(args, format);
-    size_t room = t->capacity - t->size;
-    int n = vsnprintf(t->data ? t->data + t->size : NULL, room, format, args);
-    va_end(args);
-    if (n < 0)
-      return 0;
-    if ((size_t)n < room) {
-      t->size += (size_t)n;
-      return 1;
-    }
-    size_t capacity = (t->capacity + (size_t)n + 1) * 2;
-    char *grown = realloc(t->data, capacity);
-    if (!grown)
-      return 0;
-    t->data = grown;
-    t->capacity = capacity;
+/* The model's tensors as the core's matcher takes them: params, then
+ * optimizer state. */
+static void mlcModelTensors(mlc_model_tensor *tensors) {
+  for (int i = 0; i < MLC_NUM_PARAMS + MLC_NUM_STATES; ++i) {
+    const struct mlc_tensor *t = mlcTensor(i);
+    tensors[i].name = t->name;
+    tensors[i].rank = (size_t)t->rank;
+    tensors[i].shape = t->shape;
   }
-}
-
-/* Appends "dtype [d0, d1]" of a stored entry or a model tensor. */
-static void mlcAppendShape(mlc_text *t, const char *dtype, size_t rank,
-                           const int64_t *shape) {
-  mlcAppend(t, "%s [", dtype);
-  for (size_t k = 0; k < rank; ++k)
-    mlcAppend(t, "%s%lld", k ? ", " : "", (long long)shape[k]);
-  mlcAppend(t, "]");
-}
-
-/* Where each model tensor is in `file` (`found`, NULL if absent) and its
- * step count; returns the number of problems, listed in `problems`. */
-static int mlcMatch(const mlc_safetensors *file, const void **found,
-                    const void **iterations, int *statesFound,
-                    mlc_text *problems) {
-  int bad = 0;
-  for (size_t n = 0; n < file->numTensors; ++n) {
-    const mlc_stored_tensor *e = &file->tensors[n];
-    if (!strcmp(e->name, "optimizer.iterations")) {
-      int64_t count = -1;
-      if (!strcmp(e->dtype, "I64") && e->rank == 0)
-        memcpy(&count, e->data, 8);
-      if (count < 0)
-        ++bad, mlcAppend(problems, "\n  optimizer.iterations is not a "
-                                   "count (I64 [] >= 0)");
-      else
-        *iterations = e->data;
-      continue;
-    }
-    int index = -1;
-    for (int i = 0; i < MLC_NUM_PARAMS + MLC_NUM_STATES && index < 0; ++i)
-      if (!strcmp(mlcTensor(i)->name, e->name))
-        index = i;
-    if (index < 0) {
-      ++bad, mlcAppend(problems, "\n  unexpected %s", e->name);
-      continue;
-    }
-    const struct mlc_tensor *t = mlcTensor(index);
-    int same = !strcmp(e->dtype, "F32") && e->rank == (size_t)t->rank;
-    for (int k = 0; same && k < t->rank; ++k)
-      same = e->shape[k] == t->shape[k];
-    if (!same) {
-      ++bad, mlcAppend(problems, "\n  %s is ", t->name);
-      mlcAppendShape(problems, e->dtype, e->rank, e->shape);
-      mlcAppend(problems, ", the model needs ");
-      mlcAppendShape(problems, "F32", (size_t)t->rank, t->shape);
-      continue;
-    }
-    found[index] = e->data;
-    *statesFound += index >= MLC_NUM_PARAMS;
-  }
-  /* Optimizer state is all there or all absent (a params-only file
-   * starts a fresh optimizer). */
-  for (int i = 0; i < MLC_NUM_PARAMS + MLC_NUM_STATES; ++i)
-    if (!found[i] && (i < MLC_NUM_PARAMS || *statesFound)) {
-      ++bad, mlcAppend(problems, "\n  missing %s ", mlcTensor(i)->name);
-      mlcAppendShape(problems, "F32", (size_t)mlcTensor(i)->rank,
-                     mlcTensor(i)->shape);
-    }
-  /* Optimizer state goes with its step count (Adam's bias correction). */
-  if (*statesFound && !*iterations)
-    ++bad, mlcAppend(problems, "\n  missing optimizer.iterations I64 []");
-  return bad;
 }
 
 /* A count in the metadata ("epoch", "seed"); 0 if absent or not one. */
@@ -232,12 +151,18 @@ int MLC_API(load)(MLC_API(state) * s, const char *path) {
     return mlcFail(MLC_ERR_IO, "cannot read '%s': %s", path, why);
   }
   const void *found[MLC_NUM_PARAMS + MLC_NUM_STATES + 1];
-  const void *iterations = NULL;
-  for (int i = 0; i < MLC_NUM_PARAMS + MLC_NUM_STATES + 1; ++i)
-    found[i] = NULL;
-  int statesFound = 0;
-  mlc_text problems = {NULL, 0, 0};
-  if (mlcMatch(&file, found, &iterations, &statesFound, &problems)) {
+  mlc_model_tensor tensors[MLC_NUM_PARAMS + MLC_NUM_STATES + 1];
+  mlcModelTensors(tensors);
+  mlc_checkpoint_match match;
+  match.found = found;
+  code = mlcMatchCheckpoint(&file, tensors, MLC_NUM_PARAMS, MLC_NUM_STATES,
+                            MLC_STATE_OPTIONAL, &match);
+  if (code == MLC_CORE_MEMORY) {
+    mlcSafetensorsFree(&file);
+    free(match.problems);
+    return mlcFail(MLC_ERR_MEMORY, "cannot read '%s': out of memory", path);
+  }
+  if (match.numProblems) {
     const char *writtenFor = "";
     for (size_t m = 0; m < file.numMetadata; ++m)
       if (!strcmp(file.metadata[m].key, "model"))
@@ -245,17 +170,16 @@ int MLC_API(load)(MLC_API(state) * s, const char *path) {
     code = mlcFail(
         MLC_ERR_FORMAT, "'%s': checkpoint does not match model @%s%s%s%s:%s",
         path, MLC_MODEL_NAME, writtenFor[0] ? " (it was written for @" : "",
-        writtenFor, writtenFor[0] ? ")" : "",
-        problems.data ? problems.data : " (out of memory)");
+        writtenFor, writtenFor[0] ? ")" : "", match.problems);
     mlcSafetensorsFree(&file);
-    free(problems.data);
+    free(match.problems);
     return code;
   }
+  const void *iterations = match.iterations;
   mlc_metadata_entry *carried = NULL;
   size_t numCarried = 0;
   if (!mlcCarryMetadata(&file, &carried, &numCarried)) {
     mlcSafetensorsFree(&file);
-    free(problems.data);
     return mlcFail(MLC_ERR_MEMORY, "cannot read '%s': out of memory", path);
   }
   /* Everything checked: only now is the state changed. */
@@ -276,6 +200,5 @@ int MLC_API(load)(MLC_API(state) * s, const char *path) {
   s->numCarried = numCarried;
   s->ready = 1;
   mlcSafetensorsFree(&file);
-  free(problems.data);
   return MLC_OK;
 }

@@ -33,6 +33,7 @@
  *
  *===----------------------------------------------------------------------===*/
 
+#include "runtime/core/checkpoint.h"
 #include "runtime/core/float_mode.h"
 #include "runtime/core/random.h"
 #include "runtime/core/safetensors.h"

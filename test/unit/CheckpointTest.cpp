@@ -108,7 +108,7 @@ TEST_F(CheckpointTest, MismatchesAreListedAndNothingIsWritten) {
                        "written for @tiny):"
                        "\n  dense.kernel is F32 [2, 3], the model needs F32 "
                        "[3, 2]"
-                       "\n  missing out.kernel [4]"
+                       "\n  missing out.kernel F32 [4]"
                        "\n  unexpected dense.bias");
   // dense.bias.m matched, but nothing is copied while anything does not.
   EXPECT_EQ(m, std::vector<float>(3, -1.0f));
@@ -125,7 +125,7 @@ TEST_F(CheckpointTest, MismatchesAreListedAndNothingIsWritten) {
   EXPECT_FALSE(loadCheckpoint(path("n.safetensors"), same, true, error));
   EXPECT_EQ(error, path("n.safetensors") +
                        ": checkpoint does not match model @tiny:"
-                       "\n  missing optimizer.iterations (I64 [])");
+                       "\n  missing optimizer.iterations I64 []");
   EXPECT_TRUE(loadCheckpoint(path("n.safetensors"), same, false, error))
       << error;
 

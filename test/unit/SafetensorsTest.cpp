@@ -143,8 +143,8 @@ TEST_F(SafetensorsTest, FilesRoundTrip) {
   }
   ASSERT_NE(read.find("empty"), nullptr);
   EXPECT_EQ(read.find("absent"), nullptr);
-  EXPECT_EQ(runtime::dtypeSize("BF16"), 2);
-  EXPECT_EQ(runtime::dtypeSize("F8"), 0);
+  EXPECT_EQ(mlcDtypeSize("BF16"), 2);
+  EXPECT_EQ(mlcDtypeSize("F8"), 0);
 }
 
 TEST_F(SafetensorsTest, EscapesDecodeAsJsonDefinesThem) {
