@@ -47,6 +47,9 @@ ptxas = ptxas or shutil.which("ptxas")
 if ptxas:
     config.available_features.add("ptxas")
     config.substitutions.append(("%ptxas", ptxas))
+    # The toolkit root (ptxas and libdevice), for mlc-opt's GPU pipelines.
+    config.substitutions.append(
+        ("%cuda_root", os.path.dirname(os.path.dirname(os.path.realpath(ptxas)))))
 if os.path.exists("/dev/nvidia0") or os.path.exists("/dev/nvidiactl"):
     config.available_features.add("cuda-device")
 else:

@@ -212,7 +212,7 @@ llvm::Error JITModel::call(const EntryPoint &entry,
         entry.kind + " takes " + std::to_string(specs.size()) + " buffers (" +
         names + "), got " + std::to_string(buffers.size()));
   }
-  int64_t batch = -1;
+  std::vector<int64_t> dynamicSizes;
   size_t n = buffers.size();
   descriptors.resize(n + 1);
   descriptorPtrs.resize(n + 1);
@@ -235,12 +235,20 @@ llvm::Error JITModel::call(const EntryPoint &entry,
       if (spec.shape[k] >= 0 ? buf.shape[k] != spec.shape[k] : buf.shape[k] < 1)
         return mismatch();
       if (spec.shape[k] < 0) {
-        if (batch >= 0 && buf.shape[k] != batch)
-          return llvm::createStringError("'" + spec.name + "' has batch size " +
-                                         std::to_string(buf.shape[k]) +
-                                         ", but an earlier buffer has " +
-                                         std::to_string(batch));
-        batch = buf.shape[k];
+        // Dynamic dimensions at the same position are one size: the batch
+        // first, then (for sequences) the length.
+        if (dynamicSizes.size() <= k)
+          dynamicSizes.resize(k + 1, -1);
+        int64_t &size = dynamicSizes[k];
+        if (size >= 0 && buf.shape[k] != size)
+          return llvm::createStringError(
+              "'" + spec.name + "' has " +
+              (k == 0
+                   ? std::string("batch size ")
+                   : "size in dynamic dimension " + std::to_string(k) + " ") +
+              std::to_string(buf.shape[k]) + ", but an earlier buffer has " +
+              std::to_string(size));
+        size = buf.shape[k];
       }
     }
     // Memref descriptor: allocated, aligned, offset, sizes, strides.

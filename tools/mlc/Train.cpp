@@ -97,6 +97,12 @@ public:
 
   Error prepare(const runtime::Dataset &train) {
     const TensorSpec &input = sig.inputs.front();
+    if (llvm::any_of(llvm::drop_begin(input.shape),
+                     [](int64_t d) { return d < 0; }))
+      return fail("the model's input '" + input.name + "' is " +
+                  input.shapeString() +
+                  "; mlc train feeds images, whose dimensions after the "
+                  "batch are static");
     sampleSize = input.numElements(1);
     int64_t pixels = train.images.dims[1] * train.images.dims[2];
     if (sig.inputs.size() != 1 || pixels != sampleSize ||

@@ -5,6 +5,7 @@
 #include "mlir/Analysis/SliceAnalysis.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "llvm/ADT/SmallBitVector.h"
 
 namespace mlc {
 #define GEN_PASS_DEF_WORKSPACE
@@ -39,6 +40,84 @@ Value allocBytes(OpBuilder &b, Location loc, MemRefType type,
   return alignUp(b, loc, bytes);
 }
 
+/// The size of dimension `i` of `source` in terms of the values it was built
+/// from: an allocation's or view's size operands, a constant, or a
+/// `memref.dim` one step closer to the arguments. Null when unknown.
+Value sizeOf(OpBuilder &b, Location loc, Value source, int64_t i) {
+  auto type = llvm::cast<MemRefType>(source.getType());
+  if (!type.isDynamicDim(i))
+    return arith::ConstantIndexOp::create(b, loc, type.getDimSize(i));
+  Operation *def = source.getDefiningOp();
+  if (!def)
+    return {};
+  unsigned dynIndex = type.getDynamicDimIndex(i);
+  if (auto alloc = llvm::dyn_cast<memref::AllocOp>(def))
+    return alloc.getDynamicSizes()[dynIndex];
+  if (auto alloca = llvm::dyn_cast<memref::AllocaOp>(def))
+    return alloca.getDynamicSizes()[dynIndex];
+  if (auto view = llvm::dyn_cast<memref::ViewOp>(def))
+    return view.getSizes()[dynIndex];
+  auto materialize = [&](OpFoldResult size) -> Value {
+    if (auto value = llvm::dyn_cast<Value>(size))
+      return value;
+    return arith::ConstantIndexOp::create(
+        b, loc, llvm::cast<IntegerAttr>(llvm::cast<Attribute>(size)).getInt());
+  };
+  if (auto cast = llvm::dyn_cast<memref::CastOp>(def))
+    return memref::DimOp::create(b, loc, cast.getSource(), i);
+  if (auto cast = llvm::dyn_cast<memref::ReinterpretCastOp>(def))
+    return materialize(cast.getMixedSizes()[i]);
+  if (auto expand = llvm::dyn_cast<memref::ExpandShapeOp>(def))
+    return materialize(expand.getMixedOutputShape()[i]);
+  if (auto collapse = llvm::dyn_cast<memref::CollapseShapeOp>(def)) {
+    Value product;
+    SmallVector<ReassociationIndices> groups =
+        collapse.getReassociationIndices();
+    for (int64_t j : groups[i]) {
+      Value size = sizeOf(b, loc, collapse.getSrc(), j);
+      if (!size)
+        size = memref::DimOp::create(b, loc, collapse.getSrc(), j);
+      product = product ? arith::MulIOp::create(b, loc, product, size) : size;
+    }
+    return product;
+  }
+  if (auto subview = llvm::dyn_cast<memref::SubViewOp>(def)) {
+    // Rank-reducing subviews drop unit dimensions; skip them.
+    llvm::SmallBitVector dropped = subview.getDroppedDims();
+    SmallVector<OpFoldResult> sizes = subview.getMixedSizes();
+    int64_t resultDim = -1;
+    for (auto [j, size] : llvm::enumerate(sizes))
+      if (!dropped.test(j) && ++resultDim == i)
+        return materialize(size);
+  }
+  return {};
+}
+
+/// Replaces every `memref.dim` of a value the function computes (a
+/// temporary or a view of one) by the sizes that value was built from, until
+/// each remaining `memref.dim` reads an argument. Reshapes of temporaries
+/// otherwise hide the batch size behind a buffer the workspace replaces.
+void resolveDims(func::FuncOp func) {
+  bool changed = true;
+  while (changed) {
+    changed = false;
+    SmallVector<memref::DimOp> dims;
+    func.walk([&](memref::DimOp dim) { dims.push_back(dim); });
+    for (memref::DimOp dim : dims) {
+      std::optional<int64_t> index = dim.getConstantIndex();
+      if (!index || llvm::isa<BlockArgument>(dim.getSource()))
+        continue;
+      OpBuilder b(dim);
+      Value size = sizeOf(b, dim.getLoc(), dim.getSource(), *index);
+      if (!size)
+        continue;
+      dim.replaceAllUsesWith(size);
+      dim.erase();
+      changed = true;
+    }
+  }
+}
+
 struct WorkspacePass : public mlc::impl::WorkspaceBase<WorkspacePass> {
   void runOnOperation() override {
     for (auto func : llvm::to_vector(getOperation().getOps<func::FuncOp>()))
@@ -47,6 +126,7 @@ struct WorkspacePass : public mlc::impl::WorkspaceBase<WorkspacePass> {
   }
 
   LogicalResult carve(func::FuncOp func) {
+    resolveDims(func);
     Block &body = func.getBody().front();
     SmallVector<memref::AllocOp> allocs;
     for (Operation &op : body)

@@ -25,8 +25,10 @@ def MLC_Dialect : Dialect {
 
     Conventions chosen so that later layers fit:
 
-    * Tensors are ranked. Only the leading (batch) dimension of an input may
-      be dynamic; parameters are fully static.
+    * Tensors are ranked. Inputs may have dynamic dimensions: the leading
+      one is the batch, later ones (a sequence length) follow it. Dynamic
+      dimensions at the same position of the entry points' buffers have one
+      size per call. Parameters are fully static.
     * Images are NHWC (batch, height, width, channels), the Keras default.
       Convolution kernels are HWIO (height, width, in, out). Dense kernels
       are (in, out), so `dense(x) = x · kernel + bias`.

@@ -156,12 +156,6 @@ LogicalResult InputOp::verify() {
   if (type.getRank() == 0)
     return emitOpError() << "input \"" << getName()
                          << "\" needs a leading batch dimension, got " << type;
-  for (int64_t i = 1; i < type.getRank(); ++i)
-    if (type.isDynamicDim(i))
-      return emitOpError() << "input \"" << getName() << "\" has type " << type
-                           << ": dimension " << i
-                           << " is dynamic, but only the leading (batch) "
-                              "dimension may be";
   return success();
 }
 

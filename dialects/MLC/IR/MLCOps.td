@@ -63,7 +63,10 @@ def MLC_InputOp : MLC_Op<"input", [HasParent<"ModelOp">]> {
   let summary = "A named model input";
   let description = [{
     `%x = mlc.input "image" : tensor<?x28x28xf32>` declares an input fed by
-    the caller. Only the leading (batch) dimension may be dynamic.
+    the caller. Its leading dimension is the batch; any dimension may be
+    dynamic (`tensor<?x?xi32>`: batch and sequence length), and dynamic
+    dimensions at the same position of all entry-point buffers have the
+    same size in a call.
   }];
   let arguments = (ins StrAttr:$name);
   let results = (outs MLC_AnyTensor:$result);

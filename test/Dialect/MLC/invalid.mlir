@@ -284,14 +284,6 @@ mlc.model @param_not_initializer {
 
 // -----
 
-mlc.model @input_dynamic_inner {
-  // expected-error @+1 {{'mlc.input' op input "x" has type 'tensor<?x?xf32>': dimension 1 is dynamic, but only the leading (batch) dimension may be}}
-  %x = mlc.input "x" : tensor<?x?xf32>
-  mlc.output %x : tensor<?x?xf32>
-}
-
-// -----
-
 mlc.model @duplicate_input {
   %x = mlc.input "x" : tensor<?x4xf32>
   // expected-error @+1 {{'mlc.input' op input name "x" is already used by the input at}}
