@@ -18,10 +18,62 @@ namespace {
 
 struct ReshapeLowering : LoweringPattern<ReshapeOp> {
   using LoweringPattern::LoweringPattern;
+  /// Reassociation that gathers each dimension other than a static 1 with
+  /// the size-1 dimensions after it (and those before the first one).
+  static SmallVector<ReassociationIndices> unitGroups(RankedTensorType t) {
+    SmallVector<ReassociationIndices> groups;
+    ReassociationIndices leading;
+    for (int64_t d = 0; d < t.getRank(); ++d) {
+      if (t.getDimSize(d) == 1) {
+        (groups.empty() ? leading : groups.back()).push_back(d);
+        continue;
+      }
+      groups.emplace_back(leading);
+      leading.clear();
+      groups.back().push_back(d);
+    }
+    return groups;
+  }
+
   FailureOr<Value> lower(ReshapeOp op, OpBuilder &b,
                          Location loc) const override {
     Value x = op.getInput();
     RankedTensorType in = op.getInput().getType(), out = op.getType();
+    // Only size-1 dimensions come or go (keepdims, and the only reshapes
+    // of several dynamic sizes the verifier allows): drop them, then add
+    // the result's, so each group keeps its one non-unit size.
+    auto nonUnit = [](RankedTensorType t) {
+      SmallVector<int64_t> dims;
+      for (int64_t d : t.getShape())
+        if (d != 1)
+          dims.push_back(d);
+      return dims;
+    };
+    SmallVector<int64_t> core = nonUnit(in);
+    if (core == nonUnit(out) && in.getRank() > 0 && out.getRank() > 0) {
+      auto coreType = RankedTensorType::get(core, in.getElementType());
+      Value squeezed = x;
+      if (coreType != in)
+        squeezed = tensor::CollapseShapeOp::create(b, loc, coreType, x,
+                                                   unitGroups(in));
+      if (coreType == out)
+        return squeezed;
+      SmallVector<OpFoldResult> shape;
+      unsigned k = 0;
+      for (int64_t d : out.getShape()) {
+        if (d == 1) {
+          shape.push_back(b.getIndexAttr(1));
+          continue;
+        }
+        shape.push_back(ShapedType::isDynamic(d)
+                            ? OpFoldResult(dimOf(b, loc, squeezed, k))
+                            : OpFoldResult(b.getIndexAttr(d)));
+        ++k;
+      }
+      return tensor::ExpandShapeOp::create(b, loc, out, squeezed,
+                                           unitGroups(out), shape)
+          .getResult();
+    }
     // Collapse to 1-D, then expand to the result shape.
     Value flat = x;
     if (in.getRank() != 1) {

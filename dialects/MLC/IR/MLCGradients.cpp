@@ -60,6 +60,10 @@ Value meanOverRows(OpBuilder &b, Location loc, Value prediction, Value term,
   SmallVector<int64_t> rows;
   for (int64_t d = 0; d + 1 < rank; ++d)
     rows.push_back(d);
+  // A rank-1 prediction is one row (and an empty axis list would count
+  // every element).
+  if (rows.empty())
+    return MulOp::create(b, loc, term, g);
   // Shape (classes): every entry is the row count.
   Value count = countAlong(b, loc, prediction, rows, /*keepdims=*/false);
   return MulOp::create(b, loc, DivOp::create(b, loc, term, count), g);

@@ -259,9 +259,11 @@ def MLC_ReduceMaxOp : MLC_ReduceOp<"reduce_max", "Maximum">;
 def MLC_ReshapeOp : MLC_Op<"reshape", [Pure, DeclareOpInterfaceMethods<MLC_DifferentiableOpInterface>]> {
   let summary = "Changes the shape, keeping the elements in row-major order";
   let description = [{
-    Operand and result must hold the same number of elements. Each side may
-    have at most one dynamic dimension; then the static dimensions must
-    multiply to the same number (the dynamic one carries the batch).
+    Operand and result must hold the same number of elements. With at most
+    one dynamic dimension on each side, the static dimensions must multiply
+    to the same number (the dynamic one carries the batch). With more, the
+    reshape may only insert or remove size-1 dimensions (the dynamic sizes
+    keep their order).
   }];
   let arguments = (ins MLC_AnyTensor:$input);
   let results = (outs MLC_AnyTensor:$result);

@@ -244,10 +244,23 @@ LogicalResult ReshapeOp::verify() {
   int64_t inDyn, outDyn;
   int64_t inProduct = staticProduct(in, inDyn);
   int64_t outProduct = staticProduct(out, outDyn);
-  if (inDyn > 1 || outDyn > 1)
-    return emitOpError() << "at most one dimension may be dynamic on each "
-                            "side, got input "
-                         << in << " and result " << out;
+  if (inDyn > 1 || outDyn > 1) {
+    // Several dynamic sizes can't be split or merged statically; inserting
+    // or removing size-1 dimensions (keepdims) is fine.
+    auto nonUnit = [](RankedTensorType t) {
+      SmallVector<int64_t> dims;
+      for (int64_t d : t.getShape())
+        if (d != 1)
+          dims.push_back(d);
+      return dims;
+    };
+    if (nonUnit(in) != nonUnit(out))
+      return emitOpError() << "with more than one dynamic dimension, a "
+                              "reshape may only insert or remove size-1 "
+                              "dimensions, got input "
+                           << in << " and result " << out;
+    return success();
+  }
   if (inDyn != outDyn)
     return emitOpError() << "input " << in << " and result " << out
                          << " must both have a dynamic dimension or neither";

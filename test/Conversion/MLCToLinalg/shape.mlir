@@ -13,6 +13,33 @@ func.func @reshape(%x: tensor<?x4x6xf32>) -> tensor<?x2x12xf32> {
 
 // -----
 
+// Two dynamic sizes (batch, sequence): only size-1 dimensions come or go,
+// so the reshape is one expand_shape whose groups each hold one non-unit
+// size, read from the input.
+// CHECK-LABEL: func.func @reshape_keepdims
+// CHECK-DAG:     %[[B:.*]] = tensor.dim %[[X:.*]], %c0
+// CHECK-DAG:     %[[S:.*]] = tensor.dim %[[X]], %c1
+// CHECK:         tensor.expand_shape %[[X]] {{\[\[}}0], [1, 2]] output_shape [%[[B]], %[[S]], 1]
+func.func @reshape_keepdims(%x: tensor<?x?xf32>) -> tensor<?x?x1xf32> {
+  %r = mlc.reshape %x : tensor<?x?xf32> -> tensor<?x?x1xf32>
+  return %r : tensor<?x?x1xf32>
+}
+
+// -----
+
+// Size-1 dimensions move: squeezed out (each joins the size before it, or
+// the first one), then inserted where the result
+// has them.
+// CHECK-LABEL: func.func @reshape_units
+// CHECK:         %[[C:.*]] = tensor.collapse_shape %{{.*}} {{\[\[}}0, 1, 2], [3]] : tensor<1x?x1x?xf32> into tensor<?x?xf32>
+// CHECK:         tensor.expand_shape %[[C]] {{\[\[}}0, 1], [2]] output_shape [%{{.*}}, 1, %{{.*}}]
+func.func @reshape_units(%x: tensor<1x?x1x?xf32>) -> tensor<?x1x?xf32> {
+  %r = mlc.reshape %x : tensor<1x?x1x?xf32> -> tensor<?x1x?xf32>
+  return %r : tensor<?x1x?xf32>
+}
+
+// -----
+
 // CHECK-LABEL: func.func @transpose
 // CHECK:         linalg.transpose ins(%{{.*}} : tensor<?x7xf32>) outs(%{{.*}} : tensor<7x?xf32>) permutation = [1, 0]
 func.func @transpose(%x: tensor<?x7xf32>) -> tensor<7x?xf32> {

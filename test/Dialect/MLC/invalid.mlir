@@ -128,7 +128,7 @@ mlc.model @reshape_count {
 
 mlc.model @reshape_dynamic {
   %a = mlc.input "a" : tensor<?x4xf32>
-  // expected-error @+1 {{'mlc.reshape' op at most one dimension may be dynamic on each side, got input 'tensor<?x4xf32>' and result 'tensor<?x?xf32>'}}
+  // expected-error @+1 {{'mlc.reshape' op with more than one dynamic dimension, a reshape may only insert or remove size-1 dimensions, got input 'tensor<?x4xf32>' and result 'tensor<?x?xf32>'}}
   %r = mlc.reshape %a : tensor<?x4xf32> -> tensor<?x?xf32>
   mlc.output %r : tensor<?x?xf32>
 }

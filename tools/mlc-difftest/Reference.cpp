@@ -1,0 +1,574 @@
+//===- Reference.cpp - a plain evaluator of mlc graphs --------------------===//
+//
+// Naive loops in double precision. Written from the ops' definitions, not
+// from the lowering: a shared mistake would hide a bug.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Reference.h"
+
+#include "dialects/MLC/IR/MLCDialect.h"
+
+#include "mlir/IR/BuiltinAttributes.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <limits>
+
+using namespace mlir;
+using namespace mlc::difftest;
+
+namespace {
+
+using Shape = std::vector<int64_t>;
+
+int64_t numel(const Shape &s) {
+  int64_t n = 1;
+  for (int64_t d : s)
+    n *= d;
+  return n;
+}
+
+Shape stridesOf(const Shape &s) {
+  Shape st(s.size(), 1);
+  for (size_t k = s.size(); k-- > 1;)
+    st[k - 1] = st[k] * s[k];
+  return st;
+}
+
+void unravel(int64_t lin, const Shape &shape, Shape &idx) {
+  idx.resize(shape.size());
+  for (size_t k = shape.size(); k-- > 0;) {
+    idx[k] = lin % shape[k];
+    lin /= shape[k];
+  }
+}
+
+std::string shapeStr(const Shape &s) {
+  std::string r = "[";
+  for (size_t k = 0; k < s.size(); ++k)
+    r += (k ? ", " : "") + std::to_string(s[k]);
+  return r + "]";
+}
+
+// Keras's backend epsilon: probabilities are clipped to [eps, 1 - eps].
+constexpr double kEpsilon = 1e-7;
+
+class Evaluator {
+public:
+  Evaluation result;
+  llvm::DenseMap<Value, HostTensor> values;
+  const std::map<std::string, HostTensor> &leaves;
+
+  explicit Evaluator(const std::map<std::string, HostTensor> &leaves)
+      : leaves(leaves) {}
+
+  bool fail(Operation *op, const std::string &why) {
+    if (result.error.empty())
+      result.error = op->getName().getStringRef().str() + ": " + why;
+    return false;
+  }
+  void kink(double distance) {
+    result.kink = std::min(result.kink, std::abs(distance));
+  }
+  const HostTensor &in(Operation *op, unsigned i) {
+    return values[op->getOperand(i)];
+  }
+
+  HostTensor map(const HostTensor &a, const std::function<double(double)> &f) {
+    HostTensor r{a.shape, a.data};
+    for (double &v : r.data)
+      v = f(v);
+    return r;
+  }
+
+  bool broadcastShape(Operation *op, const Shape &a, const Shape &b, Shape &r) {
+    size_t rank = std::max(a.size(), b.size());
+    r.assign(rank, 1);
+    for (size_t i = 0; i < rank; ++i) {
+      int64_t da = i < a.size() ? a[a.size() - 1 - i] : 1;
+      int64_t db = i < b.size() ? b[b.size() - 1 - i] : 1;
+      if (da != db && da != 1 && db != 1)
+        return fail(op, "shapes " + shapeStr(a) + " and " + shapeStr(b) +
+                            " do not broadcast");
+      r[rank - 1 - i] = da == 1 ? db : da;
+    }
+    return true;
+  }
+
+  /// Offset into a tensor of `shape` (right-aligned, size-1 dimensions
+  /// broadcast) of the result element at `idx`.
+  static int64_t broadcastOffset(const Shape &shape, const Shape &idx) {
+    int64_t off = 0, stride = 1;
+    for (size_t i = 0; i < shape.size(); ++i) {
+      size_t k = shape.size() - 1 - i;
+      int64_t j = idx[idx.size() - 1 - i];
+      if (shape[k] != 1)
+        off += j * stride;
+      stride *= shape[k];
+    }
+    return off;
+  }
+
+  bool binary(Operation *op, const std::function<double(double, double)> &f) {
+    const HostTensor &a = in(op, 0), &b = in(op, 1);
+    HostTensor r;
+    if (!broadcastShape(op, a.shape, b.shape, r.shape))
+      return false;
+    r.data.resize(numel(r.shape));
+    Shape idx;
+    for (int64_t i = 0; i < int64_t(r.data.size()); ++i) {
+      unravel(i, r.shape, idx);
+      r.data[i] = f(a.data[broadcastOffset(a.shape, idx)],
+                    b.data[broadcastOffset(b.shape, idx)]);
+    }
+    values[op->getResult(0)] = std::move(r);
+    return true;
+  }
+
+  bool reduce(Operation *op, llvm::ArrayRef<int64_t> axesAttr, bool keep,
+              int kind /*0 sum, 1 mean, 2 max*/) {
+    const HostTensor &a = in(op, 0);
+    int64_t rank = int64_t(a.shape.size());
+    std::vector<bool> reduced(rank, axesAttr.empty());
+    for (int64_t axis : axesAttr)
+      reduced[axis < 0 ? axis + rank : axis] = true;
+    HostTensor r;
+    int64_t count = 1;
+    for (int64_t k = 0; k < rank; ++k) {
+      if (reduced[k])
+        count *= a.shape[k];
+      if (!reduced[k])
+        r.shape.push_back(a.shape[k]);
+      else if (keep)
+        r.shape.push_back(1);
+    }
+    int64_t n = numel(r.shape);
+    double init = kind == 2 ? -std::numeric_limits<double>::infinity() : 0;
+    r.data.assign(n, init);
+    std::vector<double> second(n, init);
+    Shape idx;
+    for (int64_t i = 0; i < int64_t(a.data.size()); ++i) {
+      unravel(i, a.shape, idx);
+      int64_t o = 0;
+      for (int64_t k = 0; k < rank; ++k)
+        if (!reduced[k])
+          o = o * a.shape[k] + idx[k];
+      double v = a.data[i];
+      if (kind == 2) {
+        if (v > r.data[o]) {
+          second[o] = r.data[o];
+          r.data[o] = v;
+        } else if (v > second[o]) {
+          second[o] = v;
+        }
+      } else {
+        r.data[o] += v;
+      }
+    }
+    if (kind == 1)
+      for (double &v : r.data)
+        v /= double(count);
+    if (kind == 2 && count > 1)
+      for (int64_t o = 0; o < n; ++o)
+        kink(r.data[o] - second[o]);
+    values[op->getResult(0)] = std::move(r);
+    return true;
+  }
+
+  /// Calls f(offsets) for each line along `axis`.
+  static void forEachLine(const Shape &shape, int64_t axis,
+                          const std::function<void(int64_t, int64_t)> &f) {
+    int64_t inner = 1;
+    for (size_t k = axis + 1; k < shape.size(); ++k)
+      inner *= shape[k];
+    int64_t outer = numel(shape) / (shape[axis] * inner);
+    for (int64_t o = 0; o < outer; ++o)
+      for (int64_t i = 0; i < inner; ++i)
+        f(o * shape[axis] * inner + i, inner);
+  }
+
+  bool softmax(Operation *op, int64_t axis, bool log) {
+    const HostTensor &a = in(op, 0);
+    int64_t rank = int64_t(a.shape.size());
+    if (axis < 0)
+      axis += rank;
+    HostTensor r{a.shape, a.data};
+    int64_t len = a.shape[axis];
+    forEachLine(a.shape, axis, [&](int64_t base, int64_t stride) {
+      double m = -std::numeric_limits<double>::infinity();
+      for (int64_t j = 0; j < len; ++j)
+        m = std::max(m, a.data[base + j * stride]);
+      double sum = 0;
+      for (int64_t j = 0; j < len; ++j)
+        sum += std::exp(a.data[base + j * stride] - m);
+      for (int64_t j = 0; j < len; ++j) {
+        double x = a.data[base + j * stride] - m;
+        r.data[base + j * stride] = log ? x - std::log(sum) : std::exp(x) / sum;
+      }
+    });
+    values[op->getResult(0)] = std::move(r);
+    return true;
+  }
+
+  /// The result shape of `op` with dynamic sizes from `dynamic`.
+  bool resultShape(Operation *op, const Shape &inputShape, Shape &r) {
+    auto type = llvm::cast<RankedTensorType>(op->getResult(0).getType());
+    auto inType = llvm::cast<RankedTensorType>(op->getOperand(0).getType());
+    r.assign(type.getShape().begin(), type.getShape().end());
+    if (type.getNumDynamicDims() > 1) {
+      // Only size-1 dimensions come or go: dynamic sizes keep their order.
+      std::vector<int64_t> sizes;
+      for (int64_t k = 0; k < inType.getRank(); ++k)
+        if (inType.isDynamicDim(k))
+          sizes.push_back(inputShape[k]);
+      size_t next = 0;
+      for (int64_t &d : r)
+        if (ShapedType::isDynamic(d)) {
+          if (next == sizes.size())
+            return fail(op, "more dynamic result dimensions than input ones");
+          d = sizes[next++];
+        }
+      return true;
+    }
+    int64_t staticProduct = 1, dynamicAt = -1;
+    for (size_t k = 0; k < r.size(); ++k) {
+      if (ShapedType::isDynamic(r[k])) {
+        dynamicAt = int64_t(k);
+      } else {
+        staticProduct *= r[k];
+      }
+    }
+    if (dynamicAt >= 0)
+      r[dynamicAt] = staticProduct ? numel(inputShape) / staticProduct : 0;
+    if (numel(r) != numel(inputShape))
+      return fail(op, "reshape of " + shapeStr(inputShape) + " to " +
+                          shapeStr(r) + " changes the element count");
+    return true;
+  }
+
+  bool matmul(mlc::MatmulOp op) {
+    const HostTensor &a = in(op, 0), &b = in(op, 1);
+    size_t ra = a.shape.size(), rb = b.shape.size();
+    bool tl = op.getTransposeLhs(), tr = op.getTransposeRhs();
+    int64_t M = a.shape[ra - 2], K = a.shape[ra - 1];
+    if (tl)
+      std::swap(M, K);
+    int64_t K2 = b.shape[rb - 2], N = b.shape[rb - 1];
+    if (tr)
+      std::swap(K2, N);
+    if (K != K2)
+      return fail(op, "contracting sizes differ: " + std::to_string(K) +
+                          " vs " + std::to_string(K2));
+    Shape ab(a.shape.begin(), a.shape.end() - 2),
+        bb(b.shape.begin(), b.shape.end() - 2), batch;
+    if (!broadcastShape(op, ab, bb, batch))
+      return false;
+    HostTensor r;
+    r.shape = batch;
+    r.shape.push_back(M);
+    r.shape.push_back(N);
+    r.data.assign(numel(r.shape), 0);
+    Shape idx;
+    for (int64_t bi = 0; bi < numel(batch); ++bi) {
+      unravel(bi, batch, idx);
+      const double *A = a.data.data() + broadcastOffset(ab, idx) * M * K;
+      const double *B = b.data.data() + broadcastOffset(bb, idx) * K * N;
+      double *C = r.data.data() + bi * M * N;
+      for (int64_t m = 0; m < M; ++m)
+        for (int64_t n = 0; n < N; ++n) {
+          double s = 0;
+          for (int64_t k = 0; k < K; ++k)
+            s += (tl ? A[k * M + m] : A[m * K + k]) *
+                 (tr ? B[n * K + k] : B[k * N + n]);
+          C[m * N + n] = s;
+        }
+    }
+    values[op.getResult()] = std::move(r);
+    return true;
+  }
+
+  void scalar(Operation *op, double v) {
+    values[op->getResult(0)] = HostTensor{{}, {v}};
+  }
+
+  /// Mean over the rows of a (..., classes) prediction of `rowLoss`.
+  double meanOverRows(const HostTensor &p,
+                      const std::function<double(int64_t, int64_t)> &rowLoss) {
+    int64_t classes = p.shape.back();
+    int64_t rows = classes ? int64_t(p.data.size()) / classes : 0;
+    double sum = 0;
+    for (int64_t r = 0; r < rows; ++r)
+      sum += rowLoss(r * classes, classes);
+    return rows ? sum / double(rows) : 0;
+  }
+
+  double clipProbability(double p) {
+    kink(p - kEpsilon);
+    kink(p - (1 - kEpsilon));
+    return std::clamp(p, kEpsilon, 1 - kEpsilon);
+  }
+
+  bool loss(Operation *op, bool fromLogits) {
+    const HostTensor &p = in(op, 0), &t = in(op, 1);
+    if (llvm::isa<mlc::SparseCategoricalCrossentropyOp>(op)) {
+      bool bad = false;
+      double l = meanOverRows(p, [&](int64_t base, int64_t c) {
+        int64_t label = int64_t(t.data[base / c]);
+        if (label < 0 || label >= c) {
+          bad = true;
+          return 0.0;
+        }
+        if (fromLogits) {
+          double m = -std::numeric_limits<double>::infinity(), sum = 0;
+          for (int64_t j = 0; j < c; ++j)
+            m = std::max(m, p.data[base + j]);
+          for (int64_t j = 0; j < c; ++j)
+            sum += std::exp(p.data[base + j] - m);
+          return -(p.data[base + label] - m - std::log(sum));
+        }
+        double sum = 0;
+        for (int64_t j = 0; j < c; ++j)
+          sum += p.data[base + j];
+        return -std::log(clipProbability(p.data[base + label] / sum));
+      });
+      if (bad)
+        return fail(op, "a label is outside [0, classes)");
+      scalar(op, l);
+      return true;
+    }
+    if (p.data.size() != t.data.size())
+      return fail(op, "prediction and target sizes differ");
+    if (llvm::isa<mlc::MSEOp>(op)) {
+      double sum = 0;
+      for (size_t i = 0; i < p.data.size(); ++i)
+        sum += (p.data[i] - t.data[i]) * (p.data[i] - t.data[i]);
+      scalar(op, p.data.empty() ? 0 : sum / double(p.data.size()));
+      return true;
+    }
+    if (llvm::isa<mlc::CategoricalCrossentropyOp>(op)) {
+      scalar(op, meanOverRows(p, [&](int64_t base, int64_t c) {
+               double s = 0;
+               if (fromLogits) {
+                 double m = -std::numeric_limits<double>::infinity(), sum = 0;
+                 for (int64_t j = 0; j < c; ++j)
+                   m = std::max(m, p.data[base + j]);
+                 for (int64_t j = 0; j < c; ++j)
+                   sum += std::exp(p.data[base + j] - m);
+                 for (int64_t j = 0; j < c; ++j)
+                   s -= t.data[base + j] *
+                        (p.data[base + j] - m - std::log(sum));
+                 return s;
+               }
+               double sum = 0;
+               for (int64_t j = 0; j < c; ++j)
+                 sum += p.data[base + j];
+               for (int64_t j = 0; j < c; ++j)
+                 s -= t.data[base + j] *
+                      std::log(clipProbability(p.data[base + j] / sum));
+               return s;
+             }));
+      return true;
+    }
+    // Binary cross-entropy: the mean over every element.
+    double sum = 0;
+    for (size_t i = 0; i < p.data.size(); ++i) {
+      double z = p.data[i], y = t.data[i];
+      if (fromLogits) {
+        sum += std::max(z, 0.0) - z * y + std::log1p(std::exp(-std::abs(z)));
+      } else {
+        double q = clipProbability(z);
+        sum -= y * std::log(q) + (1 - y) * std::log(1 - q);
+      }
+    }
+    scalar(op, p.data.empty() ? 0 : sum / double(p.data.size()));
+    return true;
+  }
+
+  bool constant(mlc::ConstantOp op) {
+    auto attr = llvm::dyn_cast<DenseElementsAttr>(op.getValue());
+    if (!attr)
+      return fail(op, "not a dense constant");
+    HostTensor r;
+    auto type = llvm::cast<ShapedType>(attr.getType());
+    r.shape.assign(type.getShape().begin(), type.getShape().end());
+    if (llvm::isa<FloatType>(type.getElementType())) {
+      for (APFloat v : attr.getValues<APFloat>())
+        r.data.push_back(v.convertToDouble());
+    } else {
+      for (APInt v : attr.getValues<APInt>())
+        r.data.push_back(double(v.getSExtValue()));
+    }
+    values[op.getResult()] = std::move(r);
+    return true;
+  }
+
+  bool leaf(Operation *op, const std::string &name) {
+    auto it = leaves.find(name);
+    if (it == leaves.end())
+      return fail(op, "no value for '" + name + "'");
+    auto type = llvm::cast<RankedTensorType>(op->getResult(0).getType());
+    const HostTensor &t = it->second;
+    if (int64_t(t.shape.size()) != type.getRank() ||
+        int64_t(t.data.size()) != numel(t.shape))
+      return fail(op, "'" + name + "' has shape " + shapeStr(t.shape));
+    for (int64_t k = 0; k < type.getRank(); ++k)
+      if (!type.isDynamicDim(k) && type.getDimSize(k) != t.shape[k])
+        return fail(op, "'" + name + "' has shape " + shapeStr(t.shape));
+    values[op->getResult(0)] = t;
+    return true;
+  }
+
+  bool run(Operation *op) {
+    auto unary = [&](const std::function<double(double)> &f) {
+      values[op->getResult(0)] = map(in(op, 0), f);
+      return true;
+    };
+    return llvm::TypeSwitch<Operation *, bool>(op)
+        .Case([&](mlc::InputOp o) { return leaf(o, o.getName().str()); })
+        .Case([&](mlc::ParamRefOp o) { return leaf(o, o.getParam().str()); })
+        .Case([&](mlc::ParamOp) { return true; })
+        .Case([&](mlc::GradientOp) { return true; })
+        .Case([&](mlc::OutputOp) { return true; })
+        .Case([&](mlc::ConstantOp o) { return constant(o); })
+        .Case([&](mlc::AddOp) {
+          return binary(op, [](double a, double b) { return a + b; });
+        })
+        .Case([&](mlc::SubOp) {
+          return binary(op, [](double a, double b) { return a - b; });
+        })
+        .Case([&](mlc::MulOp) {
+          return binary(op, [](double a, double b) { return a * b; });
+        })
+        .Case([&](mlc::DivOp) {
+          return binary(op, [](double a, double b) { return a / b; });
+        })
+        .Case([&](mlc::NegOp) { return unary([](double x) { return -x; }); })
+        .Case([&](mlc::ExpOp) {
+          return unary([](double x) { return std::exp(x); });
+        })
+        .Case([&](mlc::LogOp) {
+          return unary([](double x) { return std::log(x); });
+        })
+        .Case([&](mlc::SqrtOp) {
+          return unary([](double x) { return std::sqrt(x); });
+        })
+        .Case([&](mlc::ReluOp) {
+          return unary([&](double x) {
+            kink(x);
+            return x > 0 ? x : 0.0;
+          });
+        })
+        .Case([&](mlc::SigmoidOp) {
+          return unary([](double x) { return 1 / (1 + std::exp(-x)); });
+        })
+        .Case([&](mlc::TanhOp) {
+          return unary([](double x) { return std::tanh(x); });
+        })
+        .Case([&](mlc::ClipOp o) {
+          double lo = o.getMin().convertToDouble();
+          double hi = o.getMax().convertToDouble();
+          return unary([&, lo, hi](double x) {
+            kink(x - lo);
+            kink(x - hi);
+            return std::clamp(x, lo, hi);
+          });
+        })
+        .Case([&](mlc::SoftmaxOp o) { return softmax(op, o.getAxis(), false); })
+        .Case(
+            [&](mlc::LogSoftmaxOp o) { return softmax(op, o.getAxis(), true); })
+        .Case([&](mlc::ReduceSumOp o) {
+          return reduce(op, o.getAxes(), o.getKeepdims(), 0);
+        })
+        .Case([&](mlc::ReduceMeanOp o) {
+          return reduce(op, o.getAxes(), o.getKeepdims(), 1);
+        })
+        .Case([&](mlc::ReduceMaxOp o) {
+          return reduce(op, o.getAxes(), o.getKeepdims(), 2);
+        })
+        .Case([&](mlc::ReshapeOp) {
+          const HostTensor &a = in(op, 0);
+          HostTensor r;
+          if (!resultShape(op, a.shape, r.shape))
+            return false;
+          r.data = a.data;
+          values[op->getResult(0)] = std::move(r);
+          return true;
+        })
+        .Case([&](mlc::TransposeOp o) {
+          const HostTensor &a = in(op, 0);
+          llvm::ArrayRef<int64_t> perm = o.getPerm();
+          HostTensor r;
+          for (int64_t p : perm)
+            r.shape.push_back(a.shape[p]);
+          r.data.resize(a.data.size());
+          Shape st = stridesOf(a.shape), idx;
+          for (int64_t i = 0; i < int64_t(r.data.size()); ++i) {
+            unravel(i, r.shape, idx);
+            int64_t off = 0;
+            for (size_t k = 0; k < perm.size(); ++k)
+              off += idx[k] * st[perm[k]];
+            r.data[i] = a.data[off];
+          }
+          values[op->getResult(0)] = std::move(r);
+          return true;
+        })
+        .Case([&](mlc::BroadcastToOp) {
+          const HostTensor &a = in(op, 0);
+          auto type = llvm::cast<RankedTensorType>(op->getResult(0).getType());
+          HostTensor r;
+          r.shape.assign(type.getShape().begin(), type.getShape().end());
+          size_t off = r.shape.size() - a.shape.size();
+          for (size_t k = 0; k < r.shape.size(); ++k)
+            if (ShapedType::isDynamic(r.shape[k])) {
+              if (k < off)
+                return fail(op, "a dynamic result dimension has no input");
+              r.shape[k] = a.shape[k - off];
+            }
+          r.data.resize(numel(r.shape));
+          Shape idx;
+          for (int64_t i = 0; i < int64_t(r.data.size()); ++i) {
+            unravel(i, r.shape, idx);
+            r.data[i] = a.data[broadcastOffset(a.shape, idx)];
+          }
+          values[op->getResult(0)] = std::move(r);
+          return true;
+        })
+        .Case([&](mlc::MatmulOp o) { return matmul(o); })
+        .Case<mlc::MSEOp, mlc::CategoricalCrossentropyOp,
+              mlc::SparseCategoricalCrossentropyOp, mlc::BinaryCrossentropyOp>(
+            [&](Operation *o) { return loss(o, o->hasAttr("from_logits")); })
+        .Default([&](Operation *o) {
+          return fail(o, "the reference evaluator does not know this op");
+        });
+  }
+};
+
+} // namespace
+
+Evaluation
+mlc::difftest::evaluate(ModuleOp module,
+                        const std::map<std::string, HostTensor> &leaves) {
+  Evaluator e(leaves);
+  mlc::ModelOp model;
+  module.walk([&](mlc::ModelOp m) { model = m; });
+  if (!model) {
+    e.result.error = "no mlc.model";
+    return e.result;
+  }
+  Block &body = model->getRegion(0).front();
+  for (Operation &op : body)
+    if (!e.run(&op))
+      return e.result;
+  auto output = llvm::cast<mlc::OutputOp>(body.getTerminator());
+  for (Value v : output.getOutputs()) {
+    if (v.getDefiningOp<mlc::GradientOp>())
+      e.result.outputs.emplace_back();
+    else
+      e.result.outputs.push_back(e.values[v]);
+  }
+  return e.result;
+}
