@@ -294,7 +294,7 @@ Error checkOutput() {
   }
   if (toStdout()) {
     // A terminal shows binary output as garbage, and may take it as
-    // escape sequences (as clang and llc refuse it too).
+    // escape sequences; clang and llc refuse it too.
     StringRef binary = emit == Emit::Obj      ? "an object file"
                        : emit == Emit::Cubin  ? "a cubin"
                        : emit == Emit::Fatbin ? "a fatbin"
@@ -478,9 +478,9 @@ Error runTrain(bool train) {
   if (modelFile.empty())
     return error(std::string("no model file given; usage: mlc ") +
                  (train ? "train" : "eval") + " MODEL.mlir");
-  // What the run can get wrong is checked before the compile: the model
-  // as written, the flags, then the data and the checkpoint against the
-  // model's signature.
+  // What the run can get wrong is checked before the compile: the target,
+  // the model as written, the other flags and the output paths, then the
+  // data and the checkpoint against the model's signature.
   if (Error err = checkThreads())
     return err;
   mlc::TargetOptions target;
