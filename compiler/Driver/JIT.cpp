@@ -29,8 +29,8 @@ static double msSince(Clock::time_point start) {
 
 llvm::Expected<std::unique_ptr<JITModel>>
 JITModel::compile(std::unique_ptr<MLIRContext> &context,
-                  OwningOpRef<ModuleOp> moduleArg,
-                  const TargetOptions &target) {
+                  OwningOpRef<ModuleOp> moduleArg, const TargetOptions &target,
+                  std::optional<ModelSignature> signature) {
   // A local, so the module dies here, before its context, on every path.
   OwningOpRef<ModuleOp> module = std::move(moduleArg);
   // Collect error text for the returned llvm::Error, and still let an
@@ -51,7 +51,8 @@ JITModel::compile(std::unique_ptr<MLIRContext> &context,
     return llvm::createStringError(
         "the JIT compiles one mlc.model at a time; the module has " +
         std::to_string(models));
-  auto sig = materializeSignature(*module);
+  llvm::Expected<ModelSignature> sig =
+      signature ? std::move(*signature) : materializeSignature(*module);
   if (!sig) {
     if (diagnostics.empty())
       return sig.takeError();

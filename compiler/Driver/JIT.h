@@ -17,6 +17,7 @@
 
 #include <cstdlib>
 #include <memory>
+#include <optional>
 
 namespace mlir {
 class ExecutionEngine;
@@ -32,11 +33,15 @@ public:
 
   /// Compiles the one mlc.model in `module` (consumed). The model takes
   /// `context` over on success only: on failure it stays the caller's, so
-  /// diagnostic handlers registered on it can still be removed.
+  /// diagnostic handlers registered on it can still be removed. With
+  /// `signature`, materializeSignature has run on `module` already and
+  /// returned it: callers check a run against the signature before paying
+  /// for the compile.
   static llvm::Expected<std::unique_ptr<JITModel>>
   compile(std::unique_ptr<mlir::MLIRContext> &context,
           mlir::OwningOpRef<mlir::ModuleOp> module,
-          const TargetOptions &target = {});
+          const TargetOptions &target = {},
+          std::optional<ModelSignature> signature = std::nullopt);
 
   const ModelSignature &signature() const { return sig; }
 

@@ -153,9 +153,24 @@ llvm::Error writeFile(llvm::StringRef path, llvm::StringRef text) {
 
 } // namespace
 
-llvm::Expected<LibraryResult> mlc::buildLibrary(ModuleOp module,
-                                                const TargetOptions &target,
-                                                const LibraryOptions &options) {
+/// Whether `name` can prefix the library's symbols.
+static llvm::Error checkLibraryName(llvm::StringRef name) {
+  if (!isCIdentifier(name))
+    return llvm::createStringError(
+        "'" + name +
+        "' is not a C identifier, so it cannot prefix the "
+        "library's symbols; choose one with --name");
+  // The library's own C code uses mlc_ and MLC_ names (MLC_CORE_OK, ...).
+  if (name.equals_insensitive("mlc") || name.starts_with_insensitive("mlc_"))
+    return llvm::createStringError(
+        "'" + name +
+        "' is reserved for mlc's own names in the library (mlc and mlc_*); "
+        "choose another with --name");
+  return llvm::Error::success();
+}
+
+llvm::Error mlc::checkLibraryOptions(const TargetOptions &target,
+                                     const LibraryOptions &options) {
   if (!target.triple.empty() &&
       llvm::Triple(target.triple).normalize() !=
           llvm::Triple(llvm::sys::getDefaultTargetTriple()).normalize())
@@ -164,6 +179,16 @@ llvm::Expected<LibraryResult> mlc::buildLibrary(ModuleOp module,
         "host's C compiler); use --emit=obj to cross-compile");
   if (options.maxBatch < 1)
     return llvm::createStringError("--max-batch must be at least 1");
+  if (!options.name.empty())
+    return checkLibraryName(options.name);
+  return llvm::Error::success();
+}
+
+llvm::Expected<LibraryResult> mlc::buildLibrary(ModuleOp module,
+                                                const TargetOptions &target,
+                                                const LibraryOptions &options) {
+  if (llvm::Error err = checkLibraryOptions(target, options))
+    return std::move(err);
   auto models = llvm::to_vector(module.getOps<ModelOp>());
   if (models.size() != 1)
     return llvm::createStringError(
@@ -173,18 +198,8 @@ llvm::Expected<LibraryResult> mlc::buildLibrary(ModuleOp module,
   LibraryModel m;
   m.model = model.getSymName().str();
   m.name = options.name.empty() ? m.model : options.name;
-  if (!isCIdentifier(m.name))
-    return llvm::createStringError(
-        "'" + m.name +
-        "' is not a C identifier, so it cannot prefix the "
-        "library's symbols; choose one with --name");
-  // The library's own C code uses mlc_ and MLC_ names (MLC_CORE_OK, ...).
-  if (llvm::StringRef(m.name).equals_insensitive("mlc") ||
-      llvm::StringRef(m.name).starts_with_insensitive("mlc_"))
-    return llvm::createStringError(
-        "'" + m.name +
-        "' is reserved for mlc's own names in the library (mlc and mlc_*); "
-        "choose another with --name");
+  if (llvm::Error err = checkLibraryName(m.name))
+    return std::move(err);
   // The symbol prefix comes from the model's name: rename the model, so
   // the entry points are <name>_predict and so on.
   if (m.name != m.model)

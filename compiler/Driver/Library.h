@@ -41,6 +41,12 @@ struct LibraryResult {
   double mlirMs = 0, llvmMs = 0, linkMs = 0;
 };
 
+/// Checks what `target` and `options` ask of a library without the model:
+/// the host as target, --max-batch, and the name when given. For callers
+/// that check their flags before compiling; buildLibrary checks them too.
+llvm::Error checkLibraryOptions(const TargetOptions &target,
+                                const LibraryOptions &options);
+
 /// Compiles the one mlc.model in `module` (parsed, overrides applied) into
 /// lib<name>.so, lib<name>.a, <name>.h and <name>Config.cmake under
 /// `options.outputDir`. The host code is for the host; with

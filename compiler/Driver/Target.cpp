@@ -112,6 +112,11 @@ mlc::createTargetMachine(const TargetOptions &target) {
     for (auto &feature : llvm::sys::getHostCPUFeatures())
       f.AddFeature(feature.first(), feature.second);
     features = f.getString();
+  } else if (cpu == "host") {
+    // The default --cpu, left in place when cross-compiling.
+    return llvm::createStringError(
+        "--cpu=host is this machine's CPU, not one for " + triple.str() +
+        "; name one with --cpu (e.g. --cpu=generic)");
   } else if (!cpu.empty()) {
     std::unique_ptr<llvm::MCSubtargetInfo> info(
         llvmTarget->createMCSubtargetInfo(triple, "", ""));

@@ -8,6 +8,7 @@
 
 #include "Train.h"
 #include "CheckpointMetadata.h"
+#include "OutputChecks.h"
 #include "Report.h"
 
 #include "runtime/Aligned.h"
@@ -92,8 +93,8 @@ void warnOnScheduleChange(const std::string &path,
 
 class Trainer {
 public:
-  Trainer(JITModel &jit, const TrainOptions &options)
-      : jit(jit), sig(jit.signature()), options(options) {}
+  Trainer(const ModelSignature &sig, const TrainOptions &options)
+      : sig(sig), options(options) {}
 
   Error prepare(const runtime::Dataset &train) {
     const TensorSpec &input = sig.inputs.front();
@@ -186,7 +187,7 @@ public:
                                                           sig.beta2, iteration)
                                   : rate);
       stepLoss = 0;
-      if (Error err = jit.trainStep(buffers(n, true)))
+      if (Error err = jit->trainStep(buffers(n, true)))
         return err;
       float loss = stepLoss;
       if (!std::isfinite(loss))
@@ -227,7 +228,7 @@ public:
                                      normalization.shift, normalization.scale,
                                      x.data(), y.data());
       stepLoss = 0;
-      if (Error err = jit.evalStep(buffers(n, false)))
+      if (Error err = jit->evalStep(buffers(n, false)))
         return err;
       score(pass, n, stepLoss);
     }
@@ -274,9 +275,10 @@ public:
     return std::move(c.metadata);
   }
 
-  JITModel &jit;
-  const ModelSignature &sig;
-  const TrainOptions &options;
+  const ModelSignature sig;
+  const TrainOptions options;
+  /// The compiled model, once there is one (after prepare, load, ...).
+  JITModel *jit = nullptr;
   int64_t sampleSize = 0, classes = 0, iteration = 0;
   Normalization normalization;
   // Aligned for the compiled code's vector loads.
@@ -291,8 +293,49 @@ public:
 
 } // namespace
 
-Error mlc::runTraining(JITModel &jit, const TrainOptions &options, bool train) {
-  const ModelSignature &sig = jit.signature();
+Error mlc::checkTrainOptions(const TrainOptions &options, bool train) {
+  if (options.batchSize < 1)
+    return fail("--batch-size must be at least 1, got " +
+                std::to_string(options.batchSize));
+  if (train && options.epochs < 1)
+    return fail("--epochs must be at least 1, got " +
+                std::to_string(options.epochs));
+  if (!(options.validationSplit >= 0 && options.validationSplit < 1))
+    return fail("--validation-split must be in [0, 1)");
+  if (!options.normalize.empty() && options.normalize != "scale" &&
+      options.normalize != "standardize")
+    return fail("--normalize must be scale or standardize, got '" +
+                options.normalize + "'");
+  if (!train && options.resume.empty())
+    return fail("mlc eval needs --checkpoint FILE (a checkpoint written by "
+                "mlc train --checkpoint)");
+  // In the words the writers use when they fail.
+  if (std::error_code ec = checkWritableFile(options.checkpoint);
+      !options.checkpoint.empty() && ec)
+    return fail(options.checkpoint + ": cannot write (" + ec.message() + ")");
+  for (const std::string *path : {&options.report, &options.plot})
+    if (std::error_code ec = checkWritableFile(*path); !path->empty() && ec)
+      return fail("cannot write '" + *path + "': " + ec.message());
+  return Error::success();
+}
+
+struct TrainingRun::State {
+  State(const ModelSignature &sig, const TrainOptions &options, bool train)
+      : trainer(sig, options), train(train) {}
+  Trainer trainer;
+  bool train;
+  std::string dir; ///< the data directory
+  runtime::Dataset trainSet, testSet;
+  int64_t firstEpoch = 0;
+};
+
+TrainingRun::TrainingRun(std::unique_ptr<State> state)
+    : state(std::move(state)) {}
+TrainingRun::~TrainingRun() = default;
+
+Expected<std::unique_ptr<TrainingRun>>
+TrainingRun::prepare(const ModelSignature &sig, const TrainOptions &options,
+                     bool train) {
   if (!sig.canEvaluate())
     return fail("model @" + sig.model +
                 " has no loss: give it a loss attribute or use --loss");
@@ -304,58 +347,64 @@ Error mlc::runTraining(JITModel &jit, const TrainOptions &options, bool train) {
     return fail("model @" + sig.model +
                 ": IDX data has integer class labels, which need the "
                 "sparse_categorical_crossentropy loss (use --loss)");
-  if (options.batchSize < 1)
-    return fail("--batch-size must be at least 1");
-  if (!(options.validationSplit >= 0 && options.validationSplit < 1))
-    return fail("--validation-split must be in [0, 1)");
-  if (!options.normalize.empty() && options.normalize != "scale" &&
-      options.normalize != "standardize")
-    return fail("--normalize must be scale or standardize, got '" +
-                options.normalize + "'");
 
-  std::string dir = dataDirectory(options.data);
-  runtime::Dataset trainSet, testSet;
+  auto state = std::make_unique<State>(sig, options, train);
+  state->dir = dataDirectory(options.data);
   std::string error;
-  if (!runtime::loadIdxDirectory(dir, trainSet, testSet, error)) {
+  if (!runtime::loadIdxDirectory(state->dir, state->trainSet, state->testSet,
+                                 error)) {
     if (options.data == "fashion-mnist")
       error += " (install Fashion-MNIST with: apt-get install "
                "dataset-fashion-mnist)";
     return fail(error);
   }
 
-  Trainer trainer(jit, options);
-  if (Error err = trainer.prepare(trainSet))
-    return err;
-  if (Error err = trainer.checkLabels(trainSet, dir + ": training"))
-    return err;
-  if (Error err = trainer.checkLabels(testSet, dir + ": test"))
-    return err;
+  Trainer &trainer = state->trainer;
+  if (Error err = trainer.prepare(state->trainSet))
+    return std::move(err);
+  if (Error err =
+          trainer.checkLabels(state->trainSet, state->dir + ": training"))
+    return std::move(err);
+  if (Error err = trainer.checkLabels(state->testSet, state->dir + ": test"))
+    return std::move(err);
 
-  Report report;
-  report.model = sig.model;
-  report.data = options.data;
-  report.compileMs = options.compileMs;
-  int64_t firstEpoch = 0;
   std::optional<Normalization> recorded;
   if (!options.resume.empty()) {
     Expected<CheckpointMetadata> metadata = trainer.load(options.resume, train);
     if (!metadata)
       return metadata.takeError();
     auto epoch = metadata->find("epoch");
-    firstEpoch =
+    state->firstEpoch =
         epoch != metadata->end() ? std::atoll(epoch->second.c_str()) : 0;
     if (Error err =
             recordedNormalization(options.resume, *metadata).moveInto(recorded))
-      return err;
+      return std::move(err);
     if (train)
       warnOnScheduleChange(options.resume, *metadata, sig.schedule);
-  } else if (!train) {
-    return fail("mlc eval needs --checkpoint FILE (a checkpoint written by "
-                "mlc train --checkpoint)");
   }
-  if (Error err = chooseNormalization(options, recorded, trainSet)
+  if (Error err = chooseNormalization(options, recorded, state->trainSet)
                       .moveInto(trainer.normalization))
-    return err;
+    return std::move(err);
+  if (train && state->firstEpoch >= options.epochs)
+    return fail(options.resume + " has already trained " +
+                std::to_string(state->firstEpoch) +
+                " epochs; ask for more with --epochs");
+  return std::unique_ptr<TrainingRun>(new TrainingRun(std::move(state)));
+}
+
+Error TrainingRun::run(JITModel &jit) {
+  Trainer &trainer = state->trainer;
+  trainer.jit = &jit;
+  const TrainOptions &options = trainer.options;
+  const ModelSignature &sig = trainer.sig;
+  const runtime::Dataset &trainSet = state->trainSet, &testSet = state->testSet;
+  bool train = state->train;
+
+  Report report;
+  report.model = sig.model;
+  report.data = options.data;
+  report.compileMs = jit.pipelineMs + jit.llvmMs;
+  int64_t firstEpoch = state->firstEpoch;
 
   bool tty = sys::Process::StandardOutIsDisplayed();
   double trainSeconds = 0;
@@ -367,14 +416,6 @@ Error mlc::runTraining(JITModel &jit, const TrainOptions &options, bool train) {
     // Like Keras, the validation samples are the last ones, before shuffling.
     std::vector<int64_t> order(n - validation), valIndices(validation);
     std::iota(valIndices.begin(), valIndices.end(), n - validation);
-    if (options.resume.empty() && options.epochs < 1)
-      return fail("--epochs must be at least 1, got " +
-                  std::to_string(options.epochs));
-    if (firstEpoch >= options.epochs)
-      return fail(options.resume + " has already trained " +
-                  std::to_string(firstEpoch) +
-                  " epochs; ask for more with "
-                  "--epochs");
     for (int64_t epoch = firstEpoch; epoch < options.epochs; ++epoch) {
       outs() << "Epoch " << epoch + 1 << "/" << options.epochs << "\n";
       Pass pass;

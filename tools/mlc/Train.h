@@ -7,6 +7,7 @@
 
 #include "llvm/Support/Error.h"
 
+#include <memory>
 #include <string>
 
 namespace mlc {
@@ -24,12 +25,32 @@ struct TrainOptions {
   std::string resume;     ///< train: continue from; eval: the params
   std::string report;     ///< JSON report
   std::string plot;       ///< SVG of the loss and accuracy curves
-  double compileMs = 0;   ///< for the report
 };
 
-/// Trains (when `train`) and evaluates the JIT-compiled model on an
-/// MNIST-style data set, printing Keras-style progress.
-llvm::Error runTraining(JITModel &jit, const TrainOptions &options, bool train);
+/// Checks what needs no model: the flags' values, and that the files the
+/// run writes can be written.
+llvm::Error checkTrainOptions(const TrainOptions &options, bool train);
+
+/// A run of mlc train (when `train`) or mlc eval, set up before the model
+/// is compiled: the data is loaded and checked against the model's
+/// signature, the params are initialized or read from the checkpoint.
+/// Whatever the run's inputs can get wrong fails in prepare(), so the
+/// compile starts only for a run that can succeed.
+class TrainingRun {
+public:
+  static llvm::Expected<std::unique_ptr<TrainingRun>>
+  prepare(const ModelSignature &sig, const TrainOptions &options, bool train);
+  ~TrainingRun();
+
+  /// Trains and evaluates `jit`, the model of the signature prepare() was
+  /// given, printing Keras-style progress.
+  llvm::Error run(JITModel &jit);
+
+private:
+  struct State;
+  explicit TrainingRun(std::unique_ptr<State> state);
+  std::unique_ptr<State> state;
+};
 
 } // namespace mlc
 

@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "OutputChecks.h"
 #include "Train.h"
 #include "Version.h"
 #include "compiler/Driver/Driver.h"
@@ -23,6 +24,7 @@
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/WithColor.h"
 #include "llvm/Support/raw_ostream.h"
+#include "llvm/Target/TargetMachine.h"
 
 using namespace llvm;
 
@@ -262,12 +264,54 @@ std::optional<mlc::Stage> stageFor(Emit e) {
   }
 }
 
-Error writeOutput(StringRef text, bool binary) {
-  std::string path = outputFile;
-  if (path.empty())
-    path = "-";
-  if (binary && path == "-" && outs().is_displayed())
-    return error("not writing an object file to a terminal; use -o FILE");
+/// Whether the output goes to stdout.
+bool toStdout() { return outputFile.empty() || outputFile == "-"; }
+
+/// The largest --threads: more is a typo, and the OpenMP runtime aborts
+/// when it cannot start them.
+constexpr unsigned maxThreads = 1024;
+
+Error checkThreads() {
+  if (threads > maxThreads)
+    return error("--threads must be at most " + Twine(maxThreads) + ", got " +
+                 Twine(threads) + " (0 = one per core)");
+  return Error::success();
+}
+
+/// Checks that `emit`'s output can be written, before the compile.
+Error checkOutput() {
+  if (emit == Emit::Lib) {
+    bool missing = false;
+    // Named as buildLibrary names it: "out/" is 'out'.
+    StringRef dir = outputFile;
+    while (dir.size() > 1 && dir.ends_with("/"))
+      dir = dir.drop_back();
+    if (std::error_code ec = mlc::checkWritableDirectory(dir, missing))
+      return error((missing ? "cannot create the output directory '"
+                            : "cannot write to '") +
+                   dir + "': " + ec.message());
+    return Error::success();
+  }
+  if (toStdout()) {
+    // A terminal shows binary output as garbage, and may take it as
+    // escape sequences; clang and llc refuse it too.
+    StringRef binary = emit == Emit::Obj      ? "an object file"
+                       : emit == Emit::Cubin  ? "a cubin"
+                       : emit == Emit::Fatbin ? "a fatbin"
+                                              : "";
+    if (!binary.empty() && outs().is_displayed())
+      return error("not writing " + binary +
+                   " to a terminal; name a file with -o FILE, or print "
+                   "text with --emit=mlir-graph, llvm or asm");
+    return Error::success();
+  }
+  if (std::error_code ec = mlc::checkWritableFile(outputFile))
+    return error("cannot write '" + outputFile + "': " + ec.message());
+  return Error::success();
+}
+
+Error writeOutput(StringRef text) {
+  std::string path = toStdout() ? "-" : outputFile.getValue();
   // writeToOutput writes a temporary file and renames it: an existing
   // output is replaced whole or not at all.
   Error written = writeToOutput(path, [&](raw_ostream &os) {
@@ -299,15 +343,20 @@ loadModel(mlir::MLIRContext &context, SourceMgr &sourceMgr) {
   return std::move(module);
 }
 
-/// `mlc compile --emit=lib`: a library directory.
-Error runCompileLibrary(mlir::ModuleOp module,
-                        const mlc::TargetOptions &target) {
+mlc::LibraryOptions libraryOptions() {
   mlc::LibraryOptions options;
   options.outputDir = outputFile;
   options.name = libraryName;
   options.maxBatch = maxBatch;
   options.cc = cCompiler;
   options.generator = std::string("mlc ") + MLC_VERSION_STRING;
+  return options;
+}
+
+/// `mlc compile --emit=lib`: a library directory.
+Error runCompileLibrary(mlir::ModuleOp module,
+                        const mlc::TargetOptions &target) {
+  mlc::LibraryOptions options = libraryOptions();
   Expected<mlc::LibraryResult> result =
       mlc::buildLibrary(module, target, options);
   if (!result)
@@ -339,8 +388,10 @@ Error runCompile() {
   target.flushDenormals = denormals == Denormals::Flush;
   if (emit == Emit::Lib && !threads.getNumOccurrences())
     target.threads = 1;
-  if (emit == Emit::Lib && (outputFile.empty() || outputFile == "-"))
+  if (emit == Emit::Lib && toStdout())
     return error("--emit=lib writes a directory; name it with -o DIR");
+  if (Error err = checkThreads())
+    return err;
   if (Error err = mlc::parseTarget(targetName, target))
     return err;
   bool deviceCode =
@@ -378,6 +429,16 @@ Error runCompile() {
   }
   if (modelFile.empty())
     return error("no model file given; usage: mlc compile MODEL.mlir");
+  if (Error err = checkOutput())
+    return err;
+  if (emit == Emit::Lib)
+    if (Error err = mlc::checkLibraryOptions(target, libraryOptions()))
+      return err;
+  // An unknown --cpu or --target-triple fails now, not after the lowering
+  // that needs the target machine.
+  if (emit != Emit::Mlir)
+    if (Error err = mlc::createTargetMachine(target).takeError())
+      return err;
 
   auto context = mlc::createContext();
   SourceMgr sourceMgr;
@@ -396,7 +457,7 @@ Error runCompile() {
     Expected<std::string> code = mlc::extractDeviceCode(*module);
     if (!code)
       return code.takeError();
-    return writeOutput(*code, emit != Emit::PTX);
+    return writeOutput(*code);
   }
   if (emit == Emit::LLVM || emit == Emit::Asm || emit == Emit::Obj) {
     Expected<std::string> code =
@@ -410,40 +471,25 @@ Error runCompile() {
     raw_string_ostream os(text);
     module->print(os);
   }
-  return writeOutput(text, emit == Emit::Obj);
+  return writeOutput(text);
 }
 
 Error runTrain(bool train) {
   if (modelFile.empty())
     return error(std::string("no model file given; usage: mlc ") +
                  (train ? "train" : "eval") + " MODEL.mlir");
+  // What the run can get wrong is checked before the compile: the target,
+  // the model as written, the other flags and the output paths, then the
+  // data and the checkpoint against the model's signature.
+  if (Error err = checkThreads())
+    return err;
   mlc::TargetOptions target;
   target.threads = threads;
   target.flushDenormals = denormals == Denormals::Flush;
   if (Error err = mlc::parseTarget(targetName, target))
     return err;
-  // The model owns the context once compiled (declared first, it outlives
-  // the diagnostic handler); a failed compile leaves it to this block.
-  std::unique_ptr<mlc::JITModel> jit;
-  {
-    auto context = mlc::createContext();
-    SourceMgr sourceMgr;
-    mlir::SourceMgrDiagnosticHandler diagnostics(sourceMgr, context.get());
-    mlir::OwningOpRef<mlir::ModuleOp> module;
-    if (Error err = loadModel(*context, sourceMgr).moveInto(module))
-      return err;
-    // Where CUDA cannot run, compile says so in one line before lowering.
-    auto compiled = mlc::JITModel::compile(context, std::move(module), target);
-    // Diagnostics were printed with their locations already
-    // (DiagnosedError); other errors (loading GPU kernels, ...) are not.
-    if (!compiled)
-      return compiled.takeError();
-    jit = std::move(*compiled);
-  }
-  if (target.isGPU())
-    outs() << "GPU: " << mlc::cuda::deviceDescription() << "\n";
-  outs() << "Compiled @" << jit->signature().model << " in "
-         << formatv("{0:f0}", jit->pipelineMs + jit->llvmMs) << " ms\n";
+  if (std::string why; target.isGPU() && !mlc::cuda::available(why))
+    return error("CUDA cannot run here: " + why);
   mlc::TrainOptions options;
   options.data = data;
   options.epochs = epochs;
@@ -456,8 +502,40 @@ Error runTrain(bool train) {
   options.resume = train ? std::string(resume) : std::string(checkpoint);
   options.report = report;
   options.plot = plot;
-  options.compileMs = jit->pipelineMs + jit->llvmMs;
-  return mlc::runTraining(*jit, options, train);
+
+  // The model owns the context once compiled (declared first, it outlives
+  // the diagnostic handler); a failed compile leaves it to this block.
+  std::unique_ptr<mlc::JITModel> jit;
+  std::unique_ptr<mlc::TrainingRun> run;
+  {
+    auto context = mlc::createContext();
+    SourceMgr sourceMgr;
+    mlir::SourceMgrDiagnosticHandler diagnostics(sourceMgr, context.get());
+    mlir::OwningOpRef<mlir::ModuleOp> module;
+    if (Error err = loadModel(*context, sourceMgr).moveInto(module))
+      return err;
+    if (Error err = mlc::checkTrainOptions(options, train))
+      return err;
+    // Materializing the params is cheap and gives their names and shapes.
+    Expected<mlc::ModelSignature> sig = mlc::materializeSignature(*module);
+    if (!sig)
+      return sig.takeError();
+    if (Error err =
+            mlc::TrainingRun::prepare(*sig, options, train).moveInto(run))
+      return err;
+    auto compiled = mlc::JITModel::compile(context, std::move(module), target,
+                                           std::move(*sig));
+    // Diagnostics were printed with their locations already
+    // (DiagnosedError); other errors (loading GPU kernels, ...) are not.
+    if (!compiled)
+      return compiled.takeError();
+    jit = std::move(*compiled);
+  }
+  if (target.isGPU())
+    outs() << "GPU: " << mlc::cuda::deviceDescription() << "\n";
+  outs() << "Compiled @" << jit->signature().model << " in "
+         << formatv("{0:f0}", jit->pipelineMs + jit->llvmMs) << " ms\n";
+  return run->run(*jit);
 }
 
 void printVersion(raw_ostream &os) {
