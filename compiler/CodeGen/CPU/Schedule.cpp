@@ -82,6 +82,9 @@ bool isElementwiseEpilogue(linalg::GenericOp op, Value matmulResult) {
 
 SmallVector<MatmulGroup> findGroups(func::FuncOp func) {
   SmallVector<MatmulGroup> groups;
+  // An epilogue fed by two matmuls (a + b of two products) is tiled once,
+  // with the first; the second stays a plain group.
+  llvm::SmallPtrSet<Operation *, 8> claimed;
   func.walk([&](linalg::MatmulOp mm) {
     if (!mm.hasPureTensorSemantics())
       return;
@@ -92,7 +95,7 @@ SmallVector<MatmulGroup> findGroups(func::FuncOp func) {
     Value result = mm->getResult(0);
     if (result.hasOneUse())
       if (auto user = llvm::dyn_cast<linalg::GenericOp>(*result.user_begin()))
-        if (isElementwiseEpilogue(user, result))
+        if (isElementwiseEpilogue(user, result) && claimed.insert(user).second)
           g.epilogue = user;
     groups.push_back(g);
   });
