@@ -546,8 +546,30 @@ private:
       kinds.push_back("scce_logits");
     if (rank >= 1)
       kinds.push_back("bce_logits");
+    if (classes)
+      kinds.push_back("cce");
+    if (classes && rank >= 2)
+      kinds.push_back("scce");
+    if (rank >= 1)
+      kinds.push_back("bce");
     g.loss = kinds[pick(0, int64_t(kinds.size()) - 1)];
     std::string lossT = " : (" + T + ", " + T + ") -> " + scalarType();
+    // Probabilities for the losses that take them: a softmax (categorical)
+    // or sigmoid output, which the compiler turns back into logits, or
+    // values in (0, 1) that are neither (and rows that don't sum to 1).
+    Val probs = y;
+    if (g.loss == "cce" || g.loss == "scce" || g.loss == "bce") {
+      int64_t how = pick(0, g.loss == "bce" ? 1 : 2);
+      if (how == 0) {
+        probs = unary("sigmoid", y, 1);
+      } else if (how == 1) {
+        Val s = unary("sigmoid", y, 1);
+        probs = binary("add", binary("mul", s, rank0Constant(0.9)),
+                       rank0Constant(0.05));
+      } else {
+        probs = emit("mlc.softmax " + y.ssa + " : " + T, y.shape, 1);
+      }
+    }
     if (g.loss == "square") {
       g.body.push_back(l + " = mlc.mul " + y.ssa + ", " + y.ssa + " : (" + T +
                        ", " + T + ") -> " + scalarType());
@@ -565,7 +587,13 @@ private:
                        (g.loss == "cce_logits" ? "categorical_crossentropy "
                                                : "binary_crossentropy ") +
                        y.ssa + ", " + target.ssa + " {from_logits}" + lossT);
-    } else { // scce_logits
+    } else if (g.loss == "cce" || g.loss == "bce") {
+      Val target = input(y.shape, 0, 1);
+      g.body.push_back(l + " = mlc." +
+                       (g.loss == "cce" ? "categorical_crossentropy "
+                                        : "binary_crossentropy ") +
+                       probs.ssa + ", " + target.ssa + lossT);
+    } else { // scce_logits, scce
       Shape ls(y.shape.begin(), y.shape.end() - 1);
       Leaf lab;
       lab.name = g.prefix + "y" + std::to_string(leafCounter++);
@@ -576,9 +604,11 @@ private:
       std::string LT = typeStr(ls, "i32");
       g.body.push_back("%" + lab.name + " = mlc.input \"" + lab.name +
                        "\" : " + LT);
-      g.body.push_back(l + " = mlc.sparse_categorical_crossentropy " + y.ssa +
-                       ", %" + lab.name + " {from_logits} : (" + T + ", " + LT +
-                       ") -> " + scalarType());
+      bool logits = g.loss == "scce_logits";
+      g.body.push_back(l + " = mlc.sparse_categorical_crossentropy " +
+                       (logits ? y.ssa : probs.ssa) + ", %" + lab.name +
+                       (logits ? " {from_logits}" : "") + " : (" + T + ", " +
+                       LT + ") -> " + scalarType());
     }
   }
 };

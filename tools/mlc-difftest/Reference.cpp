@@ -330,10 +330,12 @@ public:
             sum += std::exp(p.data[base + j] - m);
           return -(p.data[base + label] - m - std::log(sum));
         }
+        // Keras: the clipped probabilities' logs become logits, so the
+        // softmax normalizes by the sum of the clipped values.
         double sum = 0;
         for (int64_t j = 0; j < c; ++j)
-          sum += p.data[base + j];
-        return -std::log(clipProbability(p.data[base + label] / sum));
+          sum += clipProbability(p.data[base + j]);
+        return -std::log(clipProbability(p.data[base + label]) / sum);
       });
       if (bad)
         return fail(op, "a label is outside [0, classes)");

@@ -50,6 +50,9 @@ static cl::opt<int64_t> onlyOpt("only",
 static cl::opt<unsigned>
     packOpt("pack", cl::desc("Graphs compiled together (1-64)"), cl::init(8));
 static cl::opt<bool> printOpt("print", cl::desc("Print every graph"));
+static cl::opt<unsigned>
+    optLevelOpt("O", cl::desc("LLVM optimization level of the compiled graphs"),
+                cl::init(3), cl::Prefix);
 static cl::list<std::string>
     withoutOpt("without", cl::CommaSeparated,
                cl::desc("Ops the graphs leave out (mnemonics: clip,matmul)"));
@@ -252,6 +255,7 @@ private:
     }
     TargetOptions target;
     target.threads = 1;
+    target.optLevel = optLevelOpt;
     auto jit = JITModel::compile(context, std::move(module), target);
     handler.reset();
     if (!jit) {
@@ -439,8 +443,13 @@ int main(int argc, char **argv) {
                  elementTypeOf(seedOpt, i + 1) != elementTypeOf(seedOpt, i);
       if (cut) {
         tester.testPack(indices);
+        uint64_t before = tester.stats.graphs;
         tester.stats.graphs += indices.size();
         indices.clear();
+        if (tester.stats.graphs / 500 != before / 500)
+          llvm::errs() << "mlc-difftest: " << tester.stats.graphs << " of "
+                       << numGraphs << " graphs, " << tester.stats.failures
+                       << " failures\n";
       }
     }
   }

@@ -93,7 +93,12 @@ SmallVector<MatmulGroup> findGroups(func::FuncOp func) {
       return;
     MatmulGroup g{mm, fill, nullptr};
     Value result = mm->getResult(0);
-    if (result.hasOneUse())
+    // With a dynamic column count the tiles are masked, and masked
+    // vectorization takes only single-op epilogue bodies; such an epilogue
+    // stays a loop of its own.
+    bool staticCols =
+        !llvm::cast<RankedTensorType>(result.getType()).isDynamicDim(1);
+    if (result.hasOneUse() && staticCols)
       if (auto user = llvm::dyn_cast<linalg::GenericOp>(*result.user_begin()))
         if (isElementwiseEpilogue(user, result) && claimed.insert(user).second)
           g.epilogue = user;
