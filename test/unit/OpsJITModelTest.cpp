@@ -61,9 +61,10 @@ TEST_F(OpsJITTest, Losses) {
 
     double ce = 0, ceLogits = 0, sce = 0, sceLogits = 0;
     for (int64_t i = 0; i < batch; ++i) {
-      double rowSum = 0, mx = -INFINITY, s = 0;
+      double rowSum = 0, clippedSum = 0, mx = -INFINITY, s = 0;
       for (int64_t j = 0; j < c; ++j) {
         rowSum += probs.f[i * c + j];
+        clippedSum += clip(probs.f[i * c + j]);
         mx = std::max(mx, double(logits.f[i * c + j]));
       }
       for (int64_t j = 0; j < c; ++j)
@@ -73,7 +74,8 @@ TEST_F(OpsJITTest, Losses) {
         ce -= target.f[i * c + j] * std::log(clip(probs.f[i * c + j] / rowSum));
         ceLogits -= target.f[i * c + j] * (logits.f[i * c + j] - lse);
       }
-      sce -= std::log(clip(probs.f[i * c + y.i[i]]));
+      // Keras: clip, then normalize (categorical: normalize, then clip).
+      sce -= std::log(clip(probs.f[i * c + y.i[i]]) / clippedSum);
       sceLogits += lse - logits.f[i * c + y.i[i]];
     }
     expectNear(run(*cce, {probs, target}, batch)[0], {ce / n}, "cce");
