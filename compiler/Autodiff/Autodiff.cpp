@@ -106,14 +106,18 @@ struct AutodiffPass : public mlc::impl::AutodiffBase<AutodiffPass> {
   void runOnOperation() override {
     SmallVector<GradientOp> grads;
     SmallVector<Operation *> losses;
-    getOperation()->walk([&](GradientOp g) {
-      grads.push_back(g);
-      if (Operation *loss = g.getLoss().getDefiningOp())
-        losses.push_back(loss);
+    getOperation()->walk([&](Operation *op) {
+      if (auto g = llvm::dyn_cast<GradientOp>(op))
+        grads.push_back(g);
+      else if (llvm::isa<CategoricalCrossentropyOp,
+                         SparseCategoricalCrossentropyOp, BinaryCrossentropyOp>(
+                   op))
+        losses.push_back(op);
     });
     // A cross-entropy of a softmax or sigmoid is differentiated, like its
-    // value is computed, from the logits: the gradient of the clipped
-    // probabilities would vanish where they saturate.
+    // value is computed, from the logits (also inside a larger loss): the
+    // gradient of the clipped probabilities would vanish where they
+    // saturate.
     GreedyRewriteConfig config;
     config.setStrictness(GreedyRewriteStrictness::ExistingOps);
     (void)applyOpPatternsGreedily(losses, lossFromLogits, config);

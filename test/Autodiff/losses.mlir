@@ -163,3 +163,22 @@ mlc.model @softmax_axis0 {
   %g = mlc.gradient %l wrt %z : tensor<f32>, tensor<?x4xf32>
   mlc.output %l, %g : tensor<f32>, tensor<?x4xf32>
 }
+
+// -----
+
+// Inside a larger loss (here halved) too.
+// CHECK-LABEL: mlc.model @softmax_in_sum
+// CHECK:         %[[Z:.*]] = mlc.input "z"
+// CHECK:         mlc.sparse_categorical_crossentropy %[[Z]], %{{.*}} {from_logits}
+// CHECK-NOT:     mlc.clip
+// CHECK:         mlc.output
+mlc.model @softmax_in_sum {
+  %z = mlc.input "z" : tensor<?x4xf32>
+  %y = mlc.input "y" : tensor<?xi32>
+  %half = mlc.constant dense<0.5> : tensor<f32>
+  %p = mlc.softmax %z : tensor<?x4xf32>
+  %s = mlc.sparse_categorical_crossentropy %p, %y : (tensor<?x4xf32>, tensor<?xi32>) -> tensor<f32>
+  %l = mlc.mul %s, %half : (tensor<f32>, tensor<f32>) -> tensor<f32>
+  %g = mlc.gradient %l wrt %z : tensor<f32>, tensor<?x4xf32>
+  mlc.output %l, %g : tensor<f32>, tensor<?x4xf32>
+}
