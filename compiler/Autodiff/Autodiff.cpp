@@ -4,6 +4,7 @@
 #include "dialects/MLC/IR/MLCDialect.h"
 
 #include "mlir/IR/Builders.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "llvm/ADT/DenseSet.h"
 
 namespace mlc {
@@ -95,13 +96,37 @@ LogicalResult differentiate(GradientOp grad) {
 }
 
 struct AutodiffPass : public mlc::impl::AutodiffBase<AutodiffPass> {
+  LogicalResult initialize(MLIRContext *ctx) override {
+    RewritePatternSet patterns(ctx);
+    populateLossFromLogitsPatterns(patterns);
+    lossFromLogits = std::move(patterns);
+    return success();
+  }
+
   void runOnOperation() override {
     SmallVector<GradientOp> grads;
-    getOperation()->walk([&](GradientOp g) { grads.push_back(g); });
+    SmallVector<Operation *> losses;
+    getOperation()->walk([&](Operation *op) {
+      if (auto g = llvm::dyn_cast<GradientOp>(op))
+        grads.push_back(g);
+      else if (llvm::isa<CategoricalCrossentropyOp,
+                         SparseCategoricalCrossentropyOp, BinaryCrossentropyOp>(
+                   op))
+        losses.push_back(op);
+    });
+    // A cross-entropy of a softmax or sigmoid is differentiated, like its
+    // value is computed, from the logits (also inside a larger loss): the
+    // gradient of the clipped probabilities would vanish where they
+    // saturate.
+    GreedyRewriteConfig config;
+    config.setStrictness(GreedyRewriteStrictness::ExistingOps);
+    (void)applyOpPatternsGreedily(losses, lossFromLogits, config);
     for (GradientOp g : grads)
       if (failed(differentiate(g)))
         return signalPassFailure();
   }
+
+  FrozenRewritePatternSet lossFromLogits;
 };
 
 } // namespace

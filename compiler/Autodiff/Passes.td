@@ -15,6 +15,11 @@ def Autodiff : Pass<"mlc-autodiff"> {
     are summed; a value the loss does not depend on gets zeros. Runs inside
     `mlc.model` bodies and functions alike.
 
+    First, a cross-entropy of a softmax or sigmoid whose gradient is taken
+    becomes the cross-entropy of the logits (the loss ops'
+    canonicalization, as Keras computes it), so that the loss and its
+    gradient come from the same exact formula.
+
     An op on such a path without a gradient rule is an error at that op.
   }];
 }

@@ -2,6 +2,7 @@
 
 #include "compiler/Driver/Model.h"
 
+#include "compiler/Driver/Pipeline.h"
 #include "compiler/Registration/Registration.h"
 #include "dialects/MLC/IR/MLCDialect.h"
 
@@ -122,6 +123,27 @@ llvm::Error mlc::applyOverrides(ModuleOp module,
             "' (expected mse, categorical_crossentropy, "
             "sparse_categorical_crossentropy or binary_crossentropy)");
       model.setLossAttr(LossAttr::get(ctx, *kind, overrides.fromLogits));
+      Value prediction = model.getOutputOp().getOutputs().front();
+      if (Operation *activation =
+              overrides.fromLogits ? getProbabilityActivation(*kind, prediction)
+                                   : nullptr) {
+        // Applying the softmax (sigmoid) twice trains a different model
+        // without any error; Keras only warns.
+        StringRef what =
+            *kind == LossKind::binary_crossentropy ? "sigmoid" : "softmax";
+        // At the model's line, without the op dump emitError(op) adds.
+        InFlightDiagnostic diag =
+            emitError(model.getLoc())
+            << "--from-logits: the output of @" << model.getSymName()
+            << " is a " << what << ", not logits; " << overrides.loss
+            << " with from_logits would apply the " << what
+            << " a second time. Drop --from-logits: mlc computes the loss "
+               "from the "
+            << what << "'s logits anyway";
+        diag.attachNote(activation->getLoc())
+            << "the " << what << " is computed here";
+        return llvm::make_error<DiagnosedError>();
+      }
     }
     Attribute optimizer = model.getOptimizerAttr();
     if (!overrides.optimizer.empty()) {

@@ -49,7 +49,9 @@ struct TrainingOverrides {
 
 /// Sets the overridden attributes on every mlc.model in `module`. The
 /// learning rate alone changes the model's own optimizer. Bad values are
-/// errors that name the flag and the problem.
+/// errors that name the flag and the problem; --from-logits on a model
+/// whose output is already a softmax (sigmoid for binary cross-entropy) is
+/// reported at the model through the context's handlers (DiagnosedError).
 llvm::Error applyOverrides(mlir::ModuleOp module,
                            const TrainingOverrides &overrides);
 

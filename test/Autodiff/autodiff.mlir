@@ -1,7 +1,8 @@
 // RUN: mlc-opt %s --mlc-autodiff --split-input-file | FileCheck %s
 
-// The seed MLP's loss: softmax + sparse cross-entropy backward is fused to
-// (softmax - onehot) / batch; relu backward selects on the forward output;
+// The seed MLP's loss: the sparse cross-entropy of a softmax becomes the
+// cross-entropy of its logits, whose gradient is (softmax - onehot) / batch;
+// relu backward selects on the forward output;
 // dW = Xᵀ·dZ with no transpose op; bias gradients sum over the batch; the
 // loss value itself is not recomputed.
 // CHECK-LABEL: mlc.model @mlp
@@ -12,8 +13,9 @@
 // CHECK:         %[[Z1:.*]] = mlc.matmul %[[X]], %[[W1]]
 // CHECK:         %[[H:.*]] = mlc.relu %[[Z1]]
 // CHECK:         %[[Z2:.*]] = mlc.matmul %[[H]], %[[W2]]
-// CHECK:         %[[P:.*]] = mlc.softmax %[[Z2]]
+// CHECK:         mlc.sparse_categorical_crossentropy %[[Z2]], %[[Y]] {from_logits}
 // CHECK:         %[[OH:.*]] = mlc.one_hot %[[Y]] : tensor<?xi32> -> tensor<?x10xf32>
+// CHECK:         %[[P:.*]] = mlc.softmax %[[Z2]]
 // CHECK:         %[[D:.*]] = mlc.sub %[[P]], %[[OH]]
 // CHECK:         %[[DZ2:.*]] = mlc.mul %{{.*}}, %{{.*}} : (tensor<?x10xf32>, tensor<f32>) -> tensor<?x10xf32>
 // CHECK-DAG:     %[[DH:.*]] = mlc.matmul %[[DZ2]], %[[W2]] {transpose_rhs}

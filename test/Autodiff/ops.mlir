@@ -282,11 +282,15 @@ mlc.model @reduce_mean {
 }
 // -----
 
+// Tied maxima share the gradient evenly: mask / (number of ties) * g.
 // CHECK-LABEL: mlc.model @reduce_max
 // CHECK:       %[[Y:.*]] = mlc.reduce_max %[[A:.*]] axes = [1]
+// CHECK:       %[[G:.*]] = mlc.reshape %{{.*}} : tensor<?xf32> -> tensor<?x1xf32>
 // CHECK:       %[[YK:.*]] = mlc.reshape %[[Y]] : tensor<?xf32> -> tensor<?x1xf32>
 // CHECK:       %[[M:.*]] = mlc.equal %[[A]], %[[YK]]
-// CHECK:       %[[GA:.*]] = mlc.mul %[[M]], %{{.*}}
+// CHECK:       %[[N:.*]] = mlc.reduce_sum %[[M]] axes = [1] keepdims : tensor<?x4xf32> -> tensor<?x1xf32>
+// CHECK:       %[[GN:.*]] = mlc.div %[[G]], %[[N]]
+// CHECK:       %[[GA:.*]] = mlc.mul %[[M]], %[[GN]]
 // CHECK:       mlc.output %[[GA]]
 mlc.model @reduce_max {
   %a = mlc.input "a" : tensor<?x4xf32>
@@ -296,6 +300,24 @@ mlc.model @reduce_max {
   %w = mlc.param_ref @w : tensor<4x4xf32>
   %y = mlc.reduce_max %a axes = [1] : tensor<?x4xf32> -> tensor<?xf32>
   %l = mlc.reduce_sum %y axes = [] : tensor<?xf32> -> tensor<f32>
+  %ga = mlc.gradient %l wrt %a : tensor<f32>, tensor<?x4xf32>
+  mlc.output %ga : tensor<?x4xf32>
+}
+// -----
+
+// clip passes the gradient where min <= x <= max (clip(x) == x, bounds
+// included, as TensorFlow's clip_by_value), zero elsewhere.
+// CHECK-LABEL: mlc.model @clip
+// CHECK:       %[[A:.*]] = mlc.input "a"
+// CHECK:       %[[C:.*]] = mlc.clip %[[A]] {max = 1.000000e+00 : f64, min = -1.000000e+00 : f64}
+// CHECK:       %[[G:.*]] = mlc.broadcast_like
+// CHECK:       %[[M:.*]] = mlc.equal %[[C]], %[[A]]
+// CHECK:       %[[GA:.*]] = mlc.mul %[[G]], %[[M]]
+// CHECK:       mlc.output %[[GA]]
+mlc.model @clip {
+  %a = mlc.input "a" : tensor<?x4xf32>
+  %c = mlc.clip %a {min = -1.0 : f64, max = 1.0 : f64} : tensor<?x4xf32>
+  %l = mlc.reduce_sum %c axes = [] : tensor<?x4xf32> -> tensor<f32>
   %ga = mlc.gradient %l wrt %a : tensor<f32>, tensor<?x4xf32>
   mlc.output %ga : tensor<?x4xf32>
 }

@@ -204,6 +204,11 @@ GRAD_CASE(Relu, {{"a", {-1, 4}}}, "%y = mlc.relu %a : tensor<?x4xf64>", R34)
 GRAD_CASE(Sigmoid, {{"a", {-1, 4}}}, "%y = mlc.sigmoid %a : tensor<?x4xf64>",
           R34)
 GRAD_CASE(Tanh, {{"a", {-1, 4}}}, "%y = mlc.tanh %a : tensor<?x4xf64>", R34)
+// Inputs in [-2, 2]: some clamped (zero gradient), some passed through.
+GRAD_CASE(Clip, {{"a", {-1, 4}}},
+          "%y = mlc.clip %a {min = -1.0 : f64, max = 1.5 : f64} : "
+          "tensor<?x4xf64>",
+          R34)
 
 // Softmax and reductions.
 GRAD_CASE(Softmax, {{"a", {-1, 4}}}, "%y = mlc.softmax %a : tensor<?x4xf64>",
@@ -300,12 +305,43 @@ GRAD_CASE(SparseCategoricalCrossentropyLogits,
           "%l = mlc.sparse_categorical_crossentropy %z, %y {from_logits} : "
           "(tensor<?x4xf64>, tensor<?xi32>) -> tensor<f64>",
           "")
-// Softmax then cross-entropy: the fused softmax - onehot rule.
+// Probabilities outside [1e-7, 1 - 1e-7]: the clip's gradient is zero
+// there (the loss does not change with them), as in Keras.
+GRAD_CASE(BinaryCrossentropyClipped,
+          {{"p", {-1, 4}, -0.5, 1.5}, {"t", {-1, 4}, 0, 1}},
+          "%l = mlc.binary_crossentropy %p, %t : (tensor<?x4xf64>, "
+          "tensor<?x4xf64>) -> tensor<f64>",
+          "")
+GRAD_CASE(CategoricalCrossentropyClipped,
+          {{"p", {-1, 4}, -0.1, 1}, {"t", {-1, 4}, 0, 1}},
+          "%l = mlc.categorical_crossentropy %p, %t : (tensor<?x4xf64>, "
+          "tensor<?x4xf64>) -> tensor<f64>",
+          "")
+GRAD_CASE(SparseCategoricalCrossentropyClipped,
+          {{"p", {-1, 4}, -0.3, 1.3}, {"y", {-1}, 0, 0, true, 4}},
+          "%l = mlc.sparse_categorical_crossentropy %p, %y : (tensor<?x4xf64>, "
+          "tensor<?xi32>) -> tensor<f64>",
+          "")
+// Softmax (sigmoid) then cross-entropy: computed and differentiated from
+// the logits.
 GRAD_CASE(SoftmaxThenSparseCrossentropy,
           {{"z", {-1, 4}}, {"y", {-1}, 0, 0, true, 4}},
           "%p = mlc.softmax %z : tensor<?x4xf64>\n  %l = "
           "mlc.sparse_categorical_crossentropy %p, %y : (tensor<?x4xf64>, "
           "tensor<?xi32>) -> tensor<f64>",
+          "")
+
+GRAD_CASE(SoftmaxThenCategoricalCrossentropy,
+          {{"z", {-1, 4}, -4, 4}, {"t", {-1, 4}, 0, 1}},
+          "%p = mlc.softmax %z : tensor<?x4xf64>\n  %l = "
+          "mlc.categorical_crossentropy %p, %t : (tensor<?x4xf64>, "
+          "tensor<?x4xf64>) -> tensor<f64>",
+          "")
+GRAD_CASE(SigmoidThenBinaryCrossentropy,
+          {{"z", {-1, 4}, -4, 4}, {"t", {-1, 4}, 0, 1}},
+          "%p = mlc.sigmoid %z : tensor<?x4xf64>\n  %l = "
+          "mlc.binary_crossentropy %p, %t : (tensor<?x4xf64>, "
+          "tensor<?x4xf64>) -> tensor<f64>",
           "")
 
 // A small network: fan-out (x used twice), dense layers, relu, and the
@@ -329,5 +365,98 @@ GRAD_CASE(TwoLayerNetwork,
           "  %l = mlc.sparse_categorical_crossentropy %p, %y : "
           "(tensor<?x4xf64>, tensor<?xi32>) -> tensor<f64>",
           "")
+
+//===----------------------------------------------------------------------===//
+// Where finite differences do not apply: ties and the clip's bounds
+//===----------------------------------------------------------------------===//
+
+/// Compiles a model with one f64 input "a" of shape (batch, 4) and outputs
+/// the gradient of `body`'s %l with respect to it; runs it on `a`.
+std::vector<double> gradientAt(const std::string &body, std::vector<double> a) {
+  std::string source = "mlc.model @g {\n"
+                       "  %a = mlc.input \"a\" : tensor<?x4xf64>\n  " +
+                       body +
+                       "\n  %g = mlc.gradient %l wrt %a : tensor<f64>, "
+                       "tensor<?x4xf64>\n"
+                       "  mlc.output %g : tensor<?x4xf64>\n}\n";
+  auto context = createContext();
+  auto module = mlir::parseSourceString<mlir::ModuleOp>(source, context.get());
+  EXPECT_TRUE(module) << source;
+  if (!module)
+    return {};
+  auto jit = JITModel::compile(context, std::move(module));
+  if (!jit) {
+    ADD_FAILURE() << llvm::toString(jit.takeError()) << source;
+    return {};
+  }
+  int64_t batch = int64_t(a.size()) / 4;
+  std::vector<double> g(a.size(), NAN);
+  llvm::Error err =
+      (*jit)->predict({{a.data(), {batch, 4}}, {g.data(), {batch, 4}}});
+  EXPECT_FALSE(bool(err)) << llvm::toString(std::move(err));
+  return g;
+}
+
+// Tied maxima share the gradient evenly (TensorFlow, PyTorch): each of k
+// tied elements gets 1/k of the slice's gradient, the others nothing.
+TEST(GradientTiesTest, ReduceMaxSplitsEvenlyAmongTies) {
+  std::vector<double> a = {3,  1, 3,  3,  // three tied
+                           -2, 5, 0,  4,  // one maximum
+                           7,  7, -1, 7,  // three tied
+                           2,  2, 2,  2}; // all four tied
+  // The sum of squared maxima: each row's gradient 2 max is distinct.
+  std::vector<double> rows = gradientAt(
+      "%m = mlc.reduce_max %a axes = [1] : tensor<?x4xf64> -> tensor<?xf64>\n"
+      "  %mm = mlc.mul %m, %m : (tensor<?xf64>, tensor<?xf64>) -> "
+      "tensor<?xf64>\n"
+      "  %l = mlc.reduce_sum %mm axes = [] : tensor<?xf64> -> tensor<f64>",
+      a);
+  std::vector<double> wantRows = {2,        0,        2, 2,        //
+                                  0,        10,       0, 0,        //
+                                  14.0 / 3, 14.0 / 3, 0, 14.0 / 3, //
+                                  1,        1,        1, 1};
+  ASSERT_EQ(rows.size(), wantRows.size());
+  for (size_t k = 0; k < rows.size(); ++k)
+    EXPECT_NEAR(rows[k], wantRows[k], 1e-15) << "rows, element " << k;
+
+  // Over everything: 7 is the maximum three times.
+  std::vector<double> all = gradientAt(
+      "%l = mlc.reduce_max %a axes = [] : tensor<?x4xf64> -> tensor<f64>", a);
+  ASSERT_EQ(all.size(), a.size());
+  for (size_t k = 0; k < all.size(); ++k)
+    EXPECT_NEAR(all[k], a[k] == 7 ? 1.0 / 3 : 0.0, 1e-15)
+        << "all, element " << k;
+
+  // With keepdims, over the batch axis: two, two, two and three ties.
+  std::vector<double> cols = gradientAt(
+      "%m = mlc.reduce_max %a axes = [0] keepdims : tensor<?x4xf64> -> "
+      "tensor<1x4xf64>\n"
+      "  %l = mlc.reduce_sum %m axes = [] : tensor<1x4xf64> -> tensor<f64>",
+      {1, 2, 2, 3, //
+       1, 0, 2, 3, //
+       0, 2, 1, 3});
+  std::vector<double> wantCols = {0.5, 0.5, 0.5, 1.0 / 3, //
+                                  0.5, 0,   0.5, 1.0 / 3, //
+                                  0,   0.5, 0,   1.0 / 3};
+  ASSERT_EQ(cols.size(), wantCols.size());
+  for (size_t k = 0; k < cols.size(); ++k)
+    EXPECT_NEAR(cols[k], wantCols[k], 1e-15) << "columns, element " << k;
+}
+
+// clip passes the gradient inside [min, max] and at the bounds themselves
+// (TensorFlow's clip_by_value zeroes it only where x < min or x > max),
+// and is zero outside.
+TEST(GradientTiesTest, ClipPassesAtTheBounds) {
+  std::vector<double> g = gradientAt(
+      "%c = mlc.clip %a {min = -1.0 : f64, max = 2.0 : f64} : "
+      "tensor<?x4xf64>\n"
+      "  %l = mlc.reduce_sum %c axes = [] : tensor<?x4xf64> -> tensor<f64>",
+      {-1, 2, 0.5, -1.0000001, //
+       2.0000001, -5, 5, 1.9999999});
+  std::vector<double> want = {1, 1, 1, 0, 0, 0, 0, 1};
+  ASSERT_EQ(g.size(), want.size());
+  for (size_t k = 0; k < g.size(); ++k)
+    EXPECT_EQ(g[k], want[k]) << "element " << k;
+}
 
 } // namespace

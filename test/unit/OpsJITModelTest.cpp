@@ -61,9 +61,10 @@ TEST_F(OpsJITTest, Losses) {
 
     double ce = 0, ceLogits = 0, sce = 0, sceLogits = 0;
     for (int64_t i = 0; i < batch; ++i) {
-      double rowSum = 0, mx = -INFINITY, s = 0;
+      double rowSum = 0, clippedSum = 0, mx = -INFINITY, s = 0;
       for (int64_t j = 0; j < c; ++j) {
         rowSum += probs.f[i * c + j];
+        clippedSum += clip(probs.f[i * c + j]);
         mx = std::max(mx, double(logits.f[i * c + j]));
       }
       for (int64_t j = 0; j < c; ++j)
@@ -73,7 +74,8 @@ TEST_F(OpsJITTest, Losses) {
         ce -= target.f[i * c + j] * std::log(clip(probs.f[i * c + j] / rowSum));
         ceLogits -= target.f[i * c + j] * (logits.f[i * c + j] - lse);
       }
-      sce -= std::log(clip(probs.f[i * c + y.i[i]]));
+      // Keras: clip, then normalize (categorical: normalize, then clip).
+      sce -= std::log(clip(probs.f[i * c + y.i[i]]) / clippedSum);
       sceLogits += lse - logits.f[i * c + y.i[i]];
     }
     expectNear(run(*cce, {probs, target}, batch)[0], {ce / n}, "cce");
@@ -93,6 +95,145 @@ TEST_F(OpsJITTest, Losses) {
     expectNear(run(*bceLogits, {logits, target}, batch)[0], {bLogits / (n * c)},
                "bce logits");
   }
+}
+
+/// softmax(z) of one row, in double with the maximum subtracted.
+std::vector<double> softmaxRow(const float *z, int64_t c, double &lse) {
+  double mx = -INFINITY, s = 0;
+  for (int64_t j = 0; j < c; ++j)
+    mx = std::max(mx, double(z[j]));
+  for (int64_t j = 0; j < c; ++j)
+    s += std::exp(z[j] - mx);
+  lse = mx + std::log(s);
+  std::vector<double> p(c);
+  for (int64_t j = 0; j < c; ++j)
+    p[j] = std::exp(z[j] - lse);
+  return p;
+}
+
+void expectFinite(const Tensor &t, const std::string &what) {
+  for (int64_t k = 0; k < t.size(); ++k)
+    ASSERT_TRUE(std::isfinite(t.f[k])) << what << " element " << k;
+}
+
+// Cross-entropies of a softmax or a sigmoid are computed, value and
+// gradient, from the logits (as Keras with TensorFlow does): exact and
+// finite at saturated logits (+-80), where clipped probabilities would give
+// -log(1e-7) = 16.1 for a class of probability e^-160 and a gradient that
+// does not belong to the loss. The softmax output itself is unchanged.
+// Loss tolerance 1e-5 relative, gradients 1e-6 (f32).
+TEST_F(OpsJITTest, CrossEntropiesOfSoftmaxAndSigmoidUseTheLogits) {
+  const int64_t batch = 4, c = 4;
+  auto jit = compile(R"(
+mlc.model @m {
+  %z = mlc.input "z" : tensor<?x4xf32>
+  %y = mlc.input "y" : tensor<?xi32>
+  %t = mlc.input "t" : tensor<?x4xf32>
+  %p = mlc.softmax %z : tensor<?x4xf32>
+  %s = mlc.sigmoid %z : tensor<?x4xf32>
+  %ls = mlc.sparse_categorical_crossentropy %p, %y : (tensor<?x4xf32>, tensor<?xi32>) -> tensor<f32>
+  %lc = mlc.categorical_crossentropy %p, %t : (tensor<?x4xf32>, tensor<?x4xf32>) -> tensor<f32>
+  %lb = mlc.binary_crossentropy %s, %t : (tensor<?x4xf32>, tensor<?x4xf32>) -> tensor<f32>
+  %gs = mlc.gradient %ls wrt %z : tensor<f32>, tensor<?x4xf32>
+  %gc = mlc.gradient %lc wrt %z : tensor<f32>, tensor<?x4xf32>
+  %gb = mlc.gradient %lb wrt %z : tensor<f32>, tensor<?x4xf32>
+  mlc.output %ls, %gs, %lc, %gc, %lb, %gb, %p : tensor<f32>, tensor<?x4xf32>, tensor<f32>, tensor<?x4xf32>, tensor<f32>, tensor<?x4xf32>, tensor<?x4xf32>
+})");
+  ASSERT_TRUE(jit);
+  Tensor z;
+  z.shape = {batch, c};
+  z.f = {80,  -80,  0,    5,   // the label's probability is e^-160
+         -80, 80,   80,   -80, // two tied classes
+         1.5, -0.5, 0.25, 2,   //
+         -80, -80,  -80,  -80};
+  Tensor y;
+  y.shape = {batch};
+  y.i = {1, 2, 0, 3};
+  Tensor t;
+  t.shape = {batch, c};
+  t.f = {0,   1, 0,   0, //
+         0,   0, 1,   0, //
+         0.5, 0, 0.5, 0, // soft targets
+         0,   0, 0,   1};
+  std::vector<Tensor> out = run(*jit, {z, y, t}, batch);
+  ASSERT_EQ(out.size(), 7u);
+
+  double ls = 0, lc = 0, lb = 0;
+  std::vector<double> gs, gc, gb, probs;
+  for (int64_t i = 0; i < batch; ++i) {
+    double lse;
+    std::vector<double> p = softmaxRow(&z.f[i * c], c, lse);
+    double tSum = 0;
+    for (int64_t j = 0; j < c; ++j)
+      tSum += t.f[i * c + j];
+    ls += lse - z.f[i * c + y.i[i]];
+    for (int64_t j = 0; j < c; ++j) {
+      double zj = z.f[i * c + j], tj = t.f[i * c + j];
+      lc -= tj * (zj - lse);
+      lb += std::max(zj, 0.0) - zj * tj + std::log1p(std::exp(-std::abs(zj)));
+      gs.push_back((p[j] - (j == y.i[i])) / batch);
+      gc.push_back((p[j] * tSum - tj) / batch);
+      gb.push_back((1 / (1 + std::exp(-zj)) - tj) / (batch * c));
+      probs.push_back(p[j]);
+    }
+  }
+  // Rows 160, log 2, 1.1219, log 4: the mean is 40.80 (from clipped
+  // probabilities it would be 4.83, row 0 giving 16.12).
+  EXPECT_NEAR(out[0].f[0], 40.80033, 1e-4);
+  for (int k : {1, 3, 5})
+    expectFinite(out[k], "gradient " + std::to_string(k));
+  expectNear(out[0], {ls / batch}, "sparse loss");
+  expectNear(out[1], gs, "sparse gradient", 1e-6);
+  expectNear(out[2], {lc / batch}, "categorical loss");
+  expectNear(out[3], gc, "categorical gradient", 1e-6);
+  expectNear(out[4], {lb / (batch * c)}, "binary loss");
+  expectNear(out[5], gb, "binary gradient", 1e-6);
+  expectNear(out[6], probs, "softmax output", 1e-6);
+}
+
+// Sparse categorical cross-entropy of probabilities that do not sum to 1,
+// some outside [1e-7, 1 - 1e-7]: Keras clips, then normalizes by the row
+// sum of the clipped values (categorical cross-entropy normalizes first).
+// The gradient is zero where the clip clamps. Tolerances 1e-5 (loss, f32)
+// and 1e-6 (gradient).
+TEST_F(OpsJITTest, SparseCrossEntropyNormalizesLikeKeras) {
+  const int64_t batch = 3, c = 4;
+  auto jit = compile(R"(
+mlc.model @m {
+  %p = mlc.input "p" : tensor<?x4xf32>
+  %y = mlc.input "y" : tensor<?xi32>
+  %l = mlc.sparse_categorical_crossentropy %p, %y : (tensor<?x4xf32>, tensor<?xi32>) -> tensor<f32>
+  %g = mlc.gradient %l wrt %p : tensor<f32>, tensor<?x4xf32>
+  mlc.output %l, %g : tensor<f32>, tensor<?x4xf32>
+})");
+  ASSERT_TRUE(jit);
+  Tensor p;
+  p.shape = {batch, c};
+  p.f = {0.2f, 0.1f, 0.4f, 0.1f, // sums to 0.8
+         0.0f, 1.2f, 0.3f, 0.5f, // 0 and 1.2 clipped
+         0.5f, 0.5f, 0.5f, 0.5f};
+  Tensor y;
+  y.shape = {batch};
+  y.i = {2, 1, 0};
+  std::vector<Tensor> out = run(*jit, {p, y}, batch);
+  const double eps = 1e-7;
+  double loss = 0;
+  std::vector<double> grad;
+  for (int64_t i = 0; i < batch; ++i) {
+    double s = 0;
+    std::vector<double> pc(c);
+    for (int64_t j = 0; j < c; ++j) {
+      pc[j] = std::min(std::max(double(p.f[i * c + j]), eps), 1 - eps);
+      s += pc[j];
+    }
+    loss -= std::log(pc[y.i[i]] / s);
+    for (int64_t j = 0; j < c; ++j) {
+      bool passed = pc[j] == double(p.f[i * c + j]);
+      grad.push_back(passed ? (1 / s - (j == y.i[i]) / pc[j]) / batch : 0.0);
+    }
+  }
+  expectNear(out[0], {loss / batch}, "loss");
+  expectNear(out[1], grad, "gradient", 1e-6);
 }
 
 //===----------------------------------------------------------------------===//

@@ -1,8 +1,10 @@
 //===- Losses.cpp - mlc losses and one_hot -> linalg.generic --------------===//
 //
 // A loss is one full reduction to a rank-0 tensor, then the mean's scale.
-// From logits, cross-entropy uses log-sum-exp; from probabilities, they are
-// clipped to [1e-7, 1 - 1e-7] like Keras.
+// From logits, cross-entropy uses log-sum-exp with the row maximum
+// subtracted and binary cross-entropy the softplus form, exact at any
+// logit; from probabilities, they are clipped to [1e-7, 1 - 1e-7] and
+// normalized in Keras's order. docs/losses.md has the formulas.
 //
 //===----------------------------------------------------------------------===//
 
@@ -197,8 +199,13 @@ LossSum sparseCategoricalCrossentropySum(SparseCategoricalCrossentropyOp op,
     auto [m, s] = buildMaxAndSumExp(b, loc, rows.p, rows.axis);
     inputs.append({m, s});
     maps.append({rows.row, rows.row});
+  } else {
+    // Keras clips, then normalizes by the row sum of the clipped values.
+    inputs.push_back(buildRowSum(b, loc, rows.p, rows.axis, clipProbability));
+    maps.push_back(rows.row);
   }
-  // Picks the labelled class of each row: -log p[y] or lse(z) - z[y].
+  // Picks the labelled class of each row: lse(z) - z[y], or
+  // log(S) - log(clip(p[y])) = -log(clip(p[y]) / S).
   return rows.sum(
       b, loc, inputs, maps,
       [&](OpBuilder &nb, Location nl, Value acc, ValueRange a) -> Value {
@@ -210,8 +217,8 @@ LossSum sparseCategoricalCrossentropySum(SparseCategoricalCrossentropyOp op,
                              nb, nl, a[2], math::LogOp::create(nb, nl, a[3])),
                          a[0])
                          .getResult()
-                   : arith::NegFOp::create(
-                         nb, nl,
+                   : arith::SubFOp::create(
+                         nb, nl, math::LogOp::create(nb, nl, a[2]),
                          math::LogOp::create(nb, nl,
                                              clipProbability(nb, nl, a[0])))
                          .getResult();

@@ -176,12 +176,19 @@ static Value addF(OpBuilder &b, Location loc, Value acc, Value x) {
   return arith::AddFOp::create(b, loc, acc, x);
 }
 
-Value buildRowSum(OpBuilder &b, Location loc, Value x, int64_t axis) {
+Value buildRowSum(OpBuilder &b, Location loc, Value x, int64_t axis,
+                  ElementFn map) {
   SmallVector<bool> reduced = axisMask(tensorTypeOf(x).getRank(), axis);
   SmallVector<Value> dynSizes;
   RankedTensorType rowType = keptType(b, loc, x, reduced, dynSizes);
   Value init = filledTensor(b, loc, rowType, dynSizes, 0.0);
-  return buildReduction(b, loc, x, reduced, init, addF);
+  if (!map)
+    return buildReduction(b, loc, x, reduced, init, addF);
+  return buildReduction(
+      b, loc, x, reduced, init,
+      [&](OpBuilder &nb, Location nl, Value acc, Value e) -> Value {
+        return addF(nb, nl, acc, map(nb, nl, e));
+      });
 }
 
 // Two passes over x with one exp per element; a single pass with a running

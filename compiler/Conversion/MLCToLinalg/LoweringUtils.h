@@ -101,9 +101,13 @@ mlir::Value buildReduction(mlir::OpBuilder &b, mlir::Location loc,
                            mlir::Value x, llvm::ArrayRef<bool> reduced,
                            mlir::Value init, CombineFn combine);
 
-/// Sum of `x` along `axis`.
+/// Maps one element to another in a linalg.generic body.
+using ElementFn = llvm::function_ref<mlir::Value(mlir::OpBuilder &,
+                                                 mlir::Location, mlir::Value)>;
+
+/// Sum of `x` along `axis`; with `map`, the sum of `map(x)`.
 mlir::Value buildRowSum(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x,
-                        int64_t axis);
+                        int64_t axis, ElementFn map = {});
 
 /// Row statistics along `axis` for softmax-like ops: the maximum m, then
 /// s = sum(exp(x - m)).

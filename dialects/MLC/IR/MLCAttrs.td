@@ -53,7 +53,11 @@ def MLC_LossAttr : MLC_Attr<"Loss", "loss"> {
     `#mlc.loss<sparse_categorical_crossentropy>` or
     `#mlc.loss<categorical_crossentropy, from_logits = true>`. With
     `from_logits = false` (the default) the model output is taken to be
-    probabilities (softmax or sigmoid already applied), as in Keras.
+    probabilities (softmax or sigmoid already applied), as in Keras; a
+    softmax or sigmoid output's loss is then computed from its logits.
+    `from_logits = true` on such an output is an error (the model
+    verifier's): it would apply the activation twice. The formulas are in
+    docs/losses.md.
   }];
   let parameters = (ins EnumParameter<MLC_LossKind>:$kind,
                         DefaultValuedParameter<"bool", "false">:$from_logits);

@@ -123,6 +123,19 @@ namespace mlc {
 /// the prediction's own type otherwise.
 mlir::RankedTensorType getLabelType(LossAttr loss,
                                     mlir::RankedTensorType prediction);
+
+/// The op whose probabilities `prediction` is, when a loss of `kind`
+/// would compute them from logits itself: a softmax over the last axis
+/// (`mlc.softmax`, or `mlc.dense` with that activation) for categorical
+/// cross-entropies, a sigmoid for binary cross-entropy. Null otherwise.
+mlir::Operation *getProbabilityActivation(LossKind kind,
+                                          mlir::Value prediction);
+
+/// Adds the rewrites of a cross-entropy of an `mlc.softmax` or
+/// `mlc.sigmoid` into the cross-entropy of its input with from_logits,
+/// as Keras computes it (exact at any logit, and one loss formula for the
+/// value and its gradient). They are the loss ops' canonicalizations.
+void populateLossFromLogitsPatterns(mlir::RewritePatternSet &patterns);
 } // namespace mlc
 
 #endif // MLC_DIALECT_MLC_IR_MLCDIALECT_H

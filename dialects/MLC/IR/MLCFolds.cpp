@@ -1,13 +1,15 @@
-//===- MLCFolds.cpp - mlc folders -----------------------------------------===//
+//===- MLCFolds.cpp - mlc folders and canonicalizations -------------------===//
 //
 // Only folds that are obviously right: identities, op-of-same-op chains and
-// constant reshapes.
+// constant reshapes; and cross-entropies of probabilities computed from
+// the logits they came from.
 //
 //===----------------------------------------------------------------------===//
 
 #include "dialects/MLC/IR/MLCDialect.h"
 
 #include "mlir/IR/Matchers.h"
+#include "mlir/IR/PatternMatch.h"
 
 using namespace mlir;
 using namespace mlc;
@@ -76,4 +78,82 @@ OpFoldResult BroadcastToOp::fold(FoldAdaptor adaptor) {
   if (dense && dense.isSplat() && getType().hasStaticShape())
     return DenseElementsAttr::get(getType(), dense.getSplatValue<Attribute>());
   return {};
+}
+
+//===----------------------------------------------------------------------===//
+// Cross-entropy from logits
+//===----------------------------------------------------------------------===//
+
+Operation *mlc::getProbabilityActivation(LossKind kind, Value prediction) {
+  Operation *producer = prediction.getDefiningOp();
+  if (!producer || kind == LossKind::mse)
+    return nullptr;
+  bool binary = kind == LossKind::binary_crossentropy;
+  if (auto dense = llvm::dyn_cast<DenseOp>(producer))
+    return dense.getActivation() ==
+                   (binary ? Activation::sigmoid : Activation::softmax)
+               ? producer
+               : nullptr;
+  if (binary)
+    return llvm::isa<SigmoidOp>(producer) ? producer : nullptr;
+  // The losses' from_logits form normalizes over the last axis only.
+  auto softmax = llvm::dyn_cast<SoftmaxOp>(producer);
+  int64_t rank = tensorTypeOf(prediction).getRank();
+  if (!softmax)
+    return nullptr;
+  FailureOr<int64_t> axis = normalizeAxis(softmax.getAxis(), rank);
+  return succeeded(axis) && *axis == rank - 1 ? producer : nullptr;
+}
+
+namespace {
+
+/// loss(softmax(z)) -> loss(z) {from_logits}, and loss(sigmoid(z)) alike.
+/// The activation stays for its other users (the model's output).
+template <typename LossOp> struct LossFromLogits : OpRewritePattern<LossOp> {
+  LossFromLogits(MLIRContext *ctx, LossKind kind)
+      : OpRewritePattern<LossOp>(ctx), kind(kind) {}
+
+  LogicalResult matchAndRewrite(LossOp op,
+                                PatternRewriter &rewriter) const override {
+    if (op.getFromLogits())
+      return failure();
+    Operation *activation = getProbabilityActivation(kind, op.getPrediction());
+    // A dense layer has no logits value yet; materializing it makes one.
+    if (!activation || !llvm::isa<SoftmaxOp, SigmoidOp>(activation))
+      return failure();
+    rewriter.modifyOpInPlace(op, [&] {
+      op.getPredictionMutable().assign(activation->getOperand(0));
+      op.setFromLogits(true);
+    });
+    return success();
+  }
+
+  LossKind kind;
+};
+
+} // namespace
+
+void CategoricalCrossentropyOp::getCanonicalizationPatterns(
+    RewritePatternSet &patterns, MLIRContext *ctx) {
+  patterns.add<LossFromLogits<CategoricalCrossentropyOp>>(
+      ctx, LossKind::categorical_crossentropy);
+}
+
+void SparseCategoricalCrossentropyOp::getCanonicalizationPatterns(
+    RewritePatternSet &patterns, MLIRContext *ctx) {
+  patterns.add<LossFromLogits<SparseCategoricalCrossentropyOp>>(
+      ctx, LossKind::sparse_categorical_crossentropy);
+}
+
+void BinaryCrossentropyOp::getCanonicalizationPatterns(
+    RewritePatternSet &patterns, MLIRContext *ctx) {
+  patterns.add<LossFromLogits<BinaryCrossentropyOp>>(
+      ctx, LossKind::binary_crossentropy);
+}
+
+void mlc::populateLossFromLogitsPatterns(RewritePatternSet &patterns) {
+  MLIRContext *ctx = patterns.getContext();
+  CategoricalCrossentropyOp::getCanonicalizationPatterns(patterns, ctx);
+  SparseCategoricalCrossentropyOp::getCanonicalizationPatterns(patterns, ctx);
+  BinaryCrossentropyOp::getCanonicalizationPatterns(patterns, ctx);
 }

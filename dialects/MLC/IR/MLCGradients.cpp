@@ -94,9 +94,16 @@ Value keepDims(OpBuilder &b, Location loc, Value g, Value input,
   return ReshapeOp::create(b, loc, type, g);
 }
 
+/// p clipped to [1e-7, 1 - 1e-7] as the losses clip probabilities.
 Value clipped(OpBuilder &b, Location loc, Value p) {
   return ClipOp::create(b, loc, p.getType(), p, b.getF64FloatAttr(1e-7),
                         b.getF64FloatAttr(1.0 - 1e-7));
+}
+
+/// 1 where `clip` (a clip of `x`) let `x` through, 0 where it clamped it:
+/// the clip's derivative (see ClipOp::buildVJP).
+Value passedClip(OpBuilder &b, Location loc, Value clip, Value x) {
+  return EqualOp::create(b, loc, clip, x);
 }
 
 /// Per-row sum along the last axis, keeping it.
@@ -241,13 +248,26 @@ LogicalResult ReduceMeanOp::buildVJP(OpBuilder &b, Value g, Grads &grads) {
 }
 
 LogicalResult ReduceMaxOp::buildVJP(OpBuilder &b, Value g, Grads &grads) {
-  // The gradient goes to every element equal to its slice's maximum.
+  // The elements equal to their slice's maximum share its gradient evenly,
+  // as in TensorFlow and PyTorch: the sum over a slice is what it gets.
   Location loc = getLoc();
   Value gk = keepDims(b, loc, g, getInput(), getAxes(), getKeepdims());
   Value yk =
       keepDims(b, loc, getResult(), getInput(), getAxes(), getKeepdims());
   Value mask = EqualOp::create(b, loc, getInput(), yk);
-  grads.push_back({getInput(), MulOp::create(b, loc, mask, gk)});
+  Value ties = ReduceSumOp::create(b, loc, mask, getAxes(), /*keepdims=*/true);
+  grads.push_back({getInput(), MulOp::create(b, loc, mask,
+                                             DivOp::create(b, loc, gk, ties))});
+  return success();
+}
+
+LogicalResult ClipOp::buildVJP(OpBuilder &b, Value g, Grads &grads) {
+  // Identity where min <= x <= max, zero outside. At a bound the gradient
+  // passes, as TensorFlow's clip_by_value has it (zero only where x < min
+  // or x > max).
+  Location loc = getLoc();
+  Value mask = passedClip(b, loc, getResult(), getInput());
+  grads.push_back({getInput(), MulOp::create(b, loc, g, mask)});
   return success();
 }
 
@@ -318,12 +338,14 @@ LogicalResult BinaryCrossentropyOp::buildVJP(OpBuilder &b, Value g,
     grads.push_back({t, meanOverAll(b, loc, p, NegOp::create(b, loc, p), g)});
     return success();
   }
-  // d/dp = (p - t) / (p (1 - p)), p clipped as in the loss.
+  // d/dp = (p - t) / (p (1 - p)) on the clipped p where the clip lets p
+  // through, zero where it clamps p.
   Value pc = clipped(b, loc, p);
   Value one = scalar(b, loc, p, 1.0);
   Value oneMinusP = SubOp::create(b, loc, one, pc);
-  Value dp = DivOp::create(b, loc, SubOp::create(b, loc, pc, t),
-                           MulOp::create(b, loc, pc, oneMinusP));
+  Value dp = MulOp::create(b, loc, passedClip(b, loc, pc, p),
+                           DivOp::create(b, loc, SubOp::create(b, loc, pc, t),
+                                         MulOp::create(b, loc, pc, oneMinusP)));
   grads.push_back({p, meanOverAll(b, loc, p, dp, g)});
   // d/dt = log(1 - p) - log(p)
   Value dt = SubOp::create(b, loc, LogOp::create(b, loc, oneMinusP),
@@ -349,15 +371,18 @@ LogicalResult CategoricalCrossentropyOp::buildVJP(OpBuilder &b, Value g,
     grads.push_back({t, meanOverRows(b, loc, p, dt, g)});
     return success();
   }
-  // Rows are renormalized (p / S): d/dp = sum(t) / S - t / p.
-  Value pc = clipped(b, loc, p);
+  // The loss is -sum(t log q) with q = clip(p / S), S the row sum. With
+  // c = 1 where the clip lets p / S through and u = c t:
+  // d/dp = (sum(u) - u / q) / S (u / q rather than u S / p: finite at 0).
   Value s = rowSum(b, loc, p);
-  Value dp = SubOp::create(b, loc, DivOp::create(b, loc, tSum, s),
-                           DivOp::create(b, loc, t, pc));
-  grads.push_back({p, meanOverRows(b, loc, p, dp, g)});
-  Value dt = NegOp::create(
+  Value pn = DivOp::create(b, loc, p, s);
+  Value q = clipped(b, loc, pn);
+  Value u = MulOp::create(b, loc, passedClip(b, loc, q, pn), t);
+  Value dp = DivOp::create(
       b, loc,
-      LogOp::create(b, loc, clipped(b, loc, DivOp::create(b, loc, p, s))));
+      SubOp::create(b, loc, rowSum(b, loc, u), DivOp::create(b, loc, u, q)), s);
+  grads.push_back({p, meanOverRows(b, loc, p, dp, g)});
+  Value dt = NegOp::create(b, loc, LogOp::create(b, loc, q));
   grads.push_back({t, meanOverRows(b, loc, p, dt, g)});
   return success();
 }
@@ -367,25 +392,22 @@ LogicalResult SparseCategoricalCrossentropyOp::buildVJP(OpBuilder &b, Value g,
   Location loc = getLoc();
   Value p = getPrediction();
   Value oneHot = OneHotOp::create(b, loc, p.getType(), getTarget());
-  // Softmax then cross-entropy: the fused gradient of the logits,
-  // (softmax(z) - onehot(y)) / batch, skipping both chain-rule steps.
-  auto softmax = p.getDefiningOp<SoftmaxOp>();
-  if (!getFromLogits() && softmax &&
-      *normalizeAxis(int64_t(softmax.getAxis()), tensorTypeOf(p).getRank()) ==
-          tensorTypeOf(p).getRank() - 1) {
-    Value dz = SubOp::create(b, loc, p, oneHot);
-    grads.push_back({softmax.getInput(), meanOverRows(b, loc, p, dz, g)});
-    return success();
-  }
   if (getFromLogits()) {
     Value dz = SubOp::create(b, loc, SoftmaxOp::create(b, loc, p, int64_t(-1)),
                              oneHot);
     grads.push_back({p, meanOverRows(b, loc, p, dz, g)});
     return success();
   }
-  // d/dp = -onehot / p, p clipped as in the loss.
-  Value dp =
-      NegOp::create(b, loc, DivOp::create(b, loc, oneHot, clipped(b, loc, p)));
+  // Keras clips, then normalizes: the loss is -log(pc[y] / S), S the row
+  // sum of pc = clip(p). Where the clip lets p through:
+  // d/dp = n / S - onehot / pc, n = sum(onehot) (0 for a label out of
+  // range, whose row adds nothing to the loss).
+  Value pc = clipped(b, loc, p);
+  Value n = rowSum(b, loc, oneHot);
+  Value dp = MulOp::create(
+      b, loc, passedClip(b, loc, pc, p),
+      SubOp::create(b, loc, DivOp::create(b, loc, n, rowSum(b, loc, pc)),
+                    DivOp::create(b, loc, oneHot, pc)));
   grads.push_back({p, meanOverRows(b, loc, p, dp, g)});
   return success();
 }

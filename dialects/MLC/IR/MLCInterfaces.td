@@ -16,9 +16,8 @@ def MLC_DifferentiableOpInterface : OpInterface<"DifferentiableOpInterface"> {
     operands are summed over the broadcast axes.
 
     A rule reports `(value, gradient)` pairs. The value is normally one of
-    the op's operands; a fused rule may instead name a value further up
-    (softmax + cross-entropy gives the gradient of the softmax's input
-    directly), and the ops it skips then receive no gradient from it.
+    the op's operands; a fused rule may instead name a value further up,
+    and the ops it skips then receive no gradient from it.
     Operands that are not differentiable (integer labels) get no pair.
   }];
   let methods = [

@@ -146,6 +146,23 @@ LogicalResult ModelOp::verifyRegions() {
                            << type;
     break;
   }
+  if (loss->getFromLogits())
+    if (Operation *activation =
+            getProbabilityActivation(loss->getKind(), prediction)) {
+      // from_logits would apply the softmax (sigmoid) a second time.
+      bool binary = loss->getKind() == LossKind::binary_crossentropy;
+      InFlightDiagnostic diag =
+          emitOpError() << "loss " << stringifyLossKind(loss->getKind())
+                        << " has from_logits, but output #0 is a "
+                        << (binary ? "sigmoid" : "softmax")
+                        << ", not logits: the loss would apply it a second "
+                           "time. Drop from_logits: the loss is computed "
+                           "from the logits anyway";
+      diag.attachNote(activation->getLoc())
+          << "output #0 is the " << (binary ? "sigmoid" : "softmax")
+          << " computed here";
+      return diag;
+    }
   return success();
 }
 

@@ -254,7 +254,14 @@ class MLC_ReduceOp<string mnemonic, string what>
 
 def MLC_ReduceSumOp : MLC_ReduceOp<"reduce_sum", "Sum">;
 def MLC_ReduceMeanOp : MLC_ReduceOp<"reduce_mean", "Mean">;
-def MLC_ReduceMaxOp : MLC_ReduceOp<"reduce_max", "Maximum">;
+def MLC_ReduceMaxOp : MLC_ReduceOp<"reduce_max", "Maximum"> {
+  let description = [{
+    Reduces over `axes` (all axes when the list is empty). With `keepdims`
+    the reduced dimensions stay as size 1. The gradient of a slice's
+    maximum is split evenly among the elements equal to it, as in
+    TensorFlow and PyTorch.
+  }];
+}
 
 def MLC_ReshapeOp : MLC_Op<"reshape", [Pure, DeclareOpInterfaceMethods<MLC_DifferentiableOpInterface>]> {
   let summary = "Changes the shape, keeping the elements in row-major order";
@@ -327,25 +334,46 @@ def MLC_CategoricalCrossentropyOp
     : MLC_LossOp<"categorical_crossentropy",
                  "Cross-entropy with one-hot (or soft) targets", MLC_FloatTensor> {
   let description = [{
-    Prediction and target are `[batch, classes]`. Without `from_logits`
-    the prediction holds probabilities.
+    Prediction and target are `[batch, classes]`. With `from_logits`, per
+    row `-sum(t * log_softmax(z))`. Without, the prediction holds
+    probabilities: each row is divided by its sum, then clipped to
+    `[1e-7, 1 - 1e-7]`, and the row's loss is `-sum(t * log(p))`. The mean
+    is over the rows. Like Keras, the cross-entropy of a softmax (over the
+    last axis) is computed from the softmax's input: canonicalization, and
+    `mlc-autodiff` before it differentiates, rewrite
+    `categorical_crossentropy(softmax(z))` to
+    `categorical_crossentropy(z) {from_logits}`. See docs/losses.md.
   }];
+  let hasCanonicalizer = 1;
 }
 def MLC_SparseCategoricalCrossentropyOp
     : MLC_LossOp<"sparse_categorical_crossentropy",
                  "Cross-entropy with integer class labels", MLC_IntTensor> {
   let description = [{
     Prediction is `[batch, classes]`, target is `[batch]` of integer class
-    indices. Without `from_logits` the prediction holds probabilities.
+    indices. With `from_logits`, a row's loss is `logsumexp(z) - z[y]`.
+    Without, the prediction holds probabilities: they are clipped to
+    `[1e-7, 1 - 1e-7]`, then divided by the row's sum of clipped values
+    (Keras's order), and the loss is `-log(p[y])`. The mean is over the
+    rows; a label outside `[0, classes)` contributes 0. A softmax
+    prediction (over the last axis) is computed from its logits, as for
+    `categorical_crossentropy`.
   }];
+  let hasCanonicalizer = 1;
 }
 def MLC_BinaryCrossentropyOp
     : MLC_LossOp<"binary_crossentropy",
                  "Binary cross-entropy with 0/1 targets", MLC_FloatTensor> {
   let description = [{
-    Prediction and target have the same shape. Without `from_logits` the
-    prediction holds probabilities in (0, 1).
+    Prediction and target have the same shape. With `from_logits`, an
+    element's loss is `max(z, 0) - z * t + log1p(exp(-|z|))`. Without, the
+    prediction holds probabilities, clipped to `[1e-7, 1 - 1e-7]`, and the
+    loss is `-(t log(p) + (1 - t) log(1 - p))`. The mean is over all
+    elements. Like Keras, the cross-entropy of a sigmoid is computed from
+    the sigmoid's input: `binary_crossentropy(sigmoid(z))` becomes
+    `binary_crossentropy(z) {from_logits}`.
   }];
+  let hasCanonicalizer = 1;
 }
 
 //===----------------------------------------------------------------------===//
@@ -421,8 +449,13 @@ def MLC_EqualOp : MLC_Op<"equal", [Pure]> {
   let builders = [OpBuilder<(ins "::mlir::Value":$lhs, "::mlir::Value":$rhs)>];
 }
 
-def MLC_ClipOp : MLC_Op<"clip", [Pure, AllTypesMatch<["input", "result"]>]> {
+def MLC_ClipOp : MLC_Op<"clip", [Pure, AllTypesMatch<["input", "result"]>,
+    DeclareOpInterfaceMethods<MLC_DifferentiableOpInterface>]> {
   let summary = "Clamps every element to [min, max]";
+  let description = [{
+    The gradient passes where `min <= x <= max` (at the bounds too, as in
+    TensorFlow's `clip_by_value`) and is zero outside.
+  }];
   let arguments = (ins MLC_FloatTensor:$input, F64Attr:$min, F64Attr:$max);
   let results = (outs MLC_FloatTensor:$result);
   let assemblyFormat = "$input attr-dict `:` type($input)";

@@ -1,17 +1,27 @@
 // RUN: mlc-opt %s --mlc-to-linalg --split-input-file | FileCheck %s
 
-// Sparse CE from probabilities: one reduction over (row, class) that picks
-// the labelled class with linalg.index, clips it to [1e-7, 1 - 1e-7] and
-// takes -log; then the mean over the runtime batch size.
+// Sparse CE from probabilities, in Keras's order: a row sum of the
+// probabilities clipped to [1e-7, 1 - 1e-7], then one reduction over (row,
+// class) that picks the labelled class with linalg.index and takes
+// log(S) - log(clip(p)) = -log(clip(p) / S); then the mean over the runtime
+// batch size.
 // CHECK-LABEL: func.func @sparse_ce
-// CHECK:         linalg.generic {{.*}} iterator_types = ["reduction", "reduction"]} ins(%{{.*}}, %{{.*}} : tensor<?x10xf32>, tensor<?xi32>) outs(%{{.*}} : tensor<f32>)
+// CHECK:         %[[S:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]} ins(%{{.*}} : tensor<?x10xf32>) outs(%{{.*}} : tensor<?xf32>)
+// CHECK:           arith.constant 1.000000e-07 : f32
+// CHECK:           arith.constant 0.99999988 : f32
+// CHECK:           arith.maximumf
+// CHECK:           arith.minimumf
+// CHECK:           arith.addf
+// CHECK:         linalg.generic {{.*}} iterator_types = ["reduction", "reduction"]} ins(%{{.*}}, %{{.*}}, %[[S]] : tensor<?x10xf32>, tensor<?xi32>, tensor<?xf32>) outs(%{{.*}} : tensor<f32>)
 // CHECK:           %[[C:.*]] = linalg.index 1 : index
 // CHECK:           %[[Y:.*]] = arith.index_cast %{{.*}} : i32 to index
 // CHECK:           %[[IS:.*]] = arith.cmpi eq, %[[C]], %[[Y]] : index
 // CHECK:           arith.constant 1.000000e-07 : f32
 // CHECK:           arith.constant 0.99999988 : f32
-// CHECK:           math.log
-// CHECK:           arith.select %[[IS]]
+// CHECK:           %[[LP:.*]] = math.log
+// CHECK:           %[[LS:.*]] = math.log
+// CHECK:           %[[T:.*]] = arith.subf %[[LS]], %[[LP]]
+// CHECK:           arith.select %[[IS]], %[[T]]
 // CHECK:         tensor.dim
 // CHECK:         arith.divf
 // CHECK:         linalg.generic

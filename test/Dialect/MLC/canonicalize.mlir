@@ -78,3 +78,55 @@ mlc.model @broadcast_identity {
   %b = mlc.broadcast_to %x : tensor<?x4xf32> -> tensor<?x4xf32>
   mlc.output %b : tensor<?x4xf32>
 }
+
+// -----
+
+// Cross-entropies of a softmax (last axis) or sigmoid take its logits with
+// from_logits; the activation stays for its other users.
+// CHECK-LABEL: mlc.model @loss_from_logits
+// CHECK:         %[[Z:.*]] = mlc.input "z"
+// CHECK:         %[[Y:.*]] = mlc.input "y"
+// CHECK:         %[[T:.*]] = mlc.input "t"
+// CHECK:         %[[P:.*]] = mlc.softmax %[[Z]]
+// CHECK:         %[[S:.*]] = mlc.sparse_categorical_crossentropy %[[Z]], %[[Y]] {from_logits}
+// CHECK:         %[[C:.*]] = mlc.categorical_crossentropy %[[Z]], %[[T]] {from_logits}
+// CHECK:         %[[B:.*]] = mlc.binary_crossentropy %[[Z]], %[[T]] {from_logits}
+// CHECK:         mlc.output %[[P]], %[[S]], %[[C]], %[[B]]
+mlc.model @loss_from_logits {
+  %z = mlc.input "z" : tensor<?x4xf32>
+  %y = mlc.input "y" : tensor<?xi32>
+  %t = mlc.input "t" : tensor<?x4xf32>
+  %p = mlc.softmax %z {axis = -1} : tensor<?x4xf32>
+  %s = mlc.sparse_categorical_crossentropy %p, %y : (tensor<?x4xf32>, tensor<?xi32>) -> tensor<f32>
+  %c = mlc.categorical_crossentropy %p, %t : (tensor<?x4xf32>, tensor<?x4xf32>) -> tensor<f32>
+  %q = mlc.sigmoid %z : tensor<?x4xf32>
+  %b = mlc.binary_crossentropy %q, %t : (tensor<?x4xf32>, tensor<?x4xf32>) -> tensor<f32>
+  mlc.output %p, %s, %c, %b : tensor<?x4xf32>, tensor<f32>, tensor<f32>, tensor<f32>
+}
+
+// -----
+
+// Not rewritten: a loss already from logits (the softmax is applied twice,
+// as written), a softmax over the batch axis, a sigmoid under a
+// categorical loss, a softmax under binary cross-entropy.
+// CHECK-LABEL: mlc.model @loss_not_from_logits
+// CHECK:         %[[P:.*]] = mlc.softmax %{{.*}} : tensor<?x4xf32>
+// CHECK:         mlc.sparse_categorical_crossentropy %[[P]], %{{.*}} {from_logits}
+// CHECK:         %[[P0:.*]] = mlc.softmax %{{.*}} {axis = 0 : i64}
+// CHECK:         mlc.categorical_crossentropy %[[P0]], %{{.*}} :
+// CHECK:         %[[Q:.*]] = mlc.sigmoid
+// CHECK:         mlc.categorical_crossentropy %[[Q]], %{{.*}} :
+// CHECK:         mlc.binary_crossentropy %[[P]], %{{.*}} :
+mlc.model @loss_not_from_logits {
+  %z = mlc.input "z" : tensor<?x4xf32>
+  %y = mlc.input "y" : tensor<?xi32>
+  %t = mlc.input "t" : tensor<?x4xf32>
+  %p = mlc.softmax %z : tensor<?x4xf32>
+  %s = mlc.sparse_categorical_crossentropy %p, %y {from_logits} : (tensor<?x4xf32>, tensor<?xi32>) -> tensor<f32>
+  %p0 = mlc.softmax %z {axis = 0} : tensor<?x4xf32>
+  %c = mlc.categorical_crossentropy %p0, %t : (tensor<?x4xf32>, tensor<?x4xf32>) -> tensor<f32>
+  %q = mlc.sigmoid %z : tensor<?x4xf32>
+  %c2 = mlc.categorical_crossentropy %q, %t : (tensor<?x4xf32>, tensor<?x4xf32>) -> tensor<f32>
+  %b = mlc.binary_crossentropy %p, %t : (tensor<?x4xf32>, tensor<?x4xf32>) -> tensor<f32>
+  mlc.output %s, %c, %c2, %b : tensor<f32>, tensor<f32>, tensor<f32>, tensor<f32>
+}

@@ -377,3 +377,23 @@ mlc.model @empty_output {
   // expected-error @+1 {{'mlc.output' op needs at least one output}}
   mlc.output
 }
+
+// -----
+
+// expected-error @+1 {{'mlc.model' op loss binary_crossentropy has from_logits, but output #0 is a sigmoid, not logits: the loss would apply it a second time. Drop from_logits: the loss is computed from the logits anyway}}
+mlc.model @from_logits_of_sigmoid {
+  %z = mlc.input "z" : tensor<?x1xf32>
+  // expected-note @+1 {{output #0 is the sigmoid computed here}}
+  %p = mlc.sigmoid %z : tensor<?x1xf32>
+  mlc.output %p : tensor<?x1xf32>
+} {loss = #mlc.loss<binary_crossentropy, from_logits = true>}
+
+// -----
+
+// expected-error @+1 {{'mlc.model' op loss categorical_crossentropy has from_logits, but output #0 is a softmax, not logits}}
+mlc.model @from_logits_of_softmax {
+  %z = mlc.input "z" : tensor<?x4xf32>
+  // expected-note @+1 {{output #0 is the softmax computed here}}
+  %p = mlc.softmax %z : tensor<?x4xf32>
+  mlc.output %p : tensor<?x4xf32>
+} {loss = #mlc.loss<categorical_crossentropy, from_logits = true>}
