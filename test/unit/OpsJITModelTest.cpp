@@ -155,40 +155,48 @@ mlc.model @m {
          0,   0, 1,   0, //
          0.5, 0, 0.5, 0, // soft targets
          0,   0, 0,   1};
-  std::vector<Tensor> out = run(*jit, {z, y, t}, batch);
-  ASSERT_EQ(out.size(), 7u);
+  // Also at logits 100 times larger (+-8000): exp(-z) overflows f32.
+  for (float scale : {1.0f, 100.0f}) {
+    Tensor zs = z;
+    for (float &v : zs.f)
+      v *= scale;
+    std::string at = " at scale " + std::to_string(int(scale));
+    std::vector<Tensor> out = run(*jit, {zs, y, t}, batch);
+    ASSERT_EQ(out.size(), 7u);
 
-  double ls = 0, lc = 0, lb = 0;
-  std::vector<double> gs, gc, gb, probs;
-  for (int64_t i = 0; i < batch; ++i) {
-    double lse;
-    std::vector<double> p = softmaxRow(&z.f[i * c], c, lse);
-    double tSum = 0;
-    for (int64_t j = 0; j < c; ++j)
-      tSum += t.f[i * c + j];
-    ls += lse - z.f[i * c + y.i[i]];
-    for (int64_t j = 0; j < c; ++j) {
-      double zj = z.f[i * c + j], tj = t.f[i * c + j];
-      lc -= tj * (zj - lse);
-      lb += std::max(zj, 0.0) - zj * tj + std::log1p(std::exp(-std::abs(zj)));
-      gs.push_back((p[j] - (j == y.i[i])) / batch);
-      gc.push_back((p[j] * tSum - tj) / batch);
-      gb.push_back((1 / (1 + std::exp(-zj)) - tj) / (batch * c));
-      probs.push_back(p[j]);
+    double ls = 0, lc = 0, lb = 0;
+    std::vector<double> gs, gc, gb, probs;
+    for (int64_t i = 0; i < batch; ++i) {
+      double lse;
+      std::vector<double> p = softmaxRow(&zs.f[i * c], c, lse);
+      double tSum = 0;
+      for (int64_t j = 0; j < c; ++j)
+        tSum += t.f[i * c + j];
+      ls += lse - zs.f[i * c + y.i[i]];
+      for (int64_t j = 0; j < c; ++j) {
+        double zj = zs.f[i * c + j], tj = t.f[i * c + j];
+        lc -= tj * (zj - lse);
+        lb += std::max(zj, 0.0) - zj * tj + std::log1p(std::exp(-std::abs(zj)));
+        gs.push_back((p[j] - (j == y.i[i])) / batch);
+        gc.push_back((p[j] * tSum - tj) / batch);
+        gb.push_back((1 / (1 + std::exp(-zj)) - tj) / (batch * c));
+        probs.push_back(p[j]);
+      }
     }
+    // Rows 160, log 2, 1.1219, log 4: the mean is 40.80 (from clipped
+    // probabilities it would be 4.83, row 0 giving 16.12).
+    if (scale == 1)
+      EXPECT_NEAR(out[0].f[0], 40.80033, 1e-4);
+    for (int k : {1, 3, 5})
+      expectFinite(out[k], "gradient " + std::to_string(k) + at);
+    expectNear(out[0], {ls / batch}, "sparse loss" + at);
+    expectNear(out[1], gs, "sparse gradient" + at, 1e-6);
+    expectNear(out[2], {lc / batch}, "categorical loss" + at);
+    expectNear(out[3], gc, "categorical gradient" + at, 1e-6);
+    expectNear(out[4], {lb / (batch * c)}, "binary loss" + at);
+    expectNear(out[5], gb, "binary gradient" + at, 1e-6);
+    expectNear(out[6], probs, "softmax output" + at, 1e-6);
   }
-  // Rows 160, log 2, 1.1219, log 4: the mean is 40.80 (from clipped
-  // probabilities it would be 4.83, row 0 giving 16.12).
-  EXPECT_NEAR(out[0].f[0], 40.80033, 1e-4);
-  for (int k : {1, 3, 5})
-    expectFinite(out[k], "gradient " + std::to_string(k));
-  expectNear(out[0], {ls / batch}, "sparse loss");
-  expectNear(out[1], gs, "sparse gradient", 1e-6);
-  expectNear(out[2], {lc / batch}, "categorical loss");
-  expectNear(out[3], gc, "categorical gradient", 1e-6);
-  expectNear(out[4], {lb / (batch * c)}, "binary loss");
-  expectNear(out[5], gb, "binary gradient", 1e-6);
-  expectNear(out[6], probs, "softmax output", 1e-6);
 }
 
 // Sparse categorical cross-entropy of probabilities that do not sum to 1,

@@ -358,12 +358,12 @@ LogicalResult CategoricalCrossentropyOp::buildVJP(OpBuilder &b, Value g,
                                                   Grads &grads) {
   Location loc = getLoc();
   Value p = getPrediction(), t = getTarget();
-  Value tSum = rowSum(b, loc, t);
   if (getFromLogits()) {
     // d/dz = softmax(z) sum(t) - t; d/dt = -log_softmax(z).
     Value dz = SubOp::create(
         b, loc,
-        MulOp::create(b, loc, SoftmaxOp::create(b, loc, p, int64_t(-1)), tSum),
+        MulOp::create(b, loc, SoftmaxOp::create(b, loc, p, int64_t(-1)),
+                      rowSum(b, loc, t)),
         t);
     grads.push_back({p, meanOverRows(b, loc, p, dz, g)});
     Value dt =
