@@ -313,7 +313,27 @@ public:
   }
 
   bool loss(Operation *op, bool fromLogits) {
-    const HostTensor &p = in(op, 0), &t = in(op, 1);
+    // docs/losses.md: a cross-entropy of a softmax over the last axis (of a
+    // sigmoid, for binary) is computed from its input, the logits, as
+    // Keras does.
+    if (!fromLogits && !llvm::isa<mlc::MSEOp>(op)) {
+      Operation *def = op->getOperand(0).getDefiningOp();
+      if (auto softmax = llvm::dyn_cast_or_null<mlc::SoftmaxOp>(def)) {
+        int64_t rank = softmax.getType().getRank();
+        int64_t axis = softmax.getAxis();
+        if ((axis == -1 || axis == rank - 1) &&
+            !llvm::isa<mlc::BinaryCrossentropyOp>(op))
+          return lossOf(op, values[softmax.getInput()], in(op, 1), true);
+      }
+      if (auto sigmoid = llvm::dyn_cast_or_null<mlc::SigmoidOp>(def))
+        if (llvm::isa<mlc::BinaryCrossentropyOp>(op))
+          return lossOf(op, values[sigmoid.getInput()], in(op, 1), true);
+    }
+    return lossOf(op, in(op, 0), in(op, 1), fromLogits);
+  }
+
+  bool lossOf(Operation *op, const HostTensor &p, const HostTensor &t,
+              bool fromLogits) {
     if (llvm::isa<mlc::SparseCategoricalCrossentropyOp>(op)) {
       bool bad = false;
       double l = meanOverRows(p, [&](int64_t base, int64_t c) {
