@@ -244,11 +244,10 @@ llvm::Error JITModel::call(const EntryPoint &entry,
         if (size >= 0 && buf.shape[k] != size)
           return llvm::createStringError(
               "'" + spec.name + "' has " +
-              (k == 0
-                   ? std::string("batch size ")
-                   : "size in dynamic dimension " + std::to_string(k) + " ") +
-              std::to_string(buf.shape[k]) + ", but an earlier buffer has " +
-              std::to_string(size));
+              (k == 0 ? "batch size " + std::to_string(buf.shape[k])
+                      : std::to_string(buf.shape[k]) +
+                            " in dynamic dimension " + std::to_string(k)) +
+              ", but an earlier buffer has " + std::to_string(size));
         size = buf.shape[k];
       }
     }

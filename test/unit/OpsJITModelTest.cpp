@@ -376,4 +376,26 @@ TEST_F(OpsJITTest, PredictChecksItsArguments) {
             "'a' has no data");
 }
 
+// Batch and sequence length both dynamic: buffers agree position by
+// position, and each position may have its own size.
+TEST_F(OpsJITTest, SequenceDimensionsAgreeByPosition) {
+  auto jit =
+      compile(model({{-1, -1, 3}}, "%r = mlc.tanh %a : " + dims({-1, -1, 3}),
+                    dims({-1, -1, 3})));
+  ASSERT_TRUE(jit);
+  std::vector<float> in(60), out(60, NAN);
+  for (size_t i = 0; i < in.size(); ++i)
+    in[i] = 0.1f * float(i % 7) - 0.3f;
+  llvm::Error err =
+      jit->predict({{in.data(), {4, 5, 3}}, {out.data(), {4, 5, 3}}});
+  ASSERT_FALSE(bool(err)) << llvm::toString(std::move(err));
+  for (size_t i = 0; i < in.size(); ++i)
+    ASSERT_NEAR(out[i], std::tanh(in[i]), 1e-6) << "element " << i;
+  err = jit->predict({{in.data(), {4, 5, 3}}, {out.data(), {4, 4, 3}}});
+  ASSERT_TRUE(bool(err));
+  EXPECT_EQ(llvm::toString(std::move(err)),
+            "'output 0' has 4 in dynamic dimension 1, but an earlier buffer "
+            "has 5");
+}
+
 } // namespace
