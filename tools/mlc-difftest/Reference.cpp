@@ -54,6 +54,16 @@ std::string shapeStr(const Shape &s) {
   return r + "]";
 }
 
+/// log(sum_j exp(z_j)) of n logits, with the maximum taken out.
+double logSumExp(const double *z, int64_t n) {
+  double m = -std::numeric_limits<double>::infinity(), sum = 0;
+  for (int64_t j = 0; j < n; ++j)
+    m = std::max(m, z[j]);
+  for (int64_t j = 0; j < n; ++j)
+    sum += std::exp(z[j] - m);
+  return m + std::log(sum);
+}
+
 // Keras's backend epsilon: probabilities are clipped to [eps, 1 - eps].
 constexpr double kEpsilon = 1e-7;
 
@@ -343,12 +353,7 @@ public:
           return 0.0;
         }
         if (fromLogits) {
-          double m = -std::numeric_limits<double>::infinity(), sum = 0;
-          for (int64_t j = 0; j < c; ++j)
-            m = std::max(m, p.data[base + j]);
-          for (int64_t j = 0; j < c; ++j)
-            sum += std::exp(p.data[base + j] - m);
-          return -(p.data[base + label] - m - std::log(sum));
+          return logSumExp(&p.data[base], c) - p.data[base + label];
         }
         // Keras: the clipped probabilities' logs become logits, so the
         // softmax normalizes by the sum of the clipped values.
@@ -375,14 +380,9 @@ public:
       scalar(op, meanOverRows(p, [&](int64_t base, int64_t c) {
                double s = 0;
                if (fromLogits) {
-                 double m = -std::numeric_limits<double>::infinity(), sum = 0;
+                 double lse = logSumExp(&p.data[base], c);
                  for (int64_t j = 0; j < c; ++j)
-                   m = std::max(m, p.data[base + j]);
-                 for (int64_t j = 0; j < c; ++j)
-                   sum += std::exp(p.data[base + j] - m);
-                 for (int64_t j = 0; j < c; ++j)
-                   s -= t.data[base + j] *
-                        (p.data[base + j] - m - std::log(sum));
+                   s -= t.data[base + j] * (p.data[base + j] - lse);
                  return s;
                }
                double sum = 0;
