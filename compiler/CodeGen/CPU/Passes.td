@@ -73,4 +73,24 @@ def ApproximateMath : Pass<"mlc-approximate-math"> {
                            "::mlir::vector::VectorDialect"];
 }
 
+def FoldMemRefAliases : Pass<"mlc-fold-memref-aliases"> {
+  let summary = "Fold memref views into the loads and stores that use them";
+  let description = [{
+    Upstream's `fold-memref-alias-ops` patterns (index arithmetic on the
+    view's source instead of a view), plus one case they get wrong in
+    MLIR 22: a `vector.load`, `vector.store`, `vector.maskedload` or
+    `vector.maskedstore` through a `memref.expand_shape` of a rank-0
+    memref (a keepdims reduction to `1x1`, a scalar reshaped to `1x1`) is
+    folded by upstream into a vector access of the rank-0 memref, which
+    the verifier rejects. Here such an access becomes a scalar
+    `memref.load` or `memref.store` of the single element, with the vector
+    built by `vector.broadcast` or taken apart by `vector.extract`.
+  }];
+  let dependentDialects = ["::mlir::affine::AffineDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
 #endif // MLC_CODEGEN_CPU_PASSES_TD

@@ -47,7 +47,7 @@ void mlc::buildLinalgToLLVMPipeline(OpPassManager &pm,
     // Inlines the alloca scopes that convert-scf-to-cf cannot handle.
     pm.addPass(createCanonicalizerPass());
   }
-  pm.addPass(memref::createFoldMemRefAliasOpsPass());
+  pm.addPass(createFoldMemRefAliases());
   pm.addPass(createLowerAffinePass());
   math::MathExpandOpsPassOptions expand;
   expand.opMnemonics = {"tanh"};
