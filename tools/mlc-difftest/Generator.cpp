@@ -375,6 +375,14 @@ private:
       }
       if (!allowed("reshape"))
         return false;
+      auto reshapeTo = [&](const Shape &r) {
+        if (r == a.shape)
+          return false;
+        pool.push_back(
+            emit("mlc.reshape " + a.ssa + " : " + t(a.shape) + " -> " + t(r), r,
+                 a.bound));
+        return true;
+      };
       if (dynamic > 1) {
         // Several dynamic sizes: only size-1 dimensions may come and go.
         Shape r;
@@ -383,12 +391,7 @@ private:
             r.push_back(d);
         while (r.size() < 4 && chance(0.6))
           r.insert(r.begin() + pick(0, int64_t(r.size())), Dim{1, 0});
-        if (r == a.shape)
-          return false;
-        pool.push_back(
-            emit("mlc.reshape " + a.ssa + " : " + t(a.shape) + " -> " + t(r), r,
-                 a.bound));
-        return true;
+        return reshapeTo(r);
       }
       std::shuffle(primes.begin(), primes.end(), rng);
       int64_t maxStatic = 4 - dynamic;
@@ -407,12 +410,7 @@ private:
       }
       if (r.empty())
         r.push_back(Dim{1, 0});
-      if (r == a.shape)
-        return false;
-      pool.push_back(
-          emit("mlc.reshape " + a.ssa + " : " + t(a.shape) + " -> " + t(r), r,
-               a.bound));
-      return true;
+      return reshapeTo(r);
     }
     case 8: { // transpose
       if (rank < 2 || !allowed("transpose"))

@@ -42,15 +42,9 @@ struct ReshapeLowering : LoweringPattern<ReshapeOp> {
     // Only size-1 dimensions come or go (keepdims, and the only reshapes
     // of several dynamic sizes the verifier allows): drop them, then add
     // the result's, so each group keeps its one non-unit size.
-    auto nonUnit = [](RankedTensorType t) {
-      SmallVector<int64_t> dims;
-      for (int64_t d : t.getShape())
-        if (d != 1)
-          dims.push_back(d);
-      return dims;
-    };
-    SmallVector<int64_t> core = nonUnit(in);
-    if (core == nonUnit(out) && in.getRank() > 0 && out.getRank() > 0) {
+    SmallVector<int64_t> core = nonUnitDims(in.getShape());
+    if (core == nonUnitDims(out.getShape()) && in.getRank() > 0 &&
+        out.getRank() > 0) {
       auto coreType = RankedTensorType::get(core, in.getElementType());
       Value squeezed = x;
       if (coreType != in)

@@ -68,6 +68,14 @@ std::string mlc::formatDouble(double value) {
   return text;
 }
 
+SmallVector<int64_t> mlc::nonUnitDims(ArrayRef<int64_t> shape) {
+  SmallVector<int64_t> dims;
+  for (int64_t d : shape)
+    if (d != 1)
+      dims.push_back(d);
+  return dims;
+}
+
 FailureOr<int64_t> mlc::normalizeAxis(int64_t axis, int64_t rank) {
   if (axis < -rank || axis >= rank)
     return failure();

@@ -90,6 +90,11 @@ mlir::FailureOr<int64_t> normalizeAxis(int64_t axis, int64_t rank);
 /// and results are).
 mlir::RankedTensorType tensorTypeOf(mlir::Value v);
 
+/// The sizes of `shape` other than static 1s, in order. Two shapes with the
+/// same such sizes differ only by inserted or removed size-1 dimensions,
+/// the only reshape of several dynamic sizes mlc.reshape allows.
+llvm::SmallVector<int64_t> nonUnitDims(llvm::ArrayRef<int64_t> shape);
+
 } // namespace mlc
 
 #include "dialects/MLC/IR/MLCAttrInterfaces.h.inc"

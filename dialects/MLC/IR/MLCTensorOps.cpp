@@ -247,14 +247,7 @@ LogicalResult ReshapeOp::verify() {
   if (inDyn > 1 || outDyn > 1) {
     // Several dynamic sizes can't be split or merged statically; inserting
     // or removing size-1 dimensions (keepdims) is fine.
-    auto nonUnit = [](RankedTensorType t) {
-      SmallVector<int64_t> dims;
-      for (int64_t d : t.getShape())
-        if (d != 1)
-          dims.push_back(d);
-      return dims;
-    };
-    if (nonUnit(in) != nonUnit(out))
+    if (nonUnitDims(in.getShape()) != nonUnitDims(out.getShape()))
       return emitOpError() << "with more than one dynamic dimension, a "
                               "reshape may only insert or remove size-1 "
                               "dimensions, got input "
