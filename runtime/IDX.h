@@ -23,6 +23,14 @@ struct IdxArray {
   std::vector<uint8_t, HugePageAllocator<uint8_t>> data;
 };
 
+/// Reads the bytes of an IDX file of unsigned bytes with `rank` dimensions,
+/// gzip-compressed or not. The header is checked against what the bytes
+/// can hold before any allocation, and gzip data must be whole (CRC and
+/// length checked, nothing after it). On failure returns false and sets
+/// `error` to the problem.
+bool parseIdx(const uint8_t *data, size_t size, int rank, IdxArray &out,
+              std::string &error);
+
 /// Reads an IDX file of unsigned bytes with `rank` dimensions (1 for labels,
 /// 3 for images). On failure returns false and sets `error` to a message
 /// naming the file and the problem.

@@ -12,6 +12,8 @@
 #include "compiler/Driver/LibraryFiles.h"
 #include "compiler/Driver/Pipeline.h"
 
+#include "runtime/core/files.h"
+
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Object/ArchiveWriter.h"
@@ -250,6 +252,14 @@ llvm::Expected<LibraryResult> mlc::buildLibrary(ModuleOp module,
   };
   std::string header = m.name + ".h", so = "lib" + m.name + ".so",
               archive = "lib" + m.name + ".a", config = m.name + "Config.cmake";
+  // Each file is renamed into place, which would replace a link or device
+  // of the same name: refused before anything is built.
+  for (const std::string &file : {so, archive, header, config}) {
+    std::string to = outputDir + "/" + file;
+    char why[256];
+    if (mlcCheckReplaceable(to.c_str(), why, sizeof why) != MLC_CORE_OK)
+      return llvm::createStringError("cannot write '" + to + "': " + why);
+  }
   std::string modelObj = inScratch(m.name + "_model.o"),
               apiSrc = inScratch(m.name + "_api.c"),
               apiObj = inScratch(m.name + "_api.o");

@@ -5,6 +5,7 @@
 #include "compiler/Driver/Pipeline.h"
 #include "compiler/Registration/Registration.h"
 #include "dialects/MLC/IR/MLCDialect.h"
+#include "runtime/core/files.h"
 
 #include "mlir/AsmParser/AsmParser.h"
 #include "mlir/IR/Diagnostics.h"
@@ -14,7 +15,12 @@
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/WithColor.h"
 
+#include <cerrno>
 #include <cmath>
+#include <cstdlib>
+#include <cstring>
+
+#include <unistd.h>
 
 using namespace mlir;
 using namespace mlc;
@@ -35,13 +41,49 @@ std::unique_ptr<MLIRContext> mlc::createContext() {
 OwningOpRef<ModuleOp> mlc::loadModelFile(MLIRContext &context,
                                          llvm::SourceMgr &sourceMgr,
                                          llvm::StringRef path) {
-  auto buffer = llvm::MemoryBuffer::getFileOrSTDIN(path, /*IsText=*/true);
-  if (std::error_code ec = buffer.getError()) {
-    llvm::WithColor::error(llvm::errs(), "mlc")
-        << "cannot read model file '" << path << "': " << ec.message() << "\n";
-    return nullptr;
+  // Model text is small; anything larger is a mistake (a dataset named as
+  // the model, /dev/zero), refused before it is read.
+  constexpr uint64_t maxBytes = uint64_t(256) << 20;
+  std::unique_ptr<llvm::MemoryBuffer> buffer;
+  if (path == "-") {
+    std::string text;
+    char chunk[1 << 16];
+    for (;;) {
+      ssize_t got = ::read(0, chunk, sizeof chunk);
+      if (got < 0 && errno == EINTR)
+        continue;
+      if (got < 0) {
+        llvm::WithColor::error(llvm::errs(), "mlc")
+            << "cannot read the model from stdin: " << std::strerror(errno)
+            << "\n";
+        return nullptr;
+      }
+      if (got == 0)
+        break;
+      if (text.size() + size_t(got) > maxBytes) {
+        llvm::WithColor::error(llvm::errs(), "mlc")
+            << "the model on stdin is longer than " << (maxBytes >> 20)
+            << " MiB, more than any model text\n";
+        return nullptr;
+      }
+      text.append(chunk, size_t(got));
+    }
+    buffer = llvm::MemoryBuffer::getMemBufferCopy(text, "<stdin>");
+  } else {
+    unsigned char *bytes;
+    size_t size;
+    char why[256];
+    if (mlcReadRegularFile(path.str().c_str(), maxBytes, &bytes, &size, why,
+                           sizeof why) != MLC_CORE_OK) {
+      llvm::WithColor::error(llvm::errs(), "mlc")
+          << "cannot read model file '" << path << "': " << why << "\n";
+      return nullptr;
+    }
+    buffer = llvm::MemoryBuffer::getMemBufferCopy(
+        llvm::StringRef(reinterpret_cast<const char *>(bytes), size), path);
+    std::free(bytes);
   }
-  sourceMgr.AddNewSourceBuffer(std::move(*buffer), llvm::SMLoc());
+  sourceMgr.AddNewSourceBuffer(std::move(buffer), llvm::SMLoc());
   ParserConfig config(&context);
   OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, config);
   if (!module)

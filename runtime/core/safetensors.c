@@ -10,6 +10,7 @@
 
 #include "runtime/core/safetensors.h"
 
+#include "runtime/core/files.h"
 #include "runtime/core/json.h"
 
 #include <errno.h>
@@ -39,56 +40,6 @@ static int mlcProblem(char *error, size_t errorSize, const char *format, ...) {
   vsnprintf(error, errorSize, format, args);
   va_end(args);
   return MLC_CORE_FORMAT;
-}
-
-/* Reads the whole file into file->fileBytes. */
-static int mlcReadWholeFile(const char *path, mlc_safetensors *file,
-                            size_t *size, char *error, size_t errorSize) {
-  FILE *f = fopen(path, "rb");
-  if (!f) {
-    snprintf(error, errorSize, "%s", strerror(errno));
-    return MLC_CORE_IO;
-  }
-  /* A directory opens for reading on Linux, then reads fail. */
-  struct stat info;
-  if (fstat(fileno(f), &info) == 0 && S_ISDIR(info.st_mode)) {
-    fclose(f);
-    snprintf(error, errorSize, "%s", strerror(EISDIR));
-    return MLC_CORE_IO;
-  }
-  /* The size if the file can tell it (then one read), else grown. */
-  long hint = fseek(f, 0, SEEK_END) == 0 ? ftell(f) : -1;
-  rewind(f);
-  size_t capacity = hint >= 0 ? (size_t)hint + 1 : (size_t)1 << 16, n = 0;
-  file->fileBytes = malloc(capacity);
-  for (;;) {
-    if (file->fileBytes && n == capacity) {
-      unsigned char *grown = capacity <= SIZE_MAX / 2
-                                 ? realloc(file->fileBytes, 2 * capacity)
-                                 : NULL;
-      if (grown) {
-        file->fileBytes = grown;
-        capacity *= 2;
-      }
-    }
-    if (!file->fileBytes || n == capacity) {
-      fclose(f);
-      snprintf(error, errorSize, "out of memory");
-      return MLC_CORE_MEMORY;
-    }
-    size_t got = fread(file->fileBytes + n, 1, capacity - n, f);
-    n += got;
-    if (got == 0)
-      break;
-  }
-  int failed = ferror(f), e = errno;
-  fclose(f);
-  if (failed) {
-    snprintf(error, errorSize, "%s", strerror(e ? e : EIO));
-    return MLC_CORE_IO;
-  }
-  *size = n;
-  return MLC_CORE_OK;
 }
 
 /* One tensor's entry, values[index]; its dims go to `shape`. */
@@ -230,17 +181,27 @@ static int mlcParseFile(mlc_safetensors *file, size_t size, mlc_json *json,
   return MLC_CORE_OK;
 }
 
+MLC_CORE_FN int mlcSafetensorsParse(unsigned char *bytes, size_t size,
+                                    mlc_safetensors *file, char *error,
+                                    size_t errorSize) {
+  memset(file, 0, sizeof *file);
+  file->fileBytes = bytes;
+  mlc_json json = {NULL, 0, 0, NULL};
+  int err = mlcParseFile(file, size, &json, error, errorSize);
+  mlcJsonFree(&json);
+  return err;
+}
+
 MLC_CORE_FN int mlcSafetensorsRead(const char *path, mlc_safetensors *file,
                                    char *error, size_t errorSize) {
   memset(file, 0, sizeof *file);
-  size_t size = 0;
-  int err = mlcReadWholeFile(path, file, &size, error, errorSize);
+  unsigned char *bytes;
+  size_t size;
+  int err =
+      mlcReadRegularFile(path, UINT64_MAX, &bytes, &size, error, errorSize);
   if (err)
     return err;
-  mlc_json json = {NULL, 0, 0, NULL};
-  err = mlcParseFile(file, size, &json, error, errorSize);
-  mlcJsonFree(&json);
-  return err;
+  return mlcSafetensorsParse(bytes, size, file, error, errorSize);
 }
 
 MLC_CORE_FN void mlcSafetensorsFree(mlc_safetensors *file) {
@@ -365,6 +326,8 @@ static int mlcWriteAll(int fd, const void *data, uint64_t n) {
 MLC_CORE_FN int mlcSafetensorsWrite(const char *path,
                                     const mlc_safetensors *file, unsigned mode,
                                     char *error, size_t errorSize) {
+  if (mlcCheckReplaceable(path, error, errorSize) != MLC_CORE_OK)
+    return MLC_CORE_IO;
   mlc_header h = {NULL, 0, 0, 1};
   mlcPutHeader(&h, file);
   size_t pathLength = strlen(path);
@@ -397,6 +360,8 @@ MLC_CORE_FN int mlcSafetensorsWrite(const char *path,
   }
   if (!ok && fd >= 0)
     unlink(temp);
+  if (ok)
+    mlcRemoveStaleTemporaries(path);
   free(temp);
   free(h.data);
   if (!ok)

@@ -57,6 +57,12 @@ MLC_CORE_FN int64_t mlcDtypeSize(const char *dtype);
 MLC_CORE_FN int mlcSafetensorsRead(const char *path, mlc_safetensors *file,
                                    char *error, size_t errorSize);
 
+/* The same checks on a file's bytes already in memory: `bytes` (malloc'd,
+ * with a NUL after the `size` bytes) becomes the file's, freed with it. */
+MLC_CORE_FN int mlcSafetensorsParse(unsigned char *bytes, size_t size,
+                                    mlc_safetensors *file, char *error,
+                                    size_t errorSize);
+
 MLC_CORE_FN void mlcSafetensorsFree(mlc_safetensors *file);
 
 /* Writes `file` to `path` with permission bits `mode`: the metadata (if

@@ -165,7 +165,7 @@ TEST_F(SafetensorsTest, BadFilesAreRefusedWithTheirProblem) {
                             "\"data_offsets\":[0,4]}";
   expectRefused(path("missing.safetensors"),
                 "cannot read (No such file or directory)");
-  expectRefused(path(""), "cannot read (Is a directory)");
+  expectRefused(path(""), "cannot read (a directory, not a regular file)");
   std::ofstream(path("tiny.safetensors")) << "abc";
   expectRefused(path("tiny.safetensors"), "too few for the 8-byte header");
   expectRefused(writeRaw("{}", 0, 1000), "header length (1000) runs past");

@@ -2,6 +2,8 @@
 
 #include "OutputChecks.h"
 
+#include "runtime/core/files.h"
+
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 
@@ -16,13 +18,19 @@ static std::error_code checkDirectoryEntries(StringRef dir) {
   return sys::fs::access(dir, sys::fs::AccessMode::Write);
 }
 
-std::error_code mlc::checkWritableFile(StringRef path) {
-  if (sys::fs::is_directory(path))
-    return std::make_error_code(std::errc::is_a_directory);
+std::string mlc::whyNotWritable(StringRef path) {
+  if (path == "/dev/null")
+    return "";
+  std::string text = path.str();
+  char why[256];
+  if (mlcCheckReplaceable(text.c_str(), why, sizeof why) != MLC_CORE_OK)
+    return why;
   // Outputs are written to a temporary file in the same directory and
   // renamed over `path`: the directory must take new entries.
   StringRef dir = sys::path::parent_path(path);
-  return checkDirectoryEntries(dir.empty() ? "." : dir);
+  if (std::error_code ec = checkDirectoryEntries(dir.empty() ? "." : dir))
+    return ec.message();
+  return "";
 }
 
 std::error_code mlc::checkWritableDirectory(StringRef dir, bool &missing) {

@@ -11,14 +11,17 @@
 
 #include "llvm/ADT/StringRef.h"
 
+#include <string>
 #include <system_error>
 
 namespace mlc {
 
 /// Why the file `path` could not be written (created or replaced): its
-/// directory is missing, not a directory or not writable, or `path` is a
-/// directory. No error when it can.
-std::error_code checkWritableFile(llvm::StringRef path);
+/// directory is missing, not a directory or not writable, or `path` is
+/// something other than a regular file (a directory, a symbolic link, a
+/// device: the atomic rename would replace it). /dev/null is fine (the
+/// writers discard the output). Empty when it can.
+std::string whyNotWritable(llvm::StringRef path);
 
 /// Why the directory `dir` could not be written, creating it (and its
 /// missing parents) first. Sets `missing` when `dir` does not exist yet.

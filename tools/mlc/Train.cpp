@@ -310,12 +310,12 @@ Error mlc::checkTrainOptions(const TrainOptions &options, bool train) {
     return fail("mlc eval needs --checkpoint FILE (a checkpoint written by "
                 "mlc train --checkpoint)");
   // In the words the writers use when they fail.
-  if (std::error_code ec = checkWritableFile(options.checkpoint);
-      !options.checkpoint.empty() && ec)
-    return fail(options.checkpoint + ": cannot write (" + ec.message() + ")");
+  if (std::string why = whyNotWritable(options.checkpoint);
+      !options.checkpoint.empty() && !why.empty())
+    return fail(options.checkpoint + ": cannot write (" + why + ")");
   for (const std::string *path : {&options.report, &options.plot})
-    if (std::error_code ec = checkWritableFile(*path); !path->empty() && ec)
-      return fail("cannot write '" + *path + "': " + ec.message());
+    if (std::string why = whyNotWritable(*path); !path->empty() && !why.empty())
+      return fail("cannot write '" + *path + "': " + why);
   return Error::success();
 }
 
@@ -347,6 +347,21 @@ TrainingRun::prepare(const ModelSignature &sig, const TrainOptions &options,
     return fail("model @" + sig.model +
                 ": IDX data has integer class labels, which need the "
                 "sparse_categorical_crossentropy loss (use --loss)");
+  // One class label per sample: the output is one row of class scores per
+  // sample, which is what the trainer's buffers and its accuracy assume.
+  const TensorSpec &output = sig.outputs.front();
+  if (sig.outputs.size() != 1 || output.shape.size() != 2 ||
+      output.shape[0] >= 0 || output.shape[1] < 1 ||
+      output.element != ElementKind::F32 || sig.labels->shape.size() != 1)
+    return fail("model @" + sig.model +
+                ": mlc train and eval read one class "
+                "label per sample, so the model needs one float32 output of "
+                "class scores, ?xC; its output '" +
+                output.name + "' is " + output.shapeString() +
+                (sig.outputs.size() > 1
+                     ? " (and it has " + std::to_string(sig.outputs.size()) +
+                           " outputs)"
+                     : std::string()));
 
   auto state = std::make_unique<State>(sig, options, train);
   state->dir = dataDirectory(options.data);

@@ -305,8 +305,8 @@ Error checkOutput() {
                    "text with --emit=mlir-graph, llvm or asm");
     return Error::success();
   }
-  if (std::error_code ec = mlc::checkWritableFile(outputFile))
-    return error("cannot write '" + outputFile + "': " + ec.message());
+  if (std::string why = mlc::whyNotWritable(outputFile); !why.empty())
+    return error("cannot write '" + outputFile + "': " + why);
   return Error::success();
 }
 
