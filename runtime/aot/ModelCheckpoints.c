@@ -83,7 +83,7 @@ static void mlcModelTensors(mlc_model_tensor *tensors) {
   }
 }
 
-/* A count in the metadata ("epoch", "seed"); 0 if absent or not one. */
+/* A count in the metadata (the seed); 0 if absent or not one. */
 static int64_t mlcMetadataCount(const mlc_safetensors *file, const char *key) {
   for (size_t m = 0; m < file->numMetadata; ++m)
     if (!strcmp(file->metadata[m].key, key)) {
@@ -176,6 +176,17 @@ int MLC_API(load)(MLC_API(state) * s, const char *path) {
     return code;
   }
   const void *iterations = match.iterations;
+  int64_t epoch = 0;
+  for (size_t m = 0; m < file.numMetadata; ++m)
+    if (!strcmp(file.metadata[m].key, "epoch") &&
+        !mlcParseCount(file.metadata[m].value, &epoch)) {
+      code = mlcFail(MLC_ERR_FORMAT,
+                     "'%s': epoch is '%s' in the metadata, not a count of "
+                     "epochs",
+                     path, file.metadata[m].value);
+      mlcSafetensorsFree(&file);
+      return code;
+    }
   mlc_metadata_entry *carried = NULL;
   size_t numCarried = 0;
   if (!mlcCarryMetadata(&file, &carried, &numCarried)) {
@@ -193,7 +204,7 @@ int MLC_API(load)(MLC_API(state) * s, const char *path) {
   s->iterations = 0;
   if (iterations)
     memcpy(&s->iterations, iterations, 8);
-  s->epoch = mlcMetadataCount(&file, "epoch");
+  s->epoch = epoch;
   s->seed = (uint64_t)mlcMetadataCount(&file, "seed");
   free(s->carried);
   s->carried = carried;

@@ -53,6 +53,21 @@ static const mlc_stored_tensor *mlcMatchFind(const mlc_safetensors *file,
   return NULL;
 }
 
+MLC_CORE_FN int mlcParseCount(const char *text, int64_t *count) {
+  int64_t n = 0;
+  if (!*text)
+    return 0;
+  for (; *text; ++text) {
+    if (*text < '0' || *text > '9')
+      return 0;
+    n = 10 * n + (*text - '0');
+    if (n > MLC_MAX_COUNT)
+      return 0;
+  }
+  *count = n;
+  return 1;
+}
+
 MLC_CORE_FN int mlcMatchCheckpoint(const mlc_safetensors *file,
                                    const mlc_model_tensor *tensors,
                                    size_t numParams, size_t numStates,
@@ -103,10 +118,11 @@ MLC_CORE_FN int mlcMatchCheckpoint(const mlc_safetensors *file,
     memcpy(&stepsTaken, steps->data, 8);
   if (stateRule == MLC_STATE_IGNORED) {
     /* The step count is the state's. */
-  } else if (steps && stepsTaken < 0) {
+  } else if (steps && (stepsTaken < 0 || stepsTaken > MLC_MAX_COUNT)) {
     ++match->numProblems;
-    ok = ok && mlcMatchAppend(match, &capacity,
-                              "\n  %s is not a count (I64 [] >= 0)", count);
+    ok = ok &&
+         mlcMatchAppend(match, &capacity,
+                        "\n  %s is not a count (I64 [] in [0, 2^53])", count);
   } else if (steps) {
     match->iterations = steps->data;
   } else if (statesWanted) {

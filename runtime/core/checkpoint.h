@@ -28,6 +28,15 @@ enum {
   MLC_STATE_REQUIRED = 2  /* resuming training */
 };
 
+/* The largest step or epoch count a checkpoint may hold: 2^53, exact as a
+ * double (the schedules compute in doubles), and far from overflowing
+ * when incremented. */
+#define MLC_MAX_COUNT ((int64_t)1 << 53)
+
+/* Parses `text` as a count: decimal digits only, at most MLC_MAX_COUNT.
+ * Returns 1 and sets *count, or 0. */
+MLC_CORE_FN int mlcParseCount(const char *text, int64_t *count);
+
 /* A tensor the model expects: float32 of this shape. */
 typedef struct {
   const char *name;
@@ -49,7 +58,8 @@ typedef struct {
 /* Matches `file` against `tensors` (numParams params, then numStates
  * optimizer states), filling `match` (whose `found` has room for all of
  * them). Problems: a tensor missing, of another dtype or shape, or not the
- * model's; a step count that is not a count (I64 [] >= 0). `stateRule`
+ * model's; a step count that is not a count (I64 [] in [0, MLC_MAX_COUNT]).
+ * `stateRule`
  * (MLC_STATE_*) says whether the states and the step count must be there.
  * Returns MLC_CORE_OK, or MLC_CORE_MEMORY when the problems could not be
  * listed. Free `match->problems` with free(). */

@@ -129,16 +129,24 @@ TEST_F(CheckpointTest, MismatchesAreListedAndNothingIsWritten) {
   EXPECT_TRUE(loadCheckpoint(path("n.safetensors"), same, false, error))
       << error;
 
-  // A negative step count (Adam's step size would be NaN).
+  // Step counts that are not counts: negative (Adam's step size would be
+  // NaN), or so large that the next step overflows; 2^53 is the limit.
   ASSERT_TRUE(readSafetensors(path("c.safetensors"), file, error));
-  int64_t negative = -5;
-  std::memcpy(file.tensors.back().data.data(), &negative, 8);
-  ASSERT_TRUE(writeSafetensors(path("neg.safetensors"), file, error));
-  EXPECT_FALSE(loadCheckpoint(path("neg.safetensors"), same, true, error));
-  EXPECT_EQ(error, path("neg.safetensors") +
-                       ": checkpoint does not match model @tiny (it was "
-                       "written for @tiny):"
-                       "\n  optimizer.iterations is not a count (I64 [] >= 0)");
+  for (int64_t steps : {int64_t(-5), INT64_MIN, INT64_MAX,
+                        (int64_t(1) << 53) + 1, int64_t(1) << 53}) {
+    std::memcpy(file.tensors.back().data.data(), &steps, 8);
+    ASSERT_TRUE(writeSafetensors(path("steps.safetensors"), file, error));
+    bool fits = steps == int64_t(1) << 53;
+    EXPECT_EQ(loadCheckpoint(path("steps.safetensors"), same, true, error),
+              fits)
+        << steps;
+    if (!fits) {
+      EXPECT_EQ(error, path("steps.safetensors") +
+                           ": checkpoint does not match model @tiny (it was "
+                           "written for @tiny):\n  optimizer.iterations is "
+                           "not a count (I64 [] in [0, 2^53])");
+    }
+  }
 }
 
 TEST_F(CheckpointTest, UnwritablePathIsAnError) {

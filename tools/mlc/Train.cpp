@@ -16,6 +16,7 @@
 #include "runtime/Checkpoint.h"
 #include "runtime/IDX.h"
 #include "runtime/LearningRate.h"
+#include "runtime/core/checkpoint.h"
 
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FormatVariadic.h"
@@ -388,9 +389,13 @@ TrainingRun::prepare(const ModelSignature &sig, const TrainOptions &options,
     Expected<CheckpointMetadata> metadata = trainer.load(options.resume, train);
     if (!metadata)
       return metadata.takeError();
+    // The run continues from here: a negative or absurd count would run
+    // forever or not at all.
     auto epoch = metadata->find("epoch");
-    state->firstEpoch =
-        epoch != metadata->end() ? std::atoll(epoch->second.c_str()) : 0;
+    if (epoch != metadata->end() &&
+        !mlcParseCount(epoch->second.c_str(), &state->firstEpoch))
+      return fail(options.resume + ": epoch is '" + epoch->second +
+                  "' in the metadata, not a count of epochs");
     if (Error err =
             recordedNormalization(options.resume, *metadata).moveInto(recorded))
       return std::move(err);
