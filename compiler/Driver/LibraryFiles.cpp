@@ -30,7 +30,8 @@ const char *const cudaShimSource =
 std::string quoted(llvm::StringRef s) {
   std::string out = "\"";
   for (unsigned char c : s) {
-    if (c == '"' || c == '\\')
+    // '?' too: "??/" is a trigraph for a backslash under -std=c11.
+    if (c == '"' || c == '\\' || c == '?')
       out += '\\', out += char(c);
     else if (c < 32 || c >= 127)
       out += llvm::formatv("\\{0:o3}", unsigned(c)).str();

@@ -108,6 +108,22 @@ const ApiDeclaration kApi[] = {
 };
 } // namespace
 
+/// `text` (the body of a block comment after its opening "/*") with every
+/// "*/" and "/*" broken by a backslash and control characters other than
+/// newlines shown as '?'.
+static std::string commentSafe(llvm::StringRef text) {
+  std::string out;
+  for (size_t i = 0; i < text.size(); ++i) {
+    unsigned char c = text[i];
+    out += (c < 32 && c != '\n') || c == 127 ? '?' : char(c);
+    bool next = i + 1 < text.size();
+    if (i >= 2 && next &&
+        ((c == '*' && text[i + 1] == '/') || (c == '/' && text[i + 1] == '*')))
+      out += '\\';
+  }
+  return out;
+}
+
 /// The self-describing C header.
 std::string mlc::generateHeader(const LibraryModel &m) {
   const ModelSignature &sig = m.sig;
@@ -187,8 +203,11 @@ std::string mlc::generateHeader(const LibraryModel &m) {
         " *\n"
         " * Checkpoints are safetensors files, the same as `mlc train "
         "--checkpoint`\n"
-        " * writes and `mlc eval --checkpoint` reads.\n"
-        " */\n";
+        " * writes and `mlc eval --checkpoint` reads.\n";
+  // Names come from the model file: none may end the comment early (and
+  // inject declarations) or carry control characters into the header.
+  s = commentSafe(s);
+  os << " */\n";
   os << "#ifndef " << P << "_H\n#define " << P << "_H\n\n"
      << "#include <stddef.h>\n#include <stdint.h>\n\n#ifdef "
         "__cplusplus\nextern \"C\" {\n#endif\n\n";

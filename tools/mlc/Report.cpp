@@ -4,6 +4,7 @@
 
 #include "llvm/Support/Error.h"
 #include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/JSON.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <algorithm>
@@ -33,13 +34,65 @@ std::string num(double v) {
   return buffer;
 }
 
+/// `text` as valid UTF-8 (a path need not be): invalid bytes become U+FFFD.
+std::string utf8(const std::string &text) {
+  return llvm::json::isUTF8(text) ? text : llvm::json::fixUTF8(text);
+}
+
+/// A JSON string literal of `text`.
+std::string jsonString(const std::string &text) {
+  std::string out = "\"";
+  for (unsigned char c : utf8(text)) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += char(c);
+    } else if (c < 0x20 || c == 0x7f) {
+      char escape[8];
+      std::snprintf(escape, sizeof escape, "\\u%04x", unsigned(c));
+      out += escape;
+    } else {
+      out += char(c);
+    }
+  }
+  return out + "\"";
+}
+
+/// `text` as XML character data or attribute text: markup characters as
+/// entities, and the control characters XML 1.0 does not allow as '?'.
+std::string xmlText(const std::string &text) {
+  std::string out;
+  for (unsigned char c : utf8(text)) {
+    switch (c) {
+    case '&':
+      out += "&amp;";
+      break;
+    case '<':
+      out += "&lt;";
+      break;
+    case '>':
+      out += "&gt;";
+      break;
+    case '"':
+      out += "&quot;";
+      break;
+    case '\'':
+      out += "&apos;";
+      break;
+    default:
+      out += (c < 0x20 && c != '\t' && c != '\n' && c != '\r') ? '?' : char(c);
+    }
+  }
+  return out;
+}
+
 } // namespace
 
 llvm::Error mlc::writeJsonReport(const std::string &path, const Report &r) {
   std::string s;
   llvm::raw_string_ostream os(s);
-  os << "{\n  \"model\": \"" << r.model << "\",\n  \"data\": \"" << r.data
-     << "\",\n  \"compile_ms\": " << num(r.compileMs)
+  os << "{\n  \"model\": " << jsonString(r.model)
+     << ",\n  \"data\": " << jsonString(r.data)
+     << ",\n  \"compile_ms\": " << num(r.compileMs)
      << ",\n  \"samples_per_second\": " << num(r.samplesPerSecond)
      << ",\n  \"epochs\": [";
   for (size_t i = 0; i < r.epochs.size(); ++i) {
@@ -105,7 +158,7 @@ llvm::Error mlc::writeSvgPlot(const std::string &path, const Report &r) {
      << "<text x=\"" << width / 2
      << "\" y=\"24\" text-anchor=\"middle\" "
         "font-size=\"16\">"
-     << r.model << " on " << r.data << "</text>\n";
+     << xmlText(r.model) << " on " << xmlText(r.data) << "</text>\n";
   size_t n = r.epochs.size();
   auto panelPlot = [&](int x0, const char *title, bool loss) {
     std::vector<double> train, val;
