@@ -84,16 +84,57 @@ OwningOpRef<ModuleOp> mlc::loadModelFile(MLIRContext &context,
     std::free(bytes);
   }
   sourceMgr.AddNewSourceBuffer(std::move(buffer), llvm::SMLoc());
-  ParserConfig config(&context);
-  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, config);
-  if (!module)
-    return nullptr;
-  if (module->getOps<ModelOp>().empty()) {
+  OwningOpRef<ModuleOp> module = parseModel(context, sourceMgr);
+  if (module && module->getOps<ModelOp>().empty()) {
     llvm::WithColor::error(llvm::errs(), "mlc")
         << "'" << path << "' contains no mlc.model\n";
     return nullptr;
   }
   return module;
+}
+
+/// Where `text` nests brackets deeper than `limit`, or null. Every kind
+/// counts ((, [, {, <), strings and comments don't, and the '>' of "->" is
+/// not a bracket. Real models nest about ten deep.
+static const char *tooDeep(llvm::StringRef text, int limit) {
+  int depth = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '"') {
+      for (++i; i < text.size() && text[i] != '"' && text[i] != '\n'; ++i)
+        if (text[i] == '\\')
+          ++i;
+    } else if (c == '/' && i + 1 < text.size() && text[i + 1] == '/') {
+      while (i < text.size() && text[i] != '\n')
+        ++i;
+    } else if (c == '(' || c == '[' || c == '{' || c == '<') {
+      if (++depth > limit)
+        return text.data() + i;
+    } else if ((c == ')' || c == ']' || c == '}' ||
+                (c == '>' && (i == 0 || text[i - 1] != '-'))) &&
+               depth > 0) {
+      --depth;
+    }
+  }
+  return nullptr;
+}
+
+OwningOpRef<ModuleOp> mlc::parseModel(MLIRContext &context,
+                                      llvm::SourceMgr &sourceMgr) {
+  // MLIR's parser recurses once per level: a file nested thousands deep
+  // would overflow the stack instead of getting an error.
+  constexpr int maxNesting = 100;
+  const llvm::MemoryBuffer *buffer =
+      sourceMgr.getMemoryBuffer(sourceMgr.getMainFileID());
+  if (const char *at = tooDeep(buffer->getBuffer(), maxNesting)) {
+    sourceMgr.PrintMessage(llvm::SMLoc::getFromPointer(at),
+                           llvm::SourceMgr::DK_Error,
+                           "nested more than " + llvm::Twine(maxNesting) +
+                               " levels deep; mlc models nest far less");
+    return nullptr;
+  }
+  ParserConfig config(&context);
+  return parseSourceFile<ModuleOp>(sourceMgr, config);
 }
 
 /// "a, b or c".

@@ -34,6 +34,13 @@ mlir::OwningOpRef<mlir::ModuleOp> loadModelFile(mlir::MLIRContext &context,
                                                 llvm::SourceMgr &sourceMgr,
                                                 llvm::StringRef path);
 
+/// Parses and verifies the model text in `sourceMgr`'s main buffer, after
+/// checking that it nests no deeper than mlc models do (the parser would
+/// run out of stack). Errors are reported at file:line:col; returns null
+/// after reporting them.
+mlir::OwningOpRef<mlir::ModuleOp> parseModel(mlir::MLIRContext &context,
+                                             llvm::SourceMgr &sourceMgr);
+
 /// Command-line replacements for a model's loss and optimizer attributes.
 struct TrainingOverrides {
   std::string loss; ///< e.g. "sparse_categorical_crossentropy"

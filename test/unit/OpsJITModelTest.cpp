@@ -185,8 +185,9 @@ mlc.model @m {
     }
     // Rows 160, log 2, 1.1219, log 4: the mean is 40.80 (from clipped
     // probabilities it would be 4.83, row 0 giving 16.12).
-    if (scale == 1)
+    if (scale == 1) {
       EXPECT_NEAR(out[0].f[0], 40.80033, 1e-4);
+    }
     for (int k : {1, 3, 5})
       expectFinite(out[k], "gradient " + std::to_string(k) + at);
     expectNear(out[0], {ls / batch}, "sparse loss" + at);

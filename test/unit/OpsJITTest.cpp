@@ -125,8 +125,9 @@ TEST_F(OpsJITTest, ExpAndLogAcrossTheirRange) {
       EXPECT_EQ(r.f[i], special[i].second)
           << op << "(" << special[i].first << ")";
     EXPECT_TRUE(std::isnan(r.f[special.size()])) << op << "(nan)";
-    if (!isExp)
+    if (!isExp) {
       EXPECT_TRUE(std::isnan(r.f[special.size() + 1])) << "log(-1)";
+    }
   }
 }
 
