@@ -50,6 +50,8 @@ public:
 
   /// Reads exactly `n` bytes.
   bool read(uint8_t *out, size_t n, std::string &error) {
+    if (n == 0)
+      return true; // `out` may be null (an empty array's data)
     if (!compressed) {
       if (n > size - pos) {
         error = "file is truncated";

@@ -1,0 +1,10 @@
+// The seed model: Keras's MNIST MLP. Flatten -> Dense(128, relu) ->
+// Dense(10, softmax), Adam 1e-3, sparse categorical cross-entropy.
+mlc.model @mnist_mlp {
+  %x = mlc.input "image" : tensor<?x28x28xf32>
+  %f = mlc.flatten %x : tensor<?x28x28xf32> -> tensor<?x784xf32>
+  %h = mlc.dense %f {units = 128, activation = #mlc.act<relu>} : tensor<?x784xf32> -> tensor<?x128xf32>
+  %y = mlc.dense %h {units = 10, activation = #mlc.act<softmax>} : tensor<?x128xf32> -> tensor<?x10xf32>
+  mlc.output %y : tensor<?x10xf32>
+} {loss = #mlc.loss<sparse_categorical_crossentropy>,
+   optimizer = #mlc.adam<learning_rate = 1.0e-3>}

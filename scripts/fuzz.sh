@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Fuzzes one reader with libFuzzer, AddressSanitizer and UBSan:
+#   scripts/fuzz.sh TARGET SECONDS [libFuzzer flags...]
+# TARGET: idx, safetensors or model (fuzz/*Fuzzer.cpp). Builds the targets
+# in $MLC_FUZZ_BUILD_DIR (default build-fuzz/) with clang-22, starts from
+# the checked-in corpus (fuzz/corpus/TARGET) plus what earlier runs found
+# (build-fuzz/corpus/TARGET), and runs $MLC_FUZZ_JOBS workers (default 1).
+# A crash is written to build-fuzz/crashes/TARGET/: add it to
+# fuzz/regressions/TARGET/ with the fix, and ctest replays it from then on.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ $# -lt 2 ]; then
+  echo "usage: scripts/fuzz.sh idx|safetensors|model SECONDS [libFuzzer flags...]" >&2
+  exit 2
+fi
+target=$1 seconds=$2
+shift 2
+case $target in
+  idx|safetensors|model) ;;
+  *) echo "fuzz.sh: unknown target '$target' (idx, safetensors or model)" >&2; exit 2 ;;
+esac
+build_dir=${MLC_FUZZ_BUILD_DIR:-build-fuzz}
+if [ ! -f "$build_dir/build.ninja" ]; then
+  launcher=()
+  command -v ccache >/dev/null && launcher=(-DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+  CC=clang-22 CXX=clang++-22 cmake -G Ninja -S . -B "$build_dir" \
+    -DCMAKE_BUILD_TYPE=Release -DMLC_FUZZ=ON "${launcher[@]}"
+fi
+cmake --build "$build_dir" -j "${MLC_JOBS:-$(nproc)}" --target "mlc-fuzz-$target"
+
+corpus="$build_dir/corpus/$target" crashes="$build_dir/crashes/$target"
+mkdir -p "$corpus" "$crashes"
+# Model text is small; long inputs only slow each execution down.
+max_len=()
+[ "$target" = model ] && max_len=(-max_len=4096)
+jobs=${MLC_FUZZ_JOBS:-1}
+parallel=()
+[ "$jobs" -gt 1 ] && parallel=(-fork="$jobs")
+log="$build_dir/fuzz-$target.log"
+echo "fuzz.sh: fuzzing $target for $seconds s (log: $log)"
+set +e
+"$build_dir/bin/mlc-fuzz-$target" "$corpus" "fuzz/corpus/$target" \
+  "fuzz/regressions/$target" -max_total_time="$seconds" -timeout=30 \
+  -rss_limit_mb=4096 -artifact_prefix="$crashes/" -print_final_stats=1 \
+  "${max_len[@]}" "${parallel[@]}" "$@" > "$log" 2>&1
+status=$?
+set -e
+grep -E '^(==[0-9]+==ERROR|SUMMARY|artifact_prefix|Test unit written|Done)' "$log" || true
+runs=$(grep -Eo 'stat::number_of_executed_units: *[0-9]+' "$log" | awk '{s += $2} END {print s + 0}')
+echo "fuzz.sh: $target: $runs executions in $seconds s, exit status $status"
+exit "$status"
