@@ -2,10 +2,11 @@
 # Fuzzes one reader with libFuzzer, AddressSanitizer and UBSan:
 #   scripts/fuzz.sh TARGET SECONDS [libFuzzer flags...]
 # TARGET: idx, safetensors or model (fuzz/*Fuzzer.cpp). Builds the targets
-# in $MLC_FUZZ_BUILD_DIR (default build-fuzz/) with clang-22, starts from
-# the checked-in corpus (fuzz/corpus/TARGET) plus what earlier runs found
-# (build-fuzz/corpus/TARGET), and runs $MLC_FUZZ_JOBS workers (default 1).
-# A crash is written to build-fuzz/crashes/TARGET/: add it to
+# with clang-22 in $MLC_SANITIZE_BUILD_DIR (default build-sanitize/, shared
+# with scripts/sanitize.sh), starts from the checked-in corpus
+# (fuzz/corpus/TARGET) plus what earlier runs found there
+# (build-sanitize/corpus/TARGET), and runs $MLC_FUZZ_JOBS workers (default
+# 1). A crash is written to build-sanitize/crashes/TARGET/: add it to
 # fuzz/regressions/TARGET/ with the fix, and ctest replays it from then on.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,7 +20,7 @@ case $target in
   idx|safetensors|model) ;;
   *) echo "fuzz.sh: unknown target '$target' (idx, safetensors or model)" >&2; exit 2 ;;
 esac
-build_dir=${MLC_FUZZ_BUILD_DIR:-build-fuzz}
+build_dir=${MLC_SANITIZE_BUILD_DIR:-build-sanitize}
 if [ ! -f "$build_dir/build.ninja" ]; then
   launcher=()
   command -v ccache >/dev/null && launcher=(-DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
