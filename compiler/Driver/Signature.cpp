@@ -44,8 +44,19 @@ static llvm::Expected<TensorSpec> specOf(llvm::StringRef name, Type type) {
   auto tensor = llvm::cast<RankedTensorType>(type);
   TensorSpec spec;
   spec.name = name.str();
-  for (int64_t d : tensor.getShape())
+  // Sizes come from the model file: one whose bytes don't fit 2^48 (256
+  // TiB) can't be allocated anywhere, and its size arithmetic would wrap.
+  uint64_t elements = 1;
+  bool overflow = false;
+  for (int64_t d : tensor.getShape()) {
     spec.shape.push_back(ShapedType::isDynamic(d) ? -1 : d);
+    if (!ShapedType::isDynamic(d))
+      overflow |= __builtin_mul_overflow(elements, uint64_t(d), &elements);
+  }
+  if (overflow || elements > (uint64_t(1) << 45))
+    return llvm::createStringError("'" + name.str() + "' is " +
+                                   spec.shapeString() +
+                                   ": too many elements to allocate");
   Type elt = tensor.getElementType();
   if (elt.isF32())
     spec.element = ElementKind::F32;

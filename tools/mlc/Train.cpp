@@ -30,6 +30,8 @@
 #include <numeric>
 #include <optional>
 
+#include <unistd.h>
+
 using namespace llvm;
 using namespace mlc;
 
@@ -115,6 +117,8 @@ public:
                   input.shapeString() + " (one float32 input expected)");
     classes = sig.outputs.front().shape.back();
     const int64_t batch = options.batchSize;
+    if (Error err = checkMemory(batch))
+      return err;
     trainArgsBatch = evalArgsBatch = -1; // the buffers are reallocated
     params.clear();
     for (const TensorSpec &p : sig.params)
@@ -129,6 +133,47 @@ public:
     for (auto &p : params)
       ptrs.push_back(p.data());
     return initializeParams(sig, options.seed, ptrs);
+  }
+
+  /// Refuses a run whose buffers (params, optimizer state, one batch of
+  /// inputs, labels and predictions) exceed this machine's memory, before
+  /// allocating any: sizes come from the model and the flags.
+  Error checkMemory(int64_t batch) {
+    uint64_t params = 0, states = 0, perSample = 0, batchFloats = 0;
+    bool overflow = false;
+    for (const TensorSpec &p : sig.params)
+      overflow |=
+          __builtin_add_overflow(params, uint64_t(p.numElements(0)), &params);
+    for (const TensorSpec &t : sig.states)
+      overflow |=
+          __builtin_add_overflow(states, uint64_t(t.numElements(0)), &states);
+    overflow |= __builtin_add_overflow(uint64_t(sampleSize),
+                                       uint64_t(classes) + 1, &perSample);
+    overflow |=
+        __builtin_mul_overflow(perSample, uint64_t(batch), &batchFloats);
+    uint64_t total = 0;
+    overflow |= __builtin_add_overflow(params + states, batchFloats, &total) ||
+                __builtin_mul_overflow(total, uint64_t(4), &total);
+    uint64_t memory =
+        uint64_t(::sysconf(_SC_PHYS_PAGES)) * uint64_t(::sysconf(_SC_PAGESIZE));
+    if (!overflow && total <= memory)
+      return Error::success();
+    auto gib = [](uint64_t floats) {
+      double bytes = floats * 4.0;
+      const char *unit = "bytes";
+      for (const char *next : {"KiB", "MiB", "GiB", "TiB", "PiB", "EiB"}) {
+        if (bytes < 1024)
+          break;
+        bytes /= 1024;
+        unit = next;
+      }
+      return llvm::formatv("{0:F1} {1}", bytes, unit).str();
+    };
+    return fail("the run needs more memory than this machine has (" +
+                gib(memory / 4) + "): the parameters take " + gib(params) +
+                ", the optimizer state " + gib(states) + ", a batch of " +
+                std::to_string(batch) + " " + gib(batchFloats) +
+                (overflow ? " (more than 2^64 bytes in all)" : ""));
   }
 
   /// Checks labels against the model's classes.
