@@ -126,9 +126,9 @@ JITModel::compile(std::unique_ptr<MLIRContext> &context,
   // outputs.
   const ModelSignature &s = jit->sig;
   const TensorSpec *output = &s.outputs[0];
-  jit->learningRateSpec = {"learning rate", {}, output->element};
-  jit->stepSizeSpec = {"step size", {}, output->element};
-  jit->lossSpec = {"loss", {}, output->element};
+  jit->learningRateSpec = {"learning rate", {}, output->element, {}};
+  jit->stepSizeSpec = {"step size", {}, output->element, {}};
+  jit->lossSpec = {"loss", {}, output->element, {}};
   auto specsOf = [&](bool eval, bool train) {
     std::vector<const TensorSpec *> specs;
     for (const TensorSpec &t : s.params)
