@@ -37,6 +37,8 @@ max_len=()
 jobs=${MLC_FUZZ_JOBS:-1}
 parallel=()
 [ "$jobs" -gt 1 ] && parallel=(-fork="$jobs")
+# See scripts/sanitize.sh for why user poisoning is off.
+export ASAN_OPTIONS=${ASAN_OPTIONS:-allow_user_poisoning=0}
 log="$build_dir/fuzz-$target.log"
 echo "fuzz.sh: fuzzing $target for $seconds s (log: $log)"
 set +e

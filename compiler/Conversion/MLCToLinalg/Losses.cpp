@@ -210,18 +210,18 @@ LossSum sparseCategoricalCrossentropySum(SparseCategoricalCrossentropyOp op,
       b, loc, inputs, maps,
       [&](OpBuilder &nb, Location nl, Value acc, ValueRange a) -> Value {
         Value isLabel = isLabelledClass(nb, nl, rows.axis, a[1]);
-        Value term =
-            logits ? arith::SubFOp::create(
-                         nb, nl,
-                         arith::AddFOp::create(
-                             nb, nl, a[2], math::LogOp::create(nb, nl, a[3])),
-                         a[0])
-                         .getResult()
-                   : arith::SubFOp::create(
-                         nb, nl, math::LogOp::create(nb, nl, a[2]),
-                         math::LogOp::create(nb, nl,
-                                             clipProbability(nb, nl, a[0])))
-                         .getResult();
+        Value term;
+        if (logits) {
+          Value lse = arith::AddFOp::create(nb, nl, a[2],
+                                            math::LogOp::create(nb, nl, a[3]));
+          term = arith::SubFOp::create(nb, nl, lse, a[0]);
+        } else {
+          // Sequenced: argument evaluation order is the compiler's choice.
+          Value logP =
+              math::LogOp::create(nb, nl, clipProbability(nb, nl, a[0]));
+          Value logS = math::LogOp::create(nb, nl, a[2]);
+          term = arith::SubFOp::create(nb, nl, logS, logP);
+        }
         Value zero = floatConst(nb, nl, rows.elt, 0.0);
         return arith::AddFOp::create(
             nb, nl, acc, arith::SelectOp::create(nb, nl, isLabel, term, zero));

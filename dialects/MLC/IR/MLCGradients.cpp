@@ -343,13 +343,13 @@ LogicalResult BinaryCrossentropyOp::buildVJP(OpBuilder &b, Value g,
   Value pc = clipped(b, loc, p);
   Value one = scalar(b, loc, p, 1.0);
   Value oneMinusP = SubOp::create(b, loc, one, pc);
-  Value dp = MulOp::create(b, loc, passedClip(b, loc, pc, p),
-                           DivOp::create(b, loc, SubOp::create(b, loc, pc, t),
-                                         MulOp::create(b, loc, pc, oneMinusP)));
+  Value variance = MulOp::create(b, loc, pc, oneMinusP);
+  Value ratio = DivOp::create(b, loc, SubOp::create(b, loc, pc, t), variance);
+  Value dp = MulOp::create(b, loc, passedClip(b, loc, pc, p), ratio);
   grads.push_back({p, meanOverAll(b, loc, p, dp, g)});
   // d/dt = log(1 - p) - log(p)
-  Value dt = SubOp::create(b, loc, LogOp::create(b, loc, oneMinusP),
-                           LogOp::create(b, loc, pc));
+  Value logP = LogOp::create(b, loc, pc);
+  Value dt = SubOp::create(b, loc, LogOp::create(b, loc, oneMinusP), logP);
   grads.push_back({t, meanOverAll(b, loc, p, dt, g)});
   return success();
 }
@@ -360,11 +360,12 @@ LogicalResult CategoricalCrossentropyOp::buildVJP(OpBuilder &b, Value g,
   Value p = getPrediction(), t = getTarget();
   if (getFromLogits()) {
     // d/dz = softmax(z) sum(t) - t; d/dt = -log_softmax(z).
-    Value dz = SubOp::create(
-        b, loc,
-        MulOp::create(b, loc, SoftmaxOp::create(b, loc, p, int64_t(-1)),
-                      rowSum(b, loc, t)),
-        t);
+    // One op per statement here and below: the order of evaluating call
+    // arguments is unspecified, and the IR must not depend on the compiler.
+    Value targetSum = rowSum(b, loc, t);
+    Value softmax = SoftmaxOp::create(b, loc, p, int64_t(-1));
+    Value dz =
+        SubOp::create(b, loc, MulOp::create(b, loc, softmax, targetSum), t);
     grads.push_back({p, meanOverRows(b, loc, p, dz, g)});
     Value dt =
         NegOp::create(b, loc, LogSoftmaxOp::create(b, loc, p, int64_t(-1)));
@@ -378,9 +379,9 @@ LogicalResult CategoricalCrossentropyOp::buildVJP(OpBuilder &b, Value g,
   Value pn = DivOp::create(b, loc, p, s);
   Value q = clipped(b, loc, pn);
   Value u = MulOp::create(b, loc, passedClip(b, loc, q, pn), t);
-  Value dp = DivOp::create(
-      b, loc,
-      SubOp::create(b, loc, rowSum(b, loc, u), DivOp::create(b, loc, u, q)), s);
+  Value uOverQ = DivOp::create(b, loc, u, q);
+  Value uSum = rowSum(b, loc, u);
+  Value dp = DivOp::create(b, loc, SubOp::create(b, loc, uSum, uOverQ), s);
   grads.push_back({p, meanOverRows(b, loc, p, dp, g)});
   Value dt = NegOp::create(b, loc, LogOp::create(b, loc, q));
   grads.push_back({t, meanOverRows(b, loc, p, dt, g)});
@@ -404,10 +405,10 @@ LogicalResult SparseCategoricalCrossentropyOp::buildVJP(OpBuilder &b, Value g,
   // range, whose row adds nothing to the loss).
   Value pc = clipped(b, loc, p);
   Value n = rowSum(b, loc, oneHot);
-  Value dp = MulOp::create(
-      b, loc, passedClip(b, loc, pc, p),
-      SubOp::create(b, loc, DivOp::create(b, loc, n, rowSum(b, loc, pc)),
-                    DivOp::create(b, loc, oneHot, pc)));
+  Value oneHotOverP = DivOp::create(b, loc, oneHot, pc);
+  Value nOverS = DivOp::create(b, loc, n, rowSum(b, loc, pc));
+  Value difference = SubOp::create(b, loc, nOverS, oneHotOverP);
+  Value dp = MulOp::create(b, loc, passedClip(b, loc, pc, p), difference);
   grads.push_back({p, meanOverRows(b, loc, p, dp, g)});
   return success();
 }

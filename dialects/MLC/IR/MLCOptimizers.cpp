@@ -36,9 +36,17 @@ public:
   /// p -= m alpha / (sqrt v + eps). Returns {p, m, v}.
   SmallVector<Value> adam(double beta1, double beta2, double eps, Value g,
                           Value alpha, Value p, ValueRange s) {
-    Value m = add(s[0], mul(sub(g, s[0]), c(1.0 - beta1)));
-    Value v = add(s[1], mul(sub(mul(g, g), s[1]), c(1.0 - beta2)));
-    Value newP = sub(p, div(mul(m, alpha), add(sqrt(v), c(eps))));
+    // One op per statement: the order of evaluating call arguments is
+    // unspecified, and the IR must not depend on the compiler.
+    Value oneMinusBeta1 = c(1.0 - beta1);
+    Value m = add(s[0], mul(sub(g, s[0]), oneMinusBeta1));
+    Value oneMinusBeta2 = c(1.0 - beta2);
+    Value g2 = mul(g, g);
+    Value v = add(s[1], mul(sub(g2, s[1]), oneMinusBeta2));
+    Value epsilon = c(eps);
+    Value denominator = add(sqrt(v), epsilon);
+    Value numerator = mul(m, alpha);
+    Value newP = sub(p, div(numerator, denominator));
     return {newP, m, v};
   }
 
@@ -108,7 +116,8 @@ SmallVector<Value> AdamWAttr::buildUpdate(OpBuilder &b, Location loc, Value g,
                                           ValueRange s) const {
   Scalar x(b, loc, p.getType());
   // Decoupled decay first, with the (scheduled) learning rate.
-  Value decayed = x.sub(p, x.mul(p, x.mul(x.c(getWeightDecay()), lr)));
+  Value decay = x.mul(x.c(getWeightDecay()), lr);
+  Value decayed = x.sub(p, x.mul(p, decay));
   return x.adam(getBeta_1(), getBeta_2(), getEpsilon(), g, alpha, decayed, s);
 }
 
@@ -138,17 +147,20 @@ SmallVector<Value> RMSpropAttr::buildUpdate(OpBuilder &b, Location loc, Value g,
   // denominator subtracts a^2; step = lr g / sqrt(denominator + eps).
   Value rho = x.c(getRho()), oneMinusRho = x.c(1.0 - getRho());
   SmallVector<Value> out = {Value()};
-  Value v = x.add(x.mul(rho, s[0]), x.mul(oneMinusRho, x.mul(g, g)));
+  Value newPart = x.mul(oneMinusRho, x.mul(g, g));
+  Value v = x.add(x.mul(rho, s[0]), newPart);
   out.push_back(v);
   Value denominator = v;
   unsigned next = 1;
   if (getCentered()) {
-    Value avg = x.add(x.mul(rho, s[next++]), x.mul(oneMinusRho, g));
+    Value newAvg = x.mul(oneMinusRho, g);
+    Value avg = x.add(x.mul(rho, s[next++]), newAvg);
     out.push_back(avg);
     denominator = x.sub(denominator, x.mul(avg, avg));
   }
   denominator = x.add(denominator, x.c(getEpsilon()));
-  Value increment = x.div(x.mul(lr, g), x.sqrt(denominator));
+  Value root = x.sqrt(denominator);
+  Value increment = x.div(x.mul(lr, g), root);
   if (getMomentum() > 0) {
     Value m = x.add(x.mul(x.c(getMomentum()), s[next]), increment);
     out.push_back(m);
