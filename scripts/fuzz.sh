@@ -48,7 +48,7 @@ set +e
   "${max_len[@]}" "${parallel[@]}" "$@" > "$log" 2>&1
 status=$?
 set -e
-grep -E '^(==[0-9]+==ERROR|SUMMARY|artifact_prefix|Test unit written|Done)' "$log" || true
-runs=$(grep -Eo 'stat::number_of_executed_units: *[0-9]+' "$log" | awk '{s += $2} END {print s + 0}')
+grep -a -E '^(==[0-9]+==ERROR|SUMMARY|artifact_prefix|Test unit written|Done)' "$log" || true
+runs=$(grep -a -Eo 'stat::number_of_executed_units: *[0-9]+' "$log" | awk '{s += $2} END {print s + 0}')
 echo "fuzz.sh: $target: $runs executions in $seconds s, exit status $status"
 exit "$status"
