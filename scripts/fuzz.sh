@@ -21,13 +21,7 @@ case $target in
   *) echo "fuzz.sh: unknown target '$target' (idx, safetensors or model)" >&2; exit 2 ;;
 esac
 build_dir=${MLC_SANITIZE_BUILD_DIR:-build-sanitize}
-if [ ! -f "$build_dir/build.ninja" ]; then
-  launcher=()
-  command -v ccache >/dev/null && launcher=(-DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
-  CC=clang-22 CXX=clang++-22 cmake -G Ninja -S . -B "$build_dir" \
-    -DCMAKE_BUILD_TYPE=Release -DMLC_FUZZ=ON "${launcher[@]}"
-fi
-cmake --build "$build_dir" -j "${MLC_JOBS:-$(nproc)}" --target "mlc-fuzz-$target"
+scripts/sanitize.sh --build "mlc-fuzz-$target"
 
 corpus="$build_dir/corpus/$target" crashes="$build_dir/crashes/$target"
 mkdir -p "$corpus" "$crashes"

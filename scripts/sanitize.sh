@@ -15,6 +15,11 @@ if [ ! -f "$build_dir/build.ninja" ]; then
   CC=clang-22 CXX=clang++-22 cmake -G Ninja -S . -B "$build_dir" \
     -DCMAKE_BUILD_TYPE=Release -DMLC_FUZZ=ON "${launcher[@]}"
 fi
+# `scripts/sanitize.sh --build TARGET...` only builds (scripts/fuzz.sh).
+if [ "${1:-}" = --build ]; then
+  shift
+  exec cmake --build "$build_dir" -j "${MLC_JOBS:-$(nproc)}" --target "$@"
+fi
 start=$(date +%s)
 cmake --build "$build_dir" -j "${MLC_JOBS:-$(nproc)}"
 echo "sanitize: built in $(( $(date +%s) - start )) s"
