@@ -31,7 +31,7 @@ start=$(date +%s)
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:halt_on_error=1:allow_user_poisoning=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 # The formatting and docs checks are the main suite's; the full difftest
-# is too (a shorter one runs below).
+# is too.
 ctest --test-dir "$build_dir" --output-on-failure -j "${MLC_JOBS:-$(nproc)}" \
   -E '^(difftest|clang-format|docs-up-to-date/.*)$'
 echo "sanitize: tests passed in $(( $(date +%s) - start )) s"
