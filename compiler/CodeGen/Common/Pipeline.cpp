@@ -8,7 +8,6 @@
 #include "compiler/Optimizers/Passes.h"
 #include "dialects/MLC/Transforms/Passes.h"
 
-#include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
@@ -33,7 +32,7 @@ void mlc::buildGraphToLinalgPipeline(OpPassManager &pm) {
   entry.addPass(createOptimizer());
   entry.addPass(createConvertMLCToLinalg());
   simplify(pm);
-  pm.addNestedPass<func::FuncOp>(createLinalgElementwiseOpFusionPass());
+  pm.addNestedPass<func::FuncOp>(createFuseElementwise());
   simplify(pm);
 }
 
