@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "OutputChecks.h"
+#include "ThreadCheck.h"
 #include "Train.h"
 #include "Version.h"
 #include "compiler/Driver/Driver.h"
@@ -25,6 +26,8 @@
 #include "llvm/Support/WithColor.h"
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/Target/TargetMachine.h"
+
+#include <thread>
 
 using namespace llvm;
 
@@ -531,6 +534,12 @@ Error runTrain(bool train) {
       return compiled.takeError();
     jit = std::move(*compiled);
   }
+  // The compiled code starts its OpenMP threads at the first step; libomp
+  // aborts the process if it cannot.
+  if (!target.isGPU())
+    if (Error err = mlc::checkThreadsCanStart(
+            threads ? unsigned(threads) : std::thread::hardware_concurrency()))
+      return err;
   if (target.isGPU())
     outs() << "GPU: " << mlc::cuda::deviceDescription() << "\n";
   outs() << "Compiled @" << jit->signature().model << " in "

@@ -111,6 +111,22 @@ LogicalResult ModelOp::verify() {
 }
 
 LogicalResult ModelOp::verifyRegions() {
+  // A zero-sized dimension leaves nothing to compute and loops that tile
+  // nothing; reject it where it is written.
+  WalkResult empty = getBody().walk([](Operation *op) {
+    for (auto [i, result] : llvm::enumerate(op->getResults())) {
+      auto type = llvm::dyn_cast<RankedTensorType>(result.getType());
+      if (type && llvm::is_contained(type.getShape(), 0)) {
+        op->emitOpError() << "result #" << i << " has type " << type
+                          << ", with a dimension of size 0: every dimension "
+                             "must be at least 1";
+        return WalkResult::interrupt();
+      }
+    }
+    return WalkResult::advance();
+  });
+  if (empty.wasInterrupted())
+    return failure();
   llvm::StringMap<InputOp> names;
   for (InputOp input : getInputOps()) {
     auto [it, inserted] = names.try_emplace(input.getName(), input);
@@ -180,6 +196,11 @@ LogicalResult ParamOp::verify() {
   if (!getTensorType().hasStaticShape())
     return emitOpError() << "param @" << getSymName()
                          << " needs a static shape, got " << getType();
+  if (llvm::is_contained(getTensorType().getShape(), 0))
+    return emitOpError() << "param @" << getSymName() << " has type "
+                         << getType()
+                         << ", with a dimension of size 0: every dimension "
+                            "must be at least 1";
   return success();
 }
 

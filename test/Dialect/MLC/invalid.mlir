@@ -397,3 +397,22 @@ mlc.model @from_logits_of_softmax {
   %p = mlc.softmax %z : tensor<?x4xf32>
   mlc.output %p : tensor<?x4xf32>
 } {loss = #mlc.loss<categorical_crossentropy, from_logits = true>}
+
+// -----
+
+// A zero-sized dimension is refused where it is written (the CPU schedule
+// would otherwise tile a loop of no iterations and fail inside mlc).
+mlc.model @zero_input_dim {
+  // expected-error @+1 {{'mlc.input' op result #0 has type 'tensor<?x0xf32>', with a dimension of size 0: every dimension must be at least 1}}
+  %x = mlc.input "x" : tensor<?x0xf32>
+  mlc.output %x : tensor<?x0xf32>
+}
+
+// -----
+
+mlc.model @zero_param_dim {
+  // expected-error @+1 {{'mlc.param' op param @w has type 'tensor<0x4xf32>', with a dimension of size 0: every dimension must be at least 1}}
+  mlc.param @w : tensor<0x4xf32> = #mlc.glorot_uniform
+  %x = mlc.input "x" : tensor<?x4xf32>
+  mlc.output %x : tensor<?x4xf32>
+}
