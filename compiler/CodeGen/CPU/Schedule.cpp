@@ -401,9 +401,12 @@ struct CPUSchedulePass : public mlc::impl::CPUScheduleBase<CPUSchedulePass> {
                          << vectorBits;
       return signalPassFailure();
     }
-    ScriptWriter writer(vectorBits / 32);
+    // One script per function, run on that function: its matches and
+    // canonicalizations then cost the function's size, not the module's
+    // (a file of many models compiled in quadratic time).
     unsigned id = 0;
     for (auto func : module.getOps<func::FuncOp>()) {
+      ScriptWriter writer(vectorBits / 32);
       for (const MatmulGroup &g : findGroups(func)) {
         std::string tag = "g" + std::to_string(id);
         Builder b(&getContext());
@@ -413,24 +416,25 @@ struct CPUSchedulePass : public mlc::impl::CPUScheduleBase<CPUSchedulePass> {
           g.epilogue->setAttr(kTagAttr, b.getStringAttr(tag + ".ew"));
         writer.group(id++, g);
       }
+      writer.vectorizeAll();
+      writer.tail();
+      if (failed(run(writer.script,
+                     "tile, fuse and vectorize " + func.getSymName().str(),
+                     /*consumesRoot=*/false, func)))
+        return signalPassFailure();
     }
-    writer.vectorizeAll();
-    writer.tail();
-    if (failed(run(writer.script, "tile, fuse and vectorize",
-                   /*consumesRoot=*/false)))
-      return signalPassFailure();
 
     for (auto func : module.getOps<func::FuncOp>())
       unshareInitTensors(func);
     ScriptWriter lower(vectorBits / 32);
     lower.bufferizeAndLower();
     if (failed(run(lower.script, "bufferize and lower vectors",
-                   /*consumesRoot=*/true)))
+                   /*consumesRoot=*/true, module)))
       return signalPassFailure();
   }
 
-  LogicalResult run(const std::string &body, StringRef what,
-                    bool consumesRoot) {
+  LogicalResult run(const std::string &body, const Twine &what,
+                    bool consumesRoot, Operation *payload) {
     std::string script = "module attributes {transform.with_named_sequence} {\n"
                          "transform.named_sequence @__transform_main(%root: "
                          "!transform.any_op {transform." +
@@ -447,7 +451,7 @@ struct CPUSchedulePass : public mlc::impl::CPUScheduleBase<CPUSchedulePass> {
     auto entry =
         parsed->lookupSymbol<transform::NamedSequenceOp>("__transform_main");
     return transform::applyTransformNamedSequence(
-        getOperation(), entry, *parsed, transform::TransformOptions());
+        payload, entry, *parsed, transform::TransformOptions());
   }
 };
 
