@@ -128,10 +128,11 @@ LossSum binaryCrossentropySum(BinaryCrossentropyOp op, OpBuilder &b,
         Value pc = clipProbability(nb, nl, z);
         Value a1 =
             arith::MulFOp::create(nb, nl, y, math::LogOp::create(nb, nl, pc));
-        Value a2 = arith::MulFOp::create(
-            nb, nl, arith::SubFOp::create(nb, nl, one, y),
-            math::LogOp::create(nb, nl,
-                                arith::SubFOp::create(nb, nl, one, pc)));
+        // One op per statement: argument evaluation order is unspecified.
+        Value notY = arith::SubFOp::create(nb, nl, one, y);
+        Value notP = arith::SubFOp::create(nb, nl, one, pc);
+        Value a2 = arith::MulFOp::create(nb, nl, notY,
+                                         math::LogOp::create(nb, nl, notP));
         return arith::NegFOp::create(nb, nl,
                                      arith::AddFOp::create(nb, nl, a1, a2));
       });
@@ -168,9 +169,9 @@ LossSum categoricalCrossentropySum(CategoricalCrossentropyOp op, OpBuilder &b,
     return rows.sum(
         b, loc, ValueRange{p, t, m, s}, {rows.id, rows.id, rows.row, rows.row},
         [](OpBuilder &nb, Location nl, Value acc, ValueRange a) -> Value {
-          Value logp = arith::SubFOp::create(
-              nb, nl, arith::SubFOp::create(nb, nl, a[0], a[2]),
-              math::LogOp::create(nb, nl, a[3]));
+          Value shifted = arith::SubFOp::create(nb, nl, a[0], a[2]);
+          Value logS = math::LogOp::create(nb, nl, a[3]);
+          Value logp = arith::SubFOp::create(nb, nl, shifted, logS);
           return arith::SubFOp::create(
               nb, nl, acc, arith::MulFOp::create(nb, nl, a[1], logp));
         });
