@@ -8,13 +8,81 @@
 #include "runtime/cuda/CudaRuntime.h"
 
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
+#include "llvm/Support/MathExtras.h"
+#include "llvm/Support/Process.h"
 #include "llvm/Target/TargetMachine.h"
+
+#include <sys/mman.h>
 
 #include <chrono>
 #include <cstring>
 
 using namespace mlir;
 using namespace mlc;
+
+namespace {
+/// Maps all sections of one JIT-compiled model inside one reserved range.
+/// The compiled code reaches its constants with 32-bit PC-relative
+/// references, and RuntimeDyld truncates one that does not reach without a
+/// word; SectionMemoryManager maps code and data wherever the kernel puts
+/// them, which under AddressSanitizer (terabyte-sized reservations) can be
+/// more than 2 GiB apart: the difftest then read through a garbage address
+/// now and then. Outside the range (a model of more than 256 MiB of code),
+/// sections get the default mapping near the last one.
+class ContiguousMapper : public llvm::SectionMemoryManager::MemoryMapper {
+public:
+  ContiguousMapper() {
+    void *p = ::mmap(nullptr, kReserve, PROT_NONE,
+                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (p != MAP_FAILED)
+      base = static_cast<char *>(p);
+  }
+  ~ContiguousMapper() override {
+    if (base)
+      ::munmap(base, kReserve);
+  }
+
+  llvm::sys::MemoryBlock
+  allocateMappedMemory(llvm::SectionMemoryManager::AllocationPurpose purpose,
+                       size_t numBytes, const llvm::sys::MemoryBlock *near,
+                       unsigned flags, std::error_code &ec) override {
+    size_t page = llvm::sys::Process::getPageSizeEstimate();
+    size_t bytes = llvm::alignTo(numBytes, page);
+    if (!base || bytes > kReserve - used)
+      return llvm::sys::Memory::allocateMappedMemory(numBytes, near, flags, ec);
+    char *p = base + used;
+    if (std::error_code err = llvm::sys::Memory::protectMappedMemory(
+            llvm::sys::MemoryBlock(p, bytes), flags)) {
+      ec = err;
+      return llvm::sys::MemoryBlock();
+    }
+    used += bytes;
+    ec = std::error_code();
+    return llvm::sys::MemoryBlock(p, bytes);
+  }
+
+  std::error_code protectMappedMemory(const llvm::sys::MemoryBlock &block,
+                                      unsigned flags) override {
+    return llvm::sys::Memory::protectMappedMemory(block, flags);
+  }
+
+  std::error_code releaseMappedMemory(llvm::sys::MemoryBlock &block) override {
+    char *p = static_cast<char *>(block.base());
+    if (base && p >= base && p < base + kReserve) {
+      // The range is returned whole when the mapper goes.
+      ::mprotect(p, block.allocatedSize(), PROT_NONE);
+      block = llvm::sys::MemoryBlock();
+      return std::error_code();
+    }
+    return llvm::sys::Memory::releaseMappedMemory(block);
+  }
+
+private:
+  static constexpr size_t kReserve = size_t(256) << 20;
+  char *base = nullptr;
+  size_t used = 0;
+};
+} // namespace
 
 JITModel::~JITModel() {
   for (auto &[pointer, bytes] : mirrors)
@@ -91,6 +159,8 @@ JITModel::compile(std::unique_ptr<MLIRContext> &context,
   };
   ExecutionEngineOptions options;
   options.transformer = optimize;
+  jit->mapper = std::make_unique<ContiguousMapper>();
+  options.sectionMemoryMapper = jit->mapper.get();
   // Threaded code calls the OpenMP runtime (__kmpc_*), which the JIT
   // resolves from LLVM's libomp.
   llvm::SmallVector<llvm::StringRef, 1> libs;

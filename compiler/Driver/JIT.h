@@ -14,6 +14,7 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/OwningOpRef.h"
+#include "llvm/ExecutionEngine/SectionMemoryManager.h"
 
 #include <cstdlib>
 #include <memory>
@@ -75,6 +76,9 @@ private:
   llvm::Error call(const EntryPoint &entry, llvm::ArrayRef<BufferRef> buffers);
 
   std::unique_ptr<mlir::MLIRContext> context;
+  // Where the engine maps the compiled code and data (JIT.cpp); declared
+  // first, it outlives the engine.
+  std::unique_ptr<llvm::SectionMemoryManager::MemoryMapper> mapper;
   std::unique_ptr<mlir::ExecutionEngine> engine;
   ModelSignature sig;
   EntryPoint predictEntry, evalEntry, trainEntry;

@@ -158,9 +158,14 @@ private:
     int status = 0;
     waitpid(pid, &status, 0);
     if (WIFSIGNALED(status) || msg.empty()) {
-      error = WIFSIGNALED(status) ? "the compiler crashed (signal " +
-                                        std::to_string(WTERMSIG(status)) + ")"
-                                  : "the check exited without a report";
+      // A sanitizer's report, if any, went to stderr just above.
+      error = WIFSIGNALED(status)
+                  ? "the compiler crashed (signal " +
+                        std::to_string(WTERMSIG(status)) + ")"
+                  : "the check exited with status " +
+                        std::to_string(WEXITSTATUS(status)) +
+                        " without a report (a sanitizer report, if any, is "
+                        "above)";
       ++stats.models;
       return false;
     }
