@@ -23,12 +23,12 @@ using namespace mlc;
 namespace {
 /// Maps all sections of one JIT-compiled model inside one reserved range.
 /// The compiled code reaches its constants with 32-bit PC-relative
-/// references, and RuntimeDyld truncates one that does not reach without a
-/// word; SectionMemoryManager maps code and data wherever the kernel puts
-/// them, which under AddressSanitizer (terabyte-sized reservations) can be
-/// more than 2 GiB apart: the difftest then read through a garbage address
-/// now and then. Outside the range (a model of more than 256 MiB of code),
-/// sections get the default mapping near the last one.
+/// references; SectionMemoryManager maps code and data wherever the kernel
+/// puts them, which under AddressSanitizer (terabyte-sized reservations)
+/// can be more than 2 GiB apart: the difftest then read through an
+/// unmapped address now and then, as a truncated relocation would. Outside the
+/// range (a model of more than 256 MiB of code), sections get the default
+/// mapping near the last one.
 class ContiguousMapper : public llvm::SectionMemoryManager::MemoryMapper {
 public:
   ContiguousMapper() {
