@@ -330,6 +330,9 @@ Error writeOutput(StringRef text) {
 /// Loads a model with the command-line overrides applied.
 Expected<mlir::OwningOpRef<mlir::ModuleOp>>
 loadModel(mlir::MLIRContext &context, SourceMgr &sourceMgr) {
+  // An error points at the user's line; a dump of the op in MLIR's generic
+  // form after it says nothing more to them.
+  context.printOpOnDiagnostic(false);
   mlir::OwningOpRef<mlir::ModuleOp> module =
       mlc::loadModelFile(context, sourceMgr, modelFile);
   if (!module)
