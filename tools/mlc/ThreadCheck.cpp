@@ -2,71 +2,32 @@
 
 #include "ThreadCheck.h"
 
-#include "llvm/ADT/StringRef.h"
 #include "llvm/ADT/Twine.h"
 
 #include <dlfcn.h>
 #include <pthread.h>
 #include <semaphore.h>
 
-#include <cstdlib>
 #include <vector>
 
 using namespace llvm;
 
-uint64_t mlc::openMPStackBytes() {
-  // The runtime's own answer, once the JIT has loaded it.
+namespace {
+/// The stack libomp gives each of its threads, OMP_STACKSIZE applied. The
+/// JIT loaded libomp for any code with more than one thread, so it answers;
+/// 8 MiB, its default, otherwise.
+uint64_t openMPStackBytes() {
   using StackSize = size_t (*)();
   if (auto get = reinterpret_cast<StackSize>(
           ::dlsym(RTLD_DEFAULT, "kmp_get_stacksize_s")))
     if (size_t bytes = get())
       return bytes;
-  // Debian's libomp 22 defaults to 8 MiB.
-  const uint64_t fallback = 8ull << 20;
-  const char *value = std::getenv("OMP_STACKSIZE");
-  if (!value)
-    value = std::getenv("KMP_STACKSIZE");
-  if (!value)
-    return fallback;
-  StringRef text = StringRef(value).trim();
-  uint64_t scale = 1024;
-  if (!text.empty()) {
-    switch (text.back() | 0x20) {
-    case 'b':
-      scale = 1;
-      break;
-    case 'k':
-      scale = 1024;
-      break;
-    case 'm':
-      scale = 1ull << 20;
-      break;
-    case 'g':
-      scale = 1ull << 30;
-      break;
-    default:
-      scale = 0;
-    }
-    if (scale)
-      text = text.drop_back().trim();
-    else
-      scale = 1024;
-  }
-  uint64_t number = 0;
-  if (text.getAsInteger(10, number) || number > (~0ull >> 1) / scale)
-    return fallback;
-  return number * scale;
+  return uint64_t(8) << 20;
 }
 
-namespace {
 /// The probe threads wait on `release` so that all of them exist at once.
-/// Each allocates as libomp's threads do, so that the C library's
-/// per-thread malloc arenas (64 MiB of address space each) are reserved now
-/// and counted; they outlive the probe and are reused.
 void *waitForRelease(void *release) {
-  void *block = std::malloc(64);
   sem_wait(static_cast<sem_t *>(release));
-  std::free(block);
   return nullptr;
 }
 } // namespace

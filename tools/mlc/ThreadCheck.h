@@ -7,14 +7,9 @@
 
 namespace mlc {
 
-/// The stack the OpenMP runtime gives each of its threads: what a loaded
-/// libomp says (kmp_get_stacksize_s), else OMP_STACKSIZE or KMP_STACKSIZE
-/// (a number, KiB unless suffixed B, K, M or G), else 8 MiB, the default
-/// of Debian's libomp.
-uint64_t openMPStackBytes();
-
 /// Checks that `threads` threads (counting this one) can start, by starting
-/// the others for a moment with OpenMP's stack size: libomp aborts the
+/// the others for a moment with OpenMP's stack size (as the loaded libomp
+/// reports it, OMP_STACKSIZE applied): libomp aborts the
 /// whole process when it cannot create one, which an address-space limit
 /// (ulimit -v) or a process limit (ulimit -u) makes happen. The error
 /// names how many could start.
