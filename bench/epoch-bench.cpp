@@ -18,6 +18,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "bench/FmaPeak.h"
 #include "compiler/Driver/Driver.h"
 #include "runtime/Aligned.h"
 #include "runtime/Batch.h"
@@ -236,46 +237,6 @@ private:
   std::vector<mlc::BufferRef> args;
 };
 
-/// The machine's single-thread FMA throughput in GFLOP/s: 16 independent
-/// chains of vector FMAs (the widest vectors this file is built for).
-double fmaPeak() {
-#if defined(__AVX512F__)
-  using V = __m512;
-  auto fma = [](V a, V b, V c) { return _mm512_fmadd_ps(a, b, c); };
-  auto set = [](float f) { return _mm512_set1_ps(f); };
-  const int lanes = 16;
-#elif defined(__AVX2__) && defined(__FMA__)
-  using V = __m256;
-  auto fma = [](V a, V b, V c) { return _mm256_fmadd_ps(a, b, c); };
-  auto set = [](float f) { return _mm256_set1_ps(f); };
-  const int lanes = 8;
-#else
-  return 0;
-#endif
-#if defined(__AVX512F__) || (defined(__AVX2__) && defined(__FMA__))
-  V acc[16];
-  for (int i = 0; i < 16; ++i)
-    acc[i] = set(float(i));
-  V b = set(1.0000001f), c = set(1e-7f);
-  const int64_t n = 4000000;
-  double best = 1e30;
-  for (int r = 0; r < 5; ++r) {
-    auto start = Clock::now();
-    for (int64_t k = 0; k < n; ++k)
-      for (int i = 0; i < 16; ++i)
-        acc[i] = fma(acc[i], b, c);
-    best = std::min(
-        best, std::chrono::duration<double>(Clock::now() - start).count());
-  }
-  float sink = 0;
-  for (int i = 0; i < 16; ++i)
-    sink += reinterpret_cast<float *>(&acc[i])[0];
-  if (sink == 1.0f)
-    std::printf(" ");
-  return double(n) * 16 * lanes * 2 / best * 1e-9;
-#endif
-}
-
 /// Seconds per element of Adam's m / (sqrt(v) + eps), exactly rounded, on
 /// data in L1: the divider's throughput, which no schedule can beat.
 double sqrtDivideSeconds() {
@@ -389,7 +350,7 @@ int main(int argc, char **argv) {
 
   // What the machine allows: the step's matmuls at the FMA peak, plus the
   // exactly rounded sqrt and divide of Adam for every parameter.
-  double peak = fmaPeak(), divide = sqrtDivideSeconds();
+  double peak = mlc::bench::fmaPeak(), divide = sqrtDivideSeconds();
   if (peak <= 0) {
     std::printf("\nfloor: not measured (built without AVX2 and FMA)\n");
     return 0;

@@ -366,6 +366,30 @@ GRAD_CASE(TwoLayerNetwork,
           "(tensor<?x4xf64>, tensor<?xi32>) -> tensor<f64>",
           "")
 
+// Widths that are a multiple of every register tile's panel (16 floats
+// with AVX2, 32 with AVX-512): the CPU schedule packs matmul operands into
+// panels, and w2 is packed twice, as read by the forward matmul and read
+// transposed by the backward one (a shared pack once mixed them up).
+GRAD_CASE(
+    PackedPanels,
+    {{"x", {-1, 32}, -1, 1},
+     {"w1", {32, 32}, -0.5, 0.5},
+     {"w2", {32, 64}, -0.5, 0.5},
+     {"w3", {64, 32}, -0.5, 0.5},
+     {"y", {-1}, 0, 0, true, 32}},
+    "%h0 = mlc.matmul %x, %w1 : (tensor<?x32xf64>, tensor<32x32xf64>) -> "
+    "tensor<?x32xf64>\n"
+    "  %h = mlc.tanh %h0 : tensor<?x32xf64>\n"
+    "  %g0 = mlc.matmul %h, %w2 : (tensor<?x32xf64>, tensor<32x64xf64>) "
+    "-> tensor<?x64xf64>\n"
+    "  %g = mlc.tanh %g0 : tensor<?x64xf64>\n"
+    "  %z = mlc.matmul %g, %w3 : (tensor<?x64xf64>, tensor<64x32xf64>) -> "
+    "tensor<?x32xf64>\n"
+    "  %p = mlc.softmax %z : tensor<?x32xf64>\n"
+    "  %l = mlc.sparse_categorical_crossentropy %p, %y : "
+    "(tensor<?x32xf64>, tensor<?xi32>) -> tensor<f64>",
+    "")
+
 //===----------------------------------------------------------------------===//
 // Where finite differences do not apply: ties and the clip's bounds
 //===----------------------------------------------------------------------===//

@@ -31,6 +31,12 @@ def CPUSchedule : Pass<"mlc-cpu-schedule", "::mlir::ModuleOp"> {
     Option<"vectorBits", "vector-bits", "unsigned", "512",
            "Vector register width of the target: 512 (AVX-512), 256 (AVX2), "
            "128 (SSE, NEON). Register tiles are 8 rows x 2 vectors.">,
+    Option<"vectorRegisters", "vector-registers", "unsigned", "0",
+           "Vector registers of the target (0: 32 with 512-bit vectors, "
+           "else 16); register tiles get as many rows as fit">,
+    Option<"packOperands", "pack-operands", "bool", "true",
+           "Copy matmul right-hand operands into contiguous panels (one per "
+           "register-tile column) before the matmul">,
   ];
   let dependentDialects = ["::mlir::transform::TransformDialect",
                            "::mlir::vector::VectorDialect",

@@ -13,7 +13,10 @@
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
+#include "llvm/Support/ErrorHandling.h"
+
 #include "mlir/Transforms/Passes.h"
+#include <cstdlib>
 
 using namespace mlir;
 
@@ -24,7 +27,18 @@ void mlc::buildLinalgToLLVMPipeline(OpPassManager &pm,
   // memrefs, so function boundaries are already buffers).
   CPUScheduleOptions schedule;
   schedule.vectorBits = config.vectorBits;
-  pm.addPass(createCPUSchedule(schedule));
+  std::unique_ptr<Pass> schedulePass = createCPUSchedule(schedule);
+  // For measuring schedules against each other (bench/step-bench.cpp
+  // --variant): extra mlc-cpu-schedule options, e.g.
+  // MLC_SCHEDULE_OPTIONS="pack-operands=false vector-registers=32".
+  if (const char *extra = std::getenv("MLC_SCHEDULE_OPTIONS"))
+    if (failed(schedulePass->initializeOptions(extra, [](const Twine &msg) {
+          llvm::errs() << "MLC_SCHEDULE_OPTIONS: " << msg << "\n";
+          return failure();
+        })))
+      llvm::report_fatal_error("MLC_SCHEDULE_OPTIONS is not a list of "
+                               "mlc-cpu-schedule options");
+  pm.addPass(std::move(schedulePass));
   if (threaded)
     pm.addNestedPass<func::FuncOp>(createParallelizeTiles());
   OpPassManager &hoist = pm.nest<func::FuncOp>();

@@ -16,11 +16,13 @@
 
 #include "compiler/CodeGen/CPU/Passes.h"
 
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Transform/IR/TransformOps.h"
 #include "mlir/Dialect/Transform/Transforms/TransformInterpreterUtils.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Parser/Parser.h"
 #include "llvm/Support/FormatVariadic.h"
 
@@ -116,13 +118,20 @@ int64_t divisorIn(int64_t n, int64_t lo, int64_t hi) {
 }
 
 /// Register tile for an output of `rows` x `cols` (dynamic: negative) with
-/// `lanes` floats per vector register: 8 rows x 2 vectors is 16
-/// accumulator registers. Static sizes get tiles that divide them, so every
-/// tile is full and static; a dynamic row count (the batch) gets 8 and a
-/// peeled remainder.
+/// `lanes` floats per vector register, at most `maxRows` rows. The tile is
+/// 2 vectors wide, so a step of the reduction loads 2 vectors of B,
+/// broadcasts one A element per row and issues 2 FMAs per row. Static
+/// sizes get a tile that divides them when a divisor of at least 2/3 of
+/// `maxRows` exists (every tile full and static); otherwise, and for a
+/// dynamic row count (the batch), the last partial tile is peeled.
 std::pair<int64_t, int64_t> registerTile(int64_t rows, int64_t cols,
-                                         int64_t lanes) {
-  int64_t tm = rows < 0 ? 8 : divisorIn(rows, 1, std::min<int64_t>(8, rows));
+                                         int64_t lanes, int64_t maxRows) {
+  int64_t tm = maxRows;
+  if (rows >= 0 && rows <= maxRows)
+    tm = rows;
+  else if (rows > 0)
+    if (int64_t d = divisorIn(rows, (2 * maxRows + 2) / 3, maxRows))
+      tm = d;
   int64_t width = 2 * lanes;
   int64_t tn = width;
   if (cols >= 0) {
@@ -134,10 +143,26 @@ std::pair<int64_t, int64_t> registerTile(int64_t rows, int64_t cols,
   return {tm, tn};
 }
 
+/// Rows of the register tile: the accumulators (2 vectors per row), the
+/// 2 vectors of B and the broadcast must fit the vector register file
+/// (16 registers with AVX2 and SSE: 6 rows; 32 with AVX-512: 8, where more
+/// rows measured no faster).
+int64_t maxTileRows(int64_t registers) {
+  return std::clamp<int64_t>((registers - 3) / 2, 1, 8);
+}
+
+/// A matmul operand copied into panels before the matmul runs.
+struct PackedOperand {
+  std::string tag; // of the linalg.generic that packs it
+  bool transposed; // the source is [N, K]: the copy transposes
+  int64_t panel;   // columns per panel (the register tile's width)
+};
+
 class ScriptWriter {
 public:
-  explicit ScriptWriter(int64_t lanes) : lanes(lanes) {}
-  int64_t lanes;
+  ScriptWriter(int64_t lanes, int64_t registers)
+      : lanes(lanes), registers(registers) {}
+  int64_t lanes, registers;
   std::string script;
   llvm::raw_string_ostream os{script};
 
@@ -151,13 +176,14 @@ public:
     // Plain variables: lambdas below capture them (C++17 can't capture
     // structured bindings).
     int64_t tm, tn;
-    std::tie(tm, tn) = registerTile(rows, cols, lanes);
     // An optimizer update keeps the tile's parameter and state rows live
     // next to the accumulators; 4 rows instead of 8 keeps that set in
     // registers (measured: -7% epoch time at batch 32, same at 128).
-    if (g.epilogue && g.epilogue->getNumResults() > 1 && rows > 0)
-      tm = divisorIn(rows, 1, std::min<int64_t>(tm, 4));
-    bool partialRows = rows < 0;
+    int64_t maxRows = maxTileRows(registers);
+    if (g.epilogue && g.epilogue->getNumResults() > 1)
+      maxRows = std::min<int64_t>(maxRows, 4);
+    std::tie(tm, tn) = registerTile(rows, cols, lanes, maxRows);
+    bool partialRows = rows < 0 || rows % tm != 0;
     bool epilogue = g.epilogue != nullptr;
     std::string p = "g" + std::to_string(id);
     os << llvm::formatv(R"(
@@ -302,6 +328,21 @@ private:
   }
 
 public:
+  /// Tiles a panel copy (loops: panel, k, lane) and vectorizes it: a row of
+  /// the panel at a time, or 8 rows when the copy transposes (a vector
+  /// transpose of 8 x nr instead of lane-by-lane gathers). Runs on buffers:
+  /// on tensors the canonicalizer folds the vector copy back into a
+  /// slice copy, which becomes a scalar loop.
+  void vectorizePack(const PackedOperand &pack, const std::string &where) {
+    int64_t rows = pack.transposed ? 8 : 1;
+    os << llvm::formatv(
+        R"(  %{0} = transform.structured.match attributes {{{1} = "{0}"} in {4} : (!transform.any_op) -> !transform.any_op
+  %{0}_t, %{0}_l0, %{0}_l1 = transform.structured.tile_using_for %{0} tile_sizes [1, {2}] : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op)
+  transform.structured.vectorize %{0}_t vector_sizes [1, {2}, {3}] : !transform.any_op
+)",
+        pack.tag, kTagAttr, rows, pack.panel, where);
+  }
+
   /// Vector cleanups, accumulator hoisting, bufferization, vector lowering.
   void tail() {
     os << R"(
@@ -325,11 +366,15 @@ public:
 
   /// Bufferization and vector lowering: a second script, run after
   /// unshareInitTensors (the first script's CSE merges init tensors again).
-  void bufferizeAndLower() {
+  void bufferizeAndLower(ArrayRef<PackedOperand> packs) {
     os << R"(
   // Results computed straight into the caller's output buffers.
   transform.bufferization.eliminate_empty_tensors %root : !transform.any_op
   %b = transform.bufferization.one_shot_bufferize %root {memcpy_op = "linalg.copy"} : (!transform.any_op) -> !transform.any_op
+)";
+    for (const PackedOperand &pack : packs)
+      vectorizePack(pack, "%b");
+    os << R"(
   %bf = transform.structured.match ops{["func.func"]} in %b : (!transform.any_op) -> !transform.any_op
   transform.apply_patterns to %bf { transform.apply_patterns.canonicalization } : !transform.any_op
   transform.apply_cse to %bf : !transform.any_op
@@ -388,6 +433,152 @@ void unshareInitTensors(func::FuncOp func) {
   }
 }
 
+/// Packs the right-hand operands of the tiled matmuls into panels.
+///
+/// A register tile reads B[k, j0 : j0 + nr] for every k. In B's own layout
+/// those rows lie a whole row of B apart: with rows of 4 KiB every one maps
+/// to the same cache set, so a tile's K rows evict each other and come from
+/// L3 for every row tile; a transposed B (dX = dY * W^T reads W[j, k]) is
+/// worse, each vector being gathered lane by lane. Packing copies B once
+/// per call into Bp[N / nr][K][nr], where each tile's operand is one
+/// contiguous K x nr panel. The copy costs K x N moves against the
+/// matmul's M x N x K FMAs.
+///
+/// Runs between tiling and vectorization: the tiled matmuls read B through
+/// an extract_slice of [K, nr] (or [nr, K] for B^T), which becomes a slice
+/// of the panel tensor. K is never tiled at that point, so the slice spans
+/// all of K.
+SmallVector<PackedOperand> packMatmulOperands(func::FuncOp func, int64_t lanes,
+                                              size_t firstId) {
+  MLIRContext *ctx = func.getContext();
+  AffineExpr d0, d1, d2;
+  bindDims(ctx, d0, d1, d2);
+  AffineMap plainB = AffineMap::get(3, 0, {d2, d1}, ctx);
+  AffineMap transposedB = AffineMap::get(3, 0, {d1, d2}, ctx);
+
+  struct Candidate {
+    linalg::MatmulOp mm;
+    tensor::ExtractSliceOp slice;
+    bool transposed;
+  };
+  SmallVector<Candidate> candidates;
+  func.walk([&](linalg::MatmulOp mm) {
+    if (!mm->hasAttr(kTagAttr) || !mm.hasPureTensorSemantics())
+      return;
+    auto slice = mm.getDpsInputs()[1].getDefiningOp<tensor::ExtractSliceOp>();
+    if (!slice || slice.getSourceType().getRank() != 2 ||
+        slice.getResultType().getRank() != 2 || !slice.hasUnitStride())
+      return;
+    AffineMap bMap = mm.getIndexingMapsArray()[1];
+    bool transposed = bMap == transposedB;
+    if (!transposed && bMap != plainB)
+      return;
+    // The panel is the tile's width: a full register tile of 2 vectors.
+    int64_t nDim = transposed ? 0 : 1;
+    int64_t panel = 2 * lanes;
+    RankedTensorType source = slice.getSourceType();
+    if (source.isDynamicDim(nDim) || source.getDimSize(nDim) % panel != 0 ||
+        slice.getStaticSizes()[nDim] != panel)
+      return;
+    std::optional<int64_t> kOffset =
+        getConstantIntValue(slice.getMixedOffsets()[1 - nDim]);
+    if (!kOffset || *kOffset != 0)
+      return;
+    candidates.push_back({mm, slice, transposed});
+  });
+
+  SmallVector<PackedOperand> packs;
+  // (source, transposed) -> panels: a weight is read both ways by the
+  // forward and backward matmuls.
+  llvm::DenseMap<std::pair<Value, char>, Value> packed;
+  IRRewriter rewriter(ctx);
+  for (Candidate &c : candidates) {
+    Value source = c.slice.getSource();
+    RankedTensorType type = c.slice.getSourceType();
+    Location loc = c.mm.getLoc();
+    int64_t panel = 2 * lanes;
+    int64_t nDim = c.transposed ? 0 : 1, kDim = 1 - nDim;
+    int64_t n = type.getDimSize(nDim);
+    Value &panels = packed[{source, char(c.transposed)}];
+    if (!panels) {
+      if (Operation *def = source.getDefiningOp())
+        rewriter.setInsertionPointAfter(def);
+      else
+        rewriter.setInsertionPointToStart(source.getParentBlock());
+      OpFoldResult k = tensor::getMixedSize(rewriter, loc, source, kDim);
+      // [K, N] -> [K, N/nr, nr], or [N, K] -> [N/nr, nr, K].
+      SmallVector<int64_t> expandedShape;
+      SmallVector<ReassociationIndices> reassociation;
+      SmallVector<OpFoldResult> expandedSizes;
+      if (c.transposed) {
+        expandedShape = {n / panel, panel, type.getDimSize(1)};
+        reassociation = {{0, 1}, {2}};
+        expandedSizes = {rewriter.getIndexAttr(n / panel),
+                         rewriter.getIndexAttr(panel), k};
+      } else {
+        expandedShape = {type.getDimSize(0), n / panel, panel};
+        reassociation = {{0}, {1, 2}};
+        expandedSizes = {k, rewriter.getIndexAttr(n / panel),
+                         rewriter.getIndexAttr(panel)};
+      }
+      Value expanded = tensor::ExpandShapeOp::create(
+          rewriter, loc,
+          RankedTensorType::get(expandedShape, type.getElementType()), source,
+          reassociation, expandedSizes);
+      Value empty = tensor::EmptyOp::create(
+          rewriter, loc,
+          SmallVector<OpFoldResult>{rewriter.getIndexAttr(n / panel), k,
+                                    rewriter.getIndexAttr(panel)},
+          type.getElementType());
+      // Loops (panel, k, lane).
+      AffineMap in = c.transposed ? AffineMap::get(3, 0, {d0, d2, d1}, ctx)
+                                  : AffineMap::get(3, 0, {d1, d0, d2}, ctx);
+      AffineMap out = AffineMap::getMultiDimIdentityMap(3, ctx);
+      auto copy = linalg::GenericOp::create(
+          rewriter, loc, empty.getType(), ValueRange{expanded},
+          ValueRange{empty}, ArrayRef<AffineMap>{in, out},
+          SmallVector<utils::IteratorType>(3, utils::IteratorType::parallel),
+          [](OpBuilder &b, Location l, ValueRange args) {
+            linalg::YieldOp::create(b, l, args[0]);
+          });
+      std::string tag = "pack" + std::to_string(firstId + packs.size());
+      copy->setAttr(kTagAttr, rewriter.getStringAttr(tag));
+      packs.push_back({tag, c.transposed, panel});
+      panels = copy->getResult(0);
+    }
+    // The tile's slice B[0:K, j0:j0+nr] (or B^T's) is panel j0 / nr.
+    rewriter.setInsertionPoint(c.slice);
+    OpFoldResult j0 = c.slice.getMixedOffsets()[nDim];
+    OpFoldResult index = affine::makeComposedFoldedAffineApply(
+        rewriter, loc, d0.floorDiv(panel), {j0});
+    OpFoldResult one = rewriter.getIndexAttr(1),
+                 zero = rewriter.getIndexAttr(0);
+    auto tileType =
+        RankedTensorType::get({c.slice.getResultType().getDimSize(kDim), panel},
+                              type.getElementType());
+    Value tile = tensor::ExtractSliceOp::create(
+        rewriter, loc, tileType, panels,
+        SmallVector<OpFoldResult>{index, zero, zero},
+        SmallVector<OpFoldResult>{one, c.slice.getMixedSizes()[kDim],
+                                  rewriter.getIndexAttr(panel)},
+        SmallVector<OpFoldResult>{one, one, one});
+    rewriter.modifyOpInPlace(c.mm, [&] {
+      c.mm.getDpsInputOperand(1)->set(tile);
+      if (c.transposed) {
+        SmallVector<AffineMap> maps = c.mm.getIndexingMapsArray();
+        maps[1] = plainB;
+        SmallVector<Attribute> attrs;
+        for (AffineMap m : maps)
+          attrs.push_back(AffineMapAttr::get(m));
+        c.mm.setIndexingMapsAttr(rewriter.getArrayAttr(attrs));
+      }
+    });
+    if (c.slice->use_empty())
+      rewriter.eraseOp(c.slice);
+  }
+  return packs;
+}
+
 struct CPUSchedulePass : public mlc::impl::CPUScheduleBase<CPUSchedulePass> {
   using CPUScheduleBase::CPUScheduleBase;
 
@@ -401,12 +592,15 @@ struct CPUSchedulePass : public mlc::impl::CPUScheduleBase<CPUSchedulePass> {
                          << vectorBits;
       return signalPassFailure();
     }
+    int64_t registers =
+        vectorRegisters ? vectorRegisters : (vectorBits == 512 ? 32 : 16);
+    SmallVector<PackedOperand> packs;
     // One script per function, run on that function: its matches and
     // canonicalizations then cost the function's size, not the module's
     // (a file of many models compiled in quadratic time).
     unsigned id = 0;
     for (auto func : module.getOps<func::FuncOp>()) {
-      ScriptWriter writer(vectorBits / 32);
+      ScriptWriter writer(vectorBits / 32, registers);
       for (const MatmulGroup &g : findGroups(func)) {
         std::string tag = "g" + std::to_string(id);
         Builder b(&getContext());
@@ -416,18 +610,24 @@ struct CPUSchedulePass : public mlc::impl::CPUScheduleBase<CPUSchedulePass> {
           g.epilogue->setAttr(kTagAttr, b.getStringAttr(tag + ".ew"));
         writer.group(id++, g);
       }
+      if (failed(run(writer.script, "tile and fuse " + func.getSymName().str(),
+                     /*consumesRoot=*/false, func)))
+        return signalPassFailure();
+      writer.script.clear();
+      if (packOperands)
+        llvm::append_range(
+            packs, packMatmulOperands(func, writer.lanes, packs.size()));
       writer.vectorizeAll();
       writer.tail();
-      if (failed(run(writer.script,
-                     "tile, fuse and vectorize " + func.getSymName().str(),
+      if (failed(run(writer.script, "vectorize " + func.getSymName().str(),
                      /*consumesRoot=*/false, func)))
         return signalPassFailure();
     }
 
     for (auto func : module.getOps<func::FuncOp>())
       unshareInitTensors(func);
-    ScriptWriter lower(vectorBits / 32);
-    lower.bufferizeAndLower();
+    ScriptWriter lower(vectorBits / 32, registers);
+    lower.bufferizeAndLower(packs);
     if (failed(run(lower.script, "bufferize and lower vectors",
                    /*consumesRoot=*/true, module)))
       return signalPassFailure();

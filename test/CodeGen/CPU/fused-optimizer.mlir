@@ -11,8 +11,10 @@
 // CHECK-NOT:     memref.view {{.*}} to memref<784x128xf32>
 // CHECK:         scf.for %[[I:.*]] = %c0 to %c784 step %c4 {
 // CHECK-NEXT:      scf.for %[[J:.*]] = %c0 to %c128 step %c32 {
+// CHECK-NEXT:        %[[PANEL:.*]] = affine.apply #{{.*}}(%[[J]])
 // CHECK-NEXT:        %[[DW:.*]] = scf.for %{{.*}} = %c0 to %{{.*}} step %c1 iter_args(%{{.*}}) -> (vector<4x32xf32>) {
 // CHECK:               vector.load %{{.*}}[%{{.*}}, %[[I]]] : memref<?x784xf32>, vector<4xf32>
+// CHECK-NEXT:          vector.load %{{.*}}[%[[PANEL]], %{{.*}}, %c0] : memref<4x?x32xf32>, vector<32xf32>
 // CHECK-COUNT-4:       vector.fma {{.*}} : vector<32xf32>
 // CHECK:             }
 // CHECK:             math.sqrt %{{.*}} : vector<4x32xf32>

@@ -6,22 +6,22 @@
 // RUN: mlc-opt %s --mlc-graph-to-linalg --mlc-cpu-schedule="print-schedule=true" -o /dev/null 2>&1 | FileCheck %s
 
 // Each script holds its function's matmul groups only.
-// CHECK-LABEL: // mlc-cpu-schedule: tile, fuse and vectorize first_predict
+// CHECK-LABEL: // mlc-cpu-schedule: tile and fuse first_predict
 // CHECK:       group g0:
 // CHECK-NOT:   group g1:
-// CHECK-LABEL: // mlc-cpu-schedule: tile, fuse and vectorize first_eval_step
+// CHECK-LABEL: // mlc-cpu-schedule: tile and fuse first_eval_step
 // CHECK:       group g1:
 // CHECK-NOT:   group g2:
-// CHECK-LABEL: // mlc-cpu-schedule: tile, fuse and vectorize first_train_step
+// CHECK-LABEL: // mlc-cpu-schedule: tile and fuse first_train_step
 // CHECK:       group g2:
 // CHECK:       group g3:
 // CHECK-NOT:   group g4:
-// CHECK-LABEL: // mlc-cpu-schedule: tile, fuse and vectorize second_predict
+// CHECK-LABEL: // mlc-cpu-schedule: tile and fuse second_predict
 // CHECK:       group g4:
 // CHECK-NOT:   group g5:
-// CHECK-LABEL: // mlc-cpu-schedule: tile, fuse and vectorize second_eval_step
+// CHECK-LABEL: // mlc-cpu-schedule: tile and fuse second_eval_step
 // CHECK:       group g5:
-// CHECK-LABEL: // mlc-cpu-schedule: tile, fuse and vectorize second_train_step
+// CHECK-LABEL: // mlc-cpu-schedule: tile and fuse second_train_step
 // CHECK:       group g6:
 // CHECK:       group g7:
 // CHECK-LABEL: // mlc-cpu-schedule: bufferize and lower vectors

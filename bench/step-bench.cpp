@@ -1,0 +1,273 @@
+//===- step-bench.cpp - one model's train step against the FMA floor
+//-------===//
+//
+// mlc-step-bench MODEL.mlir [BATCH...] [--threads N] [--rounds R]
+//                [--variant VAR=VALUE]...
+//
+// Compiles MODEL.mlir with the JIT and times its train_step on random
+// inputs and labels (params initialized as `mlc train` does), steps in a
+// row as training runs them. Prints, per batch size, the best and median
+// time per step over R rounds, the step's matmul FLOPs (counted on the
+// linalg the step lowers to), and the fraction of the machine's measured
+// single-thread FMA peak they reach. Also prints each matmul of the step
+// with its shape, so a figure can be read against its parts.
+//
+// Each --variant compiles the model once more with the environment
+// variable VAR set to VALUE while it compiles (the switches the compiler
+// reads for experiments, e.g. MLC_NO_PACK=1); the rounds of all variants
+// are interleaved, so load on the machine hits them alike.
+//
+//===----------------------------------------------------------------------===//
+
+#include "bench/FmaPeak.h"
+#include "compiler/Driver/Driver.h"
+#include "runtime/Aligned.h"
+#include "runtime/LearningRate.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Parser/Parser.h"
+#include "llvm/Support/MemoryBuffer.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <random>
+#include <string>
+#include <vector>
+
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+[[noreturn]] void die(const std::string &message) {
+  std::fprintf(stderr, "mlc-step-bench: %s\n", message.c_str());
+  std::exit(1);
+}
+
+struct Matmul {
+  int64_t m, n, k; // m < 0: the batch
+  std::string how;
+};
+
+/// The matmuls of train_step, from the linalg it lowers to.
+std::vector<Matmul> trainStepMatmuls(const std::string &source) {
+  auto context = mlc::createContext();
+  auto module = mlir::parseSourceString<mlir::ModuleOp>(source, context.get());
+  if (!module)
+    die("the model does not parse");
+  if (mlir::failed(
+          mlc::lowerModule(*module, mlc::Stage::Model, mlc::Stage::Linalg, {})))
+    die("the model does not lower to linalg");
+  std::vector<Matmul> matmuls;
+  module->walk([&](mlir::func::FuncOp func) {
+    auto entry = func->getAttrOfType<mlir::StringAttr>("mlc.entry");
+    if (!entry || entry.getValue() != "train_step")
+      return;
+    func.walk([&](mlir::linalg::MatmulOp mm) {
+      auto a = llvm::cast<mlir::ShapedType>(mm.getDpsInputs()[0].getType());
+      auto c = llvm::cast<mlir::ShapedType>(mm.getDpsInits()[0].getType());
+      auto maps = mm.getIndexingMapsArray();
+      bool ta = maps[0].getDimPosition(0) == 2;
+      bool tb = maps[1].getDimPosition(0) == 1;
+      int64_t k = a.getDimSize(ta ? 0 : 1);
+      std::string how = std::string(ta ? "A^T" : "A") + (tb ? " B^T" : " B");
+      matmuls.push_back({c.isDynamicDim(0) ? -1 : c.getDimSize(0),
+                         c.isDynamicDim(1) ? -1 : c.getDimSize(1),
+                         a.isDynamicDim(ta ? 0 : 1) ? -1 : k, how});
+    });
+  });
+  return matmuls;
+}
+
+double flopsAt(const std::vector<Matmul> &matmuls, int64_t batch) {
+  double flops = 0;
+  for (const Matmul &mm : matmuls)
+    flops += 2.0 * double(mm.m < 0 ? batch : mm.m) *
+             double(mm.n < 0 ? batch : mm.n) * double(mm.k < 0 ? batch : mm.k);
+  return flops;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  std::string path;
+  std::vector<int64_t> batches;
+  unsigned threads = 1;
+  int rounds = 5;
+  std::vector<std::string> variants = {""};
+  for (int i = 1; i < argc; ++i) {
+    if (!std::strcmp(argv[i], "--variant") && i + 1 < argc)
+      variants.push_back(argv[++i]);
+    else if (!std::strcmp(argv[i], "--threads") && i + 1 < argc)
+      threads = unsigned(std::atoi(argv[++i]));
+    else if (!std::strcmp(argv[i], "--rounds") && i + 1 < argc)
+      rounds = std::max(1, std::atoi(argv[++i]));
+    else if (path.empty())
+      path = argv[i];
+    else
+      batches.push_back(std::atoll(argv[i]));
+  }
+  if (path.empty())
+    die("usage: mlc-step-bench MODEL.mlir [BATCH...] [--threads N] "
+        "[--rounds R]");
+  if (batches.empty())
+    batches = {32, 128};
+  auto file = llvm::MemoryBuffer::getFile(path);
+  if (!file)
+    die(path + ": " + file.getError().message());
+  std::string source = (*file)->getBuffer().str();
+
+  std::vector<Matmul> matmuls = trainStepMatmuls(source);
+  double peak = mlc::bench::fmaPeak();
+
+  std::vector<std::unique_ptr<mlc::JITModel>> jits;
+  std::vector<double> compileMs;
+  for (const std::string &variant : variants) {
+    std::string var, value;
+    if (!variant.empty()) {
+      size_t eq = variant.find('=');
+      if (eq == std::string::npos)
+        die("--variant takes VAR=VALUE, not " + variant);
+      var = variant.substr(0, eq);
+      value = variant.substr(eq + 1);
+      setenv(var.c_str(), value.c_str(), 1);
+    }
+    auto context = mlc::createContext();
+    auto module =
+        mlir::parseSourceString<mlir::ModuleOp>(source, context.get());
+    if (!module)
+      die(path + ": does not parse");
+    mlc::TargetOptions target;
+    target.threads = threads;
+    auto start = Clock::now();
+    auto jit = mlc::JITModel::compile(context, std::move(module), target);
+    if (!jit)
+      die(llvm::toString(jit.takeError()));
+    compileMs.push_back(
+        std::chrono::duration<double, std::milli>(Clock::now() - start)
+            .count());
+    jits.push_back(std::move(*jit));
+    if (!var.empty())
+      unsetenv(var.c_str());
+  }
+  const mlc::ModelSignature &sig = jits[0]->signature();
+  if (!sig.canTrain() || sig.inputs.size() != 1 || sig.outputs.size() != 1)
+    die("the model needs one input, one output, a loss and an optimizer");
+
+  std::printf("%s: compiled in %.0f ms; %d thread%s; FMA peak %.1f GFLOP/s "
+              "(1 thread)\n",
+              sig.model.c_str(), compileMs[0], threads, threads == 1 ? "" : "s",
+              peak);
+  std::printf("train_step matmuls:");
+  for (const Matmul &mm : matmuls) {
+    auto dim = [](int64_t d) {
+      return d < 0 ? std::string("B") : std::to_string(d);
+    };
+    std::printf(" [%s x %s, K %s, %s]", dim(mm.m).c_str(), dim(mm.n).c_str(),
+                dim(mm.k).c_str(), mm.how.c_str());
+  }
+  std::printf("\n%-6s %-22s %10s %10s %9s %8s %8s\n", "batch", "variant",
+              "best", "median", "GFLOP", "GFLOP/s", "of peak");
+
+  std::mt19937 rng(1);
+  using Floats = mlc::runtime::AlignedVector<float>;
+  for (int64_t b : batches) {
+    // One set of buffers per variant: each trains its own copy.
+    struct Run {
+      std::vector<Floats> params, states;
+      Floats x, predictions, floatLabels;
+      mlc::runtime::AlignedVector<int32_t> intLabels;
+      float rate = 0, stepSize = 0, loss = 0;
+      std::vector<mlc::BufferRef> args;
+      int64_t iteration = 0;
+      std::vector<double> times;
+    };
+    std::vector<Run> runs(jits.size());
+    for (Run &run : runs) {
+      std::vector<float *> ptrs;
+      for (const mlc::TensorSpec &p : sig.params) {
+        run.params.emplace_back(p.numElements(0));
+        ptrs.push_back(run.params.back().data());
+      }
+      for (const mlc::TensorSpec &st : sig.states)
+        run.states.emplace_back(st.numElements(0), 0.0f);
+      if (llvm::Error err = mlc::initializeParams(sig, 0, ptrs))
+        die(llvm::toString(std::move(err)));
+      run.x.resize(sig.inputs[0].numElements(b));
+      run.predictions.resize(sig.outputs[0].numElements(b));
+      std::mt19937 local(1);
+      std::uniform_real_distribution<float> unit(0.0f, 1.0f);
+      for (float &v : run.x)
+        v = unit(local);
+      int64_t classes = sig.outputs[0].shape.back();
+      const void *labels;
+      if (sig.labels->element == mlc::ElementKind::I32) {
+        run.intLabels.resize(sig.labels->numElements(b));
+        for (int32_t &y : run.intLabels)
+          y = int32_t(local() % uint32_t(classes));
+        labels = run.intLabels.data();
+      } else {
+        run.floatLabels.resize(sig.labels->numElements(b));
+        for (int64_t i = 0; i < int64_t(run.floatLabels.size()); ++i)
+          run.floatLabels[i] =
+              (i % classes) == (i / classes) % classes ? 1.0f : 0.0f;
+        labels = run.floatLabels.data();
+      }
+      run.rate = float(sig.learningRate);
+      run.stepSize = run.rate;
+      mlc::StepBuffers step;
+      step.params = ptrs;
+      step.states = mlc::dataOf(run.states);
+      step.learningRate = &run.rate;
+      step.stepSize = &run.stepSize;
+      step.input = run.x.data();
+      step.labels = labels;
+      step.loss = &run.loss;
+      step.predictions = run.predictions.data();
+      run.args = mlc::stepArguments(sig, step, b, /*training=*/true);
+    }
+    auto runSteps = [&](size_t v, int64_t n) {
+      Run &run = runs[v];
+      for (int64_t i = 0; i < n; ++i, ++run.iteration) {
+        if (sig.biasCorrected)
+          run.stepSize = float(mlc::runtime::adamStepSize(
+              sig.learningRate, sig.beta1, sig.beta2, run.iteration));
+        if (llvm::Error err = jits[v]->trainStep(run.args))
+          die(llvm::toString(std::move(err)));
+      }
+    };
+    // Steps per round: about 0.2 s of work at half the peak.
+    double flops = flopsAt(matmuls, b);
+    int64_t perRound = std::clamp<int64_t>(
+        int64_t(0.2 / (flops / (peak * 0.5e9) + 1e-6)), 3, 5000);
+    for (size_t v = 0; v < jits.size(); ++v)
+      runSteps(v, std::max<int64_t>(3, perRound / 4));
+    for (int r = 0; r < rounds; ++r)
+      for (size_t v = 0; v < jits.size(); ++v) {
+        auto t0 = Clock::now();
+        runSteps(v, perRound);
+        runs[v].times.push_back(
+            std::chrono::duration<double>(Clock::now() - t0).count() /
+            double(perRound));
+      }
+    for (size_t v = 0; v < jits.size(); ++v) {
+      Run &run = runs[v];
+      if (!std::isfinite(run.loss))
+        die("the loss became " + std::to_string(run.loss));
+      std::sort(run.times.begin(), run.times.end());
+      double best = run.times.front(), median = run.times[run.times.size() / 2];
+      std::printf("%-6lld %-22s %8.1fus %8.1fus %9.3f %8.1f %7.0f%%\n",
+                  (long long)b, v ? variants[v].c_str() : "default", best * 1e6,
+                  median * 1e6, flops * 1e-9, flops / best * 1e-9,
+                  100.0 * flops / best * 1e-9 / (peak * threads));
+    }
+  }
+  std::printf("(best and median of %d rounds; %% of peak counts matmul FLOPs "
+              "only, against %u x the 1-thread peak)\n",
+              rounds, threads);
+  return 0;
+}

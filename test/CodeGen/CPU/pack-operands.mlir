@@ -1,0 +1,50 @@
+// Operand packing and register tiles for AVX2 (16 vector registers).
+//
+// The backward matmul dH = dY * W2^T reads W2 transposed: its register
+// tiles would gather every vector lane by lane. W2 is copied once per call
+// into panels of 16 columns of W2^T (8x16 blocks, transposed in registers),
+// and the tiles read the panels with plain vector loads. W1 (64x32) gets
+// panels of its own for the forward matmul; W2 read untransposed by the
+// forward matmul is one 16-column panel already and is read in place.
+//
+// With 16 registers a tile has 6 rows (12 accumulators, 2 vectors of B and
+// a broadcast); with the optimizer fused after the weight gradient, 4.
+// RUN: mlc-opt %s --mlc-graph-to-linalg --mlc-cpu-schedule="vector-bits=256" | FileCheck %s
+
+// CHECK-LABEL: func.func @two_layers_train_step
+// CHECK-SAME:    %[[W1:[a-z0-9]+]]: memref<64x32xf32>, %{{.*}}: memref<32xf32>, %[[W2:[a-z0-9]+]]: memref<32x16xf32>
+
+// Forward panels of W1: a plain copy, a vector row at a time.
+// CHECK:         memref.expand_shape %[[W1]] {{\[}}[0], [1, 2]] output_shape [64, 2, 16] : memref<64x32xf32> into memref<64x2x16xf32>
+// CHECK-NEXT:    %[[P1:.*]] = memref.alloc() {alignment = 64 : i64} : memref<2x64x16xf32>
+
+// Backward panels of W2^T: 16 x 8 blocks read and transposed.
+// CHECK:         memref.expand_shape %[[W2]] {{\[}}[0, 1], [2]] output_shape [2, 16, 16] : memref<32x16xf32> into memref<2x16x16xf32>
+// CHECK-NEXT:    %[[PT:.*]] = memref.alloc() {alignment = 64 : i64} : memref<2x16x16xf32>
+// CHECK:         scf.for
+// CHECK-NEXT:      scf.for %{{.*}} step %c8
+// CHECK-COUNT-16:    vector.load {{.*}} : memref<1x16x8xf32, {{.*}}>, vector<8xf32>
+// CHECK:             vector.shuffle
+
+// Forward: 6-row tiles over the batch, W1 from its panels.
+// CHECK:         scf.for %{{.*}} = %c0 to %{{.*}} step %c6 {
+// CHECK-NEXT:      scf.for %[[J:.*]] = %c0 to %c32 step %c16 {
+// CHECK-NEXT:        %[[PJ:.*]] = affine.apply #{{.*}}(%[[J]])
+// CHECK-NEXT:        scf.for %[[K:.*]] = %c0 to %c64 step %c1 iter_args({{.*}}) -> (vector<6x16xf32>) {
+// CHECK:               vector.load %[[P1]][%[[PJ]], %[[K]], %c0] : memref<2x64x16xf32>, vector<16xf32>
+
+// dH = dY * W2^T, B from the transposed panels.
+// CHECK:             scf.for %[[K2:.*]] = %c0 to %c16 step %c1 iter_args({{.*}}) -> (vector<6x16xf32>) {
+// CHECK:               vector.load %[[PT]][%{{.*}}, %[[K2]], %c0] : memref<2x16x16xf32>, vector<16xf32>
+
+// dW1 = X^T * dH with SGD fused: 4-row tiles (64 rows: no remainder).
+// CHECK:         scf.for %{{.*}} = %c0 to %c64 step %c4 {
+// CHECK:           -> (vector<4x16xf32>)
+// CHECK:           vector.store %{{.*}}, %[[W1]]
+
+mlc.model @two_layers {
+  %x = mlc.input "x" : tensor<?x64xf32>
+  %h = mlc.dense %x {units = 32, activation = #mlc.act<tanh>} : tensor<?x64xf32> -> tensor<?x32xf32>
+  %y = mlc.dense %h {units = 16, activation = #mlc.act<softmax>} : tensor<?x32xf32> -> tensor<?x16xf32>
+  mlc.output %y : tensor<?x16xf32>
+} {loss = #mlc.loss<sparse_categorical_crossentropy>, optimizer = #mlc.sgd<learning_rate = 0.1>}
