@@ -35,8 +35,10 @@ def CPUSchedule : Pass<"mlc-cpu-schedule", "::mlir::ModuleOp"> {
            "Vector registers of the target (0: 32 with 512-bit vectors, "
            "else 16); register tiles get as many rows as fit">,
     Option<"packOperands", "pack-operands", "bool", "true",
-           "Copy matmul right-hand operands into contiguous panels (one per "
-           "register-tile column) before the matmul">,
+           "Copy matmul operands that register tiles would read with a "
+           "stride (B, B^T, A^T) into contiguous panels before the matmul">,
+    Option<"packLhs", "pack-lhs", "bool", "true",
+           "With pack-operands: pack a transposed A too">,
   ];
   let dependentDialects = ["::mlir::transform::TransformDialect",
                            "::mlir::vector::VectorDialect",

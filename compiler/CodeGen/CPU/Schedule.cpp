@@ -27,6 +27,8 @@
 #include "llvm/Support/FormatVariadic.h"
 
 #include <functional>
+#include <map>
+#include <tuple>
 
 namespace mlc {
 #define GEN_PASS_DEF_CPUSCHEDULE
@@ -433,7 +435,8 @@ void unshareInitTensors(func::FuncOp func) {
   }
 }
 
-/// Packs the right-hand operands of the tiled matmuls into panels.
+/// Packs matmul operands that register tiles read with a stride into
+/// contiguous panels.
 ///
 /// A register tile reads B[k, j0 : j0 + nr] for every k. In B's own layout
 /// those rows lie a whole row of B apart: with rows of 4 KiB every one maps
@@ -442,64 +445,80 @@ void unshareInitTensors(func::FuncOp func) {
 /// worse, each vector being gathered lane by lane. Packing copies B once
 /// per call into Bp[N / nr][K][nr], where each tile's operand is one
 /// contiguous K x nr panel. The copy costs K x N moves against the
-/// matmul's M x N x K FMAs.
+/// matmul's M x N x K FMAs. A transposed A (dW = X^T * dY reads X[k, i0 :
+/// i0 + mr]) has the same problem and gets panels Ap[M / mr][K][mr].
 ///
-/// Runs between tiling and vectorization: the tiled matmuls read B through
-/// an extract_slice of [K, nr] (or [nr, K] for B^T), which becomes a slice
-/// of the panel tensor. K is never tiled at that point, so the slice spans
-/// all of K.
+/// Runs between tiling and vectorization: the tiled matmuls read their
+/// operands through extract_slices of [K, width] (or [nr, K] for B^T),
+/// which become slices of the panel tensor. K is never tiled at that
+/// point, so a slice spans all of K.
 SmallVector<PackedOperand> packMatmulOperands(func::FuncOp func, int64_t lanes,
-                                              size_t firstId) {
+                                              size_t firstId, bool packLhs) {
   MLIRContext *ctx = func.getContext();
   AffineExpr d0, d1, d2;
   bindDims(ctx, d0, d1, d2);
   AffineMap plainB = AffineMap::get(3, 0, {d2, d1}, ctx);
   AffineMap transposedB = AffineMap::get(3, 0, {d1, d2}, ctx);
+  AffineMap transposedA = AffineMap::get(3, 0, {d2, d0}, ctx);
 
   struct Candidate {
     linalg::MatmulOp mm;
+    unsigned operand;
     tensor::ExtractSliceOp slice;
-    bool transposed;
+    bool transposeCopy; // B^T: the source is [N, K]; else [K, width]
+    int64_t panel;
   };
   SmallVector<Candidate> candidates;
   func.walk([&](linalg::MatmulOp mm) {
     if (!mm->hasAttr(kTagAttr) || !mm.hasPureTensorSemantics())
       return;
-    auto slice = mm.getDpsInputs()[1].getDefiningOp<tensor::ExtractSliceOp>();
-    if (!slice || slice.getSourceType().getRank() != 2 ||
-        slice.getResultType().getRank() != 2 || !slice.hasUnitStride())
-      return;
-    AffineMap bMap = mm.getIndexingMapsArray()[1];
-    bool transposed = bMap == transposedB;
-    if (!transposed && bMap != plainB)
-      return;
-    // The panel is the tile's width: a full register tile of 2 vectors.
-    int64_t nDim = transposed ? 0 : 1;
-    int64_t panel = 2 * lanes;
-    RankedTensorType source = slice.getSourceType();
-    if (source.isDynamicDim(nDim) || source.getDimSize(nDim) % panel != 0 ||
-        slice.getStaticSizes()[nDim] != panel)
-      return;
-    std::optional<int64_t> kOffset =
-        getConstantIntValue(slice.getMixedOffsets()[1 - nDim]);
-    if (!kOffset || *kOffset != 0)
-      return;
-    candidates.push_back({mm, slice, transposed});
+    SmallVector<AffineMap> maps = mm.getIndexingMapsArray();
+    for (unsigned operand : {0u, 1u}) {
+      if (operand == 0 && !packLhs)
+        continue;
+      auto slice =
+          mm.getDpsInputs()[operand].getDefiningOp<tensor::ExtractSliceOp>();
+      if (!slice || slice.getSourceType().getRank() != 2 ||
+          slice.getResultType().getRank() != 2 || !slice.hasUnitStride())
+        continue;
+      bool transposeCopy = operand == 1 && maps[1] == transposedB;
+      if (!transposeCopy && !(operand == 1 && maps[1] == plainB) &&
+          !(operand == 0 && maps[0] == transposedA))
+        continue;
+      // B's panels are the tile's full width of 2 vectors; A's, the rows
+      // of a full row tile (the peeled remainder's 1-row tiles read A in
+      // place).
+      int64_t wideDim = transposeCopy ? 0 : 1;
+      int64_t panel =
+          operand == 1 ? 2 * lanes : slice.getResultType().getDimSize(wideDim);
+      RankedTensorType source = slice.getSourceType();
+      if (panel <= 1 || ShapedType::isDynamic(panel) ||
+          source.isDynamicDim(wideDim) ||
+          source.getDimSize(wideDim) % panel != 0 ||
+          slice.getStaticSizes()[wideDim] != panel)
+        continue;
+      std::optional<int64_t> kOffset =
+          getConstantIntValue(slice.getMixedOffsets()[1 - wideDim]);
+      if (!kOffset || *kOffset != 0)
+        continue;
+      candidates.push_back({mm, operand, slice, transposeCopy, panel});
+    }
   });
 
   SmallVector<PackedOperand> packs;
-  // (source, transposed) -> panels: a weight is read both ways by the
-  // forward and backward matmuls.
-  llvm::DenseMap<std::pair<Value, char>, Value> packed;
+  // (source, transposed, panel) -> panels: a weight is read both ways by
+  // the forward and backward matmuls.
+  std::map<std::tuple<void *, bool, int64_t>, Value> packed;
   IRRewriter rewriter(ctx);
   for (Candidate &c : candidates) {
     Value source = c.slice.getSource();
     RankedTensorType type = c.slice.getSourceType();
     Location loc = c.mm.getLoc();
-    int64_t panel = 2 * lanes;
-    int64_t nDim = c.transposed ? 0 : 1, kDim = 1 - nDim;
-    int64_t n = type.getDimSize(nDim);
-    Value &panels = packed[{source, char(c.transposed)}];
+    int64_t panel = c.panel;
+    int64_t wideDim = c.transposeCopy ? 0 : 1, kDim = 1 - wideDim;
+    int64_t n = type.getDimSize(wideDim);
+    Value &panels =
+        packed[{source.getAsOpaquePointer(), c.transposeCopy, panel}];
     if (!panels) {
       if (Operation *def = source.getDefiningOp())
         rewriter.setInsertionPointAfter(def);
@@ -510,7 +529,7 @@ SmallVector<PackedOperand> packMatmulOperands(func::FuncOp func, int64_t lanes,
       SmallVector<int64_t> expandedShape;
       SmallVector<ReassociationIndices> reassociation;
       SmallVector<OpFoldResult> expandedSizes;
-      if (c.transposed) {
+      if (c.transposeCopy) {
         expandedShape = {n / panel, panel, type.getDimSize(1)};
         reassociation = {{0, 1}, {2}};
         expandedSizes = {rewriter.getIndexAttr(n / panel),
@@ -531,8 +550,8 @@ SmallVector<PackedOperand> packMatmulOperands(func::FuncOp func, int64_t lanes,
                                     rewriter.getIndexAttr(panel)},
           type.getElementType());
       // Loops (panel, k, lane).
-      AffineMap in = c.transposed ? AffineMap::get(3, 0, {d0, d2, d1}, ctx)
-                                  : AffineMap::get(3, 0, {d1, d0, d2}, ctx);
+      AffineMap in = c.transposeCopy ? AffineMap::get(3, 0, {d0, d2, d1}, ctx)
+                                     : AffineMap::get(3, 0, {d1, d0, d2}, ctx);
       AffineMap out = AffineMap::getMultiDimIdentityMap(3, ctx);
       auto copy = linalg::GenericOp::create(
           rewriter, loc, empty.getType(), ValueRange{expanded},
@@ -543,14 +562,15 @@ SmallVector<PackedOperand> packMatmulOperands(func::FuncOp func, int64_t lanes,
           });
       std::string tag = "pack" + std::to_string(firstId + packs.size());
       copy->setAttr(kTagAttr, rewriter.getStringAttr(tag));
-      packs.push_back({tag, c.transposed, panel});
+      packs.push_back({tag, c.transposeCopy, panel});
       panels = copy->getResult(0);
     }
-    // The tile's slice B[0:K, j0:j0+nr] (or B^T's) is panel j0 / nr.
+    // The tile's slice X[0:K, x0:x0+w] (or B^T's [x0:x0+w, 0:K]) is panel
+    // x0 / w, a [K, w] tensor either way.
     rewriter.setInsertionPoint(c.slice);
-    OpFoldResult j0 = c.slice.getMixedOffsets()[nDim];
+    OpFoldResult x0 = c.slice.getMixedOffsets()[wideDim];
     OpFoldResult index = affine::makeComposedFoldedAffineApply(
-        rewriter, loc, d0.floorDiv(panel), {j0});
+        rewriter, loc, d0.floorDiv(panel), {x0});
     OpFoldResult one = rewriter.getIndexAttr(1),
                  zero = rewriter.getIndexAttr(0);
     auto tileType =
@@ -563,8 +583,8 @@ SmallVector<PackedOperand> packMatmulOperands(func::FuncOp func, int64_t lanes,
                                   rewriter.getIndexAttr(panel)},
         SmallVector<OpFoldResult>{one, one, one});
     rewriter.modifyOpInPlace(c.mm, [&] {
-      c.mm.getDpsInputOperand(1)->set(tile);
-      if (c.transposed) {
+      c.mm.getDpsInputOperand(c.operand)->set(tile);
+      if (c.transposeCopy) {
         SmallVector<AffineMap> maps = c.mm.getIndexingMapsArray();
         maps[1] = plainB;
         SmallVector<Attribute> attrs;
@@ -615,8 +635,8 @@ struct CPUSchedulePass : public mlc::impl::CPUScheduleBase<CPUSchedulePass> {
         return signalPassFailure();
       writer.script.clear();
       if (packOperands)
-        llvm::append_range(
-            packs, packMatmulOperands(func, writer.lanes, packs.size()));
+        llvm::append_range(packs, packMatmulOperands(func, writer.lanes,
+                                                     packs.size(), packLhs));
       writer.vectorizeAll();
       writer.tail();
       if (failed(run(writer.script, "vectorize " + func.getSymName().str(),

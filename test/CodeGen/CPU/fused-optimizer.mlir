@@ -9,12 +9,15 @@
 // CHECK-SAME:    (%[[W1:[a-z0-9]+]]: memref<784x128xf32>
 // CHECK-SAME:     %[[M1:[a-z0-9]+]]: memref<784x128xf32>, %[[V1:[a-z0-9]+]]: memref<784x128xf32>
 // CHECK-NOT:     memref.view {{.*}} to memref<784x128xf32>
+// Both operands come from packed panels: X^T in panels of 4 rows, dZ1 in
+// panels of 32 columns.
 // CHECK:         scf.for %[[I:.*]] = %c0 to %c784 step %c4 {
+// CHECK-NEXT:      %[[ROWS:.*]] = affine.apply #{{.*}}(%[[I]])
 // CHECK-NEXT:      scf.for %[[J:.*]] = %c0 to %c128 step %c32 {
 // CHECK-NEXT:        %[[PANEL:.*]] = affine.apply #{{.*}}(%[[J]])
-// CHECK-NEXT:        %[[DW:.*]] = scf.for %{{.*}} = %c0 to %{{.*}} step %c1 iter_args(%{{.*}}) -> (vector<4x32xf32>) {
-// CHECK:               vector.load %{{.*}}[%{{.*}}, %[[I]]] : memref<?x784xf32>, vector<4xf32>
-// CHECK-NEXT:          vector.load %{{.*}}[%[[PANEL]], %{{.*}}, %c0] : memref<4x?x32xf32>, vector<32xf32>
+// CHECK-NEXT:        %[[DW:.*]] = scf.for %[[K:.*]] = %c0 to %{{.*}} step %c1 iter_args(%{{.*}}) -> (vector<4x32xf32>) {
+// CHECK-NEXT:          vector.load %{{.*}}[%[[ROWS]], %[[K]], %c0] : memref<196x?x4xf32>, vector<4xf32>
+// CHECK-NEXT:          vector.load %{{.*}}[%[[PANEL]], %[[K]], %c0] : memref<4x?x32xf32>, vector<32xf32>
 // CHECK-COUNT-4:       vector.fma {{.*}} : vector<32xf32>
 // CHECK:             }
 // CHECK:             math.sqrt %{{.*}} : vector<4x32xf32>

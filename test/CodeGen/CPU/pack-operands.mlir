@@ -6,6 +6,7 @@
 // and the tiles read the panels with plain vector loads. W1 (64x32) gets
 // panels of its own for the forward matmul; W2 read untransposed by the
 // forward matmul is one 16-column panel already and is read in place.
+// The weight gradient's X^T gets panels of a row tile's 4 rows.
 //
 // With 16 registers a tile has 6 rows (12 accumulators, 2 vectors of B and
 // a broadcast); with the optimizer fused after the weight gradient, 4.
@@ -37,9 +38,13 @@
 // CHECK:             scf.for %[[K2:.*]] = %c0 to %c16 step %c1 iter_args({{.*}}) -> (vector<6x16xf32>) {
 // CHECK:               vector.load %[[PT]][%{{.*}}, %[[K2]], %c0] : memref<2x16x16xf32>, vector<16xf32>
 
-// dW1 = X^T * dH with SGD fused: 4-row tiles (64 rows: no remainder).
+// dW1 = X^T * dH with SGD fused: 4-row tiles (64 rows: no remainder),
+// X^T from panels of 4 rows (X is read transposed: a row tile's 4 values
+// of one k lie next to each other, but a whole row of X apart from the
+// next k's).
 // CHECK:         scf.for %{{.*}} = %c0 to %c64 step %c4 {
 // CHECK:           -> (vector<4x16xf32>)
+// CHECK-NEXT:        vector.load %{{.*}} : memref<16x?x4xf32>, vector<4xf32>
 // CHECK:           vector.store %{{.*}}, %[[W1]]
 
 mlc.model @two_layers {
