@@ -2,7 +2,7 @@
 //-------===//
 //
 // mlc-step-bench MODEL.mlir [BATCH...] [--threads N] [--rounds R]
-//                [--variant VAR=VALUE]...
+//                [--variant VAR=VALUE]... [--per-matmul]
 //
 // Compiles MODEL.mlir with the JIT and times its train_step on random
 // inputs and labels (params initialized as `mlc train` does), steps in a
@@ -16,6 +16,11 @@
 // variable VAR set to VALUE while it compiles (the switches the compiler
 // reads for experiments, e.g. MLC_NO_PACK=1); the rounds of all variants
 // are interleaved, so load on the machine hits them alike.
+//
+// --per-matmul also times each matmul of the step alone, as the predict
+// of a one-matmul model with the same shapes and transposes (the weight
+// gradient without the optimizer fused after it), and prints its
+// fraction of the peak.
 //
 //===----------------------------------------------------------------------===//
 
@@ -91,6 +96,104 @@ double flopsAt(const std::vector<Matmul> &matmuls, int64_t batch) {
   return flops;
 }
 
+/// Seconds per call of `call`: best of `rounds` rounds of about 0.1 s.
+template <typename F>
+double bestSeconds(F call, double flops, double peak, int rounds) {
+  int64_t calls = std::clamp<int64_t>(
+      int64_t(0.1 / (flops / (peak * 0.5e9) + 1e-7)), 3, 100000);
+  for (int64_t i = 0; i < calls / 4 + 1; ++i)
+    call();
+  double best = 1e30;
+  for (int r = 0; r < rounds; ++r) {
+    auto t0 = Clock::now();
+    for (int64_t i = 0; i < calls; ++i)
+      call();
+    best = std::min(best,
+                    std::chrono::duration<double>(Clock::now() - t0).count() /
+                        double(calls));
+  }
+  return best;
+}
+
+/// Times each matmul alone: C = A B, A B^T or A^T B with a dynamic batch
+/// dimension where the step has one.
+void timeEachMatmul(const std::vector<Matmul> &matmuls, int64_t batch,
+                    unsigned threads, double peak, int rounds) {
+  using Floats = mlc::runtime::AlignedVector<float>;
+  for (const Matmul &mm : matmuls) {
+    bool ta = mm.how.rfind("A^T", 0) == 0,
+         tb = mm.how.find("B^T") != std::string::npos;
+    int64_t m = mm.m < 0 ? batch : mm.m, n = mm.n < 0 ? batch : mm.n,
+            k = mm.k < 0 ? batch : mm.k;
+    auto dim = [](int64_t d) {
+      return d < 0 ? std::string("?") : std::to_string(d);
+    };
+    // lhs [M, K] (or [K, M]); rhs [K, N] (or [N, K]). A dynamic operand is
+    // an input, a static one a param, as in the step.
+    std::string lhsType =
+        "tensor<" +
+        (ta ? dim(mm.k) + "x" + dim(mm.m) : dim(mm.m) + "x" + dim(mm.k)) +
+        "xf32>";
+    std::string rhsType =
+        "tensor<" +
+        (tb ? dim(mm.n) + "x" + dim(mm.k) : dim(mm.k) + "x" + dim(mm.n)) +
+        "xf32>";
+    std::string outType = "tensor<" + dim(mm.m) + "x" + dim(mm.n) + "xf32>";
+    bool lhsParam = mm.m >= 0 && mm.k >= 0, rhsParam = mm.n >= 0 && mm.k >= 0;
+    std::string src = "mlc.model @mm {\n";
+    auto operand = [&](const char *name, const std::string &type, bool param) {
+      if (param)
+        src += "  mlc.param @" + std::string(name) + " : " + type +
+               " = #mlc.glorot_uniform\n  %" + name + " = mlc.param_ref @" +
+               name + " : " + type + "\n";
+      else
+        src += "  %" + std::string(name) + " = mlc.input \"" + name +
+               "\" : " + type + "\n";
+    };
+    operand("a", lhsType, lhsParam);
+    operand("b", rhsType, rhsParam);
+    std::string attrs;
+    if (ta || tb)
+      attrs = std::string(" {") + (ta ? "transpose_lhs" : "") +
+              (ta && tb ? ", " : "") + (tb ? "transpose_rhs" : "") + "}";
+    src += "  %c = mlc.matmul %a, %b" + attrs + " : (" + lhsType + ", " +
+           rhsType + ") -> " + outType + "\n  mlc.output %c : " + outType +
+           "\n}\n";
+    auto context = mlc::createContext();
+    auto module = mlir::parseSourceString<mlir::ModuleOp>(src, context.get());
+    if (!module)
+      die("bad one-matmul model:\n" + src);
+    mlc::TargetOptions target;
+    target.threads = threads;
+    auto jit = mlc::JITModel::compile(context, std::move(module), target);
+    if (!jit)
+      die(llvm::toString(jit.takeError()));
+    Floats a(m * k, 0.5f), b(k * n, 0.25f), c(m * n);
+    std::vector<int64_t> aShape =
+        ta ? std::vector<int64_t>{k, m} : std::vector<int64_t>{m, k};
+    std::vector<int64_t> bShape =
+        tb ? std::vector<int64_t>{n, k} : std::vector<int64_t>{k, n};
+    // predict takes params, then inputs, then the output.
+    std::vector<mlc::BufferRef> params, inputs;
+    (lhsParam ? params : inputs).push_back({a.data(), aShape});
+    (rhsParam ? params : inputs).push_back({b.data(), bShape});
+    std::vector<mlc::BufferRef> args = params;
+    args.insert(args.end(), inputs.begin(), inputs.end());
+    args.push_back({c.data(), {m, n}});
+    double flops = 2.0 * double(m) * double(n) * double(k);
+    double t = bestSeconds(
+        [&] {
+          if (llvm::Error err = (*jit)->predict(args))
+            die(llvm::toString(std::move(err)));
+        },
+        flops, peak, rounds);
+    std::printf(
+        "  %5lld x %-5lld K %-5lld %-8s %9.1fus %8.1f GFLOP/s %4.0f%%\n",
+        (long long)m, (long long)n, (long long)k, mm.how.c_str(), t * 1e6,
+        flops / t * 1e-9, 100.0 * flops / t * 1e-9 / (peak * threads));
+  }
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -99,8 +202,11 @@ int main(int argc, char **argv) {
   unsigned threads = 1;
   int rounds = 5;
   std::vector<std::string> variants = {""};
+  bool perMatmul = false;
   for (int i = 1; i < argc; ++i) {
-    if (!std::strcmp(argv[i], "--variant") && i + 1 < argc)
+    if (!std::strcmp(argv[i], "--per-matmul"))
+      perMatmul = true;
+    else if (!std::strcmp(argv[i], "--variant") && i + 1 < argc)
       variants.push_back(argv[++i]);
     else if (!std::strcmp(argv[i], "--threads") && i + 1 < argc)
       threads = unsigned(std::atoi(argv[++i]));
@@ -266,6 +372,12 @@ int main(int argc, char **argv) {
                   100.0 * flops / best * 1e-9 / (peak * threads));
     }
   }
+  if (perMatmul)
+    for (int64_t b : batches) {
+      std::printf("each matmul alone, batch %lld (best of %d rounds):\n",
+                  (long long)b, rounds);
+      timeEachMatmul(matmuls, b, threads, peak, rounds);
+    }
   std::printf("(best and median of %d rounds; %% of peak counts matmul FLOPs "
               "only, against %u x the 1-thread peak)\n",
               rounds, threads);
