@@ -2,12 +2,17 @@
 
 #include "compiler/Driver/JIT.h"
 
+#include "compiler/Driver/CompileCache.h"
 #include "compiler/Driver/Pipeline.h"
 #include "dialects/MLC/IR/MLCDialect.h"
 #include "runtime/FloatMode.h"
 #include "runtime/cuda/CudaRuntime.h"
 
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
+#include "llvm/ExecutionEngine/Orc/ExecutionUtils.h"
+#include "llvm/ExecutionEngine/Orc/LLJIT.h"
+#include "llvm/ExecutionEngine/Orc/RTDyldObjectLinkingLayer.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MathExtras.h"
 #include "llvm/Support/Process.h"
 #include "llvm/Target/TargetMachine.h"
@@ -139,17 +144,89 @@ JITModel::compile(std::unique_ptr<MLIRContext> &context,
     jit->gpu = true;
   }
   auto start = Clock::now();
-  if (failed(lowerModule(*module, Stage::Graph, Stage::LLVM, target)))
-    return compileError();
-  jit->pipelineMs = msSince(start);
-
-  start = Clock::now();
   auto tm = createTargetMachine(target);
   if (!tm)
     return tm.takeError();
+  std::string cacheKey;
+  bool cached = !target.cacheDir.empty() && !jit->gpu;
+  if (cached) {
+    cacheKey = compileCacheKey(*module, target, **tm);
+    if (auto object = readCachedObject(target.cacheDir, cacheKey)) {
+      if (llvm::Error err = jit->loadObject(std::move(object), target)) {
+        // A stale or foreign entry: compile instead (and replace it).
+        jit->cacheWarning = "ignored a compile cache entry that does not "
+                            "load (" +
+                            llvm::toString(std::move(err)) + ")";
+        jit->loaded.reset();
+      } else {
+        jit->fromCache = true;
+      }
+    }
+  }
+  if (!jit->fromCache) {
+    if (failed(lowerModule(*module, Stage::Graph, Stage::LLVM, target)))
+      return compileError();
+    jit->pipelineMs = msSince(start);
+    start = Clock::now();
+    if (llvm::Error err = jit->compileLLVM(*module, target, std::move(*tm),
+                                           cached ? cacheKey : ""))
+      return std::move(err);
+  }
+  if (llvm::Error err = jit->lookupEntries())
+    return std::move(err);
+  jit->llvmMs = msSince(start);
+  jit->context = std::move(context);
+  return jit;
+}
+
+llvm::Error JITModel::loadObject(std::unique_ptr<llvm::MemoryBuffer> object,
+                                 const TargetOptions &target) {
+  mapper = std::make_unique<ContiguousMapper>();
+  llvm::orc::LLJITBuilder builder;
+  auto *sectionMapper = mapper.get();
+  builder.setObjectLinkingLayerCreator(
+      [sectionMapper](llvm::orc::ExecutionSession &session)
+          -> llvm::Expected<std::unique_ptr<llvm::orc::ObjectLayer>> {
+        return std::make_unique<llvm::orc::RTDyldObjectLinkingLayer>(
+            session, [sectionMapper](const llvm::MemoryBuffer &) {
+              return std::make_unique<llvm::SectionMemoryManager>(
+                  sectionMapper);
+            });
+      });
+  auto created = builder.create();
+  if (!created)
+    return created.takeError();
+  loaded = std::move(*created);
+  char prefix = loaded->getDataLayout().getGlobalPrefix();
+  // libm and the rest of the process; libomp for threaded code, as the
+  // ExecutionEngine resolves them when it compiles.
+  auto process =
+      llvm::orc::DynamicLibrarySearchGenerator::GetForCurrentProcess(prefix);
+  if (!process)
+    return process.takeError();
+  loaded->getMainJITDylib().addGenerator(std::move(*process));
+  if (target.threads != 1) {
+    auto omp =
+        llvm::orc::DynamicLibrarySearchGenerator::Load(MLC_LIBOMP_PATH, prefix);
+    if (!omp)
+      return omp.takeError();
+    loaded->getMainJITDylib().addGenerator(std::move(*omp));
+  }
+  if (llvm::Error err = loaded->addObjectFile(std::move(object)))
+    return err;
+  // Resolve now: a missing symbol is an error here, not a crash later.
+  std::string probe = "_mlir__mlir_ciface_" + sig.model + "_predict";
+  if (auto fn = loaded->lookup(probe); !fn)
+    return fn.takeError();
+  return loaded->initialize(loaded->getMainJITDylib());
+}
+
+llvm::Error JITModel::compileLLVM(ModuleOp module, const TargetOptions &target,
+                                  std::unique_ptr<llvm::TargetMachine> tm,
+                                  llvm::StringRef cacheKey) {
   // ExecutionEngineOptions holds a function_ref: keep the callable alive.
   std::function<llvm::Error(llvm::Module *)> transform =
-      makeLLVMOptimizer(target, tm->get());
+      makeLLVMOptimizer(target, tm.get());
   double irMs = 0;
   std::function<llvm::Error(llvm::Module *)> optimize = [&](llvm::Module *m) {
     auto t0 = Clock::now();
@@ -159,8 +236,9 @@ JITModel::compile(std::unique_ptr<MLIRContext> &context,
   };
   ExecutionEngineOptions options;
   options.transformer = optimize;
-  jit->mapper = std::make_unique<ContiguousMapper>();
-  options.sectionMemoryMapper = jit->mapper.get();
+  options.enableObjectDump = !cacheKey.empty();
+  mapper = std::make_unique<ContiguousMapper>();
+  options.sectionMemoryMapper = mapper.get();
   // Threaded code calls the OpenMP runtime (__kmpc_*), which the JIT
   // resolves from LLVM's libomp.
   llvm::SmallVector<llvm::StringRef, 1> libs;
@@ -170,27 +248,49 @@ JITModel::compile(std::unique_ptr<MLIRContext> &context,
   options.jitCodeGenOptLevel = target.optLevel >= 3
                                    ? llvm::CodeGenOptLevel::Aggressive
                                    : llvm::CodeGenOptLevel::Default;
-  auto engine = ExecutionEngine::create(*module, options, std::move(*tm));
-  if (!engine)
-    return engine.takeError();
-  jit->engine = std::move(*engine);
-  if (jit->gpu) {
+  auto created = ExecutionEngine::create(module, options, std::move(tm));
+  if (!created)
+    return created.takeError();
+  engine = std::move(*created);
+  if (!cacheKey.empty()) {
+    // The engine writes its object to a file only: through a temporary.
+    llvm::SmallString<128> temp;
+    if (!llvm::sys::fs::createTemporaryFile("mlc-object", "o", temp)) {
+      engine->dumpToObjectFile(temp);
+      auto object = llvm::MemoryBuffer::getFile(temp, false, false);
+      llvm::sys::fs::remove(temp);
+      if (object) {
+        if (llvm::Error err = writeCachedObject(target.cacheDir, cacheKey,
+                                                (*object)->getBuffer()))
+          cacheWarning = llvm::toString(std::move(err));
+      } else {
+        cacheWarning = "the compiled object could not be read back";
+      }
+    }
+  }
+  llvmIRMs = irMs;
+  if (gpu) {
     // The host code calls mlc's mgpu* shim; its constructors load the
     // kernels, so the symbols must be there before initialization.
-    jit->engine->registerSymbols([](llvm::orc::MangleAndInterner interner) {
+    engine->registerSymbols([](llvm::orc::MangleAndInterner interner) {
       llvm::orc::SymbolMap symbols;
       for (auto [name, address] : cuda::runtimeSymbols())
         symbols[interner(name)] = {llvm::orc::ExecutorAddr::fromPtr(address),
                                    llvm::JITSymbolFlags::Exported};
       return symbols;
     });
-    jit->engine->initialize();
+    engine->initialize();
     std::string error = cuda::takeError();
     if (!error.empty())
       return llvm::createStringError("loading the kernels on " +
                                      cuda::deviceDescription() +
                                      " failed: " + error);
   }
+  return llvm::Error::success();
+}
+
+llvm::Error JITModel::lookupEntries() {
+  JITModel *jit = this;
   // Buffer order of the entry points (see mlc-build-entry-points): params,
   // [optimizer states, learning rate, step size,] inputs, [labels, loss,]
   // outputs.
@@ -223,29 +323,36 @@ JITModel::compile(std::unique_ptr<MLIRContext> &context,
   };
   jit->predictEntry.specs = specsOf(false, false);
   if (llvm::Error err = jit->lookupEntry("predict", jit->predictEntry))
-    return std::move(err);
+    return err;
   if (s.canEvaluate()) {
     jit->evalEntry.specs = specsOf(true, false);
     if (llvm::Error err = jit->lookupEntry("eval_step", jit->evalEntry))
-      return std::move(err);
+      return err;
   }
   if (s.canTrain()) {
     jit->trainEntry.specs = specsOf(true, true);
     if (llvm::Error err = jit->lookupEntry("train_step", jit->trainEntry))
-      return std::move(err);
+      return err;
   }
-  jit->llvmMs = msSince(start);
-  jit->llvmIRMs = irMs;
-  jit->context = std::move(context);
-  return jit;
+  return llvm::Error::success();
 }
 
 llvm::Error JITModel::lookupEntry(llvm::StringRef kind, EntryPoint &entry) {
   std::string name = "_mlir_ciface_" + sig.model + "_" + kind.str();
-  auto fn = engine->lookupPacked(name);
+  // The packed wrappers (void (**)) the ExecutionEngine adds to the module.
+  auto lookup =
+      [&](const std::string &symbol) -> llvm::Expected<void (*)(void **)> {
+    if (engine)
+      return engine->lookupPacked(symbol);
+    auto address = loaded->lookup("_mlir_" + symbol);
+    if (!address)
+      return address.takeError();
+    return address->toPtr<void (*)(void **)>();
+  };
+  auto fn = lookup(name);
   if (!fn)
     return fn.takeError();
-  auto bytes = engine->lookupPacked(name + "_workspace_bytes");
+  auto bytes = lookup(name + "_workspace_bytes");
   if (!bytes)
     return bytes.takeError();
   entry.kind = kind.str();

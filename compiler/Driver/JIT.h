@@ -23,6 +23,13 @@
 namespace mlir {
 class ExecutionEngine;
 } // namespace mlir
+namespace llvm {
+class MemoryBuffer;
+class TargetMachine;
+namespace orc {
+class LLJIT;
+} // namespace orc
+} // namespace llvm
 
 namespace mlc {
 
@@ -62,6 +69,10 @@ public:
   /// Milliseconds spent in the MLIR pipeline and in LLVM (JIT) compilation,
   /// of which llvmIRMs in LLVM IR optimization (the rest is code generation).
   double pipelineMs = 0, llvmMs = 0, llvmIRMs = 0;
+  /// The code came from the compile cache (then llvmMs is the loading).
+  bool fromCache = false;
+  /// Why the compiled code could not be cached, if it could not.
+  std::string cacheWarning;
 
 private:
   JITModel() = default;
@@ -73,6 +84,15 @@ private:
     std::vector<const TensorSpec *> specs;
   };
   llvm::Error lookupEntry(llvm::StringRef kind, EntryPoint &entry);
+  llvm::Error lookupEntries();
+  /// Lowered `module` (Stage::LLVM) to machine code in `engine`; with a
+  /// cache key, also writes the object to target.cacheDir.
+  llvm::Error compileLLVM(mlir::ModuleOp module, const TargetOptions &target,
+                          std::unique_ptr<llvm::TargetMachine> tm,
+                          llvm::StringRef cacheKey);
+  /// Loads object code from the compile cache into `loaded`.
+  llvm::Error loadObject(std::unique_ptr<llvm::MemoryBuffer> object,
+                         const TargetOptions &target);
   llvm::Error call(const EntryPoint &entry, llvm::ArrayRef<BufferRef> buffers);
 
   std::unique_ptr<mlir::MLIRContext> context;
@@ -80,6 +100,8 @@ private:
   // first, it outlives the engine.
   std::unique_ptr<llvm::SectionMemoryManager::MemoryMapper> mapper;
   std::unique_ptr<mlir::ExecutionEngine> engine;
+  // Or, for code from the compile cache, the JIT that loaded the object.
+  std::unique_ptr<llvm::orc::LLJIT> loaded;
   ModelSignature sig;
   EntryPoint predictEntry, evalEntry, trainEntry;
   // Specs of the scalars of the eval and train entry points.

@@ -54,6 +54,9 @@ struct TargetOptions {
   /// generated libraries set the mode around each call and restore the
   /// caller's afterwards. Off: IEEE gradual underflow, at its cost.
   bool flushDenormals = true;
+  /// The JIT's compile cache (CompileCache.h): a directory, or empty for
+  /// none. CPU targets only.
+  std::string cacheDir;
   bool isGPU() const { return !gpuChip.empty(); }
 };
 

@@ -10,6 +10,7 @@
 #include "ThreadCheck.h"
 #include "Train.h"
 #include "Version.h"
+#include "compiler/Driver/CompileCache.h"
 #include "compiler/Driver/Driver.h"
 #include "compiler/Driver/Library.h"
 #include "compiler/Registration/Registration.h"
@@ -147,6 +148,12 @@ cl::opt<std::string> lossOverride(
              "binary_crossentropy"),
     cl::sub(compileCmd), cl::sub(trainCmd), cl::sub(evalCmd),
     cl::cat(mlcCategory));
+cl::opt<bool> noCache(
+    "no-cache",
+    cl::desc("Compile the model even if the compile cache ($MLC_CACHE_DIR, "
+             "else $XDG_CACHE_HOME/mlc or ~/.cache/mlc) holds its code, and "
+             "do not cache it"),
+    cl::sub(trainCmd), cl::sub(evalCmd), cl::cat(mlcCategory));
 cl::opt<bool> fromLogits("from-logits",
                          cl::desc("With --loss: the model outputs logits"),
                          cl::sub(compileCmd), cl::sub(trainCmd),
@@ -492,6 +499,8 @@ Error runTrain(bool train) {
   mlc::TargetOptions target;
   target.threads = threads;
   target.flushDenormals = denormals == Denormals::Flush;
+  if (!noCache)
+    target.cacheDir = mlc::defaultCacheDirectory();
   if (Error err = mlc::parseTarget(targetName, target))
     return err;
   if (std::string why; target.isGPU() && !mlc::cuda::available(why))
@@ -545,8 +554,15 @@ Error runTrain(bool train) {
       return err;
   if (target.isGPU())
     outs() << "GPU: " << mlc::cuda::deviceDescription() << "\n";
-  outs() << "Compiled @" << jit->signature().model << " in "
-         << formatv("{0:f0}", jit->pipelineMs + jit->llvmMs) << " ms\n";
+  if (!jit->cacheWarning.empty())
+    errs() << "warning: compile cache: " << jit->cacheWarning << "\n";
+  if (jit->fromCache)
+    outs() << "Loaded @" << jit->signature().model
+           << " from the compile cache in " << formatv("{0:f0}", jit->llvmMs)
+           << " ms\n";
+  else
+    outs() << "Compiled @" << jit->signature().model << " in "
+           << formatv("{0:f0}", jit->pipelineMs + jit->llvmMs) << " ms\n";
   return run->run(*jit);
 }
 

@@ -1,0 +1,142 @@
+//===- CompileCache.cpp - compiled models kept on disk --------------------===//
+
+#include "compiler/Driver/CompileCache.h"
+
+#include "mlir/IR/OperationSupport.h"
+#include "llvm/Config/llvm-config.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/SHA256.h"
+#include "llvm/Support/raw_ostream.h"
+#include "llvm/Target/TargetMachine.h"
+
+#include <sys/stat.h>
+
+#include <cstdlib>
+#include <cstring>
+
+using namespace mlc;
+
+namespace {
+
+constexpr llvm::StringLiteral kMagic = "MLCOBJ1\n";
+constexpr size_t kHeader = 8 + 32 + 8;
+
+std::string hex(llvm::ArrayRef<uint8_t> bytes) {
+  static const char *digits = "0123456789abcdef";
+  std::string s;
+  for (uint8_t b : bytes) {
+    s += digits[b >> 4];
+    s += digits[b & 15];
+  }
+  return s;
+}
+
+/// The running executable's identity: a rebuilt mlc (or test binary) has
+/// another inode, size or modification time.
+std::string executableIdentity() {
+  struct stat st;
+  if (::stat("/proc/self/exe", &st) != 0)
+    return "unknown";
+  return std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino) + ":" +
+         std::to_string(st.st_size) + ":" + std::to_string(st.st_mtim.tv_sec) +
+         "." + std::to_string(st.st_mtim.tv_nsec);
+}
+
+} // namespace
+
+std::string mlc::defaultCacheDirectory() {
+  if (const char *off = std::getenv("MLC_NO_CACHE"); off && *off)
+    return "";
+  if (const char *dir = std::getenv("MLC_CACHE_DIR"); dir && *dir)
+    return dir;
+  if (const char *xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg)
+    return std::string(xdg) + "/mlc";
+  if (const char *home = std::getenv("HOME"); home && *home)
+    return std::string(home) + "/.cache/mlc";
+  return "";
+}
+
+std::string mlc::compileCacheKey(mlir::ModuleOp module,
+                                 const TargetOptions &target,
+                                 const llvm::TargetMachine &tm) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  os << "mlc " << MLC_VERSION_STRING << " llvm " << LLVM_VERSION_STRING
+     << " exe " << executableIdentity() << "\n";
+  os << "triple " << tm.getTargetTriple().str() << " cpu " << tm.getTargetCPU()
+     << " features " << tm.getTargetFeatureString() << "\n";
+  os << "opt " << target.optLevel << " threads " << target.threads
+     << " vector-bits " << target.vectorBits << " full-llvm "
+     << target.fullLLVMOptimization << " flush " << target.flushDenormals
+     << " gpu " << target.gpuChip << " " << target.gpuFormat << "\n";
+  if (const char *extra = std::getenv("MLC_SCHEDULE_OPTIONS"))
+    os << "schedule " << extra << "\n";
+  module->print(os, mlir::OpPrintingFlags().printGenericOpForm());
+  llvm::SHA256 sha;
+  sha.update(text);
+  return hex(sha.final());
+}
+
+std::unique_ptr<llvm::MemoryBuffer> mlc::readCachedObject(llvm::StringRef dir,
+                                                          llvm::StringRef key) {
+  llvm::SmallString<256> path(dir);
+  llvm::sys::path::append(path, key + ".o");
+  auto file = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
+                                          /*RequiresNullTerminator=*/false);
+  if (!file)
+    return nullptr;
+  llvm::StringRef bytes = (*file)->getBuffer();
+  if (bytes.size() < kHeader || !bytes.starts_with(kMagic))
+    return nullptr;
+  uint64_t size = 0;
+  std::memcpy(&size, bytes.data() + 8 + 32, 8);
+  llvm::StringRef object = bytes.drop_front(kHeader);
+  if (size != object.size())
+    return nullptr;
+  llvm::SHA256 sha;
+  sha.update(object);
+  std::array<uint8_t, 32> digest = sha.final();
+  if (std::memcmp(digest.data(), bytes.data() + 8, 32) != 0)
+    return nullptr;
+  return llvm::MemoryBuffer::getMemBufferCopy(object, path);
+}
+
+llvm::Error mlc::writeCachedObject(llvm::StringRef dir, llvm::StringRef key,
+                                   llvm::StringRef object) {
+  // Owner only: the cache holds code this user's runs will execute.
+  if (std::error_code ec = llvm::sys::fs::create_directories(
+          dir, /*IgnoreExisting=*/true, llvm::sys::fs::owner_all))
+    return llvm::createStringError("cannot create the compile cache " +
+                                   dir.str() + ": " + ec.message());
+  llvm::SmallString<256> path(dir), temp;
+  llvm::sys::path::append(path, key + ".o");
+  int fd;
+  if (std::error_code ec =
+          llvm::sys::fs::createUniqueFile(path + ".tmp-%%%%%%", fd, temp))
+    return llvm::createStringError("cannot write to the compile cache " +
+                                   dir.str() + ": " + ec.message());
+  {
+    llvm::raw_fd_ostream os(fd, /*shouldClose=*/true);
+    llvm::SHA256 sha;
+    sha.update(object);
+    std::array<uint8_t, 32> digest = sha.final();
+    uint64_t size = object.size();
+    os << kMagic;
+    os.write(reinterpret_cast<const char *>(digest.data()), digest.size());
+    os.write(reinterpret_cast<const char *>(&size), 8);
+    os << object;
+    os.close();
+    if (os.has_error()) {
+      os.clear_error();
+      llvm::sys::fs::remove(temp);
+      return llvm::createStringError("cannot write " + temp.str().str());
+    }
+  }
+  if (std::error_code ec = llvm::sys::fs::rename(temp, path)) {
+    llvm::sys::fs::remove(temp);
+    return llvm::createStringError("cannot write " + path.str().str() + ": " +
+                                   ec.message());
+  }
+  return llvm::Error::success();
+}
