@@ -26,6 +26,12 @@ struct ParallelizeTilesPass
       auto loop = llvm::dyn_cast<scf::ForOp>(op);
       if (!loop)
         continue;
+      // The schedule marks loops it creates after bufferization (the
+      // copies into packed panels, one panel per iteration).
+      if (loop->hasAttr("mlc.parallel")) {
+        loops.push_back(loop);
+        continue;
+      }
       bool hasRegisterTile = false;
       loop.getBody()->walk([&](scf::ForOp inner) {
         hasRegisterTile |= llvm::any_of(inner.getResultTypes(), [](Type t) {

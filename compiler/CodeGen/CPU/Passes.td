@@ -8,17 +8,25 @@ include "mlir/Pass/PassBase.td"
 def CPUSchedule : Pass<"mlc-cpu-schedule", "::mlir::ModuleOp"> {
   let summary = "Tile, fuse, vectorize and bufferize linalg for the host CPU";
   let description = [{
-    Writes and runs a transform-dialect script over the module:
+    Writes and runs transform-dialect scripts over the module:
 
     * every `linalg.matmul` (with its zero fill) is tiled into output tiles
-      of 8 rows x 2 vector registers (8 x 32 floats with AVX-512, 8 x 16
-      with AVX2, 8 x 8 with SSE or NEON: 16 accumulator registers), its
-      reduction runs one step at a time on a vector accumulator kept in
-      registers, and an
-      elementwise consumer of the result (bias + activation) is fused into
-      the tile, so the matmul result never reaches memory;
-    * a row dimension that can end in a partial tile (the dynamic batch) is
-      peeled: full tiles vectorize without masks, the last with masks;
+      of 2 vector registers' width and as many rows as the register file
+      holds (8 x 32 floats with AVX-512's 32 registers, 6 x 16 with AVX2's
+      16, 6 x 8 with SSE; 4 rows when an optimizer update is fused after
+      it), its reduction runs one step at a time on a vector accumulator
+      kept in registers, and an elementwise consumer of the result (bias +
+      activation, or the optimizer update) is fused into the tile, so the
+      matmul result never reaches memory;
+    * a row dimension that can end in a partial tile (the dynamic batch, or
+      a static size without a fitting divisor) is peeled: the last, partial
+      tile is redone one row at a time, also without masks;
+    * operands the tiles would read with a stride are first copied into
+      contiguous panels (`pack-operands`): B in panels of the tile's width,
+      a transposed B (the backward dX = dY W^T) transposed into them in
+      8 x width blocks, a transposed A (the weight gradient's X^T) in
+      panels of the tile's rows; the copies run after bufferization and,
+      marked `mlc.parallel`, in parallel with `--threads`;
     * the module is then bufferized (copies as `linalg.copy`), accumulator
       transfers are hoisted out of the reduction loop, and vector ops are
       lowered to outer products and 1-D transfers.
@@ -37,6 +45,9 @@ def CPUSchedule : Pass<"mlc-cpu-schedule", "::mlir::ModuleOp"> {
     Option<"packOperands", "pack-operands", "bool", "true",
            "Copy matmul operands that register tiles would read with a "
            "stride (B, B^T, A^T) into contiguous panels before the matmul">,
+    Option<"parallelPacks", "parallel-packs", "bool", "true",
+           "Mark the loops over packed panels parallel (for "
+           "mlc-parallelize-tiles)">,
     Option<"packLhs", "pack-lhs", "bool", "true",
            "With pack-operands: pack a transposed A too">,
   ];
@@ -52,8 +63,10 @@ def ParallelizeTiles : Pass<"mlc-parallelize-tiles", "::mlir::func::FuncOp"> {
   let description = [{
     Run right after `mlc-cpu-schedule`: the loops directly in a function
     body are then the schedule's loops over row tiles (recognized by the
-    register-tile reduction loop inside). Every iteration writes its own
-    tile and nothing else, so each becomes an `scf.parallel` (which
+    register-tile reduction loop inside), and the loops the schedule
+    marked `mlc.parallel` (its copies into packed panels). Every iteration
+    writes its own tile or panel and nothing else, so each becomes an
+    `scf.parallel` (which
     `convert-scf-to-openmp` turns into an OpenMP work-sharing loop). No
     value is combined across iterations, so results do not depend on the
     thread count.

@@ -40,6 +40,8 @@ using namespace mlir;
 namespace {
 
 constexpr const char *kTagAttr = "mlc_sched";
+/// Marks a loop whose iterations are independent (mlc-parallelize-tiles).
+constexpr const char *kParallelAttr = "mlc.parallel";
 
 /// A matmul, its zero fill, and optionally the elementwise op that consumes
 /// its result (the layer's bias and activation).
@@ -165,6 +167,7 @@ public:
   ScriptWriter(int64_t lanes, int64_t registers)
       : lanes(lanes), registers(registers) {}
   int64_t lanes, registers;
+  bool parallelPacks = false;
   std::string script;
   llvm::raw_string_ostream os{script};
 
@@ -341,8 +344,15 @@ public:
         R"(  %{0} = transform.structured.match attributes {{{1} = "{0}"} in {4} : (!transform.any_op) -> !transform.any_op
   %{0}_t, %{0}_l0, %{0}_l1 = transform.structured.tile_using_for %{0} tile_sizes [1, {2}] : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op)
   transform.structured.vectorize %{0}_t vector_sizes [1, {2}, {3}] : !transform.any_op
+{5}
 )",
-        pack.tag, kTagAttr, rows, pack.panel, where);
+        pack.tag, kTagAttr, rows, pack.panel, where,
+        parallelPacks
+            ? llvm::formatv(
+                  R"(  transform.annotate %{0}_l0 "{1}" : !transform.any_op)",
+                  pack.tag, kParallelAttr)
+                  .str()
+            : std::string());
   }
 
   /// Vector cleanups, accumulator hoisting, bufferization, vector lowering.
@@ -647,6 +657,7 @@ struct CPUSchedulePass : public mlc::impl::CPUScheduleBase<CPUSchedulePass> {
     for (auto func : module.getOps<func::FuncOp>())
       unshareInitTensors(func);
     ScriptWriter lower(vectorBits / 32, registers);
+    lower.parallelPacks = parallelPacks;
     lower.bufferizeAndLower(packs);
     if (failed(run(lower.script, "bufferize and lower vectors",
                    /*consumesRoot=*/true, module)))

@@ -151,3 +151,30 @@ func.func @not_in_the_body(%a: memref<?x8xf32>, %n: index, %go: i1) {
   }
   return
 }
+
+// -----
+
+// A loop the schedule marked `mlc.parallel` (a copy into packed panels, one
+// panel per iteration) runs in parallel too, though it holds no register
+// tile.
+// CHECK-LABEL: func.func @marked_copy
+// CHECK:         scf.parallel (%[[P:.*]]) = (%c0) to (%c4) step (%c1) {
+// CHECK-NEXT:      scf.for %[[K:.*]] = %c0 to %c16 step %c1 {
+// CHECK-NEXT:        %[[V:.*]] = vector.load %{{.*}}[%[[K]], %[[P]], %c0] : memref<16x4x8xf32>, vector<8xf32>
+// CHECK-NEXT:        vector.store %[[V]], %{{.*}}[%[[P]], %[[K]], %c0] : memref<4x16x8xf32>, vector<8xf32>
+// CHECK-NEXT:      }
+// CHECK-NEXT:      scf.reduce
+// CHECK-NEXT:    }
+func.func @marked_copy(%src: memref<16x4x8xf32>, %dst: memref<4x16x8xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %c16 = arith.constant 16 : index
+  scf.for %p = %c0 to %c4 step %c1 {
+    scf.for %k = %c0 to %c16 step %c1 {
+      %v = vector.load %src[%k, %p, %c0] : memref<16x4x8xf32>, vector<8xf32>
+      vector.store %v, %dst[%p, %k, %c0] : memref<4x16x8xf32>, vector<8xf32>
+    }
+  } {mlc.parallel}
+  return
+}
