@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Train-step time of an MLP in mlc next to its peers, on one machine, in
+# alternating rounds: mlc-step-bench (bench/step-bench.cpp) and
+# bench/peers_mlp.py for PyTorch eager (Debian's python3-torch, or a venv's)
+# and JAX jit. JAX comes from PyPI into a venv when MLC_BENCH_VENV names one
+# that has it (python3 -m venv V && V/bin/pip install jax); it is never
+# needed by the tests. Prints microseconds per step and the peers' time over
+# mlc's.
+#   bench/mlp-peers.sh [MODEL WIDTHS BATCH [THREADS [ROUNDS]]]
+#   default: bench/models/wide_mlp.mlir 784,1024,1024,10 256 1 3
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build_dir=${MLC_BUILD_DIR:-build}
+model=${1:-bench/models/wide_mlp.mlir}
+widths=${2:-784,1024,1024,10}
+batch=${3:-256}
+threads=${4:-1}
+rounds=${5:-3}
+cmake --build "$build_dir" --target mlc-step-bench >/dev/null
+export MALLOC_TRIM_THRESHOLD_=268435456 MALLOC_MMAP_THRESHOLD_=33554432
+export OMP_NUM_THREADS=$threads OPENBLAS_NUM_THREADS=$threads MKL_NUM_THREADS=$threads
+lscpu | grep -E "^(Model name|CPU family|Model|Flags)" | sed 's/^Flags:.*\(avx512f\).*/Flags: ... avx512f .../; s/^Flags:.*\(avx2\).*/Flags: ... avx2 (no avx512f) .../'
+peers=("torch:/usr/bin/python3")
+if [ -n "${MLC_BENCH_VENV:-}" ] && "$MLC_BENCH_VENV/bin/python" -c "import jax" 2>/dev/null; then
+  peers+=("jax:$MLC_BENCH_VENV/bin/python")
+fi
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
+for r in $(seq "$rounds"); do
+  "$build_dir/bin/mlc-step-bench" "$model" "$batch" --threads "$threads" --rounds 3 |
+    awk -v b="$batch" '$1 == b && $2 == "default" { sub("us", "", $3); print "mlc", $3 }' >>"$out"
+  for p in "${peers[@]}"; do
+    name=${p%%:*} py=${p#*:}
+    "$py" bench/peers_mlp.py "$name" "$widths" "$batch" --threads "$threads" --rounds 3 |
+      awk '{ print $1, $3 }' >>"$out"
+  done
+done
+echo
+printf "%-8s %12s   %s\n" system "best us/step" "over mlc's best"
+m=$(awk '$1 == "mlc" { print $2 }' "$out" | sort -g | head -n 1)
+for name in mlc torch jax; do
+  t=$(awk -v n="$name" '$1 == n { print $2 }' "$out" | sort -g | head -n 1)
+  [ -n "$t" ] && printf "%-8s %12.1f   %.2fx\n" "$name" "$t" "$(echo "$t / $m" | bc -l)"
+done
+echo "($model, batch $batch, $threads thread(s), best of $rounds alternating rounds)"

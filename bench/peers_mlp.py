@@ -1,0 +1,137 @@
+"""Train-step time of an MLP (relu hidden layers, softmax output, sparse
+categorical cross-entropy, Adam 1e-3) in a peer framework, on random data:
+the same step mlc-step-bench times for mlc.
+
+usage: peers_mlp.py FRAMEWORK WIDTHS BATCH [--threads N] [--rounds R]
+  FRAMEWORK  torch (eager), torch-compile, jax (jit per step)
+  WIDTHS     e.g. 784,1024,1024,10
+Prints "FRAMEWORK BATCH best_us median_us" (microseconds per step over R
+rounds of about 0.5 s each). Run through bench/mlp-peers.sh, which sets the
+threads and the allocator environment.
+"""
+import argparse
+import os
+import time
+
+
+def rounds_of(step, rounds):
+    step()  # compile / warm up
+    step()
+    t0 = time.perf_counter()
+    step()
+    per = max(time.perf_counter() - t0, 1e-6)
+    n = max(3, int(0.5 / per))
+    times = []
+    for _ in range(rounds):
+        t0 = time.perf_counter()
+        for _ in range(n):
+            step()
+        times.append((time.perf_counter() - t0) / n)
+    times.sort()
+    return times[0], times[len(times) // 2]
+
+
+def torch_step(widths, batch, threads, compile_):
+    import torch
+
+    torch.set_num_threads(threads)
+    torch.set_flush_denormal(True)
+    torch.manual_seed(0)
+    layers = []
+    for i in range(len(widths) - 1):
+        layers.append(torch.nn.Linear(widths[i], widths[i + 1]))
+        if i + 2 < len(widths):
+            layers.append(torch.nn.ReLU())
+    model = torch.nn.Sequential(*layers)
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7)
+    loss_fn = torch.nn.CrossEntropyLoss()
+    x = torch.rand(batch, widths[0])
+    y = torch.randint(0, widths[-1], (batch,))
+
+    def train(x, y):
+        opt.zero_grad(set_to_none=True)
+        loss = loss_fn(model(x), y)
+        loss.backward()
+        opt.step()
+        return loss
+
+    if compile_:
+        train = torch.compile(train)
+    return lambda: train(x, y)
+
+
+def jax_step(widths, batch, threads):
+    os.environ["XLA_FLAGS"] = (
+        os.environ.get("XLA_FLAGS", "")
+        + " --xla_cpu_multi_thread_eigen=%s intra_op_parallelism_threads=%d"
+        % ("true" if threads > 1 else "false", threads)
+    )
+    import jax
+    import jax.numpy as jnp
+
+    key = jax.random.PRNGKey(0)
+    params = []
+    for i in range(len(widths) - 1):
+        key, k = jax.random.split(key)
+        limit = (6.0 / (widths[i] + widths[i + 1])) ** 0.5
+        w = jax.random.uniform(k, (widths[i], widths[i + 1]), minval=-limit, maxval=limit)
+        params.append((w, jnp.zeros(widths[i + 1])))
+    state = [(jnp.zeros_like(w), jnp.zeros_like(b)) for w, b in params]
+    state = (state, [(jnp.zeros_like(w), jnp.zeros_like(b)) for w, b in params], 0)
+
+    def loss_fn(params, x, y):
+        h = x
+        for i, (w, b) in enumerate(params):
+            h = h @ w + b
+            if i + 1 < len(params):
+                h = jax.nn.relu(h)
+        logp = jax.nn.log_softmax(h)
+        return -jnp.mean(jnp.take_along_axis(logp, y[:, None], axis=1))
+
+    @jax.jit
+    def train(params, state, x, y):
+        m, v, t = state
+        g = jax.grad(loss_fn)(params, x, y)
+        t = t + 1
+        lr = 1e-3 * jnp.sqrt(1 - 0.999**t) / (1 - 0.9**t)
+        new_p, new_m, new_v = [], [], []
+        for (w, b), (mw, mb), (vw, vb), (gw, gb) in zip(params, m, v, g):
+            mw = 0.9 * mw + 0.1 * gw
+            mb = 0.9 * mb + 0.1 * gb
+            vw = 0.999 * vw + 0.001 * gw * gw
+            vb = 0.999 * vb + 0.001 * gb * gb
+            new_p.append((w - lr * mw / (jnp.sqrt(vw) + 1e-7), b - lr * mb / (jnp.sqrt(vb) + 1e-7)))
+            new_m.append((mw, mb))
+            new_v.append((vw, vb))
+        return new_p, (new_m, new_v, t)
+
+    key, kx = jax.random.split(key)
+    x = jax.random.uniform(kx, (batch, widths[0]))
+    y = jax.random.randint(key, (batch,), 0, widths[-1])
+    box = {"p": params, "s": state}
+
+    def step():
+        box["p"], box["s"] = train(box["p"], box["s"], x, y)
+        jax.block_until_ready(box["p"])
+
+    return step
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("framework", choices=["torch", "torch-compile", "jax"])
+    ap.add_argument("widths")
+    ap.add_argument("batch", type=int)
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--rounds", type=int, default=5)
+    a = ap.parse_args()
+    widths = [int(w) for w in a.widths.split(",")]
+    if a.framework == "jax":
+        step = jax_step(widths, a.batch, a.threads)
+    else:
+        step = torch_step(widths, a.batch, a.threads, a.framework == "torch-compile")
+    best, median = rounds_of(step, a.rounds)
+    print(f"{a.framework} {a.batch} {best * 1e6:.1f} {median * 1e6:.1f}")
+
+
+main()
