@@ -31,8 +31,6 @@
 
 #include <oneapi/dnnl/dnnl.h>
 
-#include <immintrin.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cmath>

@@ -279,7 +279,6 @@ int main(int argc, char **argv) {
   std::printf("\n%-6s %-22s %10s %10s %9s %8s %8s\n", "batch", "variant",
               "best", "median", "GFLOP", "GFLOP/s", "of peak");
 
-  std::mt19937 rng(1);
   using Floats = mlc::runtime::AlignedVector<float>;
   for (int64_t b : batches) {
     // One set of buffers per variant: each trains its own copy.

@@ -2,7 +2,10 @@
 
 #include "compiler/Driver/CompileCache.h"
 
+#include "runtime/core/files.h"
+
 #include "mlir/IR/OperationSupport.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Config/llvm-config.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
@@ -21,16 +24,6 @@ namespace {
 
 constexpr llvm::StringLiteral kMagic = "MLCOBJ1\n";
 constexpr size_t kHeader = 8 + 32 + 8;
-
-std::string hex(llvm::ArrayRef<uint8_t> bytes) {
-  static const char *digits = "0123456789abcdef";
-  std::string s;
-  for (uint8_t b : bytes) {
-    s += digits[b >> 4];
-    s += digits[b & 15];
-  }
-  return s;
-}
 
 /// The running executable's identity: a rebuilt mlc (or test binary) has
 /// another inode, size or modification time.
@@ -75,18 +68,23 @@ std::string mlc::compileCacheKey(mlir::ModuleOp module,
   module->print(os, mlir::OpPrintingFlags().printGenericOpForm());
   llvm::SHA256 sha;
   sha.update(text);
-  return hex(sha.final());
+  return llvm::toHex(sha.final(), /*LowerCase=*/true);
 }
 
 std::unique_ptr<llvm::MemoryBuffer> mlc::readCachedObject(llvm::StringRef dir,
                                                           llvm::StringRef key) {
   llvm::SmallString<256> path(dir);
   llvm::sys::path::append(path, key + ".o");
-  auto file = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
-                                          /*RequiresNullTerminator=*/false);
-  if (!file)
+  // Through the project's reader: a FIFO or device planted in the cache
+  // is refused, not read (or waited on). Entries over 1 GiB are not ours.
+  unsigned char *raw = nullptr;
+  size_t rawSize = 0;
+  char why[256];
+  if (mlcReadRegularFile(path.c_str(), uint64_t(1) << 30, &raw, &rawSize, why,
+                         sizeof why) != MLC_CORE_OK)
     return nullptr;
-  llvm::StringRef bytes = (*file)->getBuffer();
+  std::unique_ptr<unsigned char, void (*)(void *)> owned(raw, std::free);
+  llvm::StringRef bytes(reinterpret_cast<const char *>(raw), rawSize);
   if (bytes.size() < kHeader || !bytes.starts_with(kMagic))
     return nullptr;
   uint64_t size = 0;
@@ -133,10 +131,17 @@ llvm::Error mlc::writeCachedObject(llvm::StringRef dir, llvm::StringRef key,
       return llvm::createStringError("cannot write " + temp.str().str());
     }
   }
+  char why[256];
+  if (mlcCheckReplaceable(path.c_str(), why, sizeof why) != MLC_CORE_OK) {
+    llvm::sys::fs::remove(temp);
+    return llvm::createStringError("cannot write " + path.str().str() + ": " +
+                                   why);
+  }
   if (std::error_code ec = llvm::sys::fs::rename(temp, path)) {
     llvm::sys::fs::remove(temp);
     return llvm::createStringError("cannot write " + path.str().str() + ": " +
                                    ec.message());
   }
+  mlcRemoveStaleTemporaries(path.c_str());
   return llvm::Error::success();
 }

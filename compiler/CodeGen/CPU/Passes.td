@@ -38,7 +38,7 @@ def CPUSchedule : Pass<"mlc-cpu-schedule", "::mlir::ModuleOp"> {
            "Print the transform script to stderr before running it">,
     Option<"vectorBits", "vector-bits", "unsigned", "512",
            "Vector register width of the target: 512 (AVX-512), 256 (AVX2), "
-           "128 (SSE, NEON). Register tiles are 8 rows x 2 vectors.">,
+           "128 (SSE, NEON). Register tiles are 2 vectors wide.">,
     Option<"vectorRegisters", "vector-registers", "unsigned", "0",
            "Vector registers of the target (0: 32 with 512-bit vectors, "
            "else 16); register tiles get as many rows as fit">,

@@ -13,9 +13,9 @@
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
 #include "llvm/Support/ErrorHandling.h"
 
-#include "mlir/Transforms/Passes.h"
 #include <cstdlib>
 
 using namespace mlir;
