@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Train-step time of an MLP in mlc next to its peers, on one machine, in
 # alternating rounds: mlc-step-bench (bench/step-bench.cpp) and
-# bench/peers_mlp.py for PyTorch eager (Debian's python3-torch, or a venv's)
-# and JAX jit. JAX comes from PyPI into a venv when MLC_BENCH_VENV names one
-# that has it (python3 -m venv V && V/bin/pip install jax); it is never
-# needed by the tests. Prints microseconds per step and the peers' time over
-# mlc's.
+# bench/peers_mlp.py for PyTorch eager, torch.compile
+# (MLC_BENCH_TORCH_COMPILE=1) and JAX jit. The peers come from the venv
+# MLC_BENCH_VENV names (python3 -m venv V && V/bin/pip install torch jax),
+# else PyTorch from Debian's python3-torch; they are never needed by the
+# tests. Prints microseconds per step and the peers' time over mlc's.
 #   bench/mlp-peers.sh [MODEL WIDTHS BATCH [THREADS [ROUNDS]]]
 #   default: bench/models/wide_mlp.mlir 784,1024,1024,10 256 1 3
 set -euo pipefail
@@ -20,25 +20,40 @@ cmake --build "$build_dir" --target mlc-step-bench >/dev/null
 export MALLOC_TRIM_THRESHOLD_=268435456 MALLOC_MMAP_THRESHOLD_=33554432
 export OMP_NUM_THREADS=$threads OPENBLAS_NUM_THREADS=$threads MKL_NUM_THREADS=$threads
 lscpu | grep -E "^(Model name|CPU family|Model|Flags)" | sed 's/^Flags:.*\(avx512f\).*/Flags: ... avx512f .../; s/^Flags:.*\(avx2\).*/Flags: ... avx2 (no avx512f) .../'
-peers=("torch:/usr/bin/python3")
-if [ -n "${MLC_BENCH_VENV:-}" ] && "$MLC_BENCH_VENV/bin/python" -c "import jax" 2>/dev/null; then
-  peers+=("jax:$MLC_BENCH_VENV/bin/python")
+# PyTorch from the venv when it has it (a current PyTorch 2 from PyPI),
+# else Debian's; torch.compile only with the venv's (it needs a compiler
+# toolchain and PyTorch 2).
+venv_py=${MLC_BENCH_VENV:+$MLC_BENCH_VENV/bin/python}
+peers=()
+if [ -n "$venv_py" ] && "$venv_py" -c "import torch" 2>/dev/null; then
+  peers+=("torch:$venv_py")
+  [ -n "${MLC_BENCH_TORCH_COMPILE:-}" ] && peers+=("torch-compile:$venv_py")
+elif /usr/bin/python3 -c "import torch" 2>/dev/null; then
+  peers+=("torch:/usr/bin/python3")
 fi
+if [ -n "$venv_py" ] && "$venv_py" -c "import jax" 2>/dev/null; then
+  peers+=("jax:$venv_py")
+fi
+# Every system gets the same cores: XLA's runtime runs independent ops of
+# a step concurrently on a pool of its own and would otherwise use every
+# core of the machine whatever the thread settings say.
+pin=()
+command -v taskset >/dev/null && pin=(taskset -c "0-$((threads - 1))")
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 for r in $(seq "$rounds"); do
-  "$build_dir/bin/mlc-step-bench" "$model" "$batch" --threads "$threads" --rounds 3 |
+  "${pin[@]}" "$build_dir/bin/mlc-step-bench" "$model" "$batch" --threads "$threads" --rounds 3 |
     awk -v b="$batch" '$1 == b && $2 == "default" { sub("us", "", $3); print "mlc", $3 }' >>"$out"
   for p in "${peers[@]}"; do
     name=${p%%:*} py=${p#*:}
-    "$py" bench/peers_mlp.py "$name" "$widths" "$batch" --threads "$threads" --rounds 3 |
+    "${pin[@]}" "$py" bench/peers_mlp.py "$name" "$widths" "$batch" --threads "$threads" --rounds 3 |
       awk '{ print $1, $3 }' >>"$out"
   done
 done
 echo
 printf "%-8s %12s   %s\n" system "best us/step" "over mlc's best"
 m=$(awk '$1 == "mlc" { print $2 }' "$out" | sort -g | head -n 1)
-for name in mlc torch jax; do
+for name in mlc torch torch-compile jax; do
   t=$(awk -v n="$name" '$1 == n { print $2 }' "$out" | sort -g | head -n 1)
   [ -n "$t" ] && printf "%-8s %12.1f   %.2fx\n" "$name" "$t" "$(echo "$t / $m" | bc -l)"
 done
