@@ -16,6 +16,9 @@
 // variable VAR set to VALUE while it compiles (the switches the compiler
 // reads for experiments, e.g. MLC_NO_PACK=1); the rounds of all variants
 // are interleaved, so load on the machine hits them alike.
+// --variant llvm-pipeline=full compiles with LLVM's full -O3 pipeline
+// (TargetOptions::fullLLVMOptimization) instead of mlc's short one, and
+// MLC_LLVM_PASSES=PIPELINE with any other (a new-PM textual pipeline).
 //
 // --per-matmul also times each matmul of the step alone, as the predict
 // of a one-matmul model with the same shapes and transposes (the weight
@@ -249,6 +252,9 @@ int main(int argc, char **argv) {
       die(path + ": does not parse");
     mlc::TargetOptions target;
     target.threads = threads;
+    // Not an environment variable: the LLVM IR pipeline is a target option.
+    if (var == "llvm-pipeline")
+      target.fullLLVMOptimization = value == "full";
     auto start = Clock::now();
     auto jit = mlc::JITModel::compile(context, std::move(module), target);
     if (!jit)
@@ -256,6 +262,11 @@ int main(int argc, char **argv) {
     compileMs.push_back(
         std::chrono::duration<double, std::milli>(Clock::now() - start)
             .count());
+    if (!variant.empty())
+      std::printf("%s: compiled in %.0f ms (MLIR %.0f ms, LLVM IR %.0f ms, "
+                  "codegen and link %.0f ms)\n",
+                  variant.c_str(), compileMs.back(), (*jit)->pipelineMs,
+                  (*jit)->llvmIRMs, (*jit)->llvmMs - (*jit)->llvmIRMs);
     jits.push_back(std::move(*jit));
     if (!var.empty())
       unsetenv(var.c_str());
@@ -264,9 +275,12 @@ int main(int argc, char **argv) {
   if (!sig.canTrain() || sig.inputs.size() != 1 || sig.outputs.size() != 1)
     die("the model needs one input, one output, a loss and an optimizer");
 
-  std::printf("%s: compiled in %.0f ms; %d thread%s; FMA peak %.1f GFLOP/s "
+  const mlc::JITModel &first = *jits[0];
+  std::printf("%s: compiled in %.0f ms (MLIR %.0f ms, LLVM IR %.0f ms, "
+              "codegen and link %.0f ms); %d thread%s; FMA peak %.1f GFLOP/s "
               "(1 thread)\n",
-              sig.model.c_str(), compileMs[0], threads, threads == 1 ? "" : "s",
+              sig.model.c_str(), compileMs[0], first.pipelineMs, first.llvmIRMs,
+              first.llvmMs - first.llvmIRMs, threads, threads == 1 ? "" : "s",
               peak);
   std::printf("train_step matmuls:");
   for (const Matmul &mm : matmuls) {

@@ -65,6 +65,8 @@ std::string mlc::compileCacheKey(mlir::ModuleOp module,
      << " gpu " << target.gpuChip << " " << target.gpuFormat << "\n";
   if (const char *extra = std::getenv("MLC_SCHEDULE_OPTIONS"))
     os << "schedule " << extra << "\n";
+  if (const char *passes = std::getenv("MLC_LLVM_PASSES"))
+    os << "llvm-passes " << passes << "\n";
   module->print(os, mlir::OpPrintingFlags().printGenericOpForm());
   llvm::SHA256 sha;
   sha.update(text);

@@ -36,12 +36,11 @@ struct TargetOptions {
   /// vectorBitsFor). Narrower widths run on wider CPUs, which lets tests
   /// check the AVX2 and SSE/NEON schedules on this machine.
   unsigned vectorBits = 0;
-  /// LLVM IR optimization: the full -O<optLevel> pipeline (default), or a
-  /// short one (SROA, early CSE, instcombine, CFG simplification, LICM)
-  /// that compiles faster. Measured with bench/: the short one saves about
-  /// 50 ms on the seed MLP but runs the loops that are not scheduled yet
-  /// (softmax, reductions) an order of magnitude slower.
-  bool fullLLVMOptimization = true;
+  /// LLVM IR optimization: a short pipeline of the passes that change the
+  /// run time of mlc's already vectorized loops (default; see
+  /// makeLLVMOptimizer), or LLVM's full -O<optLevel> pipeline, which takes
+  /// 3x as long for the same code speed.
+  bool fullLLVMOptimization = false;
   /// An NVIDIA chip ("sm_90a") to compile the kernels for; empty: the CPU.
   /// The host code still targets `triple`/`cpu`.
   std::string gpuChip;

@@ -9,8 +9,8 @@
 // on the same batch, with a batch size that leaves a partial row tile;
 // every parameter must equal the default schedule's exactly. Shapes cover
 // transposed operands (the backward matmuls), widths that are and are not
-// multiples of a panel, a weight read both ways, and the optimizer fused
-// after the weight gradient.
+// multiples of a panel or of a tile, a weight read both ways, and the optimizer
+// fused after the weight gradient.
 //
 //===----------------------------------------------------------------------===//
 
@@ -147,6 +147,9 @@ INSTANTIATE_TEST_SUITE_P(
         Shape{{64, 64, 64, 32}, "#mlc.adam<learning_rate = 0.01>"},
         Shape{{40, 96, 48, 10}, "#mlc.sgd<learning_rate = 0.1>"},
         Shape{{33, 32, 17}, "#mlc.adam<learning_rate = 0.01>"},
-        Shape{{16, 128, 64}, "#mlc.rmsprop<learning_rate = 0.01>"}));
+        Shape{{16, 128, 64}, "#mlc.rmsprop<learning_rate = 0.01>"},
+        // Widths that are not whole tiles on any target (200 = 6 x 32 + 8,
+        // 70 = 2 x 32 + 6): a peeled last column tile.
+        Shape{{50, 200, 70, 10}, "#mlc.adam<learning_rate = 0.01>"}));
 
 } // namespace

@@ -452,8 +452,10 @@ private:
         std::swap(m, k);
       Shape batch(a.shape.begin(), a.shape.end() - 2);
       // Sometimes as wide as a register tile's panel on every target (8,
-      // 16 or 32 floats), so the CPU schedule packs the right operand.
-      Dim n{chance(0.15) ? 32 : pick(1, 5), 0};
+      // 16 or 32 floats), so the CPU schedule packs the right operand, or
+      // wider than one tile but not a multiple of one (70 = 2 x 32 + 6),
+      // so it peels a narrower last column tile.
+      Dim n{chance(0.15) ? 32 : chance(0.1) ? 70 : pick(1, 5), 0};
       auto operandShape = [&](const Shape &b) {
         Shape s = b;
         s.push_back(tr ? n : k);

@@ -136,14 +136,13 @@ std::pair<int64_t, int64_t> registerTile(int64_t rows, int64_t cols,
   else if (rows > 0)
     if (int64_t d = divisorIn(rows, (2 * maxRows + 2) / 3, maxRows))
       tm = d;
+  // Columns: whole vectors always (a tile of 25 or 20 lanes splits into
+  // odd pieces and ran at 5% of peak); a narrow output is one tile of its
+  // own width, and the columns past the last full tile are peeled.
   int64_t width = 2 * lanes;
   int64_t tn = width;
-  if (cols >= 0) {
-    if (cols <= width + width / 2)
-      tn = cols;
-    else if (!(tn = divisorIn(cols, width / 2, width)))
-      tn = divisorIn(cols, 1, width);
-  }
+  if (cols >= 0 && cols <= width + width / 2)
+    tn = cols;
   return {tm, tn};
 }
 
@@ -189,7 +188,10 @@ public:
       maxRows = std::min<int64_t>(maxRows, 4);
     std::tie(tm, tn) = registerTile(rows, cols, lanes, maxRows);
     bool partialRows = rows < 0 || rows % tm != 0;
+    // The last, narrower column tile (static: columns are weights' widths).
+    int64_t restCols = cols > tn ? cols % tn : 0;
     bool epilogue = g.epilogue != nullptr;
+    bool vectorizeFill = epilogue && cols >= 0;
     std::string p = "g" + std::to_string(id);
     os << llvm::formatv(R"(
   // group {0}: matmul {1}x{2}{3}, register tile {4}x{5}
@@ -205,6 +207,20 @@ public:
     // Fusion leaves the original matmul and fill behind when the anchor
     // had several results; they are dead once the loop is built.
     canonicalize(p + "_c0");
+    if (restCols) {
+      // Full-width column tiles first; the last one, restCols wide, gets
+      // tags of its own (".c*") and vectors of its width.
+      os << llvm::formatv(
+          R"(  %{0}_ljc = transform.cast %{0}_lj : !transform.any_op to !transform.op<"scf.for">
+  %{0}_cmain, %{0}_crest = transform.loop.peel %{0}_ljc : (!transform.op<"scf.for">) -> (!transform.any_op, !transform.any_op)
+)",
+          p);
+      retag("%" + p + "_crest", p + ".mm", p + ".cmm");
+      retag("%" + p + "_crest", p + ".fill", p + ".cfill");
+      if (epilogue)
+        retag("%" + p + "_crest", p + ".ew", p + ".cew");
+      canonicalize(p + "_c3");
+    }
     if (partialRows) {
       // Full 8-row tiles first; the last, partial tile is redone one row
       // at a time so its shapes are static too (no masks, accumulator in
@@ -214,10 +230,16 @@ public:
   %{0}_main, %{0}_rest = transform.loop.peel %{0}_lic : (!transform.op<"scf.for">) -> (!transform.any_op, !transform.any_op)
 )",
           p);
-      retag(p, "linalg.matmul", p + ".rmm");
-      retag(p, "linalg.fill", p + ".rfill");
-      if (epilogue)
-        retag(p, "linalg.generic", p + ".rew");
+      std::string rest = "%" + p + "_rest";
+      for (const char *prefix : {"", "c"}) {
+        if (*prefix && !restCols)
+          continue;
+        std::string from = p + "." + prefix, to = p + ".r" + prefix;
+        retag(rest, from + "mm", to + "mm");
+        retag(rest, from + "fill", to + "fill");
+        if (epilogue)
+          retag(rest, from + "ew", to + "ew");
+      }
       canonicalize(p + "_c1");
       std::string r = p + "_r";
       os << llvm::formatv(
@@ -234,8 +256,27 @@ public:
         reduceAndVectorize(p + "_vr", p + ".rmm", p + ".rew",
                            epilogue ? p + ".rfill" : "", 1, tn);
       });
+      if (restCols) {
+        std::string rc = p + "_rc";
+        os << llvm::formatv(
+            R"(  %{0}mm = transform.structured.match attributes {{{1} = "{2}.rcmm"} in %root : (!transform.any_op) -> !transform.any_op
+  %{0}fill = transform.structured.match attributes {{{1} = "{2}.rcfill"} in %root : (!transform.any_op) -> !transform.any_op
+)",
+            rc, kTagAttr, p);
+        tileAndFuse(rc, "%root", epilogue, 1, 0, "%" + rc + "mm",
+                    epilogue ? "%" + rc + "fill" : "", p + ".rcew");
+        canonicalize(p + "_c4");
+        deferred.push_back([=] {
+          reduceAndVectorize(p + "_vrc", p + ".rcmm", p + ".rcew",
+                             epilogue ? p + ".rcfill" : "", 1, restCols);
+        });
+      }
     }
-    bool vectorizeFill = epilogue && cols >= 0;
+    if (restCols)
+      deferred.push_back([=] {
+        reduceAndVectorize(p + "_vc", p + ".cmm", p + ".cew",
+                           vectorizeFill ? p + ".cfill" : "", tm, restCols);
+      });
     deferred.push_back([=] {
       reduceAndVectorize(p + "_vm", p + ".mm", p + ".ew",
                          vectorizeFill ? p + ".fill" : "", tm, tn);
@@ -263,15 +304,16 @@ private:
   }
 
   /// Gives the `opName` ops of the peeled remainder loop the tag `tag`.
-  void retag(const std::string &p, const std::string &opName,
-             const std::string &tag) {
-    std::string h = p + "_rt" + std::to_string(retagCount++);
+  /// Renames tag `from` to `to` on the ops under the loop handle `where`.
+  void retag(const std::string &where, const std::string &from,
+             const std::string &to) {
+    std::string h = "rt" + std::to_string(retagCount++);
     os << llvm::formatv(
-        R"(  %{0} = transform.structured.match ops{{["{1}"]} in %{2}_rest : (!transform.any_op) -> !transform.any_op
-  %{0}_p = transform.param.constant "{3}" -> !transform.any_param
-  transform.annotate %{0} "{4}" = %{0}_p : !transform.any_op, !transform.any_param
+        R"(  %{0} = transform.structured.match attributes {{{1} = "{2}"} in {3} : (!transform.any_op) -> !transform.any_op
+  %{0}_p = transform.param.constant "{4}" -> !transform.any_param
+  transform.annotate %{0} "{1}" = %{0}_p : !transform.any_op, !transform.any_param
 )",
-        h, opName, p, tag, kTagAttr);
+        h, kTagAttr, from, where, to);
   }
   unsigned retagCount = 0;
 
