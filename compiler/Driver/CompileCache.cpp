@@ -60,7 +60,8 @@ std::string mlc::compileCacheKey(mlir::ModuleOp module,
   os << "triple " << tm.getTargetTriple().str() << " cpu " << tm.getTargetCPU()
      << " features " << tm.getTargetFeatureString() << "\n";
   os << "opt " << target.optLevel << " threads " << target.threads
-     << " vector-bits " << target.vectorBits << " full-llvm "
+     << " vector-bits " << target.vectorBits << " columns-outer "
+     << columnsOuterBytesFor(target) << " full-llvm "
      << target.fullLLVMOptimization << " flush " << target.flushDenormals
      << " gpu " << target.gpuChip << " " << target.gpuFormat << "\n";
   if (const char *extra = std::getenv("MLC_SCHEDULE_OPTIONS"))

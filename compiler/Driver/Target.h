@@ -79,6 +79,11 @@ unsigned vectorBitsFor(const TargetOptions &target);
 /// AArch64).
 bool inlineMathFor(const TargetOptions &target);
 
+/// The size of B above which a matmul's tiles loop over columns outside
+/// rows (see mlc-cpu-schedule's columns-outer-bytes): half the host's L3
+/// (as Linux describes CPU 0's caches), or of 32 MiB for other targets.
+long long columnsOuterBytesFor(const TargetOptions &target);
+
 /// The LLVM target machine for `target` (PIC, its -O level).
 llvm::Expected<std::unique_ptr<llvm::TargetMachine>>
 createTargetMachine(const TargetOptions &target);

@@ -127,10 +127,10 @@ TEST_P(ScheduleTest, VariantsAgreeBitForBit) {
   ASSERT_FALSE(reference.empty());
   // The schedule before packing and 16-register tiles; 512-bit tiles and
   // panels (AVX-512's, run as pairs of 256-bit halves elsewhere); 8-row
-  // tiles of 256-bit vectors.
+  // tiles of 256-bit vectors; column tiles outside row tiles.
   for (const char *options :
        {"pack-operands=false vector-registers=32", "vector-bits=512",
-        "vector-bits=256 vector-registers=32"}) {
+        "vector-bits=256 vector-registers=32", "columns-outer-bytes=1"}) {
     std::vector<Floats> params = trainedParams(source, options, batch);
     ASSERT_EQ(params.size(), reference.size()) << options;
     for (size_t p = 0; p < params.size(); ++p)

@@ -50,6 +50,11 @@ def CPUSchedule : Pass<"mlc-cpu-schedule", "::mlir::ModuleOp"> {
            "mlc-parallelize-tiles)">,
     Option<"packLhs", "pack-lhs", "bool", "true",
            "With pack-operands: pack a transposed A too">,
+    Option<"columnsOuterBytes", "columns-outer-bytes", "int64_t", "0",
+           "Put the loop over column tiles outside the loop over row tiles "
+           "when the matmul's B (K x N, static) is larger than this many "
+           "bytes, so B streams from memory once instead of once per row "
+           "tile (0: never; the driver passes half the host's L3)">,
   ];
   let dependentDialects = ["::mlir::transform::TransformDialect",
                            "::mlir::vector::VectorDialect",

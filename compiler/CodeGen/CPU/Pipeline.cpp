@@ -27,6 +27,7 @@ void mlc::buildLinalgToLLVMPipeline(OpPassManager &pm,
   // memrefs, so function boundaries are already buffers).
   CPUScheduleOptions schedule;
   schedule.vectorBits = config.vectorBits;
+  schedule.columnsOuterBytes = config.columnsOuterBytes;
   std::unique_ptr<Pass> schedulePass = createCPUSchedule(schedule);
   // For measuring schedules against each other (bench/step-bench.cpp
   // --variant): extra mlc-cpu-schedule options, e.g.
@@ -104,9 +105,14 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
       llvm::cl::desc("Inline f32 exp and log as polynomials "
                      "(mlc-approximate-math)"),
       llvm::cl::init(true)};
+  Option<long long> columnsOuterBytes{
+      *this, "columns-outer-bytes",
+      llvm::cl::desc("Loop over column tiles outside row tiles for matmuls "
+                     "whose B is larger than this (0: never)"),
+      llvm::cl::init(0)};
 
   mlc::CPUPipelineConfig config() const {
-    return {threads, vectorBits, approximateMath};
+    return {threads, vectorBits, approximateMath, columnsOuterBytes};
   }
 };
 } // namespace

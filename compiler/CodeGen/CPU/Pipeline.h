@@ -25,6 +25,9 @@ struct CPUPipelineConfig {
   unsigned vectorBits = 512;
   /// Inline f32 exp and log as polynomials (mlc-approximate-math).
   bool approximateMath = true;
+  /// Matmuls whose B is larger than this many bytes loop over column tiles
+  /// outside row tiles (mlc-cpu-schedule's columns-outer-bytes; 0: never).
+  long long columnsOuterBytes = 0;
 };
 
 /// linalg on tensors -> LLVM dialect: the CPU schedule (tiling, fusion,

@@ -167,6 +167,7 @@ public:
       : lanes(lanes), registers(registers) {}
   int64_t lanes, registers;
   bool parallelPacks = false;
+  int64_t columnsOuterBytes = 0;
   std::string script;
   llvm::raw_string_ostream os{script};
 
@@ -192,6 +193,11 @@ public:
     int64_t restCols = cols > tn ? cols % tn : 0;
     bool epilogue = g.epilogue != nullptr;
     bool vectorizeFill = epilogue && cols >= 0;
+    auto bType = llvm::cast<ShapedType>(g.matmul->getOperand(1).getType());
+    bool columnsOuter =
+        columnsOuterBytes > 0 && bType.hasStaticShape() &&
+        bType.getNumElements() * int64_t(bType.getElementTypeBitWidth() / 8) >
+            columnsOuterBytes;
     std::string p = "g" + std::to_string(id);
     os << llvm::formatv(R"(
   // group {0}: matmul {1}x{2}{3}, register tile {4}x{5}
@@ -203,44 +209,26 @@ public:
                         epilogue ? " + elementwise epilogue" : "", tm, tn,
                         kTagAttr);
     tileAndFuse(p, "%root", epilogue, tm, tn, "%" + p + "_mm",
-                "%" + p + "_fill", p + ".ew");
+                "%" + p + "_fill", p + ".ew", columnsOuter);
     // Fusion leaves the original matmul and fill behind when the anchor
     // had several results; they are dead once the loop is built.
     canonicalize(p + "_c0");
-    if (restCols) {
-      // Full-width column tiles first; the last one, restCols wide, gets
-      // tags of its own (".c*") and vectors of its width.
-      os << llvm::formatv(
-          R"(  %{0}_ljc = transform.cast %{0}_lj : !transform.any_op to !transform.op<"scf.for">
-  %{0}_cmain, %{0}_crest = transform.loop.peel %{0}_ljc : (!transform.op<"scf.for">) -> (!transform.any_op, !transform.any_op)
-)",
-          p);
-      retag("%" + p + "_crest", p + ".mm", p + ".cmm");
-      retag("%" + p + "_crest", p + ".fill", p + ".cfill");
-      if (epilogue)
-        retag("%" + p + "_crest", p + ".ew", p + ".cew");
-      canonicalize(p + "_c3");
+    // Peeling consumes the peeled loop's handle and every handle nested in
+    // it: the inner loop is peeled first.
+    if (columnsOuter) {
+      if (partialRows)
+        peel(p, "li", "r", epilogue, {""});
+      if (restCols)
+        peel(p, "lj", "c", epilogue, {"", "r"});
+    } else {
+      if (restCols)
+        peel(p, "lj", "c", epilogue, {""});
+      if (partialRows)
+        peel(p, "li", "r", epilogue, {"", "c"});
     }
     if (partialRows) {
-      // Full 8-row tiles first; the last, partial tile is redone one row
-      // at a time so its shapes are static too (no masks, accumulator in
-      // registers). Its ops get their own tags.
-      os << llvm::formatv(
-          R"(  %{0}_lic = transform.cast %{0}_li : !transform.any_op to !transform.op<"scf.for">
-  %{0}_main, %{0}_rest = transform.loop.peel %{0}_lic : (!transform.op<"scf.for">) -> (!transform.any_op, !transform.any_op)
-)",
-          p);
-      std::string rest = "%" + p + "_rest";
-      for (const char *prefix : {"", "c"}) {
-        if (*prefix && !restCols)
-          continue;
-        std::string from = p + "." + prefix, to = p + ".r" + prefix;
-        retag(rest, from + "mm", to + "mm");
-        retag(rest, from + "fill", to + "fill");
-        if (epilogue)
-          retag(rest, from + "ew", to + "ew");
-      }
-      canonicalize(p + "_c1");
+      // The last, partial row tile is redone one row at a time so its
+      // shapes are static too (no masks, accumulator in registers).
       rowByRow(p, "r", epilogue, tn);
       if (restCols)
         rowByRow(p, "rc", epilogue, restCols);
@@ -254,6 +242,30 @@ public:
       reduceAndVectorize(p + "_vm", p + ".mm", p + ".ew",
                          vectorizeFill ? p + ".fill" : "", tm, tn);
     });
+  }
+
+  /// Peels the last iteration of the tile loop %<p>_<loop> (full tiles
+  /// first, then the partial last one) and renames the tags in the peeled
+  /// part: "<p>.<from>mm" -> "<p>.<to>mm" (and fill, ew) for each `from`
+  /// in `prefixes`, where `to` adds `kind` so that rows come first ("c" and
+  /// "r" make "rc" whichever loop is peeled first).
+  void peel(const std::string &p, const std::string &loop,
+            const std::string &kind, bool epilogue,
+            std::initializer_list<const char *> prefixes) {
+    std::string h = p + "_" + loop + "p";
+    os << llvm::formatv(
+        R"(  %{0}c = transform.cast %{1}_{2} : !transform.any_op to !transform.op<"scf.for">
+  %{0}_main, %{0}_rest = transform.loop.peel %{0}c : (!transform.op<"scf.for">) -> (!transform.any_op, !transform.any_op)
+)",
+        h, p, loop);
+    for (const char *prefix : prefixes) {
+      std::string from = p + "." + prefix;
+      std::string to = p + "." + (kind == "r" ? kind + prefix : prefix + kind);
+      for (const char *op : {"mm", "fill", "ew"})
+        if (epilogue || std::string(op) != "ew")
+          retag("%" + h + "_rest", from + op, to + op);
+    }
+    canonicalize(h + "_c");
   }
 
   /// Tiles the ops tagged "<p>.<kind>{mm,fill,ew}" (a peeled partial row
@@ -317,20 +329,27 @@ private:
   /// into the innermost loop.
   void tileAndFuse(const std::string &p, const std::string &where,
                    bool epilogue, int64_t tm, int64_t tn, const std::string &mm,
-                   const std::string &fill, const std::string &ewTag) {
+                   const std::string &fill, const std::string &ewTag,
+                   bool columnsOuter = false) {
     bool twoLoops = tn != 0;
-    std::string loops = twoLoops ? llvm::formatv("%{0}_li, %{0}_lj", p).str()
-                                 : llvm::formatv("%{0}_li", p).str();
+    // Loop handles come outermost first.
+    std::string loops = !twoLoops ? llvm::formatv("%{0}_li", p).str()
+                        : columnsOuter
+                            ? llvm::formatv("%{0}_lj, %{0}_li", p).str()
+                            : llvm::formatv("%{0}_li, %{0}_lj", p).str();
+    std::string interchange = columnsOuter ? " interchange = [1, 0]" : "";
     std::string loopTypes =
         twoLoops ? "!transform.any_op, !transform.any_op" : "!transform.any_op";
-    std::string inner = twoLoops ? "%" + p + "_lj" : "%" + p + "_li";
+    std::string inner =
+        twoLoops && !columnsOuter ? "%" + p + "_lj" : "%" + p + "_li";
     if (epilogue) {
       os << llvm::formatv(
           R"(  %{0}_ew = transform.structured.match attributes {{{1} = "{2}"} in {3} : (!transform.any_op) -> !transform.any_op
-  %{0}_t, {4} = transform.structured.tile_using_for %{0}_ew tile_sizes [{5}, {6}] : (!transform.any_op) -> (!transform.any_op, {7})
+  %{0}_t, {4} = transform.structured.tile_using_for %{0}_ew tile_sizes [{5}, {6}]{10} : (!transform.any_op) -> (!transform.any_op, {7})
   %{0}_mmf, %{0}_l1 = transform.structured.fuse_into_containing_op {8} into {9} : (!transform.any_op, !transform.any_op) -> (!transform.any_op, !transform.any_op)
 )",
-          p, kTagAttr, ewTag, where, loops, tm, tn, loopTypes, mm, inner);
+          p, kTagAttr, ewTag, where, loops, tm, tn, loopTypes, mm, inner,
+          interchange);
       if (!fill.empty())
         os << llvm::formatv(
             R"(  %{0}_fillf, %{0}_l2 = transform.structured.fuse_into_containing_op {1} into %{0}_l1 : (!transform.any_op, !transform.any_op) -> (!transform.any_op, !transform.any_op)
@@ -341,9 +360,9 @@ private:
       // so it cannot fuse; it stays one cheap pass that zeroes the output,
       // and each tile reads its accumulator once.
       os << llvm::formatv(
-          R"(  %{0}_mmf, {1} = transform.structured.tile_using_for {2} tile_sizes [{3}, {4}] : (!transform.any_op) -> (!transform.any_op, {5})
+          R"(  %{0}_mmf, {1} = transform.structured.tile_using_for {2} tile_sizes [{3}, {4}]{6} : (!transform.any_op) -> (!transform.any_op, {5})
 )",
-          p, loops, mm, tm, tn, loopTypes);
+          p, loops, mm, tm, tn, loopTypes, interchange);
     }
   }
 
@@ -681,6 +700,7 @@ struct CPUSchedulePass : public mlc::impl::CPUScheduleBase<CPUSchedulePass> {
     unsigned id = 0;
     for (auto func : module.getOps<func::FuncOp>()) {
       ScriptWriter writer(vectorBits / 32, registers);
+      writer.columnsOuterBytes = columnsOuterBytes;
       for (const MatmulGroup &g : findGroups(func)) {
         std::string tag = "g" + std::to_string(id);
         Builder b(&getContext());

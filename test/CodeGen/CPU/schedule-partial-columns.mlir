@@ -4,6 +4,11 @@
 // both the full row tiles and the row-by-row remainder: every vector is a
 // whole register or half of one, and nothing is masked.
 // RUN: mlc-opt %s --mlc-graph-to-linalg --mlc-cpu-schedule="vector-bits=512" | FileCheck %s
+// With columns-outer-bytes below B's size (100 x 200 floats: 80000
+// bytes), the loop over column tiles is outside the loop over row tiles;
+// the same four kinds of tile result.
+// RUN: mlc-opt %s --mlc-graph-to-linalg --mlc-cpu-schedule="vector-bits=512 columns-outer-bytes=79999" | FileCheck %s --check-prefix=COLS
+// RUN: mlc-opt %s --mlc-graph-to-linalg --mlc-cpu-schedule="vector-bits=512 columns-outer-bytes=80000" | FileCheck %s
 
 // CHECK-LABEL: func.func @dense_200_predict
 // CHECK-SAME:    %[[OUT:[a-z0-9]+]]: memref<?x200xf32>)
@@ -21,6 +26,18 @@
 // CHECK:           scf.for {{.*}} -> (vector<1x8xf32>) {
 // CHECK-NOT:     vector.mask
 // CHECK:         return
+// COLS-LABEL: func.func @dense_200_predict
+// COLS:         scf.for %[[J:.*]] = %c0 to %c192 step %c32 {
+// COLS:           scf.for %{{.*}} = %c0 to %{{.*}} step %c8 {
+// COLS-NEXT:        scf.for {{.*}} = %c0 to %c100 step %c1 iter_args({{.*}}) -> (vector<8x32xf32>) {
+// COLS:           scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c8 {
+// COLS:             scf.for {{.*}} -> (vector<1x32xf32>) {
+// COLS:         scf.for %{{.*}} = %c0 to %{{.*}} step %c8 {
+// COLS-NEXT:      scf.for {{.*}} = %c0 to %c100 step %c1 iter_args({{.*}}) -> (vector<8x8xf32>) {
+// COLS:         scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c8 {
+// COLS:           scf.for {{.*}} -> (vector<1x8xf32>) {
+// COLS-NOT:     vector.mask
+// COLS:         return
 mlc.model @dense_200 {
   %x = mlc.input "x" : tensor<?x100xf32>
   %h = mlc.dense %x {units = 200, activation = #mlc.act<relu>} : tensor<?x100xf32> -> tensor<?x200xf32>
