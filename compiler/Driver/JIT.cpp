@@ -3,6 +3,7 @@
 #include "compiler/Driver/JIT.h"
 
 #include "compiler/Driver/CompileCache.h"
+#include "compiler/Driver/ObjectCode.h"
 #include "compiler/Driver/Pipeline.h"
 #include "dialects/MLC/IR/MLCDialect.h"
 #include "runtime/FloatMode.h"
@@ -12,7 +13,6 @@
 #include "llvm/ExecutionEngine/Orc/ExecutionUtils.h"
 #include "llvm/ExecutionEngine/Orc/LLJIT.h"
 #include "llvm/ExecutionEngine/Orc/RTDyldObjectLinkingLayer.h"
-#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MathExtras.h"
 #include "llvm/Support/Process.h"
 #include "llvm/Target/TargetMachine.h"
@@ -151,8 +151,11 @@ JITModel::compile(std::unique_ptr<MLIRContext> &context,
   bool cached = !target.cacheDir.empty() && !jit->gpu;
   if (cached) {
     cacheKey = compileCacheKey(*module, target, **tm);
-    if (auto object = readCachedObject(target.cacheDir, cacheKey)) {
-      if (llvm::Error err = jit->loadObject(std::move(object), target)) {
+    if (auto blob = readCachedObject(target.cacheDir, cacheKey)) {
+      auto objects = splitObjectFiles(blob->getBuffer());
+      llvm::Error err = objects ? jit->loadObjects(std::move(*objects), target)
+                                : objects.takeError();
+      if (err) {
         // A stale or foreign entry: compile instead (and replace it).
         jit->cacheWarning = "ignored a compile cache entry that does not "
                             "load (" +
@@ -179,8 +182,8 @@ JITModel::compile(std::unique_ptr<MLIRContext> &context,
   return jit;
 }
 
-llvm::Error JITModel::loadObject(std::unique_ptr<llvm::MemoryBuffer> object,
-                                 const TargetOptions &target) {
+llvm::Error JITModel::loadObjects(ObjectFiles objects,
+                                  const TargetOptions &target) {
   mapper = std::make_unique<ContiguousMapper>();
   llvm::orc::LLJITBuilder builder;
   auto *sectionMapper = mapper.get();
@@ -212,8 +215,9 @@ llvm::Error JITModel::loadObject(std::unique_ptr<llvm::MemoryBuffer> object,
       return omp.takeError();
     loaded->getMainJITDylib().addGenerator(std::move(*omp));
   }
-  if (llvm::Error err = loaded->addObjectFile(std::move(object)))
-    return err;
+  for (auto &object : objects)
+    if (llvm::Error err = loaded->addObjectFile(std::move(object)))
+      return err;
   // Resolve now: a missing symbol is an error here, not a crash later.
   std::string probe = "_mlir__mlir_ciface_" + sig.model + "_predict";
   if (auto fn = loaded->lookup(probe); !fn)
@@ -224,6 +228,20 @@ llvm::Error JITModel::loadObject(std::unique_ptr<llvm::MemoryBuffer> object,
 llvm::Error JITModel::compileLLVM(ModuleOp module, const TargetOptions &target,
                                   std::unique_ptr<llvm::TargetMachine> tm,
                                   llvm::StringRef cacheKey) {
+  if (!gpu) {
+    // CPU code: object files compiled in parallel (ObjectCode.h), linked
+    // by an LLJIT as cached code is.
+    ObjectCodeTimes times;
+    auto objects = compileObjectFiles(module, target, objectParts(), &times);
+    if (!objects)
+      return objects.takeError();
+    llvmIRMs = times.irMs;
+    if (!cacheKey.empty())
+      if (llvm::Error err = writeCachedObject(target.cacheDir, cacheKey,
+                                              joinObjectFiles(*objects)))
+        cacheWarning = llvm::toString(std::move(err));
+    return loadObjects(std::move(*objects), target);
+  }
   // ExecutionEngineOptions holds a function_ref: keep the callable alive.
   std::function<llvm::Error(llvm::Module *)> transform =
       makeLLVMOptimizer(target, tm.get());
@@ -234,9 +252,9 @@ llvm::Error JITModel::compileLLVM(ModuleOp module, const TargetOptions &target,
     irMs = msSince(t0);
     return e;
   };
+  // Host code with GPU kernels: MLIR's ExecutionEngine (not cached).
   ExecutionEngineOptions options;
   options.transformer = optimize;
-  options.enableObjectDump = !cacheKey.empty();
   mapper = std::make_unique<ContiguousMapper>();
   options.sectionMemoryMapper = mapper.get();
   // Threaded code calls the OpenMP runtime (__kmpc_*), which the JIT
@@ -252,40 +270,22 @@ llvm::Error JITModel::compileLLVM(ModuleOp module, const TargetOptions &target,
   if (!created)
     return created.takeError();
   engine = std::move(*created);
-  if (!cacheKey.empty()) {
-    // The engine writes its object to a file only: through a temporary.
-    llvm::SmallString<128> temp;
-    if (!llvm::sys::fs::createTemporaryFile("mlc-object", "o", temp)) {
-      engine->dumpToObjectFile(temp);
-      auto object = llvm::MemoryBuffer::getFile(temp, false, false);
-      llvm::sys::fs::remove(temp);
-      if (object) {
-        if (llvm::Error err = writeCachedObject(target.cacheDir, cacheKey,
-                                                (*object)->getBuffer()))
-          cacheWarning = llvm::toString(std::move(err));
-      } else {
-        cacheWarning = "the compiled object could not be read back";
-      }
-    }
-  }
   llvmIRMs = irMs;
-  if (gpu) {
-    // The host code calls mlc's mgpu* shim; its constructors load the
-    // kernels, so the symbols must be there before initialization.
-    engine->registerSymbols([](llvm::orc::MangleAndInterner interner) {
-      llvm::orc::SymbolMap symbols;
-      for (auto [name, address] : cuda::runtimeSymbols())
-        symbols[interner(name)] = {llvm::orc::ExecutorAddr::fromPtr(address),
-                                   llvm::JITSymbolFlags::Exported};
-      return symbols;
-    });
-    engine->initialize();
-    std::string error = cuda::takeError();
-    if (!error.empty())
-      return llvm::createStringError("loading the kernels on " +
-                                     cuda::deviceDescription() +
-                                     " failed: " + error);
-  }
+  // The host code calls mlc's mgpu* shim; its constructors load the
+  // kernels, so the symbols must be there before initialization.
+  engine->registerSymbols([](llvm::orc::MangleAndInterner interner) {
+    llvm::orc::SymbolMap symbols;
+    for (auto [name, address] : cuda::runtimeSymbols())
+      symbols[interner(name)] = {llvm::orc::ExecutorAddr::fromPtr(address),
+                                 llvm::JITSymbolFlags::Exported};
+    return symbols;
+  });
+  engine->initialize();
+  std::string error = cuda::takeError();
+  if (!error.empty())
+    return llvm::createStringError("loading the kernels on " +
+                                   cuda::deviceDescription() +
+                                   " failed: " + error);
   return llvm::Error::success();
 }
 

@@ -85,14 +85,17 @@ private:
   };
   llvm::Error lookupEntry(llvm::StringRef kind, EntryPoint &entry);
   llvm::Error lookupEntries();
-  /// Lowered `module` (Stage::LLVM) to machine code in `engine`; with a
-  /// cache key, also writes the object to target.cacheDir.
+  /// Lowered `module` (Stage::LLVM) to machine code: in `loaded` for the
+  /// CPU, in `engine` with GPU kernels; with a cache key, also writes the
+  /// CPU objects to target.cacheDir.
   llvm::Error compileLLVM(mlir::ModuleOp module, const TargetOptions &target,
                           std::unique_ptr<llvm::TargetMachine> tm,
                           llvm::StringRef cacheKey);
-  /// Loads object code from the compile cache into `loaded`.
-  llvm::Error loadObject(std::unique_ptr<llvm::MemoryBuffer> object,
-                         const TargetOptions &target);
+  /// Links object code (compiled, or from the compile cache) into
+  /// `loaded`.
+  llvm::Error
+  loadObjects(std::vector<std::unique_ptr<llvm::MemoryBuffer>> objects,
+              const TargetOptions &target);
   llvm::Error call(const EntryPoint &entry, llvm::ArrayRef<BufferRef> buffers);
 
   std::unique_ptr<mlir::MLIRContext> context;

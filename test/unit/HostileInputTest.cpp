@@ -9,6 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "compiler/Driver/ObjectCode.h"
 #include "runtime/IDX.h"
 #include "runtime/Safetensors.h"
 #include "runtime/core/files.h"
@@ -92,6 +93,35 @@ TEST(HostileInputTest, IdxHeadersAreCheckedAgainstThePayload) {
   expectRefused(Bytes{0, 0, 8, 3, 0, 0}, 3, "file is truncated");
   expectRefused(idx({3}, 3), 3, "not an IDX file of unsigned bytes with 3");
   expectRefused({}, 1, "file is truncated");
+}
+
+TEST(HostileInputTest, CachedObjectSetsAreCheckedBeforeUse) {
+  // A compile cache entry holds the JIT's object files (one per part it
+  // compiled in parallel), joined: count, then size and bytes of each.
+  mlc::ObjectFiles objects;
+  objects.push_back(llvm::MemoryBuffer::getMemBufferCopy("first object"));
+  objects.push_back(llvm::MemoryBuffer::getMemBufferCopy("second"));
+  std::string blob = mlc::joinObjectFiles(objects);
+  auto back = mlc::splitObjectFiles(blob);
+  ASSERT_TRUE(bool(back)) << llvm::toString(back.takeError());
+  ASSERT_EQ(back->size(), 2u);
+  EXPECT_EQ((*back)[0]->getBuffer(), "first object");
+  EXPECT_EQ((*back)[1]->getBuffer(), "second");
+  // Every cut, a flipped size byte, a trailing byte: errors, not reads
+  // past the end.
+  for (size_t n = 0; n < blob.size(); ++n) {
+    auto cut = mlc::splitObjectFiles(llvm::StringRef(blob).take_front(n));
+    EXPECT_FALSE(bool(cut)) << n;
+    llvm::consumeError(cut.takeError());
+  }
+  std::string bad = blob;
+  bad[8 + 8 + 7] = char(0x7f); // the first size's high byte
+  auto huge = mlc::splitObjectFiles(bad);
+  EXPECT_FALSE(bool(huge));
+  llvm::consumeError(huge.takeError());
+  auto trailing = mlc::splitObjectFiles(blob + "x");
+  EXPECT_FALSE(bool(trailing));
+  llvm::consumeError(trailing.takeError());
 }
 
 TEST(HostileInputTest, GzipDataMustBeWhole) {
