@@ -5,6 +5,7 @@
 #include "compiler/Driver/CompileCache.h"
 #include "compiler/Driver/ObjectCode.h"
 #include "compiler/Driver/Pipeline.h"
+#include "compiler/Driver/Timing.h"
 #include "dialects/MLC/IR/MLCDialect.h"
 #include "runtime/FloatMode.h"
 #include "runtime/cuda/CudaRuntime.h"
@@ -92,12 +93,6 @@ private:
 JITModel::~JITModel() {
   for (auto &[pointer, bytes] : mirrors)
     cuda::freeShared(pointer);
-}
-
-using Clock = std::chrono::steady_clock;
-static double msSince(Clock::time_point start) {
-  return std::chrono::duration<double, std::milli>(Clock::now() - start)
-      .count();
 }
 
 llvm::Expected<std::unique_ptr<JITModel>>

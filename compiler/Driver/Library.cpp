@@ -11,6 +11,7 @@
 
 #include "compiler/Driver/LibraryFiles.h"
 #include "compiler/Driver/Pipeline.h"
+#include "compiler/Driver/Timing.h"
 
 #include "runtime/core/files.h"
 
@@ -31,12 +32,6 @@ using namespace mlir;
 using namespace mlc;
 
 namespace {
-
-using Clock = std::chrono::steady_clock;
-double msSince(Clock::time_point start) {
-  return std::chrono::duration<double, std::milli>(Clock::now() - start)
-      .count();
-}
 
 bool isCIdentifier(llvm::StringRef name) {
   if (name.empty() || llvm::isDigit(name.front()))

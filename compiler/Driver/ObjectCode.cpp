@@ -1,6 +1,7 @@
 //===- ObjectCode.cpp - LLVM dialect -> object files, in parallel ---------===//
 
 #include "compiler/Driver/ObjectCode.h"
+#include "compiler/Driver/Timing.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Target/LLVMIR/Export.h"
@@ -22,11 +23,6 @@
 using namespace mlc;
 
 namespace {
-using Clock = std::chrono::steady_clock;
-double msSince(Clock::time_point start) {
-  return std::chrono::duration<double, std::milli>(Clock::now() - start)
-      .count();
-}
 
 /// `_mlir_<f>(void **args)` for every `_mlir_ciface_` function f: the
 /// calling convention of JITModel's entry points (and of MLIR's
