@@ -61,9 +61,10 @@ std::string mlc::compileCacheKey(mlir::ModuleOp module,
      << " features " << tm.getTargetFeatureString() << "\n";
   os << "opt " << target.optLevel << " threads " << target.threads
      << " vector-bits " << target.vectorBits << " columns-outer "
-     << columnsOuterBytesFor(target) << " full-llvm "
-     << target.fullLLVMOptimization << " flush " << target.flushDenormals
-     << " gpu " << target.gpuChip << " " << target.gpuFormat << "\n";
+     << columnsOuterBytesFor(target) << " bf16 " << bf16MatmulsFor(target)
+     << " full-llvm " << target.fullLLVMOptimization << " flush "
+     << target.flushDenormals << " gpu " << target.gpuChip << " "
+     << target.gpuFormat << "\n";
   if (const char *extra = std::getenv("MLC_SCHEDULE_OPTIONS"))
     os << "schedule " << extra << "\n";
   if (const char *passes = std::getenv("MLC_LLVM_PASSES"))

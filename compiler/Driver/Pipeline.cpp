@@ -22,9 +22,9 @@ void mlc::buildPipeline(OpPassManager &pm, Stage from, Stage to,
     buildGraphToLinalgPipeline(pm);
   if (!target.isGPU()) {
     if (step(Stage::LLVM))
-      buildLinalgToLLVMPipeline(pm, {target.threads, vectorBitsFor(target),
-                                     inlineMathFor(target),
-                                     columnsOuterBytesFor(target)});
+      buildLinalgToLLVMPipeline(
+          pm, {target.threads, vectorBitsFor(target), inlineMathFor(target),
+               columnsOuterBytesFor(target), bf16MatmulsFor(target)});
     return;
   }
   if (step(Stage::GPU))

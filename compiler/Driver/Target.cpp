@@ -172,6 +172,11 @@ unsigned mlc::vectorBitsFor(const TargetOptions &target) {
   return 128; // SSE
 }
 
+bool mlc::bf16MatmulsFor(const TargetOptions &target) {
+  return target.bf16 && tripleOf(target).isX86() &&
+         cpuHasFeature(target, "avx512bf16");
+}
+
 long long mlc::columnsOuterBytesFor(const TargetOptions &target) {
   long long cache = 32ll << 20;
   bool host =

@@ -41,6 +41,9 @@ struct TargetOptions {
   /// makeLLVMOptimizer), or LLVM's full -O<optLevel> pipeline, which takes
   /// 3x as long for the same code speed.
   bool fullLLVMOptimization = false;
+  /// Matmuls in bf16 with f32 accumulation (--precision=bf16) where the
+  /// CPU has bf16 dot products (see bf16MatmulsFor); f32 elsewhere.
+  bool bf16 = false;
   /// An NVIDIA chip ("sm_90a") to compile the kernels for; empty: the CPU.
   /// The host code still targets `triple`/`cpu`.
   std::string gpuChip;
@@ -78,6 +81,10 @@ unsigned vectorBitsFor(const TargetOptions &target);
 /// with flushed denormals, on CPUs with fused multiply-add (x86 with FMA,
 /// AArch64).
 bool inlineMathFor(const TargetOptions &target);
+
+/// Whether `target` asks for bf16 matmuls and its CPU can run them
+/// (AVX512-BF16).
+bool bf16MatmulsFor(const TargetOptions &target);
 
 /// The size of B above which a matmul's tiles loop over columns outside
 /// rows (see mlc-cpu-schedule's columns-outer-bytes): half the host's L3

@@ -58,6 +58,8 @@
 #include "mlir/Dialect/Vector/TransformOps/VectorTransformOps.h"
 #include "mlir/Dialect/Vector/Transforms/BufferizableOpInterfaceImpl.h"
 #include "mlir/Dialect/Vector/Transforms/SubsetOpInterfaceImpl.h"
+#include "mlir/Dialect/X86Vector/TransformOps/X86VectorTransformOps.h"
+#include "mlir/Dialect/X86Vector/X86VectorDialect.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
@@ -87,14 +89,14 @@
 
 void mlc::registerDialects(mlir::DialectRegistry &registry) {
   using namespace mlir;
-  registry.insert<mlc::MLCDialect, func::FuncDialect, arith::ArithDialect,
-                  math::MathDialect, linalg::LinalgDialect,
-                  tensor::TensorDialect, bufferization::BufferizationDialect,
-                  memref::MemRefDialect, scf::SCFDialect, affine::AffineDialect,
-                  vector::VectorDialect, cf::ControlFlowDialect,
-                  index::IndexDialect, ub::UBDialect, LLVM::LLVMDialect,
-                  omp::OpenMPDialect, transform::TransformDialect,
-                  gpu::GPUDialect, NVVM::NVVMDialect>();
+  registry.insert<
+      mlc::MLCDialect, func::FuncDialect, arith::ArithDialect,
+      math::MathDialect, linalg::LinalgDialect, tensor::TensorDialect,
+      bufferization::BufferizationDialect, memref::MemRefDialect,
+      scf::SCFDialect, affine::AffineDialect, vector::VectorDialect,
+      cf::ControlFlowDialect, index::IndexDialect, ub::UBDialect,
+      LLVM::LLVMDialect, omp::OpenMPDialect, transform::TransformDialect,
+      gpu::GPUDialect, NVVM::NVVMDialect, x86vector::X86VectorDialect>();
   // The CPU schedules are transform-dialect scripts over these dialects.
   linalg::registerTransformDialectExtension(registry);
   scf::registerTransformDialectExtension(registry);
@@ -102,6 +104,8 @@ void mlc::registerDialects(mlir::DialectRegistry &registry) {
   tensor::registerTransformDialectExtension(registry);
   bufferization::registerTransformDialectExtension(registry);
   func::registerTransformDialectExtension(registry);
+  // bf16 dot products (bf16-matmuls).
+  x86vector::registerTransformDialectExtension(registry);
   // Interfaces tiling, fusion, bufferization and the vectorizer rely on.
   linalg::registerAllDialectInterfaceImplementations(registry);
   arith::registerBufferizableOpInterfaceExternalModels(registry);

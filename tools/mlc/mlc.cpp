@@ -141,6 +141,17 @@ cl::opt<Denormals> denormals(
     cl::init(Denormals::Flush), cl::sub(compileCmd), cl::sub(trainCmd),
     cl::sub(evalCmd), cl::cat(mlcCategory));
 
+enum class Precision { F32, BF16 };
+cl::opt<Precision>
+    precision("precision", cl::desc("Arithmetic of the matmuls (CPU)"),
+              cl::values(clEnumValN(Precision::F32, "f32", "f32 (default)"),
+                         clEnumValN(Precision::BF16, "bf16",
+                                    "bf16 operands, f32 accumulation and f32 "
+                                    "parameters, on CPUs with AVX512-BF16 dot "
+                                    "products; f32 elsewhere, with a note")),
+              cl::init(Precision::F32), cl::sub(compileCmd), cl::sub(trainCmd),
+              cl::sub(evalCmd), cl::cat(mlcCategory));
+
 cl::opt<std::string> lossOverride(
     "loss",
     cl::desc("Loss to train with, replacing the model's: mse, "
@@ -281,6 +292,18 @@ bool toStdout() { return outputFile.empty() || outputFile == "-"; }
 /// when it cannot start them.
 constexpr unsigned maxThreads = 1024;
 
+/// --precision for `target` (after --cpu and --target): bf16 matmuls where
+/// the CPU has bf16 dot products, else f32 and a note saying so.
+void applyPrecision(mlc::TargetOptions &target) {
+  target.bf16 = precision == Precision::BF16;
+  if (!target.bf16 || mlc::bf16MatmulsFor(target))
+    return;
+  errs() << "mlc: note: --precision=bf16: "
+         << (target.isGPU() ? "GPU kernels have no bf16 matmuls yet"
+                            : "the target CPU has no AVX512-BF16 dot products")
+         << "; the matmuls run in f32\n";
+}
+
 Error checkThreads() {
   if (threads > maxThreads)
     return error("--threads must be at most " + Twine(maxThreads) + ", got " +
@@ -407,6 +430,7 @@ Error runCompile() {
     return err;
   if (Error err = mlc::parseTarget(targetName, target))
     return err;
+  applyPrecision(target);
   bool deviceCode =
       emit == Emit::PTX || emit == Emit::Cubin || emit == Emit::Fatbin;
   if (!target.isGPU() && (deviceCode || emit == Emit::MlirGPU))
@@ -503,6 +527,7 @@ Error runTrain(bool train) {
     target.cacheDir = mlc::defaultCacheDirectory();
   if (Error err = mlc::parseTarget(targetName, target))
     return err;
+  applyPrecision(target);
   if (std::string why; target.isGPU() && !mlc::cuda::available(why))
     return error("CUDA cannot run here: " + why);
   mlc::TrainOptions options;

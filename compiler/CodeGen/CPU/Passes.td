@@ -50,6 +50,10 @@ def CPUSchedule : Pass<"mlc-cpu-schedule", "::mlir::ModuleOp"> {
            "mlc-parallelize-tiles)">,
     Option<"packLhs", "pack-lhs", "bool", "true",
            "With pack-operands: pack a transposed A too">,
+    Option<"bf16Matmuls", "bf16-matmuls", "bool", "false",
+           "Matmuls with an even, static K and a width of whole vectors "
+           "multiply bf16 operands into f32 accumulators with AVX512-BF16 "
+           "dot products (vdpbf16ps); the target must have them">,
     Option<"columnsOuterBytes", "columns-outer-bytes", "int64_t", "0",
            "Put the loop over column tiles outside the loop over row tiles "
            "when the matmul's B (K x N, static) is larger than this many "
@@ -60,7 +64,8 @@ def CPUSchedule : Pass<"mlc-cpu-schedule", "::mlir::ModuleOp"> {
                            "::mlir::vector::VectorDialect",
                            "::mlir::scf::SCFDialect",
                            "::mlir::bufferization::BufferizationDialect",
-                           "::mlir::memref::MemRefDialect"];
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::x86vector::X86VectorDialect"];
 }
 
 def ParallelizeTiles : Pass<"mlc-parallelize-tiles", "::mlir::func::FuncOp"> {

@@ -28,6 +28,7 @@ void mlc::buildLinalgToLLVMPipeline(OpPassManager &pm,
   CPUScheduleOptions schedule;
   schedule.vectorBits = config.vectorBits;
   schedule.columnsOuterBytes = config.columnsOuterBytes;
+  schedule.bf16Matmuls = config.bf16Matmuls;
   std::unique_ptr<Pass> schedulePass = createCPUSchedule(schedule);
   // For measuring schedules against each other (bench/step-bench.cpp
   // --variant): extra mlc-cpu-schedule options, e.g.
@@ -74,7 +75,10 @@ void mlc::buildLinalgToLLVMPipeline(OpPassManager &pm,
   // each dialect's conversion.
   addPasses(pm, createConvertVectorToSCFPass(), createSCFToControlFlowPass(),
             memref::createExpandStridedMetadataPass(), createLowerAffinePass());
-  addPasses(pm, createConvertVectorToLLVMPass(),
+  // x86vector: the bf16 dot products of bf16-matmuls.
+  ConvertVectorToLLVMPassOptions vectorToLLVM;
+  vectorToLLVM.x86Vector = true;
+  addPasses(pm, createConvertVectorToLLVMPass(vectorToLLVM),
             createFinalizeMemRefToLLVMConversionPass(),
             createConvertMathToLLVMPass(), createConvertMathToLibmPass(),
             createArithToLLVMConversionPass(),
@@ -110,9 +114,15 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
       llvm::cl::desc("Loop over column tiles outside row tiles for matmuls "
                      "whose B is larger than this (0: never)"),
       llvm::cl::init(0)};
+  Option<bool> bf16Matmuls{
+      *this, "bf16-matmuls",
+      llvm::cl::desc("bf16 matmuls with f32 accumulation on AVX512-BF16 dot "
+                     "products"),
+      llvm::cl::init(false)};
 
   mlc::CPUPipelineConfig config() const {
-    return {threads, vectorBits, approximateMath, columnsOuterBytes};
+    return {threads, vectorBits, approximateMath, columnsOuterBytes,
+            bf16Matmuls};
   }
 };
 } // namespace

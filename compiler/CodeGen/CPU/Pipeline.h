@@ -28,6 +28,9 @@ struct CPUPipelineConfig {
   /// Matmuls whose B is larger than this many bytes loop over column tiles
   /// outside row tiles (mlc-cpu-schedule's columns-outer-bytes; 0: never).
   long long columnsOuterBytes = 0;
+  /// bf16 matmuls on AVX512-BF16 dot products (mlc-cpu-schedule's
+  /// bf16-matmuls).
+  bool bf16Matmuls = false;
 };
 
 /// linalg on tensors -> LLVM dialect: the CPU schedule (tiling, fusion,

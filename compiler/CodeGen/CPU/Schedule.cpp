@@ -23,7 +23,9 @@
 #include "mlir/Dialect/Transform/IR/TransformOps.h"
 #include "mlir/Dialect/Transform/Transforms/TransformInterpreterUtils.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
 #include "mlir/Parser/Parser.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "llvm/Support/FormatVariadic.h"
 
 #include <functional>
@@ -40,13 +42,18 @@ using namespace mlir;
 namespace {
 
 constexpr const char *kTagAttr = "mlc_sched";
+// Marks the linalg.generic a bf16 matmul became (convertMatmulsToBF16).
+constexpr const char *kBF16Attr = "mlc.bf16_matmul";
+// Marks the copies of its operands into bf16 pairs.
+constexpr const char *kBF16PackAttr = "mlc.bf16_pack";
 /// Marks a loop whose iterations are independent (mlc-parallelize-tiles).
 constexpr const char *kParallelAttr = "mlc.parallel";
 
 /// A matmul, its zero fill, and optionally the elementwise op that consumes
 /// its result (the layer's bias and activation).
 struct MatmulGroup {
-  linalg::MatmulOp matmul;
+  linalg::LinalgOp matmul; // a linalg.matmul, or a bf16 matmul generic
+  bool bf16 = false;
   linalg::FillOp fill;
   linalg::GenericOp epilogue; // may be null
 };
@@ -86,18 +93,147 @@ bool isElementwiseEpilogue(linalg::GenericOp op, Value matmulResult) {
   return readsResult;
 }
 
+/// `src` (f32, 2-D, K along dim `kDim`, K even) as bf16 pairs of
+/// consecutive k: [X, K/2, 2] (`pairsInner`, the layout of A) or
+/// [K/2, X, 2] (B's), where X is the other dimension.
+Value packPairs(IRRewriter &rewriter, Location loc, Value src, int64_t kDim,
+                bool pairsInner) {
+  MLIRContext *ctx = rewriter.getContext();
+  auto type = llvm::cast<RankedTensorType>(src.getType());
+  int64_t xDim = 1 - kDim;
+  int64_t k = type.getDimSize(kDim);
+  OpFoldResult x = tensor::getMixedSize(rewriter, loc, src, xDim);
+  OpFoldResult half = rewriter.getIndexAttr(k / 2),
+               two = rewriter.getIndexAttr(2);
+  // Free reshape: [K, X] -> [K/2, 2, X], or [X, K] -> [X, K/2, 2].
+  SmallVector<int64_t> expandedShape;
+  SmallVector<OpFoldResult> expandedSizes;
+  SmallVector<ReassociationIndices> reassociation;
+  int64_t xSize = type.getDimSize(xDim);
+  if (kDim == 0) {
+    expandedShape = {k / 2, 2, xSize};
+    expandedSizes = {half, two, x};
+    reassociation = {{0, 1}, {2}};
+  } else {
+    expandedShape = {xSize, k / 2, 2};
+    expandedSizes = {x, half, two};
+    reassociation = {{0}, {1, 2}};
+  }
+  Value expanded = tensor::ExpandShapeOp::create(
+      rewriter, loc,
+      RankedTensorType::get(expandedShape, type.getElementType()), src,
+      reassociation, expandedSizes);
+  AffineExpr d0, d1, d2;
+  bindDims(ctx, d0, d1, d2);
+  // Output loops (o0, o1, pair): (x, k2, p) or (k2, x, p).
+  AffineExpr xe = pairsInner ? d0 : d1, k2e = pairsInner ? d1 : d0;
+  AffineMap in = kDim == 0 ? AffineMap::get(3, 0, {k2e, d2, xe}, ctx)
+                           : AffineMap::get(3, 0, {xe, k2e, d2}, ctx);
+  SmallVector<OpFoldResult> outSizes =
+      pairsInner ? SmallVector<OpFoldResult>{x, half, two}
+                 : SmallVector<OpFoldResult>{half, x, two};
+  Value empty =
+      tensor::EmptyOp::create(rewriter, loc, outSizes, rewriter.getBF16Type());
+  Value padded;
+  if (!pairsInner && !ShapedType::isDynamic(xSize)) {
+    // B's rows of pairs, [N, 2] each, are read one 2 x lanes block at a
+    // time down all K/2 rows: at N = 1024 the rows are 4 KiB apart and map
+    // to one cache set. A row 16 pairs longer (64 bytes) spreads them; the
+    // copy writes the first N pairs of each in place.
+    padded = tensor::EmptyOp::create(
+        rewriter, loc,
+        SmallVector<OpFoldResult>{half, rewriter.getIndexAttr(xSize + 16), two},
+        rewriter.getBF16Type());
+    SmallVector<OpFoldResult> zeros(3, rewriter.getIndexAttr(0)),
+        ones(3, rewriter.getIndexAttr(1));
+    empty = tensor::ExtractSliceOp::create(rewriter, loc, padded, zeros,
+                                           outSizes, ones);
+  }
+  auto pack = linalg::GenericOp::create(
+      rewriter, loc, empty.getType(), ValueRange{expanded}, ValueRange{empty},
+      ArrayRef<AffineMap>{in, AffineMap::getMultiDimIdentityMap(3, ctx)},
+      SmallVector<utils::IteratorType>(3, utils::IteratorType::parallel),
+      [](OpBuilder &b, Location l, ValueRange args) {
+        Value t = arith::TruncFOp::create(b, l, b.getBF16Type(), args[0]);
+        linalg::YieldOp::create(b, l, t);
+      });
+  pack->setAttr(kBF16PackAttr, rewriter.getUnitAttr());
+  return pack->getResult(0);
+}
+
+/// Rewrites each f32 matmul that AVX512-BF16 dot products can run (K
+/// static and even, N a multiple of the vector's floats) into a
+/// linalg.generic over (m, n, k/2, pair) that multiplies bf16 copies of A
+/// ([M, K/2, 2]) and B ([K/2, N, 2]) into its f32 output. The copies round
+/// to nearest even once per call; the sums stay f32.
+void convertMatmulsToBF16(func::FuncOp func, int64_t lanes) {
+  MLIRContext *ctx = func.getContext();
+  AffineExpr d0, d1, d2, d3;
+  bindDims(ctx, d0, d1, d2, d3);
+  AffineMap plainA = AffineMap::get(3, 0, {d0, d2}, ctx);
+  AffineMap transposedA = AffineMap::get(3, 0, {d2, d0}, ctx);
+  AffineMap plainB = AffineMap::get(3, 0, {d2, d1}, ctx);
+  AffineMap transposedB = AffineMap::get(3, 0, {d1, d2}, ctx);
+  SmallVector<linalg::MatmulOp> matmuls;
+  func.walk([&](linalg::MatmulOp mm) { matmuls.push_back(mm); });
+  IRRewriter rewriter(ctx);
+  for (linalg::MatmulOp mm : matmuls) {
+    if (!mm.hasPureTensorSemantics())
+      continue;
+    SmallVector<AffineMap> maps = mm.getIndexingMapsArray();
+    bool ta = maps[0] == transposedA, tb = maps[1] == transposedB;
+    if ((!ta && maps[0] != plainA) || (!tb && maps[1] != plainB))
+      continue;
+    Value a = mm.getDpsInputs()[0], b = mm.getDpsInputs()[1];
+    Value c = mm.getDpsInits()[0];
+    auto at = llvm::cast<RankedTensorType>(a.getType());
+    auto bt = llvm::cast<RankedTensorType>(b.getType());
+    auto ct = llvm::cast<RankedTensorType>(c.getType());
+    if (!at.getElementType().isF32() || !bt.getElementType().isF32() ||
+        !ct.getElementType().isF32())
+      continue;
+    int64_t k = at.getDimSize(ta ? 0 : 1), n = ct.getDimSize(1);
+    if (ShapedType::isDynamic(k) || k % 2 || ShapedType::isDynamic(n) ||
+        n % lanes)
+      continue;
+    Location loc = mm.getLoc();
+    rewriter.setInsertionPoint(mm);
+    Value ap = packPairs(rewriter, loc, a, ta ? 0 : 1, /*pairsInner=*/true);
+    Value bp = packPairs(rewriter, loc, b, tb ? 1 : 0, /*pairsInner=*/false);
+    SmallVector<AffineMap> newMaps = {AffineMap::get(4, 0, {d0, d2, d3}, ctx),
+                                      AffineMap::get(4, 0, {d2, d1, d3}, ctx),
+                                      AffineMap::get(4, 0, {d0, d1}, ctx)};
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, ct, ValueRange{ap, bp}, ValueRange{c}, newMaps,
+        {utils::IteratorType::parallel, utils::IteratorType::parallel,
+         utils::IteratorType::reduction, utils::IteratorType::reduction},
+        [](OpBuilder &bb, Location l, ValueRange args) {
+          Type f32 = bb.getF32Type();
+          Value x = arith::ExtFOp::create(bb, l, f32, args[0]);
+          Value y = arith::ExtFOp::create(bb, l, f32, args[1]);
+          Value xy = arith::MulFOp::create(bb, l, x, y);
+          Value sum = arith::AddFOp::create(bb, l, args[2], xy);
+          linalg::YieldOp::create(bb, l, sum);
+        });
+    generic->setAttr(kBF16Attr, rewriter.getUnitAttr());
+    rewriter.replaceOp(mm, generic->getResults());
+  }
+}
+
 SmallVector<MatmulGroup> findGroups(func::FuncOp func) {
   SmallVector<MatmulGroup> groups;
   // An epilogue fed by two matmuls (a + b of two products) is tiled once,
   // with the first; the second stays a plain group.
   llvm::SmallPtrSet<Operation *, 8> claimed;
-  func.walk([&](linalg::MatmulOp mm) {
-    if (!mm.hasPureTensorSemantics())
+  func.walk([&](linalg::LinalgOp mm) {
+    bool bf16 = mm->hasAttr(kBF16Attr);
+    if (!(llvm::isa<linalg::MatmulOp>(mm) || bf16) ||
+        !mm.hasPureTensorSemantics())
       return;
     auto fill = mm.getDpsInits()[0].getDefiningOp<linalg::FillOp>();
     if (!fill || !fill->hasOneUse())
       return;
-    MatmulGroup g{mm, fill, nullptr};
+    MatmulGroup g{mm, bf16, fill, nullptr};
     Value result = mm->getResult(0);
     // With a dynamic column count the tiles are masked, and masked
     // vectorization takes only single-op epilogue bodies; such an epilogue
@@ -168,6 +304,9 @@ public:
   int64_t lanes, registers;
   bool parallelPacks = false;
   int64_t columnsOuterBytes = 0;
+  bool anyBF16 = false;
+  // Per bf16 pair copy (tagged "bfpack<i>"): its tile along dim 1.
+  SmallVector<int64_t> bf16PackTiles;
   std::string script;
   llvm::raw_string_ostream os{script};
 
@@ -193,6 +332,8 @@ public:
     int64_t restCols = cols > tn ? cols % tn : 0;
     bool epilogue = g.epilogue != nullptr;
     bool vectorizeFill = epilogue && cols >= 0;
+    bool bf16 = g.bf16;
+    anyBF16 |= bf16;
     auto bType = llvm::cast<ShapedType>(g.matmul->getOperand(1).getType());
     bool columnsOuter =
         columnsOuterBytes > 0 && bType.hasStaticShape() &&
@@ -229,18 +370,19 @@ public:
     if (partialRows) {
       // The last, partial row tile is redone one row at a time so its
       // shapes are static too (no masks, accumulator in registers).
-      rowByRow(p, "r", epilogue, tn);
+      rowByRow(p, "r", epilogue, tn, bf16);
       if (restCols)
-        rowByRow(p, "rc", epilogue, restCols);
+        rowByRow(p, "rc", epilogue, restCols, bf16);
     }
     if (restCols)
       deferred.push_back([=] {
         reduceAndVectorize(p + "_vc", p + ".cmm", p + ".cew",
-                           vectorizeFill ? p + ".cfill" : "", tm, restCols);
+                           vectorizeFill ? p + ".cfill" : "", tm, restCols,
+                           bf16);
       });
     deferred.push_back([=] {
       reduceAndVectorize(p + "_vm", p + ".mm", p + ".ew",
-                         vectorizeFill ? p + ".fill" : "", tm, tn);
+                         vectorizeFill ? p + ".fill" : "", tm, tn, bf16);
     });
   }
 
@@ -271,7 +413,7 @@ public:
   /// Tiles the ops tagged "<p>.<kind>{mm,fill,ew}" (a peeled partial row
   /// tile) one row at a time and vectorizes them `width` columns wide.
   void rowByRow(const std::string &p, const std::string &kind, bool epilogue,
-                int64_t width) {
+                int64_t width, bool bf16) {
     std::string r = p + "_" + kind, tag = p + "." + kind;
     os << llvm::formatv(
         R"(  %{0}mm = transform.structured.match attributes {{{1} = "{2}mm"} in %root : (!transform.any_op) -> !transform.any_op
@@ -285,7 +427,7 @@ public:
     canonicalize(r + "_c");
     deferred.push_back([=] {
       reduceAndVectorize(r + "_v", tag + "mm", tag + "ew",
-                         epilogue ? tag + "fill" : "", 1, width);
+                         epilogue ? tag + "fill" : "", 1, width, bf16);
     });
   }
 
@@ -366,19 +508,62 @@ private:
     }
   }
 
+  /// Tiles the op tagged `tag` ([tm, tn]) into [1, lanes] pieces,
+  /// vectorizes them and unrolls the pieces' loops.
+  void piecewise(const std::string &p, const std::string &opName,
+                 const std::string &tag, int64_t tm, int64_t tn) {
+    os << llvm::formatv(
+        R"(  %{0} = transform.structured.match ops{{["{1}"]} attributes {{{2} = "{3}"} in %root : (!transform.any_op) -> !transform.any_op
+  %{0}_t, %{0}_lm, %{0}_ln = transform.structured.tile_using_for %{0} tile_sizes [1, {4}] : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op)
+  transform.structured.vectorize %{0}_t vector_sizes [1, {4}] : !transform.any_op
+)",
+        p, opName, kTagAttr, tag, lanes);
+    unroll(p + "_ln", tn / lanes);
+    unroll(p + "_lm", tm);
+  }
+
+  void unroll(const std::string &loop, int64_t factor) {
+    if (factor > 1)
+      os << llvm::formatv(
+          "  transform.loop.unroll %{0} {{factor = {1}} : !transform.any_op\n",
+          loop, factor);
+  }
+
   /// Tiles the tagged matmuls' reduction by one and vectorizes them and
   /// their tagged epilogues and fills with [tm, tn] vectors.
   void reduceAndVectorize(const std::string &p, const std::string &mmTag,
                           const std::string &ewTag, const std::string &fillTag,
-                          int64_t tm, int64_t tn) {
-    os << llvm::formatv(
-        R"(  %{0}_vmm = transform.structured.match ops{{["linalg.matmul"]} attributes {{{1} = "{2}"} in %root : (!transform.any_op) -> !transform.any_op
+                          int64_t tm, int64_t tn, bool bf16 = false) {
+    if (bf16) {
+      // The reduction runs over pairs of k; each row of the tile and each
+      // vector of its columns becomes one contraction of a k pair (a 32-bit
+      // broadcast of A against 2 x lanes bf16 of B), which the x86vector
+      // patterns in tail() turn into one vdpbf16ps.
+      os << llvm::formatv(
+          R"(  %{0}_vmm = transform.structured.match ops{{["linalg.generic"]} attributes {{{1} = "{2}"} in %root : (!transform.any_op) -> !transform.any_op
+  %{0}_tk, %{0}_lk = transform.structured.tile_using_for %{0}_vmm tile_sizes [0, 0, 1, 0] : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
+  %{0}_tv, %{0}_lm, %{0}_ln = transform.structured.tile_using_for %{0}_tk tile_sizes [1, {3}, 0, 0] : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op)
+  transform.structured.vectorize %{0}_tv vector_sizes [1, {3}, 1, 2] : !transform.any_op
+)",
+          p, kTagAttr, mmTag, lanes);
+      unroll(p + "_ln", tn / lanes);
+      unroll(p + "_lm", tm);
+      // The fill and the epilogue in the same [1, lanes] pieces, so each
+      // accumulator passes from one to the next in a register.
+      piecewise(p + "_pew", "linalg.generic", ewTag, tm, tn);
+      if (!fillTag.empty())
+        piecewise(p + "_pfill", "linalg.fill", fillTag, tm, tn);
+      return;
+    } else {
+      os << llvm::formatv(
+          R"(  %{0}_vmm = transform.structured.match ops{{["linalg.matmul"]} attributes {{{1} = "{2}"} in %root : (!transform.any_op) -> !transform.any_op
   %{0}_tk, %{0}_lk = transform.structured.tile_using_for %{0}_vmm tile_sizes [0, 0, 1] : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
   transform.structured.vectorize %{0}_tk vector_sizes [{3}, {4}, 1] : !transform.any_op
   %{0}_vew = transform.structured.match ops{{["linalg.generic"]} attributes {{{1} = "{5}"} in %root : (!transform.any_op) -> !transform.any_op
   transform.structured.vectorize %{0}_vew vector_sizes [{3}, {4}] : !transform.any_op
 )",
-        p, kTagAttr, mmTag, tm, tn, ewTag);
+          p, kTagAttr, mmTag, tm, tn, ewTag);
+    }
     if (!fillTag.empty())
       os << llvm::formatv(
           R"(  %{0}_vfill = transform.structured.match ops{{["linalg.fill"]} attributes {{{1} = "{2}"} in %root : (!transform.any_op) -> !transform.any_op
@@ -412,6 +597,13 @@ public:
 
   /// Vector cleanups, accumulator hoisting, bufferization, vector lowering.
   void tail() {
+    for (auto [id, tile] : llvm::enumerate(bf16PackTiles))
+      os << llvm::formatv(
+          R"(  %bfp{0} = transform.structured.match attributes {{{1}, {2} = "bfpack{0}"} in %root : (!transform.any_op) -> !transform.any_op
+  %bfp{0}_t, %bfp{0}_l0, %bfp{0}_l1 = transform.structured.tile_using_for %bfp{0} tile_sizes [1, {3}, 0] : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op)
+  transform.structured.vectorize %bfp{0}_t vector_sizes [1, {3}, 2] : !transform.any_op
+)",
+          id, kBF16PackAttr, kTagAttr, tile);
     os << R"(
   %f = transform.structured.match ops{["func.func"]} in %root : (!transform.any_op) -> !transform.any_op
   transform.apply_patterns to %f {
@@ -429,6 +621,11 @@ public:
   } : !transform.any_op
   transform.apply_cse to %f2 : !transform.any_op
 )";
+    if (anyBF16)
+      os << R"(  transform.apply_patterns to %f2 {
+    transform.apply_patterns.x86vector.vector_contract_to_packed_type_dot_product
+  } : !transform.any_op
+)";
   }
 
   /// Bufferization and vector lowering: a second script, run after
@@ -445,7 +642,15 @@ public:
   %bf = transform.structured.match ops{["func.func"]} in %b : (!transform.any_op) -> !transform.any_op
   transform.apply_patterns to %bf { transform.apply_patterns.canonicalization } : !transform.any_op
   transform.apply_cse to %bf : !transform.any_op
-  %bf2 = transform.structured.hoist_redundant_vector_transfers %bf : (!transform.any_op) -> !transform.any_op
+  transform.structured.hoist_redundant_vector_transfers %bf : (!transform.any_op) -> !transform.any_op
+)";
+  }
+
+  /// Vector lowering: a third script, after flattening the transfers of
+  /// bf16 tiles (a 16 x 2 block of a row is one 32-element load).
+  void lowerVectors() {
+    os << R"(
+  %bf2 = transform.structured.match ops{["func.func"]} in %root : (!transform.any_op) -> !transform.any_op
   transform.apply_patterns to %bf2 {
     transform.apply_patterns.vector.lower_masked_transfers
     transform.apply_patterns.vector.lower_masks
@@ -701,6 +906,26 @@ struct CPUSchedulePass : public mlc::impl::CPUScheduleBase<CPUSchedulePass> {
     for (auto func : module.getOps<func::FuncOp>()) {
       ScriptWriter writer(vectorBits / 32, registers);
       writer.columnsOuterBytes = columnsOuterBytes;
+      if (bf16Matmuls) {
+        convertMatmulsToBF16(func, vectorBits / 32);
+        // The pair copies are vectorized a row of up to 16 pairs at a time.
+        func.walk([&](linalg::GenericOp pack) {
+          if (!pack->hasAttr(kBF16PackAttr))
+            return;
+          int64_t size = pack.getStaticLoopRanges()[1], tile = 1;
+          for (int64_t t : {16, 8, 4, 2})
+            if (!ShapedType::isDynamic(size) && size % t == 0) {
+              tile = t;
+              break;
+            }
+          pack->setAttr(
+              kTagAttr,
+              StringAttr::get(&getContext(),
+                              "bfpack" +
+                                  std::to_string(writer.bf16PackTiles.size())));
+          writer.bf16PackTiles.push_back(tile);
+        });
+      }
       for (const MatmulGroup &g : findGroups(func)) {
         std::string tag = "g" + std::to_string(id);
         Builder b(&getContext());
@@ -729,8 +954,18 @@ struct CPUSchedulePass : public mlc::impl::CPUScheduleBase<CPUSchedulePass> {
     ScriptWriter lower(vectorBits / 32, registers);
     lower.parallelPacks = parallelPacks;
     lower.bufferizeAndLower(packs);
-    if (failed(run(lower.script, "bufferize and lower vectors",
-                   /*consumesRoot=*/true, module)))
+    if (failed(run(lower.script, "bufferize", /*consumesRoot=*/true, module)))
+      return signalPassFailure();
+    if (bf16Matmuls) {
+      RewritePatternSet patterns(&getContext());
+      vector::populateFlattenVectorTransferPatterns(patterns);
+      if (failed(applyPatternsGreedily(module, std::move(patterns))))
+        return signalPassFailure();
+    }
+    ScriptWriter vectors(vectorBits / 32, registers);
+    vectors.lowerVectors();
+    if (failed(run(vectors.script, "lower vectors", /*consumesRoot=*/false,
+                   module)))
       return signalPassFailure();
   }
 

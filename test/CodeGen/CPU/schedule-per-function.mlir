@@ -24,7 +24,8 @@
 // CHECK-LABEL: // mlc-cpu-schedule: tile and fuse second_train_step
 // CHECK:       group g6:
 // CHECK:       group g7:
-// CHECK-LABEL: // mlc-cpu-schedule: bufferize and lower vectors
+// CHECK-LABEL: // mlc-cpu-schedule: bufferize
+// CHECK-LABEL: // mlc-cpu-schedule: lower vectors
 
 mlc.model @first {
   %x = mlc.input "x" : tensor<?x8xf32>
