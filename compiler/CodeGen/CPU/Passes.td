@@ -51,7 +51,8 @@ def CPUSchedule : Pass<"mlc-cpu-schedule", "::mlir::ModuleOp"> {
     Option<"packLhs", "pack-lhs", "bool", "true",
            "With pack-operands: pack a transposed A too">,
     Option<"bf16Matmuls", "bf16-matmuls", "bool", "false",
-           "Matmuls with an even, static K and a width of whole vectors "
+           "Matmuls with an even or dynamic K (padded with a zero row when "
+           "odd) and a width of whole vectors "
            "multiply bf16 operands into f32 accumulators with AVX512-BF16 "
            "dot products (vdpbf16ps); the target must have them">,
     Option<"columnsOuterBytes", "columns-outer-bytes", "int64_t", "0",

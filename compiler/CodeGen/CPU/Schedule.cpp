@@ -105,17 +105,34 @@ Value packPairs(IRRewriter &rewriter, Location loc, Value src, int64_t kDim,
   OpFoldResult x = tensor::getMixedSize(rewriter, loc, src, xDim);
   OpFoldResult half = rewriter.getIndexAttr(k / 2),
                two = rewriter.getIndexAttr(2);
+  if (ShapedType::isDynamic(k)) {
+    // A dynamic K (the batch, in a weight gradient) is padded with a zero
+    // row when it is odd.
+    AffineExpr s0;
+    bindSymbols(ctx, s0);
+    Value size = tensor::DimOp::create(rewriter, loc, src, kDim);
+    OpFoldResult odd = affine::makeComposedFoldedAffineApply(
+        rewriter, loc, s0 % 2, {OpFoldResult(size)});
+    half = affine::makeComposedFoldedAffineApply(rewriter, loc, s0.ceilDiv(2),
+                                                 {size});
+    SmallVector<OpFoldResult> low(2, rewriter.getIndexAttr(0)), high = low;
+    high[kDim] = odd;
+    Value zero = arith::ConstantOp::create(rewriter, loc,
+                                           rewriter.getF32FloatAttr(0.0f));
+    src = tensor::PadOp::create(rewriter, loc, type, src, low, high, zero);
+  }
   // Free reshape: [K, X] -> [K/2, 2, X], or [X, K] -> [X, K/2, 2].
   SmallVector<int64_t> expandedShape;
   SmallVector<OpFoldResult> expandedSizes;
   SmallVector<ReassociationIndices> reassociation;
   int64_t xSize = type.getDimSize(xDim);
+  int64_t k2 = ShapedType::isDynamic(k) ? ShapedType::kDynamic : k / 2;
   if (kDim == 0) {
-    expandedShape = {k / 2, 2, xSize};
+    expandedShape = {k2, 2, xSize};
     expandedSizes = {half, two, x};
     reassociation = {{0, 1}, {2}};
   } else {
-    expandedShape = {xSize, k / 2, 2};
+    expandedShape = {xSize, k2, 2};
     expandedSizes = {x, half, two};
     reassociation = {{0}, {1, 2}};
   }
@@ -161,8 +178,8 @@ Value packPairs(IRRewriter &rewriter, Location loc, Value src, int64_t kDim,
   return pack->getResult(0);
 }
 
-/// Rewrites each f32 matmul that AVX512-BF16 dot products can run (K
-/// static and even, N a multiple of the vector's floats) into a
+/// Rewrites each f32 matmul that AVX512-BF16 dot products can run (K even
+/// or dynamic, N a multiple of the vector's floats) into a
 /// linalg.generic over (m, n, k/2, pair) that multiplies bf16 copies of A
 /// ([M, K/2, 2]) and B ([K/2, N, 2]) into its f32 output. The copies round
 /// to nearest even once per call; the sums stay f32.
@@ -193,7 +210,7 @@ void convertMatmulsToBF16(func::FuncOp func, int64_t lanes) {
         !ct.getElementType().isF32())
       continue;
     int64_t k = at.getDimSize(ta ? 0 : 1), n = ct.getDimSize(1);
-    if (ShapedType::isDynamic(k) || k % 2 || ShapedType::isDynamic(n) ||
+    if ((!ShapedType::isDynamic(k) && k % 2) || ShapedType::isDynamic(n) ||
         n % lanes)
       continue;
     Location loc = mm.getLoc();

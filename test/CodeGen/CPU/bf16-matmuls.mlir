@@ -1,5 +1,6 @@
-// bf16-matmuls: a matmul with an even, static K and a width of whole
-// vectors multiplies bf16 copies of its operands into f32 accumulators.
+// bf16-matmuls: a matmul with an even or dynamic K (the batch of a weight
+// gradient, padded with a zero row when odd) and a width of whole vectors
+// multiplies bf16 copies of its operands into f32 accumulators.
 // A becomes pairs of consecutive k, [M, K/2, 2]; B becomes [K/2, N, 2] in
 // rows 16 pairs longer than N (rows of 4 KiB would share a cache set). The
 // register tile is the f32 one (8 x 32 with 512-bit vectors); each k pair
