@@ -24,12 +24,17 @@ lscpu | grep -E "^(Model name|CPU family|Model|Flags)" | sed 's/^Flags:.*\(avx51
 # else Debian's; torch.compile only with the venv's (it needs a compiler
 # toolchain and PyTorch 2).
 venv_py=${MLC_BENCH_VENV:+$MLC_BENCH_VENV/bin/python}
+# MLC_BENCH_PRECISION=bf16: mlc's --precision=bf16 against PyTorch eager
+# under torch.autocast(bfloat16) (and against the f32 peers).
+precision=${MLC_BENCH_PRECISION:-f32}
 peers=()
 if [ -n "$venv_py" ] && "$venv_py" -c "import torch" 2>/dev/null; then
   peers+=("torch:$venv_py")
+  [ "$precision" = bf16 ] && peers+=("torch-bf16:$venv_py")
   [ -n "${MLC_BENCH_TORCH_COMPILE:-}" ] && peers+=("torch-compile:$venv_py")
 elif /usr/bin/python3 -c "import torch" 2>/dev/null; then
   peers+=("torch:/usr/bin/python3")
+  [ "$precision" = bf16 ] && peers+=("torch-bf16:/usr/bin/python3")
 fi
 if [ -n "$venv_py" ] && "$venv_py" -c "import jax" 2>/dev/null; then
   peers+=("jax:$venv_py")
@@ -42,7 +47,7 @@ command -v taskset >/dev/null && pin=(taskset -c "0-$((threads - 1))")
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 for r in $(seq "$rounds"); do
-  "${pin[@]}" "$build_dir/bin/mlc-step-bench" "$model" "$batch" --threads "$threads" --rounds 3 |
+  "${pin[@]}" "$build_dir/bin/mlc-step-bench" "$model" "$batch" --threads "$threads" --rounds 3 --precision "$precision" |
     awk -v b="$batch" '$1 == b && $2 == "default" { sub("us", "", $3); print "mlc", $3 }' >>"$out"
   for p in "${peers[@]}"; do
     name=${p%%:*} py=${p#*:}
@@ -53,8 +58,8 @@ done
 echo
 printf "%-8s %12s   %s\n" system "best us/step" "over mlc's best"
 m=$(awk '$1 == "mlc" { print $2 }' "$out" | sort -g | head -n 1)
-for name in mlc torch torch-compile jax; do
+for name in mlc torch torch-bf16 torch-compile jax; do
   t=$(awk -v n="$name" '$1 == n { print $2 }' "$out" | sort -g | head -n 1)
   [ -n "$t" ] && printf "%-8s %12.1f   %.2fx\n" "$name" "$t" "$(echo "$t / $m" | bc -l)"
 done
-echo "($model, batch $batch, $threads thread(s), best of $rounds alternating rounds)"
+echo "($model, batch $batch, $threads thread(s), mlc in $precision, best of $rounds alternating rounds)"

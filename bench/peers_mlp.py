@@ -3,7 +3,9 @@ categorical cross-entropy, Adam 1e-3) in a peer framework, on random data:
 the same step mlc-step-bench times for mlc.
 
 usage: peers_mlp.py FRAMEWORK WIDTHS BATCH [--threads N] [--rounds R]
-  FRAMEWORK  torch (eager), torch-compile, jax (jit per step)
+  FRAMEWORK  torch (eager), torch-compile, torch-bf16 (eager under
+             torch.autocast("cpu", torch.bfloat16): bf16 matmuls, f32
+             parameters), jax (jit per step)
   WIDTHS     e.g. 784,1024,1024,10
 Prints "FRAMEWORK BATCH best_us median_us" (microseconds per step over R
 rounds of about 0.5 s each). Run through bench/mlp-peers.sh, which sets the
@@ -31,7 +33,7 @@ def rounds_of(step, rounds):
     return times[0], times[len(times) // 2]
 
 
-def torch_step(widths, batch, threads, compile_):
+def torch_step(widths, batch, threads, compile_, bf16=False):
     import torch
 
     torch.set_num_threads(threads)
@@ -50,7 +52,8 @@ def torch_step(widths, batch, threads, compile_):
 
     def train(x, y):
         opt.zero_grad(set_to_none=True)
-        loss = loss_fn(model(x), y)
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+            loss = loss_fn(model(x), y)
         loss.backward()
         opt.step()
         return loss
@@ -119,7 +122,8 @@ def jax_step(widths, batch, threads):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("framework", choices=["torch", "torch-compile", "jax"])
+    ap.add_argument("framework",
+                    choices=["torch", "torch-compile", "torch-bf16", "jax"])
     ap.add_argument("widths")
     ap.add_argument("batch", type=int)
     ap.add_argument("--threads", type=int, default=1)
@@ -129,7 +133,9 @@ def main():
     if a.framework == "jax":
         step = jax_step(widths, a.batch, a.threads)
     else:
-        step = torch_step(widths, a.batch, a.threads, a.framework == "torch-compile")
+        step = torch_step(widths, a.batch, a.threads,
+                          a.framework == "torch-compile",
+                          a.framework == "torch-bf16")
     best, median = rounds_of(step, a.rounds)
     print(f"{a.framework} {a.batch} {best * 1e6:.1f} {median * 1e6:.1f}")
 

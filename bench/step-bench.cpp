@@ -2,7 +2,7 @@
 //-------===//
 //
 // mlc-step-bench MODEL.mlir [BATCH...] [--threads N] [--rounds R]
-//                [--variant VAR=VALUE]... [--per-matmul]
+//                [--variant VAR=VALUE]... [--per-matmul] [--precision bf16]
 //
 // Compiles MODEL.mlir with the JIT and times its train_step on random
 // inputs and labels (params initialized as `mlc train` does), steps in a
@@ -16,6 +16,9 @@
 // variable VAR set to VALUE while it compiles (the switches the compiler
 // reads for experiments, e.g. MLC_NO_PACK=1); the rounds of all variants
 // are interleaved, so load on the machine hits them alike.
+// --precision bf16 compiles with bf16 matmuls (as mlc's --precision=bf16;
+// f32 with a note where the CPU lacks AVX512-BF16), and --variant
+// precision=bf16 (or f32) one variant so.
 // --variant llvm-pipeline=full compiles with LLVM's full -O3 pipeline
 // (TargetOptions::fullLLVMOptimization) instead of mlc's short one, and
 // MLC_LLVM_PASSES=PIPELINE with any other (a new-PM textual pipeline).
@@ -121,7 +124,7 @@ double bestSeconds(F call, double flops, double peak, int rounds) {
 /// Times each matmul alone: C = A B, A B^T or A^T B with a dynamic batch
 /// dimension where the step has one.
 void timeEachMatmul(const std::vector<Matmul> &matmuls, int64_t batch,
-                    unsigned threads, double peak, int rounds) {
+                    unsigned threads, double peak, int rounds, bool bf16) {
   using Floats = mlc::runtime::AlignedVector<float>;
   for (const Matmul &mm : matmuls) {
     bool ta = mm.how.rfind("A^T", 0) == 0,
@@ -168,6 +171,7 @@ void timeEachMatmul(const std::vector<Matmul> &matmuls, int64_t batch,
       die("bad one-matmul model:\n" + src);
     mlc::TargetOptions target;
     target.threads = threads;
+    target.bf16 = bf16;
     auto jit = mlc::JITModel::compile(context, std::move(module), target);
     if (!jit)
       die(llvm::toString(jit.takeError()));
@@ -206,6 +210,7 @@ int main(int argc, char **argv) {
   int rounds = 5;
   std::vector<std::string> variants = {""};
   bool perMatmul = false;
+  bool bf16 = false;
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--per-matmul"))
       perMatmul = true;
@@ -213,6 +218,8 @@ int main(int argc, char **argv) {
       variants.push_back(argv[++i]);
     else if (!std::strcmp(argv[i], "--threads") && i + 1 < argc)
       threads = unsigned(std::atoi(argv[++i]));
+    else if (!std::strcmp(argv[i], "--precision") && i + 1 < argc)
+      bf16 = !std::strcmp(argv[++i], "bf16");
     else if (!std::strcmp(argv[i], "--rounds") && i + 1 < argc)
       rounds = std::max(1, std::atoi(argv[++i]));
     else if (path.empty())
@@ -255,6 +262,12 @@ int main(int argc, char **argv) {
     // Not an environment variable: the LLVM IR pipeline is a target option.
     if (var == "llvm-pipeline")
       target.fullLLVMOptimization = value == "full";
+    target.bf16 = var == "precision" ? value == "bf16" : bf16;
+    if (target.bf16 && !mlc::bf16MatmulsFor(target))
+      std::fprintf(stderr,
+                   "mlc-step-bench: no AVX512-BF16 here; %s runs "
+                   "f32 matmuls\n",
+                   variant.empty() ? "the default" : variant.c_str());
     auto start = Clock::now();
     auto jit = mlc::JITModel::compile(context, std::move(module), target);
     if (!jit)
@@ -389,7 +402,7 @@ int main(int argc, char **argv) {
     for (int64_t b : batches) {
       std::printf("each matmul alone, batch %lld (best of %d rounds):\n",
                   (long long)b, rounds);
-      timeEachMatmul(matmuls, b, threads, peak, rounds);
+      timeEachMatmul(matmuls, b, threads, peak, rounds, bf16);
     }
   std::printf("(best and median of %d rounds; %% of peak counts matmul FLOPs "
               "only, against %u x the 1-thread peak)\n",
