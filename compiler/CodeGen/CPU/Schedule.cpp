@@ -322,8 +322,8 @@ public:
   bool parallelPacks = false;
   int64_t columnsOuterBytes = 0;
   bool anyBF16 = false;
-  // Per bf16 pair copy (tagged "bfpack<i>"): its tile along dim 1.
-  SmallVector<int64_t> bf16PackTiles;
+  // Per bf16 pair copy (tagged "bfpack<i>"): its tile along dims 0 and 1.
+  SmallVector<std::pair<int64_t, int64_t>> bf16PackTiles;
   std::string script;
   llvm::raw_string_ostream os{script};
 
@@ -617,10 +617,10 @@ public:
     for (auto [id, tile] : llvm::enumerate(bf16PackTiles))
       os << llvm::formatv(
           R"(  %bfp{0} = transform.structured.match attributes {{{1}, {2} = "bfpack{0}"} in %root : (!transform.any_op) -> !transform.any_op
-  %bfp{0}_t, %bfp{0}_l0, %bfp{0}_l1 = transform.structured.tile_using_for %bfp{0} tile_sizes [1, {3}, 0] : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op)
-  transform.structured.vectorize %bfp{0}_t vector_sizes [1, {3}, 2] : !transform.any_op
+  %bfp{0}_t, %bfp{0}_l0, %bfp{0}_l1 = transform.structured.tile_using_for %bfp{0} tile_sizes [{3}, {4}, 0] : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op)
+  transform.structured.vectorize %bfp{0}_t vector_sizes [{3}, {4}, 2] : !transform.any_op
 )",
-          id, kBF16PackAttr, kTagAttr, tile);
+          id, kBF16PackAttr, kTagAttr, tile.first, tile.second);
     os << R"(
   %f = transform.structured.match ops{["func.func"]} in %root : (!transform.any_op) -> !transform.any_op
   transform.apply_patterns to %f {
@@ -929,12 +929,25 @@ struct CPUSchedulePass : public mlc::impl::CPUScheduleBase<CPUSchedulePass> {
         func.walk([&](linalg::GenericOp pack) {
           if (!pack->hasAttr(kBF16PackAttr))
             return;
-          int64_t size = pack.getStaticLoopRanges()[1], tile = 1;
-          for (int64_t t : {16, 8, 4, 2})
-            if (!ShapedType::isDynamic(size) && size % t == 0) {
-              tile = t;
-              break;
-            }
+          auto tileOf = [](int64_t size, int64_t most) {
+            for (int64_t t = most; t > 1; t /= 2)
+              if (!ShapedType::isDynamic(size) && size % t == 0)
+                return t;
+            return int64_t(1);
+          };
+          SmallVector<int64_t> ranges = pack.getStaticLoopRanges();
+          // B^T ([N, K/2, 2] read as [K/2, N, 2]): blocks of 8 pairs of
+          // 16 rows, a cache line of each row, transposed in registers.
+          AffineExpr d0, d1, d2;
+          bindDims(&getContext(), d0, d1, d2);
+          AffineMap in = pack.getIndexingMapsArray()[0];
+          std::pair<int64_t, int64_t> tile = {1, tileOf(ranges[1], 16)};
+          if (in == AffineMap::get(3, 0, {d1, d0, d2}, &getContext()))
+            tile.first = tileOf(ranges[0], 8);
+          // A^T ([K/2, 2, M] read as [M, K/2, 2], K/2 the batch's half):
+          // 16 columns of M at a time, one k pair.
+          if (in == AffineMap::get(3, 0, {d1, d2, d0}, &getContext()))
+            tile = {tileOf(ranges[0], 16), 1};
           pack->setAttr(
               kTagAttr,
               StringAttr::get(&getContext(),
