@@ -267,3 +267,10 @@ llvm::Error mlc::applyOverrides(ModuleOp module,
   }
   return llvm::Error::success();
 }
+
+bool mlc::modelWantsBF16(mlir::ModuleOp module) {
+  for (auto model : module.getOps<ModelOp>())
+    if (model.getPrecision() == "bf16")
+      return true;
+  return false;
+}

@@ -41,6 +41,10 @@ mlir::OwningOpRef<mlir::ModuleOp> loadModelFile(mlir::MLIRContext &context,
 mlir::OwningOpRef<mlir::ModuleOp> parseModel(mlir::MLIRContext &context,
                                              llvm::SourceMgr &sourceMgr);
 
+/// Whether a model in `module` asks for bf16 matmuls (`precision =
+/// "bf16"`).
+bool modelWantsBF16(mlir::ModuleOp module);
+
 /// Command-line replacements for a model's loss and optimizer attributes.
 struct TrainingOverrides {
   std::string loss; ///< e.g. "sparse_categorical_crossentropy"

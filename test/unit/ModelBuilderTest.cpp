@@ -38,7 +38,8 @@ protected:
   /// Starts a model whose body the test fills; returns its block.
   ModelOp startModel(StringRef name) {
     builder.setInsertionPointToEnd(module->getBody());
-    auto model = ModelOp::create(builder, loc, name, nullptr, nullptr, nullptr);
+    auto model =
+        ModelOp::create(builder, loc, name, nullptr, nullptr, nullptr, nullptr);
     builder.setInsertionPointToStart(&model.getBody().emplaceBlock());
     return model;
   }

@@ -292,13 +292,21 @@ bool toStdout() { return outputFile.empty() || outputFile == "-"; }
 /// when it cannot start them.
 constexpr unsigned maxThreads = 1024;
 
-/// --precision for `target` (after --cpu and --target): bf16 matmuls where
-/// the CPU has bf16 dot products, else f32 and a note saying so.
-void applyPrecision(mlc::TargetOptions &target) {
-  target.bf16 = precision == Precision::BF16;
+/// --precision, else the model's `precision` attribute, for `target` (after
+/// --cpu and --target): bf16 matmuls where the CPU has bf16 dot products,
+/// else f32 and a note saying so.
+void applyPrecision(mlc::TargetOptions &target, mlir::ModuleOp module) {
+  bool fromFlag = precision.getNumOccurrences() > 0;
+  if (fromFlag) {
+    target.bf16 = precision == Precision::BF16;
+  } else {
+    target.bf16 = mlc::modelWantsBF16(module);
+  }
   if (!target.bf16 || mlc::bf16MatmulsFor(target))
     return;
-  errs() << "mlc: note: --precision=bf16: "
+  errs() << "mlc: note: "
+         << (fromFlag ? "--precision=bf16" : "the model's precision = \"bf16\"")
+         << ": "
          << (target.isGPU() ? "GPU kernels have no bf16 matmuls yet"
                             : "the target CPU has no AVX512-BF16 dot products")
          << "; the matmuls run in f32\n";
@@ -430,7 +438,6 @@ Error runCompile() {
     return err;
   if (Error err = mlc::parseTarget(targetName, target))
     return err;
-  applyPrecision(target);
   bool deviceCode =
       emit == Emit::PTX || emit == Emit::Cubin || emit == Emit::Fatbin;
   if (!target.isGPU() && (deviceCode || emit == Emit::MlirGPU))
@@ -483,6 +490,7 @@ Error runCompile() {
   mlir::OwningOpRef<mlir::ModuleOp> module;
   if (Error err = loadModel(*context, sourceMgr).moveInto(module))
     return err;
+  applyPrecision(target, *module);
   if (emit == Emit::Lib)
     return runCompileLibrary(*module, target);
   if (stage &&
@@ -527,7 +535,6 @@ Error runTrain(bool train) {
     target.cacheDir = mlc::defaultCacheDirectory();
   if (Error err = mlc::parseTarget(targetName, target))
     return err;
-  applyPrecision(target);
   if (std::string why; target.isGPU() && !mlc::cuda::available(why))
     return error("CUDA cannot run here: " + why);
   mlc::TrainOptions options;
@@ -554,6 +561,7 @@ Error runTrain(bool train) {
     mlir::OwningOpRef<mlir::ModuleOp> module;
     if (Error err = loadModel(*context, sourceMgr).moveInto(module))
       return err;
+    applyPrecision(target, *module);
     if (Error err = mlc::checkTrainOptions(options, train))
       return err;
     // Materializing the params is cheap and gives their names and shapes.

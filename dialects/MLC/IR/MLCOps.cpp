@@ -107,6 +107,10 @@ LogicalResult ModelOp::verify() {
     return emitOpError() << "needs a body ending in mlc.output";
   if (getLrScheduleAttr() && !getOptimizerAttr())
     return emitOpError() << "has an lr_schedule but no optimizer to apply it";
+  if (std::optional<StringRef> p = getPrecision();
+      p && *p != "f32" && *p != "bf16")
+    return emitOpError() << "precision must be \"f32\" or \"bf16\", not \""
+                         << *p << "\"";
   return success();
 }
 

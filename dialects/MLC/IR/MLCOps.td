@@ -27,7 +27,9 @@ def MLC_ModelOp : MLC_Op<"model", [Symbol, SymbolTable, IsolatedFromAbove,
     graph of tensor ops that ends in `mlc.output`. The loss, optimizer and
     learning-rate schedule (`lr_schedule`, e.g. `#mlc.cosine_decay<...>`;
     constant without one) used by `mlc train` are optional attributes (the
-    command line can supply or override them).
+    command line can supply or override them). `precision = "bf16"` asks
+    for bf16 matmuls with f32 sums and f32 parameters, as `--precision=bf16`
+    does (the flag overrides it); `"f32"` is the default.
 
     ```mlir
     mlc.model @mnist_mlp {
@@ -43,7 +45,8 @@ def MLC_ModelOp : MLC_Op<"model", [Symbol, SymbolTable, IsolatedFromAbove,
   let arguments = (ins SymbolNameAttr:$sym_name,
                        OptionalAttr<MLC_LossAttr>:$loss,
                        OptionalAttr<MLC_OptimizerAttrInterface>:$optimizer,
-                       OptionalAttr<MLC_LRScheduleAttrInterface>:$lr_schedule);
+                       OptionalAttr<MLC_LRScheduleAttrInterface>:$lr_schedule,
+                       OptionalAttr<StrAttr>:$precision);
   let regions = (region SizedRegion<1>:$body);
   let assemblyFormat = "$sym_name $body attr-dict";
   let hasVerifier = 1;

@@ -320,6 +320,14 @@ mlc.model @bad_optimizer {
 
 // -----
 
+// expected-error @+1 {{'mlc.model' op precision must be "f32" or "bf16", not "fp16"}}
+mlc.model @unknown_precision {
+  %x = mlc.input "x" : tensor<?x4xf32>
+  mlc.output %x : tensor<?x4xf32>
+} {precision = "fp16"}
+
+// -----
+
 // expected-error @+1 {{'mlc.model' op has an lr_schedule but no optimizer to apply it}}
 mlc.model @schedule_without_optimizer {
   %x = mlc.input "x" : tensor<?x4xf32>
