@@ -2,7 +2,8 @@
 # Train-step time of an MLP in mlc next to its peers, on one machine, in
 # alternating rounds: mlc-step-bench (bench/step-bench.cpp) and
 # bench/peers_mlp.py for PyTorch eager, torch.compile
-# (MLC_BENCH_TORCH_COMPILE=1) and JAX jit. The peers come from the venv
+# (MLC_BENCH_TORCH_COMPILE=1), JAX jit per step and JAX with 64 steps in one
+# lax.scan (as a whole epoch runs). The peers come from the venv
 # MLC_BENCH_VENV names (python3 -m venv V && V/bin/pip install torch jax),
 # else PyTorch from Debian's python3-torch; they are never needed by the
 # tests. Prints microseconds per step and the peers' time over mlc's.
@@ -37,7 +38,7 @@ elif /usr/bin/python3 -c "import torch" 2>/dev/null; then
   [ "$precision" = bf16 ] && peers+=("torch-bf16:/usr/bin/python3")
 fi
 if [ -n "$venv_py" ] && "$venv_py" -c "import jax" 2>/dev/null; then
-  peers+=("jax:$venv_py")
+  peers+=("jax:$venv_py" "jax-scan:$venv_py")
 fi
 # Every system gets the same cores: XLA's runtime runs independent ops of
 # a step concurrently on a pool of its own and would otherwise use every
@@ -58,7 +59,7 @@ done
 echo
 printf "%-8s %12s   %s\n" system "best us/step" "over mlc's best"
 m=$(awk '$1 == "mlc" { print $2 }' "$out" | sort -g | head -n 1)
-for name in mlc torch torch-bf16 torch-compile jax; do
+for name in mlc torch torch-bf16 torch-compile jax jax-scan; do
   t=$(awk -v n="$name" '$1 == n { print $2 }' "$out" | sort -g | head -n 1)
   [ -n "$t" ] && printf "%-8s %12.1f   %.2fx\n" "$name" "$t" "$(echo "$t / $m" | bc -l)"
 done

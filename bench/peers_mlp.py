@@ -5,7 +5,8 @@ the same step mlc-step-bench times for mlc.
 usage: peers_mlp.py FRAMEWORK WIDTHS BATCH [--threads N] [--rounds R]
   FRAMEWORK  torch (eager), torch-compile, torch-bf16 (eager under
              torch.autocast("cpu", torch.bfloat16): bf16 matmuls, f32
-             parameters), jax (jit per step)
+             parameters), jax (jit per step), jax-scan (64 steps per
+             compiled call in lax.scan, as a whole epoch would run)
   WIDTHS     e.g. 784,1024,1024,10
 Prints "FRAMEWORK BATCH best_us median_us" (microseconds per step over R
 rounds of about 0.5 s each). Run through bench/mlp-peers.sh, which sets the
@@ -63,7 +64,10 @@ def torch_step(widths, batch, threads, compile_, bf16=False):
     return lambda: train(x, y)
 
 
-def jax_step(widths, batch, threads):
+SCAN_STEPS = 64
+
+
+def jax_step(widths, batch, threads, scan=False):
     os.environ["XLA_FLAGS"] = (
         os.environ.get("XLA_FLAGS", "")
         + " --xla_cpu_multi_thread_eigen=%s intra_op_parallelism_threads=%d"
@@ -91,8 +95,7 @@ def jax_step(widths, batch, threads):
         logp = jax.nn.log_softmax(h)
         return -jnp.mean(jnp.take_along_axis(logp, y[:, None], axis=1))
 
-    @jax.jit
-    def train(params, state, x, y):
+    def update(params, state, x, y):
         m, v, t = state
         g = jax.grad(loss_fn)(params, x, y)
         t = t + 1
@@ -109,34 +112,60 @@ def jax_step(widths, batch, threads):
         return new_p, (new_m, new_v, t)
 
     key, kx = jax.random.split(key)
-    x = jax.random.uniform(kx, (batch, widths[0]))
-    y = jax.random.randint(key, (batch,), 0, widths[-1])
     box = {"p": params, "s": state}
+    if not scan:
+        train = jax.jit(update)
+        x = jax.random.uniform(kx, (batch, widths[0]))
+        y = jax.random.randint(key, (batch,), 0, widths[-1])
 
-    def step():
-        box["p"], box["s"] = train(box["p"], box["s"], x, y)
+        def step():
+            box["p"], box["s"] = train(box["p"], box["s"], x, y)
+            jax.block_until_ready(box["p"])
+
+        return step, 1
+
+    # The whole loop over SCAN_STEPS batches in one compiled call, as an
+    # epoch in lax.scan runs.
+    xs = jax.random.uniform(kx, (SCAN_STEPS, batch, widths[0]))
+    ys = jax.random.randint(key, (SCAN_STEPS, batch), 0, widths[-1])
+
+    @jax.jit
+    def epoch(params, state, xs, ys):
+        def body(carry, xy):
+            p, s = update(carry[0], carry[1], xy[0], xy[1])
+            return (p, s), None
+
+        (params, state), _ = jax.lax.scan(body, (params, state), (xs, ys))
+        return params, state
+
+    def steps():
+        box["p"], box["s"] = epoch(box["p"], box["s"], xs, ys)
         jax.block_until_ready(box["p"])
 
-    return step
+    return steps, SCAN_STEPS
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("framework",
-                    choices=["torch", "torch-compile", "torch-bf16", "jax"])
+                    choices=["torch", "torch-compile", "torch-bf16", "jax",
+                             "jax-scan"])
     ap.add_argument("widths")
     ap.add_argument("batch", type=int)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--rounds", type=int, default=5)
     a = ap.parse_args()
     widths = [int(w) for w in a.widths.split(",")]
-    if a.framework == "jax":
-        step = jax_step(widths, a.batch, a.threads)
+    per_call = 1
+    if a.framework in ("jax", "jax-scan"):
+        step, per_call = jax_step(widths, a.batch, a.threads,
+                                  a.framework == "jax-scan")
     else:
         step = torch_step(widths, a.batch, a.threads,
                           a.framework == "torch-compile",
                           a.framework == "torch-bf16")
     best, median = rounds_of(step, a.rounds)
+    best, median = best / per_call, median / per_call
     print(f"{a.framework} {a.batch} {best * 1e6:.1f} {median * 1e6:.1f}")
 
 
