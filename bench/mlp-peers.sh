@@ -2,9 +2,9 @@
 # Train-step time of an MLP in mlc next to its peers, on one machine, in
 # alternating rounds: mlc-step-bench (bench/step-bench.cpp) and
 # bench/peers_mlp.py for PyTorch eager, torch.compile
-# (MLC_BENCH_TORCH_COMPILE=1), JAX jit per step and JAX with 64 steps in one
-# lax.scan (as a whole epoch runs). The peers come from the venv
-# MLC_BENCH_VENV names (python3 -m venv V && V/bin/pip install torch jax),
+# (MLC_BENCH_TORCH_COMPILE=1), JAX jit per step, JAX with 64 steps in one
+# lax.scan (as a whole epoch runs) and Keras 3 on TensorFlow. The peers come from the venv
+# MLC_BENCH_VENV names (python3 -m venv V && V/bin/pip install torch jax tensorflow),
 # else PyTorch from Debian's python3-torch; they are never needed by the
 # tests. Prints microseconds per step and the peers' time over mlc's.
 #   bench/mlp-peers.sh [MODEL WIDTHS BATCH [THREADS [ROUNDS]]]
@@ -40,6 +40,9 @@ fi
 if [ -n "$venv_py" ] && "$venv_py" -c "import jax" 2>/dev/null; then
   peers+=("jax:$venv_py" "jax-scan:$venv_py")
 fi
+if [ -n "$venv_py" ] && "$venv_py" -c "import keras, tensorflow" 2>/dev/null; then
+  peers+=("keras:$venv_py")
+fi
 # Every system gets the same cores: XLA's runtime runs independent ops of
 # a step concurrently on a pool of its own and would otherwise use every
 # core of the machine whatever the thread settings say.
@@ -59,7 +62,7 @@ done
 echo
 printf "%-8s %12s   %s\n" system "best us/step" "over mlc's best"
 m=$(awk '$1 == "mlc" { print $2 }' "$out" | sort -g | head -n 1)
-for name in mlc torch torch-bf16 torch-compile jax jax-scan; do
+for name in mlc torch torch-bf16 torch-compile jax jax-scan keras; do
   t=$(awk -v n="$name" '$1 == n { print $2 }' "$out" | sort -g | head -n 1)
   [ -n "$t" ] && printf "%-8s %12.1f   %.2fx\n" "$name" "$t" "$(echo "$t / $m" | bc -l)"
 done

@@ -6,7 +6,8 @@ usage: peers_mlp.py FRAMEWORK WIDTHS BATCH [--threads N] [--rounds R]
   FRAMEWORK  torch (eager), torch-compile, torch-bf16 (eager under
              torch.autocast("cpu", torch.bfloat16): bf16 matmuls, f32
              parameters), jax (jit per step), jax-scan (64 steps per
-             compiled call in lax.scan, as a whole epoch would run)
+             compiled call in lax.scan, as a whole epoch would run), keras
+             (Keras 3 on TensorFlow, train_on_batch)
   WIDTHS     e.g. 784,1024,1024,10
 Prints "FRAMEWORK BATCH best_us median_us" (microseconds per step over R
 rounds of about 0.5 s each). Run through bench/mlp-peers.sh, which sets the
@@ -65,6 +66,31 @@ def torch_step(widths, batch, threads, compile_, bf16=False):
 
 
 SCAN_STEPS = 64
+
+
+def keras_step(widths, batch, threads):
+    """Keras 3 on TensorFlow, as the seed's own script trains: compile()
+    with its defaults, one train_on_batch per step."""
+    os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    import numpy as np
+    import tensorflow as tf
+
+    tf.config.threading.set_intra_op_parallelism_threads(threads)
+    tf.config.threading.set_inter_op_parallelism_threads(1)
+    import keras
+
+    layers = [keras.Input((widths[0],))]
+    for i, w in enumerate(widths[1:]):
+        last = i + 2 == len(widths)
+        layers.append(keras.layers.Dense(w, activation="softmax" if last else "relu"))
+    model = keras.Sequential(layers)
+    model.compile(optimizer=keras.optimizers.Adam(1e-3),
+                  loss="sparse_categorical_crossentropy")
+    rng = np.random.default_rng(0)
+    x = rng.random((batch, widths[0]), dtype=np.float32)
+    y = rng.integers(0, widths[-1], batch).astype(np.int32)
+    return lambda: model.train_on_batch(x, y)
 
 
 def jax_step(widths, batch, threads, scan=False):
@@ -149,7 +175,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("framework",
                     choices=["torch", "torch-compile", "torch-bf16", "jax",
-                             "jax-scan"])
+                             "jax-scan", "keras"])
     ap.add_argument("widths")
     ap.add_argument("batch", type=int)
     ap.add_argument("--threads", type=int, default=1)
@@ -157,7 +183,9 @@ def main():
     a = ap.parse_args()
     widths = [int(w) for w in a.widths.split(",")]
     per_call = 1
-    if a.framework in ("jax", "jax-scan"):
+    if a.framework == "keras":
+        step = keras_step(widths, a.batch, a.threads)
+    elif a.framework in ("jax", "jax-scan"):
         step, per_call = jax_step(widths, a.batch, a.threads,
                                   a.framework == "jax-scan")
     else:
