@@ -24,6 +24,7 @@
 #include "mlir/Dialect/Transform/Transforms/TransformInterpreterUtils.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
+#include "mlir/IR/Threading.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "llvm/Support/FormatVariadic.h"
@@ -740,7 +741,8 @@ void unshareInitTensors(func::FuncOp func) {
 /// which become slices of the panel tensor. K is never tiled at that
 /// point, so a slice spans all of K.
 SmallVector<PackedOperand> packMatmulOperands(func::FuncOp func, int64_t lanes,
-                                              size_t firstId, bool packLhs) {
+                                              StringRef tagPrefix,
+                                              bool packLhs) {
   MLIRContext *ctx = func.getContext();
   AffineExpr d0, d1, d2;
   bindDims(ctx, d0, d1, d2);
@@ -861,7 +863,7 @@ SmallVector<PackedOperand> packMatmulOperands(func::FuncOp func, int64_t lanes,
           [](OpBuilder &b, Location l, ValueRange args) {
             linalg::YieldOp::create(b, l, args[0]);
           });
-      std::string tag = "pack" + std::to_string(firstId + packs.size());
+      std::string tag = tagPrefix.str() + std::to_string(packs.size());
       copy->setAttr(kTagAttr, rewriter.getStringAttr(tag));
       packs.push_back({tag, c.transposeCopy, panel});
       panels = copy->getResult(0);
@@ -915,13 +917,24 @@ struct CPUSchedulePass : public mlc::impl::CPUScheduleBase<CPUSchedulePass> {
     }
     int64_t registers =
         vectorRegisters ? vectorRegisters : (vectorBits == 512 ? 32 : 16);
-    SmallVector<PackedOperand> packs;
     // One script per function, run on that function: its matches and
     // canonicalizations then cost the function's size, not the module's
-    // (a file of many models compiled in quadratic time).
+    // (a file of many models compiled in quadratic time). The scripts are
+    // written one function after another (tags are numbered across the
+    // module) and run on the functions in parallel.
+    struct FunctionWork {
+      func::FuncOp func;
+      std::unique_ptr<ScriptWriter> writer;
+      SmallVector<PackedOperand> packs;
+    };
+    SmallVector<FunctionWork> works;
     unsigned id = 0;
     for (auto func : module.getOps<func::FuncOp>()) {
-      ScriptWriter writer(vectorBits / 32, registers);
+      works.push_back(
+          {func,
+           std::make_unique<ScriptWriter>(vectorBits / 32, registers),
+           {}});
+      ScriptWriter &writer = *works.back().writer;
       writer.columnsOuterBytes = columnsOuterBytes;
       if (bf16Matmuls) {
         convertMatmulsToBF16(func, vectorBits / 32);
@@ -965,19 +978,35 @@ struct CPUSchedulePass : public mlc::impl::CPUScheduleBase<CPUSchedulePass> {
           g.epilogue->setAttr(kTagAttr, b.getStringAttr(tag + ".ew"));
         writer.group(id++, g);
       }
-      if (failed(run(writer.script, "tile and fuse " + func.getSymName().str(),
-                     /*consumesRoot=*/false, func)))
-        return signalPassFailure();
+    }
+    auto schedule = [&](FunctionWork &w) -> LogicalResult {
+      ScriptWriter &writer = *w.writer;
+      std::string name = w.func.getSymName().str();
+      if (failed(run(writer.script, "tile and fuse " + name,
+                     /*consumesRoot=*/false, w.func)))
+        return failure();
       writer.script.clear();
       if (packOperands)
-        llvm::append_range(packs, packMatmulOperands(func, writer.lanes,
-                                                     packs.size(), packLhs));
+        w.packs = packMatmulOperands(
+            w.func, writer.lanes,
+            "pack" + std::to_string(&w - works.begin()) + "_", packLhs);
       writer.vectorizeAll();
       writer.tail();
-      if (failed(run(writer.script, "vectorize " + func.getSymName().str(),
-                     /*consumesRoot=*/false, func)))
-        return signalPassFailure();
+      return run(writer.script, "vectorize " + name, /*consumesRoot=*/false,
+                 w.func);
+    };
+    // Printed scripts stay in function order.
+    if (printSchedule || !getContext().isMultithreadingEnabled()) {
+      for (FunctionWork &w : works)
+        if (failed(schedule(w)))
+          return signalPassFailure();
+    } else if (failed(
+                   failableParallelForEach(&getContext(), works, schedule))) {
+      return signalPassFailure();
     }
+    SmallVector<PackedOperand> packs;
+    for (FunctionWork &w : works)
+      llvm::append_range(packs, w.packs);
 
     for (auto func : module.getOps<func::FuncOp>())
       unshareInitTensors(func);
