@@ -9,7 +9,6 @@
 #include "llvm/Bitcode/BitcodeWriter.h"
 #include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/LLVMContext.h"
-#include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Support/Endian.h"
 #include "llvm/Support/SmallVectorMemoryBuffer.h"
@@ -17,7 +16,6 @@
 #include "llvm/Transforms/Utils/Cloning.h"
 
 #include <algorithm>
-#include <chrono>
 #include <thread>
 
 using namespace mlc;
@@ -71,12 +69,8 @@ compilePart(llvm::Module &module, const TargetOptions &target,
   times.irMs = msSince(start);
   start = Clock::now();
   llvm::SmallVector<char, 0> code;
-  llvm::raw_svector_ostream os(code);
-  llvm::legacy::PassManager codegen;
-  if ((*tm)->addPassesToEmitFile(codegen, os, nullptr,
-                                 llvm::CodeGenFileType::ObjectFile))
-    return llvm::createStringError("the target cannot emit object files");
-  codegen.run(module);
+  if (llvm::Error err = generateCode(module, **tm, /*assembly=*/false, code))
+    return std::move(err);
   times.codegenMs = msSince(start);
   return std::make_unique<llvm::SmallVectorMemoryBuffer>(
       std::move(code), module.getModuleIdentifier(),

@@ -173,30 +173,39 @@ unsigned mlc::vectorBitsFor(const TargetOptions &target) {
 }
 
 bool mlc::bf16MatmulsFor(const TargetOptions &target) {
-  return target.bf16 && tripleOf(target).isX86() &&
+  return target.bf16 && !target.isGPU() && tripleOf(target).isX86() &&
          cpuHasFeature(target, "avx512bf16");
 }
 
+/// The host's L3 size as Linux describes CPU 0's caches (glibc's sysconf
+/// reported a 320 MiB L3 for a 32 MiB one under KVM), read once; 0 where
+/// it says nothing.
+static long long hostL3Bytes() {
+  static const long long bytes = [] {
+    long long found = 0;
+    for (int index = 0; index < 8; ++index) {
+      std::string dir =
+          "/sys/devices/system/cpu/cpu0/cache/index" + std::to_string(index);
+      auto level = llvm::MemoryBuffer::getFile(dir + "/level");
+      auto size = llvm::MemoryBuffer::getFile(dir + "/size");
+      if (!level || !size)
+        break;
+      long long kib = 0;
+      llvm::StringRef text = (*size)->getBuffer().trim();
+      if ((*level)->getBuffer().trim() == "3" && text.consume_back("K") &&
+          !text.getAsInteger(10, kib) && kib > 0)
+        found = kib << 10;
+    }
+    return found;
+  }();
+  return bytes;
+}
+
 long long mlc::columnsOuterBytesFor(const TargetOptions &target) {
-  long long cache = 32ll << 20;
   bool host =
       target.triple.empty() && (target.cpu.empty() || target.cpu == "host");
-  // Linux's description of CPU 0's caches (glibc's sysconf reported a
-  // 320 MiB L3 for this 32 MiB one under KVM).
-  for (int index = 0; host && index < 8; ++index) {
-    std::string dir =
-        "/sys/devices/system/cpu/cpu0/cache/index" + std::to_string(index);
-    auto level = llvm::MemoryBuffer::getFile(dir + "/level");
-    auto size = llvm::MemoryBuffer::getFile(dir + "/size");
-    if (!level || !size)
-      break;
-    long long kib = 0;
-    llvm::StringRef text = (*size)->getBuffer().trim();
-    if (level.get()->getBuffer().trim() == "3" && text.consume_back("K") &&
-        !text.getAsInteger(10, kib) && kib > 0)
-      cache = kib << 10;
-  }
-  return cache / 2;
+  long long cache = host ? hostL3Bytes() : 0;
+  return (cache ? cache : 32ll << 20) / 2;
 }
 
 bool mlc::inlineMathFor(const TargetOptions &target) {
@@ -303,14 +312,21 @@ llvm::Expected<std::string> mlc::emitMachineCode(
   if (beforeCodegen)
     if (llvm::Error err = beforeCodegen(*optimized->module))
       return std::move(err);
-  llvm::SmallString<0> code;
-  llvm::raw_svector_ostream os(code);
+  llvm::SmallVector<char, 0> code;
+  if (llvm::Error err =
+          generateCode(*optimized->module, *optimized->tm, assembly, code))
+    return std::move(err);
+  return std::string(code.data(), code.size());
+}
+
+llvm::Error mlc::generateCode(llvm::Module &module, llvm::TargetMachine &tm,
+                              bool assembly, llvm::SmallVectorImpl<char> &out) {
+  llvm::raw_svector_ostream os(out);
   llvm::legacy::PassManager codegen;
-  if (optimized->tm->addPassesToEmitFile(
-          codegen, os, nullptr,
-          assembly ? llvm::CodeGenFileType::AssemblyFile
-                   : llvm::CodeGenFileType::ObjectFile))
+  if (tm.addPassesToEmitFile(codegen, os, nullptr,
+                             assembly ? llvm::CodeGenFileType::AssemblyFile
+                                      : llvm::CodeGenFileType::ObjectFile))
     return llvm::createStringError("the target cannot emit this file type");
-  codegen.run(*optimized->module);
-  return std::string(code.str());
+  codegen.run(module);
+  return llvm::Error::success();
 }

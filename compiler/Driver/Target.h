@@ -12,6 +12,7 @@
 
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/ADT/STLFunctionalExtras.h"
+#include "llvm/ADT/SmallVector.h"
 #include "llvm/Support/Error.h"
 
 #include <functional>
@@ -102,6 +103,11 @@ makeLLVMOptimizer(const TargetOptions &target, llvm::TargetMachine *tm);
 /// Translates an LLVM-dialect module to LLVM IR text.
 llvm::Expected<std::string> emitLLVMIR(mlir::ModuleOp module,
                                        const TargetOptions &target);
+
+/// Code generation of an optimized LLVM module into `out`: assembly or an
+/// object file.
+llvm::Error generateCode(llvm::Module &module, llvm::TargetMachine &tm,
+                         bool assembly, llvm::SmallVectorImpl<char> &out);
 
 /// Compiles an LLVM-dialect module to assembly or an object file.
 /// `beforeCodegen`, if given, may change the optimized LLVM module first

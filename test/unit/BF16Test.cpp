@@ -13,6 +13,7 @@
 
 #include "compiler/Driver/Driver.h"
 #include "runtime/Aligned.h"
+#include "test/unit/TrainSteps.h"
 
 #include "mlir/Parser/Parser.h"
 
@@ -135,22 +136,14 @@ TEST(BF16Test, TrainStepFollowsF32) {
     if (!bf16)
       for (const Floats &p : params)
         start.emplace_back(p.begin(), p.end());
-    Floats x(batch * 48), predictions(batch * 10);
+    Floats x(batch * 48);
     fill(x, 9, 2.0f);
     runtime::AlignedVector<int32_t> labels(batch);
     for (int64_t i = 0; i < batch; ++i)
       labels[i] = int32_t((i * 3) % 10);
-    float rate = 0.5f, stepSize = rate, loss = 0;
-    StepBuffers step;
-    step.params = ptrs;
-    step.learningRate = &rate;
-    step.stepSize = &stepSize;
-    step.input = x.data();
-    step.labels = labels.data();
-    step.loss = &loss;
-    step.predictions = predictions.data();
-    std::vector<BufferRef> args = stepArguments(sig, step, batch, true);
-    ASSERT_FALSE(bool(jit->trainStep(args)));
+    llvm::Error err =
+        test::trainSteps(*jit, ptrs, {}, x.data(), labels.data(), batch, 1);
+    ASSERT_FALSE(bool(err)) << llvm::toString(std::move(err));
   }
   for (size_t p = 0; p < start.size(); ++p) {
     double diff = 0, norm = 0;

@@ -16,6 +16,7 @@
 
 #include "compiler/Driver/Driver.h"
 #include "runtime/Aligned.h"
+#include "test/unit/TrainSteps.h"
 
 #include "mlir/Parser/Parser.h"
 
@@ -59,8 +60,7 @@ std::vector<Floats> trainedParams(const std::string &source,
   for (const TensorSpec &s : sig.states)
     states.emplace_back(s.numElements(0), 0.0f);
   EXPECT_FALSE(bool(initializeParams(sig, 3, ptrs)));
-  Floats x(sig.inputs[0].numElements(batch)),
-      predictions(sig.outputs[0].numElements(batch));
+  Floats x(sig.inputs[0].numElements(batch));
   uint32_t seed = 12345;
   for (float &v : x) {
     seed = seed * 1664525u + 1013904223u;
@@ -70,20 +70,9 @@ std::vector<Floats> trainedParams(const std::string &source,
   int64_t classes = sig.outputs[0].shape.back();
   for (int64_t i = 0; i < batch; ++i)
     labels[i] = int32_t((i * 7) % classes);
-  float rate = float(sig.learningRate), stepSize = rate, loss = 0;
-  StepBuffers step;
-  step.params = ptrs;
-  step.states = dataOf(states);
-  step.learningRate = &rate;
-  step.stepSize = &stepSize;
-  step.input = x.data();
-  step.labels = labels.data();
-  step.loss = &loss;
-  step.predictions = predictions.data();
-  std::vector<BufferRef> args = stepArguments(sig, step, batch, true);
-  for (int s = 0; s < 3; ++s)
-    if (llvm::Error err = (*jit)->trainStep(args))
-      ADD_FAILURE() << llvm::toString(std::move(err));
+  if (llvm::Error err = test::trainSteps(**jit, ptrs, dataOf(states), x.data(),
+                                         labels.data(), batch, 3))
+    ADD_FAILURE() << llvm::toString(std::move(err));
   return params;
 }
 

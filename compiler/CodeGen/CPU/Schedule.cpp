@@ -54,7 +54,6 @@ constexpr const char *kParallelAttr = "mlc.parallel";
 /// its result (the layer's bias and activation).
 struct MatmulGroup {
   linalg::LinalgOp matmul; // a linalg.matmul, or a bf16 matmul generic
-  bool bf16 = false;
   linalg::FillOp fill;
   linalg::GenericOp epilogue; // may be null
 };
@@ -93,6 +92,19 @@ bool isElementwiseEpilogue(linalg::GenericOp op, Value matmulResult) {
   }
   return readsResult;
 }
+
+/// The operand maps of a linalg.matmul over (m, n, k), plain or transposed.
+struct MatmulMaps {
+  AffineMap plainA, transposedA, plainB, transposedB;
+  explicit MatmulMaps(MLIRContext *ctx) {
+    AffineExpr m, n, k;
+    bindDims(ctx, m, n, k);
+    plainA = AffineMap::get(3, 0, {m, k}, ctx);
+    transposedA = AffineMap::get(3, 0, {k, m}, ctx);
+    plainB = AffineMap::get(3, 0, {k, n}, ctx);
+    transposedB = AffineMap::get(3, 0, {n, k}, ctx);
+  }
+};
 
 /// `src` (f32, 2-D, K along dim `kDim`, K even) as bf16 pairs of
 /// consecutive k: [X, K/2, 2] (`pairsInner`, the layout of A) or
@@ -152,13 +164,12 @@ Value packPairs(IRRewriter &rewriter, Location loc, Value src, int64_t kDim,
                  : SmallVector<OpFoldResult>{half, x, two};
   Value empty =
       tensor::EmptyOp::create(rewriter, loc, outSizes, rewriter.getBF16Type());
-  Value padded;
   if (!pairsInner && !ShapedType::isDynamic(xSize)) {
     // B's rows of pairs, [N, 2] each, are read one 2 x lanes block at a
     // time down all K/2 rows: at N = 1024 the rows are 4 KiB apart and map
     // to one cache set. A row 16 pairs longer (64 bytes) spreads them; the
     // copy writes the first N pairs of each in place.
-    padded = tensor::EmptyOp::create(
+    Value padded = tensor::EmptyOp::create(
         rewriter, loc,
         SmallVector<OpFoldResult>{half, rewriter.getIndexAttr(xSize + 16), two},
         rewriter.getBF16Type());
@@ -179,6 +190,30 @@ Value packPairs(IRRewriter &rewriter, Location loc, Value src, int64_t kDim,
   return pack->getResult(0);
 }
 
+/// The tile a bf16 pair copy (packPairs) is vectorized in, along its
+/// output dims 0 and 1: rows of up to 16 pairs; for B^T ([N, K/2, 2] read
+/// as [K/2, N, 2]) blocks of 8 pairs of 16 rows, a cache line of each row,
+/// transposed in registers; for A^T ([K/2, 2, M] read as [M, K/2, 2], K/2
+/// the batch's half) 16 columns of M at a time, one pair.
+std::pair<int64_t, int64_t> bf16PackTile(linalg::GenericOp pack) {
+  auto tileOf = [](int64_t size, int64_t most) {
+    for (int64_t t = most; t > 1; t /= 2)
+      if (!ShapedType::isDynamic(size) && size % t == 0)
+        return t;
+    return int64_t(1);
+  };
+  MLIRContext *ctx = pack.getContext();
+  SmallVector<int64_t> ranges = pack.getStaticLoopRanges();
+  AffineExpr d0, d1, d2;
+  bindDims(ctx, d0, d1, d2);
+  AffineMap in = pack.getIndexingMapsArray()[0];
+  if (in == AffineMap::get(3, 0, {d1, d0, d2}, ctx))
+    return {tileOf(ranges[0], 8), tileOf(ranges[1], 16)};
+  if (in == AffineMap::get(3, 0, {d1, d2, d0}, ctx))
+    return {tileOf(ranges[0], 16), 1};
+  return {1, tileOf(ranges[1], 16)};
+}
+
 /// Rewrites each f32 matmul that AVX512-BF16 dot products can run (K even
 /// or dynamic, N a multiple of the vector's floats) into a
 /// linalg.generic over (m, n, k/2, pair) that multiplies bf16 copies of A
@@ -188,10 +223,7 @@ void convertMatmulsToBF16(func::FuncOp func, int64_t lanes) {
   MLIRContext *ctx = func.getContext();
   AffineExpr d0, d1, d2, d3;
   bindDims(ctx, d0, d1, d2, d3);
-  AffineMap plainA = AffineMap::get(3, 0, {d0, d2}, ctx);
-  AffineMap transposedA = AffineMap::get(3, 0, {d2, d0}, ctx);
-  AffineMap plainB = AffineMap::get(3, 0, {d2, d1}, ctx);
-  AffineMap transposedB = AffineMap::get(3, 0, {d1, d2}, ctx);
+  MatmulMaps layouts(ctx);
   SmallVector<linalg::MatmulOp> matmuls;
   func.walk([&](linalg::MatmulOp mm) { matmuls.push_back(mm); });
   IRRewriter rewriter(ctx);
@@ -199,8 +231,10 @@ void convertMatmulsToBF16(func::FuncOp func, int64_t lanes) {
     if (!mm.hasPureTensorSemantics())
       continue;
     SmallVector<AffineMap> maps = mm.getIndexingMapsArray();
-    bool ta = maps[0] == transposedA, tb = maps[1] == transposedB;
-    if ((!ta && maps[0] != plainA) || (!tb && maps[1] != plainB))
+    bool ta = maps[0] == layouts.transposedA,
+         tb = maps[1] == layouts.transposedB;
+    if ((!ta && maps[0] != layouts.plainA) ||
+        (!tb && maps[1] != layouts.plainB))
       continue;
     Value a = mm.getDpsInputs()[0], b = mm.getDpsInputs()[1];
     Value c = mm.getDpsInits()[0];
@@ -251,7 +285,7 @@ SmallVector<MatmulGroup> findGroups(func::FuncOp func) {
     auto fill = mm.getDpsInits()[0].getDefiningOp<linalg::FillOp>();
     if (!fill || !fill->hasOneUse())
       return;
-    MatmulGroup g{mm, bf16, fill, nullptr};
+    MatmulGroup g{mm, fill, nullptr};
     Value result = mm->getResult(0);
     // With a dynamic column count the tiles are masked, and masked
     // vectorization takes only single-op epilogue bodies; such an epilogue
@@ -350,7 +384,7 @@ public:
     int64_t restCols = cols > tn ? cols % tn : 0;
     bool epilogue = g.epilogue != nullptr;
     bool vectorizeFill = epilogue && cols >= 0;
-    bool bf16 = g.bf16;
+    bool bf16 = g.matmul->hasAttr(kBF16Attr);
     anyBF16 |= bf16;
     auto bType = llvm::cast<ShapedType>(g.matmul->getOperand(1).getType());
     bool columnsOuter =
@@ -469,7 +503,6 @@ private:
         name);
   }
 
-  /// Gives the `opName` ops of the peeled remainder loop the tag `tag`.
   /// Renames tag `from` to `to` on the ops under the loop handle `where`.
   void retag(const std::string &where, const std::string &from,
              const std::string &to) {
@@ -572,16 +605,15 @@ private:
       if (!fillTag.empty())
         piecewise(p + "_pfill", "linalg.fill", fillTag, tm, tn);
       return;
-    } else {
-      os << llvm::formatv(
-          R"(  %{0}_vmm = transform.structured.match ops{{["linalg.matmul"]} attributes {{{1} = "{2}"} in %root : (!transform.any_op) -> !transform.any_op
+    }
+    os << llvm::formatv(
+        R"(  %{0}_vmm = transform.structured.match ops{{["linalg.matmul"]} attributes {{{1} = "{2}"} in %root : (!transform.any_op) -> !transform.any_op
   %{0}_tk, %{0}_lk = transform.structured.tile_using_for %{0}_vmm tile_sizes [0, 0, 1] : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
   transform.structured.vectorize %{0}_tk vector_sizes [{3}, {4}, 1] : !transform.any_op
   %{0}_vew = transform.structured.match ops{{["linalg.generic"]} attributes {{{1} = "{5}"} in %root : (!transform.any_op) -> !transform.any_op
   transform.structured.vectorize %{0}_vew vector_sizes [{3}, {4}] : !transform.any_op
 )",
-          p, kTagAttr, mmTag, tm, tn, ewTag);
-    }
+        p, kTagAttr, mmTag, tm, tn, ewTag);
     if (!fillTag.empty())
       os << llvm::formatv(
           R"(  %{0}_vfill = transform.structured.match ops{{["linalg.fill"]} attributes {{{1} = "{2}"} in %root : (!transform.any_op) -> !transform.any_op
@@ -746,9 +778,9 @@ SmallVector<PackedOperand> packMatmulOperands(func::FuncOp func, int64_t lanes,
   MLIRContext *ctx = func.getContext();
   AffineExpr d0, d1, d2;
   bindDims(ctx, d0, d1, d2);
-  AffineMap plainB = AffineMap::get(3, 0, {d2, d1}, ctx);
-  AffineMap transposedB = AffineMap::get(3, 0, {d1, d2}, ctx);
-  AffineMap transposedA = AffineMap::get(3, 0, {d2, d0}, ctx);
+  MatmulMaps layouts(ctx);
+  AffineMap plainB = layouts.plainB, transposedB = layouts.transposedB,
+            transposedA = layouts.transposedA;
 
   struct Candidate {
     linalg::MatmulOp mm;
@@ -938,29 +970,10 @@ struct CPUSchedulePass : public mlc::impl::CPUScheduleBase<CPUSchedulePass> {
       writer.columnsOuterBytes = columnsOuterBytes;
       if (bf16Matmuls) {
         convertMatmulsToBF16(func, vectorBits / 32);
-        // The pair copies are vectorized a row of up to 16 pairs at a time.
         func.walk([&](linalg::GenericOp pack) {
           if (!pack->hasAttr(kBF16PackAttr))
             return;
-          auto tileOf = [](int64_t size, int64_t most) {
-            for (int64_t t = most; t > 1; t /= 2)
-              if (!ShapedType::isDynamic(size) && size % t == 0)
-                return t;
-            return int64_t(1);
-          };
-          SmallVector<int64_t> ranges = pack.getStaticLoopRanges();
-          // B^T ([N, K/2, 2] read as [K/2, N, 2]): blocks of 8 pairs of
-          // 16 rows, a cache line of each row, transposed in registers.
-          AffineExpr d0, d1, d2;
-          bindDims(&getContext(), d0, d1, d2);
-          AffineMap in = pack.getIndexingMapsArray()[0];
-          std::pair<int64_t, int64_t> tile = {1, tileOf(ranges[1], 16)};
-          if (in == AffineMap::get(3, 0, {d1, d0, d2}, &getContext()))
-            tile.first = tileOf(ranges[0], 8);
-          // A^T ([K/2, 2, M] read as [M, K/2, 2], K/2 the batch's half):
-          // 16 columns of M at a time, one k pair.
-          if (in == AffineMap::get(3, 0, {d1, d2, d0}, &getContext()))
-            tile = {tileOf(ranges[0], 16), 1};
+          std::pair<int64_t, int64_t> tile = bf16PackTile(pack);
           pack->setAttr(
               kTagAttr,
               StringAttr::get(&getContext(),
@@ -1016,33 +1029,30 @@ struct CPUSchedulePass : public mlc::impl::CPUScheduleBase<CPUSchedulePass> {
     if (failed(run(lower.script, "bufferize", /*consumesRoot=*/true, module)))
       return signalPassFailure();
     if (bf16Matmuls) {
-      // Every op but the transfers whose vector is all unit dimensions or
-      // longer than their memref: upstream's contiguity check takes the
-      // shape's tail past its start for those (AddressSanitizer: a
-      // negative-size memcmp). Rounds over the existing ops until nothing
-      // changes, so the ops the patterns create are checked too.
+      // One pass over every op but the transfers whose vector is all unit
+      // dimensions or longer than their memref: upstream's contiguity
+      // check takes the shape's tail past its start for those
+      // (AddressSanitizer: a negative-size memcmp), and the patterns can
+      // create such ops, so they do not run on the ops they create. Rounds
+      // until nothing changed took 18 walks of the module (50-100 ms of
+      // compile time) for the same step time.
+      SmallVector<Operation *> ops;
+      module.walk([&](Operation *op) {
+        if (auto xfer = llvm::dyn_cast<VectorTransferOpInterface>(op)) {
+          ArrayRef<int64_t> shape = xfer.getVectorType().getShape();
+          int64_t rank =
+              shape.drop_while([](int64_t d) { return d == 1; }).size();
+          if (rank == 0 || rank > xfer.getShapedType().getRank())
+            return;
+        }
+        ops.push_back(op);
+      });
       RewritePatternSet patterns(&getContext());
       vector::populateFlattenVectorTransferPatterns(patterns);
-      FrozenRewritePatternSet frozen(std::move(patterns));
       GreedyRewriteConfig config;
       config.setStrictness(GreedyRewriteStrictness::ExistingOps);
-      bool changed = true;
-      for (int round = 0; changed && round < 100; ++round) {
-        SmallVector<Operation *> ops;
-        module.walk([&](Operation *op) {
-          if (auto xfer = llvm::dyn_cast<VectorTransferOpInterface>(op)) {
-            ArrayRef<int64_t> shape = xfer.getVectorType().getShape();
-            int64_t rank =
-                shape.drop_while([](int64_t d) { return d == 1; }).size();
-            if (rank == 0 || rank > xfer.getShapedType().getRank())
-              return;
-          }
-          ops.push_back(op);
-        });
-        changed = false;
-        if (failed(applyOpPatternsGreedily(ops, frozen, config, &changed)))
-          return signalPassFailure();
-      }
+      if (failed(applyOpPatternsGreedily(ops, std::move(patterns), config)))
+        return signalPassFailure();
     }
     ScriptWriter vectors(vectorBits / 32, registers);
     vectors.lowerVectors();

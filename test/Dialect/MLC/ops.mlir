@@ -142,6 +142,13 @@ mlc.model @optimizers_adamw {
   mlc.output %p : tensor<?x1xf32>
 } {loss = #mlc.loss<mse>, optimizer = #mlc.adamw<weight_decay = 0.01, beta_2 = 0.99>}
 
+// CHECK-LABEL: mlc.model @precision_bf16
+// CHECK: } {loss = #mlc.loss<mse>, optimizer = #mlc.sgd, precision = "bf16"}
+mlc.model @precision_bf16 {
+  %p = mlc.input "p" : tensor<?x1xf32>
+  mlc.output %p : tensor<?x1xf32>
+} {loss = #mlc.loss<mse>, optimizer = #mlc.sgd, precision = "bf16"}
+
 // CHECK-LABEL: mlc.model @schedules_exponential
 // CHECK: } {lr_schedule = #mlc.exponential_decay<decay_steps = 100, decay_rate = 0.5, staircase = true>, optimizer = #mlc.sgd}
 mlc.model @schedules_exponential {
