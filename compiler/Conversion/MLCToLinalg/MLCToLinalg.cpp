@@ -12,7 +12,8 @@
 //   Shape.cpp        reshape, transpose, broadcasts
 //   Softmax.cpp      softmax, log_softmax
 //   Losses.cpp       losses and one_hot
-// A new family (conv, pooling, recurrent, attention) gets its own file and
+//   Conv.cpp         convolution, pooling and their gradients
+// A new family (recurrent, attention) gets its own file and
 // populate function the same way, added to initialize() below; builders
 // that more than one family needs go to LoweringUtils.
 //
@@ -49,7 +50,8 @@ void reportUnlowered(Operation *op) {
             o->emitOpError()
                 << "must be lowered by mlc-optimizer before mlc-to-linalg";
           })
-      .Case<DenseOp, FlattenOp>([](Operation *o) {
+      .Case<DenseOp, FlattenOp, Conv2DOp, MaxPool2DOp, AvgPool2DOp,
+            GlobalAvgPool2DOp>([](Operation *o) {
         o->emitOpError() << "is a layer and cannot be lowered directly; run "
                             "mlc-materialize-params first";
       })
@@ -74,6 +76,7 @@ struct ConvertMLCToLinalgPass
     populateMLCShapeToLinalgPatterns(set);
     populateMLCSoftmaxToLinalgPatterns(set);
     populateMLCLossesToLinalgPatterns(set);
+    populateMLCConvToLinalgPatterns(set);
     patterns = FrozenRewritePatternSet(std::move(set));
     return success();
   }

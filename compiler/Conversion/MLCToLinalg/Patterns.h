@@ -31,6 +31,9 @@ void populateMLCSoftmaxToLinalgPatterns(mlir::RewritePatternSet &patterns);
 /// Losses and the one_hot of their labels (Losses.cpp).
 void populateMLCLossesToLinalgPatterns(mlir::RewritePatternSet &patterns);
 
+/// Convolution, pooling and their gradients, NHWC (Conv.cpp).
+void populateMLCConvToLinalgPatterns(mlir::RewritePatternSet &patterns);
+
 } // namespace mlc
 
 #endif // MLC_COMPILER_CONVERSION_MLCTOLINALG_PATTERNS_H

@@ -95,6 +95,24 @@ mlir::RankedTensorType tensorTypeOf(mlir::Value v);
 /// the only reshape of several dynamic sizes mlc.reshape allows.
 llvm::SmallVector<int64_t> nonUnitDims(llvm::ArrayRef<int64_t> shape);
 
+/// Rows (or columns) a window op produces from `in` rows: windows of
+/// `window` rows dilated by `dilation`, moved by `stride`, over the input
+/// padded with `padLo` and `padHi` rows. Below 1 when no window fits.
+int64_t windowOutputSize(int64_t in, int64_t window, int64_t stride,
+                         int64_t dilation, int64_t padLo, int64_t padHi);
+
+/// The explicit pads `[top, bottom, left, right]` of Keras's `padding`
+/// ("valid": none; "same": TensorFlow's, the extra row at the bottom and
+/// the extra column at the right) for an input of `inHW` rows and columns.
+/// Fails on any other padding name.
+mlir::FailureOr<llvm::SmallVector<int64_t, 4>>
+kerasPads(llvm::StringRef padding, llvm::ArrayRef<int64_t> inHW,
+          llvm::ArrayRef<int64_t> window, llvm::ArrayRef<int64_t> strides,
+          llvm::ArrayRef<int64_t> dilations);
+
+/// Whether `op` is layer sugar that mlc-materialize-params expands.
+bool isLayer(mlir::Operation *op);
+
 } // namespace mlc
 
 #include "dialects/MLC/IR/MLCAttrInterfaces.h.inc"

@@ -412,3 +412,36 @@ LogicalResult SparseCategoricalCrossentropyOp::buildVJP(OpBuilder &b, Value g,
   grads.push_back({p, meanOverRows(b, loc, p, dp, g)});
   return success();
 }
+
+//===----------------------------------------------------------------------===//
+// Convolution and pooling
+//===----------------------------------------------------------------------===//
+
+LogicalResult ConvOp::buildVJP(OpBuilder &b, Value g, Grads &grads) {
+  Location loc = getLoc();
+  Value gx = ConvInputGradOp::create(b, loc, getInput().getType(), g,
+                                     getKernel(), getStridesAttr(),
+                                     getDilationsAttr(), getPadsAttr());
+  Value gk = ConvFilterGradOp::create(b, loc, getKernel().getType(),
+                                      getInput(), g, getStridesAttr(),
+                                      getDilationsAttr(), getPadsAttr());
+  grads.push_back({getInput(), gx});
+  grads.push_back({getKernel(), gk});
+  return success();
+}
+
+LogicalResult MaxPoolOp::buildVJP(OpBuilder &b, Value g, Grads &grads) {
+  grads.push_back(
+      {getInput(), MaxPoolGradOp::create(b, getLoc(), getInput().getType(), g,
+                                         getInput(), getWindowAttr(),
+                                         getStridesAttr(), getPadsAttr())});
+  return success();
+}
+
+LogicalResult AvgPoolOp::buildVJP(OpBuilder &b, Value g, Grads &grads) {
+  grads.push_back(
+      {getInput(),
+       AvgPoolGradOp::create(b, getLoc(), getInput().getType(), g,
+                             getWindowAttr(), getStridesAttr(), getPadsAttr())});
+  return success();
+}

@@ -154,6 +154,81 @@ def MLC_FlattenOp : MLC_Op<"flatten", [Pure]> {
   let builders = [OpBuilder<(ins "::mlir::Value":$input)>];
 }
 
+def MLC_Conv2DOp : MLC_Op<"conv2d"> {
+  let summary = "2-D convolution layer: activation(conv(x, kernel) + bias)";
+  let description = [{
+    Keras `Conv2D` on NHWC tensors (`channels_last`). The input is
+    `(batch, height, width, channels)` with static height, width and
+    channels; the result is `(batch, out_height, out_width, filters)`.
+    `padding` is `"valid"` (none) or `"same"` (TensorFlow's: the output
+    has `ceil(in / stride)` rows, the zero padding split with the extra
+    row at the bottom and the extra column at the right).
+    `mlc-materialize-params` creates `<name>.kernel` (`kh x kw x channels x
+    filters`, Glorot uniform with Keras's fans) and `<name>.bias`
+    (`filters`, zeros) and expands the layer into `mlc.conv`. Unnamed
+    layers are named `conv2d`, `conv2d_1`, ...
+
+    ```mlir
+    %y = mlc.conv2d %x {filters = 32, kernel_size = array<i64: 3, 3>,
+                        activation = #mlc.act<relu>}
+        : tensor<?x28x28x1xf32> -> tensor<?x26x26x32xf32>
+    ```
+  }];
+  let arguments = (ins
+      MLC_FloatTensor:$input,
+      ConfinedAttr<I64Attr, [IntPositive]>:$filters,
+      DenseI64ArrayAttr:$kernel_size,
+      DefaultValuedAttr<DenseI64ArrayAttr, "{1, 1}">:$strides,
+      DefaultValuedAttr<StrAttr, "\"valid\"">:$padding,
+      DefaultValuedAttr<DenseI64ArrayAttr, "{1, 1}">:$dilation_rate,
+      DefaultValuedAttr<MLC_ActivationAttr, "::mlc::Activation::linear">:$activation,
+      DefaultValuedAttr<BoolAttr, "true">:$use_bias,
+      OptionalAttr<StrAttr>:$name,
+      OptionalAttr<MLC_InitializerAttrInterface>:$kernel_initializer,
+      OptionalAttr<MLC_InitializerAttrInterface>:$bias_initializer);
+  let results = (outs MLC_FloatTensor:$result);
+  let assemblyFormat =
+      "$input attr-dict `:` type($input) `->` type($result)";
+  let hasVerifier = 1;
+}
+
+class MLC_Pool2DLayerOp<string mnemonic, string what, string core>
+    : MLC_Op<mnemonic> {
+  let summary = what # " pooling layer";
+  let description = [{
+    Keras `}] # what # [{Pooling2D` on NHWC tensors: windows of
+    `pool_size`, moved by `strides` (default: `pool_size`), with
+    `padding` `"valid"` or `"same"` as TensorFlow pads. Expanded by
+    `mlc-materialize-params` into `mlc.}] # core # [{` with explicit pads.
+  }];
+  let arguments = (ins
+      MLC_FloatTensor:$input,
+      DefaultValuedAttr<DenseI64ArrayAttr, "{2, 2}">:$pool_size,
+      OptionalAttr<DenseI64ArrayAttr>:$strides,
+      DefaultValuedAttr<StrAttr, "\"valid\"">:$padding);
+  let results = (outs MLC_FloatTensor:$result);
+  let assemblyFormat =
+      "$input attr-dict `:` type($input) `->` type($result)";
+  let hasVerifier = 1;
+}
+
+def MLC_MaxPool2DOp : MLC_Pool2DLayerOp<"max_pool2d", "Max", "max_pool">;
+def MLC_AvgPool2DOp : MLC_Pool2DLayerOp<"avg_pool2d", "Average", "avg_pool">;
+
+def MLC_GlobalAvgPool2DOp : MLC_Op<"global_avg_pool2d"> {
+  let summary = "Global average pooling layer";
+  let description = [{
+    Keras `GlobalAveragePooling2D`: the mean over height and width of an
+    NHWC tensor, `(batch, channels)`, or `(batch, 1, 1, channels)` with
+    `keepdims`. Expanded into `mlc.reduce_mean`.
+  }];
+  let arguments = (ins MLC_FloatTensor:$input, UnitAttr:$keepdims);
+  let results = (outs MLC_FloatTensor:$result);
+  let assemblyFormat =
+      "$input attr-dict `:` type($input) `->` type($result)";
+  let hasVerifier = 1;
+}
+
 //===----------------------------------------------------------------------===//
 // Core tensor ops
 //===----------------------------------------------------------------------===//
@@ -303,6 +378,123 @@ def MLC_BroadcastToOp : MLC_Op<"broadcast_to", [Pure, DeclareOpInterfaceMethods<
       "$input attr-dict `:` type($input) `->` type($result)";
   let hasVerifier = 1;
   let hasFolder = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Convolution and pooling (NHWC)
+//===----------------------------------------------------------------------===//
+
+// strides [sh, sw], dilations [dh, dw], pads [top, bottom, left, right].
+defvar MLC_ConvAttrs = (ins
+    DefaultValuedAttr<DenseI64ArrayAttr, "{1, 1}">:$strides,
+    DefaultValuedAttr<DenseI64ArrayAttr, "{1, 1}">:$dilations,
+    DefaultValuedAttr<DenseI64ArrayAttr, "{0, 0, 0, 0}">:$pads);
+
+def MLC_ConvOp : MLC_Op<"conv", [Pure, DeclareOpInterfaceMethods<MLC_DifferentiableOpInterface>]> {
+  let summary = "2-D convolution, NHWC input and HWIO kernel";
+  let description = [{
+    `result[n, i, j, o] = sum(x[n, i*sh + a*dh - top, j*sw + b*dw - left, c]
+    * kernel[a, b, c, o])` over the window `a, b` and the channels `c`,
+    with zeros outside the input. `pads` is `[top, bottom, left, right]`;
+    each pad is at most the dilated kernel's extent minus one. The input
+    `(batch, height, width, channels)` has static height, width and
+    channels; the result has `(height + top + bottom - (kh - 1) * dh - 1)
+    / sh + 1` rows, and columns alike.
+  }];
+  let arguments = !con((ins MLC_FloatTensor:$input, MLC_FloatTensor:$kernel),
+                       MLC_ConvAttrs);
+  let results = (outs MLC_FloatTensor:$result);
+  let assemblyFormat =
+      "$input `,` $kernel attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def MLC_ConvInputGradOp : MLC_Op<"conv_input_grad", [Pure]> {
+  let summary = "Gradient of mlc.conv with respect to its input";
+  let description = [{
+    Given the gradient of a convolution's result and its kernel, the
+    gradient with respect to the input, whose type is the result's (the
+    convolution's attributes must be the ones given). Built by
+    `mlc-autodiff`.
+  }];
+  let arguments = !con((ins MLC_FloatTensor:$grad, MLC_FloatTensor:$kernel),
+                       MLC_ConvAttrs);
+  let results = (outs MLC_FloatTensor:$result);
+  let assemblyFormat =
+      "$grad `,` $kernel attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def MLC_ConvFilterGradOp : MLC_Op<"conv_filter_grad", [Pure]> {
+  let summary = "Gradient of mlc.conv with respect to its kernel";
+  let description = [{
+    Given a convolution's input and the gradient of its result, the
+    gradient with respect to the kernel (the result's type). Built by
+    `mlc-autodiff`.
+  }];
+  let arguments = !con((ins MLC_FloatTensor:$input, MLC_FloatTensor:$grad),
+                       MLC_ConvAttrs);
+  let results = (outs MLC_FloatTensor:$result);
+  let assemblyFormat =
+      "$input `,` $grad attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+// window [kh, kw], strides [sh, sw], pads [top, bottom, left, right].
+defvar MLC_PoolAttrs = (ins
+    DenseI64ArrayAttr:$window,
+    DefaultValuedAttr<DenseI64ArrayAttr, "{1, 1}">:$strides,
+    DefaultValuedAttr<DenseI64ArrayAttr, "{0, 0, 0, 0}">:$pads);
+
+def MLC_MaxPoolOp : MLC_Op<"max_pool", [Pure, DeclareOpInterfaceMethods<MLC_DifferentiableOpInterface>]> {
+  let summary = "2-D max pooling, NHWC";
+  let description = [{
+    The maximum of each `window` (`[height, width]`) moved by `strides`;
+    `pads` (`[top, bottom, left, right]`, each smaller than the window)
+    add rows and columns that never win. The gradient of a window goes to
+    its first maximum in row-major order, as TensorFlow's does; windows
+    that overlap add up.
+  }];
+  let arguments = !con((ins MLC_FloatTensor:$input), MLC_PoolAttrs);
+  let results = (outs MLC_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  let hasVerifier = 1;
+}
+
+def MLC_MaxPoolGradOp : MLC_Op<"max_pool_grad", [Pure]> {
+  let summary = "Gradient of mlc.max_pool with respect to its input";
+  let arguments = !con((ins MLC_FloatTensor:$grad, MLC_FloatTensor:$input),
+                       MLC_PoolAttrs);
+  let results = (outs MLC_FloatTensor:$result);
+  let assemblyFormat =
+      "$grad `,` $input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def MLC_AvgPoolOp : MLC_Op<"avg_pool", [Pure, DeclareOpInterfaceMethods<MLC_DifferentiableOpInterface>]> {
+  let summary = "2-D average pooling, NHWC";
+  let description = [{
+    The mean of each `window` moved by `strides`. Padded positions (`pads`,
+    `[top, bottom, left, right]`, each smaller than the window) are left
+    out of the mean, as TensorFlow's `SAME` average pooling does.
+  }];
+  let arguments = !con((ins MLC_FloatTensor:$input), MLC_PoolAttrs);
+  let results = (outs MLC_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  let hasVerifier = 1;
+}
+
+def MLC_AvgPoolGradOp : MLC_Op<"avg_pool_grad", [Pure]> {
+  let summary = "Gradient of mlc.avg_pool with respect to its input";
+  let description = [{
+    Spreads each window's gradient evenly over the window's input elements;
+    the result has the pooled input's type.
+  }];
+  let arguments = !con((ins MLC_FloatTensor:$grad), MLC_PoolAttrs);
+  let results = (outs MLC_FloatTensor:$result);
+  let assemblyFormat =
+      "$grad attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
 }
 
 //===----------------------------------------------------------------------===//

@@ -136,7 +136,7 @@ struct BuildEntryPointsPass
     for (ModelOp model :
          llvm::make_early_inc_range(getOperation().getOps<ModelOp>())) {
       for (Operation &op : model.getBody().front())
-        if (llvm::isa<DenseOp, FlattenOp>(op)) {
+        if (isLayer(&op)) {
           op.emitOpError() << "is a layer; run mlc-materialize-params before "
                               "mlc-build-entry-points";
           return signalPassFailure();

@@ -56,6 +56,31 @@ Value applyActivation(OpBuilder &b, Location loc, Activation act, Value value) {
   llvm_unreachable("unknown activation");
 }
 
+/// A pooling layer as mlc.max_pool or mlc.avg_pool with explicit pads.
+template <typename LayerTy, typename CoreTy>
+Value expandPoolAs(OpBuilder &b, LayerTy layer) {
+  RankedTensorType in = layer.getInput().getType();
+  SmallVector<int64_t> strides =
+      layer.getStrides() ? llvm::to_vector(*layer.getStrides())
+                         : llvm::to_vector(layer.getPoolSize());
+  int64_t ones[] = {1, 1};
+  SmallVector<int64_t, 4> pads =
+      *kerasPads(layer.getPadding(), in.getShape().slice(1, 2),
+                 layer.getPoolSize(), strides, ones);
+  return CoreTy::create(b, layer.getLoc(), layer.getType(), layer.getInput(),
+                        layer.getPoolSize(), strides, pads);
+}
+
+void expandPool(OpBuilder &b, Operation &op) {
+  Value pooled =
+      llvm::isa<MaxPool2DOp>(op)
+          ? expandPoolAs<MaxPool2DOp, MaxPoolOp>(b, llvm::cast<MaxPool2DOp>(op))
+          : expandPoolAs<AvgPool2DOp, AvgPoolOp>(b,
+                                                 llvm::cast<AvgPool2DOp>(op));
+  op.getResult(0).replaceAllUsesWith(pooled);
+  op.erase();
+}
+
 struct MaterializeParamsPass
     : public mlc::impl::MaterializeParamsBase<MaterializeParamsPass> {
   void runOnOperation() override {
@@ -71,15 +96,17 @@ struct MaterializeParamsPass
     // Explicit layer names and existing params are taken.
     llvm::StringSet<> taken;
     llvm::StringMap<Location> explicitNames;
-    for (DenseOp dense : body.getOps<DenseOp>()) {
-      if (std::optional<StringRef> name = dense.getName()) {
-        auto [it, inserted] = explicitNames.try_emplace(*name, dense.getLoc());
-        if (!inserted)
-          return dense.emitOpError()
-                 << "layer name \"" << *name
-                 << "\" is already used by the layer at " << it->second;
-        taken.insert(*name);
-      }
+    for (Operation &op : body) {
+      auto name = op.getAttrOfType<StringAttr>("name");
+      if (!name || !llvm::isa<DenseOp, Conv2DOp>(op))
+        continue;
+      auto [it, inserted] =
+          explicitNames.try_emplace(name.getValue(), op.getLoc());
+      if (!inserted)
+        return op.emitOpError()
+               << "layer name \"" << name.getValue()
+               << "\" is already used by the layer at " << it->second;
+      taken.insert(name.getValue());
     }
     for (ParamOp param : body.getOps<ParamOp>())
       taken.insert(param.getSymName().split('.').first);
@@ -117,44 +144,92 @@ struct MaterializeParamsPass
         flatten.erase();
         continue;
       }
-      auto dense = llvm::dyn_cast<DenseOp>(op);
-      if (!dense)
+      if (auto pool = llvm::dyn_cast<GlobalAvgPool2DOp>(op)) {
+        Value mean = ReduceMeanOp::create(b, pool.getLoc(), pool.getType(),
+                                          pool.getInput(),
+                                          b.getDenseI64ArrayAttr({1, 2}),
+                                          pool.getKeepdims());
+        pool.replaceAllUsesWith(mean);
+        pool.erase();
         continue;
-      Location loc = dense.getLoc();
+      }
+      if (llvm::isa<MaxPool2DOp, AvgPool2DOp>(op)) {
+        expandPool(b, op);
+        continue;
+      }
+      // The layers with params.
+      std::string prefix;
+      if (llvm::isa<DenseOp>(op))
+        prefix = "dense";
+      else if (llvm::isa<Conv2DOp>(op))
+        prefix = "conv2d";
+      else
+        continue;
+      auto explicitName = op.getAttrOfType<StringAttr>("name");
       std::string name =
-          dense.getName() ? dense.getName()->str() : namer.next("dense");
+          explicitName ? explicitName.str() : namer.next(prefix);
       for (StringRef suffix : {".kernel", ".bias"})
         if (Operation *existing = symbols.lookup((name + suffix).str()))
-          return dense.emitOpError()
+          return op.emitOpError()
                  << "layer \"" << name << "\" would define param @" << name
                  << suffix << ", which is already declared at "
                  << existing->getLoc();
-      RankedTensorType in = dense.getInput().getType();
-      Type elt = in.getElementType();
-      int64_t units = dense.getUnits();
-
-      Attribute kernelInit = dense.getKernelInitializerAttr();
-      if (!kernelInit)
-        kernelInit = GlorotUniformAttr::get(model.getContext());
-      ParamOp kernel = declareParam(
-          loc, name + ".kernel",
-          RankedTensorType::get({in.getDimSize(1), units}, elt), kernelInit);
-      Value w =
-          ParamRefOp::create(b, loc, kernel.getType(), kernel.getSymName());
-      Value result = MatmulOp::create(b, loc, dense.getInput(), w);
-      if (dense.getUseBias()) {
-        Attribute biasInit = dense.getBiasInitializerAttr();
-        if (!biasInit)
-          biasInit = ZerosAttr::get(model.getContext());
-        ParamOp bias = declareParam(
-            loc, name + ".bias", RankedTensorType::get({units}, elt), biasInit);
-        Value bv =
-            ParamRefOp::create(b, loc, bias.getType(), bias.getSymName());
-        result = AddOp::create(b, loc, result, bv);
+      Location loc = op.getLoc();
+      auto makeParam = [&](StringRef suffix, RankedTensorType type,
+                           Attribute init, Attribute defaultInit) -> Value {
+        ParamOp param =
+            declareParam(loc, name + suffix.str(), type, init ? init : defaultInit);
+        return ParamRefOp::create(b, loc, param.getType(), param.getSymName());
+      };
+      MLIRContext *ctx = model.getContext();
+      Value result;
+      Activation activation;
+      bool useBias;
+      Attribute biasInit;
+      int64_t units;
+      if (auto dense = llvm::dyn_cast<DenseOp>(op)) {
+        RankedTensorType in = dense.getInput().getType();
+        units = dense.getUnits();
+        Value w = makeParam(
+            ".kernel",
+            RankedTensorType::get({in.getDimSize(1), units},
+                                  in.getElementType()),
+            dense.getKernelInitializerAttr(), GlorotUniformAttr::get(ctx));
+        result = MatmulOp::create(b, loc, dense.getInput(), w);
+        activation = dense.getActivation();
+        useBias = dense.getUseBias();
+        biasInit = dense.getBiasInitializerAttr();
+      } else {
+        auto conv = llvm::cast<Conv2DOp>(op);
+        RankedTensorType in = conv.getInput().getType();
+        units = conv.getFilters();
+        ArrayRef<int64_t> k = conv.getKernelSize();
+        Value w = makeParam(
+            ".kernel",
+            RankedTensorType::get({k[0], k[1], in.getDimSize(3), units},
+                                  in.getElementType()),
+            conv.getKernelInitializerAttr(), GlorotUniformAttr::get(ctx));
+        // The verifier checked the padding name.
+        SmallVector<int64_t, 4> pads =
+            *kerasPads(conv.getPadding(), in.getShape().slice(1, 2), k,
+                       conv.getStrides(), conv.getDilationRate());
+        result = ConvOp::create(b, loc, conv.getType(), conv.getInput(), w,
+                                conv.getStrides(), conv.getDilationRate(),
+                                pads);
+        activation = conv.getActivation();
+        useBias = conv.getUseBias();
+        biasInit = conv.getBiasInitializerAttr();
       }
-      result = applyActivation(b, loc, dense.getActivation(), result);
-      dense.replaceAllUsesWith(result);
-      dense.erase();
+      if (useBias) {
+        Value bias = makeParam(
+            ".bias",
+            RankedTensorType::get({units}, tensorTypeOf(result).getElementType()),
+            biasInit, ZerosAttr::get(ctx));
+        result = AddOp::create(b, loc, result, bias);
+      }
+      result = applyActivation(b, loc, activation, result);
+      op.getResult(0).replaceAllUsesWith(result);
+      op.erase();
     }
     return success();
   }

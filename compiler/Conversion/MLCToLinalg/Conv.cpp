@@ -1,0 +1,435 @@
+//===- Conv.cpp - mlc convolution and pooling -> linalg on tensors --------===//
+//
+// NHWC window ops. A convolution and both of its gradients are one
+// linalg.generic each over the padded operand, with the channel loop
+// innermost so the loops vectorize along contiguous channels:
+//   conv:         y[n,i,j,o]  += xp[n, i*sh + a*dh, j*sw + b*dw, c] * k[a,b,c,o]
+//   filter grad:  dk[a,b,c,o] += xp[n, i*sh + a*dh, j*sw + b*dw, c] * g[n,i,j,o]
+//   input grad:   dx[n,y,x,c] += gp[n, y + a*dh, x + b*dw, o] * kf[a,b,o,c]
+// where xp is the input inside its zero pads, gp the result gradient
+// spread `stride` apart inside pads of the dilated kernel's extent (a
+// strided insert, no loop), and kf the kernel flipped in space with its
+// channels swapped (a small copy), so the input gradient is again a
+// convolution with stride 1.
+//
+// Pooling windows are small: the ops are unrolled over the window's
+// offsets into elementwise ops on strided slices of the padded input (max
+// or sum), which vectorize along the channels and fuse. Gradients add
+// each offset's share into strided slices of a padded gradient; max
+// pooling's goes to the first maximum of each window, as TensorFlow's.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/Conversion/MLCToLinalg/LoweringUtils.h"
+#include "compiler/Conversion/MLCToLinalg/Patterns.h"
+
+#include "mlir/Dialect/Arith/Utils/Utils.h"
+
+#include <limits>
+
+using namespace mlir;
+using namespace mlc;
+using namespace mlc::linalg_lowering;
+
+namespace {
+
+using utils::IteratorType;
+
+/// `x` (NHWC) placed into a tensor of `rows` x `cols` filled with `fill`,
+/// at (`top`, `left`), its rows `sh` and columns `sw` apart.
+Value placeInto(OpBuilder &b, Location loc, Value x, int64_t rows,
+                int64_t cols, int64_t top, int64_t left, int64_t sh,
+                int64_t sw, double fill) {
+  RankedTensorType t = tensorTypeOf(x);
+  if (rows == t.getDimSize(1) && cols == t.getDimSize(2) && sh == 1 &&
+      sw == 1)
+    return x;
+  auto type = RankedTensorType::get(
+      {t.getDimSize(0), rows, cols, t.getDimSize(3)}, t.getElementType());
+  SmallVector<Value> dyn;
+  if (t.isDynamicDim(0))
+    dyn.push_back(dimOf(b, loc, x, 0));
+  Value dest = filledTensor(b, loc, type, dyn, fill);
+  SmallVector<OpFoldResult> offsets = {b.getIndexAttr(0), b.getIndexAttr(top),
+                                       b.getIndexAttr(left),
+                                       b.getIndexAttr(0)};
+  SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, x);
+  SmallVector<OpFoldResult> strides = {b.getIndexAttr(1), b.getIndexAttr(sh),
+                                       b.getIndexAttr(sw), b.getIndexAttr(1)};
+  return tensor::InsertSliceOp::create(b, loc, x, dest, offsets, sizes,
+                                       strides);
+}
+
+/// `x` inside its pads [top, bottom, left, right] of `fill`.
+Value padded(OpBuilder &b, Location loc, Value x, ArrayRef<int64_t> pads,
+             double fill) {
+  RankedTensorType t = tensorTypeOf(x);
+  return placeInto(b, loc, x, t.getDimSize(1) + pads[0] + pads[1],
+                   t.getDimSize(2) + pads[2] + pads[3], pads[0], pads[2], 1,
+                   1, fill);
+}
+
+/// A zero-initialized NHWC tensor of `type` whose batch is `batchOf`'s.
+Value zerosLike(OpBuilder &b, Location loc, RankedTensorType type,
+                Value batchOf) {
+  SmallVector<Value> dyn;
+  if (type.isDynamicDim(0))
+    dyn.push_back(dimOf(b, loc, batchOf, 0));
+  return filledTensor(b, loc, type, dyn, 0.0);
+}
+
+/// A multiply-accumulate linalg.generic over 7 loops.
+Value buildMacGeneric(OpBuilder &b, Location loc, Value lhs, Value rhs,
+                      Value init, ArrayRef<AffineMap> maps,
+                      ArrayRef<IteratorType> iterators) {
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{init.getType()}, ValueRange{lhs, rhs},
+             ValueRange{init}, maps, iterators,
+             [](OpBuilder &nb, Location nl, ValueRange a) {
+               Value prod = arith::MulFOp::create(nb, nl, a[0], a[1]);
+               linalg::YieldOp::create(
+                   nb, nl,
+                   ValueRange{arith::AddFOp::create(nb, nl, a[2], prod)});
+             })
+      .getResult(0);
+}
+
+struct ConvLowering : LoweringPattern<ConvOp> {
+  using LoweringPattern::LoweringPattern;
+  FailureOr<Value> lower(ConvOp op, OpBuilder &b, Location loc) const override {
+    ArrayRef<int64_t> s = op.getStrides(), d = op.getDilations();
+    Value xp = padded(b, loc, op.getInput(), op.getPads(), 0.0);
+    Value init = zerosLike(b, loc, op.getType(), op.getInput());
+    // Loops (n, i, j, a, b, c, o).
+    MLIRContext *ctx = b.getContext();
+    AffineExpr n, i, j, a, bb, c, o;
+    bindDims(ctx, n, i, j, a, bb, c, o);
+    auto map = [&](ArrayRef<AffineExpr> e) {
+      return AffineMap::get(7, 0, e, ctx);
+    };
+    SmallVector<AffineMap> maps = {
+        map({n, i * s[0] + a * d[0], j * s[1] + bb * d[1], c}),
+        map({a, bb, c, o}), map({n, i, j, o})};
+    auto par = IteratorType::parallel, red = IteratorType::reduction;
+    return buildMacGeneric(b, loc, xp, op.getKernel(), init, maps,
+                           {par, par, par, red, red, red, par});
+  }
+};
+
+struct ConvFilterGradLowering : LoweringPattern<ConvFilterGradOp> {
+  using LoweringPattern::LoweringPattern;
+  FailureOr<Value> lower(ConvFilterGradOp op, OpBuilder &b,
+                         Location loc) const override {
+    ArrayRef<int64_t> s = op.getStrides(), d = op.getDilations();
+    Value xp = padded(b, loc, op.getInput(), op.getPads(), 0.0);
+    Value init = filledTensor(b, loc, op.getType(), {}, 0.0);
+    // Loops (a, b, n, i, j, c, o).
+    MLIRContext *ctx = b.getContext();
+    AffineExpr a, bb, n, i, j, c, o;
+    bindDims(ctx, a, bb, n, i, j, c, o);
+    auto map = [&](ArrayRef<AffineExpr> e) {
+      return AffineMap::get(7, 0, e, ctx);
+    };
+    SmallVector<AffineMap> maps = {
+        map({n, i * s[0] + a * d[0], j * s[1] + bb * d[1], c}),
+        map({n, i, j, o}), map({a, bb, c, o})};
+    auto par = IteratorType::parallel, red = IteratorType::reduction;
+    return buildMacGeneric(b, loc, xp, op.getGrad(), init, maps,
+                           {par, par, red, red, red, par, par});
+  }
+};
+
+struct ConvInputGradLowering : LoweringPattern<ConvInputGradOp> {
+  using LoweringPattern::LoweringPattern;
+  FailureOr<Value> lower(ConvInputGradOp op, OpBuilder &b,
+                         Location loc) const override {
+    ArrayRef<int64_t> s = op.getStrides(), d = op.getDilations(),
+                      pads = op.getPads();
+    RankedTensorType in = op.getType();
+    RankedTensorType kernel = op.getKernel().getType();
+    int64_t kh = kernel.getDimSize(0), kw = kernel.getDimSize(1);
+    int64_t extentH = (kh - 1) * d[0], extentW = (kw - 1) * d[1];
+    // The verifier bounds pads by the extents, so every offset is >= 0 and
+    // the spread gradient fits.
+    Value gp = placeInto(b, loc, op.getGrad(), in.getDimSize(1) + extentH,
+                         in.getDimSize(2) + extentW, extentH - pads[0],
+                         extentW - pads[2], s[0], s[1], 0.0);
+    // kf[a, b, o, c] = k[kh - 1 - a, kw - 1 - b, c, o].
+    MLIRContext *ctx = b.getContext();
+    auto flippedType = RankedTensorType::get(
+        {kh, kw, kernel.getDimSize(3), kernel.getDimSize(2)},
+        kernel.getElementType());
+    AffineExpr fa, fb, fo, fc;
+    bindDims(ctx, fa, fb, fo, fc);
+    Value flipped =
+        linalg::GenericOp::create(
+            b, loc, TypeRange{flippedType}, ValueRange{op.getKernel()},
+            ValueRange{emptyTensor(b, loc, flippedType, {})},
+            SmallVector<AffineMap>{
+                AffineMap::get(4, 0, {kh - 1 - fa, kw - 1 - fb, fc, fo}, ctx),
+                AffineMap::getMultiDimIdentityMap(4, ctx)},
+            SmallVector<IteratorType>(4, IteratorType::parallel),
+            [](OpBuilder &nb, Location nl, ValueRange a) {
+              linalg::YieldOp::create(nb, nl, a[0]);
+            })
+            .getResult(0);
+    Value init = zerosLike(b, loc, in, op.getGrad());
+    // Loops (n, y, x, a, b, o, c).
+    AffineExpr n, y, x, a, bb, o, c;
+    bindDims(ctx, n, y, x, a, bb, o, c);
+    auto map = [&](ArrayRef<AffineExpr> e) {
+      return AffineMap::get(7, 0, e, ctx);
+    };
+    SmallVector<AffineMap> maps = {map({n, y + a * d[0], x + bb * d[1], o}),
+                                   map({a, bb, o, c}), map({n, y, x, c})};
+    auto par = IteratorType::parallel, red = IteratorType::reduction;
+    return buildMacGeneric(b, loc, gp, flipped, init, maps,
+                           {par, par, par, red, red, red, par});
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Pooling
+//===----------------------------------------------------------------------===//
+
+/// The window offsets of a pooling op, and its slices.
+struct Windows {
+  Windows(OpBuilder &b, Location loc, ArrayRef<int64_t> window,
+          ArrayRef<int64_t> strides, RankedTensorType pooled, Value batchOf)
+      : b(b), loc(loc), window(window), strides(strides), pooled(pooled),
+        batchOf(batchOf) {}
+
+  int64_t count() const { return window[0] * window[1]; }
+
+  /// The slice of the padded `xp` that offset `k` (row-major in the
+  /// window) of every window reads.
+  Value slice(Value xp, int64_t k) {
+    auto [offsets, sizes, steps] = sliceParams(k);
+    return tensor::ExtractSliceOp::create(b, loc, pooled, xp, offsets, sizes,
+                                          steps);
+  }
+
+  /// Adds `share` into the slice of `acc` at offset `k`, in place.
+  Value accumulate(Value acc, Value share, int64_t k) {
+    auto [offsets, sizes, steps] = sliceParams(k);
+    Value part = tensor::ExtractSliceOp::create(b, loc, pooled, acc, offsets,
+                                                sizes, steps);
+    MLIRContext *ctx = b.getContext();
+    AffineMap id = AffineMap::getMultiDimIdentityMap(4, ctx);
+    Value sum = linalg::GenericOp::create(
+                    b, loc, TypeRange{pooled}, ValueRange{share},
+                    ValueRange{part}, SmallVector<AffineMap>{id, id},
+                    SmallVector<IteratorType>(4, IteratorType::parallel),
+                    [](OpBuilder &nb, Location nl, ValueRange a) {
+                      linalg::YieldOp::create(
+                          nb, nl,
+                          ValueRange{arith::AddFOp::create(nb, nl, a[1], a[0])});
+                    })
+                    .getResult(0);
+    return tensor::InsertSliceOp::create(b, loc, sum, acc, offsets, sizes,
+                                         steps);
+  }
+
+  SmallVector<OpFoldResult> batchSize() {
+    if (pooled.isDynamicDim(0))
+      return {dimOf(b, loc, batchOf, 0)};
+    return {b.getIndexAttr(pooled.getDimSize(0))};
+  }
+
+private:
+  std::tuple<SmallVector<OpFoldResult>, SmallVector<OpFoldResult>,
+             SmallVector<OpFoldResult>>
+  sliceParams(int64_t k) {
+    SmallVector<OpFoldResult> offsets = {
+        b.getIndexAttr(0), b.getIndexAttr(k / window[1]),
+        b.getIndexAttr(k % window[1]), b.getIndexAttr(0)};
+    SmallVector<OpFoldResult> sizes = batchSize();
+    for (int d = 1; d < 4; ++d)
+      sizes.push_back(b.getIndexAttr(pooled.getDimSize(d)));
+    SmallVector<OpFoldResult> steps = {b.getIndexAttr(1),
+                                       b.getIndexAttr(strides[0]),
+                                       b.getIndexAttr(strides[1]),
+                                       b.getIndexAttr(1)};
+    return {offsets, sizes, steps};
+  }
+
+  OpBuilder &b;
+  Location loc;
+  ArrayRef<int64_t> window, strides;
+  RankedTensorType pooled;
+  Value batchOf;
+};
+
+/// Number of input elements (padding left out) in each window, as a
+/// constant [1, rows, cols, 1] tensor.
+Value windowCounts(OpBuilder &b, Location loc, RankedTensorType input,
+                   RankedTensorType pooled, ArrayRef<int64_t> window,
+                   ArrayRef<int64_t> strides, ArrayRef<int64_t> pads) {
+  int64_t rows = pooled.getDimSize(1), cols = pooled.getDimSize(2);
+  auto covered = [](int64_t start, int64_t size, int64_t limit) {
+    return std::min(start + size, limit) - std::max<int64_t>(start, 0);
+  };
+  Type elt = input.getElementType();
+  SmallVector<Attribute> counts;
+  for (int64_t i = 0; i < rows; ++i)
+    for (int64_t j = 0; j < cols; ++j)
+      counts.push_back(b.getFloatAttr(
+          elt, double(covered(i * strides[0] - pads[0], window[0],
+                              input.getDimSize(1)) *
+                      covered(j * strides[1] - pads[2], window[1],
+                              input.getDimSize(2)))));
+  auto type = RankedTensorType::get({1, rows, cols, 1}, elt);
+  return arith::ConstantOp::create(b, loc, type,
+                                   DenseElementsAttr::get(type, counts));
+}
+
+using Fold2 = Value (*)(OpBuilder &, Location, Value, Value);
+
+/// The elementwise fold of the window slices of `xp`: max or sum.
+Value foldWindows(OpBuilder &b, Location loc, Windows &w, Value xp,
+                  RankedTensorType pooled, Fold2 fold) {
+  Value acc = w.slice(xp, 0);
+  for (int64_t k = 1; k < w.count(); ++k) {
+    Value next = w.slice(xp, k);
+    acc = buildElementwise(b, loc, pooled, ValueRange{acc, next},
+                           [fold](OpBuilder &nb, Location nl, ValueRange a) {
+                             return fold(nb, nl, a[0], a[1]);
+                           });
+  }
+  return acc;
+}
+
+Value maxOf(OpBuilder &b, Location loc, Value x, Value y) {
+  return arith::MaximumFOp::create(b, loc, x, y);
+}
+Value sumOf(OpBuilder &b, Location loc, Value x, Value y) {
+  return arith::AddFOp::create(b, loc, x, y);
+}
+
+constexpr double kMinusInf = -std::numeric_limits<double>::infinity();
+
+struct MaxPoolLowering : LoweringPattern<MaxPoolOp> {
+  using LoweringPattern::LoweringPattern;
+  FailureOr<Value> lower(MaxPoolOp op, OpBuilder &b,
+                         Location loc) const override {
+    Windows w(b, loc, op.getWindow(), op.getStrides(), op.getType(),
+              op.getInput());
+    Value xp = padded(b, loc, op.getInput(), op.getPads(), kMinusInf);
+    return foldWindows(b, loc, w, xp, op.getType(), maxOf);
+  }
+};
+
+struct AvgPoolLowering : LoweringPattern<AvgPoolOp> {
+  using LoweringPattern::LoweringPattern;
+  FailureOr<Value> lower(AvgPoolOp op, OpBuilder &b,
+                         Location loc) const override {
+    RankedTensorType pooled = op.getType();
+    Windows w(b, loc, op.getWindow(), op.getStrides(), pooled, op.getInput());
+    Value xp = padded(b, loc, op.getInput(), op.getPads(), 0.0);
+    Value sum = foldWindows(b, loc, w, xp, pooled, sumOf);
+    Value counts = windowCounts(b, loc, op.getInput().getType(), pooled,
+                                op.getWindow(), op.getStrides(), op.getPads());
+    return buildElementwise(b, loc, pooled, ValueRange{sum, counts},
+                            [](OpBuilder &nb, Location nl, ValueRange a) {
+                              return arith::DivFOp::create(nb, nl, a[0], a[1])
+                                  .getResult();
+                            });
+  }
+};
+
+/// The gradient of the input, padded, from each window offset's share.
+Value spreadShares(OpBuilder &b, Location loc, Windows &w,
+                   RankedTensorType input, ArrayRef<int64_t> pads,
+                   function_ref<Value(int64_t)> share) {
+  auto paddedType = RankedTensorType::get(
+      {input.getDimSize(0), input.getDimSize(1) + pads[0] + pads[1],
+       input.getDimSize(2) + pads[2] + pads[3], input.getDimSize(3)},
+      input.getElementType());
+  SmallVector<Value> dyn;
+  if (input.isDynamicDim(0))
+    dyn.push_back(getValueOrCreateConstantIndexOp(b, loc, w.batchSize()[0]));
+  Value acc = filledTensor(b, loc, paddedType, dyn, 0.0);
+  for (int64_t k = 0; k < w.count(); ++k)
+    acc = w.accumulate(acc, share(k), k);
+  if (paddedType == input)
+    return acc;
+  SmallVector<OpFoldResult> offsets = {b.getIndexAttr(0), b.getIndexAttr(pads[0]),
+                                       b.getIndexAttr(pads[2]),
+                                       b.getIndexAttr(0)};
+  SmallVector<OpFoldResult> sizes = w.batchSize();
+  for (int d = 1; d < 4; ++d)
+    sizes.push_back(b.getIndexAttr(input.getDimSize(d)));
+  SmallVector<OpFoldResult> ones(4, b.getIndexAttr(1));
+  return tensor::ExtractSliceOp::create(b, loc, input, acc, offsets, sizes,
+                                        ones);
+}
+
+struct MaxPoolGradLowering : LoweringPattern<MaxPoolGradOp> {
+  using LoweringPattern::LoweringPattern;
+  FailureOr<Value> lower(MaxPoolGradOp op, OpBuilder &b,
+                         Location loc) const override {
+    RankedTensorType pooled = op.getGrad().getType();
+    Windows w(b, loc, op.getWindow(), op.getStrides(), pooled, op.getGrad());
+    Value xp = padded(b, loc, op.getInput(), op.getPads(), kMinusInf);
+    Value max = foldWindows(b, loc, w, xp, pooled, maxOf);
+    // The offset of each window's first maximum: scanning the offsets
+    // backwards, each equal one overwrites the later ones.
+    Type elt = pooled.getElementType();
+    SmallVector<Value> dyn;
+    if (pooled.isDynamicDim(0))
+      dyn.push_back(dimOf(b, loc, op.getGrad(), 0));
+    Value first = filledTensor(b, loc, pooled, dyn, double(w.count()));
+    for (int64_t k = w.count() - 1; k >= 0; --k) {
+      Value x = w.slice(xp, k);
+      first = buildElementwise(
+          b, loc, pooled, ValueRange{x, max, first},
+          [k, elt](OpBuilder &nb, Location nl, ValueRange a) {
+            Value equal = arith::CmpFOp::create(
+                nb, nl, arith::CmpFPredicate::OEQ, a[0], a[1]);
+            return arith::SelectOp::create(nb, nl, equal,
+                                           floatConst(nb, nl, elt, double(k)),
+                                           a[2])
+                .getResult();
+          });
+    }
+    return spreadShares(
+        b, loc, w, op.getType(), op.getPads(), [&](int64_t k) {
+          return buildElementwise(
+              b, loc, pooled, ValueRange{op.getGrad(), first},
+              [k, elt](OpBuilder &nb, Location nl, ValueRange a) {
+                Value mine = arith::CmpFOp::create(
+                    nb, nl, arith::CmpFPredicate::OEQ, a[1],
+                    floatConst(nb, nl, elt, double(k)));
+                return arith::SelectOp::create(nb, nl, mine, a[0],
+                                               floatConst(nb, nl, elt, 0.0))
+                    .getResult();
+              });
+        });
+  }
+};
+
+struct AvgPoolGradLowering : LoweringPattern<AvgPoolGradOp> {
+  using LoweringPattern::LoweringPattern;
+  FailureOr<Value> lower(AvgPoolGradOp op, OpBuilder &b,
+                         Location loc) const override {
+    RankedTensorType pooled = op.getGrad().getType();
+    Windows w(b, loc, op.getWindow(), op.getStrides(), pooled, op.getGrad());
+    Value counts = windowCounts(b, loc, op.getType(), pooled, op.getWindow(),
+                                op.getStrides(), op.getPads());
+    Value share = buildElementwise(
+        b, loc, pooled, ValueRange{op.getGrad(), counts},
+        [](OpBuilder &nb, Location nl, ValueRange a) {
+          return arith::DivFOp::create(nb, nl, a[0], a[1]).getResult();
+        });
+    return spreadShares(b, loc, w, op.getType(), op.getPads(),
+                        [&](int64_t) { return share; });
+  }
+};
+
+} // namespace
+
+void mlc::populateMLCConvToLinalgPatterns(RewritePatternSet &patterns) {
+  patterns.add<ConvLowering, ConvFilterGradLowering, ConvInputGradLowering,
+               MaxPoolLowering, MaxPoolGradLowering, AvgPoolLowering,
+               AvgPoolGradLowering>(patterns.getContext());
+}
