@@ -390,3 +390,39 @@ mlc.model @broadcast_to {
   %gb = mlc.gradient %l wrt %b : tensor<f32>, tensor<4xf32>
   mlc.output %gb : tensor<4xf32>
 }
+
+// -----
+
+// A convolution's gradients: the input's from the kernel, the kernel's
+// from the input, with the convolution's window attributes.
+// CHECK-LABEL: mlc.model @conv
+// CHECK:         %[[C:.*]] = mlc.conv %[[X:.*]], %[[K:.*]] {pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>}
+// CHECK:         %[[GX:.*]] = mlc.conv_input_grad %[[G:.*]], %[[K]] {pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : (tensor<?x4x4x8xf32>, tensor<3x3x2x8xf32>) -> tensor<?x8x8x2xf32>
+// CHECK:         %[[GK:.*]] = mlc.conv_filter_grad %[[X]], %[[G]] {pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : (tensor<?x8x8x2xf32>, tensor<?x4x4x8xf32>) -> tensor<3x3x2x8xf32>
+// CHECK:         mlc.output %{{.*}}, %[[GX]], %[[GK]]
+mlc.model @conv {
+  %x = mlc.input "x" : tensor<?x8x8x2xf32>
+  %k = mlc.input "k" : tensor<3x3x2x8xf32>
+  %c = mlc.conv %x, %k {strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>} : (tensor<?x8x8x2xf32>, tensor<3x3x2x8xf32>) -> tensor<?x4x4x8xf32>
+  %l = mlc.reduce_sum %c axes = [] : tensor<?x4x4x8xf32> -> tensor<f32>
+  %gx, %gk = mlc.gradient %l wrt %x, %k : tensor<f32>, tensor<?x8x8x2xf32>, tensor<3x3x2x8xf32>
+  mlc.output %l, %gx, %gk : tensor<f32>, tensor<?x8x8x2xf32>, tensor<3x3x2x8xf32>
+}
+
+// -----
+
+// Pooling gradients: max pooling's reads the input (to find each
+// window's first maximum), average pooling's only the gradient.
+// CHECK-LABEL: mlc.model @pools
+// CHECK:         %[[M:.*]] = mlc.max_pool %[[X:.*]] {strides = array<i64: 2, 2>, window = array<i64: 2, 2>}
+// CHECK:         mlc.avg_pool %[[M]] {pads = array<i64: 0, 1, 0, 1>, window = array<i64: 2, 2>}
+// CHECK:         %[[GM:.*]] = mlc.avg_pool_grad %{{.*}} {pads = array<i64: 0, 1, 0, 1>, window = array<i64: 2, 2>} : (tensor<?x2x2x3xf32>) -> tensor<?x2x2x3xf32>
+// CHECK:         mlc.max_pool_grad %[[GM]], %[[X]] {strides = array<i64: 2, 2>, window = array<i64: 2, 2>} : (tensor<?x2x2x3xf32>, tensor<?x4x4x3xf32>) -> tensor<?x4x4x3xf32>
+mlc.model @pools {
+  %x = mlc.input "x" : tensor<?x4x4x3xf32>
+  %m = mlc.max_pool %x {window = array<i64: 2, 2>, strides = array<i64: 2, 2>} : tensor<?x4x4x3xf32> -> tensor<?x2x2x3xf32>
+  %a = mlc.avg_pool %m {window = array<i64: 2, 2>, pads = array<i64: 0, 1, 0, 1>} : tensor<?x2x2x3xf32> -> tensor<?x2x2x3xf32>
+  %l = mlc.reduce_sum %a axes = [] : tensor<?x2x2x3xf32> -> tensor<f32>
+  %g = mlc.gradient %l wrt %x : tensor<f32>, tensor<?x4x4x3xf32>
+  mlc.output %l, %g : tensor<f32>, tensor<?x4x4x3xf32>
+}

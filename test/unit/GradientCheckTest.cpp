@@ -390,6 +390,68 @@ GRAD_CASE(
     "(tensor<?x32xf64>, tensor<?xi32>) -> tensor<f64>",
     "")
 
+// Convolution (NHWC input, HWIO kernel) and pooling: valid, padded,
+// strided and dilated windows; gradients of the input and the kernel.
+GRAD_CASE(Conv, {{"x", {-1, 5, 6, 2}}, {"k", {3, 2, 2, 3}, -1, 1}},
+          "%y = mlc.conv %x, %k : (tensor<?x5x6x2xf64>, tensor<3x2x2x3xf64>) "
+          "-> tensor<?x3x5x3xf64>",
+          "tensor<?x3x5x3xf64>")
+GRAD_CASE(ConvSameStrided, {{"x", {-1, 7, 6, 3}}, {"k", {3, 3, 3, 2}, -1, 1}},
+          "%y = mlc.conv %x, %k {strides = array<i64: 2, 2>, pads = "
+          "array<i64: 1, 1, 0, 1>} : (tensor<?x7x6x3xf64>, "
+          "tensor<3x3x3x2xf64>) -> tensor<?x4x3x2xf64>",
+          "tensor<?x4x3x2xf64>")
+GRAD_CASE(ConvDilated, {{"x", {-1, 6, 6, 2}}, {"k", {2, 3, 2, 2}, -1, 1}},
+          "%y = mlc.conv %x, %k {dilations = array<i64: 2, 1>, strides = "
+          "array<i64: 1, 3>, pads = array<i64: 2, 0, 1, 2>} : "
+          "(tensor<?x6x6x2xf64>, tensor<2x3x2x2xf64>) -> tensor<?x6x3x2xf64>",
+          "tensor<?x6x3x2xf64>")
+GRAD_CASE(MaxPool, {{"x", {-1, 4, 6, 3}}},
+          "%y = mlc.max_pool %x {window = array<i64: 2, 2>, strides = "
+          "array<i64: 2, 2>} : tensor<?x4x6x3xf64> -> tensor<?x2x3x3xf64>",
+          "tensor<?x2x3x3xf64>")
+// Overlapping windows: an element's gradient sums over the windows it
+// wins.
+GRAD_CASE(MaxPoolOverlappingSame, {{"x", {-1, 5, 5, 2}}},
+          "%y = mlc.max_pool %x {window = array<i64: 3, 3>, strides = "
+          "array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>} : "
+          "tensor<?x5x5x2xf64> -> tensor<?x3x3x2xf64>",
+          "tensor<?x3x3x2xf64>")
+GRAD_CASE(AvgPool, {{"x", {-1, 4, 4, 2}}},
+          "%y = mlc.avg_pool %x {window = array<i64: 2, 2>, strides = "
+          "array<i64: 2, 2>} : tensor<?x4x4x2xf64> -> tensor<?x2x2x2xf64>",
+          "tensor<?x2x2x2xf64>")
+// Padded positions are left out of each window's count.
+GRAD_CASE(AvgPoolSameStrided, {{"x", {-1, 5, 4, 2}}},
+          "%y = mlc.avg_pool %x {window = array<i64: 3, 2>, strides = "
+          "array<i64: 2, 1>, pads = array<i64: 1, 1, 0, 1>} : "
+          "tensor<?x5x4x2xf64> -> tensor<?x3x4x2xf64>",
+          "tensor<?x3x4x2xf64>")
+GRAD_CASE(GlobalAvgPool, {{"x", {-1, 3, 4, 2}}},
+          "%y = mlc.global_avg_pool2d %x : tensor<?x3x4x2xf64> -> "
+          "tensor<?x2xf64>",
+          "tensor<?x2xf64>")
+// A small convnet: conv, bias, relu, max pool, flatten, dense, loss.
+GRAD_CASE(ConvNetwork,
+          {{"x", {-1, 6, 6, 1}, 0, 1},
+           {"k", {3, 3, 1, 4}, -1, 1},
+           {"b", {4}, -0.5, 0.5},
+           {"w", {16, 3}, -1, 1},
+           {"y", {-1}, 0, 0, true, 3}},
+          "%c = mlc.conv %x, %k : (tensor<?x6x6x1xf64>, tensor<3x3x1x4xf64>) "
+          "-> tensor<?x4x4x4xf64>\n"
+          "  %cb = mlc.add %c, %b : (tensor<?x4x4x4xf64>, tensor<4xf64>) -> "
+          "tensor<?x4x4x4xf64>\n"
+          "  %r = mlc.relu %cb : tensor<?x4x4x4xf64>\n"
+          "  %p = mlc.max_pool %r {window = array<i64: 2, 2>, strides = "
+          "array<i64: 2, 2>} : tensor<?x4x4x4xf64> -> tensor<?x2x2x4xf64>\n"
+          "  %f = mlc.reshape %p : tensor<?x2x2x4xf64> -> tensor<?x16xf64>\n"
+          "  %z = mlc.matmul %f, %w : (tensor<?x16xf64>, tensor<16x3xf64>) -> "
+          "tensor<?x3xf64>\n"
+          "  %l = mlc.sparse_categorical_crossentropy %z, %y {from_logits} : "
+          "(tensor<?x3xf64>, tensor<?xi32>) -> tensor<f64>",
+          "")
+
 //===----------------------------------------------------------------------===//
 // Where finite differences do not apply: ties and the clip's bounds
 //===----------------------------------------------------------------------===//

@@ -3,9 +3,10 @@
 // NHWC window ops. A convolution and both of its gradients are one
 // linalg.generic each over the padded operand, with the channel loop
 // innermost so the loops vectorize along contiguous channels:
-//   conv:         y[n,i,j,o]  += xp[n, i*sh + a*dh, j*sw + b*dw, c] * k[a,b,c,o]
-//   filter grad:  dk[a,b,c,o] += xp[n, i*sh + a*dh, j*sw + b*dw, c] * g[n,i,j,o]
-//   input grad:   dx[n,y,x,c] += gp[n, y + a*dh, x + b*dw, o] * kf[a,b,o,c]
+//   conv:         y[n,i,j,o]  += xp[n, i*sh + a*dh, j*sw + b*dw, c] *
+//   k[a,b,c,o] filter grad:  dk[a,b,c,o] += xp[n, i*sh + a*dh, j*sw + b*dw, c]
+//   * g[n,i,j,o] input grad:   dx[n,y,x,c] += gp[n, y + a*dh, x + b*dw, o] *
+//   kf[a,b,o,c]
 // where xp is the input inside its zero pads, gp the result gradient
 // spread `stride` apart inside pads of the dilated kernel's extent (a
 // strided insert, no loop), and kf the kernel flipped in space with its
@@ -37,12 +38,11 @@ using utils::IteratorType;
 
 /// `x` (NHWC) placed into a tensor of `rows` x `cols` filled with `fill`,
 /// at (`top`, `left`), its rows `sh` and columns `sw` apart.
-Value placeInto(OpBuilder &b, Location loc, Value x, int64_t rows,
-                int64_t cols, int64_t top, int64_t left, int64_t sh,
-                int64_t sw, double fill) {
+Value placeInto(OpBuilder &b, Location loc, Value x, int64_t rows, int64_t cols,
+                int64_t top, int64_t left, int64_t sh, int64_t sw,
+                double fill) {
   RankedTensorType t = tensorTypeOf(x);
-  if (rows == t.getDimSize(1) && cols == t.getDimSize(2) && sh == 1 &&
-      sw == 1)
+  if (rows == t.getDimSize(1) && cols == t.getDimSize(2) && sh == 1 && sw == 1)
     return x;
   auto type = RankedTensorType::get(
       {t.getDimSize(0), rows, cols, t.getDimSize(3)}, t.getElementType());
@@ -51,8 +51,7 @@ Value placeInto(OpBuilder &b, Location loc, Value x, int64_t rows,
     dyn.push_back(dimOf(b, loc, x, 0));
   Value dest = filledTensor(b, loc, type, dyn, fill);
   SmallVector<OpFoldResult> offsets = {b.getIndexAttr(0), b.getIndexAttr(top),
-                                       b.getIndexAttr(left),
-                                       b.getIndexAttr(0)};
+                                       b.getIndexAttr(left), b.getIndexAttr(0)};
   SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, x);
   SmallVector<OpFoldResult> strides = {b.getIndexAttr(1), b.getIndexAttr(sh),
                                        b.getIndexAttr(sw), b.getIndexAttr(1)};
@@ -65,8 +64,8 @@ Value padded(OpBuilder &b, Location loc, Value x, ArrayRef<int64_t> pads,
              double fill) {
   RankedTensorType t = tensorTypeOf(x);
   return placeInto(b, loc, x, t.getDimSize(1) + pads[0] + pads[1],
-                   t.getDimSize(2) + pads[2] + pads[3], pads[0], pads[2], 1,
-                   1, fill);
+                   t.getDimSize(2) + pads[2] + pads[3], pads[0], pads[2], 1, 1,
+                   fill);
 }
 
 /// A zero-initialized NHWC tensor of `type` whose batch is `batchOf`'s.
@@ -216,16 +215,17 @@ struct Windows {
                                                 sizes, steps);
     MLIRContext *ctx = b.getContext();
     AffineMap id = AffineMap::getMultiDimIdentityMap(4, ctx);
-    Value sum = linalg::GenericOp::create(
-                    b, loc, TypeRange{pooled}, ValueRange{share},
-                    ValueRange{part}, SmallVector<AffineMap>{id, id},
-                    SmallVector<IteratorType>(4, IteratorType::parallel),
-                    [](OpBuilder &nb, Location nl, ValueRange a) {
-                      linalg::YieldOp::create(
-                          nb, nl,
-                          ValueRange{arith::AddFOp::create(nb, nl, a[1], a[0])});
-                    })
-                    .getResult(0);
+    Value sum =
+        linalg::GenericOp::create(
+            b, loc, TypeRange{pooled}, ValueRange{share}, ValueRange{part},
+            SmallVector<AffineMap>{id, id},
+            SmallVector<IteratorType>(4, IteratorType::parallel),
+            [](OpBuilder &nb, Location nl, ValueRange a) {
+              linalg::YieldOp::create(
+                  nb, nl,
+                  ValueRange{arith::AddFOp::create(nb, nl, a[1], a[0])});
+            })
+            .getResult(0);
     return tensor::InsertSliceOp::create(b, loc, sum, acc, offsets, sizes,
                                          steps);
   }
@@ -246,10 +246,9 @@ private:
     SmallVector<OpFoldResult> sizes = batchSize();
     for (int d = 1; d < 4; ++d)
       sizes.push_back(b.getIndexAttr(pooled.getDimSize(d)));
-    SmallVector<OpFoldResult> steps = {b.getIndexAttr(1),
-                                       b.getIndexAttr(strides[0]),
-                                       b.getIndexAttr(strides[1]),
-                                       b.getIndexAttr(1)};
+    SmallVector<OpFoldResult> steps = {
+        b.getIndexAttr(1), b.getIndexAttr(strides[0]),
+        b.getIndexAttr(strides[1]), b.getIndexAttr(1)};
     return {offsets, sizes, steps};
   }
 
@@ -273,11 +272,11 @@ Value windowCounts(OpBuilder &b, Location loc, RankedTensorType input,
   SmallVector<Attribute> counts;
   for (int64_t i = 0; i < rows; ++i)
     for (int64_t j = 0; j < cols; ++j)
-      counts.push_back(b.getFloatAttr(
-          elt, double(covered(i * strides[0] - pads[0], window[0],
-                              input.getDimSize(1)) *
-                      covered(j * strides[1] - pads[2], window[1],
-                              input.getDimSize(2)))));
+      counts.push_back(
+          b.getFloatAttr(elt, double(covered(i * strides[0] - pads[0],
+                                             window[0], input.getDimSize(1)) *
+                                     covered(j * strides[1] - pads[2],
+                                             window[1], input.getDimSize(2)))));
   auto type = RankedTensorType::get({1, rows, cols, 1}, elt);
   return arith::ConstantOp::create(b, loc, type,
                                    DenseElementsAttr::get(type, counts));
@@ -329,11 +328,11 @@ struct AvgPoolLowering : LoweringPattern<AvgPoolOp> {
     Value sum = foldWindows(b, loc, w, xp, pooled, sumOf);
     Value counts = windowCounts(b, loc, op.getInput().getType(), pooled,
                                 op.getWindow(), op.getStrides(), op.getPads());
-    return buildElementwise(b, loc, pooled, ValueRange{sum, counts},
-                            [](OpBuilder &nb, Location nl, ValueRange a) {
-                              return arith::DivFOp::create(nb, nl, a[0], a[1])
-                                  .getResult();
-                            });
+    return buildElementwise(
+        b, loc, pooled, ValueRange{sum, counts},
+        [](OpBuilder &nb, Location nl, ValueRange a) {
+          return arith::DivFOp::create(nb, nl, a[0], a[1]).getResult();
+        });
   }
 };
 
@@ -353,9 +352,9 @@ Value spreadShares(OpBuilder &b, Location loc, Windows &w,
     acc = w.accumulate(acc, share(k), k);
   if (paddedType == input)
     return acc;
-  SmallVector<OpFoldResult> offsets = {b.getIndexAttr(0), b.getIndexAttr(pads[0]),
-                                       b.getIndexAttr(pads[2]),
-                                       b.getIndexAttr(0)};
+  SmallVector<OpFoldResult> offsets = {
+      b.getIndexAttr(0), b.getIndexAttr(pads[0]), b.getIndexAttr(pads[2]),
+      b.getIndexAttr(0)};
   SmallVector<OpFoldResult> sizes = w.batchSize();
   for (int d = 1; d < 4; ++d)
     sizes.push_back(b.getIndexAttr(input.getDimSize(d)));
@@ -386,25 +385,23 @@ struct MaxPoolGradLowering : LoweringPattern<MaxPoolGradOp> {
           [k, elt](OpBuilder &nb, Location nl, ValueRange a) {
             Value equal = arith::CmpFOp::create(
                 nb, nl, arith::CmpFPredicate::OEQ, a[0], a[1]);
-            return arith::SelectOp::create(nb, nl, equal,
-                                           floatConst(nb, nl, elt, double(k)),
-                                           a[2])
+            return arith::SelectOp::create(
+                       nb, nl, equal, floatConst(nb, nl, elt, double(k)), a[2])
                 .getResult();
           });
     }
-    return spreadShares(
-        b, loc, w, op.getType(), op.getPads(), [&](int64_t k) {
-          return buildElementwise(
-              b, loc, pooled, ValueRange{op.getGrad(), first},
-              [k, elt](OpBuilder &nb, Location nl, ValueRange a) {
-                Value mine = arith::CmpFOp::create(
-                    nb, nl, arith::CmpFPredicate::OEQ, a[1],
-                    floatConst(nb, nl, elt, double(k)));
-                return arith::SelectOp::create(nb, nl, mine, a[0],
-                                               floatConst(nb, nl, elt, 0.0))
-                    .getResult();
-              });
-        });
+    return spreadShares(b, loc, w, op.getType(), op.getPads(), [&](int64_t k) {
+      return buildElementwise(
+          b, loc, pooled, ValueRange{op.getGrad(), first},
+          [k, elt](OpBuilder &nb, Location nl, ValueRange a) {
+            Value mine =
+                arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OEQ, a[1],
+                                      floatConst(nb, nl, elt, double(k)));
+            return arith::SelectOp::create(nb, nl, mine, a[0],
+                                           floatConst(nb, nl, elt, 0.0))
+                .getResult();
+          });
+    });
   }
 };
 

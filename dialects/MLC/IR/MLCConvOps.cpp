@@ -24,10 +24,11 @@ int64_t mlc::windowOutputSize(int64_t in, int64_t window, int64_t stride,
   return span / stride + 1;
 }
 
-FailureOr<SmallVector<int64_t, 4>>
-mlc::kerasPads(StringRef padding, ArrayRef<int64_t> inHW,
-               ArrayRef<int64_t> window, ArrayRef<int64_t> strides,
-               ArrayRef<int64_t> dilations) {
+FailureOr<SmallVector<int64_t, 4>> mlc::kerasPads(StringRef padding,
+                                                  ArrayRef<int64_t> inHW,
+                                                  ArrayRef<int64_t> window,
+                                                  ArrayRef<int64_t> strides,
+                                                  ArrayRef<int64_t> dilations) {
   SmallVector<int64_t, 4> pads(4, 0);
   if (padding == "valid")
     return pads;
@@ -54,9 +55,8 @@ namespace {
 /// Checks that `attr` holds `size` positive numbers.
 LogicalResult checkPositive(Operation *op, StringRef name,
                             ArrayRef<int64_t> values, size_t size) {
-  if (values.size() != size || llvm::any_of(values, [](int64_t v) {
-        return v <= 0;
-      })) {
+  if (values.size() != size ||
+      llvm::any_of(values, [](int64_t v) { return v <= 0; })) {
     InFlightDiagnostic d = op->emitOpError();
     d << name << " must be " << size << " positive numbers, got [";
     llvm::interleaveComma(values, d);
@@ -73,8 +73,7 @@ LogicalResult checkNHWC(Operation *op, StringRef what, RankedTensorType input) {
            << input;
   if (input.isDynamicDim(1) || input.isDynamicDim(2) || input.isDynamicDim(3))
     return op->emitOpError()
-           << what << " needs static height, width and channels, got "
-           << input;
+           << what << " needs static height, width and channels, got " << input;
   return success();
 }
 
@@ -90,9 +89,8 @@ windowResultType(Operation *op, RankedTensorType input,
       failed(checkPositive(op, "dilations", dilations, 2)))
     return failure();
   if (pads.size() != 4)
-    return op->emitOpError()
-           << "pads must be [top, bottom, left, right], got " << pads.size()
-           << " numbers";
+    return op->emitOpError() << "pads must be [top, bottom, left, right], got "
+                             << pads.size() << " numbers";
   static const char *names[] = {"top", "bottom", "left", "right"};
   for (int i = 0; i < 4; ++i) {
     int64_t extent = (window[i / 2] - 1) * dilations[i / 2];
@@ -139,11 +137,9 @@ convResultType(Operation *op, RankedTensorType input, RankedTensorType kernel,
                           dilations, pads, kernel.getDimSize(3));
 }
 
-FailureOr<RankedTensorType> poolResultType(Operation *op,
-                                           RankedTensorType input,
-                                           ArrayRef<int64_t> window,
-                                           ArrayRef<int64_t> strides,
-                                           ArrayRef<int64_t> pads) {
+FailureOr<RankedTensorType>
+poolResultType(Operation *op, RankedTensorType input, ArrayRef<int64_t> window,
+               ArrayRef<int64_t> strides, ArrayRef<int64_t> pads) {
   if (failed(checkNHWC(op, "input", input)) ||
       failed(checkPositive(op, "window", window, 2)))
     return failure();
@@ -153,9 +149,9 @@ FailureOr<RankedTensorType> poolResultType(Operation *op,
   // A pad as wide as the window would make windows of padding only.
   for (int i = 0; i < 4 && pads.size() == 4; ++i)
     if (pads[i] >= window[i / 2])
-      return op->emitOpError() << "pads must be smaller than the window, got "
-                               << pads[i] << " for a window of "
-                               << window[i / 2];
+      return op->emitOpError()
+             << "pads must be smaller than the window, got " << pads[i]
+             << " for a window of " << window[i / 2];
   return windowResultType(op, input, window, strides, ones, pads,
                           input.getDimSize(3));
 }
@@ -172,10 +168,11 @@ LogicalResult checkType(Operation *op, Type actual, Type expected,
 }
 
 /// Keras's padding names, checked, as explicit pads.
-FailureOr<SmallVector<int64_t, 4>>
-layerPads(Operation *op, StringRef padding, RankedTensorType input,
-          ArrayRef<int64_t> window, ArrayRef<int64_t> strides,
-          ArrayRef<int64_t> dilations) {
+FailureOr<SmallVector<int64_t, 4>> layerPads(Operation *op, StringRef padding,
+                                             RankedTensorType input,
+                                             ArrayRef<int64_t> window,
+                                             ArrayRef<int64_t> strides,
+                                             ArrayRef<int64_t> dilations) {
   auto pads = kerasPads(padding, input.getShape().slice(1, 2), window, strides,
                         dilations);
   if (failed(pads))
@@ -253,10 +250,9 @@ LogicalResult MaxPoolGradOp::verify() {
                              getStrides(), getPads());
   if (failed(type))
     return failure();
-  return checkType(*this, getGrad().getType(), *type, "grad",
-                   [&](InFlightDiagnostic &d) {
-                     d << "pooling " << getInput().getType();
-                   });
+  return checkType(
+      *this, getGrad().getType(), *type, "grad",
+      [&](InFlightDiagnostic &d) { d << "pooling " << getInput().getType(); });
 }
 
 LogicalResult AvgPoolGradOp::verify() {
@@ -308,17 +304,15 @@ template <typename OpTy> static LogicalResult verifyPoolLayer(OpTy op) {
       failed(checkPositive(op, "strides", strides, 2)))
     return failure();
   int64_t ones[] = {1, 1};
-  auto pads = layerPads(op, op.getPadding(), in, op.getPoolSize(), strides,
-                        ones);
+  auto pads =
+      layerPads(op, op.getPadding(), in, op.getPoolSize(), strides, ones);
   if (failed(pads))
     return failure();
-  auto type =
-      poolResultType(op, in, op.getPoolSize(), strides, *pads);
+  auto type = poolResultType(op, in, op.getPoolSize(), strides, *pads);
   if (failed(type))
     return failure();
-  return checkResult(op, *type, [&](InFlightDiagnostic &d) {
-    d << "pooling input " << in;
-  });
+  return checkResult(
+      op, *type, [&](InFlightDiagnostic &d) { d << "pooling input " << in; });
 }
 
 LogicalResult MaxPool2DOp::verify() { return verifyPoolLayer(*this); }
@@ -333,8 +327,7 @@ LogicalResult GlobalAvgPool2DOp::verify() {
   SmallVector<int64_t> shape = {in.getDimSize(0), in.getDimSize(3)};
   if (getKeepdims())
     shape = {in.getDimSize(0), 1, 1, in.getDimSize(3)};
-  return checkResult(*this, RankedTensorType::get(shape, in.getElementType()),
-                     [&](InFlightDiagnostic &d) {
-                       d << "averaging input " << in;
-                     });
+  return checkResult(
+      *this, RankedTensorType::get(shape, in.getElementType()),
+      [&](InFlightDiagnostic &d) { d << "averaging input " << in; });
 }

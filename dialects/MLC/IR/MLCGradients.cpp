@@ -422,9 +422,9 @@ LogicalResult ConvOp::buildVJP(OpBuilder &b, Value g, Grads &grads) {
   Value gx = ConvInputGradOp::create(b, loc, getInput().getType(), g,
                                      getKernel(), getStridesAttr(),
                                      getDilationsAttr(), getPadsAttr());
-  Value gk = ConvFilterGradOp::create(b, loc, getKernel().getType(),
-                                      getInput(), g, getStridesAttr(),
-                                      getDilationsAttr(), getPadsAttr());
+  Value gk = ConvFilterGradOp::create(b, loc, getKernel().getType(), getInput(),
+                                      g, getStridesAttr(), getDilationsAttr(),
+                                      getPadsAttr());
   grads.push_back({getInput(), gx});
   grads.push_back({getKernel(), gk});
   return success();
@@ -440,8 +440,8 @@ LogicalResult MaxPoolOp::buildVJP(OpBuilder &b, Value g, Grads &grads) {
 
 LogicalResult AvgPoolOp::buildVJP(OpBuilder &b, Value g, Grads &grads) {
   grads.push_back(
-      {getInput(),
-       AvgPoolGradOp::create(b, getLoc(), getInput().getType(), g,
-                             getWindowAttr(), getStridesAttr(), getPadsAttr())});
+      {getInput(), AvgPoolGradOp::create(b, getLoc(), getInput().getType(), g,
+                                         getWindowAttr(), getStridesAttr(),
+                                         getPadsAttr())});
   return success();
 }

@@ -60,9 +60,9 @@ Value applyActivation(OpBuilder &b, Location loc, Activation act, Value value) {
 template <typename LayerTy, typename CoreTy>
 Value expandPoolAs(OpBuilder &b, LayerTy layer) {
   RankedTensorType in = layer.getInput().getType();
-  SmallVector<int64_t> strides =
-      layer.getStrides() ? llvm::to_vector(*layer.getStrides())
-                         : llvm::to_vector(layer.getPoolSize());
+  SmallVector<int64_t> strides = layer.getStrides()
+                                     ? llvm::to_vector(*layer.getStrides())
+                                     : llvm::to_vector(layer.getPoolSize());
   int64_t ones[] = {1, 1};
   SmallVector<int64_t, 4> pads =
       *kerasPads(layer.getPadding(), in.getShape().slice(1, 2),
@@ -145,10 +145,9 @@ struct MaterializeParamsPass
         continue;
       }
       if (auto pool = llvm::dyn_cast<GlobalAvgPool2DOp>(op)) {
-        Value mean = ReduceMeanOp::create(b, pool.getLoc(), pool.getType(),
-                                          pool.getInput(),
-                                          b.getDenseI64ArrayAttr({1, 2}),
-                                          pool.getKeepdims());
+        Value mean = ReduceMeanOp::create(
+            b, pool.getLoc(), pool.getType(), pool.getInput(),
+            b.getDenseI64ArrayAttr({1, 2}), pool.getKeepdims());
         pool.replaceAllUsesWith(mean);
         pool.erase();
         continue;
@@ -166,8 +165,7 @@ struct MaterializeParamsPass
       else
         continue;
       auto explicitName = op.getAttrOfType<StringAttr>("name");
-      std::string name =
-          explicitName ? explicitName.str() : namer.next(prefix);
+      std::string name = explicitName ? explicitName.str() : namer.next(prefix);
       for (StringRef suffix : {".kernel", ".bias"})
         if (Operation *existing = symbols.lookup((name + suffix).str()))
           return op.emitOpError()
@@ -177,8 +175,8 @@ struct MaterializeParamsPass
       Location loc = op.getLoc();
       auto makeParam = [&](StringRef suffix, RankedTensorType type,
                            Attribute init, Attribute defaultInit) -> Value {
-        ParamOp param =
-            declareParam(loc, name + suffix.str(), type, init ? init : defaultInit);
+        ParamOp param = declareParam(loc, name + suffix.str(), type,
+                                     init ? init : defaultInit);
         return ParamRefOp::create(b, loc, param.getType(), param.getSymName());
       };
       MLIRContext *ctx = model.getContext();
@@ -190,11 +188,11 @@ struct MaterializeParamsPass
       if (auto dense = llvm::dyn_cast<DenseOp>(op)) {
         RankedTensorType in = dense.getInput().getType();
         units = dense.getUnits();
-        Value w = makeParam(
-            ".kernel",
-            RankedTensorType::get({in.getDimSize(1), units},
-                                  in.getElementType()),
-            dense.getKernelInitializerAttr(), GlorotUniformAttr::get(ctx));
+        Value w = makeParam(".kernel",
+                            RankedTensorType::get({in.getDimSize(1), units},
+                                                  in.getElementType()),
+                            dense.getKernelInitializerAttr(),
+                            GlorotUniformAttr::get(ctx));
         result = MatmulOp::create(b, loc, dense.getInput(), w);
         activation = dense.getActivation();
         useBias = dense.getUseBias();
@@ -213,18 +211,19 @@ struct MaterializeParamsPass
         SmallVector<int64_t, 4> pads =
             *kerasPads(conv.getPadding(), in.getShape().slice(1, 2), k,
                        conv.getStrides(), conv.getDilationRate());
-        result = ConvOp::create(b, loc, conv.getType(), conv.getInput(), w,
-                                conv.getStrides(), conv.getDilationRate(),
-                                pads);
+        result =
+            ConvOp::create(b, loc, conv.getType(), conv.getInput(), w,
+                           conv.getStrides(), conv.getDilationRate(), pads);
         activation = conv.getActivation();
         useBias = conv.getUseBias();
         biasInit = conv.getBiasInitializerAttr();
       }
       if (useBias) {
-        Value bias = makeParam(
-            ".bias",
-            RankedTensorType::get({units}, tensorTypeOf(result).getElementType()),
-            biasInit, ZerosAttr::get(ctx));
+        Value bias =
+            makeParam(".bias",
+                      RankedTensorType::get(
+                          {units}, tensorTypeOf(result).getElementType()),
+                      biasInit, ZerosAttr::get(ctx));
         result = AddOp::create(b, loc, result, bias);
       }
       result = applyActivation(b, loc, activation, result);

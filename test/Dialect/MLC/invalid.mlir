@@ -424,3 +424,135 @@ mlc.model @zero_param_dim {
   %x = mlc.input "x" : tensor<?x4xf32>
   mlc.output %x : tensor<?x4xf32>
 }
+// -----
+
+mlc.model @conv_channels {
+  %x = mlc.input "x" : tensor<?x8x8x3xf32>
+  %k = mlc.input "k" : tensor<3x3x4x8xf32>
+  // expected-error @+1 {{'mlc.conv' op kernel 'tensor<3x3x4x8xf32>' takes 4 input channels, but input 'tensor<?x8x8x3xf32>' has 3}}
+  %y = mlc.conv %x, %k : (tensor<?x8x8x3xf32>, tensor<3x3x4x8xf32>) -> tensor<?x6x6x8xf32>
+  mlc.output %y : tensor<?x6x6x8xf32>
+}
+
+// -----
+
+mlc.model @conv_result {
+  %x = mlc.input "x" : tensor<?x8x8x3xf32>
+  %k = mlc.input "k" : tensor<3x3x3x8xf32>
+  // expected-error @+1 {{'mlc.conv' op result has type 'tensor<?x8x8x8xf32>', but input 'tensor<?x8x8x3xf32>' with kernel 'tensor<3x3x3x8xf32>' gives 'tensor<?x6x6x8xf32>'}}
+  %y = mlc.conv %x, %k : (tensor<?x8x8x3xf32>, tensor<3x3x3x8xf32>) -> tensor<?x8x8x8xf32>
+  mlc.output %y : tensor<?x8x8x8xf32>
+}
+
+// -----
+
+mlc.model @conv_dynamic_height {
+  %x = mlc.input "x" : tensor<?x?x8x3xf32>
+  %k = mlc.input "k" : tensor<3x3x3x8xf32>
+  // expected-error @+1 {{'mlc.conv' op input needs static height, width and channels, got 'tensor<?x?x8x3xf32>'}}
+  %y = mlc.conv %x, %k : (tensor<?x?x8x3xf32>, tensor<3x3x3x8xf32>) -> tensor<?x?x6x8xf32>
+  mlc.output %y : tensor<?x?x6x8xf32>
+}
+
+// -----
+
+mlc.model @conv_pad {
+  %x = mlc.input "x" : tensor<?x8x8x3xf32>
+  %k = mlc.input "k" : tensor<3x3x3x8xf32>
+  // expected-error @+1 {{'mlc.conv' op bottom pad must be in [0, 2] (the window's extent minus one), got 3}}
+  %y = mlc.conv %x, %k {pads = array<i64: 0, 3, 0, 0>} : (tensor<?x8x8x3xf32>, tensor<3x3x3x8xf32>) -> tensor<?x9x6x8xf32>
+  mlc.output %y : tensor<?x9x6x8xf32>
+}
+
+// -----
+
+mlc.model @conv_strides {
+  %x = mlc.input "x" : tensor<?x8x8x3xf32>
+  %k = mlc.input "k" : tensor<3x3x3x8xf32>
+  // expected-error @+1 {{'mlc.conv' op strides must be 2 positive numbers, got [2, 0]}}
+  %y = mlc.conv %x, %k {strides = array<i64: 2, 0>} : (tensor<?x8x8x3xf32>, tensor<3x3x3x8xf32>) -> tensor<?x3x6x8xf32>
+  mlc.output %y : tensor<?x3x6x8xf32>
+}
+
+// -----
+
+mlc.model @conv_too_small {
+  %x = mlc.input "x" : tensor<?x2x8x3xf32>
+  %k = mlc.input "k" : tensor<3x3x3x8xf32>
+  // expected-error @+1 {{'mlc.conv' op window of 3 (dilation 1) does not fit the padded height of input 'tensor<?x2x8x3xf32>'}}
+  %y = mlc.conv %x, %k : (tensor<?x2x8x3xf32>, tensor<3x3x3x8xf32>) -> tensor<?x1x6x8xf32>
+  mlc.output %y : tensor<?x1x6x8xf32>
+}
+
+// -----
+
+mlc.model @pool_pad {
+  %x = mlc.input "x" : tensor<?x8x8x3xf32>
+  // expected-error @+1 {{'mlc.max_pool' op pads must be smaller than the window, got 2 for a window of 2}}
+  %y = mlc.max_pool %x {window = array<i64: 2, 2>, strides = array<i64: 2, 2>, pads = array<i64: 2, 0, 0, 0>} : tensor<?x8x8x3xf32> -> tensor<?x5x4x3xf32>
+  mlc.output %y : tensor<?x5x4x3xf32>
+}
+
+// -----
+
+mlc.model @pool_rank {
+  %x = mlc.input "x" : tensor<?x8x3xf32>
+  // expected-error @+1 {{'mlc.avg_pool' op input must be (batch, height, width, channels), got 'tensor<?x8x3xf32>'}}
+  %y = mlc.avg_pool %x {window = array<i64: 2, 2>} : tensor<?x8x3xf32> -> tensor<?x4x3xf32>
+  mlc.output %y : tensor<?x4x3xf32>
+}
+
+// -----
+
+mlc.model @pool_result {
+  %x = mlc.input "x" : tensor<?x7x7x3xf32>
+  // expected-error @+1 {{'mlc.max_pool2d' op result has type 'tensor<?x4x4x3xf32>', but pooling input 'tensor<?x7x7x3xf32>' gives 'tensor<?x3x3x3xf32>'}}
+  %y = mlc.max_pool2d %x : tensor<?x7x7x3xf32> -> tensor<?x4x4x3xf32>
+  mlc.output %y : tensor<?x4x4x3xf32>
+}
+
+// -----
+
+mlc.model @conv2d_padding {
+  %x = mlc.input "x" : tensor<?x8x8x3xf32>
+  // expected-error @+1 {{'mlc.conv2d' op padding must be "valid" or "same", got "full"}}
+  %y = mlc.conv2d %x {filters = 4, kernel_size = array<i64: 3, 3>, padding = "full"} : tensor<?x8x8x3xf32> -> tensor<?x10x10x4xf32>
+  mlc.output %y : tensor<?x10x10x4xf32>
+}
+
+// -----
+
+mlc.model @conv2d_kernel_size {
+  %x = mlc.input "x" : tensor<?x8x8x3xf32>
+  // expected-error @+1 {{'mlc.conv2d' op kernel_size must be 2 positive numbers, got [3]}}
+  %y = mlc.conv2d %x {filters = 4, kernel_size = array<i64: 3>} : tensor<?x8x8x3xf32> -> tensor<?x6x6x4xf32>
+  mlc.output %y : tensor<?x6x6x4xf32>
+}
+
+// -----
+
+mlc.model @conv2d_same_result {
+  %x = mlc.input "x" : tensor<?x7x7x3xf32>
+  // expected-error @+1 {{'mlc.conv2d' op result has type 'tensor<?x3x3x4xf32>', but input 'tensor<?x7x7x3xf32>' with filters = 4 gives 'tensor<?x4x4x4xf32>'}}
+  %y = mlc.conv2d %x {filters = 4, kernel_size = array<i64: 3, 3>, strides = array<i64: 2, 2>, padding = "same"} : tensor<?x7x7x3xf32> -> tensor<?x3x3x4xf32>
+  mlc.output %y : tensor<?x3x3x4xf32>
+}
+
+// -----
+
+mlc.model @conv_input_grad_mismatch {
+  %g = mlc.input "g" : tensor<?x5x5x8xf32>
+  %k = mlc.input "k" : tensor<3x3x3x8xf32>
+  // expected-error @+1 {{'mlc.conv_input_grad' op grad has type 'tensor<?x5x5x8xf32>', but the convolution of 'tensor<?x8x8x3xf32>' with 'tensor<3x3x3x8xf32>' gives 'tensor<?x6x6x8xf32>'}}
+  %y = mlc.conv_input_grad %g, %k : (tensor<?x5x5x8xf32>, tensor<3x3x3x8xf32>) -> tensor<?x8x8x3xf32>
+  mlc.output %y : tensor<?x8x8x3xf32>
+}
+
+// -----
+
+mlc.model @global_pool_rank {
+  %x = mlc.input "x" : tensor<?x8x3xf32>
+  // expected-error @+1 {{'mlc.global_avg_pool2d' op input must be (batch, height, width, channels), got 'tensor<?x8x3xf32>'}}
+  %y = mlc.global_avg_pool2d %x : tensor<?x8x3xf32> -> tensor<?x3xf32>
+  mlc.output %y : tensor<?x3xf32>
+}

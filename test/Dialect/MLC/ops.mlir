@@ -194,3 +194,32 @@ mlc.model @activations {
 } {act_linear = #mlc.act<linear>, act_relu = #mlc.act<relu>,
    act_sigmoid = #mlc.act<sigmoid>, act_tanh = #mlc.act<tanh>,
    act_softmax = #mlc.act<softmax>, act_log_softmax = #mlc.act<log_softmax>}
+
+// CHECK-LABEL: mlc.model @windows
+// CHECK:         mlc.conv2d %{{.*}} {activation = #mlc.act<relu>, dilation_rate = array<i64: 1, 2>, filters = 4 : i64, kernel_size = array<i64: 3, 3>, padding = "same", strides = array<i64: 2, 1>} : tensor<?x8x8x2xf32> -> tensor<?x4x8x4xf32>
+// CHECK:         mlc.max_pool2d %{{.*}} {pool_size = array<i64: 3, 3>, strides = array<i64: 1, 1>} : tensor<?x4x8x4xf32> -> tensor<?x2x6x4xf32>
+// CHECK:         mlc.avg_pool2d %{{.*}} {padding = "same"} : tensor<?x2x6x4xf32> -> tensor<?x1x3x4xf32>
+// CHECK:         mlc.global_avg_pool2d %{{.*}} {keepdims} : tensor<?x1x3x4xf32> -> tensor<?x1x1x4xf32>
+// CHECK:         %[[C:.*]] = mlc.conv %{{.*}}, %[[K:.*]] {dilations = array<i64: 2, 1>, pads = array<i64: 2, 2, 0, 1>, strides = array<i64: 1, 2>} : (tensor<?x8x8x2xf32>, tensor<3x2x2x4xf32>) -> tensor<?x8x4x4xf32>
+// CHECK:         mlc.conv_input_grad %[[C]], %[[K]] {dilations = array<i64: 2, 1>, pads = array<i64: 2, 2, 0, 1>, strides = array<i64: 1, 2>} : (tensor<?x8x4x4xf32>, tensor<3x2x2x4xf32>) -> tensor<?x8x8x2xf32>
+// CHECK:         mlc.conv_filter_grad %{{.*}}, %[[C]] {dilations = array<i64: 2, 1>, pads = array<i64: 2, 2, 0, 1>, strides = array<i64: 1, 2>} : (tensor<?x8x8x2xf32>, tensor<?x8x4x4xf32>) -> tensor<3x2x2x4xf32>
+// CHECK:         %[[M:.*]] = mlc.max_pool %{{.*}} {pads = array<i64: 0, 1, 0, 1>, strides = array<i64: 2, 2>, window = array<i64: 2, 2>} : tensor<?x8x8x2xf32> -> tensor<?x4x4x2xf32>
+// CHECK:         mlc.max_pool_grad %[[M]], %{{.*}} {pads = array<i64: 0, 1, 0, 1>, strides = array<i64: 2, 2>, window = array<i64: 2, 2>} : (tensor<?x4x4x2xf32>, tensor<?x8x8x2xf32>) -> tensor<?x8x8x2xf32>
+// CHECK:         %[[A:.*]] = mlc.avg_pool %{{.*}} {window = array<i64: 2, 2>} : tensor<?x8x8x2xf32> -> tensor<?x7x7x2xf32>
+// CHECK:         mlc.avg_pool_grad %[[A]] {window = array<i64: 2, 2>} : (tensor<?x7x7x2xf32>) -> tensor<?x8x8x2xf32>
+mlc.model @windows {
+  %x = mlc.input "x" : tensor<?x8x8x2xf32>
+  %k = mlc.input "k" : tensor<3x2x2x4xf32>
+  %c2 = mlc.conv2d %x {filters = 4, kernel_size = array<i64: 3, 3>, strides = array<i64: 2, 1>, dilation_rate = array<i64: 1, 2>, padding = "same", activation = #mlc.act<relu>} : tensor<?x8x8x2xf32> -> tensor<?x4x8x4xf32>
+  %mp = mlc.max_pool2d %c2 {pool_size = array<i64: 3, 3>, strides = array<i64: 1, 1>} : tensor<?x4x8x4xf32> -> tensor<?x2x6x4xf32>
+  %ap = mlc.avg_pool2d %mp {padding = "same"} : tensor<?x2x6x4xf32> -> tensor<?x1x3x4xf32>
+  %gp = mlc.global_avg_pool2d %ap {keepdims} : tensor<?x1x3x4xf32> -> tensor<?x1x1x4xf32>
+  %c = mlc.conv %x, %k {strides = array<i64: 1, 2>, dilations = array<i64: 2, 1>, pads = array<i64: 2, 2, 0, 1>} : (tensor<?x8x8x2xf32>, tensor<3x2x2x4xf32>) -> tensor<?x8x4x4xf32>
+  %gx = mlc.conv_input_grad %c, %k {strides = array<i64: 1, 2>, dilations = array<i64: 2, 1>, pads = array<i64: 2, 2, 0, 1>} : (tensor<?x8x4x4xf32>, tensor<3x2x2x4xf32>) -> tensor<?x8x8x2xf32>
+  %gk = mlc.conv_filter_grad %x, %c {strides = array<i64: 1, 2>, dilations = array<i64: 2, 1>, pads = array<i64: 2, 2, 0, 1>} : (tensor<?x8x8x2xf32>, tensor<?x8x4x4xf32>) -> tensor<3x2x2x4xf32>
+  %m = mlc.max_pool %x {window = array<i64: 2, 2>, strides = array<i64: 2, 2>, pads = array<i64: 0, 1, 0, 1>} : tensor<?x8x8x2xf32> -> tensor<?x4x4x2xf32>
+  %gm = mlc.max_pool_grad %m, %x {window = array<i64: 2, 2>, strides = array<i64: 2, 2>, pads = array<i64: 0, 1, 0, 1>} : (tensor<?x4x4x2xf32>, tensor<?x8x8x2xf32>) -> tensor<?x8x8x2xf32>
+  %a = mlc.avg_pool %x {window = array<i64: 2, 2>} : tensor<?x8x8x2xf32> -> tensor<?x7x7x2xf32>
+  %ga = mlc.avg_pool_grad %a {window = array<i64: 2, 2>} : (tensor<?x7x7x2xf32>) -> tensor<?x8x8x2xf32>
+  mlc.output %gp, %gx, %gk, %gm, %ga : tensor<?x1x1x4xf32>, tensor<?x8x8x2xf32>, tensor<3x2x2x4xf32>, tensor<?x8x8x2xf32>, tensor<?x8x8x2xf32>
+}

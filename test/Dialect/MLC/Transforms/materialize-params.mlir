@@ -81,3 +81,36 @@ mlc.model @options {
       : tensor<?x4xf32> -> tensor<?x4xf32>
   mlc.output %e : tensor<?x4xf32>
 }
+
+// -----
+
+// Keras's simple MNIST convnet: conv2d layers get HWIO kernels and biases
+// named like Keras's (conv2d, conv2d_1), "same" padding becomes
+// TensorFlow's explicit pads (the extra row at the bottom), pooling layers
+// become the core pooling ops with strides defaulting to the pool size,
+// and global average pooling a mean over height and width.
+// CHECK-LABEL: mlc.model @convnet
+// CHECK:         mlc.param @conv2d.kernel : tensor<3x3x1x8xf32> = #mlc.glorot_uniform
+// CHECK-NEXT:    mlc.param @conv2d.bias : tensor<8xf32> = #mlc.zeros
+// CHECK-NEXT:    mlc.param @features.kernel : tensor<2x2x8x4xf32> = #mlc.he_normal
+// CHECK-NOT:     mlc.param @features.bias
+// CHECK:         %[[K:.*]] = mlc.param_ref @conv2d.kernel
+// CHECK-NEXT:    %[[C:.*]] = mlc.conv %{{.*}}, %[[K]] : (tensor<?x28x28x1xf32>, tensor<3x3x1x8xf32>) -> tensor<?x26x26x8xf32>
+// CHECK-NEXT:    %[[B:.*]] = mlc.param_ref @conv2d.bias
+// CHECK-NEXT:    %[[A:.*]] = mlc.add %[[C]], %[[B]] : (tensor<?x26x26x8xf32>, tensor<8xf32>) -> tensor<?x26x26x8xf32>
+// CHECK-NEXT:    %[[R:.*]] = mlc.relu %[[A]]
+// CHECK-NEXT:    %[[P:.*]] = mlc.max_pool %[[R]] {strides = array<i64: 2, 2>, window = array<i64: 2, 2>} : tensor<?x26x26x8xf32> -> tensor<?x13x13x8xf32>
+// CHECK:         mlc.conv %[[P]], %{{.*}} {pads = array<i64: 0, 1, 0, 1>, strides = array<i64: 2, 2>} : (tensor<?x13x13x8xf32>, tensor<2x2x8x4xf32>) -> tensor<?x7x7x4xf32>
+// CHECK:         mlc.avg_pool %{{.*}} {pads = array<i64: 0, 1, 0, 1>, window = array<i64: 2, 2>} : tensor<?x7x7x4xf32> -> tensor<?x7x7x4xf32>
+// CHECK:         mlc.reduce_mean %{{.*}} axes = [1, 2] : tensor<?x7x7x4xf32> -> tensor<?x4xf32>
+// CHECK-NOT:     mlc.conv2d
+// CHECK-NOT:     mlc.max_pool2d
+mlc.model @convnet {
+  %x = mlc.input "image" : tensor<?x28x28x1xf32>
+  %c = mlc.conv2d %x {filters = 8, kernel_size = array<i64: 3, 3>, activation = #mlc.act<relu>} : tensor<?x28x28x1xf32> -> tensor<?x26x26x8xf32>
+  %p = mlc.max_pool2d %c : tensor<?x26x26x8xf32> -> tensor<?x13x13x8xf32>
+  %d = mlc.conv2d %p {filters = 4, kernel_size = array<i64: 2, 2>, strides = array<i64: 2, 2>, padding = "same", use_bias = false, name = "features", kernel_initializer = #mlc.he_normal} : tensor<?x13x13x8xf32> -> tensor<?x7x7x4xf32>
+  %a = mlc.avg_pool2d %d {strides = array<i64: 1, 1>, padding = "same"} : tensor<?x7x7x4xf32> -> tensor<?x7x7x4xf32>
+  %g = mlc.global_avg_pool2d %a : tensor<?x7x7x4xf32> -> tensor<?x4xf32>
+  mlc.output %g : tensor<?x4xf32>
+}

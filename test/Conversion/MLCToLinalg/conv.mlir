@@ -1,0 +1,104 @@
+// RUN: mlc-opt %s --mlc-to-linalg --split-input-file | FileCheck %s
+
+// The input goes into a zero-padded tensor (an insert, no per-element
+// loop), then one multiply-accumulate generic over (n, i, j, a, b, c, o)
+// reads it at i*stride + a, with the output channel innermost.
+// CHECK-DAG: #[[X:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1 * 2 + d3, d2 * 2 + d4, d5)>
+// CHECK-DAG: #[[K:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d3, d4, d5, d6)>
+// CHECK-DAG: #[[Y:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d2, d6)>
+// CHECK-LABEL: func.func @conv
+// CHECK:         %[[P:.*]] = linalg.fill {{.*}} -> tensor<?x11x9x3xf32>
+// CHECK:         %[[XP:.*]] = tensor.insert_slice %{{.*}} into %[[P]][0, 1, 1, 0] [%{{.*}}, 9, 8, 3] [1, 1, 1, 1]
+// CHECK:         linalg.generic {indexing_maps = [#[[X]], #[[K]], #[[Y]]], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction", "reduction", "parallel"]}
+// CHECK-SAME:      ins(%[[XP]], %{{.*}} : tensor<?x11x9x3xf32>, tensor<3x3x3x8xf32>)
+// CHECK:           arith.mulf
+// CHECK:           arith.addf
+func.func @conv(%x: tensor<?x9x8x3xf32>, %k: tensor<3x3x3x8xf32>) -> tensor<?x5x4x8xf32> {
+  %r = mlc.conv %x, %k {strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 0>} : (tensor<?x9x8x3xf32>, tensor<3x3x3x8xf32>) -> tensor<?x5x4x8xf32>
+  return %r : tensor<?x5x4x8xf32>
+}
+
+// -----
+
+// The input gradient is a stride-1 convolution of the result gradient,
+// spread `stride` apart inside pads of the kernel's extent, with the
+// kernel flipped in space and its channels swapped.
+// CHECK-DAG: #[[FLIP:.*]] = affine_map<(d0, d1, d2, d3) -> (-d0 + 2, -d1 + 2, d3, d2)>
+// CHECK-DAG: #[[G:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1 + d3, d2 + d4, d5)>
+// CHECK-LABEL: func.func @conv_input_grad
+// CHECK:         %[[P:.*]] = linalg.fill {{.*}} -> tensor<?x11x10x8xf32>
+// CHECK:         %[[GP:.*]] = tensor.insert_slice %{{.*}} into %[[P]][0, 1, 1, 0] [%{{.*}}, 5, 4, 8] [1, 2, 2, 1]
+// CHECK:         %[[KF:.*]] = linalg.generic {indexing_maps = [#[[FLIP]], #{{.*}}]{{.*}} ins(%{{.*}} : tensor<3x3x3x8xf32>) outs(%{{.*}} : tensor<3x3x8x3xf32>)
+// CHECK:         linalg.generic {indexing_maps = [#[[G]], #{{.*}}, #{{.*}}], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction", "reduction", "parallel"]}
+// CHECK-SAME:      ins(%[[GP]], %[[KF]] : tensor<?x11x10x8xf32>, tensor<3x3x8x3xf32>)
+func.func @conv_input_grad(%g: tensor<?x5x4x8xf32>, %k: tensor<3x3x3x8xf32>) -> tensor<?x9x8x3xf32> {
+  %r = mlc.conv_input_grad %g, %k {strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 0>} : (tensor<?x5x4x8xf32>, tensor<3x3x3x8xf32>) -> tensor<?x9x8x3xf32>
+  return %r : tensor<?x9x8x3xf32>
+}
+
+// -----
+
+// The kernel gradient reduces over (n, i, j) of the padded input times the
+// result gradient, loops (a, b, n, i, j, c, o).
+// CHECK-DAG: #[[X:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d2, d3 * 2 + d0 * 2, d1 + d4, d5)>
+// CHECK-DAG: #[[G:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d2, d3, d4, d6)>
+// CHECK-DAG: #[[K:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d5, d6)>
+// CHECK-LABEL: func.func @conv_filter_grad
+// CHECK:         linalg.generic {indexing_maps = [#[[X]], #[[G]], #[[K]]], iterator_types = ["parallel", "parallel", "reduction", "reduction", "reduction", "parallel", "parallel"]}
+// CHECK-SAME:      outs(%{{.*}} : tensor<2x3x3x8xf32>)
+func.func @conv_filter_grad(%x: tensor<?x9x8x3xf32>, %g: tensor<?x4x6x8xf32>) -> tensor<2x3x3x8xf32> {
+  %r = mlc.conv_filter_grad %x, %g {strides = array<i64: 2, 1>, dilations = array<i64: 2, 1>} : (tensor<?x9x8x3xf32>, tensor<?x4x6x8xf32>) -> tensor<2x3x3x8xf32>
+  return %r : tensor<2x3x3x8xf32>
+}
+
+// -----
+
+// Pooling is unrolled over the window: an elementwise max of strided
+// slices, one per window offset, vectorizing along the channels.
+// CHECK-LABEL: func.func @max_pool
+// CHECK:         %[[S0:.*]] = tensor.extract_slice %{{.*}}[0, 0, 0, 0] [%{{.*}}, 2, 3, 3] [1, 2, 2, 1]
+// CHECK:         %[[S1:.*]] = tensor.extract_slice %{{.*}}[0, 0, 1, 0] [%{{.*}}, 2, 3, 3] [1, 2, 2, 1]
+// CHECK:         %[[M:.*]] = linalg.generic {{.*}} ins(%[[S0]], %[[S1]]
+// CHECK:           arith.maximumf
+// CHECK:         tensor.extract_slice %{{.*}}[0, 1, 0, 0]
+// CHECK:           arith.maximumf
+// CHECK:         tensor.extract_slice %{{.*}}[0, 1, 1, 0]
+// CHECK:           arith.maximumf
+// CHECK-NOT:     arith.maximumf
+func.func @max_pool(%x: tensor<?x4x6x3xf32>) -> tensor<?x2x3x3xf32> {
+  %r = mlc.max_pool %x {window = array<i64: 2, 2>, strides = array<i64: 2, 2>} : tensor<?x4x6x3xf32> -> tensor<?x2x3x3xf32>
+  return %r : tensor<?x2x3x3xf32>
+}
+
+// -----
+
+// Average pooling with pads: the padded positions (zeros) are left out of
+// each window's count, a constant per output position.
+// CHECK-LABEL: func.func @avg_pool
+// CHECK:         tensor.insert_slice %{{.*}}[0, 1, 0, 0] [%{{.*}}, 5, 4, 2] [1, 1, 1, 1] : tensor<?x5x4x2xf32> into tensor<?x7x5x2xf32>
+// CHECK-COUNT-5: arith.addf
+// CHECK:         arith.constant dense<{{\[\[\[\[}}4.000000e+00], [4.000000e+00], [4.000000e+00], [2.000000e+00]], {{\[\[}}6.000000e+00]
+// CHECK:         arith.divf
+func.func @avg_pool(%x: tensor<?x5x4x2xf32>) -> tensor<?x3x4x2xf32> {
+  %r = mlc.avg_pool %x {window = array<i64: 3, 2>, strides = array<i64: 2, 1>, pads = array<i64: 1, 1, 0, 1>} : tensor<?x5x4x2xf32> -> tensor<?x3x4x2xf32>
+  return %r : tensor<?x3x4x2xf32>
+}
+
+// -----
+
+// The gradient of max pooling: the offset of each window's first maximum
+// (offsets scanned from the last, each equal one overwriting), then each
+// offset's share added into its strided slice of the input's gradient.
+// CHECK-LABEL: func.func @max_pool_grad
+// CHECK:         %[[NONE:.*]] = linalg.fill ins(%{{.*}} : f32) {{.*}} -> tensor<?x2x3x3xf32>
+// CHECK:         arith.cmpf oeq
+// CHECK:         arith.constant 3.000000e+00
+// CHECK:         arith.select
+// CHECK:         %[[DX:.*]] = linalg.fill {{.*}} -> tensor<?x4x6x3xf32>
+// CHECK:         %[[PART:.*]] = tensor.extract_slice %[[DX]][0, 0, 0, 0] [%{{.*}}, 2, 3, 3] [1, 2, 2, 1]
+// CHECK:         %[[SUM:.*]] = linalg.generic {{.*}} outs(%[[PART]] : tensor<?x2x3x3xf32>)
+// CHECK:         tensor.insert_slice %[[SUM]] into %[[DX]][0, 0, 0, 0] [%{{.*}}, 2, 3, 3] [1, 2, 2, 1]
+func.func @max_pool_grad(%g: tensor<?x2x3x3xf32>, %x: tensor<?x4x6x3xf32>) -> tensor<?x4x6x3xf32> {
+  %r = mlc.max_pool_grad %g, %x {window = array<i64: 2, 2>, strides = array<i64: 2, 2>} : (tensor<?x2x3x3xf32>, tensor<?x4x6x3xf32>) -> tensor<?x4x6x3xf32>
+  return %r : tensor<?x4x6x3xf32>
+}
