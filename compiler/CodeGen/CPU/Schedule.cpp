@@ -47,6 +47,12 @@ constexpr const char *kTagAttr = "mlc_sched";
 constexpr const char *kBF16Attr = "mlc.bf16_matmul";
 // Marks the copies of its operands into bf16 pairs.
 constexpr const char *kBF16PackAttr = "mlc.bf16_pack";
+/// Marks the linalg.generic of a convolution or one of its gradients
+/// (MLCToLinalg/Conv.cpp), with its loop order: "nhwc" for (n, i, j, a, b,
+/// c, o), "filter" for (a, b, n, i, j, c, o).
+constexpr const char *kConvAttr = "mlc.conv";
+/// Marks the matmuls a convolution's register tiles become.
+constexpr const char *kConvTileTag = "convmm";
 /// Marks a loop whose iterations are independent (mlc-parallelize-tiles).
 constexpr const char *kParallelAttr = "mlc.parallel";
 
@@ -437,6 +443,80 @@ public:
                          vectorizeFill ? p + ".fill" : "", tm, tn, bf16);
     });
   }
+
+  /// Phase 1 for a convolution or one of its gradients (a linalg.generic
+  /// marked mlc.conv, tagged "<p>.mm"): its output is tiled into register
+  /// tiles of rows (output columns; input channels for the kernel
+  /// gradient) by output channels, like a matmul's, partial tiles peeled;
+  /// then every reduction loop (window position and input channel, or
+  /// batch row and output position) is tiled by 1. What remains of each
+  /// tile is an outer product, which convTilesToMatmuls turns into a
+  /// matmul with K = 1 for phase 2 to vectorize.
+  void conv(unsigned id, linalg::GenericOp op) {
+    bool filter = op->getAttrOfType<StringAttr>(kConvAttr).getValue() ==
+                  "filter";
+    auto type = llvm::cast<RankedTensorType>(op->getResult(0).getType());
+    int64_t rows = type.getDimSize(2), cols = type.getDimSize(3);
+    int64_t tm, tn;
+    std::tie(tm, tn) = registerTile(rows, cols, lanes, maxTileRows(registers));
+    std::string p = "c" + std::to_string(id);
+    // Loops: nhwc (n, i, j, a, b, c, o), filter (a, b, n, i, j, c, o).
+    unsigned rowLoop = filter ? 5 : 2;
+    SmallVector<int64_t> sizes(7, 0), reductions(7, 0);
+    for (unsigned d = 0; d < 7; ++d) {
+      bool unitParallel = d < 2;
+      bool reduction = filter ? (d >= 2 && d <= 4) : (d >= 3 && d <= 5);
+      if (unitParallel)
+        sizes[d] = 1;
+      if (reduction)
+        reductions[d] = 1;
+    }
+    sizes[rowLoop] = tm;
+    sizes[6] = tn;
+    os << llvm::formatv(R"(
+  // conv {0}: {1} output {2}x{3}, register tile {4}x{5}
+  %{0}_op = transform.structured.match attributes {{{6} = "{0}.mm"} in %root : (!transform.any_op) -> !transform.any_op
+  %{0}_t, %{0}_l0, %{0}_l1, %{0}_li, %{0}_lj = transform.structured.tile_using_for %{0}_op tile_sizes [{7}] : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op)
+)",
+                        p, filter ? "kernel gradient" : "convolution", rows,
+                        cols, tm, tn, kTagAttr,
+                        llvm::join(llvm::map_range(sizes,
+                                                   [](int64_t v) {
+                                                     return std::to_string(v);
+                                                   }),
+                                   ", "));
+    canonicalize(p + "_c0");
+    bool partialRows = rows % tm != 0, restCols = cols > tn && cols % tn != 0;
+    if (restCols)
+      peel(p, "lj", "c", false, {""});
+    if (partialRows)
+      peel(p, "li", "r", false, {"", "c"});
+    std::string reduce = llvm::join(
+        llvm::map_range(reductions,
+                        [](int64_t v) { return std::to_string(v); }),
+        ", ");
+    for (const char *kind : {"", "c", "r", "rc"}) {
+      if ((std::string(kind).find('c') != std::string::npos && !restCols) ||
+          (std::string(kind).find('r') != std::string::npos && !partialRows))
+        continue;
+      os << llvm::formatv(
+          R"(  %{0}_{1}k = transform.structured.match attributes {{{2} = "{0}.{1}mm"} in %root : (!transform.any_op) -> !transform.any_op
+  %{0}_{1}kt, %{0}_{1}k0, %{0}_{1}k1, %{0}_{1}k2 = transform.structured.tile_using_for %{0}_{1}k tile_sizes [{3}] : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op)
+)",
+          p, kind, kTagAttr, reduce);
+    }
+    canonicalize(p + "_c1");
+    if (!anyConv)
+      deferred.push_back([this] {
+        os << llvm::formatv(
+            R"(  %convmm = transform.structured.match ops{{["linalg.matmul"]} attributes {{{0} = "{1}"} in %root : (!transform.any_op) -> !transform.any_op
+  transform.structured.vectorize %convmm : !transform.any_op
+)",
+            kTagAttr, kConvTileTag);
+      });
+    anyConv = true;
+  }
+  bool anyConv = false;
 
   /// Peels the last iteration of the tile loop %<p>_<loop> (full tiles
   /// first, then the partial last one) and renames the tags in the peeled
@@ -934,6 +1014,97 @@ SmallVector<PackedOperand> packMatmulOperands(func::FuncOp func, int64_t lanes,
   return packs;
 }
 
+/// The coefficient of loop `dim` in `expr`, a sum of loops times
+/// constants.
+int64_t coefficientOf(AffineExpr expr, unsigned dim, unsigned numDims) {
+  MLIRContext *ctx = expr.getContext();
+  SmallVector<AffineExpr> at0(numDims, getAffineConstantExpr(0, ctx));
+  SmallVector<AffineExpr> at1 = at0;
+  at1[dim] = getAffineConstantExpr(1, ctx);
+  auto value = [&](ArrayRef<AffineExpr> point) {
+    return llvm::cast<AffineConstantExpr>(
+               simplifyAffineExpr(expr.replaceDims(point), numDims, 0))
+        .getValue();
+  };
+  return value(at1) - value(at0);
+}
+
+/// Rewrites each register tile of a convolution (a generic marked
+/// mlc.conv after ConvWriter's tiling: every loop of size 1 but the tile's
+/// rows and columns) into a linalg.matmul of rank-reduced slices, which
+/// vectorizes into the dense layers' register tiles: for "nhwc",
+/// [rows x 1] (the input's rows, `stride` apart) times [1 x cols] of the
+/// kernel; for "filter", [1 x rows]^T of the input times [1 x cols] of the
+/// result gradient.
+void convTilesToMatmuls(func::FuncOp func) {
+  SmallVector<linalg::GenericOp> tiles;
+  func.walk([&](linalg::GenericOp op) {
+    if (op->hasAttr(kConvAttr) && op->hasAttr(kTagAttr))
+      tiles.push_back(op);
+  });
+  IRRewriter rewriter(func.getContext());
+  MLIRContext *ctx = func.getContext();
+  for (linalg::GenericOp op : tiles) {
+    bool filter =
+        op->getAttrOfType<StringAttr>(kConvAttr).getValue() == "filter";
+    unsigned rowLoop = filter ? 5 : 2;
+    SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+    bool unitElsewhere = true;
+    for (auto [d, r] : llvm::enumerate(ranges))
+      if (d != rowLoop && d != 6 && r != 1)
+        unitElsewhere = false;
+    if (!unitElsewhere || ShapedType::isDynamic(ranges[rowLoop]) ||
+        ShapedType::isDynamic(ranges[6]) || !op.hasPureTensorSemantics())
+      continue;
+    int64_t tm = ranges[rowLoop], tn = ranges[6];
+    Location loc = op.getLoc();
+    rewriter.setInsertionPoint(op);
+    Type elt = getElementTypeOrSelf(op->getResult(0).getType());
+    auto idx = [&](int64_t v) -> OpFoldResult {
+      return rewriter.getIndexAttr(v);
+    };
+    auto slice = [&](Value source, ArrayRef<int64_t> shape,
+                     SmallVector<OpFoldResult> sizes,
+                     SmallVector<OpFoldResult> strides) {
+      return tensor::ExtractSliceOp::create(
+          rewriter, loc, RankedTensorType::get(shape, elt), source,
+          SmallVector<OpFoldResult>(4, idx(0)), sizes, strides);
+    };
+    SmallVector<OpFoldResult> ones(4, idx(1));
+    Value in0 = op.getDpsInputs()[0], in1 = op.getDpsInputs()[1];
+    Value out = op.getDpsInits()[0];
+    Value acc =
+        slice(out, {tm, tn}, {idx(1), idx(1), idx(tm), idx(tn)}, ones);
+    Value b = slice(in1, {1, tn}, {idx(1), idx(1), idx(1), idx(tn)}, ones);
+    linalg::MatmulOp mm;
+    if (!filter) {
+      // Rows of the output tile read the input `stride` columns apart.
+      int64_t stride = coefficientOf(
+          op.getIndexingMapsArray()[0].getResult(2), rowLoop, 7);
+      Value a = slice(in0, {tm, 1}, {idx(1), idx(1), idx(tm), idx(1)},
+                      {idx(1), idx(1), idx(stride), idx(1)});
+      mm = linalg::MatmulOp::create(rewriter, loc, TypeRange{acc.getType()},
+                                    ValueRange{a, b}, ValueRange{acc});
+    } else {
+      Value at = slice(in0, {1, tm}, {idx(1), idx(1), idx(1), idx(tm)}, ones);
+      MatmulMaps layouts(ctx);
+      SmallVector<AffineMap> maps = {
+          layouts.transposedA, layouts.plainB,
+          AffineMap::getMultiDimIdentityMap(3, ctx).getMajorSubMap(2)};
+      mm = linalg::MatmulOp::create(
+          rewriter, loc, TypeRange{acc.getType()}, ValueRange{at, b},
+          ValueRange{acc},
+          ArrayRef<NamedAttribute>{rewriter.getNamedAttr(
+              "indexing_maps", rewriter.getAffineMapArrayAttr(maps))});
+    }
+    mm->setAttr(kTagAttr, rewriter.getStringAttr(kConvTileTag));
+    Value result = tensor::InsertSliceOp::create(
+        rewriter, loc, mm.getResult(0), out, SmallVector<OpFoldResult>(4, idx(0)),
+        SmallVector<OpFoldResult>{idx(1), idx(1), idx(tm), idx(tn)}, ones);
+    rewriter.replaceOp(op, result);
+  }
+}
+
 struct CPUSchedulePass : public mlc::impl::CPUScheduleBase<CPUSchedulePass> {
   using CPUScheduleBase::CPUScheduleBase;
 
@@ -991,6 +1162,16 @@ struct CPUSchedulePass : public mlc::impl::CPUScheduleBase<CPUSchedulePass> {
           g.epilogue->setAttr(kTagAttr, b.getStringAttr(tag + ".ew"));
         writer.group(id++, g);
       }
+      SmallVector<linalg::GenericOp> convs;
+      func.walk([&](linalg::GenericOp op) {
+        if (op->hasAttr(kConvAttr))
+          convs.push_back(op);
+      });
+      for (linalg::GenericOp op : convs) {
+        op->setAttr(kTagAttr, StringAttr::get(&getContext(),
+                                              "c" + std::to_string(id) + ".mm"));
+        writer.conv(id++, op);
+      }
     }
     auto schedule = [&](FunctionWork &w) -> LogicalResult {
       ScriptWriter &writer = *w.writer;
@@ -1003,6 +1184,7 @@ struct CPUSchedulePass : public mlc::impl::CPUScheduleBase<CPUSchedulePass> {
         w.packs = packMatmulOperands(
             w.func, writer.lanes,
             "pack" + std::to_string(&w - works.begin()) + "_", packLhs);
+      convTilesToMatmuls(w.func);
       writer.vectorizeAll();
       writer.tail();
       return run(writer.script, "vectorize " + name, /*consumesRoot=*/false,

@@ -77,11 +77,14 @@ Value zerosLike(OpBuilder &b, Location loc, RankedTensorType type,
   return filledTensor(b, loc, type, dyn, 0.0);
 }
 
-/// A multiply-accumulate linalg.generic over 7 loops.
+/// A multiply-accumulate linalg.generic over 7 loops, marked for the CPU
+/// schedule (mlc-cpu-schedule) with its loop order: "nhwc" for (n, i, j,
+/// a, b, c, o) (a convolution, or the input gradient as one), "filter" for
+/// the kernel gradient's (a, b, n, i, j, c, o).
 Value buildMacGeneric(OpBuilder &b, Location loc, Value lhs, Value rhs,
                       Value init, ArrayRef<AffineMap> maps,
-                      ArrayRef<IteratorType> iterators) {
-  return linalg::GenericOp::create(
+                      ArrayRef<IteratorType> iterators, StringRef kind) {
+  auto op = linalg::GenericOp::create(
              b, loc, TypeRange{init.getType()}, ValueRange{lhs, rhs},
              ValueRange{init}, maps, iterators,
              [](OpBuilder &nb, Location nl, ValueRange a) {
@@ -89,8 +92,9 @@ Value buildMacGeneric(OpBuilder &b, Location loc, Value lhs, Value rhs,
                linalg::YieldOp::create(
                    nb, nl,
                    ValueRange{arith::AddFOp::create(nb, nl, a[2], prod)});
-             })
-      .getResult(0);
+             });
+  op->setAttr("mlc.conv", b.getStringAttr(kind));
+  return op.getResult(0);
 }
 
 struct ConvLowering : LoweringPattern<ConvOp> {
@@ -111,7 +115,7 @@ struct ConvLowering : LoweringPattern<ConvOp> {
         map({a, bb, c, o}), map({n, i, j, o})};
     auto par = IteratorType::parallel, red = IteratorType::reduction;
     return buildMacGeneric(b, loc, xp, op.getKernel(), init, maps,
-                           {par, par, par, red, red, red, par});
+                           {par, par, par, red, red, red, par}, "nhwc");
   }
 };
 
@@ -134,7 +138,7 @@ struct ConvFilterGradLowering : LoweringPattern<ConvFilterGradOp> {
         map({n, i, j, o}), map({a, bb, c, o})};
     auto par = IteratorType::parallel, red = IteratorType::reduction;
     return buildMacGeneric(b, loc, xp, op.getGrad(), init, maps,
-                           {par, par, red, red, red, par, par});
+                           {par, par, red, red, red, par, par}, "filter");
   }
 };
 
@@ -183,7 +187,7 @@ struct ConvInputGradLowering : LoweringPattern<ConvInputGradOp> {
                                    map({a, bb, o, c}), map({n, y, x, c})};
     auto par = IteratorType::parallel, red = IteratorType::reduction;
     return buildMacGeneric(b, loc, gp, flipped, init, maps,
-                           {par, par, par, red, red, red, par});
+                           {par, par, par, red, red, red, par}, "nhwc");
   }
 };
 
