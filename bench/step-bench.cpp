@@ -26,7 +26,8 @@
 // --per-matmul also times each matmul of the step alone, as the predict
 // of a one-matmul model with the same shapes and transposes (the weight
 // gradient without the optimizer fused after it), and prints its
-// fraction of the peak.
+// fraction of the peak; and each convolution, input gradient (a
+// convolution too) and kernel gradient, on its padded operands.
 //
 //===----------------------------------------------------------------------===//
 
@@ -92,6 +93,72 @@ std::vector<Matmul> trainStepMatmuls(const std::string &source) {
     });
   });
   return matmuls;
+}
+
+/// A convolution (or the input gradient, which is one) or a kernel
+/// gradient of train_step: the linalg.generic MLCToLinalg/Conv.cpp builds.
+struct Conv {
+  bool filter;                        // a kernel gradient
+  std::vector<int64_t> in0, in1, out; // -1: the batch
+  std::vector<int64_t> loops;         // the generic's 7 loop ranges
+  int64_t strides[2], dilations[2];
+};
+
+int64_t coefficientOf(mlir::AffineExpr expr, unsigned dim) {
+  mlir::MLIRContext *ctx = expr.getContext();
+  llvm::SmallVector<mlir::AffineExpr> at(7, mlir::getAffineConstantExpr(0, ctx));
+  auto value = [&] {
+    return llvm::cast<mlir::AffineConstantExpr>(
+               mlir::simplifyAffineExpr(expr.replaceDims(at), 7, 0))
+        .getValue();
+  };
+  int64_t zero = value();
+  at[dim] = mlir::getAffineConstantExpr(1, ctx);
+  return value() - zero;
+}
+
+std::vector<int64_t> shapeOf(mlir::Value v) {
+  std::vector<int64_t> shape;
+  for (int64_t d : llvm::cast<mlir::ShapedType>(v.getType()).getShape())
+    shape.push_back(mlir::ShapedType::isDynamic(d) ? -1 : d);
+  return shape;
+}
+
+/// The convolutions of train_step.
+std::vector<Conv> trainStepConvs(const std::string &source) {
+  auto context = mlc::createContext();
+  auto module = mlir::parseSourceString<mlir::ModuleOp>(source, context.get());
+  if (!module || mlir::failed(mlc::lowerModule(*module, mlc::Stage::Model,
+                                               mlc::Stage::Linalg, {})))
+    die("the model does not lower to linalg");
+  std::vector<Conv> convs;
+  module->walk([&](mlir::func::FuncOp func) {
+    auto entry = func->getAttrOfType<mlir::StringAttr>("mlc.entry");
+    if (!entry || entry.getValue() != "train_step")
+      return;
+    func.walk([&](mlir::linalg::GenericOp op) {
+      auto kind = op->getAttrOfType<mlir::StringAttr>("mlc.conv");
+      if (!kind)
+        return;
+      Conv c;
+      c.filter = kind.getValue() == "filter";
+      c.in0 = shapeOf(op.getDpsInputs()[0]);
+      c.in1 = shapeOf(op.getDpsInputs()[1]);
+      c.out = shapeOf(op.getDpsInits()[0]);
+      for (int64_t r : op.getStaticLoopRanges())
+        c.loops.push_back(mlir::ShapedType::isDynamic(r) ? -1 : r);
+      // Input rows i * stride + a * dilation: loops (n, i, j, a, b, ...)
+      // or, for the kernel gradient, (a, b, n, i, j, ...).
+      mlir::AffineMap in = op.getIndexingMapsArray()[0];
+      unsigned i = c.filter ? 3 : 1, a = c.filter ? 0 : 3;
+      for (unsigned d = 0; d < 2; ++d) {
+        c.strides[d] = coefficientOf(in.getResult(1 + d), i + d);
+        c.dilations[d] = coefficientOf(in.getResult(1 + d), a + d);
+      }
+      convs.push_back(c);
+    });
+  });
+  return convs;
 }
 
 double flopsAt(const std::vector<Matmul> &matmuls, int64_t batch) {
@@ -201,6 +268,95 @@ void timeEachMatmul(const std::vector<Matmul> &matmuls, int64_t batch,
   }
 }
 
+double flopsAt(const std::vector<Conv> &convs, int64_t batch) {
+  double flops = 0;
+  for (const Conv &c : convs) {
+    double f = 2;
+    for (int64_t r : c.loops)
+      f *= double(r < 0 ? batch : r);
+    flops += f;
+  }
+  return flops;
+}
+
+std::string typeOf(const std::vector<int64_t> &shape) {
+  std::string s = "tensor<";
+  for (int64_t d : shape)
+    s += (d < 0 ? std::string("?") : std::to_string(d)) + "x";
+  return s + "f32>";
+}
+
+/// Times each convolution alone, on its padded input (the pads are the
+/// step's copies, not timed here).
+void timeEachConv(const std::vector<Conv> &convs, int64_t batch,
+                  unsigned threads, double peak, int rounds) {
+  using Floats = mlc::runtime::AlignedVector<float>;
+  for (const Conv &c : convs) {
+    std::string attrs = " {strides = array<i64: " +
+                        std::to_string(c.strides[0]) + ", " +
+                        std::to_string(c.strides[1]) +
+                        ">, dilations = array<i64: " +
+                        std::to_string(c.dilations[0]) + ", " +
+                        std::to_string(c.dilations[1]) + ">}";
+    std::string src = "mlc.model @conv {\n  %a = mlc.input \"a\" : " +
+                      typeOf(c.in0) + "\n";
+    // A convolution's kernel is a param; a kernel gradient's operands are
+    // both batched.
+    if (c.filter)
+      src += "  %b = mlc.input \"b\" : " + typeOf(c.in1) + "\n";
+    else
+      src += "  mlc.param @k : " + typeOf(c.in1) +
+             " = #mlc.glorot_uniform\n  %b = mlc.param_ref @k : " +
+             typeOf(c.in1) + "\n";
+    src += std::string("  %c = mlc.") +
+           (c.filter ? "conv_filter_grad" : "conv") + " %a, %b" + attrs +
+           " : (" + typeOf(c.in0) + ", " + typeOf(c.in1) + ") -> " +
+           typeOf(c.out) + "\n  mlc.output %c : " + typeOf(c.out) + "\n}\n";
+    auto context = mlc::createContext();
+    auto module = mlir::parseSourceString<mlir::ModuleOp>(src, context.get());
+    if (!module)
+      die("bad one-convolution model:\n" + src);
+    mlc::TargetOptions target;
+    target.threads = threads;
+    auto jit = mlc::JITModel::compile(context, std::move(module), target);
+    if (!jit)
+      die(llvm::toString(jit.takeError()));
+    auto concrete = [&](std::vector<int64_t> shape) {
+      for (int64_t &d : shape)
+        d = d < 0 ? batch : d;
+      return shape;
+    };
+    auto count = [](const std::vector<int64_t> &shape) {
+      int64_t n = 1;
+      for (int64_t d : shape)
+        n *= d;
+      return n;
+    };
+    std::vector<int64_t> s0 = concrete(c.in0), s1 = concrete(c.in1),
+                         so = concrete(c.out);
+    Floats a(count(s0), 0.5f), b(count(s1), 0.25f), out(count(so));
+    std::vector<mlc::BufferRef> args;
+    if (!c.filter)
+      args.push_back({b.data(), s1});
+    args.push_back({a.data(), s0});
+    if (c.filter)
+      args.push_back({b.data(), s1});
+    args.push_back({out.data(), so});
+    double flops = flopsAt({c}, batch);
+    double t = bestSeconds(
+        [&] {
+          if (llvm::Error err = (*jit)->predict(args))
+            die(llvm::toString(std::move(err)));
+        },
+        flops, peak, rounds);
+    std::string what = (c.filter ? "kernel grad " : "conv ") + typeOf(c.in0) +
+                       (c.filter ? " . " : " * ") + typeOf(c.in1);
+    std::printf("  %-58s %9.1fus %8.1f GFLOP/s %4.0f%%\n", what.c_str(),
+                t * 1e6, flops / t * 1e-9,
+                100.0 * flops / t * 1e-9 / (peak * threads));
+  }
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -238,6 +394,7 @@ int main(int argc, char **argv) {
   std::string source = (*file)->getBuffer().str();
 
   std::vector<Matmul> matmuls = trainStepMatmuls(source);
+  std::vector<Conv> convs = trainStepConvs(source);
   double peak = mlc::bench::fmaPeak();
 
   std::vector<std::unique_ptr<mlc::JITModel>> jits;
@@ -303,6 +460,9 @@ int main(int argc, char **argv) {
     std::printf(" [%s x %s, K %s, %s]", dim(mm.m).c_str(), dim(mm.n).c_str(),
                 dim(mm.k).c_str(), mm.how.c_str());
   }
+  if (!convs.empty())
+    std::printf("\ntrain_step convolutions: %zu (--per-matmul times each)",
+                convs.size());
   std::printf("\n%-6s %-22s %10s %10s %9s %8s %8s\n", "batch", "variant",
               "best", "median", "GFLOP", "GFLOP/s", "of peak");
 
@@ -373,7 +533,7 @@ int main(int argc, char **argv) {
       }
     };
     // Steps per round: about 0.2 s of work at half the peak.
-    double flops = flopsAt(matmuls, b);
+    double flops = flopsAt(matmuls, b) + flopsAt(convs, b);
     int64_t perRound = std::clamp<int64_t>(
         int64_t(0.2 / (flops / (peak * 0.5e9) + 1e-6)), 3, 5000);
     for (size_t v = 0; v < jits.size(); ++v)
@@ -403,9 +563,10 @@ int main(int argc, char **argv) {
       std::printf("each matmul alone, batch %lld (best of %d rounds):\n",
                   (long long)b, rounds);
       timeEachMatmul(matmuls, b, threads, peak, rounds, bf16);
+      timeEachConv(convs, b, threads, peak, rounds);
     }
-  std::printf("(best and median of %d rounds; %% of peak counts matmul FLOPs "
-              "only, against %u x the 1-thread peak)\n",
+  std::printf("(best and median of %d rounds; %% of peak counts matmul and "
+              "convolution FLOPs only, against %u x the 1-thread peak)\n",
               rounds, threads);
   return 0;
 }

@@ -452,58 +452,93 @@ public:
   /// batch row and output position) is tiled by 1. What remains of each
   /// tile is an outer product, which convTilesToMatmuls turns into a
   /// matmul with K = 1 for phase 2 to vectorize.
-  void conv(unsigned id, linalg::GenericOp op) {
+  void conv(unsigned id, linalg::GenericOp op, linalg::FillOp fill,
+            linalg::GenericOp epilogue) {
     bool filter = op->getAttrOfType<StringAttr>(kConvAttr).getValue() ==
                   "filter";
     auto type = llvm::cast<RankedTensorType>(op->getResult(0).getType());
     int64_t rows = type.getDimSize(2), cols = type.getDimSize(3);
+    int64_t maxRows = maxTileRows(registers);
+    // As for a dense layer's weight gradient: the optimizer's parameter
+    // and state rows stay live next to the accumulators.
+    if (epilogue && epilogue->getNumResults() > 1)
+      maxRows = std::min<int64_t>(maxRows, 4);
     int64_t tm, tn;
-    std::tie(tm, tn) = registerTile(rows, cols, lanes, maxTileRows(registers));
+    std::tie(tm, tn) = registerTile(rows, cols, lanes, maxRows);
     std::string p = "c" + std::to_string(id);
-    // Loops: nhwc (n, i, j, a, b, c, o), filter (a, b, n, i, j, c, o).
+    // Loops: nhwc (n, i, j, a, b, c, o), filter (a, b, n, i, j, c, o); the
+    // output (and an epilogue's) (n, i, j, o) or (a, b, c, o).
     unsigned rowLoop = filter ? 5 : 2;
     SmallVector<int64_t> sizes(7, 0), reductions(7, 0);
     for (unsigned d = 0; d < 7; ++d) {
-      bool unitParallel = d < 2;
       bool reduction = filter ? (d >= 2 && d <= 4) : (d >= 3 && d <= 5);
-      if (unitParallel)
+      if (d < 2)
         sizes[d] = 1;
       if (reduction)
         reductions[d] = 1;
     }
     sizes[rowLoop] = tm;
     sizes[6] = tn;
+    auto list = [](ArrayRef<int64_t> values) {
+      return llvm::join(llvm::map_range(values,
+                                        [](int64_t v) {
+                                          return std::to_string(v);
+                                        }),
+                        ", ");
+    };
     os << llvm::formatv(R"(
-  // conv {0}: {1} output {2}x{3}, register tile {4}x{5}
-  %{0}_op = transform.structured.match attributes {{{6} = "{0}.mm"} in %root : (!transform.any_op) -> !transform.any_op
-  %{0}_t, %{0}_l0, %{0}_l1, %{0}_li, %{0}_lj = transform.structured.tile_using_for %{0}_op tile_sizes [{7}] : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op)
+  // conv {0}: {1} output {2}x{3}{4}, register tile {5}x{6}
+  %{0}_op = transform.structured.match attributes {{{7} = "{0}.mm"} in %root : (!transform.any_op) -> !transform.any_op
 )",
                         p, filter ? "kernel gradient" : "convolution", rows,
-                        cols, tm, tn, kTagAttr,
-                        llvm::join(llvm::map_range(sizes,
-                                                   [](int64_t v) {
-                                                     return std::to_string(v);
-                                                   }),
-                                   ", "));
+                        cols, epilogue ? " + elementwise epilogue" : "", tm,
+                        tn, kTagAttr);
+    if (epilogue) {
+      // The epilogue's tiles, with the convolution and its zero fill fused
+      // into each: the output tile goes from registers to the epilogue.
+      os << llvm::formatv(
+          R"(  %{0}_ew = transform.structured.match attributes {{{1} = "{0}.ew"} in %root : (!transform.any_op) -> !transform.any_op
+  %{0}_fill = transform.structured.match attributes {{{1} = "{0}.fill"} in %root : (!transform.any_op) -> !transform.any_op
+  %{0}_t, %{0}_l0, %{0}_l1, %{0}_li, %{0}_lj = transform.structured.tile_using_for %{0}_ew tile_sizes [1, 1, {2}, {3}] : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op)
+  %{0}_mmf, %{0}_f1 = transform.structured.fuse_into_containing_op %{0}_op into %{0}_lj : (!transform.any_op, !transform.any_op) -> (!transform.any_op, !transform.any_op)
+  %{0}_fillf, %{0}_f2 = transform.structured.fuse_into_containing_op %{0}_fill into %{0}_f1 : (!transform.any_op, !transform.any_op) -> (!transform.any_op, !transform.any_op)
+)",
+          p, kTagAttr, tm, tn);
+    } else {
+      os << llvm::formatv(
+          R"(  %{0}_t, %{0}_l0, %{0}_l1, %{0}_li, %{0}_lj = transform.structured.tile_using_for %{0}_op tile_sizes [{1}] : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op)
+)",
+          p, list(sizes));
+    }
     canonicalize(p + "_c0");
     bool partialRows = rows % tm != 0, restCols = cols > tn && cols % tn != 0;
     if (restCols)
-      peel(p, "lj", "c", false, {""});
+      peel(p, "lj", "c", epilogue != nullptr, {""});
     if (partialRows)
-      peel(p, "li", "r", false, {"", "c"});
-    std::string reduce = llvm::join(
-        llvm::map_range(reductions,
-                        [](int64_t v) { return std::to_string(v); }),
-        ", ");
+      peel(p, "li", "r", epilogue != nullptr, {"", "c"});
     for (const char *kind : {"", "c", "r", "rc"}) {
-      if ((std::string(kind).find('c') != std::string::npos && !restCols) ||
-          (std::string(kind).find('r') != std::string::npos && !partialRows))
+      std::string k = kind;
+      bool partialColsHere = k.find('c') != std::string::npos,
+           partialRowsHere = k.find('r') != std::string::npos;
+      if ((partialColsHere && !restCols) || (partialRowsHere && !partialRows))
         continue;
       os << llvm::formatv(
           R"(  %{0}_{1}k = transform.structured.match attributes {{{2} = "{0}.{1}mm"} in %root : (!transform.any_op) -> !transform.any_op
   %{0}_{1}kt, %{0}_{1}k0, %{0}_{1}k1, %{0}_{1}k2 = transform.structured.tile_using_for %{0}_{1}k tile_sizes [{3}] : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op)
 )",
-          p, kind, kTagAttr, reduce);
+          p, kind, kTagAttr, list(reductions));
+      if (!epilogue)
+        continue;
+      int64_t vm = partialRowsHere ? rows % tm : tm,
+              vn = partialColsHere ? cols % tn : tn;
+      deferred.push_back([=] {
+        for (const char *what : {"fill", "ew"})
+          os << llvm::formatv(
+              R"(  %{0}_{1}v{2} = transform.structured.match attributes {{{3} = "{0}.{1}{2}"} in %root : (!transform.any_op) -> !transform.any_op
+  transform.structured.vectorize %{0}_{1}v{2} vector_sizes [1, 1, {4}, {5}] : !transform.any_op
+)",
+              p, k, what, kTagAttr, vm, vn);
+      });
     }
     canonicalize(p + "_c1");
     if (!anyConv)
@@ -1168,9 +1203,24 @@ struct CPUSchedulePass : public mlc::impl::CPUScheduleBase<CPUSchedulePass> {
           convs.push_back(op);
       });
       for (linalg::GenericOp op : convs) {
-        op->setAttr(kTagAttr, StringAttr::get(&getContext(),
-                                              "c" + std::to_string(id) + ".mm"));
-        writer.conv(id++, op);
+        std::string tag = "c" + std::to_string(id);
+        Builder b(&getContext());
+        op->setAttr(kTagAttr, b.getStringAttr(tag + ".mm"));
+        // The bias and activation, or the optimizer update, fuse into the
+        // tiles when the output has no other use.
+        auto fill = op.getDpsInits()[0].getDefiningOp<linalg::FillOp>();
+        linalg::GenericOp epilogue;
+        Value result = op->getResult(0);
+        if (fill && fill->hasOneUse() && result.hasOneUse())
+          if (auto user =
+                  llvm::dyn_cast<linalg::GenericOp>(*result.user_begin()))
+            if (isElementwiseEpilogue(user, result) && !user->hasAttr(kTagAttr))
+              epilogue = user;
+        if (epilogue) {
+          fill->setAttr(kTagAttr, b.getStringAttr(tag + ".fill"));
+          epilogue->setAttr(kTagAttr, b.getStringAttr(tag + ".ew"));
+        }
+        writer.conv(id++, op, fill, epilogue);
       }
     }
     auto schedule = [&](FunctionWork &w) -> LogicalResult {

@@ -47,6 +47,11 @@ bool shouldFuse(OpOperand *operand, unsigned maxBodyCost) {
   auto consumer = llvm::dyn_cast<linalg::GenericOp>(operand->getOwner());
   if (!producer || !consumer)
     return false;
+  // A convolution reads each input element once per window position and
+  // output channel: a producer fused into it would be recomputed that
+  // often, and the fused op would no longer be scheduled as one.
+  if (consumer->hasAttr("mlc.conv") || producer->hasAttr("mlc.conv"))
+    return false;
   if (bodyCost(producer) + bodyCost(consumer) > maxBodyCost)
     return false;
   // The consumer reads the producer once: fusing one of two operands would
