@@ -106,7 +106,8 @@ struct Conv {
 
 int64_t coefficientOf(mlir::AffineExpr expr, unsigned dim) {
   mlir::MLIRContext *ctx = expr.getContext();
-  llvm::SmallVector<mlir::AffineExpr> at(7, mlir::getAffineConstantExpr(0, ctx));
+  llvm::SmallVector<mlir::AffineExpr> at(7,
+                                         mlir::getAffineConstantExpr(0, ctx));
   auto value = [&] {
     return llvm::cast<mlir::AffineConstantExpr>(
                mlir::simplifyAffineExpr(expr.replaceDims(at), 7, 0))
@@ -292,22 +293,22 @@ void timeEachConv(const std::vector<Conv> &convs, int64_t batch,
                   unsigned threads, double peak, int rounds) {
   using Floats = mlc::runtime::AlignedVector<float>;
   for (const Conv &c : convs) {
-    std::string attrs = " {strides = array<i64: " +
-                        std::to_string(c.strides[0]) + ", " +
-                        std::to_string(c.strides[1]) +
-                        ">, dilations = array<i64: " +
-                        std::to_string(c.dilations[0]) + ", " +
-                        std::to_string(c.dilations[1]) + ">}";
-    std::string src = "mlc.model @conv {\n  %a = mlc.input \"a\" : " +
-                      typeOf(c.in0) + "\n";
+    std::string attrs =
+        " {strides = array<i64: " + std::to_string(c.strides[0]) + ", " +
+        std::to_string(c.strides[1]) +
+        ">, dilations = array<i64: " + std::to_string(c.dilations[0]) + ", " +
+        std::to_string(c.dilations[1]) + ">}";
+    std::string src =
+        "mlc.model @conv {\n  %a = mlc.input \"a\" : " + typeOf(c.in0) + "\n";
     // A convolution's kernel is a param; a kernel gradient's operands are
     // both batched.
     if (c.filter)
       src += "  %b = mlc.input \"b\" : " + typeOf(c.in1) + "\n";
     else
-      src += "  mlc.param @k : " + typeOf(c.in1) +
-             " = #mlc.glorot_uniform\n  %b = mlc.param_ref @k : " +
-             typeOf(c.in1) + "\n";
+      src +=
+          "  mlc.param @k : " + typeOf(c.in1) +
+          " = #mlc.glorot_uniform\n  %b = mlc.param_ref @k : " + typeOf(c.in1) +
+          "\n";
     src += std::string("  %c = mlc.") +
            (c.filter ? "conv_filter_grad" : "conv") + " %a, %b" + attrs +
            " : (" + typeOf(c.in0) + ", " + typeOf(c.in1) + ") -> " +

@@ -454,8 +454,8 @@ public:
   /// matmul with K = 1 for phase 2 to vectorize.
   void conv(unsigned id, linalg::GenericOp op, linalg::FillOp fill,
             linalg::GenericOp epilogue) {
-    bool filter = op->getAttrOfType<StringAttr>(kConvAttr).getValue() ==
-                  "filter";
+    bool filter =
+        op->getAttrOfType<StringAttr>(kConvAttr).getValue() == "filter";
     auto type = llvm::cast<RankedTensorType>(op->getResult(0).getType());
     int64_t rows = type.getDimSize(2), cols = type.getDimSize(3);
     int64_t maxRows = maxTileRows(registers);
@@ -480,19 +480,17 @@ public:
     sizes[rowLoop] = tm;
     sizes[6] = tn;
     auto list = [](ArrayRef<int64_t> values) {
-      return llvm::join(llvm::map_range(values,
-                                        [](int64_t v) {
-                                          return std::to_string(v);
-                                        }),
-                        ", ");
+      return llvm::join(
+          llvm::map_range(values, [](int64_t v) { return std::to_string(v); }),
+          ", ");
     };
     os << llvm::formatv(R"(
   // conv {0}: {1} output {2}x{3}{4}, register tile {5}x{6}
   %{0}_op = transform.structured.match attributes {{{7} = "{0}.mm"} in %root : (!transform.any_op) -> !transform.any_op
 )",
                         p, filter ? "kernel gradient" : "convolution", rows,
-                        cols, epilogue ? " + elementwise epilogue" : "", tm,
-                        tn, kTagAttr);
+                        cols, epilogue ? " + elementwise epilogue" : "", tm, tn,
+                        kTagAttr);
     if (epilogue) {
       // The epilogue's tiles, with the convolution and its zero fill fused
       // into each: the output tile goes from registers to the epilogue.
@@ -1108,14 +1106,13 @@ void convTilesToMatmuls(func::FuncOp func) {
     SmallVector<OpFoldResult> ones(4, idx(1));
     Value in0 = op.getDpsInputs()[0], in1 = op.getDpsInputs()[1];
     Value out = op.getDpsInits()[0];
-    Value acc =
-        slice(out, {tm, tn}, {idx(1), idx(1), idx(tm), idx(tn)}, ones);
+    Value acc = slice(out, {tm, tn}, {idx(1), idx(1), idx(tm), idx(tn)}, ones);
     Value b = slice(in1, {1, tn}, {idx(1), idx(1), idx(1), idx(tn)}, ones);
     linalg::MatmulOp mm;
     if (!filter) {
       // Rows of the output tile read the input `stride` columns apart.
-      int64_t stride = coefficientOf(
-          op.getIndexingMapsArray()[0].getResult(2), rowLoop, 7);
+      int64_t stride =
+          coefficientOf(op.getIndexingMapsArray()[0].getResult(2), rowLoop, 7);
       Value a = slice(in0, {tm, 1}, {idx(1), idx(1), idx(tm), idx(1)},
                       {idx(1), idx(1), idx(stride), idx(1)});
       mm = linalg::MatmulOp::create(rewriter, loc, TypeRange{acc.getType()},
@@ -1134,7 +1131,8 @@ void convTilesToMatmuls(func::FuncOp func) {
     }
     mm->setAttr(kTagAttr, rewriter.getStringAttr(kConvTileTag));
     Value result = tensor::InsertSliceOp::create(
-        rewriter, loc, mm.getResult(0), out, SmallVector<OpFoldResult>(4, idx(0)),
+        rewriter, loc, mm.getResult(0), out,
+        SmallVector<OpFoldResult>(4, idx(0)),
         SmallVector<OpFoldResult>{idx(1), idx(1), idx(tm), idx(tn)}, ones);
     rewriter.replaceOp(op, result);
   }

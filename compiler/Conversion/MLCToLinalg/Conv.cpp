@@ -85,14 +85,12 @@ Value buildMacGeneric(OpBuilder &b, Location loc, Value lhs, Value rhs,
                       Value init, ArrayRef<AffineMap> maps,
                       ArrayRef<IteratorType> iterators, StringRef kind) {
   auto op = linalg::GenericOp::create(
-             b, loc, TypeRange{init.getType()}, ValueRange{lhs, rhs},
-             ValueRange{init}, maps, iterators,
-             [](OpBuilder &nb, Location nl, ValueRange a) {
-               Value prod = arith::MulFOp::create(nb, nl, a[0], a[1]);
-               linalg::YieldOp::create(
-                   nb, nl,
-                   ValueRange{arith::AddFOp::create(nb, nl, a[2], prod)});
-             });
+      b, loc, TypeRange{init.getType()}, ValueRange{lhs, rhs}, ValueRange{init},
+      maps, iterators, [](OpBuilder &nb, Location nl, ValueRange a) {
+        Value prod = arith::MulFOp::create(nb, nl, a[0], a[1]);
+        linalg::YieldOp::create(
+            nb, nl, ValueRange{arith::AddFOp::create(nb, nl, a[2], prod)});
+      });
   op->setAttr("mlc.conv", b.getStringAttr(kind));
   return op.getResult(0);
 }

@@ -13,6 +13,7 @@
 //   Softmax.cpp      softmax, log_softmax
 //   Losses.cpp       losses and one_hot
 //   Conv.cpp         convolution, pooling and their gradients
+//   Random.cpp       dropout masks
 // A new family (recurrent, attention) gets its own file and
 // populate function the same way, added to initialize() below; builders
 // that more than one family needs go to LoweringUtils.
@@ -51,11 +52,15 @@ void reportUnlowered(Operation *op) {
                 << "must be lowered by mlc-optimizer before mlc-to-linalg";
           })
       .Case<DenseOp, FlattenOp, Conv2DOp, MaxPool2DOp, AvgPool2DOp,
-            GlobalAvgPool2DOp>([](Operation *o) {
+            GlobalAvgPool2DOp, DropoutOp, BatchNormOp>([](Operation *o) {
         o->emitOpError() << "is a layer and cannot be lowered directly; run "
                             "mlc-materialize-params first";
       })
-      .Case<InputOp, ParamOp, ParamRefOp, OutputOp, ModelOp>(
+      .Case<ApplyDropoutOp, ApplyBatchNormOp>([](Operation *o) {
+        o->emitOpError() << "differs between training and inference; "
+                            "mlc-build-entry-points expands it for each";
+      })
+      .Case<InputOp, ParamOp, ParamRefOp, OutputOp, ModelOp, AssignOp>(
           [](Operation *o) {
             o->emitOpError()
                 << "belongs to an mlc.model; run mlc-build-entry-points "
@@ -77,6 +82,7 @@ struct ConvertMLCToLinalgPass
     populateMLCSoftmaxToLinalgPatterns(set);
     populateMLCLossesToLinalgPatterns(set);
     populateMLCConvToLinalgPatterns(set);
+    populateMLCRandomToLinalgPatterns(set);
     patterns = FrozenRewritePatternSet(std::move(set));
     return success();
   }

@@ -34,6 +34,9 @@ void populateMLCLossesToLinalgPatterns(mlir::RewritePatternSet &patterns);
 /// Convolution, pooling and their gradients, NHWC (Conv.cpp).
 void populateMLCConvToLinalgPatterns(mlir::RewritePatternSet &patterns);
 
+/// dropout_mask, a counter-based random mask (Random.cpp).
+void populateMLCRandomToLinalgPatterns(mlir::RewritePatternSet &patterns);
+
 } // namespace mlc
 
 #endif // MLC_COMPILER_CONVERSION_MLCTOLINALG_PATTERNS_H

@@ -47,7 +47,7 @@ FailureOr<SmallVector<int64_t, 4>> mlc::kerasPads(StringRef padding,
 
 bool mlc::isLayer(Operation *op) {
   return llvm::isa<DenseOp, FlattenOp, Conv2DOp, MaxPool2DOp, AvgPool2DOp,
-                   GlobalAvgPool2DOp>(op);
+                   GlobalAvgPool2DOp, DropoutOp, BatchNormOp>(op);
 }
 
 namespace {

@@ -30,4 +30,24 @@ def MLC_DifferentiableOpInterface : OpInterface<"DifferentiableOpInterface"> {
   ];
 }
 
+def MLC_TrainingModeOpInterface : OpInterface<"TrainingModeOpInterface"> {
+  let cppNamespace = "::mlc";
+  let description = [{
+    An op that computes something else in training than in inference
+    (dropout, batch normalization). `mlc-build-entry-points` expands it
+    with core ops when it copies the model graph into an entry point:
+    the training form into `train_step`, the inference form into
+    `predict` and `eval_step`.
+  }];
+  let methods = [
+    InterfaceMethod<
+      "Builds the op's training (`training`) or inference form from "
+      "`operands` (the op's operands as the entry point sees them) at the "
+      "builder's insertion point; returns one value per result.",
+      "::llvm::SmallVector<::mlir::Value>", "expand",
+      (ins "::mlir::OpBuilder &":$builder, "::mlir::ValueRange":$operands,
+           "bool":$training)>
+  ];
+}
+
 #endif // MLC_INTERFACES_TD

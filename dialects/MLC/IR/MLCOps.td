@@ -82,11 +82,16 @@ def MLC_ParamOp : MLC_Op<"param", [Symbol, HasParent<"ModelOp">]> {
   let description = [{
     `mlc.param @dense.kernel : tensor<784x128xf32> = #mlc.glorot_uniform`
     declares a parameter with a static type and an initializer. The graph
-    reads it with `mlc.param_ref`.
+    reads it with `mlc.param_ref`. With `{trainable = false}` (batch
+    normalization's moving statistics, a dropout's random state) the
+    optimizer leaves it alone; the graph sets its next value with
+    `mlc.assign`. Checkpoints and the C API hold both kinds, as Keras's
+    `model.weights` does.
   }];
   let arguments = (ins SymbolNameAttr:$sym_name,
                        TypeAttrOf<MLC_FloatTensor>:$type,
-                       MLC_InitializerAttrInterface:$init);
+                       MLC_InitializerAttrInterface:$init,
+                       DefaultValuedAttr<BoolAttr, "true">:$trainable);
   let assemblyFormat = "$sym_name `:` $type `=` $init attr-dict";
   let hasVerifier = 1;
   let extraClassDeclaration = [{
@@ -106,6 +111,19 @@ def MLC_ParamRefOp : MLC_Op<"param_ref",
   let arguments = (ins FlatSymbolRefAttr:$param);
   let results = (outs MLC_FloatTensor:$result);
   let assemblyFormat = "$param attr-dict `:` type($result)";
+}
+
+def MLC_AssignOp : MLC_Op<"assign", [HasParent<"ModelOp">,
+    DeclareOpInterfaceMethods<SymbolUserOpInterface>]> {
+  let summary = "The value a non-trainable param takes after a train step";
+  let description = [{
+    `mlc.assign @bn.moving_mean, %m : tensor<32xf32>`: `train_step` writes
+    `%m` into the param once the step is done (reads in the step see the
+    old value); `predict` and `eval_step` ignore it. The param must be
+    non-trainable, of the value's type, and assigned once.
+  }];
+  let arguments = (ins FlatSymbolRefAttr:$param, MLC_FloatTensor:$value);
+  let assemblyFormat = "$param `,` $value attr-dict `:` type($value)";
 }
 
 def MLC_OutputOp : MLC_Op<"output", [Terminator, HasParent<"ModelOp">, Pure,
@@ -226,6 +244,49 @@ def MLC_GlobalAvgPool2DOp : MLC_Op<"global_avg_pool2d"> {
   let results = (outs MLC_FloatTensor:$result);
   let assemblyFormat =
       "$input attr-dict `:` type($input) `->` type($result)";
+  let hasVerifier = 1;
+}
+
+def MLC_DropoutOp : MLC_Op<"dropout", [AllTypesMatch<["input", "result"]>]> {
+  let summary = "Dropout layer";
+  let description = [{
+    Keras `Dropout(rate)`: in `train_step`, each element is zeroed with
+    probability `rate` and the others scaled by `1 / (1 - rate)`; in
+    `predict` and `eval_step` the input passes unchanged. The random bits
+    come from a counter-based generator keyed by the model's random state
+    (`seed_generator.state`, a non-trainable param drawn from `--seed` and
+    advanced once per step), the layer and the element: runs, resumed runs
+    and libraries give the same masks.
+  }];
+  let arguments = (ins MLC_FloatTensor:$input,
+                       F64Attr:$rate);
+  let results = (outs MLC_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let hasVerifier = 1;
+}
+
+def MLC_BatchNormOp : MLC_Op<"batch_norm",
+    [AllTypesMatch<["input", "result"]>]> {
+  let summary = "Batch normalization layer";
+  let description = [{
+    Keras `BatchNormalization` over the last axis (channels): in
+    `train_step` each channel is normalized with the batch's mean and
+    (biased) variance and the moving statistics become `moving * momentum
+    + batch * (1 - momentum)`; in `predict` and `eval_step` the moving
+    statistics normalize. `y = gamma * (x - mean) / sqrt(var + epsilon) +
+    beta`. Params `<name>.gamma` (ones; with `scale`), `<name>.beta`
+    (zeros; with `center`), and the non-trainable `<name>.moving_mean`
+    (zeros) and `<name>.moving_variance` (ones). Unnamed layers are named
+    `batch_normalization`, `batch_normalization_1`, ...
+  }];
+  let arguments = (ins MLC_FloatTensor:$input,
+                       DefaultValuedAttr<F64Attr, "0.99">:$momentum,
+                       DefaultValuedAttr<F64Attr, "1.0e-3">:$epsilon,
+                       DefaultValuedAttr<BoolAttr, "true">:$center,
+                       DefaultValuedAttr<BoolAttr, "true">:$scale,
+                       OptionalAttr<StrAttr>:$name);
+  let results = (outs MLC_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
   let hasVerifier = 1;
 }
 
@@ -494,6 +555,73 @@ def MLC_AvgPoolGradOp : MLC_Op<"avg_pool_grad", [Pure]> {
   let results = (outs MLC_FloatTensor:$result);
   let assemblyFormat =
       "$grad attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Training-mode ops (expanded by mlc-build-entry-points)
+//===----------------------------------------------------------------------===//
+
+def MLC_DropoutMaskOp : MLC_Op<"dropout_mask", [Pure,
+    DeclareOpInterfaceMethods<MLC_DifferentiableOpInterface>]> {
+  let summary = "A dropout mask from a counter-based random generator";
+  let description = [{
+    `mlc.dropout_mask %state, %like {rate = 0.5, stream = 3}` has `%like`'s
+    type (and runtime sizes): `1 / (1 - rate)` where the element's uniform
+    number in [0, 1) is at least `rate`, else 0. Element `i`'s number is a
+    function of the bits of the two floats of `%state`, `stream` and `i`
+    only (splitmix64's finalizer over a 64-bit mix of them), so masks are
+    the same on every run, thread count and target. Only `%like`'s shape
+    is read: the mask has no gradient.
+  }];
+  let arguments = (ins MLC_FloatTensor:$state, MLC_FloatTensor:$like,
+                       F64Attr:$rate, I64Attr:$stream);
+  let results = (outs MLC_FloatTensor:$result);
+  let assemblyFormat = "$state `,` $like attr-dict `:` type($state) `,` "
+                       "type($like) `->` type($result)";
+  let hasVerifier = 1;
+}
+
+def MLC_ApplyDropoutOp : MLC_Op<"apply_dropout", [Pure,
+    AllTypesMatch<["input", "result"]>,
+    DeclareOpInterfaceMethods<MLC_TrainingModeOpInterface>]> {
+  let summary = "Dropout with an explicit random state";
+  let description = [{
+    What `mlc.dropout` becomes: in training, `x` times
+    `mlc.dropout_mask %state, x {rate, stream}` (TensorFlow's dropout keeps
+    an element where its uniform number is at least `rate` and scales it by
+    `1 / (1 - rate)`); in inference, `x`.
+  }];
+  let arguments = (ins MLC_FloatTensor:$input, MLC_FloatTensor:$state,
+                       F64Attr:$rate, I64Attr:$stream);
+  let results = (outs MLC_FloatTensor:$result);
+  let assemblyFormat = "$input `,` $state attr-dict `:` type($input) `,` "
+                       "type($state)";
+}
+
+def MLC_ApplyBatchNormOp : MLC_Op<"apply_batch_norm", [Pure,
+    AllTypesMatch<["input", "result"]>,
+    AllTypesMatch<["gamma", "beta", "moving_mean", "moving_variance",
+                   "new_mean", "new_variance"]>,
+    DeclareOpInterfaceMethods<MLC_TrainingModeOpInterface>]> {
+  let summary = "Batch normalization over the last axis";
+  let description = [{
+    `%y, %mean2, %var2 = mlc.apply_batch_norm %x, %gamma, %beta, %mean,
+    %var`: what `mlc.batch_norm` becomes. In training, the batch's
+    per-channel mean and biased variance normalize `x` (TensorFlow's
+    `x * inv + (beta - mean * inv)`, `inv = gamma / sqrt(var + epsilon)`)
+    and `%mean2`, `%var2` are the moving statistics' next values; in
+    inference `%mean`, `%var` normalize and come back unchanged.
+  }];
+  let arguments = (ins MLC_FloatTensor:$input, MLC_FloatTensor:$gamma,
+                       MLC_FloatTensor:$beta, MLC_FloatTensor:$moving_mean,
+                       MLC_FloatTensor:$moving_variance, F64Attr:$momentum,
+                       F64Attr:$epsilon);
+  let results = (outs MLC_FloatTensor:$result, MLC_FloatTensor:$new_mean,
+                      MLC_FloatTensor:$new_variance);
+  let assemblyFormat = "$input `,` $gamma `,` $beta `,` $moving_mean `,` "
+                       "$moving_variance attr-dict `:` type($input) `,` "
+                       "type($gamma)";
   let hasVerifier = 1;
 }
 

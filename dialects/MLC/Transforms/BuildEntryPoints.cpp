@@ -67,18 +67,29 @@ public:
   }
 
   /// Clones the model graph; param_refs and inputs map to the tensors of
-  /// the arguments starting at `firstParam` and `firstInput`.
-  void cloneGraph(unsigned firstParam, unsigned firstInput) {
+  /// the arguments starting at `firstParam` and `firstInput`. Ops that
+  /// differ between training and inference are expanded for `training`;
+  /// assigns are left to the caller (train_step writes them).
+  void cloneGraph(unsigned firstParam, unsigned firstInput, bool training) {
     llvm::StringMap<Value> params;
     for (auto [i, p] : llvm::enumerate(model.getParamOps()))
       params[p.getSymName()] = tensors[firstParam + i];
     for (auto [i, in] : llvm::enumerate(model.getInputOps()))
       mapping.map(in.getResult(), tensors[firstInput + i]);
     for (Operation &op : model.getBody().front()) {
-      if (llvm::isa<InputOp, ParamOp, OutputOp>(op))
+      if (llvm::isa<InputOp, ParamOp, OutputOp, AssignOp>(op))
         continue;
       if (auto ref = llvm::dyn_cast<ParamRefOp>(op)) {
         mapping.map(ref.getResult(), params.lookup(ref.getParam()));
+        continue;
+      }
+      if (auto modal = llvm::dyn_cast<TrainingModeOpInterface>(op)) {
+        SmallVector<Value> operands;
+        for (Value v : op.getOperands())
+          operands.push_back(mapping.lookup(v));
+        SmallVector<Value> results = modal.expand(b, operands, training);
+        for (auto [from, to] : llvm::zip_equal(op.getResults(), results))
+          mapping.map(from, to);
         continue;
       }
       b.clone(op, mapping);
@@ -178,7 +189,7 @@ struct BuildEntryPointsPass
       return failure();
     e.func->setAttr("mlc.num_outputs",
                     e.b.getI64IntegerAttr(output.getNumOperands()));
-    e.cloneGraph(p, in);
+    e.cloneGraph(p, in, /*training=*/false);
     for (auto [i, v] : llvm::enumerate(output.getOutputs()))
       e.write(e.graphValue(v), out + i);
     e.finish();
@@ -207,7 +218,7 @@ struct BuildEntryPointsPass
       unsigned out = e.addArgs("", {scalarType, predType}, {});
       if (failed(e.create(getOperation(), [](unsigned) { return false; })))
         return failure();
-      e.cloneGraph(p, in);
+      e.cloneGraph(p, in, /*training=*/false);
       Value pred = e.graphValue(prediction);
       e.write(buildLoss(e.b, output.getLoc(), *loss, pred, e.tensors[label]),
               out);
@@ -238,22 +249,36 @@ struct BuildEntryPointsPass
     // Params and states are updated in place.
     if (failed(e.create(getOperation(), [&](unsigned i) { return i < lr; })))
       return failure();
-    e.cloneGraph(p, in);
+    e.cloneGraph(p, in, /*training=*/true);
     Location loc = output.getLoc();
     Value predValue = e.graphValue(prediction);
     Value lossValue = buildLoss(e.b, loc, *loss, predValue, e.tensors[label]);
-    SmallVector<Value> paramTensors(e.tensors.begin() + p,
-                                    e.tensors.begin() + p + params.size());
-    auto grads = GradientOp::create(e.b, loc, lossValue, paramTensors);
-    for (unsigned i = 0; i < params.size(); ++i) {
+    // Gradients and optimizer updates for the trainable params; the others
+    // take the values the graph assigns them (their optimizer slots exist,
+    // so every model has the same argument layout, and stay untouched).
+    SmallVector<unsigned> trainable;
+    SmallVector<Value> trainableTensors;
+    for (unsigned i = 0; i < params.size(); ++i)
+      if (params[i].getTrainable()) {
+        trainable.push_back(i);
+        trainableTensors.push_back(e.tensors[p + i]);
+      }
+    auto grads = GradientOp::create(e.b, loc, lossValue, trainableTensors);
+    for (auto [k, i] : llvm::enumerate(trainable)) {
       SmallVector<Value> states(e.tensors.begin() + s + i * slots.size(),
                                 e.tensors.begin() + s + (i + 1) * slots.size());
       auto update = OptimizerUpdateOp::create(
-          e.b, params[i].getLoc(), optimizer, paramTensors[i],
-          grads.getResult(i), states, e.tensors[lr], e.tensors[lr + 1]);
+          e.b, params[i].getLoc(), optimizer, trainableTensors[k],
+          grads.getResult(k), states, e.tensors[lr], e.tensors[lr + 1]);
       e.write(update.getNewParam(), p + i);
-      for (auto [k, state] : llvm::enumerate(update.getNewStates()))
-        e.write(state, s + i * slots.size() + k);
+      for (auto [slot, state] : llvm::enumerate(update.getNewStates()))
+        e.write(state, s + i * slots.size() + slot);
+    }
+    for (AssignOp assign : model.getBody().front().getOps<AssignOp>()) {
+      auto it = llvm::find_if(params, [&](ParamOp param) {
+        return param.getSymName() == assign.getParam();
+      });
+      e.write(e.graphValue(assign.getValue()), p + (it - params.begin()));
     }
     e.write(lossValue, out);
     // The batch's predictions, for metrics, at no extra cost.

@@ -98,7 +98,7 @@ struct MaterializeParamsPass
     llvm::StringMap<Location> explicitNames;
     for (Operation &op : body) {
       auto name = op.getAttrOfType<StringAttr>("name");
-      if (!name || !llvm::isa<DenseOp, Conv2DOp>(op))
+      if (!name || !llvm::isa<DenseOp, Conv2DOp, BatchNormOp>(op))
         continue;
       auto [it, inserted] =
           explicitNames.try_emplace(name.getValue(), op.getLoc());
@@ -112,6 +112,8 @@ struct MaterializeParamsPass
       taken.insert(param.getSymName().split('.').first);
 
     LayerNamer namer(taken);
+    ParamOp seedState;
+    int64_t streams = 0;
     // New params go after the leading inputs and params, in layer order.
     // Track the last declaration, not an insertion iterator: the graph op
     // after it may be a layer this pass erases.
@@ -123,13 +125,15 @@ struct MaterializeParamsPass
       lastDecl = &op;
     }
     auto declareParam = [&](Location loc, const std::string &name,
-                            RankedTensorType type, Attribute init) {
+                            RankedTensorType type, Attribute init,
+                            bool trainable = true) {
       if (lastDecl)
         paramBuilder.setInsertionPointAfter(lastDecl);
       else
         paramBuilder.setInsertionPointToStart(&body);
       auto param = ParamOp::create(paramBuilder, loc, name, type,
-                                   llvm::cast<InitializerAttrInterface>(init));
+                                   llvm::cast<InitializerAttrInterface>(init),
+                                   trainable);
       symbols.insert(param);
       lastDecl = param;
       return param;
@@ -156,6 +160,84 @@ struct MaterializeParamsPass
         expandPool(b, op);
         continue;
       }
+      MLIRContext *ctx = model.getContext();
+      Block::iterator terminator = body.getTerminator()->getIterator();
+      if (auto dropout = llvm::dyn_cast<DropoutOp>(op)) {
+        Location loc = dropout.getLoc();
+        // One random state per model, advanced once per step: (random
+        // bits from --seed, step counter).
+        if (!seedState) {
+          const char *stateName = "seed_generator.state";
+          if (Operation *existing = symbols.lookup(stateName))
+            return dropout.emitOpError()
+                   << "needs the model's random state @" << stateName
+                   << ", which is already declared at " << existing->getLoc();
+          auto type = RankedTensorType::get({2}, b.getF32Type());
+          seedState = declareParam(loc, stateName, type,
+                                   UniformAttr::get(ctx, 0.0, 1.0),
+                                   /*trainable=*/false);
+          OpBuilder end(&body, terminator);
+          Value current = ParamRefOp::create(end, loc, type, stateName);
+          Value step = ConstantOp::create(
+              end, loc, type,
+              DenseElementsAttr::get(type, ArrayRef<float>{0.0f, 1.0f}));
+          Value next = AddOp::create(end, loc, current, step);
+          AssignOp::create(end, loc, stateName, next);
+        }
+        Value state = ParamRefOp::create(b, loc, seedState.getType(),
+                                         seedState.getSymName());
+        Value y = ApplyDropoutOp::create(b, loc, dropout.getInput(), state,
+                                         dropout.getRateAttr(),
+                                         b.getI64IntegerAttr(streams++));
+        dropout.replaceAllUsesWith(y);
+        dropout.erase();
+        continue;
+      }
+      if (auto bn = llvm::dyn_cast<BatchNormOp>(op)) {
+        Location loc = bn.getLoc();
+        std::string name = bn.getName() ? bn.getName()->str()
+                                        : namer.next("batch_normalization");
+        for (StringRef suffix :
+             {".gamma", ".beta", ".moving_mean", ".moving_variance"})
+          if (Operation *existing = symbols.lookup((name + suffix).str()))
+            return bn.emitOpError()
+                   << "layer \"" << name << "\" would define param @" << name
+                   << suffix << ", which is already declared at "
+                   << existing->getLoc();
+        RankedTensorType in = bn.getInput().getType();
+        auto type = RankedTensorType::get({in.getDimSize(in.getRank() - 1)},
+                                          in.getElementType());
+        auto ref = [&](ParamOp p) -> Value {
+          return ParamRefOp::create(b, loc, p.getType(), p.getSymName());
+        };
+        auto constant = [&](double v) -> Value {
+          return ConstantOp::create(
+              b, loc, type,
+              DenseElementsAttr::get(type,
+                                     b.getFloatAttr(type.getElementType(), v)));
+        };
+        Value gamma = bn.getScale()
+                          ? ref(declareParam(loc, name + ".gamma", type,
+                                             OnesAttr::get(ctx)))
+                          : constant(1.0);
+        Value beta = bn.getCenter()
+                         ? ref(declareParam(loc, name + ".beta", type,
+                                            ZerosAttr::get(ctx)))
+                         : constant(0.0);
+        ParamOp mean = declareParam(loc, name + ".moving_mean", type,
+                                    ZerosAttr::get(ctx), /*trainable=*/false);
+        ParamOp var = declareParam(loc, name + ".moving_variance", type,
+                                   OnesAttr::get(ctx), /*trainable=*/false);
+        auto apply = ApplyBatchNormOp::create(
+            b, loc, bn.getInput(), gamma, beta, ref(mean), ref(var),
+            bn.getMomentumAttr(), bn.getEpsilonAttr());
+        OpBuilder end(&body, terminator);
+        AssignOp::create(end, loc, mean.getSymName(), apply.getNewMean());
+        AssignOp::create(end, loc, var.getSymName(), apply.getNewVariance());
+        bn.replaceAllUsesWith(apply.getResult());
+        bn.erase();
+        continue;
+      }
       // The layers with params.
       std::string prefix;
       if (llvm::isa<DenseOp>(op))
@@ -179,7 +261,6 @@ struct MaterializeParamsPass
                                      init ? init : defaultInit);
         return ParamRefOp::create(b, loc, param.getType(), param.getSymName());
       };
-      MLIRContext *ctx = model.getContext();
       Value result;
       Activation activation;
       bool useBias;
