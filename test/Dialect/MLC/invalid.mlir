@@ -556,3 +556,42 @@ mlc.model @global_pool_rank {
   %y = mlc.global_avg_pool2d %x : tensor<?x8x3xf32> -> tensor<?x3xf32>
   mlc.output %y : tensor<?x3xf32>
 }
+
+// -----
+
+mlc.model @assign_trainable {
+  mlc.param @w : tensor<2xf32> = #mlc.zeros
+  %w = mlc.param_ref @w : tensor<2xf32>
+  // expected-error @+1 {{'mlc.assign' op assigns @w, a trainable param (the optimizer updates those); declare it with {trainable = false}}}
+  mlc.assign @w, %w : tensor<2xf32>
+  mlc.output %w : tensor<2xf32>
+}
+
+// -----
+
+mlc.model @assign_twice {
+  mlc.param @s : tensor<2xf32> = #mlc.zeros {trainable = false}
+  %s = mlc.param_ref @s : tensor<2xf32>
+  mlc.assign @s, %s : tensor<2xf32>
+  // expected-error @+1 {{'mlc.assign' op assigns @s a second time}}
+  mlc.assign @s, %s : tensor<2xf32>
+  mlc.output %s : tensor<2xf32>
+}
+
+// -----
+
+mlc.model @dropout_rate {
+  %x = mlc.input "x" : tensor<?x4xf32>
+  // expected-error @+1 {{'mlc.dropout' op rate must be in [0, 1), got 1}}
+  %d = mlc.dropout %x {rate = 1.0} : tensor<?x4xf32>
+  mlc.output %d : tensor<?x4xf32>
+}
+
+// -----
+
+mlc.model @batch_norm_channels {
+  %x = mlc.input "x" : tensor<?x?xf32>
+  // expected-error @+1 {{'mlc.batch_norm' op input needs a batch dimension and a static last (channel) dimension, got 'tensor<?x?xf32>'}}
+  %b = mlc.batch_norm %x : tensor<?x?xf32>
+  mlc.output %b : tensor<?x?xf32>
+}

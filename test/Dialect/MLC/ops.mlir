@@ -223,3 +223,25 @@ mlc.model @windows {
   %ga = mlc.avg_pool_grad %a {window = array<i64: 2, 2>} : (tensor<?x7x7x2xf32>) -> tensor<?x8x8x2xf32>
   mlc.output %gp, %gx, %gk, %gm, %ga : tensor<?x1x1x4xf32>, tensor<?x8x8x2xf32>, tensor<3x2x2x4xf32>, tensor<?x8x8x2xf32>, tensor<?x8x8x2xf32>
 }
+
+// CHECK-LABEL: mlc.model @training_modes
+// CHECK:         mlc.param @s : tensor<2xf32> = #mlc.zeros {trainable = false}
+// CHECK:         mlc.dropout %{{.*}} {rate = 5.000000e-01 : f64} : tensor<?x4xf32>
+// CHECK:         mlc.batch_norm %{{.*}} {center = false, epsilon = 1.000000e-02 : f64, momentum = 5.000000e-01 : f64} : tensor<?x4xf32>
+// CHECK:         mlc.apply_dropout %{{.*}}, %{{.*}} {rate = 2.500000e-01 : f64, stream = 1 : i64} : tensor<?x4xf32>, tensor<2xf32>
+// CHECK:         mlc.dropout_mask %{{.*}}, %{{.*}} {rate = 2.500000e-01 : f64, stream = 1 : i64} : tensor<2xf32>, tensor<?x4xf32> -> tensor<?x4xf32>
+// CHECK:         mlc.apply_batch_norm %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} {epsilon = 1.000000e-03 : f64, momentum = 0.98999999999999999 : f64} : tensor<?x4xf32>, tensor<4xf32>
+// CHECK:         mlc.assign @s, %{{.*}} : tensor<2xf32>
+mlc.model @training_modes {
+  %x = mlc.input "x" : tensor<?x4xf32>
+  %c = mlc.input "c" : tensor<4xf32>
+  mlc.param @s : tensor<2xf32> = #mlc.zeros {trainable = false}
+  %s = mlc.param_ref @s : tensor<2xf32>
+  %d = mlc.dropout %x {rate = 0.5} : tensor<?x4xf32>
+  %b = mlc.batch_norm %d {center = false, epsilon = 0.01, momentum = 0.5} : tensor<?x4xf32>
+  %a = mlc.apply_dropout %b, %s {rate = 0.25, stream = 1} : tensor<?x4xf32>, tensor<2xf32>
+  %m = mlc.dropout_mask %s, %a {rate = 0.25, stream = 1} : tensor<2xf32>, tensor<?x4xf32> -> tensor<?x4xf32>
+  %y, %nm, %nv = mlc.apply_batch_norm %m, %c, %c, %c, %c {epsilon = 1.0e-3, momentum = 0.99} : tensor<?x4xf32>, tensor<4xf32>
+  mlc.assign @s, %s : tensor<2xf32>
+  mlc.output %y : tensor<?x4xf32>
+}

@@ -36,3 +36,30 @@ mlc.model @two_outputs {
   %r = mlc.relu %a : tensor<?x4xf32>
   mlc.output %r, %a : tensor<?x4xf32>, tensor<?x4xf32>
 }
+
+// -----
+
+// Training and inference forms: predict passes the dropout's input through
+// and normalizes with the moving statistics; train_step masks, normalizes
+// with the batch's statistics, differentiates the trainable params only,
+// and writes the assigned values into the non-trainable ones.
+// CHECK-LABEL: func.func @modes_predict
+// CHECK-NOT:     mlc.dropout_mask
+// CHECK-NOT:     mlc.reduce_mean
+// CHECK:         return
+// CHECK-LABEL: func.func @modes_train_step
+// CHECK-SAME:    (%[[G:[^:]*]]: memref<2xf32>, %[[B:[^:]*]]: memref<2xf32>, %[[MM:[^:]*]]: memref<2xf32>, %[[MV:[^:]*]]: memref<2xf32>, %[[S:[^:]*]]: memref<2xf32>,
+// CHECK:         %[[MEAN:.*]] = mlc.reduce_mean %{{.*}} axes = [0] : tensor<?x2xf32> -> tensor<2xf32>
+// CHECK:         mlc.dropout_mask %{{.*}}, %{{.*}} {rate = 5.000000e-01 : f64, stream = 0 : i64}
+// CHECK:         %{{.*}}:2 = mlc.gradient %{{.*}} wrt %{{.*}}, %{{.*}} : tensor<f32>, tensor<2xf32>, tensor<2xf32>
+// CHECK-COUNT-2: mlc.optimizer_update
+// CHECK-NOT:     mlc.optimizer_update
+// CHECK:         bufferization.materialize_in_destination %{{.*}} in restrict writable %[[MM]]
+// CHECK:         bufferization.materialize_in_destination %{{.*}} in restrict writable %[[MV]]
+// CHECK:         bufferization.materialize_in_destination %{{.*}} in restrict writable %[[S]]
+mlc.model @modes {
+  %x = mlc.input "x" : tensor<?x2xf32>
+  %b = mlc.batch_norm %x : tensor<?x2xf32>
+  %d = mlc.dropout %b {rate = 0.5} : tensor<?x2xf32>
+  mlc.output %d : tensor<?x2xf32>
+} {loss = #mlc.loss<mse>, optimizer = #mlc.sgd}

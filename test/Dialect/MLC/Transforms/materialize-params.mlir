@@ -114,3 +114,41 @@ mlc.model @convnet {
   %g = mlc.global_avg_pool2d %a : tensor<?x7x7x4xf32> -> tensor<?x4xf32>
   mlc.output %g : tensor<?x4xf32>
 }
+
+// -----
+
+// Batch norm: Keras's four weights, in Keras's order, the moving
+// statistics non-trainable and assigned their next values; a missing
+// center (or scale) is a constant. Dropout: one random state per model,
+// non-trainable, advanced by one step; each dropout its own stream.
+// CHECK-LABEL: mlc.model @regularized
+// CHECK:         mlc.param @batch_normalization.gamma : tensor<3xf32> = #mlc.ones
+// CHECK-NEXT:    mlc.param @batch_normalization.beta : tensor<3xf32> = #mlc.zeros
+// CHECK-NEXT:    mlc.param @batch_normalization.moving_mean : tensor<3xf32> = #mlc.zeros {trainable = false}
+// CHECK-NEXT:    mlc.param @batch_normalization.moving_variance : tensor<3xf32> = #mlc.ones {trainable = false}
+// CHECK-NEXT:    mlc.param @bn2.gamma : tensor<3xf32> = #mlc.ones
+// CHECK-NEXT:    mlc.param @bn2.moving_mean
+// CHECK-NEXT:    mlc.param @bn2.moving_variance
+// CHECK-NEXT:    mlc.param @seed_generator.state : tensor<2xf32> = #mlc.uniform<minval = 0.0, maxval = 1.0> {trainable = false}
+// CHECK:         %[[Y:.*]], %[[M:.*]], %[[V:.*]] = mlc.apply_batch_norm
+// CHECK:         %[[ZERO:.*]] = mlc.constant dense<0.000000e+00> : tensor<3xf32>
+// CHECK:         mlc.apply_batch_norm %[[Y]], %{{.*}}, %[[ZERO]]
+// CHECK:         %[[S:.*]] = mlc.param_ref @seed_generator.state
+// CHECK-NEXT:    %[[D:.*]] = mlc.apply_dropout %{{.*}}, %[[S]] {rate = 2.500000e-01 : f64, stream = 0 : i64}
+// CHECK:         mlc.apply_dropout %[[D]], %{{.*}} {rate = 5.000000e-01 : f64, stream = 1 : i64}
+// CHECK:         mlc.assign @batch_normalization.moving_mean, %[[M]]
+// CHECK-NEXT:    mlc.assign @batch_normalization.moving_variance, %[[V]]
+// CHECK:         %[[S2:.*]] = mlc.param_ref @seed_generator.state
+// CHECK-NEXT:    %[[ONE:.*]] = mlc.constant dense<[0.000000e+00, 1.000000e+00]> : tensor<2xf32>
+// CHECK-NEXT:    %[[NEXT:.*]] = mlc.add %[[S2]], %[[ONE]]
+// CHECK-NEXT:    mlc.assign @seed_generator.state, %[[NEXT]]
+// CHECK-NOT:     mlc.dropout
+// CHECK-NOT:     mlc.batch_norm
+mlc.model @regularized {
+  %x = mlc.input "x" : tensor<?x4x4x3xf32>
+  %b = mlc.batch_norm %x : tensor<?x4x4x3xf32>
+  %b2 = mlc.batch_norm %b {center = false, name = "bn2"} : tensor<?x4x4x3xf32>
+  %d = mlc.dropout %b2 {rate = 0.25} : tensor<?x4x4x3xf32>
+  %e = mlc.dropout %d {rate = 0.5} : tensor<?x4x4x3xf32>
+  mlc.output %e : tensor<?x4x4x3xf32>
+}
