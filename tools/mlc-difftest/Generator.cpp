@@ -265,7 +265,7 @@ private:
   bool step() {
     Val a = operand();
     int64_t rank = int64_t(a.shape.size());
-    switch (pick(0, 11)) {
+    switch (pick(0, 12)) {
     case 0:
     case 1: { // unary
       static const char *ops[] = {"neg",  "exp",     "log", "sqrt",
@@ -503,6 +503,8 @@ private:
                       r, a.bound * rhs.bound * sizeBound(k))));
       return true;
     }
+    case 11: // convolution and pooling
+      return window(a);
     default: { // clip
       if (!allowed("clip"))
         return false;
@@ -514,6 +516,71 @@ private:
       return true;
     }
     }
+  }
+
+  /// mlc.conv, mlc.max_pool or mlc.avg_pool on `a` when it is NHWC with
+  /// static height, width and channels (the batch static or dynamic), else
+  /// on a new NHWC input: random windows, strides, dilations and pads
+  /// within the ops' rules.
+  bool window(const Val &given) {
+    static const char *ops[] = {"conv", "max_pool", "avg_pool"};
+    std::string op = ops[pick(0, 2)];
+    if (!allowed(op))
+      return false;
+    const Shape &gs = given.shape;
+    bool nhwc = gs.size() == 4 && (!gs[0].sym || gs[0].sym == 'B') &&
+                !gs[1].sym && !gs[2].sym && !gs[3].sym && gs[1].size >= 2 &&
+                gs[2].size >= 2 && gs[3].size <= 8;
+    Val a = nhwc ? given
+                 : input({chance(0.8) ? Dim{1, 'B'} : Dim{pick(1, 2), 0},
+                          Dim{pick(2, 7), 0}, Dim{pick(2, 7), 0},
+                          Dim{pick(1, 3), 0}});
+    int64_t h = a.shape[1].size, w = a.shape[2].size, c = a.shape[3].size;
+    bool conv = op == "conv";
+    int64_t kh = pick(1, std::min<int64_t>(h, 3)),
+            kw = pick(1, std::min<int64_t>(w, 3));
+    int64_t sh = pick(1, 2), sw = pick(1, 2);
+    int64_t dh = conv && kh > 1 && h >= 2 * kh - 1 && chance(0.3) ? 2 : 1;
+    int64_t dw = conv && kw > 1 && w >= 2 * kw - 1 && chance(0.3) ? 2 : 1;
+    // Pads: at most the window's extent minus one (conv), below the
+    // window (pooling).
+    int64_t extents[4] = {(kh - 1) * dh, (kh - 1) * dh, (kw - 1) * dw,
+                          (kw - 1) * dw};
+    int64_t pads[4];
+    for (int k = 0; k < 4; ++k)
+      pads[k] = chance(0.4) ? pick(0, extents[k]) : 0;
+    int64_t oh = (h + pads[0] + pads[1] - (kh - 1) * dh - 1) / sh + 1;
+    int64_t ow = (w + pads[2] + pads[3] - (kw - 1) * dw - 1) / sw + 1;
+    std::string list = [](std::initializer_list<int64_t> v) {
+      std::string s = "array<i64: ";
+      bool first = true;
+      for (int64_t x : v) {
+        s += (first ? "" : ", ") + std::to_string(x);
+        first = false;
+      }
+      return s + ">";
+    }({pads[0], pads[1], pads[2], pads[3]});
+    auto pair = [](int64_t x, int64_t y) {
+      return "array<i64: " + std::to_string(x) + ", " + std::to_string(y) + ">";
+    };
+    if (conv) {
+      int64_t o = chance(0.2) ? 17 : pick(1, 4);
+      Val k = leaf({Dim{kh, 0}, Dim{kw, 0}, Dim{c, 0}, Dim{o, 0}}, true, -1, 1);
+      Shape r = {a.shape[0], Dim{oh, 0}, Dim{ow, 0}, Dim{o, 0}};
+      pool.push_back(squash(emit(
+          "mlc.conv " + a.ssa + ", " + k.ssa + " {strides = " + pair(sh, sw) +
+              ", dilations = " + pair(dh, dw) + ", pads = " + list + "} : (" +
+              t(a.shape) + ", " + t(k.shape) + ") -> " + t(r),
+          r, a.bound * double(kh * kw * c))));
+      return true;
+    }
+    Shape r = {a.shape[0], Dim{oh, 0}, Dim{ow, 0}, Dim{c, 0}};
+    pool.push_back(emit("mlc." + op + " " + a.ssa +
+                            " {window = " + pair(kh, kw) +
+                            ", strides = " + pair(sh, sw) + ", pads = " + list +
+                            "} : " + t(a.shape) + " -> " + t(r),
+                        r, a.bound));
+    return true;
   }
 
   /// Reduces the dynamic dimensions that sit where entry-point buffers

@@ -260,6 +260,61 @@ public:
     return true;
   }
 
+  /// NHWC windows: conv (kernel HWIO) when `kernel` is set, else max or
+  /// average pooling over the in-bounds elements of each window.
+  bool window(Operation *op, const HostTensor *kernel, int64_t kh, int64_t kw,
+              llvm::ArrayRef<int64_t> strides, llvm::ArrayRef<int64_t> dil,
+              llvm::ArrayRef<int64_t> pads, bool max) {
+    const HostTensor &x = in(op, 0);
+    int64_t n = x.shape[0], h = x.shape[1], w = x.shape[2], c = x.shape[3];
+    int64_t oh =
+        (h + pads[0] + pads[1] - (kh - 1) * dil[0] - 1) / strides[0] + 1;
+    int64_t ow =
+        (w + pads[2] + pads[3] - (kw - 1) * dil[1] - 1) / strides[1] + 1;
+    int64_t co = kernel ? kernel->shape[3] : c;
+    HostTensor r;
+    r.shape = {n, oh, ow, co};
+    r.data.assign(numel(r.shape), 0.0);
+    for (int64_t b = 0; b < n; ++b)
+      for (int64_t i = 0; i < oh; ++i)
+        for (int64_t j = 0; j < ow; ++j)
+          for (int64_t o = 0; o < co; ++o) {
+            double acc = kernel || !max ? 0.0 : -INFINITY, second = -INFINITY;
+            int64_t count = 0;
+            for (int64_t a = 0; a < kh; ++a)
+              for (int64_t q = 0; q < kw; ++q) {
+                int64_t y = i * strides[0] + a * dil[0] - pads[0];
+                int64_t z = j * strides[1] + q * dil[1] - pads[2];
+                if (y < 0 || y >= h || z < 0 || z >= w)
+                  continue;
+                const double *px = &x.data[((b * h + y) * w + z) * c];
+                ++count;
+                if (kernel) {
+                  for (int64_t ci = 0; ci < c; ++ci)
+                    acc +=
+                        px[ci] * kernel->data[((a * kw + q) * c + ci) * co + o];
+                } else if (max) {
+                  double v = px[o];
+                  if (v > acc) {
+                    second = acc;
+                    acc = v;
+                  } else if (v > second) {
+                    second = v;
+                  }
+                } else {
+                  acc += px[o];
+                }
+              }
+            if (!kernel && !max)
+              acc /= double(count);
+            if (!kernel && max && count > 1)
+              kink(acc - second);
+            r.data[((b * oh + i) * ow + j) * co + o] = acc;
+          }
+    values[op->getResult(0)] = std::move(r);
+    return true;
+  }
+
   bool matmul(mlc::MatmulOp op) {
     const HostTensor &a = in(op, 0), &b = in(op, 1);
     size_t ra = a.shape.size(), rb = b.shape.size();
@@ -456,6 +511,21 @@ public:
         .Case([&](mlc::GradientOp) { return true; })
         .Case([&](mlc::OutputOp) { return true; })
         .Case([&](mlc::ConstantOp o) { return constant(o); })
+        .Case([&](mlc::ConvOp o) {
+          const HostTensor &k = in(op, 1);
+          return window(op, &k, k.shape[0], k.shape[1], o.getStrides(),
+                        o.getDilations(), o.getPads(), false);
+        })
+        .Case([&](mlc::MaxPoolOp o) {
+          int64_t ones[] = {1, 1};
+          return window(op, nullptr, o.getWindow()[0], o.getWindow()[1],
+                        o.getStrides(), ones, o.getPads(), true);
+        })
+        .Case([&](mlc::AvgPoolOp o) {
+          int64_t ones[] = {1, 1};
+          return window(op, nullptr, o.getWindow()[0], o.getWindow()[1],
+                        o.getStrides(), ones, o.getPads(), false);
+        })
         .Case([&](mlc::AddOp) {
           return binary(op, [](double a, double b) { return a + b; });
         })

@@ -1096,29 +1096,57 @@ void convTilesToMatmuls(func::FuncOp func) {
     auto idx = [&](int64_t v) -> OpFoldResult {
       return rewriter.getIndexAttr(v);
     };
-    auto slice = [&](Value source, ArrayRef<int64_t> shape,
-                     SmallVector<OpFoldResult> sizes,
-                     SmallVector<OpFoldResult> strides) {
-      return tensor::ExtractSliceOp::create(
-          rewriter, loc, RankedTensorType::get(shape, elt), source,
-          SmallVector<OpFoldResult>(4, idx(0)), sizes, strides);
+    // Slices keep only their non-unit dims, then expand to 2-D: a
+    // rank-reducing slice that keeps a unit dim is ambiguous, and upstream's
+    // memref folds crash on some of those (found by mlc-difftest).
+    auto reassociation = [](int64_t kept) {
+      SmallVector<ReassociationIndices> r;
+      if (kept == 2)
+        r = {{0}, {1}};
+      else if (kept == 1)
+        r = {{0, 1}};
+      return r;
     };
-    SmallVector<OpFoldResult> ones(4, idx(1));
+    auto keptShape = [](ArrayRef<int64_t> sizes) {
+      SmallVector<int64_t> kept;
+      for (int64_t d : sizes)
+        if (d != 1)
+          kept.push_back(d);
+      return kept;
+    };
+    auto slice = [&](Value source, ArrayRef<int64_t> sizes,
+                     ArrayRef<int64_t> strides,
+                     ArrayRef<int64_t> shape) -> Value {
+      SmallVector<int64_t> kept = keptShape(sizes);
+      SmallVector<OpFoldResult> sizeList, strideList;
+      for (auto [size, stride] : llvm::zip_equal(sizes, strides)) {
+        sizeList.push_back(idx(size));
+        strideList.push_back(idx(stride));
+      }
+      Value part = tensor::ExtractSliceOp::create(
+          rewriter, loc, RankedTensorType::get(kept, elt), source,
+          SmallVector<OpFoldResult>(4, idx(0)), sizeList, strideList);
+      if (kept.size() == 2)
+        return part;
+      return tensor::ExpandShapeOp::create(rewriter, loc,
+                                           RankedTensorType::get(shape, elt),
+                                           part, reassociation(kept.size()));
+    };
     Value in0 = op.getDpsInputs()[0], in1 = op.getDpsInputs()[1];
     Value out = op.getDpsInits()[0];
-    Value acc = slice(out, {tm, tn}, {idx(1), idx(1), idx(tm), idx(tn)}, ones);
-    Value b = slice(in1, {1, tn}, {idx(1), idx(1), idx(1), idx(tn)}, ones);
+    int64_t tileSizes[] = {1, 1, tm, tn}, unitStrides[] = {1, 1, 1, 1};
+    Value acc = slice(out, tileSizes, unitStrides, {tm, tn});
+    Value b = slice(in1, {1, 1, 1, tn}, unitStrides, {1, tn});
     linalg::MatmulOp mm;
     if (!filter) {
       // Rows of the output tile read the input `stride` columns apart.
       int64_t stride =
           coefficientOf(op.getIndexingMapsArray()[0].getResult(2), rowLoop, 7);
-      Value a = slice(in0, {tm, 1}, {idx(1), idx(1), idx(tm), idx(1)},
-                      {idx(1), idx(1), idx(stride), idx(1)});
+      Value a = slice(in0, {1, 1, tm, 1}, {1, 1, stride, 1}, {tm, 1});
       mm = linalg::MatmulOp::create(rewriter, loc, TypeRange{acc.getType()},
                                     ValueRange{a, b}, ValueRange{acc});
     } else {
-      Value at = slice(in0, {1, tm}, {idx(1), idx(1), idx(1), idx(tm)}, ones);
+      Value at = slice(in0, {1, 1, 1, tm}, unitStrides, {1, tm});
       MatmulMaps layouts(ctx);
       SmallVector<AffineMap> maps = {
           layouts.transposedA, layouts.plainB,
@@ -1130,10 +1158,16 @@ void convTilesToMatmuls(func::FuncOp func) {
               "indexing_maps", rewriter.getAffineMapArrayAttr(maps))});
     }
     mm->setAttr(kTagAttr, rewriter.getStringAttr(kConvTileTag));
+    Value tile = mm.getResult(0);
+    SmallVector<int64_t> kept = keptShape(tileSizes);
+    if (kept.size() != 2)
+      tile = tensor::CollapseShapeOp::create(rewriter, loc,
+                                             RankedTensorType::get(kept, elt),
+                                             tile, reassociation(kept.size()));
     Value result = tensor::InsertSliceOp::create(
-        rewriter, loc, mm.getResult(0), out,
-        SmallVector<OpFoldResult>(4, idx(0)),
-        SmallVector<OpFoldResult>{idx(1), idx(1), idx(tm), idx(tn)}, ones);
+        rewriter, loc, tile, out, SmallVector<OpFoldResult>(4, idx(0)),
+        SmallVector<OpFoldResult>{idx(1), idx(1), idx(tm), idx(tn)},
+        SmallVector<OpFoldResult>(4, idx(1)));
     rewriter.replaceOp(op, result);
   }
 }
