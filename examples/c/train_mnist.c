@@ -1,4 +1,6 @@
-/* train_mnist.c - trains the seed MNIST model through its mlc library.
+/* train_mnist.c - trains an MNIST model through its mlc library: the seed
+ * MLP by default, or any model that takes 28x28 images and outputs class
+ * scores (MODEL names its library, e.g. the convnet mnist_cnn).
  *
  * Plain C99 and the generated library, nothing else:
  *
@@ -6,6 +8,11 @@
  *   cc -O2 -std=c99 examples/c/train_mnist.c -Iout -Lout -lmnist_mlp \
  *      -Wl,-rpath,"$PWD/out" -o train_mnist
  *   ./train_mnist data/mnist --epochs 5
+ *
+ *   mlc compile examples/mnist_cnn.mlir -o cnn/
+ *   cc -O2 -std=c99 -DMODEL=mnist_cnn examples/c/train_mnist.c -Icnn \
+ *      -Lcnn -lmnist_cnn -Wl,-rpath,"$PWD/cnn" -o train_cnn
+ *   ./train_cnn data/mnist --epochs 12 --batch-size 128
  *
  * or with CMake: examples/c/CMakeLists.txt (find_package(mnist_mlp)).
  *
@@ -15,7 +22,16 @@
  */
 #define _POSIX_C_SOURCE 200809L
 
-#include "mnist_mlp.h"
+#ifndef MODEL
+#define MODEL mnist_mlp
+#endif
+#define CAT2(a, b) a##b
+#define CAT(a, b) CAT2(a, b)
+#define STR2(a) #a
+#define STR(a) STR2(a)
+/* M(train_step) is M(train_step) for MODEL=mnist_mlp. */
+#define M(name) CAT(MODEL, CAT(_, name))
+#include STR(MODEL.h)
 
 #include <stdint.h>
 #include <stdio.h>
@@ -25,7 +41,7 @@
 
 typedef struct {
   int64_t count;
-  float *images; /* count x MNIST_MLP_INPUT_SIZE, scaled to [0, 1] */
+  float *images; /* count x M(input_size)(), scaled to [0, 1] */
   int32_t *labels;
 } Dataset;
 
@@ -92,9 +108,9 @@ static int loadSet(const char *dir, const char *images, const char *labels,
   }
   if (imageBytes < 16 || bigEndian(x) != 0x803 || labelBytes < 8 ||
       bigEndian(y) != 0x801 ||
-      bigEndian(x + 8) * bigEndian(x + 12) != MNIST_MLP_INPUT_SIZE ||
+      bigEndian(x + 8) * bigEndian(x + 12) != M(input_size)() ||
       bigEndian(x + 4) != bigEndian(y + 4) ||
-      imageBytes < 16 + (size_t)bigEndian(x + 4) * MNIST_MLP_INPUT_SIZE ||
+      imageBytes < 16 + (size_t)bigEndian(x + 4) * M(input_size)() ||
       labelBytes < 8 + (size_t)bigEndian(y + 4)) {
     fprintf(stderr, "error: %s/%s and %s are not matching MNIST IDX files\n",
             dir, images, labels);
@@ -106,13 +122,13 @@ static int loadSet(const char *dir, const char *images, const char *labels,
   if (limit > 0 && limit < n)
     n = limit;
   set->count = n;
-  set->images = malloc(sizeof(float) * (size_t)n * MNIST_MLP_INPUT_SIZE);
+  set->images = malloc(sizeof(float) * (size_t)n * M(input_size)());
   set->labels = malloc(sizeof(int32_t) * (size_t)n);
   if (!set->images || !set->labels) {
     fprintf(stderr, "error: out of memory\n");
     return 0;
   }
-  for (i = 0; i < n * MNIST_MLP_INPUT_SIZE; ++i)
+  for (i = 0; i < n * M(input_size)(); ++i)
     set->images[i] = x[16 + i] / 255.0f;
   for (i = 0; i < n; ++i)
     set->labels[i] = y[8 + i];
@@ -121,37 +137,39 @@ static int loadSet(const char *dir, const char *images, const char *labels,
   return 1;
 }
 
-static int check(int status, mnist_mlp_state *state) {
-  if (status != MNIST_MLP_OK) {
-    fprintf(stderr, "error: %s\n", mnist_mlp_last_error());
-    mnist_mlp_destroy(state);
+static int check(int status, M(state) *state) {
+  if (status != 0) {
+    fprintf(stderr, "error: %s\n", M(last_error)());
+    M(destroy)(state);
     exit(1);
   }
   return status;
 }
 
 /* Loss and accuracy of the model on a whole set. */
-static void evaluate(mnist_mlp_state *state, const Dataset *set,
+static void evaluate(M(state) *state, const Dataset *set,
                      int64_t batchSize, double *loss, double *accuracy) {
-  static float predictions[MNIST_MLP_MAX_BATCH * MNIST_MLP_OUTPUT_SIZE];
+  float *predictions =
+      malloc(sizeof(float) * (size_t)(batchSize * M(output_size)()));
   double lossSum = 0;
   int64_t correct = 0, begin, i, k;
   for (begin = 0; begin < set->count; begin += batchSize) {
     int64_t n = set->count - begin < batchSize ? set->count - begin : batchSize;
     float batchLoss;
-    check(mnist_mlp_eval_step(state, set->images + begin * MNIST_MLP_INPUT_SIZE,
+    check(M(eval_step)(state, set->images + begin * M(input_size)(),
                               set->labels + begin, n, &batchLoss, predictions),
           state);
     lossSum += batchLoss * n;
     for (i = 0; i < n; ++i) {
       int best = 0;
-      for (k = 1; k < MNIST_MLP_OUTPUT_SIZE; ++k)
-        if (predictions[i * MNIST_MLP_OUTPUT_SIZE + k] >
-            predictions[i * MNIST_MLP_OUTPUT_SIZE + best])
+      for (k = 1; k < M(output_size)(); ++k)
+        if (predictions[i * M(output_size)() + k] >
+            predictions[i * M(output_size)() + best])
           best = (int)k;
       correct += best == set->labels[begin + i];
     }
   }
+  free(predictions);
   *loss = lossSum / set->count;
   *accuracy = (double)correct / set->count;
 }
@@ -161,7 +179,7 @@ int main(int argc, char **argv) {
   int64_t epochs = 5, batchSize = 32, limit = 0, epoch, step, i;
   uint64_t seed = 0, random;
   Dataset train, test;
-  mnist_mlp_state *state = NULL;
+  M(state) *state = NULL;
   float *x;
   int32_t *y;
   int64_t *order;
@@ -186,11 +204,11 @@ int main(int argc, char **argv) {
     else
       dir = NULL, i = argc;
   }
-  if (!dir || epochs < 0 || batchSize < 1 || batchSize > MNIST_MLP_MAX_BATCH) {
+  if (!dir || epochs < 0 || batchSize < 1 || batchSize > M(max_batch)()) {
     fprintf(stderr,
-            "usage: %s DIR [--epochs N] [--batch-size 1..%d] [--seed S]\n"
+            "usage: %s DIR [--epochs N] [--batch-size 1..%lld] [--seed S]\n"
             "       [--limit TRAIN_SAMPLES] [--load CKPT] [--save CKPT]\n",
-            argv[0], MNIST_MLP_MAX_BATCH);
+            argv[0], (long long)M(max_batch)());
     return 1;
   }
   if (!loadSet(dir, "train-images-idx3-ubyte", "train-labels-idx1-ubyte", limit,
@@ -199,15 +217,16 @@ int main(int argc, char **argv) {
                &test))
     return 1;
 
-  check(mnist_mlp_create(&state), state);
+  check(M(create)(&state), state);
   if (load)
-    check(mnist_mlp_load(state, load), state);
+    check(M(load)(state, load), state);
   else
-    check(mnist_mlp_init(state, seed), state);
-  printf("mnist_mlp: %d parameters, %lld training samples, batch %lld\n",
-         MNIST_MLP_PARAM_COUNT, (long long)train.count, (long long)batchSize);
+    check(M(init)(state, seed), state);
+  printf("%s: %lld parameters, %lld training samples, batch %lld\n",
+         STR(MODEL), (long long)M(param_count)(), (long long)train.count,
+         (long long)batchSize);
 
-  x = malloc(sizeof(float) * (size_t)batchSize * MNIST_MLP_INPUT_SIZE);
+  x = malloc(sizeof(float) * (size_t)batchSize * M(input_size)());
   y = malloc(sizeof(int32_t) * (size_t)batchSize);
   order = malloc(sizeof(int64_t) * (size_t)train.count);
   if (!x || !y || !order)
@@ -231,15 +250,15 @@ int main(int argc, char **argv) {
       if (n > batchSize)
         n = batchSize;
       for (i = 0; i < n; ++i) {
-        memcpy(x + i * MNIST_MLP_INPUT_SIZE,
-               train.images + order[begin + i] * MNIST_MLP_INPUT_SIZE,
-               sizeof(float) * MNIST_MLP_INPUT_SIZE);
+        memcpy(x + i * M(input_size)(),
+               train.images + order[begin + i] * M(input_size)(),
+               sizeof(float) * M(input_size)());
         y[i] = train.labels[order[begin + i]];
       }
-      check(mnist_mlp_train_step(state, x, y, n, &batchLoss), state);
+      check(M(train_step)(state, x, y, n, &batchLoss), state);
       lossSum += batchLoss * n;
     }
-    check(mnist_mlp_set_epoch(state, epoch + 1), state);
+    check(M(set_epoch)(state, epoch + 1), state);
     printf("Epoch %lld/%lld - %.1fs - loss: %.4f\n", (long long)(epoch + 1),
            (long long)epochs, (double)(clock() - start) / CLOCKS_PER_SEC,
            lossSum / train.count);
@@ -248,8 +267,8 @@ int main(int argc, char **argv) {
   printf("Test: %lld samples - loss: %.4f - accuracy: %.4f\n",
          (long long)test.count, loss, accuracy);
   if (save)
-    check(mnist_mlp_save(state, save), state);
-  mnist_mlp_destroy(state);
+    check(M(save)(state, save), state);
+  M(destroy)(state);
   free(x), free(y), free(order);
   free(train.images), free(train.labels), free(test.images), free(test.labels);
   return 0;

@@ -18,6 +18,9 @@
 // or sum), which vectorize along the channels and fuse. Gradients add
 // each offset's share into strided slices of a padded gradient; max
 // pooling's goes to the first maximum of each window, as TensorFlow's.
+// Windows that tile the input (stride = window, no pads, the common case)
+// take their gradient in one gather over the input instead, which the
+// activation's gradient after it fuses into.
 //
 //===----------------------------------------------------------------------===//
 
@@ -365,6 +368,76 @@ Value spreadShares(OpBuilder &b, Location loc, Windows &w,
                                         ones);
 }
 
+/// Whether the windows tile the input without overlap or padding (stride
+/// = window, no pads): every input element then lies in at most one
+/// window, and the gradient is one gather instead of a sum of shares.
+bool tilesExactly(ArrayRef<int64_t> window, ArrayRef<int64_t> strides,
+                  ArrayRef<int64_t> pads) {
+  return window == strides && llvm::all_of(pads, [](int64_t p) {
+           return p == 0;
+         });
+}
+
+/// The input gradient of non-overlapping windows in one pass over the
+/// input: element (y, x) reads its window's values (`perWindow`, pooled
+/// shape) at (y / kh, x / kw) and computes its gradient with `fn(values,
+/// offset in the window)`. Rows and columns past the last window get 0.
+Value gatherShares(OpBuilder &b, Location loc, RankedTensorType input,
+                   ValueRange perWindow, ArrayRef<int64_t> window,
+                   function_ref<Value(OpBuilder &, Location, ValueRange,
+                                      Value)>
+                       fn) {
+  RankedTensorType pooled = tensorTypeOf(perWindow[0]);
+  int64_t kh = window[0], kw = window[1];
+  auto covered = RankedTensorType::get(
+      {input.getDimSize(0), pooled.getDimSize(1) * kh,
+       pooled.getDimSize(2) * kw, input.getDimSize(3)},
+      input.getElementType());
+  SmallVector<Value> dyn;
+  if (input.isDynamicDim(0))
+    dyn.push_back(dimOf(b, loc, perWindow[0], 0));
+  MLIRContext *ctx = b.getContext();
+  AffineExpr n, y, x, c;
+  bindDims(ctx, n, y, x, c);
+  SmallVector<AffineMap> maps(
+      perWindow.size(),
+      AffineMap::get(4, 0, {n, y.floorDiv(kh), x.floorDiv(kw), c}, ctx));
+  maps.push_back(AffineMap::getMultiDimIdentityMap(4, ctx));
+  Type elt = input.getElementType();
+  Value grads =
+      linalg::GenericOp::create(
+          b, loc, TypeRange{covered}, perWindow,
+          ValueRange{emptyTensor(b, loc, covered, dyn)}, maps,
+          SmallVector<IteratorType>(4, IteratorType::parallel),
+          [&](OpBuilder &nb, Location nl, ValueRange a) {
+            // The element's offset in its window, row-major, as a float.
+            Value row = linalg::IndexOp::create(nb, nl, 1);
+            Value col = linalg::IndexOp::create(nb, nl, 2);
+            auto mod = [&](Value v, int64_t m) -> Value {
+              return arith::RemUIOp::create(
+                  nb, nl, v, arith::ConstantIndexOp::create(nb, nl, m));
+            };
+            Value offset = arith::AddIOp::create(
+                nb, nl,
+                arith::MulIOp::create(nb, nl, mod(row, kh),
+                                      arith::ConstantIndexOp::create(nb, nl, kw)),
+                mod(col, kw));
+            Value k = arith::UIToFPOp::create(
+                nb, nl, elt,
+                arith::IndexCastUIOp::create(nb, nl, nb.getI64Type(), offset));
+            linalg::YieldOp::create(
+                nb, nl, fn(nb, nl, a.drop_back(), k));
+          })
+          .getResult(0);
+  if (covered == input)
+    return grads;
+  Value zeros = filledTensor(b, loc, input, dyn, 0.0);
+  SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, grads);
+  return tensor::InsertSliceOp::create(
+      b, loc, grads, zeros, SmallVector<OpFoldResult>(4, b.getIndexAttr(0)),
+      sizes, SmallVector<OpFoldResult>(4, b.getIndexAttr(1)));
+}
+
 struct MaxPoolGradLowering : LoweringPattern<MaxPoolGradOp> {
   using LoweringPattern::LoweringPattern;
   FailureOr<Value> lower(MaxPoolGradOp op, OpBuilder &b,
@@ -392,6 +465,15 @@ struct MaxPoolGradLowering : LoweringPattern<MaxPoolGradOp> {
                 .getResult();
           });
     }
+    if (tilesExactly(op.getWindow(), op.getStrides(), op.getPads()))
+      return gatherShares(
+          b, loc, op.getType(), ValueRange{op.getGrad(), first}, op.getWindow(),
+          [](OpBuilder &nb, Location nl, ValueRange a, Value k) -> Value {
+            Value mine = arith::CmpFOp::create(
+                nb, nl, arith::CmpFPredicate::OEQ, a[1], k);
+            return arith::SelectOp::create(
+                nb, nl, mine, a[0], floatConst(nb, nl, a[0].getType(), 0.0));
+          });
     return spreadShares(b, loc, w, op.getType(), op.getPads(), [&](int64_t k) {
       return buildElementwise(
           b, loc, pooled, ValueRange{op.getGrad(), first},
@@ -420,6 +502,10 @@ struct AvgPoolGradLowering : LoweringPattern<AvgPoolGradOp> {
         [](OpBuilder &nb, Location nl, ValueRange a) {
           return arith::DivFOp::create(nb, nl, a[0], a[1]).getResult();
         });
+    if (tilesExactly(op.getWindow(), op.getStrides(), op.getPads()))
+      return gatherShares(
+          b, loc, op.getType(), ValueRange{share}, op.getWindow(),
+          [](OpBuilder &, Location, ValueRange a, Value) { return a[0]; });
     return spreadShares(b, loc, w, op.getType(), op.getPads(),
                         [&](int64_t) { return share; });
   }
