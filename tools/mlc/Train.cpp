@@ -348,6 +348,9 @@ Error mlc::checkTrainOptions(const TrainOptions &options, bool train) {
                 std::to_string(options.epochs));
   if (!(options.validationSplit >= 0 && options.validationSplit < 1))
     return fail("--validation-split must be in [0, 1)");
+  if (options.validateOnTest && options.validationSplit > 0)
+    return fail("--validate-on-test and --validation-split both name the "
+                "validation data; give one");
   if (!options.normalize.empty() && options.normalize != "scale" &&
       options.normalize != "standardize")
     return fail("--normalize must be scale or standardize, got '" +
@@ -509,9 +512,16 @@ Error TrainingRun::run(JITModel &jit) {
                         "accuracy: {4:f4}",
                         steps, seconds, 1000 * seconds / steps, pass.meanLoss(),
                         pass.accuracy());
-      if (validation > 0) {
+      if (validation > 0 || options.validateOnTest) {
         Pass val;
-        if (Error err = trainer.evaluate(trainSet, valIndices, val))
+        std::vector<int64_t> testIndices;
+        if (options.validateOnTest) {
+          testIndices.resize(testSet.size());
+          std::iota(testIndices.begin(), testIndices.end(), 0);
+        }
+        if (Error err = options.validateOnTest
+                            ? trainer.evaluate(testSet, testIndices, val)
+                            : trainer.evaluate(trainSet, valIndices, val))
           return err;
         outs() << formatv(" - val_loss: {0:f4} - val_accuracy: {1:f4}",
                           val.meanLoss(), val.accuracy());

@@ -18,6 +18,7 @@ struct TrainOptions {
   int64_t batchSize = 32;
   uint64_t seed = 0;
   double validationSplit = 0.0;
+  bool validateOnTest = false; ///< the test set as validation data, per epoch
   /// scale (pixel / 255) or standardize; empty: not given (the
   /// checkpoint's when resuming or evaluating, else scale).
   std::string normalize;

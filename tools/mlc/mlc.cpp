@@ -208,6 +208,12 @@ cl::opt<double> validationSplit(
     cl::desc("Fraction of the training set (its end) held out for "
              "validation"),
     cl::init(0.0), cl::sub(trainCmd), cl::cat(mlcCategory));
+cl::opt<bool> validateOnTest(
+    "validate-on-test",
+    cl::desc("Report the test set's loss and accuracy after every epoch, as "
+             "Keras's fit(validation_data=(x_test, y_test)) does (instead of "
+             "--validation-split)"),
+    cl::init(false), cl::sub(trainCmd), cl::cat(mlcCategory));
 
 cl::opt<std::string> checkpoint(
     "checkpoint",
@@ -543,6 +549,7 @@ Error runTrain(bool train) {
   options.batchSize = batchSize;
   options.seed = seed;
   options.validationSplit = validationSplit;
+  options.validateOnTest = validateOnTest;
   // Unless given, the checkpoint's normalization applies.
   options.normalize = normalize.getNumOccurrences() ? normalize.getValue() : "";
   options.checkpoint = train ? std::string(checkpoint) : "";
