@@ -137,7 +137,7 @@ static int loadSet(const char *dir, const char *images, const char *labels,
   return 1;
 }
 
-static int check(int status, M(state) *state) {
+static int check(int status, M(state) * state) {
   if (status != 0) {
     fprintf(stderr, "error: %s\n", M(last_error)());
     M(destroy)(state);
@@ -147,8 +147,8 @@ static int check(int status, M(state) *state) {
 }
 
 /* Loss and accuracy of the model on a whole set. */
-static void evaluate(M(state) *state, const Dataset *set,
-                     int64_t batchSize, double *loss, double *accuracy) {
+static void evaluate(M(state) * state, const Dataset *set, int64_t batchSize,
+                     double *loss, double *accuracy) {
   float *predictions =
       malloc(sizeof(float) * (size_t)(batchSize * M(output_size)()));
   double lossSum = 0;
@@ -157,7 +157,7 @@ static void evaluate(M(state) *state, const Dataset *set,
     int64_t n = set->count - begin < batchSize ? set->count - begin : batchSize;
     float batchLoss;
     check(M(eval_step)(state, set->images + begin * M(input_size)(),
-                              set->labels + begin, n, &batchLoss, predictions),
+                       set->labels + begin, n, &batchLoss, predictions),
           state);
     lossSum += batchLoss * n;
     for (i = 0; i < n; ++i) {
@@ -222,8 +222,8 @@ int main(int argc, char **argv) {
     check(M(load)(state, load), state);
   else
     check(M(init)(state, seed), state);
-  printf("%s: %lld parameters, %lld training samples, batch %lld\n",
-         STR(MODEL), (long long)M(param_count)(), (long long)train.count,
+  printf("%s: %lld parameters, %lld training samples, batch %lld\n", STR(MODEL),
+         (long long)M(param_count)(), (long long)train.count,
          (long long)batchSize);
 
   x = malloc(sizeof(float) * (size_t)batchSize * M(input_size)());

@@ -406,6 +406,13 @@ GRAD_CASE(ConvDilated, {{"x", {-1, 6, 6, 2}}, {"k", {2, 3, 2, 2}, -1, 1}},
           "array<i64: 1, 3>, pads = array<i64: 2, 0, 1, 2>} : "
           "(tensor<?x6x6x2xf64>, tensor<2x3x2x2xf64>) -> tensor<?x6x3x2xf64>",
           "tensor<?x6x3x2xf64>")
+// More input channels than one register tile's rows: the kernel
+// gradient's channel tiles (2 full, 1 peeled) become its outermost loop.
+GRAD_CASE(ConvManyChannels,
+          {{"x", {-1, 4, 3, 17}, -1, 1}, {"k", {2, 1, 17, 3}, -1, 1}},
+          "%y = mlc.conv %x, %k : (tensor<?x4x3x17xf64>, tensor<2x1x17x3xf64>) "
+          "-> tensor<?x3x3x3xf64>",
+          "tensor<?x3x3x3xf64>")
 GRAD_CASE(MaxPool, {{"x", {-1, 4, 6, 3}}},
           "%y = mlc.max_pool %x {window = array<i64: 2, 2>, strides = "
           "array<i64: 2, 2>} : tensor<?x4x6x3xf64> -> tensor<?x2x3x3xf64>",

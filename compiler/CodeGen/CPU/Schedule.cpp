@@ -484,6 +484,37 @@ public:
           llvm::map_range(values, [](int64_t v) { return std::to_string(v); }),
           ", ");
     };
+    // The tile loops, outermost first: the output's (n, i, j-tiles,
+    // o-tiles), or for a kernel gradient (a, b, c-tiles, o-tiles) with the
+    // loop of the most iterations outermost, since threads split the
+    // outermost loop (a 3 x 3 window alone would leave one of 2 threads
+    // idle a third of the time).
+    SmallVector<int64_t> order = {0, 1, 2, 3};
+    if (filter) {
+      int64_t trips[] = {type.getDimSize(0), type.getDimSize(1),
+                         (rows + tm - 1) / tm, (cols + tn - 1) / tn};
+      int64_t best = std::max_element(std::begin(trips), std::end(trips)) -
+                     std::begin(trips);
+      order.erase(order.begin() + best);
+      order.insert(order.begin(), best);
+    }
+    static const char *loopNames[] = {"l0", "l1", "li", "lj"};
+    std::string handles, innermost = loopNames[order.back()];
+    for (int64_t d : order)
+      handles += (handles.empty() ? "%" : ", %") + p + "_" + loopNames[d];
+    std::string interchange4, interchange7;
+    if (order != SmallVector<int64_t>{0, 1, 2, 3}) {
+      // Output dims (or loops 0, 1, 5, 6 of the convolution's 7).
+      int64_t convLoop[] = {0, 1, int64_t(rowLoop), 6};
+      SmallVector<int64_t> perm7;
+      for (int64_t d : order)
+        perm7.push_back(convLoop[d]);
+      for (int64_t d = 0; d < 7; ++d)
+        if (!llvm::is_contained(perm7, d))
+          perm7.push_back(d);
+      interchange4 = " interchange = [" + list(order) + "]";
+      interchange7 = " interchange = [" + list(perm7) + "]";
+    }
     os << llvm::formatv(R"(
   // conv {0}: {1} output {2}x{3}{4}, register tile {5}x{6}
   %{0}_op = transform.structured.match attributes {{{7} = "{0}.mm"} in %root : (!transform.any_op) -> !transform.any_op
@@ -497,16 +528,16 @@ public:
       os << llvm::formatv(
           R"(  %{0}_ew = transform.structured.match attributes {{{1} = "{0}.ew"} in %root : (!transform.any_op) -> !transform.any_op
   %{0}_fill = transform.structured.match attributes {{{1} = "{0}.fill"} in %root : (!transform.any_op) -> !transform.any_op
-  %{0}_t, %{0}_l0, %{0}_l1, %{0}_li, %{0}_lj = transform.structured.tile_using_for %{0}_ew tile_sizes [1, 1, {2}, {3}] : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op)
-  %{0}_mmf, %{0}_f1 = transform.structured.fuse_into_containing_op %{0}_op into %{0}_lj : (!transform.any_op, !transform.any_op) -> (!transform.any_op, !transform.any_op)
+  %{0}_t, {4} = transform.structured.tile_using_for %{0}_ew tile_sizes [1, 1, {2}, {3}]{5} : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op)
+  %{0}_mmf, %{0}_f1 = transform.structured.fuse_into_containing_op %{0}_op into %{0}_{6} : (!transform.any_op, !transform.any_op) -> (!transform.any_op, !transform.any_op)
   %{0}_fillf, %{0}_f2 = transform.structured.fuse_into_containing_op %{0}_fill into %{0}_f1 : (!transform.any_op, !transform.any_op) -> (!transform.any_op, !transform.any_op)
 )",
-          p, kTagAttr, tm, tn);
+          p, kTagAttr, tm, tn, handles, interchange4, innermost);
     } else {
       os << llvm::formatv(
-          R"(  %{0}_t, %{0}_l0, %{0}_l1, %{0}_li, %{0}_lj = transform.structured.tile_using_for %{0}_op tile_sizes [{1}] : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op)
+          R"(  %{0}_t, {2} = transform.structured.tile_using_for %{0}_op tile_sizes [{1}]{3} : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op)
 )",
-          p, list(sizes));
+          p, list(sizes), handles, interchange7);
     }
     canonicalize(p + "_c0");
     bool partialRows = rows % tm != 0, restCols = cols > tn && cols % tn != 0;

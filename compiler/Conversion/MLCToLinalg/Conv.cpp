@@ -373,26 +373,24 @@ Value spreadShares(OpBuilder &b, Location loc, Windows &w,
 /// window, and the gradient is one gather instead of a sum of shares.
 bool tilesExactly(ArrayRef<int64_t> window, ArrayRef<int64_t> strides,
                   ArrayRef<int64_t> pads) {
-  return window == strides && llvm::all_of(pads, [](int64_t p) {
-           return p == 0;
-         });
+  return window == strides &&
+         llvm::all_of(pads, [](int64_t p) { return p == 0; });
 }
 
 /// The input gradient of non-overlapping windows in one pass over the
 /// input: element (y, x) reads its window's values (`perWindow`, pooled
 /// shape) at (y / kh, x / kw) and computes its gradient with `fn(values,
 /// offset in the window)`. Rows and columns past the last window get 0.
-Value gatherShares(OpBuilder &b, Location loc, RankedTensorType input,
-                   ValueRange perWindow, ArrayRef<int64_t> window,
-                   function_ref<Value(OpBuilder &, Location, ValueRange,
-                                      Value)>
-                       fn) {
+Value gatherShares(
+    OpBuilder &b, Location loc, RankedTensorType input, ValueRange perWindow,
+    ArrayRef<int64_t> window,
+    function_ref<Value(OpBuilder &, Location, ValueRange, Value)> fn) {
   RankedTensorType pooled = tensorTypeOf(perWindow[0]);
   int64_t kh = window[0], kw = window[1];
-  auto covered = RankedTensorType::get(
-      {input.getDimSize(0), pooled.getDimSize(1) * kh,
-       pooled.getDimSize(2) * kw, input.getDimSize(3)},
-      input.getElementType());
+  auto covered =
+      RankedTensorType::get({input.getDimSize(0), pooled.getDimSize(1) * kh,
+                             pooled.getDimSize(2) * kw, input.getDimSize(3)},
+                            input.getElementType());
   SmallVector<Value> dyn;
   if (input.isDynamicDim(0))
     dyn.push_back(dimOf(b, loc, perWindow[0], 0));
@@ -419,14 +417,14 @@ Value gatherShares(OpBuilder &b, Location loc, RankedTensorType input,
             };
             Value offset = arith::AddIOp::create(
                 nb, nl,
-                arith::MulIOp::create(nb, nl, mod(row, kh),
-                                      arith::ConstantIndexOp::create(nb, nl, kw)),
+                arith::MulIOp::create(
+                    nb, nl, mod(row, kh),
+                    arith::ConstantIndexOp::create(nb, nl, kw)),
                 mod(col, kw));
             Value k = arith::UIToFPOp::create(
                 nb, nl, elt,
                 arith::IndexCastUIOp::create(nb, nl, nb.getI64Type(), offset));
-            linalg::YieldOp::create(
-                nb, nl, fn(nb, nl, a.drop_back(), k));
+            linalg::YieldOp::create(nb, nl, fn(nb, nl, a.drop_back(), k));
           })
           .getResult(0);
   if (covered == input)
