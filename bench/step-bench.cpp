@@ -139,7 +139,7 @@ std::vector<Conv> trainStepConvs(const std::string &source) {
       return;
     func.walk([&](mlir::linalg::GenericOp op) {
       auto kind = op->getAttrOfType<mlir::StringAttr>("mlc.conv");
-      if (!kind)
+      if (!kind || kind.getValue() == "depthwise")
         return;
       Conv c;
       c.filter = kind.getValue() == "filter";

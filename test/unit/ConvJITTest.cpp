@@ -81,6 +81,25 @@ std::vector<double> convRef(const Window &w, const Tensor &x, const Tensor &k,
   return y;
 }
 
+/// Depthwise: channel c's filters m give output channel c * M + m.
+std::vector<double> depthwiseRef(const Window &w, const Tensor &x,
+                                 const Tensor &k, int64_t batch, int64_t m) {
+  int64_t H = w.shape[1], W = w.shape[2], C = w.shape[3];
+  std::vector<double> y(batch * w.outH() * w.outW() * C * m, 0.0);
+  forWindows(w, batch,
+             [&](int64_t n, int64_t i, int64_t j, int64_t a, int64_t b,
+                 int64_t yy, int64_t xx) {
+               if (!inside(w, yy, xx))
+                 return;
+               for (int64_t c = 0; c < C; ++c)
+                 for (int64_t f = 0; f < m; ++f)
+                   y[((n * w.outH() + i) * w.outW() + j) * C * m + c * m + f] +=
+                       double(x.f[((n * H + yy) * W + xx) * C + c]) *
+                       double(k.f[((a * w.kw + b) * C + c) * m + f]);
+             });
+  return y;
+}
+
 std::vector<double> poolRef(const Window &w, const Tensor &x, int64_t batch,
                             bool max) {
   int64_t H = w.shape[1], W = w.shape[2], C = w.shape[3];
@@ -162,6 +181,29 @@ TEST_F(ConvJITTest, Conv) {
   dilated.pads[3] = 1;
   checkConv(dilated);
   checkConv({{-1, 5, 5, 33}, 1, 1, 10}); // a 1x1 convolution
+}
+
+TEST_F(ConvJITTest, DepthwiseConv) {
+  for (int64_t m : {1, 3}) {
+    Window w{{-1, 9, 7, 5}, 3, 2, 0, 2, 1, 1, 2};
+    w.pads[0] = w.pads[1] = 1;
+    w.pads[3] = 2;
+    std::vector<int64_t> kshape = {w.kh, w.kw, w.shape[3], m};
+    std::string out = dims(outShape(w, w.shape[3] * m));
+    auto jit = compile(model({w.shape, kshape},
+                             "%r = mlc.depthwise_conv %a, %b {" +
+                                 w.attrs(true) + "} : (" + dims(w.shape) +
+                                 ", " + dims(kshape) + ") -> " + out,
+                             out));
+    ASSERT_TRUE(jit);
+    for (int64_t batch : {1, 5}) {
+      std::vector<int64_t> xs = w.shape;
+      xs[0] = batch;
+      Tensor x = make(xs, -1, 1, 6), k = make(kshape, -1, 1, 7);
+      expectNear(run(*jit, {x, k}, batch)[0], depthwiseRef(w, x, k, batch, m),
+                 "depthwise m=" + std::to_string(m));
+    }
+  }
 }
 
 TEST_F(ConvJITTest, Pooling) {

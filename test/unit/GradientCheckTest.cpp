@@ -413,6 +413,16 @@ GRAD_CASE(ConvManyChannels,
           "%y = mlc.conv %x, %k : (tensor<?x4x3x17xf64>, tensor<2x1x17x3xf64>) "
           "-> tensor<?x3x3x3xf64>",
           "tensor<?x3x3x3xf64>")
+GRAD_CASE(DepthwiseConv, {{"x", {-1, 5, 4, 3}}, {"k", {3, 2, 3, 2}, -1, 1}},
+          "%y = mlc.depthwise_conv %x, %k : (tensor<?x5x4x3xf64>, "
+          "tensor<3x2x3x2xf64>) -> tensor<?x3x3x6xf64>",
+          "tensor<?x3x3x6xf64>")
+GRAD_CASE(DepthwiseConvStridedDilated,
+          {{"x", {-1, 7, 6, 2}}, {"k", {2, 3, 2, 1}, -1, 1}},
+          "%y = mlc.depthwise_conv %x, %k {strides = array<i64: 2, 1>, "
+          "dilations = array<i64: 1, 2>, pads = array<i64: 1, 0, 2, 1>} : "
+          "(tensor<?x7x6x2xf64>, tensor<2x3x2x1xf64>) -> tensor<?x4x5x2xf64>",
+          "tensor<?x4x5x2xf64>")
 GRAD_CASE(MaxPool, {{"x", {-1, 4, 6, 3}}},
           "%y = mlc.max_pool %x {window = array<i64: 2, 2>, strides = "
           "array<i64: 2, 2>} : tensor<?x4x6x3xf64> -> tensor<?x2x3x3xf64>",

@@ -523,8 +523,9 @@ private:
   /// on a new NHWC input: random windows, strides, dilations and pads
   /// within the ops' rules.
   bool window(const Val &given) {
-    static const char *ops[] = {"conv", "max_pool", "avg_pool"};
-    std::string op = ops[pick(0, 2)];
+    static const char *ops[] = {"conv", "depthwise_conv", "max_pool",
+                                "avg_pool"};
+    std::string op = ops[pick(0, 3)];
     if (!allowed(op))
       return false;
     const Shape &gs = given.shape;
@@ -536,7 +537,8 @@ private:
                           Dim{pick(2, 7), 0}, Dim{pick(2, 7), 0},
                           Dim{pick(1, 3), 0}});
     int64_t h = a.shape[1].size, w = a.shape[2].size, c = a.shape[3].size;
-    bool conv = op == "conv";
+    bool depthwise = op == "depthwise_conv";
+    bool conv = op == "conv" || depthwise;
     int64_t kh = pick(1, std::min<int64_t>(h, 3)),
             kw = pick(1, std::min<int64_t>(w, 3));
     int64_t sh = pick(1, 2), sw = pick(1, 2);
@@ -564,14 +566,17 @@ private:
       return "array<i64: " + std::to_string(x) + ", " + std::to_string(y) + ">";
     };
     if (conv) {
-      int64_t o = chance(0.2) ? 17 : pick(1, 4);
+      // Output channels, or a depthwise convolution's filters per channel.
+      int64_t o = depthwise ? pick(1, 3) : chance(0.2) ? 17 : pick(1, 4);
       Val k = leaf({Dim{kh, 0}, Dim{kw, 0}, Dim{c, 0}, Dim{o, 0}}, true, -1, 1);
-      Shape r = {a.shape[0], Dim{oh, 0}, Dim{ow, 0}, Dim{o, 0}};
-      pool.push_back(squash(emit(
-          "mlc.conv " + a.ssa + ", " + k.ssa + " {strides = " + pair(sh, sw) +
-              ", dilations = " + pair(dh, dw) + ", pads = " + list + "} : (" +
-              t(a.shape) + ", " + t(k.shape) + ") -> " + t(r),
-          r, a.bound * double(kh * kw * c))));
+      Shape r = {a.shape[0], Dim{oh, 0}, Dim{ow, 0},
+                 Dim{depthwise ? c * o : o, 0}};
+      pool.push_back(squash(
+          emit("mlc." + op + " " + a.ssa + ", " + k.ssa +
+                   " {strides = " + pair(sh, sw) +
+                   ", dilations = " + pair(dh, dw) + ", pads = " + list +
+                   "} : (" + t(a.shape) + ", " + t(k.shape) + ") -> " + t(r),
+               r, a.bound * double(kh * kw * (depthwise ? 1 : c)))));
       return true;
     }
     Shape r = {a.shape[0], Dim{oh, 0}, Dim{ow, 0}, Dim{c, 0}};

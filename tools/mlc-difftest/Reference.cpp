@@ -261,17 +261,20 @@ public:
   }
 
   /// NHWC windows: conv (kernel HWIO) when `kernel` is set, else max or
-  /// average pooling over the in-bounds elements of each window.
+  /// average pooling over the in-bounds elements of each window; with
+  /// `depthwise`, the kernel is [kh, kw, C, M] and output channel c*M+m
+  /// convolves channel c with filter m.
   bool window(Operation *op, const HostTensor *kernel, int64_t kh, int64_t kw,
               llvm::ArrayRef<int64_t> strides, llvm::ArrayRef<int64_t> dil,
-              llvm::ArrayRef<int64_t> pads, bool max) {
+              llvm::ArrayRef<int64_t> pads, bool max, bool depthwise = false) {
     const HostTensor &x = in(op, 0);
     int64_t n = x.shape[0], h = x.shape[1], w = x.shape[2], c = x.shape[3];
     int64_t oh =
         (h + pads[0] + pads[1] - (kh - 1) * dil[0] - 1) / strides[0] + 1;
     int64_t ow =
         (w + pads[2] + pads[3] - (kw - 1) * dil[1] - 1) / strides[1] + 1;
-    int64_t co = kernel ? kernel->shape[3] : c;
+    int64_t co =
+        kernel ? (depthwise ? c * kernel->shape[3] : kernel->shape[3]) : c;
     HostTensor r;
     r.shape = {n, oh, ow, co};
     r.data.assign(numel(r.shape), 0.0);
@@ -289,7 +292,11 @@ public:
                   continue;
                 const double *px = &x.data[((b * h + y) * w + z) * c];
                 ++count;
-                if (kernel) {
+                if (kernel && depthwise) {
+                  int64_t m = kernel->shape[3];
+                  acc += px[o / m] *
+                         kernel->data[((a * kw + q) * c + o / m) * m + o % m];
+                } else if (kernel) {
                   for (int64_t ci = 0; ci < c; ++ci)
                     acc +=
                         px[ci] * kernel->data[((a * kw + q) * c + ci) * co + o];
@@ -515,6 +522,11 @@ public:
           const HostTensor &k = in(op, 1);
           return window(op, &k, k.shape[0], k.shape[1], o.getStrides(),
                         o.getDilations(), o.getPads(), false);
+        })
+        .Case([&](mlc::DepthwiseConvOp o) {
+          const HostTensor &k = in(op, 1);
+          return window(op, &k, k.shape[0], k.shape[1], o.getStrides(),
+                        o.getDilations(), o.getPads(), false, true);
         })
         .Case([&](mlc::MaxPoolOp o) {
           int64_t ones[] = {1, 1};

@@ -49,7 +49,8 @@ constexpr const char *kBF16Attr = "mlc.bf16_matmul";
 constexpr const char *kBF16PackAttr = "mlc.bf16_pack";
 /// Marks the linalg.generic of a convolution or one of its gradients
 /// (MLCToLinalg/Conv.cpp), with its loop order: "nhwc" for (n, i, j, a, b,
-/// c, o), "filter" for (a, b, n, i, j, c, o).
+/// c, o), "filter" for (a, b, n, i, j, c, o); "depthwise" ones are not
+/// tiled here.
 constexpr const char *kConvAttr = "mlc.conv";
 /// Marks the matmuls a convolution's register tiles become.
 constexpr const char *kConvTileTag = "convmm";
@@ -1262,7 +1263,8 @@ struct CPUSchedulePass : public mlc::impl::CPUScheduleBase<CPUSchedulePass> {
       }
       SmallVector<linalg::GenericOp> convs;
       func.walk([&](linalg::GenericOp op) {
-        if (op->hasAttr(kConvAttr))
+        auto kind = op->getAttrOfType<StringAttr>(kConvAttr);
+        if (kind && (kind.getValue() == "nhwc" || kind.getValue() == "filter"))
           convs.push_back(op);
       });
       for (linalg::GenericOp op : convs) {

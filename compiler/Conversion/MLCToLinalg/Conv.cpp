@@ -39,25 +39,31 @@ namespace {
 
 using utils::IteratorType;
 
-/// `x` (NHWC) placed into a tensor of `rows` x `cols` filled with `fill`,
-/// at (`top`, `left`), its rows `sh` and columns `sw` apart.
+/// `x` (rows and columns at dims 1 and 2, any rank) placed into a tensor of
+/// `rows` x `cols` filled with `fill`, at (`top`, `left`), its rows `sh`
+/// and columns `sw` apart.
 Value placeInto(OpBuilder &b, Location loc, Value x, int64_t rows, int64_t cols,
                 int64_t top, int64_t left, int64_t sh, int64_t sw,
                 double fill) {
   RankedTensorType t = tensorTypeOf(x);
   if (rows == t.getDimSize(1) && cols == t.getDimSize(2) && sh == 1 && sw == 1)
     return x;
-  auto type = RankedTensorType::get(
-      {t.getDimSize(0), rows, cols, t.getDimSize(3)}, t.getElementType());
+  SmallVector<int64_t> shape(t.getShape());
+  shape[1] = rows;
+  shape[2] = cols;
+  auto type = RankedTensorType::get(shape, t.getElementType());
   SmallVector<Value> dyn;
   if (t.isDynamicDim(0))
     dyn.push_back(dimOf(b, loc, x, 0));
   Value dest = filledTensor(b, loc, type, dyn, fill);
-  SmallVector<OpFoldResult> offsets = {b.getIndexAttr(0), b.getIndexAttr(top),
-                                       b.getIndexAttr(left), b.getIndexAttr(0)};
+  int64_t rank = t.getRank();
+  SmallVector<OpFoldResult> offsets(rank, b.getIndexAttr(0));
+  offsets[1] = b.getIndexAttr(top);
+  offsets[2] = b.getIndexAttr(left);
   SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, x);
-  SmallVector<OpFoldResult> strides = {b.getIndexAttr(1), b.getIndexAttr(sh),
-                                       b.getIndexAttr(sw), b.getIndexAttr(1)};
+  SmallVector<OpFoldResult> strides(rank, b.getIndexAttr(1));
+  strides[1] = b.getIndexAttr(sh);
+  strides[2] = b.getIndexAttr(sw);
   return tensor::InsertSliceOp::create(b, loc, x, dest, offsets, sizes,
                                        strides);
 }
@@ -189,6 +195,150 @@ struct ConvInputGradLowering : LoweringPattern<ConvInputGradOp> {
     auto par = IteratorType::parallel, red = IteratorType::reduction;
     return buildMacGeneric(b, loc, gp, flipped, init, maps,
                            {par, par, par, red, red, red, par}, "nhwc");
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Depthwise convolution: channel c's M filters give channels c * M + m. The
+// ops run on a [..., C, M] view of the channels (a free reshape), with the
+// channel loop innermost; marked "depthwise" so that elementwise fusion
+// leaves them alone (the CPU schedule does not tile them yet).
+//===----------------------------------------------------------------------===//
+
+/// `v` [..., C * M] as [..., C, M].
+Value splitChannels(OpBuilder &b, Location loc, Value v, int64_t c, int64_t m) {
+  RankedTensorType t = tensorTypeOf(v);
+  auto type = RankedTensorType::get(
+      {t.getDimSize(0), t.getDimSize(1), t.getDimSize(2), c, m},
+      t.getElementType());
+  SmallVector<OpFoldResult> shape = tensor::getMixedSizes(b, loc, v);
+  shape.back() = b.getIndexAttr(c);
+  shape.push_back(b.getIndexAttr(m));
+  return tensor::ExpandShapeOp::create(
+      b, loc, type, v, SmallVector<ReassociationIndices>{{0}, {1}, {2}, {3, 4}},
+      shape);
+}
+
+Value buildDepthwiseGeneric(OpBuilder &b, Location loc, Value lhs, Value rhs,
+                            Value init, ArrayRef<AffineMap> maps,
+                            ArrayRef<IteratorType> iterators) {
+  auto op = linalg::GenericOp::create(
+      b, loc, TypeRange{init.getType()}, ValueRange{lhs, rhs}, ValueRange{init},
+      maps, iterators, [](OpBuilder &nb, Location nl, ValueRange a) {
+        Value prod = arith::MulFOp::create(nb, nl, a[0], a[1]);
+        linalg::YieldOp::create(
+            nb, nl, ValueRange{arith::AddFOp::create(nb, nl, a[2], prod)});
+      });
+  op->setAttr("mlc.conv", b.getStringAttr("depthwise"));
+  return op.getResult(0);
+}
+
+struct DepthwiseConvLowering : LoweringPattern<DepthwiseConvOp> {
+  using LoweringPattern::LoweringPattern;
+  FailureOr<Value> lower(DepthwiseConvOp op, OpBuilder &b,
+                         Location loc) const override {
+    ArrayRef<int64_t> s = op.getStrides(), d = op.getDilations();
+    RankedTensorType kernel = op.getKernel().getType(), out = op.getType();
+    int64_t c = kernel.getDimSize(2), m = kernel.getDimSize(3);
+    Value xp = padded(b, loc, op.getInput(), op.getPads(), 0.0);
+    auto type5 = RankedTensorType::get(
+        {out.getDimSize(0), out.getDimSize(1), out.getDimSize(2), c, m},
+        out.getElementType());
+    SmallVector<Value> dyn;
+    if (out.isDynamicDim(0))
+      dyn.push_back(dimOf(b, loc, op.getInput(), 0));
+    Value init = filledTensor(b, loc, type5, dyn, 0.0);
+    // Loops (n, i, j, a, b, m, c).
+    MLIRContext *ctx = b.getContext();
+    AffineExpr n, i, j, a, bb, mm, cc;
+    bindDims(ctx, n, i, j, a, bb, mm, cc);
+    auto map = [&](ArrayRef<AffineExpr> e) {
+      return AffineMap::get(7, 0, e, ctx);
+    };
+    auto par = IteratorType::parallel, red = IteratorType::reduction;
+    Value y = buildDepthwiseGeneric(
+        b, loc, xp, op.getKernel(), init,
+        {map({n, i * s[0] + a * d[0], j * s[1] + bb * d[1], cc}),
+         map({a, bb, cc, mm}), map({n, i, j, cc, mm})},
+        {par, par, par, red, red, par, par});
+    return tensor::CollapseShapeOp::create(
+               b, loc, out, y,
+               SmallVector<ReassociationIndices>{{0}, {1}, {2}, {3, 4}})
+        .getResult();
+  }
+};
+
+struct DepthwiseConvInputGradLowering
+    : LoweringPattern<DepthwiseConvInputGradOp> {
+  using LoweringPattern::LoweringPattern;
+  FailureOr<Value> lower(DepthwiseConvInputGradOp op, OpBuilder &b,
+                         Location loc) const override {
+    ArrayRef<int64_t> s = op.getStrides(), d = op.getDilations(),
+                      pads = op.getPads();
+    RankedTensorType in = op.getType(), kernel = op.getKernel().getType();
+    int64_t kh = kernel.getDimSize(0), kw = kernel.getDimSize(1);
+    int64_t extentH = (kh - 1) * d[0], extentW = (kw - 1) * d[1];
+    Value g5 = splitChannels(b, loc, op.getGrad(), kernel.getDimSize(2),
+                             kernel.getDimSize(3));
+    Value gp = placeInto(b, loc, g5, in.getDimSize(1) + extentH,
+                         in.getDimSize(2) + extentW, extentH - pads[0],
+                         extentW - pads[2], s[0], s[1], 0.0);
+    Value init = zerosLike(b, loc, in, op.getGrad());
+    // Loops (n, y, x, a, b, m, c), the kernel read flipped in space.
+    MLIRContext *ctx = b.getContext();
+    AffineExpr n, y, x, a, bb, mm, cc;
+    bindDims(ctx, n, y, x, a, bb, mm, cc);
+    auto map = [&](ArrayRef<AffineExpr> e) {
+      return AffineMap::get(7, 0, e, ctx);
+    };
+    auto par = IteratorType::parallel, red = IteratorType::reduction;
+    // The kernel flipped in space (a small copy): its loops (a, b) then
+    // appear plainly in an operand, which linalg needs to size them.
+    AffineExpr fa, fb, fc, fm;
+    bindDims(ctx, fa, fb, fc, fm);
+    Value flipped =
+        linalg::GenericOp::create(
+            b, loc, TypeRange{kernel}, ValueRange{op.getKernel()},
+            ValueRange{emptyTensor(b, loc, kernel, {})},
+            SmallVector<AffineMap>{
+                AffineMap::get(4, 0, {kh - 1 - fa, kw - 1 - fb, fc, fm}, ctx),
+                AffineMap::getMultiDimIdentityMap(4, ctx)},
+            SmallVector<IteratorType>(4, IteratorType::parallel),
+            [](OpBuilder &nb, Location nl, ValueRange args) {
+              linalg::YieldOp::create(nb, nl, args[0]);
+            })
+            .getResult(0);
+    return buildDepthwiseGeneric(b, loc, gp, flipped, init,
+                                 {map({n, y + a * d[0], x + bb * d[1], cc, mm}),
+                                  map({a, bb, cc, mm}), map({n, y, x, cc})},
+                                 {par, par, par, red, red, red, par});
+  }
+};
+
+struct DepthwiseConvFilterGradLowering
+    : LoweringPattern<DepthwiseConvFilterGradOp> {
+  using LoweringPattern::LoweringPattern;
+  FailureOr<Value> lower(DepthwiseConvFilterGradOp op, OpBuilder &b,
+                         Location loc) const override {
+    ArrayRef<int64_t> s = op.getStrides(), d = op.getDilations();
+    RankedTensorType kernel = op.getType();
+    Value xp = padded(b, loc, op.getInput(), op.getPads(), 0.0);
+    Value g5 = splitChannels(b, loc, op.getGrad(), kernel.getDimSize(2),
+                             kernel.getDimSize(3));
+    Value init = filledTensor(b, loc, kernel, {}, 0.0);
+    // Loops (a, b, n, i, j, m, c).
+    MLIRContext *ctx = b.getContext();
+    AffineExpr a, bb, n, i, j, mm, cc;
+    bindDims(ctx, a, bb, n, i, j, mm, cc);
+    auto map = [&](ArrayRef<AffineExpr> e) {
+      return AffineMap::get(7, 0, e, ctx);
+    };
+    auto par = IteratorType::parallel, red = IteratorType::reduction;
+    return buildDepthwiseGeneric(
+        b, loc, xp, g5, init,
+        {map({n, i * s[0] + a * d[0], j * s[1] + bb * d[1], cc}),
+         map({n, i, j, cc, mm}), map({a, bb, cc, mm})},
+        {par, par, red, red, red, par, par});
   }
 };
 
@@ -513,6 +663,8 @@ struct AvgPoolGradLowering : LoweringPattern<AvgPoolGradOp> {
 
 void mlc::populateMLCConvToLinalgPatterns(RewritePatternSet &patterns) {
   patterns.add<ConvLowering, ConvFilterGradLowering, ConvInputGradLowering,
-               MaxPoolLowering, MaxPoolGradLowering, AvgPoolLowering,
-               AvgPoolGradLowering>(patterns.getContext());
+               DepthwiseConvLowering, DepthwiseConvInputGradLowering,
+               DepthwiseConvFilterGradLowering, MaxPoolLowering,
+               MaxPoolGradLowering, AvgPoolLowering, AvgPoolGradLowering>(
+      patterns.getContext());
 }

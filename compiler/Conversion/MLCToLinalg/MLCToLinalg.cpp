@@ -51,11 +51,13 @@ void reportUnlowered(Operation *op) {
             o->emitOpError()
                 << "must be lowered by mlc-optimizer before mlc-to-linalg";
           })
-      .Case<DenseOp, FlattenOp, Conv2DOp, MaxPool2DOp, AvgPool2DOp,
-            GlobalAvgPool2DOp, DropoutOp, BatchNormOp>([](Operation *o) {
-        o->emitOpError() << "is a layer and cannot be lowered directly; run "
-                            "mlc-materialize-params first";
-      })
+      .Case<DenseOp, FlattenOp, Conv2DOp, DepthwiseConv2DOp, MaxPool2DOp,
+            AvgPool2DOp, GlobalAvgPool2DOp, DropoutOp, BatchNormOp>(
+          [](Operation *o) {
+            o->emitOpError()
+                << "is a layer and cannot be lowered directly; run "
+                   "mlc-materialize-params first";
+          })
       .Case<ApplyDropoutOp, ApplyBatchNormOp>([](Operation *o) {
         o->emitOpError() << "differs between training and inference; "
                             "mlc-build-entry-points expands it for each";

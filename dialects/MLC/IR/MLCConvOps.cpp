@@ -46,8 +46,8 @@ FailureOr<SmallVector<int64_t, 4>> mlc::kerasPads(StringRef padding,
 }
 
 bool mlc::isLayer(Operation *op) {
-  return llvm::isa<DenseOp, FlattenOp, Conv2DOp, MaxPool2DOp, AvgPool2DOp,
-                   GlobalAvgPool2DOp, DropoutOp, BatchNormOp>(op);
+  return llvm::isa<DenseOp, FlattenOp, Conv2DOp, DepthwiseConv2DOp, MaxPool2DOp,
+                   AvgPool2DOp, GlobalAvgPool2DOp, DropoutOp, BatchNormOp>(op);
 }
 
 namespace {
@@ -137,6 +137,31 @@ convResultType(Operation *op, RankedTensorType input, RankedTensorType kernel,
                           dilations, pads, kernel.getDimSize(3));
 }
 
+/// The result type of mlc.depthwise_conv of `input` with `kernel`
+/// [kh, kw, C, M]: C * M channels.
+FailureOr<RankedTensorType>
+depthwiseResultType(Operation *op, RankedTensorType input,
+                    RankedTensorType kernel, ArrayRef<int64_t> strides,
+                    ArrayRef<int64_t> dilations, ArrayRef<int64_t> pads) {
+  if (failed(checkNHWC(op, "input", input)))
+    return failure();
+  if (kernel.getRank() != 4 || !kernel.hasStaticShape())
+    return op->emitOpError()
+           << "kernel must be static (height, width, channels, "
+              "depth_multiplier), got "
+           << kernel;
+  if (kernel.getDimSize(2) != input.getDimSize(3))
+    return op->emitOpError() << "kernel " << kernel << " is for "
+                             << kernel.getDimSize(2) << " channels, but input "
+                             << input << " has " << input.getDimSize(3);
+  if (kernel.getElementType() != input.getElementType())
+    return op->emitOpError() << "input " << input << " and kernel " << kernel
+                             << " must have the same element type";
+  return windowResultType(op, input, kernel.getShape().take_front(2), strides,
+                          dilations, pads,
+                          kernel.getDimSize(2) * kernel.getDimSize(3));
+}
+
 FailureOr<RankedTensorType>
 poolResultType(Operation *op, RankedTensorType input, ArrayRef<int64_t> window,
                ArrayRef<int64_t> strides, ArrayRef<int64_t> pads) {
@@ -222,6 +247,42 @@ LogicalResult ConvFilterGradOp::verify() {
                    });
 }
 
+LogicalResult DepthwiseConvOp::verify() {
+  auto type =
+      depthwiseResultType(*this, getInput().getType(), getKernel().getType(),
+                          getStrides(), getDilations(), getPads());
+  if (failed(type))
+    return failure();
+  return checkResult(*this, *type, [&](InFlightDiagnostic &d) {
+    d << "input " << getInput().getType() << " with kernel "
+      << getKernel().getType();
+  });
+}
+
+LogicalResult DepthwiseConvInputGradOp::verify() {
+  auto type = depthwiseResultType(*this, getType(), getKernel().getType(),
+                                  getStrides(), getDilations(), getPads());
+  if (failed(type))
+    return failure();
+  return checkType(*this, getGrad().getType(), *type, "grad",
+                   [&](InFlightDiagnostic &d) {
+                     d << "the depthwise convolution of " << getType()
+                       << " with " << getKernel().getType();
+                   });
+}
+
+LogicalResult DepthwiseConvFilterGradOp::verify() {
+  auto type = depthwiseResultType(*this, getInput().getType(), getType(),
+                                  getStrides(), getDilations(), getPads());
+  if (failed(type))
+    return failure();
+  return checkType(*this, getGrad().getType(), *type, "grad",
+                   [&](InFlightDiagnostic &d) {
+                     d << "the depthwise convolution of "
+                       << getInput().getType() << " with " << getType();
+                   });
+}
+
 LogicalResult MaxPoolOp::verify() {
   auto type = poolResultType(*this, getInput().getType(), getWindow(),
                              getStrides(), getPads());
@@ -286,6 +347,30 @@ LogicalResult Conv2DOp::verify() {
     return failure();
   return checkResult(*this, *type, [&](InFlightDiagnostic &d) {
     d << "input " << in << " with filters = " << getFilters();
+  });
+}
+
+LogicalResult DepthwiseConv2DOp::verify() {
+  RankedTensorType in = getInput().getType();
+  if (getDepthMultiplier() < 1)
+    return emitOpError() << "depth_multiplier must be positive, got "
+                         << getDepthMultiplier();
+  if (failed(checkNHWC(*this, "input", in)) ||
+      failed(checkPositive(*this, "kernel_size", getKernelSize(), 2)) ||
+      failed(checkPositive(*this, "strides", getStrides(), 2)) ||
+      failed(checkPositive(*this, "dilation_rate", getDilationRate(), 2)))
+    return failure();
+  auto pads = layerPads(*this, getPadding(), in, getKernelSize(), getStrides(),
+                        getDilationRate());
+  if (failed(pads))
+    return failure();
+  auto type = windowResultType(*this, in, getKernelSize(), getStrides(),
+                               getDilationRate(), *pads,
+                               in.getDimSize(3) * getDepthMultiplier());
+  if (failed(type))
+    return failure();
+  return checkResult(*this, *type, [&](InFlightDiagnostic &d) {
+    d << "input " << in << " with depth_multiplier = " << getDepthMultiplier();
   });
 }
 

@@ -430,6 +430,19 @@ LogicalResult ConvOp::buildVJP(OpBuilder &b, Value g, Grads &grads) {
   return success();
 }
 
+LogicalResult DepthwiseConvOp::buildVJP(OpBuilder &b, Value g, Grads &grads) {
+  Location loc = getLoc();
+  Value gx = DepthwiseConvInputGradOp::create(
+      b, loc, getInput().getType(), g, getKernel(), getStridesAttr(),
+      getDilationsAttr(), getPadsAttr());
+  Value gk = DepthwiseConvFilterGradOp::create(
+      b, loc, getKernel().getType(), getInput(), g, getStridesAttr(),
+      getDilationsAttr(), getPadsAttr());
+  grads.push_back({getInput(), gx});
+  grads.push_back({getKernel(), gk});
+  return success();
+}
+
 LogicalResult MaxPoolOp::buildVJP(OpBuilder &b, Value g, Grads &grads) {
   grads.push_back(
       {getInput(), MaxPoolGradOp::create(b, getLoc(), getInput().getType(), g,

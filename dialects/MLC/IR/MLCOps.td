@@ -210,6 +210,34 @@ def MLC_Conv2DOp : MLC_Op<"conv2d"> {
   let hasVerifier = 1;
 }
 
+def MLC_DepthwiseConv2DOp : MLC_Op<"depthwise_conv2d"> {
+  let summary = "Depthwise 2-D convolution layer";
+  let description = [{
+    Keras `DepthwiseConv2D`: each input channel is convolved with its own
+    `depth_multiplier` filters; output channel `c * depth_multiplier + m`
+    is filter `m` of channel `c`. Params `<name>.depthwise_kernel` (`kh x kw
+    x channels x depth_multiplier`, Glorot uniform) and `<name>.bias`
+    (zeros); unnamed layers are `depthwise_conv2d`, `depthwise_conv2d_1`,
+    ... Padding, strides and dilation as `mlc.conv2d`.
+  }];
+  let arguments = (ins
+      MLC_FloatTensor:$input,
+      DenseI64ArrayAttr:$kernel_size,
+      DefaultValuedAttr<I64Attr, "1">:$depth_multiplier,
+      DefaultValuedAttr<DenseI64ArrayAttr, "{1, 1}">:$strides,
+      DefaultValuedAttr<StrAttr, "\"valid\"">:$padding,
+      DefaultValuedAttr<DenseI64ArrayAttr, "{1, 1}">:$dilation_rate,
+      DefaultValuedAttr<MLC_ActivationAttr, "::mlc::Activation::linear">:$activation,
+      DefaultValuedAttr<BoolAttr, "true">:$use_bias,
+      OptionalAttr<StrAttr>:$name,
+      OptionalAttr<MLC_InitializerAttrInterface>:$depthwise_initializer,
+      OptionalAttr<MLC_InitializerAttrInterface>:$bias_initializer);
+  let results = (outs MLC_FloatTensor:$result);
+  let assemblyFormat =
+      "$input attr-dict `:` type($input) `->` type($result)";
+  let hasVerifier = 1;
+}
+
 class MLC_Pool2DLayerOp<string mnemonic, string what, string core>
     : MLC_Op<mnemonic> {
   let summary = what # " pooling layer";
@@ -467,6 +495,41 @@ def MLC_ConvOp : MLC_Op<"conv", [Pure, DeclareOpInterfaceMethods<MLC_Differentia
   let results = (outs MLC_FloatTensor:$result);
   let assemblyFormat =
       "$input `,` $kernel attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def MLC_DepthwiseConvOp : MLC_Op<"depthwise_conv", [Pure, DeclareOpInterfaceMethods<MLC_DifferentiableOpInterface>]> {
+  let summary = "Depthwise 2-D convolution, NHWC input, kernel [kh, kw, C, M]";
+  let description = [{
+    `result[n, i, j, c * M + m] = sum(x[n, i*sh + a*dh - top, j*sw + b*dw
+    - left, c] * kernel[a, b, c, m])` over the window `a, b`, zeros outside
+    the input. Attributes and shape rules as `mlc.conv`.
+  }];
+  let arguments = !con((ins MLC_FloatTensor:$input, MLC_FloatTensor:$kernel),
+                       MLC_ConvAttrs);
+  let results = (outs MLC_FloatTensor:$result);
+  let assemblyFormat =
+      "$input `,` $kernel attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def MLC_DepthwiseConvInputGradOp : MLC_Op<"depthwise_conv_input_grad", [Pure]> {
+  let summary = "Gradient of mlc.depthwise_conv with respect to its input";
+  let arguments = !con((ins MLC_FloatTensor:$grad, MLC_FloatTensor:$kernel),
+                       MLC_ConvAttrs);
+  let results = (outs MLC_FloatTensor:$result);
+  let assemblyFormat =
+      "$grad `,` $kernel attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def MLC_DepthwiseConvFilterGradOp : MLC_Op<"depthwise_conv_filter_grad", [Pure]> {
+  let summary = "Gradient of mlc.depthwise_conv with respect to its kernel";
+  let arguments = !con((ins MLC_FloatTensor:$input, MLC_FloatTensor:$grad),
+                       MLC_ConvAttrs);
+  let results = (outs MLC_FloatTensor:$result);
+  let assemblyFormat =
+      "$input `,` $grad attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
 }
 

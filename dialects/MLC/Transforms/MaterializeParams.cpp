@@ -98,7 +98,8 @@ struct MaterializeParamsPass
     llvm::StringMap<Location> explicitNames;
     for (Operation &op : body) {
       auto name = op.getAttrOfType<StringAttr>("name");
-      if (!name || !llvm::isa<DenseOp, Conv2DOp, BatchNormOp>(op))
+      if (!name ||
+          !llvm::isa<DenseOp, Conv2DOp, DepthwiseConv2DOp, BatchNormOp>(op))
         continue;
       auto [it, inserted] =
           explicitNames.try_emplace(name.getValue(), op.getLoc());
@@ -244,11 +245,13 @@ struct MaterializeParamsPass
         prefix = "dense";
       else if (llvm::isa<Conv2DOp>(op))
         prefix = "conv2d";
+      else if (llvm::isa<DepthwiseConv2DOp>(op))
+        prefix = "depthwise_conv2d";
       else
         continue;
       auto explicitName = op.getAttrOfType<StringAttr>("name");
       std::string name = explicitName ? explicitName.str() : namer.next(prefix);
-      for (StringRef suffix : {".kernel", ".bias"})
+      for (StringRef suffix : {".kernel", ".depthwise_kernel", ".bias"})
         if (Operation *existing = symbols.lookup((name + suffix).str()))
           return op.emitOpError()
                  << "layer \"" << name << "\" would define param @" << name
@@ -278,6 +281,25 @@ struct MaterializeParamsPass
         activation = dense.getActivation();
         useBias = dense.getUseBias();
         biasInit = dense.getBiasInitializerAttr();
+      } else if (auto dw = llvm::dyn_cast<DepthwiseConv2DOp>(op)) {
+        RankedTensorType in = dw.getInput().getType();
+        units = in.getDimSize(3) * dw.getDepthMultiplier();
+        ArrayRef<int64_t> k = dw.getKernelSize();
+        Value w = makeParam(".depthwise_kernel",
+                            RankedTensorType::get({k[0], k[1], in.getDimSize(3),
+                                                   dw.getDepthMultiplier()},
+                                                  in.getElementType()),
+                            dw.getDepthwiseInitializerAttr(),
+                            GlorotUniformAttr::get(ctx));
+        SmallVector<int64_t, 4> pads =
+            *kerasPads(dw.getPadding(), in.getShape().slice(1, 2), k,
+                       dw.getStrides(), dw.getDilationRate());
+        result = DepthwiseConvOp::create(b, loc, dw.getType(), dw.getInput(), w,
+                                         dw.getStrides(), dw.getDilationRate(),
+                                         pads);
+        activation = dw.getActivation();
+        useBias = dw.getUseBias();
+        biasInit = dw.getBiasInitializerAttr();
       } else {
         auto conv = llvm::cast<Conv2DOp>(op);
         RankedTensorType in = conv.getInput().getType();

@@ -87,18 +87,57 @@ func.func @avg_pool(%x: tensor<?x5x4x2xf32>) -> tensor<?x3x4x2xf32> {
 // -----
 
 // The gradient of max pooling: the offset of each window's first maximum
-// (offsets scanned from the last, each equal one overwriting), then each
-// offset's share added into its strided slice of the input's gradient.
+// (offsets scanned from the last, each equal one overwriting). Windows that
+// tile the input (stride = window, no pads) give each input element its
+// window's gradient in one gather: where its offset in the window,
+// (y mod 2) * 2 + x mod 2, is the first maximum's.
+// CHECK-DAG: #[[WIN:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1 floordiv 2, d2 floordiv 2, d3)>
 // CHECK-LABEL: func.func @max_pool_grad
 // CHECK:         %[[NONE:.*]] = linalg.fill ins(%{{.*}} : f32) {{.*}} -> tensor<?x2x3x3xf32>
 // CHECK:         arith.cmpf oeq
 // CHECK:         arith.constant 3.000000e+00
 // CHECK:         arith.select
-// CHECK:         %[[DX:.*]] = linalg.fill {{.*}} -> tensor<?x4x6x3xf32>
-// CHECK:         %[[PART:.*]] = tensor.extract_slice %[[DX]][0, 0, 0, 0] [%{{.*}}, 2, 3, 3] [1, 2, 2, 1]
-// CHECK:         %[[SUM:.*]] = linalg.generic {{.*}} outs(%[[PART]] : tensor<?x2x3x3xf32>)
-// CHECK:         tensor.insert_slice %[[SUM]] into %[[DX]][0, 0, 0, 0] [%{{.*}}, 2, 3, 3] [1, 2, 2, 1]
+// CHECK:         linalg.generic {indexing_maps = [#[[WIN]], #[[WIN]], #{{.*}}]{{.*}} outs(%{{.*}} : tensor<?x4x6x3xf32>)
+// CHECK:           linalg.index 1
+// CHECK:           arith.remui
+// CHECK:           arith.cmpf oeq
+// CHECK:           arith.select
+// CHECK-NOT:     tensor.insert_slice
 func.func @max_pool_grad(%g: tensor<?x2x3x3xf32>, %x: tensor<?x4x6x3xf32>) -> tensor<?x4x6x3xf32> {
   %r = mlc.max_pool_grad %g, %x {window = array<i64: 2, 2>, strides = array<i64: 2, 2>} : (tensor<?x2x3x3xf32>, tensor<?x4x6x3xf32>) -> tensor<?x4x6x3xf32>
   return %r : tensor<?x4x6x3xf32>
+}
+
+// -----
+
+// Depthwise: on a [..., C, M] view of the output channels, the input
+// channel innermost; the result collapses back to C * M channels.
+// CHECK-DAG: #[[X:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1 + d3, d2 + d4, d6)>
+// CHECK-DAG: #[[K:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d3, d4, d6, d5)>
+// CHECK-DAG: #[[Y:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d2, d6, d5)>
+// CHECK-LABEL: func.func @depthwise
+// CHECK:         %[[Y5:.*]] = linalg.generic {indexing_maps = [#[[X]], #[[K]], #[[Y]]], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction", "parallel", "parallel"]}
+// CHECK-SAME:      outs(%{{.*}} : tensor<?x6x6x3x2xf32>) attrs = {mlc.conv = "depthwise"}
+// CHECK:         tensor.collapse_shape %[[Y5]] {{\[\[}}0], [1], [2], [3, 4]] : tensor<?x6x6x3x2xf32> into tensor<?x6x6x6xf32>
+func.func @depthwise(%x: tensor<?x8x8x3xf32>, %k: tensor<3x3x3x2xf32>) -> tensor<?x6x6x6xf32> {
+  %r = mlc.depthwise_conv %x, %k : (tensor<?x8x8x3xf32>, tensor<3x3x3x2xf32>) -> tensor<?x6x6x6xf32>
+  return %r : tensor<?x6x6x6xf32>
+}
+
+// -----
+
+// Overlapping windows add each offset's share into a strided slice of the
+// padded gradient, in place.
+// CHECK-LABEL: func.func @max_pool_grad_overlapping
+// CHECK:         linalg.fill {{.*}} -> tensor<?x7x7x2xf32>
+// CHECK:         %[[DX:.*]] = linalg.fill {{.*}} -> tensor<?x7x7x2xf32>
+// CHECK-NOT:     linalg.fill
+// CHECK:         %[[PART:.*]] = tensor.extract_slice %[[DX]][0, 0, 0, 0] [%{{.*}}, 3, 3, 2] [1, 2, 2, 1]
+// CHECK:         %[[SUM:.*]] = linalg.generic {{.*}} outs(%[[PART]] : tensor<?x3x3x2xf32>)
+// CHECK:         tensor.insert_slice %[[SUM]] into %[[DX]][0, 0, 0, 0] [%{{.*}}, 3, 3, 2] [1, 2, 2, 1]
+// CHECK-COUNT-8: tensor.insert_slice
+// CHECK:         tensor.extract_slice %{{.*}}[0, 1, 1, 0] [%{{.*}}, 5, 5, 2] [1, 1, 1, 1]
+func.func @max_pool_grad_overlapping(%g: tensor<?x3x3x2xf32>, %x: tensor<?x5x5x2xf32>) -> tensor<?x5x5x2xf32> {
+  %r = mlc.max_pool_grad %g, %x {window = array<i64: 3, 3>, strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>} : (tensor<?x3x3x2xf32>, tensor<?x5x5x2xf32>) -> tensor<?x5x5x2xf32>
+  return %r : tensor<?x5x5x2xf32>
 }

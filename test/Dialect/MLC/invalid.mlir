@@ -595,3 +595,22 @@ mlc.model @batch_norm_channels {
   %b = mlc.batch_norm %x : tensor<?x?xf32>
   mlc.output %b : tensor<?x?xf32>
 }
+
+// -----
+
+mlc.model @depthwise_channels {
+  %x = mlc.input "x" : tensor<?x8x8x3xf32>
+  %k = mlc.input "k" : tensor<3x3x4x2xf32>
+  // expected-error @+1 {{'mlc.depthwise_conv' op kernel 'tensor<3x3x4x2xf32>' is for 4 channels, but input 'tensor<?x8x8x3xf32>' has 3}}
+  %y = mlc.depthwise_conv %x, %k : (tensor<?x8x8x3xf32>, tensor<3x3x4x2xf32>) -> tensor<?x6x6x8xf32>
+  mlc.output %y : tensor<?x6x6x8xf32>
+}
+
+// -----
+
+mlc.model @depthwise_result {
+  %x = mlc.input "x" : tensor<?x8x8x3xf32>
+  // expected-error @+1 {{'mlc.depthwise_conv2d' op result has type 'tensor<?x6x6x3xf32>', but input 'tensor<?x8x8x3xf32>' with depth_multiplier = 2 gives 'tensor<?x6x6x6xf32>'}}
+  %y = mlc.depthwise_conv2d %x {kernel_size = array<i64: 3, 3>, depth_multiplier = 2} : tensor<?x8x8x3xf32> -> tensor<?x6x6x3xf32>
+  mlc.output %y : tensor<?x6x6x3xf32>
+}

@@ -207,6 +207,10 @@ mlc.model @activations {
 // CHECK:         mlc.max_pool_grad %[[M]], %{{.*}} {pads = array<i64: 0, 1, 0, 1>, strides = array<i64: 2, 2>, window = array<i64: 2, 2>} : (tensor<?x4x4x2xf32>, tensor<?x8x8x2xf32>) -> tensor<?x8x8x2xf32>
 // CHECK:         %[[A:.*]] = mlc.avg_pool %{{.*}} {window = array<i64: 2, 2>} : tensor<?x8x8x2xf32> -> tensor<?x7x7x2xf32>
 // CHECK:         mlc.avg_pool_grad %[[A]] {window = array<i64: 2, 2>} : (tensor<?x7x7x2xf32>) -> tensor<?x8x8x2xf32>
+// CHECK:         mlc.depthwise_conv2d %{{.*}} {depth_multiplier = 2 : i64, kernel_size = array<i64: 3, 3>} : tensor<?x8x8x2xf32> -> tensor<?x6x6x4xf32>
+// CHECK:         %[[D:.*]] = mlc.depthwise_conv %{{.*}}, %{{.*}} : (tensor<?x8x8x2xf32>, tensor<3x2x2x2xf32>) -> tensor<?x6x7x4xf32>
+// CHECK:         mlc.depthwise_conv_input_grad %[[D]], %{{.*}} : (tensor<?x6x7x4xf32>, tensor<3x2x2x2xf32>) -> tensor<?x8x8x2xf32>
+// CHECK:         mlc.depthwise_conv_filter_grad %{{.*}}, %[[D]] : (tensor<?x8x8x2xf32>, tensor<?x6x7x4xf32>) -> tensor<3x2x2x2xf32>
 mlc.model @windows {
   %x = mlc.input "x" : tensor<?x8x8x2xf32>
   %k = mlc.input "k" : tensor<3x2x2x4xf32>
@@ -221,6 +225,11 @@ mlc.model @windows {
   %gm = mlc.max_pool_grad %m, %x {window = array<i64: 2, 2>, strides = array<i64: 2, 2>, pads = array<i64: 0, 1, 0, 1>} : (tensor<?x4x4x2xf32>, tensor<?x8x8x2xf32>) -> tensor<?x8x8x2xf32>
   %a = mlc.avg_pool %x {window = array<i64: 2, 2>} : tensor<?x8x8x2xf32> -> tensor<?x7x7x2xf32>
   %ga = mlc.avg_pool_grad %a {window = array<i64: 2, 2>} : (tensor<?x7x7x2xf32>) -> tensor<?x8x8x2xf32>
+  %dl = mlc.depthwise_conv2d %x {kernel_size = array<i64: 3, 3>, depth_multiplier = 2} : tensor<?x8x8x2xf32> -> tensor<?x6x6x4xf32>
+  %dk = mlc.constant dense<0.5> : tensor<3x2x2x2xf32>
+  %d = mlc.depthwise_conv %x, %dk : (tensor<?x8x8x2xf32>, tensor<3x2x2x2xf32>) -> tensor<?x6x7x4xf32>
+  %dgx = mlc.depthwise_conv_input_grad %d, %dk : (tensor<?x6x7x4xf32>, tensor<3x2x2x2xf32>) -> tensor<?x8x8x2xf32>
+  %dgk = mlc.depthwise_conv_filter_grad %x, %d : (tensor<?x8x8x2xf32>, tensor<?x6x7x4xf32>) -> tensor<3x2x2x2xf32>
   mlc.output %gp, %gx, %gk, %gm, %ga : tensor<?x1x1x4xf32>, tensor<?x8x8x2xf32>, tensor<3x2x2x4xf32>, tensor<?x8x8x2xf32>, tensor<?x8x8x2xf32>
 }
 

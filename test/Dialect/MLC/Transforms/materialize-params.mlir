@@ -152,3 +152,16 @@ mlc.model @regularized {
   %e = mlc.dropout %d {rate = 0.5} : tensor<?x4x4x3xf32>
   mlc.output %e : tensor<?x4x4x3xf32>
 }
+
+// -----
+
+// Depthwise: Keras's weight name (depthwise_kernel), [kh, kw, C, M].
+// CHECK-LABEL: mlc.model @depthwise
+// CHECK:         mlc.param @depthwise_conv2d.depthwise_kernel : tensor<3x3x4x2xf32> = #mlc.glorot_uniform
+// CHECK-NEXT:    mlc.param @depthwise_conv2d.bias : tensor<8xf32> = #mlc.zeros
+// CHECK:         mlc.depthwise_conv %{{.*}}, %{{.*}} {pads = array<i64: 1, 1, 1, 1>} : (tensor<?x8x8x4xf32>, tensor<3x3x4x2xf32>) -> tensor<?x8x8x8xf32>
+mlc.model @depthwise {
+  %x = mlc.input "x" : tensor<?x8x8x4xf32>
+  %y = mlc.depthwise_conv2d %x {kernel_size = array<i64: 3, 3>, depth_multiplier = 2, padding = "same"} : tensor<?x8x8x4xf32> -> tensor<?x8x8x8xf32>
+  mlc.output %y : tensor<?x8x8x8xf32>
+}
