@@ -12,6 +12,7 @@
 #include "Report.h"
 
 #include "runtime/Aligned.h"
+#include "runtime/Augment.h"
 #include "runtime/Batch.h"
 #include "runtime/Checkpoint.h"
 #include "runtime/IDX.h"
@@ -27,6 +28,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
+#include <future>
 #include <numeric>
 #include <optional>
 
@@ -222,10 +224,48 @@ public:
         (int64_t(order.size()) + options.batchSize - 1) / options.batchSize;
     const runtime::LearningRateSchedule &schedule = sig.schedule;
     auto start = Clock::now();
+    // With augmentation, a worker gathers and transforms batch s + 1 into
+    // a staging buffer while step s runs; the step only copies it in.
+    runtime::AugmentOptions augment;
+    std::string ignored; // checked by checkTrainOptions
+    runtime::parseAugment(options.augment, augment, ignored);
+    const int64_t batch = options.batchSize;
+    int64_t height = set.images.dims[1], width = set.images.dims[2];
+    int64_t channels = sampleSize / (height * width);
+    float fill = (0.0f - normalization.shift) * normalization.scale;
+    std::vector<float> stageX[2];
+    std::vector<int32_t> stageY[2];
+    std::future<int64_t> next;
+    auto prepare = [&](int64_t s) -> int64_t {
+      std::vector<float> &sx = stageX[s % 2];
+      std::vector<int32_t> &sy = stageY[s % 2];
+      int64_t n =
+          runtime::loadBatch(set, order, s * batch, batch, normalization.shift,
+                             normalization.scale, sx.data(), sy.data());
+      runtime::augmentBatch(sx.data(), n, height, width, channels, augment,
+                            options.seed, epoch, s * batch, fill);
+      return n;
+    };
+    if (augment.enabled()) {
+      for (int k = 0; k < 2; ++k) {
+        stageX[k].resize(size_t(batch * sampleSize));
+        stageY[k].resize(size_t(batch));
+      }
+      next = std::async(std::launch::async, prepare, int64_t(0));
+    }
     for (int64_t s = 0; s < steps; ++s) {
-      int64_t n = runtime::loadBatch(set, order, s * options.batchSize,
-                                     options.batchSize, normalization.shift,
-                                     normalization.scale, x.data(), y.data());
+      int64_t n;
+      if (augment.enabled()) {
+        n = next.get();
+        std::copy_n(stageX[s % 2].data(), n * sampleSize, x.data());
+        std::copy_n(stageY[s % 2].data(), n, y.data());
+        if (s + 1 < steps)
+          next = std::async(std::launch::async, prepare, s + 1);
+      } else {
+        n = runtime::loadBatch(set, order, s * batch, batch,
+                               normalization.shift, normalization.scale,
+                               x.data(), y.data());
+      }
       double rate = schedule.at(iteration);
       stepRate = float(rate);
       stepSize =
@@ -348,6 +388,10 @@ Error mlc::checkTrainOptions(const TrainOptions &options, bool train) {
                 std::to_string(options.epochs));
   if (!(options.validationSplit >= 0 && options.validationSplit < 1))
     return fail("--validation-split must be in [0, 1)");
+  runtime::AugmentOptions augment;
+  std::string augmentError;
+  if (!runtime::parseAugment(options.augment, augment, augmentError))
+    return fail("--augment: " + augmentError);
   if (options.validateOnTest && options.validationSplit > 0)
     return fail("--validate-on-test and --validation-split both name the "
                 "validation data; give one");

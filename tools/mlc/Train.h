@@ -19,6 +19,9 @@ struct TrainOptions {
   uint64_t seed = 0;
   double validationSplit = 0.0;
   bool validateOnTest = false; ///< the test set as validation data, per epoch
+  /// Random augmentation of the training images (runtime/Augment.h), e.g.
+  /// "translate=0.1,rotate=10"; empty: none.
+  std::string augment;
   /// scale (pixel / 255) or standardize; empty: not given (the
   /// checkpoint's when resuming or evaluating, else scale).
   std::string normalize;

@@ -208,6 +208,14 @@ cl::opt<double> validationSplit(
     cl::desc("Fraction of the training set (its end) held out for "
              "validation"),
     cl::init(0.0), cl::sub(trainCmd), cl::cat(mlcCategory));
+cl::opt<std::string> augment(
+    "augment",
+    cl::desc("Random augmentation of the training images, as Keras's "
+             "preprocessing layers do it, prepared on a prefetch thread: "
+             "translate=F (fraction of the size), rotate=DEGREES, zoom=F, "
+             "flip (left-right), fill=reflect|constant|nearest; e.g. "
+             "--augment translate=0.1,rotate=10"),
+    cl::init(""), cl::sub(trainCmd), cl::cat(mlcCategory));
 cl::opt<bool> validateOnTest(
     "validate-on-test",
     cl::desc("Report the test set's loss and accuracy after every epoch, as "
@@ -550,6 +558,7 @@ Error runTrain(bool train) {
   options.seed = seed;
   options.validationSplit = validationSplit;
   options.validateOnTest = validateOnTest;
+  options.augment = augment;
   // Unless given, the checkpoint's normalization applies.
   options.normalize = normalize.getNumOccurrences() ? normalize.getValue() : "";
   options.checkpoint = train ? std::string(checkpoint) : "";
