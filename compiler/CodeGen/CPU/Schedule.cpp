@@ -534,6 +534,38 @@ public:
   %{0}_fillf, %{0}_f2 = transform.structured.fuse_into_containing_op %{0}_fill into %{0}_f1 : (!transform.any_op, !transform.any_op) -> (!transform.any_op, !transform.any_op)
 )",
           p, kTagAttr, tm, tn, handles, interchange4, innermost);
+    } else if (filter) {
+      // A kernel gradient sums over the whole batch for every tile: the
+      // batch runs in blocks that stay in the L2 cache while every tile
+      // takes its share (the tiles load and store their accumulators once
+      // per block). Loops: the outermost tile loop (which threads split),
+      // the batch blocks, the other tile loops.
+      int64_t convLoop[] = {0, 1, int64_t(rowLoop), 6};
+      SmallVector<int64_t> outer(7, 0), inner(7, 0), block(7, 0);
+      outer[convLoop[order[0]]] = sizes[convLoop[order[0]]];
+      for (int64_t k = 1; k < 4; ++k)
+        inner[convLoop[order[k]]] = sizes[convLoop[order[k]]];
+      auto in0 = llvm::cast<RankedTensorType>(op.getDpsInputs()[0].getType());
+      auto in1 = llvm::cast<RankedTensorType>(op.getDpsInputs()[1].getType());
+      int64_t perSample =
+          4 * (in0.getNumElements() / std::max<int64_t>(1, in0.getDimSize(0)) +
+               in1.getNumElements() / std::max<int64_t>(1, in1.getDimSize(0)));
+      if (in0.isDynamicDim(0) || in1.isDynamicDim(0))
+        perSample = 4 * (in0.getDimSize(1) * in0.getDimSize(2) *
+                             in0.getDimSize(3) +
+                         in1.getDimSize(1) * in1.getDimSize(2) *
+                             in1.getDimSize(3));
+      block[2] = std::clamp<int64_t>((256 << 10) / std::max<int64_t>(perSample, 1),
+                                     1, 64);
+      std::string rest;
+      for (int64_t k = 1; k < 4; ++k)
+        rest += (rest.empty() ? "%" : ", %") + p + "_" + loopNames[order[k]];
+      os << llvm::formatv(
+          R"(  %{0}_t1, %{0}_{1} = transform.structured.tile_using_for %{0}_op tile_sizes [{2}] : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
+  %{0}_t2, %{0}_ln = transform.structured.tile_using_for %{0}_t1 tile_sizes [{3}] : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
+  %{0}_t, {4} = transform.structured.tile_using_for %{0}_t2 tile_sizes [{5}] : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op)
+)",
+          p, loopNames[order[0]], list(outer), list(block), rest, list(inner));
     } else {
       os << llvm::formatv(
           R"(  %{0}_t, {2} = transform.structured.tile_using_for %{0}_op tile_sizes [{1}]{3} : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op)
@@ -542,10 +574,21 @@ public:
     }
     canonicalize(p + "_c0");
     bool partialRows = rows % tm != 0, restCols = cols > tn && cols % tn != 0;
-    if (restCols)
-      peel(p, "lj", "c", epilogue != nullptr, {""});
-    if (partialRows)
-      peel(p, "li", "r", epilogue != nullptr, {"", "c"});
+    // Peeling consumes the handles of the loops nested in the peeled one:
+    // the inner of the two goes first.
+    int64_t rowsAt = llvm::find(order, 2) - order.begin(),
+            colsAt = llvm::find(order, 3) - order.begin();
+    if (colsAt > rowsAt) {
+      if (restCols)
+        peel(p, "lj", "c", epilogue != nullptr, {""});
+      if (partialRows)
+        peel(p, "li", "r", epilogue != nullptr, {"", "c"});
+    } else {
+      if (partialRows)
+        peel(p, "li", "r", epilogue != nullptr, {""});
+      if (restCols)
+        peel(p, "lj", "c", epilogue != nullptr, {"", "r"});
+    }
     for (const char *kind : {"", "c", "r", "rc"}) {
       std::string k = kind;
       bool partialColsHere = k.find('c') != std::string::npos,
@@ -1276,7 +1319,11 @@ struct CPUSchedulePass : public mlc::impl::CPUScheduleBase<CPUSchedulePass> {
         auto fill = op.getDpsInits()[0].getDefiningOp<linalg::FillOp>();
         linalg::GenericOp epilogue;
         Value result = op->getResult(0);
-        if (fill && fill->hasOneUse() && result.hasOneUse())
+        // Not for a kernel gradient, whose batch loop runs outside its
+        // tiles (the optimizer update then runs after it, a small loop).
+        bool filterKind = op->getAttrOfType<StringAttr>(kConvAttr).getValue() ==
+                          "filter";
+        if (!filterKind && fill && fill->hasOneUse() && result.hasOneUse())
           if (auto user =
                   llvm::dyn_cast<linalg::GenericOp>(*result.user_begin()))
             if (isElementwiseEpilogue(user, result) && !user->hasAttr(kTagAttr))
