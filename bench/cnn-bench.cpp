@@ -86,22 +86,24 @@ struct Param {
 
 class OneDNNStep {
 public:
-  explicit OneDNNStep(int64_t batch) : eng(engine::kind::cpu, 0), s(eng), n(batch) {
+  explicit OneDNNStep(int64_t batch)
+      : eng(engine::kind::cpu, 0), s(eng), n(batch) {
     std::mt19937 rng(0);
     auto md = [](memory::dims d, tag t) { return memory::desc(d, dt::f32, t); };
     // Layer 1: [n, 1, 28, 28] -> [n, 32, 26, 26] (NHWC in memory).
     x = memory(md({n, 1, 28, 28}, tag::nhwc), eng);
     auto conv = [&](memory::dims src, memory::dims wei, memory::dims dst,
-                    memory::desc &srcMd, convolution_forward::primitive_desc &pd) {
+                    memory::desc &srcMd,
+                    convolution_forward::primitive_desc &pd) {
       srcMd = md(src, tag::nhwc);
       post_ops ops;
       ops.append_eltwise(1.0f, algorithm::eltwise_relu, 0.0f, 0.0f);
       primitive_attr attr;
       attr.set_post_ops(ops);
-      convolution_forward::desc d(
-          prop_kind::forward_training, algorithm::convolution_direct, srcMd,
-          md(wei, tag::any), md({wei[0]}, tag::x), md(dst, tag::nhwc),
-          {1, 1}, {0, 0}, {0, 0});
+      convolution_forward::desc d(prop_kind::forward_training,
+                                  algorithm::convolution_direct, srcMd,
+                                  md(wei, tag::any), md({wei[0]}, tag::x),
+                                  md(dst, tag::nhwc), {1, 1}, {0, 0}, {0, 0});
       pd = convolution_forward::primitive_desc(d, attr, eng);
     };
     memory::desc src1, src2;
@@ -146,8 +148,8 @@ public:
 
     // Backward.
     dLogits = memory(dense.dst_desc(), eng);
-    inner_product_backward_weights::desc dwd(flat, dense.weights_desc(),
-                                             dense.bias_desc(), dense.dst_desc());
+    inner_product_backward_weights::desc dwd(
+        flat, dense.weights_desc(), dense.bias_desc(), dense.dst_desc());
     denseW = inner_product_backward_weights::primitive_desc(dwd, eng, dense);
     inner_product_backward_data::desc dxd(flat, dense.weights_desc(),
                                           dense.dst_desc());
@@ -192,8 +194,7 @@ public:
     convBack(conv1, {32, 1, 3, 3}, conv1W);
     convolution_backward_data::desc cd(
         algorithm::convolution_direct, conv2.src_desc(),
-        md({64, 32, 3, 3}, tag::any), conv2.dst_desc(), {1, 1}, {0, 0},
-        {0, 0});
+        md({64, 32, 3, 3}, tag::any), conv2.dst_desc(), {1, 1}, {0, 0}, {0, 0});
     conv2X = convolution_backward_data::primitive_desc(cd, eng, conv2);
     k1Grad = memory(conv1W.diff_weights_desc(), eng);
     k2Grad = memory(conv2W.diff_weights_desc(), eng);
@@ -206,14 +207,16 @@ public:
   float *input() { return static_cast<float *>(x.get_data_handle()); }
 
   void step(const int32_t *labels, float alpha, uint64_t iteration) {
-    convolution_forward(conv1).execute(
-        s, {{DNNL_ARG_SRC, x}, {DNNL_ARG_WEIGHTS, k1.value},
-            {DNNL_ARG_BIAS, b1.value}, {DNNL_ARG_DST, a1}});
+    convolution_forward(conv1).execute(s, {{DNNL_ARG_SRC, x},
+                                           {DNNL_ARG_WEIGHTS, k1.value},
+                                           {DNNL_ARG_BIAS, b1.value},
+                                           {DNNL_ARG_DST, a1}});
     pooling_forward(pool1).execute(
         s, {{DNNL_ARG_SRC, a1}, {DNNL_ARG_DST, p1}, {DNNL_ARG_WORKSPACE, ws1}});
-    convolution_forward(conv2).execute(
-        s, {{DNNL_ARG_SRC, p1}, {DNNL_ARG_WEIGHTS, k2.value},
-            {DNNL_ARG_BIAS, b2.value}, {DNNL_ARG_DST, a2}});
+    convolution_forward(conv2).execute(s, {{DNNL_ARG_SRC, p1},
+                                           {DNNL_ARG_WEIGHTS, k2.value},
+                                           {DNNL_ARG_BIAS, b2.value},
+                                           {DNNL_ARG_DST, a2}});
     pooling_forward(pool2).execute(
         s, {{DNNL_ARG_SRC, a2}, {DNNL_ARG_DST, p2}, {DNNL_ARG_WORKSPACE, ws2}});
     // Dropout 0.5: keep with probability 1/2, scaled by 2.
@@ -225,9 +228,10 @@ public:
       mask[i] = (r >> 63) ? 2.0f : 0.0f;
       d[i] = feat[i] * mask[i];
     }
-    inner_product_forward(dense).execute(
-        s, {{DNNL_ARG_SRC, dropped}, {DNNL_ARG_WEIGHTS, w3.value},
-            {DNNL_ARG_BIAS, b3.value}, {DNNL_ARG_DST, logits}});
+    inner_product_forward(dense).execute(s, {{DNNL_ARG_SRC, dropped},
+                                             {DNNL_ARG_WEIGHTS, w3.value},
+                                             {DNNL_ARG_BIAS, b3.value},
+                                             {DNNL_ARG_DST, logits}});
     // Softmax cross-entropy and its gradient.
     const float *z = static_cast<const float *>(logits.get_data_handle());
     float *dz = static_cast<float *>(dLogits.get_data_handle());
@@ -236,40 +240,48 @@ public:
       for (int k = 0; k < 10; ++k)
         sum += (probs[i * 10 + k] = std::exp(z[i * 10 + k] - mx));
       for (int k = 0; k < 10; ++k)
-        dz[i * 10 + k] = (probs[i * 10 + k] / sum - (k == labels[i])) / float(n);
+        dz[i * 10 + k] =
+            (probs[i * 10 + k] / sum - (k == labels[i])) / float(n);
     }
     inner_product_backward_weights(denseW).execute(
-        s, {{DNNL_ARG_SRC, dropped}, {DNNL_ARG_DIFF_DST, dLogits},
-            {DNNL_ARG_DIFF_WEIGHTS, w3.grad}, {DNNL_ARG_DIFF_BIAS, b3.grad}});
-    inner_product_backward_data(denseX).execute(
-        s, {{DNNL_ARG_DIFF_DST, dLogits}, {DNNL_ARG_WEIGHTS, w3.value},
-            {DNNL_ARG_DIFF_SRC, dFlat}});
+        s, {{DNNL_ARG_SRC, dropped},
+            {DNNL_ARG_DIFF_DST, dLogits},
+            {DNNL_ARG_DIFF_WEIGHTS, w3.grad},
+            {DNNL_ARG_DIFF_BIAS, b3.grad}});
+    inner_product_backward_data(denseX).execute(s,
+                                                {{DNNL_ARG_DIFF_DST, dLogits},
+                                                 {DNNL_ARG_WEIGHTS, w3.value},
+                                                 {DNNL_ARG_DIFF_SRC, dFlat}});
     float *df = static_cast<float *>(dFlat.get_data_handle());
     for (int64_t i = 0; i < n * 1600; ++i)
       df[i] *= mask[i];
-    pooling_backward(pool2B).execute(
-        s, {{DNNL_ARG_DIFF_DST, dFlat}, {DNNL_ARG_DIFF_SRC, dA2},
-            {DNNL_ARG_WORKSPACE, ws2}});
-    eltwise_backward(relu2B).execute(
-        s, {{DNNL_ARG_DST, a2}, {DNNL_ARG_DIFF_DST, dA2},
-            {DNNL_ARG_DIFF_SRC, dZ2}});
+    pooling_backward(pool2B).execute(s, {{DNNL_ARG_DIFF_DST, dFlat},
+                                         {DNNL_ARG_DIFF_SRC, dA2},
+                                         {DNNL_ARG_WORKSPACE, ws2}});
+    eltwise_backward(relu2B).execute(s, {{DNNL_ARG_DST, a2},
+                                         {DNNL_ARG_DIFF_DST, dA2},
+                                         {DNNL_ARG_DIFF_SRC, dZ2}});
     convolution_backward_weights(conv2W).execute(
-        s, {{DNNL_ARG_SRC, p1}, {DNNL_ARG_DIFF_DST, dZ2},
-            {DNNL_ARG_DIFF_WEIGHTS, k2Grad}, {DNNL_ARG_DIFF_BIAS, b2.grad}});
+        s, {{DNNL_ARG_SRC, p1},
+            {DNNL_ARG_DIFF_DST, dZ2},
+            {DNNL_ARG_DIFF_WEIGHTS, k2Grad},
+            {DNNL_ARG_DIFF_BIAS, b2.grad}});
     reorder(k2Grad, k2.grad).execute(s, k2Grad, k2.grad);
     reorder(k2.value, k2ForData).execute(s, k2.value, k2ForData);
-    convolution_backward_data(conv2X).execute(
-        s, {{DNNL_ARG_DIFF_DST, dZ2}, {DNNL_ARG_WEIGHTS, k2ForData},
-            {DNNL_ARG_DIFF_SRC, dP1}});
-    pooling_backward(pool1B).execute(
-        s, {{DNNL_ARG_DIFF_DST, dP1}, {DNNL_ARG_DIFF_SRC, dA1},
-            {DNNL_ARG_WORKSPACE, ws1}});
-    eltwise_backward(relu1B).execute(
-        s, {{DNNL_ARG_DST, a1}, {DNNL_ARG_DIFF_DST, dA1},
-            {DNNL_ARG_DIFF_SRC, dZ1}});
+    convolution_backward_data(conv2X).execute(s, {{DNNL_ARG_DIFF_DST, dZ2},
+                                                  {DNNL_ARG_WEIGHTS, k2ForData},
+                                                  {DNNL_ARG_DIFF_SRC, dP1}});
+    pooling_backward(pool1B).execute(s, {{DNNL_ARG_DIFF_DST, dP1},
+                                         {DNNL_ARG_DIFF_SRC, dA1},
+                                         {DNNL_ARG_WORKSPACE, ws1}});
+    eltwise_backward(relu1B).execute(s, {{DNNL_ARG_DST, a1},
+                                         {DNNL_ARG_DIFF_DST, dA1},
+                                         {DNNL_ARG_DIFF_SRC, dZ1}});
     convolution_backward_weights(conv1W).execute(
-        s, {{DNNL_ARG_SRC, x}, {DNNL_ARG_DIFF_DST, dZ1},
-            {DNNL_ARG_DIFF_WEIGHTS, k1Grad}, {DNNL_ARG_DIFF_BIAS, b1.grad}});
+        s, {{DNNL_ARG_SRC, x},
+            {DNNL_ARG_DIFF_DST, dZ1},
+            {DNNL_ARG_DIFF_WEIGHTS, k1Grad},
+            {DNNL_ARG_DIFF_BIAS, b1.grad}});
     reorder(k1Grad, k1.grad).execute(s, k1Grad, k1.grad);
     s.wait();
     for (Param *p : {&k1, &b1, &k2, &b2, &w3, &b3})
@@ -290,8 +302,8 @@ private:
   convolution_backward_weights::primitive_desc conv1W, conv2W;
   convolution_backward_data::primitive_desc conv2X;
   Param k1, b1, k2, b2, w3, b3;
-  memory x, a1, a2, p1, p2, ws1, ws2, dropped, logits, dLogits, dFlat, dA1,
-      dA2, dP1, dZ1, dZ2, k1Grad, k2Grad, k2ForData;
+  memory x, a1, a2, p1, p2, ws1, ws2, dropped, logits, dLogits, dFlat, dA1, dA2,
+      dP1, dZ1, dZ2, k1Grad, k2Grad, k2ForData;
   std::vector<float> mask, probs;
 };
 
@@ -303,8 +315,8 @@ public:
     if (!file)
       die("cannot read examples/mnist_cnn.mlir");
     auto context = mlc::createContext();
-    auto module = mlir::parseSourceString<mlir::ModuleOp>(
-        (*file)->getBuffer(), context.get());
+    auto module = mlir::parseSourceString<mlir::ModuleOp>((*file)->getBuffer(),
+                                                          context.get());
     mlc::TargetOptions target;
     target.threads = threads;
     auto jit = mlc::JITModel::compile(context, std::move(module), target);
@@ -323,9 +335,14 @@ public:
   void step(int32_t *labels, float alpha) {
     rate = 1e-3f;
     stepSize = alpha;
-    mlc::StepBuffers buffers{mlc::dataOf(params), mlc::dataOf(states), &rate,
-                             &stepSize,           x.data(),           labels,
-                             &loss,               predictions.data()};
+    mlc::StepBuffers buffers{mlc::dataOf(params),
+                             mlc::dataOf(states),
+                             &rate,
+                             &stepSize,
+                             x.data(),
+                             labels,
+                             &loss,
+                             predictions.data()};
     if (args.empty())
       args = mlc::stepArguments(model->signature(), buffers, n, true);
     if (llvm::Error err = model->trainStep(args))
@@ -375,18 +392,21 @@ int main(int argc, char **argv) {
       labels[i] = int32_t(rng() % 10);
     // The convolutions' multiply-adds per sample (forward, input gradient
     // of layer 2, both kernel gradients).
-    double flops = 2.0 * double(n) *
-                   (26 * 26 * 32 * 9.0 * 2 + 11 * 11 * 64 * 288.0 * 3);
+    double flops =
+        2.0 * double(n) * (26 * 26 * 32 * 9.0 * 2 + 11 * 11 * 64 * 288.0 * 3);
     int steps = std::max(3, int(0.2 / (flops / (peak * 0.5e9))));
     std::vector<double> a, b;
     uint64_t it = 0;
     for (int r = 0; r < rounds; ++r) {
       auto t0 = Clock::now();
       for (int k = 0; k < steps; ++k)
-        ours.step(labels.data(), float(mlc::runtime::adamStepSize(1e-3, 0.9, 0.999, it + k)));
+        ours.step(labels.data(),
+                  float(mlc::runtime::adamStepSize(1e-3, 0.9, 0.999, it + k)));
       auto t1 = Clock::now();
       for (int k = 0; k < steps; ++k)
-        ref.step(labels.data(), float(mlc::runtime::adamStepSize(1e-3, 0.9, 0.999, it + k)), it + k);
+        ref.step(labels.data(),
+                 float(mlc::runtime::adamStepSize(1e-3, 0.9, 0.999, it + k)),
+                 it + k);
       auto t2 = Clock::now();
       it += steps;
       if (r == 0)

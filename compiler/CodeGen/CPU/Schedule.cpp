@@ -551,12 +551,11 @@ public:
           4 * (in0.getNumElements() / std::max<int64_t>(1, in0.getDimSize(0)) +
                in1.getNumElements() / std::max<int64_t>(1, in1.getDimSize(0)));
       if (in0.isDynamicDim(0) || in1.isDynamicDim(0))
-        perSample = 4 * (in0.getDimSize(1) * in0.getDimSize(2) *
-                             in0.getDimSize(3) +
-                         in1.getDimSize(1) * in1.getDimSize(2) *
-                             in1.getDimSize(3));
-      block[2] = std::clamp<int64_t>((256 << 10) / std::max<int64_t>(perSample, 1),
-                                     1, 64);
+        perSample =
+            4 * (in0.getDimSize(1) * in0.getDimSize(2) * in0.getDimSize(3) +
+                 in1.getDimSize(1) * in1.getDimSize(2) * in1.getDimSize(3));
+      block[2] = std::clamp<int64_t>(
+          (256 << 10) / std::max<int64_t>(perSample, 1), 1, 64);
       std::string rest;
       for (int64_t k = 1; k < 4; ++k)
         rest += (rest.empty() ? "%" : ", %") + p + "_" + loopNames[order[k]];
@@ -868,7 +867,8 @@ public:
 
   /// Bufferization and vector lowering: a second script, run after
   /// unshareInitTensors (the first script's CSE merges init tensors again).
-  void bufferizeAndLower(ArrayRef<PackedOperand> packs) {
+  void bufferizeAndLower(ArrayRef<PackedOperand> packs,
+                         ArrayRef<std::string> rowTags) {
     os << R"(
   // Results computed straight into the caller's output buffers.
   transform.bufferization.eliminate_empty_tensors %root : !transform.any_op
@@ -876,6 +876,20 @@ public:
 )";
     for (const PackedOperand &pack : packs)
       vectorizePack(pack, "%b");
+    // Large elementwise ops a batch row at a time, the rows marked
+    // independent for mlc-parallelize-tiles (after bufferization, which
+    // would rebuild the loop without its mark).
+    for (const std::string &tag : rowTags) {
+      os << llvm::formatv(
+          R"(  %{0} = transform.structured.match attributes {{{1} = "{0}"} in %b : (!transform.any_op) -> !transform.any_op
+  %{0}_t, %{0}_l = transform.structured.tile_using_for %{0} tile_sizes [1] : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
+)",
+          tag, kTagAttr);
+      if (parallelPacks)
+        os << llvm::formatv(
+            "  transform.annotate %{0}_l \"{1}\" : !transform.any_op\n", tag,
+            kParallelAttr);
+    }
     os << R"(
   %bf = transform.structured.match ops{["func.func"]} in %b : (!transform.any_op) -> !transform.any_op
   transform.apply_patterns to %bf { transform.apply_patterns.canonicalization } : !transform.any_op
@@ -1247,6 +1261,34 @@ void convTilesToMatmuls(func::FuncOp func) {
   }
 }
 
+/// Whether threads should split `op` by rows of its batch: an untagged
+/// all-parallel generic whose outermost loop is dynamic (the batch) with at
+/// least 2048 elements per row, such as a convolution layer's activation,
+/// pooling and their gradients. Smaller ones (a dense layer's) stay serial:
+/// a parallel region costs more than they do.
+bool splitsByBatchRows(linalg::GenericOp op) {
+  if (op->hasAttr(kTagAttr) || op->hasAttr(kConvAttr) ||
+      op.getNumParallelLoops() != op.getNumLoops() || op.getNumLoops() < 2)
+    return false;
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  if (!ShapedType::isDynamic(ranges[0]))
+    return false;
+  // Each row writes its own part of every output.
+  for (OpOperand &init : op.getDpsInitsMutable()) {
+    AffineMap map = op.getMatchingIndexingMap(&init);
+    if (map.getNumResults() == 0 ||
+        map.getResult(0) != getAffineDimExpr(0, op.getContext()))
+      return false;
+  }
+  int64_t perRow = 1;
+  for (int64_t r : ArrayRef<int64_t>(ranges).drop_front()) {
+    if (ShapedType::isDynamic(r))
+      return false;
+    perRow *= r;
+  }
+  return perRow >= 2048;
+}
+
 struct CPUSchedulePass : public mlc::impl::CPUScheduleBase<CPUSchedulePass> {
   using CPUScheduleBase::CPUScheduleBase;
 
@@ -1274,6 +1316,7 @@ struct CPUSchedulePass : public mlc::impl::CPUScheduleBase<CPUSchedulePass> {
     };
     SmallVector<FunctionWork> works;
     unsigned id = 0;
+    SmallVector<std::string> rowTags;
     for (auto func : module.getOps<func::FuncOp>()) {
       works.push_back(
           {func,
@@ -1321,8 +1364,8 @@ struct CPUSchedulePass : public mlc::impl::CPUScheduleBase<CPUSchedulePass> {
         Value result = op->getResult(0);
         // Not for a kernel gradient, whose batch loop runs outside its
         // tiles (the optimizer update then runs after it, a small loop).
-        bool filterKind = op->getAttrOfType<StringAttr>(kConvAttr).getValue() ==
-                          "filter";
+        bool filterKind =
+            op->getAttrOfType<StringAttr>(kConvAttr).getValue() == "filter";
         if (!filterKind && fill && fill->hasOneUse() && result.hasOneUse())
           if (auto user =
                   llvm::dyn_cast<linalg::GenericOp>(*result.user_begin()))
@@ -1334,6 +1377,13 @@ struct CPUSchedulePass : public mlc::impl::CPUScheduleBase<CPUSchedulePass> {
         }
         writer.conv(id++, op, fill, epilogue);
       }
+      func.walk([&](linalg::GenericOp op) {
+        if (!splitsByBatchRows(op))
+          return;
+        std::string tag = "rows" + std::to_string(id++);
+        op->setAttr(kTagAttr, StringAttr::get(&getContext(), tag));
+        rowTags.push_back(tag);
+      });
     }
     auto schedule = [&](FunctionWork &w) -> LogicalResult {
       ScriptWriter &writer = *w.writer;
@@ -1369,7 +1419,7 @@ struct CPUSchedulePass : public mlc::impl::CPUScheduleBase<CPUSchedulePass> {
       unshareInitTensors(func);
     ScriptWriter lower(vectorBits / 32, registers);
     lower.parallelPacks = parallelPacks;
-    lower.bufferizeAndLower(packs);
+    lower.bufferizeAndLower(packs, rowTags);
     if (failed(run(lower.script, "bufferize", /*consumesRoot=*/true, module)))
       return signalPassFailure();
     if (bf16Matmuls) {
