@@ -283,14 +283,14 @@ struct MaterializeParamsPass
         biasInit = dense.getBiasInitializerAttr();
       } else if (auto dw = llvm::dyn_cast<DepthwiseConv2DOp>(op)) {
         RankedTensorType in = dw.getInput().getType();
-        units = in.getDimSize(3) * dw.getDepthMultiplier();
+        units = in.getDimSize(3) * int64_t(dw.getDepthMultiplier());
         ArrayRef<int64_t> k = dw.getKernelSize();
-        Value w = makeParam(".depthwise_kernel",
-                            RankedTensorType::get({k[0], k[1], in.getDimSize(3),
-                                                   dw.getDepthMultiplier()},
-                                                  in.getElementType()),
-                            dw.getDepthwiseInitializerAttr(),
-                            GlorotUniformAttr::get(ctx));
+        Value w = makeParam(
+            ".depthwise_kernel",
+            RankedTensorType::get({k[0], k[1], in.getDimSize(3),
+                                   int64_t(dw.getDepthMultiplier())},
+                                  in.getElementType()),
+            dw.getDepthwiseInitializerAttr(), GlorotUniformAttr::get(ctx));
         SmallVector<int64_t, 4> pads =
             *kerasPads(dw.getPadding(), in.getShape().slice(1, 2), k,
                        dw.getStrides(), dw.getDilationRate());
