@@ -56,3 +56,10 @@ if os.path.exists("/dev/nvidia0") or os.path.exists("/dev/nvidiactl"):
     config.available_features.add("cuda-device")
 else:
     lit_config.note("no NVIDIA GPU here: the GPU suite (REQUIRES: cuda-device) is skipped")
+
+# The sanitizer build: AddressSanitizer's allocator maps fresh pages for
+# every large temporary of a compiled step, and page faults cost ~12 us per
+# 4 KiB here, so a whole epoch of a convnet takes many minutes there. Tests
+# that train one say UNSUPPORTED: sanitizer; the main suite runs them.
+if getattr(config, "mlc_sanitized", "OFF").upper() in ("ON", "1", "TRUE", "YES"):
+    config.available_features.add("sanitizer")

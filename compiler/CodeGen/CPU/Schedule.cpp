@@ -547,13 +547,11 @@ public:
         inner[convLoop[order[k]]] = sizes[convLoop[order[k]]];
       auto in0 = llvm::cast<RankedTensorType>(op.getDpsInputs()[0].getType());
       auto in1 = llvm::cast<RankedTensorType>(op.getDpsInputs()[1].getType());
+      // Bytes of one sample's input and result gradient (their height,
+      // width and channels are static).
       int64_t perSample =
-          4 * (in0.getNumElements() / std::max<int64_t>(1, in0.getDimSize(0)) +
-               in1.getNumElements() / std::max<int64_t>(1, in1.getDimSize(0)));
-      if (in0.isDynamicDim(0) || in1.isDynamicDim(0))
-        perSample =
-            4 * (in0.getDimSize(1) * in0.getDimSize(2) * in0.getDimSize(3) +
-                 in1.getDimSize(1) * in1.getDimSize(2) * in1.getDimSize(3));
+          4 * (in0.getDimSize(1) * in0.getDimSize(2) * in0.getDimSize(3) +
+               in1.getDimSize(1) * in1.getDimSize(2) * in1.getDimSize(3));
       block[2] = std::clamp<int64_t>(
           (256 << 10) / std::max<int64_t>(perSample, 1), 1, 64);
       std::string rest;
