@@ -137,35 +137,44 @@ void augmentBatch(float *images, int64_t n, int64_t height, int64_t width,
     std::copy(image, image + size, source.begin());
     // Output pixel (y, x) reads the source at the inverse map: undo the
     // translation, then the rotation and zoom about the center, then the
-    // flip.
-    double c = std::cos(angle), s = std::sin(angle);
-    for (int64_t y = 0; y < height; ++y)
-      for (int64_t x = 0; x < width; ++x) {
-        double oy = y - cy - dy, ox = x - cx - dx;
-        double sy = (c * oy - s * ox) / scale + cy;
-        double sx = (s * oy + c * ox) / scale + cx;
-        if (flip)
-          sx = double(width - 1) - sx;
-        double wy = wrap(sy, height, options.fill);
-        double wx = wrap(sx, width, options.fill);
-        float *out = image + (y * width + x) * channels;
-        if (wy < 0 || wx < 0) {
-          for (int64_t k = 0; k < channels; ++k)
-            out[k] = fillValue;
-          continue;
+    // flip. The map is affine: per row a start and a step along x.
+    double c = std::cos(angle) / scale, s = std::sin(angle) / scale;
+    double stepY = -s, stepX = c;
+    if (flip)
+      stepX = -stepX;
+    for (int64_t y = 0; y < height; ++y) {
+      double oy = y - cy - dy, ox = -cx - dx;
+      double sy = c * oy - s * ox + cy;
+      double sx = s * oy + c * ox + cx;
+      if (flip)
+        sx = double(width - 1) - sx;
+      float *row = image + y * width * channels;
+      for (int64_t x = 0; x < width; ++x, sy += stepY, sx += stepX) {
+        float *out = row + x * channels;
+        double wy = sy, wx = sx;
+        bool inside = sy >= 0 && sy <= height - 1 && sx >= 0 && sx <= width - 1;
+        if (!inside) {
+          wy = wrap(sy, height, options.fill);
+          wx = wrap(sx, width, options.fill);
+          if (wy < 0 || wx < 0) {
+            for (int64_t k = 0; k < channels; ++k)
+              out[k] = fillValue;
+            continue;
+          }
         }
-        int64_t y0 = int64_t(std::floor(wy)), x0 = int64_t(std::floor(wx));
+        int64_t y0 = int64_t(wy), x0 = int64_t(wx);
         int64_t y1 = std::min(y0 + 1, height - 1),
                 x1 = std::min(x0 + 1, width - 1);
-        double fy = wy - double(y0), fx = wx - double(x0);
-        for (int64_t k = 0; k < channels; ++k) {
-          auto at = [&](int64_t yy, int64_t xx) {
-            return double(source[(yy * width + xx) * channels + k]);
-          };
-          out[k] = float((1 - fy) * ((1 - fx) * at(y0, x0) + fx * at(y0, x1)) +
-                         fy * ((1 - fx) * at(y1, x0) + fx * at(y1, x1)));
-        }
+        float fy = float(wy - double(y0)), fx = float(wx - double(x0));
+        const float *s00 = &source[(y0 * width + x0) * channels],
+                    *s01 = &source[(y0 * width + x1) * channels],
+                    *s10 = &source[(y1 * width + x0) * channels],
+                    *s11 = &source[(y1 * width + x1) * channels];
+        for (int64_t k = 0; k < channels; ++k)
+          out[k] = (1 - fy) * ((1 - fx) * s00[k] + fx * s01[k]) +
+                   fy * ((1 - fx) * s10[k] + fx * s11[k]);
       }
+    }
   }
 }
 
