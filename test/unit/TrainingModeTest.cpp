@@ -62,6 +62,27 @@ struct State {
   }
 };
 
+/// One train step of `jit` with learning rate 0 (the models here have
+/// nothing to train, or their params are checked unchanged) on `x`, the
+/// float targets `target`; the predictions go to `out`.
+void trainStepWithoutUpdates(JITModel &jit, State &s, std::vector<float> &x,
+                             std::vector<float> &target,
+                             std::vector<float> &out, int64_t batch) {
+  float rate = 0, stepSize = 0, loss = 0;
+  StepBuffers step;
+  step.params = s.paramPtrs();
+  step.states = s.statePtrs();
+  step.learningRate = &rate;
+  step.stepSize = &stepSize;
+  step.input = x.data();
+  step.labels = target.data();
+  step.loss = &loss;
+  step.predictions = out.data();
+  llvm::Error err =
+      jit.trainStep(stepArguments(jit.signature(), step, batch, true));
+  ASSERT_FALSE(bool(err)) << llvm::toString(std::move(err));
+}
+
 int64_t paramIndex(const ModelSignature &sig, const std::string &name) {
   for (size_t i = 0; i < sig.params.size(); ++i)
     if (sig.params[i].name == name)
@@ -100,17 +121,7 @@ TEST(TrainingModeTest, DropoutMasksInTrainingOnly) {
   EXPECT_EQ(x, y);
 
   auto trainOnce = [&](std::vector<float> &out) {
-    float rate = 0, stepSize = 0, loss = 0;
-    StepBuffers step;
-    step.params = s.paramPtrs();
-    step.states = s.statePtrs();
-    step.learningRate = &rate;
-    step.stepSize = &stepSize;
-    step.input = x.data();
-    step.labels = target.data();
-    step.loss = &loss;
-    step.predictions = out.data();
-    ASSERT_FALSE(bool(jit->trainStep(stepArguments(sig, step, batch, true))));
+    trainStepWithoutUpdates(*jit, s, x, target, out, batch);
   };
   std::vector<float> first(batch * n), second(batch * n);
   trainOnce(first);
@@ -191,17 +202,7 @@ TEST(TrainingModeTest, BatchNormUsesBatchStatisticsInTraining) {
     bvar[i % c] +=
         (x[i] - bmean[i % c]) * (x[i] - bmean[i % c]) / double(batch * per);
   std::vector<float> oldMean = s.params[mean], oldVar = s.params[var];
-  float rate = 0, stepSize = 0, loss = 0;
-  StepBuffers step;
-  step.params = s.paramPtrs();
-  step.states = s.statePtrs();
-  step.learningRate = &rate;
-  step.stepSize = &stepSize;
-  step.input = x.data();
-  step.labels = target.data();
-  step.loss = &loss;
-  step.predictions = y.data();
-  ASSERT_FALSE(bool(jit->trainStep(stepArguments(sig, step, batch, true))));
+  trainStepWithoutUpdates(*jit, s, x, target, y, batch);
   for (int64_t i = 0; i < count; ++i) {
     int64_t k = i % c;
     double want =

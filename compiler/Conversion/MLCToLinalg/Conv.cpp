@@ -89,7 +89,8 @@ Value zerosLike(OpBuilder &b, Location loc, RankedTensorType type,
 /// A multiply-accumulate linalg.generic over 7 loops, marked for the CPU
 /// schedule (mlc-cpu-schedule) with its loop order: "nhwc" for (n, i, j,
 /// a, b, c, o) (a convolution, or the input gradient as one), "filter" for
-/// the kernel gradient's (a, b, n, i, j, c, o).
+/// the kernel gradient's (a, b, n, i, j, c, o); "depthwise" ones the
+/// schedule leaves to plain loops (and elementwise fusion leaves alone).
 Value buildMacGeneric(OpBuilder &b, Location loc, Value lhs, Value rhs,
                       Value init, ArrayRef<AffineMap> maps,
                       ArrayRef<IteratorType> iterators, StringRef kind) {
@@ -104,6 +105,20 @@ Value buildMacGeneric(OpBuilder &b, Location loc, Value lhs, Value rhs,
   return op.getResult(0);
 }
 
+/// A map from the 7 loops of a convolution generic.
+AffineMap loopMap(MLIRContext *ctx, ArrayRef<AffineExpr> results) {
+  return AffineMap::get(7, 0, results, ctx);
+}
+
+/// Iterator types from a string of 'p' (parallel) and 'r' (reduction).
+SmallVector<IteratorType> iteratorsOf(StringRef kinds) {
+  SmallVector<IteratorType> iterators;
+  for (char k : kinds)
+    iterators.push_back(k == 'r' ? IteratorType::reduction
+                                 : IteratorType::parallel);
+  return iterators;
+}
+
 struct ConvLowering : LoweringPattern<ConvOp> {
   using LoweringPattern::LoweringPattern;
   FailureOr<Value> lower(ConvOp op, OpBuilder &b, Location loc) const override {
@@ -114,15 +129,12 @@ struct ConvLowering : LoweringPattern<ConvOp> {
     MLIRContext *ctx = b.getContext();
     AffineExpr n, i, j, a, bb, c, o;
     bindDims(ctx, n, i, j, a, bb, c, o);
-    auto map = [&](ArrayRef<AffineExpr> e) {
-      return AffineMap::get(7, 0, e, ctx);
-    };
+    auto map = [&](ArrayRef<AffineExpr> e) { return loopMap(ctx, e); };
     SmallVector<AffineMap> maps = {
         map({n, i * s[0] + a * d[0], j * s[1] + bb * d[1], c}),
         map({a, bb, c, o}), map({n, i, j, o})};
-    auto par = IteratorType::parallel, red = IteratorType::reduction;
     return buildMacGeneric(b, loc, xp, op.getKernel(), init, maps,
-                           {par, par, par, red, red, red, par}, "nhwc");
+                           iteratorsOf("ppprrrp"), "nhwc");
   }
 };
 
@@ -137,15 +149,12 @@ struct ConvFilterGradLowering : LoweringPattern<ConvFilterGradOp> {
     MLIRContext *ctx = b.getContext();
     AffineExpr a, bb, n, i, j, c, o;
     bindDims(ctx, a, bb, n, i, j, c, o);
-    auto map = [&](ArrayRef<AffineExpr> e) {
-      return AffineMap::get(7, 0, e, ctx);
-    };
+    auto map = [&](ArrayRef<AffineExpr> e) { return loopMap(ctx, e); };
     SmallVector<AffineMap> maps = {
         map({n, i * s[0] + a * d[0], j * s[1] + bb * d[1], c}),
         map({n, i, j, o}), map({a, bb, c, o})};
-    auto par = IteratorType::parallel, red = IteratorType::reduction;
     return buildMacGeneric(b, loc, xp, op.getGrad(), init, maps,
-                           {par, par, red, red, red, par, par}, "filter");
+                           iteratorsOf("pprrrpp"), "filter");
   }
 };
 
@@ -187,14 +196,11 @@ struct ConvInputGradLowering : LoweringPattern<ConvInputGradOp> {
     // Loops (n, y, x, a, b, o, c).
     AffineExpr n, y, x, a, bb, o, c;
     bindDims(ctx, n, y, x, a, bb, o, c);
-    auto map = [&](ArrayRef<AffineExpr> e) {
-      return AffineMap::get(7, 0, e, ctx);
-    };
+    auto map = [&](ArrayRef<AffineExpr> e) { return loopMap(ctx, e); };
     SmallVector<AffineMap> maps = {map({n, y + a * d[0], x + bb * d[1], o}),
                                    map({a, bb, o, c}), map({n, y, x, c})};
-    auto par = IteratorType::parallel, red = IteratorType::reduction;
     return buildMacGeneric(b, loc, gp, flipped, init, maps,
-                           {par, par, par, red, red, red, par}, "nhwc");
+                           iteratorsOf("ppprrrp"), "nhwc");
   }
 };
 
@@ -219,20 +225,6 @@ Value splitChannels(OpBuilder &b, Location loc, Value v, int64_t c, int64_t m) {
       shape);
 }
 
-Value buildDepthwiseGeneric(OpBuilder &b, Location loc, Value lhs, Value rhs,
-                            Value init, ArrayRef<AffineMap> maps,
-                            ArrayRef<IteratorType> iterators) {
-  auto op = linalg::GenericOp::create(
-      b, loc, TypeRange{init.getType()}, ValueRange{lhs, rhs}, ValueRange{init},
-      maps, iterators, [](OpBuilder &nb, Location nl, ValueRange a) {
-        Value prod = arith::MulFOp::create(nb, nl, a[0], a[1]);
-        linalg::YieldOp::create(
-            nb, nl, ValueRange{arith::AddFOp::create(nb, nl, a[2], prod)});
-      });
-  op->setAttr("mlc.conv", b.getStringAttr("depthwise"));
-  return op.getResult(0);
-}
-
 struct DepthwiseConvLowering : LoweringPattern<DepthwiseConvOp> {
   using LoweringPattern::LoweringPattern;
   FailureOr<Value> lower(DepthwiseConvOp op, OpBuilder &b,
@@ -252,15 +244,12 @@ struct DepthwiseConvLowering : LoweringPattern<DepthwiseConvOp> {
     MLIRContext *ctx = b.getContext();
     AffineExpr n, i, j, a, bb, mm, cc;
     bindDims(ctx, n, i, j, a, bb, mm, cc);
-    auto map = [&](ArrayRef<AffineExpr> e) {
-      return AffineMap::get(7, 0, e, ctx);
-    };
-    auto par = IteratorType::parallel, red = IteratorType::reduction;
-    Value y = buildDepthwiseGeneric(
+    auto map = [&](ArrayRef<AffineExpr> e) { return loopMap(ctx, e); };
+    Value y = buildMacGeneric(
         b, loc, xp, op.getKernel(), init,
         {map({n, i * s[0] + a * d[0], j * s[1] + bb * d[1], cc}),
          map({a, bb, cc, mm}), map({n, i, j, cc, mm})},
-        {par, par, par, red, red, par, par});
+        iteratorsOf("ppprrpp"), "depthwise");
     return tensor::CollapseShapeOp::create(
                b, loc, out, y,
                SmallVector<ReassociationIndices>{{0}, {1}, {2}, {3, 4}})
@@ -288,10 +277,7 @@ struct DepthwiseConvInputGradLowering
     MLIRContext *ctx = b.getContext();
     AffineExpr n, y, x, a, bb, mm, cc;
     bindDims(ctx, n, y, x, a, bb, mm, cc);
-    auto map = [&](ArrayRef<AffineExpr> e) {
-      return AffineMap::get(7, 0, e, ctx);
-    };
-    auto par = IteratorType::parallel, red = IteratorType::reduction;
+    auto map = [&](ArrayRef<AffineExpr> e) { return loopMap(ctx, e); };
     // The kernel flipped in space (a small copy): its loops (a, b) then
     // appear plainly in an operand, which linalg needs to size them.
     AffineExpr fa, fb, fc, fm;
@@ -308,10 +294,10 @@ struct DepthwiseConvInputGradLowering
               linalg::YieldOp::create(nb, nl, args[0]);
             })
             .getResult(0);
-    return buildDepthwiseGeneric(b, loc, gp, flipped, init,
-                                 {map({n, y + a * d[0], x + bb * d[1], cc, mm}),
-                                  map({a, bb, cc, mm}), map({n, y, x, cc})},
-                                 {par, par, par, red, red, red, par});
+    return buildMacGeneric(b, loc, gp, flipped, init,
+                           {map({n, y + a * d[0], x + bb * d[1], cc, mm}),
+                            map({a, bb, cc, mm}), map({n, y, x, cc})},
+                           iteratorsOf("ppprrrp"), "depthwise");
   }
 };
 
@@ -330,15 +316,12 @@ struct DepthwiseConvFilterGradLowering
     MLIRContext *ctx = b.getContext();
     AffineExpr a, bb, n, i, j, mm, cc;
     bindDims(ctx, a, bb, n, i, j, mm, cc);
-    auto map = [&](ArrayRef<AffineExpr> e) {
-      return AffineMap::get(7, 0, e, ctx);
-    };
-    auto par = IteratorType::parallel, red = IteratorType::reduction;
-    return buildDepthwiseGeneric(
+    auto map = [&](ArrayRef<AffineExpr> e) { return loopMap(ctx, e); };
+    return buildMacGeneric(
         b, loc, xp, g5, init,
         {map({n, i * s[0] + a * d[0], j * s[1] + bb * d[1], cc}),
          map({n, i, j, cc, mm}), map({a, bb, cc, mm})},
-        {par, par, red, red, red, par, par});
+        iteratorsOf("pprrrpp"), "depthwise");
   }
 };
 

@@ -212,75 +212,66 @@ FailureOr<SmallVector<int64_t, 4>> layerPads(Operation *op, StringRef padding,
 // Core ops
 //===----------------------------------------------------------------------===//
 
-LogicalResult ConvOp::verify() {
-  auto type = convResultType(*this, getInput().getType(), getKernel().getType(),
-                             getStrides(), getDilations(), getPads());
+namespace {
+
+using ResultTypeFn = FailureOr<RankedTensorType> (*)(
+    Operation *, RankedTensorType, RankedTensorType, ArrayRef<int64_t>,
+    ArrayRef<int64_t>, ArrayRef<int64_t>);
+
+/// A convolution op (or one of its gradients): `input` convolved with
+/// `kernel` by the op's attributes must give `result` (the op's result,
+/// or for a gradient op the gradient operand it takes). `what` names the
+/// convolution in messages.
+template <typename OpTy>
+LogicalResult verifyConvolution(OpTy op, ResultTypeFn resultType,
+                                RankedTensorType input, RankedTensorType kernel,
+                                Value result, StringRef what) {
+  auto type = resultType(op, input, kernel, op.getStrides(), op.getDilations(),
+                         op.getPads());
   if (failed(type))
     return failure();
-  return checkResult(*this, *type, [&](InFlightDiagnostic &d) {
-    d << "input " << getInput().getType() << " with kernel "
-      << getKernel().getType();
-  });
+  if (result == op->getResult(0))
+    return checkResult(op, *type, [&](InFlightDiagnostic &d) {
+      d << "input " << input << " with kernel " << kernel;
+    });
+  return checkType(
+      op, result.getType(), *type, "grad", [&](InFlightDiagnostic &d) {
+        d << "the " << what << " of " << input << " with " << kernel;
+      });
+}
+
+} // namespace
+
+LogicalResult ConvOp::verify() {
+  return verifyConvolution(*this, convResultType, getInput().getType(),
+                           getKernel().getType(), getResult(), "convolution");
 }
 
 LogicalResult ConvInputGradOp::verify() {
-  auto type = convResultType(*this, getType(), getKernel().getType(),
-                             getStrides(), getDilations(), getPads());
-  if (failed(type))
-    return failure();
-  return checkType(*this, getGrad().getType(), *type, "grad",
-                   [&](InFlightDiagnostic &d) {
-                     d << "the convolution of " << getType() << " with "
-                       << getKernel().getType();
-                   });
+  return verifyConvolution(*this, convResultType, getType(),
+                           getKernel().getType(), getGrad(), "convolution");
 }
 
 LogicalResult ConvFilterGradOp::verify() {
-  auto type = convResultType(*this, getInput().getType(), getType(),
-                             getStrides(), getDilations(), getPads());
-  if (failed(type))
-    return failure();
-  return checkType(*this, getGrad().getType(), *type, "grad",
-                   [&](InFlightDiagnostic &d) {
-                     d << "the convolution of " << getInput().getType()
-                       << " with " << getType();
-                   });
+  return verifyConvolution(*this, convResultType, getInput().getType(),
+                           getType(), getGrad(), "convolution");
 }
 
 LogicalResult DepthwiseConvOp::verify() {
-  auto type =
-      depthwiseResultType(*this, getInput().getType(), getKernel().getType(),
-                          getStrides(), getDilations(), getPads());
-  if (failed(type))
-    return failure();
-  return checkResult(*this, *type, [&](InFlightDiagnostic &d) {
-    d << "input " << getInput().getType() << " with kernel "
-      << getKernel().getType();
-  });
+  return verifyConvolution(*this, depthwiseResultType, getInput().getType(),
+                           getKernel().getType(), getResult(),
+                           "depthwise convolution");
 }
 
 LogicalResult DepthwiseConvInputGradOp::verify() {
-  auto type = depthwiseResultType(*this, getType(), getKernel().getType(),
-                                  getStrides(), getDilations(), getPads());
-  if (failed(type))
-    return failure();
-  return checkType(*this, getGrad().getType(), *type, "grad",
-                   [&](InFlightDiagnostic &d) {
-                     d << "the depthwise convolution of " << getType()
-                       << " with " << getKernel().getType();
-                   });
+  return verifyConvolution(*this, depthwiseResultType, getType(),
+                           getKernel().getType(), getGrad(),
+                           "depthwise convolution");
 }
 
 LogicalResult DepthwiseConvFilterGradOp::verify() {
-  auto type = depthwiseResultType(*this, getInput().getType(), getType(),
-                                  getStrides(), getDilations(), getPads());
-  if (failed(type))
-    return failure();
-  return checkType(*this, getGrad().getType(), *type, "grad",
-                   [&](InFlightDiagnostic &d) {
-                     d << "the depthwise convolution of "
-                       << getInput().getType() << " with " << getType();
-                   });
+  return verifyConvolution(*this, depthwiseResultType, getInput().getType(),
+                           getType(), getGrad(), "depthwise convolution");
 }
 
 LogicalResult MaxPoolOp::verify() {
