@@ -15,24 +15,8 @@ threads and the allocator environment.
 """
 import argparse
 import os
-import time
 
-
-def rounds_of(step, rounds):
-    step()  # compile / warm up
-    step()
-    t0 = time.perf_counter()
-    step()
-    per = max(time.perf_counter() - t0, 1e-6)
-    n = max(3, int(0.5 / per))
-    times = []
-    for _ in range(rounds):
-        t0 = time.perf_counter()
-        for _ in range(n):
-            step()
-        times.append((time.perf_counter() - t0) / n)
-    times.sort()
-    return times[0], times[len(times) // 2]
+from peers_timing import rounds_of
 
 
 def torch_step(widths, batch, threads, compile_, bf16=False):
