@@ -18,10 +18,14 @@ using namespace mlc::detail;
 
 int64_t mlc::windowOutputSize(int64_t in, int64_t window, int64_t stride,
                               int64_t dilation, int64_t padLo, int64_t padHi) {
-  int64_t span = in + padLo + padHi - (window - 1) * dilation - 1;
-  if (span < 0)
+  // Sizes from a model file can be anything: an overflow is "no fit".
+  int64_t padded, extent, span;
+  if (__builtin_add_overflow(in, padLo, &padded) ||
+      __builtin_add_overflow(padded, padHi, &padded) ||
+      __builtin_mul_overflow(window - 1, dilation, &extent) ||
+      __builtin_sub_overflow(padded, extent, &span) || span < 1 || stride < 1)
     return 0;
-  return span / stride + 1;
+  return (span - 1) / stride + 1;
 }
 
 FailureOr<SmallVector<int64_t, 4>> mlc::kerasPads(StringRef padding,
@@ -55,10 +59,14 @@ namespace {
 /// Checks that `attr` holds `size` positive numbers.
 LogicalResult checkPositive(Operation *op, StringRef name,
                             ArrayRef<int64_t> values, size_t size) {
-  if (values.size() != size ||
-      llvm::any_of(values, [](int64_t v) { return v <= 0; })) {
+  // At most 2^20: windows, strides and dilations of real models are
+  // small, and the shape arithmetic must not overflow.
+  if (values.size() != size || llvm::any_of(values, [](int64_t v) {
+        return v <= 0 || v > (int64_t(1) << 20);
+      })) {
     InFlightDiagnostic d = op->emitOpError();
-    d << name << " must be " << size << " positive numbers, got [";
+    d << name << " must be " << size
+      << " positive numbers (at most 1048576), got [";
     llvm::interleaveComma(values, d);
     return d << "]";
   }
@@ -74,6 +82,11 @@ LogicalResult checkNHWC(Operation *op, StringRef what, RankedTensorType input) {
   if (input.isDynamicDim(1) || input.isDynamicDim(2) || input.isDynamicDim(3))
     return op->emitOpError()
            << what << " needs static height, width and channels, got " << input;
+  if (llvm::any_of(input.getShape().drop_front(),
+                   [](int64_t d) { return d > (int64_t(1) << 31); }))
+    return op->emitOpError() << what << " " << input
+                             << " is too large (height, width and channels "
+                                "at most 2^31)";
   return success();
 }
 

@@ -469,7 +469,7 @@ mlc.model @conv_pad {
 mlc.model @conv_strides {
   %x = mlc.input "x" : tensor<?x8x8x3xf32>
   %k = mlc.input "k" : tensor<3x3x3x8xf32>
-  // expected-error @+1 {{'mlc.conv' op strides must be 2 positive numbers, got [2, 0]}}
+  // expected-error @+1 {{'mlc.conv' op strides must be 2 positive numbers (at most 1048576), got [2, 0]}}
   %y = mlc.conv %x, %k {strides = array<i64: 2, 0>} : (tensor<?x8x8x3xf32>, tensor<3x3x3x8xf32>) -> tensor<?x3x6x8xf32>
   mlc.output %y : tensor<?x3x6x8xf32>
 }
@@ -524,7 +524,7 @@ mlc.model @conv2d_padding {
 
 mlc.model @conv2d_kernel_size {
   %x = mlc.input "x" : tensor<?x8x8x3xf32>
-  // expected-error @+1 {{'mlc.conv2d' op kernel_size must be 2 positive numbers, got [3]}}
+  // expected-error @+1 {{'mlc.conv2d' op kernel_size must be 2 positive numbers (at most 1048576), got [3]}}
   %y = mlc.conv2d %x {filters = 4, kernel_size = array<i64: 3>} : tensor<?x8x8x3xf32> -> tensor<?x6x6x4xf32>
   mlc.output %y : tensor<?x6x6x4xf32>
 }
@@ -613,4 +613,23 @@ mlc.model @depthwise_result {
   // expected-error @+1 {{'mlc.depthwise_conv2d' op result has type 'tensor<?x6x6x3xf32>', but input 'tensor<?x8x8x3xf32>' with depth_multiplier = 2 gives 'tensor<?x6x6x6xf32>'}}
   %y = mlc.depthwise_conv2d %x {kernel_size = array<i64: 3, 3>, depth_multiplier = 2} : tensor<?x8x8x3xf32> -> tensor<?x6x6x3xf32>
   mlc.output %y : tensor<?x6x6x3xf32>
+}
+
+// -----
+
+mlc.model @conv_huge_dilation {
+  %x = mlc.input "x" : tensor<?x8x8x3xf32>
+  %k = mlc.input "k" : tensor<3x3x3x8xf32>
+  // expected-error @+1 {{'mlc.conv' op dilations must be 2 positive numbers (at most 1048576), got [4611686018427387904, 1]}}
+  %y = mlc.conv %x, %k {dilations = array<i64: 4611686018427387904, 1>} : (tensor<?x8x8x3xf32>, tensor<3x3x3x8xf32>) -> tensor<?x6x6x8xf32>
+  mlc.output %y : tensor<?x6x6x8xf32>
+}
+
+// -----
+
+mlc.model @pool_huge_input {
+  %x = mlc.input "x" : tensor<?x9223372036854775800x8x3xf32>
+  // expected-error @+1 {{'mlc.max_pool' op input 'tensor<?x9223372036854775800x8x3xf32>' is too large (height, width and channels at most 2^31)}}
+  %y = mlc.max_pool %x {window = array<i64: 2, 2>, strides = array<i64: 2, 2>} : tensor<?x9223372036854775800x8x3xf32> -> tensor<?x4x4x3xf32>
+  mlc.output %y : tensor<?x4x4x3xf32>
 }
