@@ -122,6 +122,14 @@ public:
     if (Error err = checkMemory(batch))
       return err;
     trainArgsBatch = evalArgsBatch = -1; // the buffers are reallocated
+    // checkTrainOptions has checked the spec.
+    std::string unused;
+    runtime::parseAugment(options.augment, augment, unused);
+    if (augment.enabled())
+      for (int k = 0; k < 2; ++k) {
+        stageX[k].assign(size_t(batch * sampleSize), 0.0f);
+        stageY[k].assign(size_t(batch), 0);
+      }
     params.clear();
     for (const TensorSpec &p : sig.params)
       params.emplace_back(p.numElements(0));
@@ -226,15 +234,10 @@ public:
     auto start = Clock::now();
     // With augmentation, a worker gathers and transforms batch s + 1 into
     // a staging buffer while step s runs; the step only copies it in.
-    runtime::AugmentOptions augment;
-    std::string ignored; // checked by checkTrainOptions
-    runtime::parseAugment(options.augment, augment, ignored);
     const int64_t batch = options.batchSize;
     int64_t height = set.images.dims[1], width = set.images.dims[2];
     int64_t channels = sampleSize / (height * width);
     float fill = (0.0f - normalization.shift) * normalization.scale;
-    std::vector<float> stageX[2];
-    std::vector<int32_t> stageY[2];
     std::future<int64_t> next;
     auto prepare = [&](int64_t s) -> int64_t {
       std::vector<float> &sx = stageX[s % 2];
@@ -246,13 +249,8 @@ public:
                             options.seed, epoch, s * batch, fill);
       return n;
     };
-    if (augment.enabled()) {
-      for (int k = 0; k < 2; ++k) {
-        stageX[k].resize(size_t(batch * sampleSize));
-        stageY[k].resize(size_t(batch));
-      }
+    if (augment.enabled())
       next = std::async(std::launch::async, prepare, int64_t(0));
-    }
     for (int64_t s = 0; s < steps; ++s) {
       int64_t n;
       if (augment.enabled()) {
@@ -366,6 +364,10 @@ public:
   /// The compiled model, once there is one (after prepare, load, ...).
   JITModel *jit = nullptr;
   int64_t sampleSize = 0, classes = 0, iteration = 0;
+  /// --augment, and the staging buffers its worker fills (one batch each).
+  runtime::AugmentOptions augment;
+  std::vector<float> stageX[2];
+  std::vector<int32_t> stageY[2];
   Normalization normalization;
   // Aligned for the compiled code's vector loads.
   std::vector<runtime::AlignedVector<float>> params, states;

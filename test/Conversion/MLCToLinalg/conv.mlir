@@ -141,3 +141,34 @@ func.func @max_pool_grad_overlapping(%g: tensor<?x3x3x2xf32>, %x: tensor<?x5x5x2
   %r = mlc.max_pool_grad %g, %x {window = array<i64: 3, 3>, strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>} : (tensor<?x3x3x2xf32>, tensor<?x5x5x2xf32>) -> tensor<?x5x5x2xf32>
   return %r : tensor<?x5x5x2xf32>
 }
+
+// -----
+
+// Average pooling's gradient of tiling windows: one gather, each element
+// its window's gradient over the window's count (4).
+// CHECK-DAG: #[[WIN:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1 floordiv 2, d2 floordiv 2, d3)>
+// CHECK-LABEL: func.func @avg_pool_grad
+// CHECK:         arith.constant dense<4.000000e+00> : tensor<1x2x3x1xf32>
+// CHECK:         arith.divf
+// CHECK:         linalg.generic {indexing_maps = [#[[WIN]], #{{.*}}]{{.*}} outs(%{{.*}} : tensor<?x4x6x3xf32>)
+// CHECK-NOT:     tensor.insert_slice
+func.func @avg_pool_grad(%g: tensor<?x2x3x3xf32>) -> tensor<?x4x6x3xf32> {
+  %r = mlc.avg_pool_grad %g {window = array<i64: 2, 2>, strides = array<i64: 2, 2>} : (tensor<?x2x3x3xf32>) -> tensor<?x4x6x3xf32>
+  return %r : tensor<?x4x6x3xf32>
+}
+
+// -----
+
+// Depthwise gradients: the input's over the result gradient spread into
+// pads of the window with the kernel flipped, the kernel's over the
+// batch; both on the [..., C, M] view.
+// CHECK-LABEL: func.func @depthwise_grads
+// CHECK:         tensor.expand_shape %{{.*}} {{\[\[}}0], [1], [2], [3, 4]] {{.*}} : tensor<?x6x6x6xf32> into tensor<?x6x6x3x2xf32>
+// CHECK:         tensor.insert_slice %{{.*}} into %{{.*}}[0, 2, 2, 0, 0] [%{{.*}}, 6, 6, 3, 2] [1, 1, 1, 1, 1]
+// CHECK:         linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction", "reduction", "parallel"]{{.*}} outs(%{{.*}} : tensor<?x8x8x3xf32>) attrs = {mlc.conv = "depthwise"}
+// CHECK:         linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction", "reduction", "reduction", "parallel", "parallel"]{{.*}} outs(%{{.*}} : tensor<3x3x3x2xf32>) attrs = {mlc.conv = "depthwise"}
+func.func @depthwise_grads(%x: tensor<?x8x8x3xf32>, %g: tensor<?x6x6x6xf32>, %k: tensor<3x3x3x2xf32>) -> (tensor<?x8x8x3xf32>, tensor<3x3x3x2xf32>) {
+  %dx = mlc.depthwise_conv_input_grad %g, %k : (tensor<?x6x6x6xf32>, tensor<3x3x3x2xf32>) -> tensor<?x8x8x3xf32>
+  %dk = mlc.depthwise_conv_filter_grad %x, %g : (tensor<?x8x8x3xf32>, tensor<?x6x6x6xf32>) -> tensor<3x3x3x2xf32>
+  return %dx, %dk : tensor<?x8x8x3xf32>, tensor<3x3x3x2xf32>
+}

@@ -633,3 +633,72 @@ mlc.model @pool_huge_input {
   %y = mlc.max_pool %x {window = array<i64: 2, 2>, strides = array<i64: 2, 2>} : tensor<?x9223372036854775800x8x3xf32> -> tensor<?x4x4x3xf32>
   mlc.output %y : tensor<?x4x4x3xf32>
 }
+
+// -----
+
+mlc.model @conv_filter_grad_mismatch {
+  %x = mlc.input "x" : tensor<?x8x8x3xf32>
+  %g = mlc.input "g" : tensor<?x5x5x8xf32>
+  // expected-error @+1 {{'mlc.conv_filter_grad' op grad has type 'tensor<?x5x5x8xf32>', but the convolution of 'tensor<?x8x8x3xf32>' with 'tensor<3x3x3x8xf32>' gives 'tensor<?x6x6x8xf32>'}}
+  %k = mlc.conv_filter_grad %x, %g : (tensor<?x8x8x3xf32>, tensor<?x5x5x8xf32>) -> tensor<3x3x3x8xf32>
+  mlc.output %k : tensor<3x3x3x8xf32>
+}
+
+// -----
+
+mlc.model @depthwise_input_grad_mismatch {
+  %g = mlc.input "g" : tensor<?x6x6x3xf32>
+  %k = mlc.input "k" : tensor<3x3x3x2xf32>
+  // expected-error @+1 {{'mlc.depthwise_conv_input_grad' op grad has type 'tensor<?x6x6x3xf32>', but the depthwise convolution of 'tensor<?x8x8x3xf32>' with 'tensor<3x3x3x2xf32>' gives 'tensor<?x6x6x6xf32>'}}
+  %x = mlc.depthwise_conv_input_grad %g, %k : (tensor<?x6x6x3xf32>, tensor<3x3x3x2xf32>) -> tensor<?x8x8x3xf32>
+  mlc.output %x : tensor<?x8x8x3xf32>
+}
+
+// -----
+
+mlc.model @depthwise_filter_grad_mismatch {
+  %x = mlc.input "x" : tensor<?x8x8x3xf32>
+  %g = mlc.input "g" : tensor<?x6x6x3xf32>
+  // expected-error @+1 {{'mlc.depthwise_conv_filter_grad' op grad has type 'tensor<?x6x6x3xf32>', but the depthwise convolution of 'tensor<?x8x8x3xf32>' with 'tensor<3x3x3x2xf32>' gives 'tensor<?x6x6x6xf32>'}}
+  %k = mlc.depthwise_conv_filter_grad %x, %g : (tensor<?x8x8x3xf32>, tensor<?x6x6x3xf32>) -> tensor<3x3x3x2xf32>
+  mlc.output %k : tensor<3x3x3x2xf32>
+}
+
+// -----
+
+mlc.model @max_pool_grad_type {
+  %g = mlc.input "g" : tensor<?x4x4x3xf32>
+  %x = mlc.input "x" : tensor<?x8x8x3xf32>
+  // expected-error @+1 {{'mlc.max_pool_grad' op result must have the input's type 'tensor<?x8x8x3xf32>', got 'tensor<?x8x8x2xf32>'}}
+  %d = mlc.max_pool_grad %g, %x {window = array<i64: 2, 2>, strides = array<i64: 2, 2>} : (tensor<?x4x4x3xf32>, tensor<?x8x8x3xf32>) -> tensor<?x8x8x2xf32>
+  mlc.output %d : tensor<?x8x8x2xf32>
+}
+
+// -----
+
+mlc.model @avg_pool_grad_mismatch {
+  %g = mlc.input "g" : tensor<?x3x4x3xf32>
+  // expected-error @+1 {{'mlc.avg_pool_grad' op grad has type 'tensor<?x3x4x3xf32>', but pooling 'tensor<?x8x8x3xf32>' gives 'tensor<?x4x4x3xf32>'}}
+  %d = mlc.avg_pool_grad %g {window = array<i64: 2, 2>, strides = array<i64: 2, 2>} : (tensor<?x3x4x3xf32>) -> tensor<?x8x8x3xf32>
+  mlc.output %d : tensor<?x8x8x3xf32>
+}
+
+// -----
+
+mlc.model @dropout_mask_state {
+  %x = mlc.input "x" : tensor<?x4xf32>
+  %s = mlc.input "s" : tensor<3xf32>
+  // expected-error @+1 {{'mlc.dropout_mask' op state must be tensor<2xf32>, got 'tensor<3xf32>'}}
+  %m = mlc.dropout_mask %s, %x {rate = 0.5, stream = 0} : tensor<3xf32>, tensor<?x4xf32> -> tensor<?x4xf32>
+  mlc.output %m : tensor<?x4xf32>
+}
+
+// -----
+
+mlc.model @apply_batch_norm_channels {
+  %x = mlc.input "x" : tensor<?x4xf32>
+  %c = mlc.input "c" : tensor<3xf32>
+  // expected-error @+1 {{'mlc.apply_batch_norm' op statistics and scales must be 'tensor<4xf32>' (one per channel of 'tensor<?x4xf32>'), got 'tensor<3xf32>'}}
+  %y, %m, %v = mlc.apply_batch_norm %x, %c, %c, %c, %c {epsilon = 1.0e-3, momentum = 0.99} : tensor<?x4xf32>, tensor<3xf32>
+  mlc.output %y : tensor<?x4xf32>
+}
