@@ -11,6 +11,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/Driver/Driver.h"
+#include "dialects/MLC/Transforms/Passes.h"
 
 #include "mlir/Parser/Parser.h"
 
@@ -31,6 +32,7 @@ struct Input {
   bool labels = false; // int32 class labels in [0, classes)
   int64_t classes = 0;
   bool differentiate = true;
+  bool f32 = false; // a float32 input (the dropout state), not differentiated
 };
 
 struct Case {
@@ -38,6 +40,9 @@ struct Case {
   std::vector<Input> inputs;
   std::string body;  // defines %y (then reduced with %w) or %l directly
   std::string yType; // type of %y; empty if the body defines %l
+  // Expand ops that differ between training and inference (batch norm,
+  // dropout) in their training form, as train_step sees them.
+  bool training = false;
 };
 
 std::string typeStr(const std::vector<int64_t> &shape, const char *elt) {
@@ -52,8 +57,11 @@ std::string typeStr(const std::vector<int64_t> &shape, const char *elt) {
 std::string modelFor(const Case &c) {
   std::string s = "mlc.model @check {\n";
   for (const Input &in : c.inputs)
-    s += "  %" + in.name + " = mlc.input \"" + in.name +
-         "\" : " + typeStr(in.shape, in.labels ? "i32" : "f64") + "\n";
+    s += "  %" + in.name + " = mlc.input \"" + in.name + "\" : " +
+         typeStr(in.shape, in.labels ? "i32"
+                           : in.f32  ? "f32"
+                                     : "f64") +
+         "\n";
   if (!c.yType.empty())
     s += "  %w = mlc.input \"w\" : " + c.yType + "\n";
   s += "  " + c.body + "\n";
@@ -63,7 +71,7 @@ std::string modelFor(const Case &c) {
          " -> tensor<f64>\n";
   std::string wrt, types, outs, outTypes = "tensor<f64>";
   for (const Input &in : c.inputs) {
-    if (!in.differentiate || in.labels)
+    if (!in.differentiate || in.labels || in.f32)
       continue;
     std::string t = typeStr(in.shape, "f64");
     wrt += (wrt.empty() ? "%" : ", %") + in.name;
@@ -81,7 +89,12 @@ struct Buffer {
   std::vector<int64_t> shape;
   std::vector<double> f;
   std::vector<int32_t> i;
-  void *data() { return i.empty() ? (void *)f.data() : (void *)i.data(); }
+  std::vector<float> f32;
+  void *data() {
+    return !i.empty()     ? (void *)i.data()
+           : !f32.empty() ? (void *)f32.data()
+                          : (void *)f.data();
+  }
 };
 
 int64_t count(const std::vector<int64_t> &shape) {
@@ -99,6 +112,8 @@ protected:
     auto module =
         mlir::parseSourceString<mlir::ModuleOp>(source, context.get());
     ASSERT_TRUE(module) << source;
+    if (c.training)
+      mlc::expandTrainingModeOps(*module, true);
     auto jit = JITModel::compile(context, std::move(module));
     ASSERT_TRUE(bool(jit)) << llvm::toString(jit.takeError()) << source;
     const ModelSignature &sig = (*jit)->signature();
@@ -121,6 +136,8 @@ protected:
         for (int64_t k = 0; k < count(b.shape); ++k) {
           if (in.labels)
             b.i.push_back(int32_t(next() * in.classes));
+          else if (in.f32)
+            b.f32.push_back(float(in.lo + (in.hi - in.lo) * next()));
           else
             b.f.push_back(in.lo + (in.hi - in.lo) * next());
         }
@@ -148,7 +165,7 @@ protected:
       size_t g = 0;
       for (size_t k = 0; k < c.inputs.size(); ++k) {
         const Input &in = c.inputs[k];
-        if (!in.differentiate || in.labels)
+        if (!in.differentiate || in.labels || in.f32)
           continue;
         std::vector<double> &x = ins[k].f;
         for (size_t e = 0; e < x.size(); ++e) {
@@ -468,6 +485,42 @@ GRAD_CASE(ConvNetwork,
           "  %l = mlc.sparse_categorical_crossentropy %z, %y {from_logits} : "
           "(tensor<?x3xf64>, tensor<?xi32>) -> tensor<f64>",
           "")
+
+// Batch normalization's training form: the batch's mean and variance
+// depend on every element, so each x gets gradient through them too. The
+// moving statistics are inputs (not used by the training output).
+#define BN_ARGS(T, C)                                                          \
+  "%y, %m2, %v2 = mlc.apply_batch_norm %x, %g, %b, %m, %v {momentum = "        \
+  "0.99 : f64, epsilon = 1.0e-3 : f64} : " T ", tensor<" C "xf64>"
+GRAD_CASE(BatchNormTraining,
+          {{"x", {-1, 3, 2, 4}},
+           {"g", {4}, 0.5, 2},
+           {"b", {4}},
+           {"m", {4}, 0, 0, false, 0, false},
+           {"v", {4}, 0.5, 2, false, 0, false}},
+          BN_ARGS("tensor<?x3x2x4xf64>", "4"), "tensor<?x3x2x4xf64>", true)
+GRAD_CASE(BatchNormTrainingDense,
+          {{"x", {-1, 3}},
+           {"g", {3}, 0.5, 2},
+           {"b", {3}},
+           {"m", {3}, 0, 0, false, 0, false},
+           {"v", {3}, 0.5, 2, false, 0, false}},
+          BN_ARGS("tensor<?x3xf64>", "3"), "tensor<?x3xf64>", true)
+// Inference: the moving statistics normalize (and get a gradient too).
+GRAD_CASE(BatchNormInference,
+          {{"x", {-1, 3, 2, 4}},
+           {"g", {4}, 0.5, 2},
+           {"b", {4}},
+           {"m", {4}},
+           {"v", {4}, 0.5, 2}},
+          BN_ARGS("tensor<?x3x2x4xf64>", "4"), "tensor<?x3x2x4xf64>", false)
+// Dropout's training form: x times a fixed mask drawn from the state (not
+// differentiated), so d/dx is the mask: 0 or 1 / (1 - rate).
+GRAD_CASE(DropoutTraining,
+          {{"x", {-1, 5, 4}}, {"s", {2}, 0, 1000, false, 0, false, true}},
+          "%y = mlc.apply_dropout %x, %s {rate = 0.4 : f64, stream = 2 : i64} "
+          ": tensor<?x5x4xf64>, tensor<2xf32>",
+          "tensor<?x5x4xf64>", true)
 
 //===----------------------------------------------------------------------===//
 // Where finite differences do not apply: ties and the clip's bounds

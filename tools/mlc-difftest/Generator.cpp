@@ -265,7 +265,7 @@ private:
   bool step() {
     Val a = operand();
     int64_t rank = int64_t(a.shape.size());
-    switch (pick(0, 12)) {
+    switch (pick(0, 13)) {
     case 0:
     case 1: { // unary
       static const char *ops[] = {"neg",  "exp",     "log", "sqrt",
@@ -505,6 +505,8 @@ private:
     }
     case 11: // convolution and pooling
       return window(a);
+    case 12: // layers whose training form differs
+      return chance(0.5) ? batchNorm(a) : dropout(a);
     default: { // clip
       if (!allowed("clip"))
         return false;
@@ -516,6 +518,50 @@ private:
       return true;
     }
     }
+  }
+
+  /// mlc.apply_batch_norm on `a` (channels last, static): the tester
+  /// checks its training form, so the batch's statistics normalize and
+  /// every element's gradient flows through them.
+  bool batchNorm(const Val &a) {
+    int64_t rank = int64_t(a.shape.size());
+    if (rank < 2 || a.shape.back().sym || !allowed("apply_batch_norm"))
+      return false;
+    Shape c = {a.shape.back()};
+    Val gamma = leaf(c, true, 0.5, 2), beta = leaf(c, true, -1, 1);
+    Val mean = newLeaf(c), var = leaf(c, chance(0.5), 0.5, 2);
+    static const char *epsilons[] = {"1.0e-03", "1.0e-02", "5.0e-01"};
+    double count = 1;
+    for (int64_t k = 0; k + 1 < rank; ++k)
+      count *= sizeBound(a.shape[k]);
+    std::string y = fresh();
+    g.body.push_back(
+        y + ", " + fresh() + ", " + fresh() + " = mlc.apply_batch_norm " +
+        a.ssa + ", " + gamma.ssa + ", " + beta.ssa + ", " + mean.ssa + ", " +
+        var.ssa + " {momentum = 0.99 : f64, epsilon = " + epsilons[pick(0, 2)] +
+        " : f64} : " + t(a.shape) + ", " + t(c));
+    // |normalized| <= sqrt(count) per channel.
+    pool.push_back(Val{y, a.shape, 2 * std::sqrt(count) + 1});
+    return true;
+  }
+
+  /// mlc.apply_dropout on `a` with a constant random state (the tester
+  /// checks its training form: `a` times a mask from the state).
+  bool dropout(const Val &a) {
+    if (!allowed("apply_dropout"))
+      return false;
+    // Rates that are exact in f32, so both sides compare the same number.
+    static const double rates[] = {0.125, 0.25, 0.5, 0.75};
+    double rate = rates[pick(0, 3)];
+    std::string state = fresh();
+    g.body.push_back(state + " = mlc.constant dense<[" + num(uni(-1e3, 1e3)) +
+                     ", " + num(uni(-1e3, 1e3)) + "]> : tensor<2xf32>");
+    pool.push_back(emit("mlc.apply_dropout " + a.ssa + ", " + state +
+                            " {rate = " + num(rate) +
+                            " : f64, stream = " + std::to_string(pick(0, 9)) +
+                            " : i64} : " + t(a.shape) + ", tensor<2xf32>",
+                        a.shape, a.bound / (1 - rate)));
+    return true;
   }
 
   /// mlc.conv, mlc.max_pool or mlc.avg_pool on `a` when it is NHWC with

@@ -1,6 +1,7 @@
 //===- Generator.h - random well-typed mlc graphs ---------------*- C++ -*-===//
 //
-// Random graphs of mlc core ops for the differential tester: ops x ranks 1-4
+// Random graphs of mlc core ops (and batch norm and dropout, in their
+// training form) for the differential tester: ops x ranks 1-4
 // x dynamic dimensions (the batch at position 0, a sequence length at
 // position 1) x broadcasting x fan-out x every loss. Each graph is a small
 // model text with its own inputs and params; graphs are independent, so

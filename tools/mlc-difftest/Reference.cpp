@@ -15,6 +15,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <functional>
 #include <limits>
 
@@ -472,6 +473,66 @@ public:
     return true;
   }
 
+  /// Training form: each channel (last axis) normalized by the batch's
+  /// mean and biased variance; the moving statistics' next values too.
+  bool batchNorm(mlc::ApplyBatchNormOp op) {
+    const HostTensor &x = in(op, 0), &gamma = in(op, 1), &beta = in(op, 2),
+                     &moving = in(op, 3), &movingVar = in(op, 4);
+    int64_t c = x.shape.back(), n = numel(x.shape) / c;
+    double eps = op.getEpsilon().convertToDouble();
+    double momentum = op.getMomentum().convertToDouble();
+    HostTensor y{x.shape, x.data}, mean{{c}, {}}, var{{c}, {}};
+    for (int64_t j = 0; j < c; ++j) {
+      double m = 0, v = 0;
+      for (int64_t i = 0; i < n; ++i)
+        m += x.data[i * c + j];
+      m /= double(n);
+      for (int64_t i = 0; i < n; ++i)
+        v += (x.data[i * c + j] - m) * (x.data[i * c + j] - m);
+      v /= double(n);
+      for (int64_t i = 0; i < n; ++i)
+        y.data[i * c + j] =
+            gamma.data[j] * (x.data[i * c + j] - m) / std::sqrt(v + eps) +
+            beta.data[j];
+      mean.data.push_back(moving.data[j] * momentum + m * (1 - momentum));
+      var.data.push_back(movingVar.data[j] * momentum + v * (1 - momentum));
+    }
+    values[op->getResult(0)] = std::move(y);
+    values[op->getResult(1)] = std::move(mean);
+    values[op->getResult(2)] = std::move(var);
+    return true;
+  }
+
+  /// Training form: element i (row-major) is kept, scaled by 1 / (1 -
+  /// rate), when its uniform number from the counter-based generator (the
+  /// op's definition: splitmix64's finalizer over the state's bits, the
+  /// stream and i) is at least `rate`.
+  bool dropout(mlc::ApplyDropoutOp op) {
+    auto mix = [](uint64_t z) {
+      z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+      z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+      return z ^ (z >> 31);
+    };
+    auto bits = [](double v) {
+      float f = float(v);
+      uint32_t u;
+      std::memcpy(&u, &f, sizeof u);
+      return uint64_t(u);
+    };
+    const uint64_t gold = 0x9E3779B97F4A7C15ull;
+    const HostTensor &x = in(op, 0), &state = in(op, 1);
+    uint64_t key = mix((bits(state.data[0]) << 32 | bits(state.data[1])) +
+                       uint64_t(op.getStream() + 1) * gold);
+    double rate = op.getRate().convertToDouble();
+    HostTensor y{x.shape, x.data};
+    for (size_t i = 0; i < y.data.size(); ++i) {
+      double u = double(mix(key + (i + 1) * gold) >> 40) / 16777216.0;
+      y.data[i] = u >= rate ? y.data[i] / (1 - rate) : 0.0;
+    }
+    values[op->getResult(0)] = std::move(y);
+    return true;
+  }
+
   bool constant(mlc::ConstantOp op) {
     auto attr = llvm::dyn_cast<DenseElementsAttr>(op.getValue());
     if (!attr)
@@ -642,6 +703,8 @@ public:
           return true;
         })
         .Case([&](mlc::MatmulOp o) { return matmul(o); })
+        .Case([&](mlc::ApplyBatchNormOp o) { return batchNorm(o); })
+        .Case([&](mlc::ApplyDropoutOp o) { return dropout(o); })
         .Case<mlc::MSEOp, mlc::CategoricalCrossentropyOp,
               mlc::SparseCategoricalCrossentropyOp, mlc::BinaryCrossentropyOp>(
             [&](Operation *o) { return loss(o, o->hasAttr("from_logits")); })

@@ -19,6 +19,7 @@
 #include "Reference.h"
 
 #include "compiler/Driver/Driver.h"
+#include "dialects/MLC/Transforms/Passes.h"
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/Parser/Parser.h"
@@ -258,6 +259,9 @@ private:
               diagnostics;
       return false;
     }
+    // Batch norm and dropout are tested in their training form (the
+    // reference evaluates that form); predict would expand the other.
+    expandTrainingModeOps(*module, /*training=*/true);
     TargetOptions target;
     target.threads = 1;
     target.optLevel = optLevelOpt;

@@ -660,6 +660,7 @@ def MLC_ApplyDropoutOp : MLC_Op<"apply_dropout", [Pure,
   let results = (outs MLC_FloatTensor:$result);
   let assemblyFormat = "$input `,` $state attr-dict `:` type($input) `,` "
                        "type($state)";
+  let hasVerifier = 1;
 }
 
 def MLC_ApplyBatchNormOp : MLC_Op<"apply_batch_norm", [Pure,

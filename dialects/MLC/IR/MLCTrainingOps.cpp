@@ -73,11 +73,17 @@ LogicalResult BatchNormOp::verify() {
   return success();
 }
 
-LogicalResult DropoutMaskOp::verify() {
-  auto state = getState().getType();
+/// The generator's state: two floats whose bits key the masks.
+static LogicalResult checkState(Operation *op, RankedTensorType state) {
   if (state.getRank() != 1 || state.getDimSize(0) != 2 ||
       !state.getElementType().isF32())
-    return emitOpError() << "state must be tensor<2xf32>, got " << state;
+    return op->emitOpError() << "state must be tensor<2xf32>, got " << state;
+  return success();
+}
+
+LogicalResult DropoutMaskOp::verify() {
+  if (failed(checkState(*this, getState().getType())))
+    return failure();
   if (getType() != getLike().getType())
     return emitOpError() << "result must have the type of `like` "
                          << getLike().getType() << ", got " << getType();
@@ -89,6 +95,12 @@ DropoutMaskOp::buildVJP(OpBuilder &, Value,
                         SmallVectorImpl<std::pair<Value, Value>> &) {
   // Constant almost everywhere in `like`, and `state` is not trained.
   return success();
+}
+
+LogicalResult ApplyDropoutOp::verify() {
+  if (failed(checkState(*this, getState().getType())))
+    return failure();
+  return checkRate(*this, getRate().convertToDouble());
 }
 
 LogicalResult ApplyBatchNormOp::verify() {

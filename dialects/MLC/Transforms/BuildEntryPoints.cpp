@@ -289,3 +289,14 @@ struct BuildEntryPointsPass
 };
 
 } // namespace
+
+void mlc::expandTrainingModeOps(Operation *root, bool training) {
+  SmallVector<TrainingModeOpInterface> modal;
+  root->walk([&](TrainingModeOpInterface op) { modal.push_back(op); });
+  for (TrainingModeOpInterface op : modal) {
+    OpBuilder b(op);
+    SmallVector<Value> operands(op->getOperands());
+    op->replaceAllUsesWith(op.expand(b, operands, training));
+    op->erase();
+  }
+}

@@ -15,6 +15,11 @@ namespace mlc {
 #define GEN_PASS_DECL
 #include "dialects/MLC/Transforms/Passes.h.inc"
 
+/// Replaces every TrainingModeOpInterface op under `root` with its form for
+/// `training`, built by the op itself: what mlc-build-entry-points does per
+/// entry point, for tests that check one form through `predict`.
+void expandTrainingModeOps(mlir::Operation *root, bool training);
+
 #define GEN_PASS_REGISTRATION
 #include "dialects/MLC/Transforms/Passes.h.inc"
 

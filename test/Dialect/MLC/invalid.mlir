@@ -695,6 +695,26 @@ mlc.model @dropout_mask_state {
 
 // -----
 
+mlc.model @apply_dropout_state {
+  %x = mlc.input "x" : tensor<?x4xf64>
+  %s = mlc.input "s" : tensor<2xf64>
+  // expected-error @+1 {{'mlc.apply_dropout' op state must be tensor<2xf32>, got 'tensor<2xf64>'}}
+  %y = mlc.apply_dropout %x, %s {rate = 0.5, stream = 0} : tensor<?x4xf64>, tensor<2xf64>
+  mlc.output %y : tensor<?x4xf64>
+}
+
+// -----
+
+mlc.model @apply_dropout_rate {
+  %x = mlc.input "x" : tensor<?x4xf32>
+  %s = mlc.input "s" : tensor<2xf32>
+  // expected-error @+1 {{'mlc.apply_dropout' op rate must be in [0, 1), got 1}}
+  %y = mlc.apply_dropout %x, %s {rate = 1.0, stream = 0} : tensor<?x4xf32>, tensor<2xf32>
+  mlc.output %y : tensor<?x4xf32>
+}
+
+// -----
+
 mlc.model @apply_batch_norm_channels {
   %x = mlc.input "x" : tensor<?x4xf32>
   %c = mlc.input "c" : tensor<3xf32>
