@@ -52,10 +52,23 @@ constexpr const char *kBF16PackAttr = "mlc.bf16_pack";
 /// c, o), "filter" for (a, b, n, i, j, c, o); "depthwise" ones are not
 /// tiled here.
 constexpr const char *kConvAttr = "mlc.conv";
+/// Marks a pooling op (MLCToLinalg/Conv.cpp) with the number of its outer
+/// loops (batch, window row, window column); the loops after them (the
+/// window offsets and channels) are vectorized whole.
+constexpr const char *kWindowAttr = "mlc.window";
 /// Marks the matmuls a convolution's register tiles become.
 constexpr const char *kConvTileTag = "convmm";
 /// Marks a loop whose iterations are independent (mlc-parallelize-tiles).
 constexpr const char *kParallelAttr = "mlc.parallel";
+
+/// A pooling op of the schedule: its tag, its outer loops, the sizes of the
+/// loops after them (vectorized), and the channel tile.
+struct WindowOp {
+  std::string tag;
+  int64_t outer;
+  SmallVector<int64_t> inner;
+  int64_t channelTile;
+};
 
 /// A matmul, its zero fill, and optionally the elementwise op that consumes
 /// its result (the layer's bias and activation).
@@ -866,7 +879,8 @@ public:
   /// Bufferization and vector lowering: a second script, run after
   /// unshareInitTensors (the first script's CSE merges init tensors again).
   void bufferizeAndLower(ArrayRef<PackedOperand> packs,
-                         ArrayRef<std::string> rowTags) {
+                         ArrayRef<std::string> rowTags,
+                         ArrayRef<WindowOp> windows) {
     os << R"(
   // Results computed straight into the caller's output buffers.
   transform.bufferization.eliminate_empty_tensors %root : !transform.any_op
@@ -887,6 +901,42 @@ public:
         os << llvm::formatv(
             "  transform.annotate %{0}_l \"{1}\" : !transform.any_op\n", tag,
             kParallelAttr);
+    }
+    // Pooling a window position at a time, its offsets and channels one
+    // vector (the loop vectorizer would check the operands' overlap at
+    // every entry of the short channel loop); batch rows independent.
+    for (const WindowOp &w : windows) {
+      std::string outer = "1", vectorSizes;
+      for (int64_t k = 1; k < w.outer; ++k)
+        outer += ", 1";
+      os << llvm::formatv(
+          R"(  %{0} = transform.structured.match attributes {{{1} = "{0}"} in %b : (!transform.any_op) -> !transform.any_op
+  %{0}_t, %{0}_l = transform.structured.tile_using_for %{0} tile_sizes [1] : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
+)",
+          w.tag, kTagAttr);
+      if (parallelPacks)
+        os << llvm::formatv(
+            "  transform.annotate %{0}_l \"{1}\" : !transform.any_op\n", w.tag,
+            kParallelAttr);
+      std::string results = "!transform.any_op";
+      SmallVector<std::string> sizes(w.outer, "1");
+      sizes[0] = "0";
+      for (int64_t k = 1; k < w.outer; ++k)
+        results += ", !transform.any_op";
+      // Channels tiled too when the vector would not fit the registers.
+      for (size_t k = 0; k < w.inner.size(); ++k)
+        sizes.push_back(k + 1 == w.inner.size() && w.channelTile != w.inner[k]
+                            ? std::to_string(w.channelTile)
+                            : "0");
+      bool channelLoop = w.channelTile != w.inner.back();
+      if (channelLoop)
+        results += ", !transform.any_op";
+      os << llvm::formatv(
+          R"(  %{0}_v:{1} = transform.structured.tile_using_for %{0}_t tile_sizes [{2}] : (!transform.any_op) -> ({3})
+  transform.structured.vectorize %{0}_v#0 : !transform.any_op
+)",
+          w.tag, w.outer + (channelLoop ? 1 : 0), llvm::join(sizes, ", "),
+          results);
     }
     os << R"(
   %bf = transform.structured.match ops{["func.func"]} in %b : (!transform.any_op) -> !transform.any_op
@@ -1302,6 +1352,7 @@ struct CPUSchedulePass : public mlc::impl::CPUScheduleBase<CPUSchedulePass> {
     }
     int64_t registers =
         vectorRegisters ? vectorRegisters : (vectorBits == 512 ? 32 : 16);
+    int64_t registerLanes = vectorBits / 32;
     // One script per function, run on that function: its matches and
     // canonicalizations then cost the function's size, not the module's
     // (a file of many models compiled in quadratic time). The scripts are
@@ -1315,6 +1366,7 @@ struct CPUSchedulePass : public mlc::impl::CPUScheduleBase<CPUSchedulePass> {
     SmallVector<FunctionWork> works;
     unsigned id = 0;
     SmallVector<std::string> rowTags;
+    SmallVector<WindowOp> windows;
     for (auto func : module.getOps<func::FuncOp>()) {
       works.push_back(
           {func,
@@ -1376,6 +1428,32 @@ struct CPUSchedulePass : public mlc::impl::CPUScheduleBase<CPUSchedulePass> {
         writer.conv(id++, op, fill, epilogue);
       }
       func.walk([&](linalg::GenericOp op) {
+        auto outer = op->getAttrOfType<IntegerAttr>(kWindowAttr);
+        if (!outer)
+          return;
+        WindowOp w;
+        w.tag = "win" + std::to_string(id++);
+        w.outer = outer.getInt();
+        SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+        w.inner.assign(ranges.begin() + w.outer, ranges.end());
+        // At most 16 vectors' worth per operand: the channel tile is the
+        // largest divisor of the channels that keeps the offsets' vectors
+        // under that.
+        int64_t offsets = 1;
+        for (int64_t d : ArrayRef<int64_t>(w.inner).drop_back())
+          offsets *= d;
+        int64_t limit = std::max<int64_t>(1, 16 * registerLanes / offsets);
+        int64_t channels = w.inner.back();
+        w.channelTile = 1;
+        for (int64_t t = std::min(channels, limit); t >= 1; --t)
+          if (channels % t == 0) {
+            w.channelTile = t;
+            break;
+          }
+        op->setAttr(kTagAttr, StringAttr::get(&getContext(), w.tag));
+        windows.push_back(w);
+      });
+      func.walk([&](linalg::GenericOp op) {
         if (!splitsByBatchRows(op))
           return;
         std::string tag = "rows" + std::to_string(id++);
@@ -1417,7 +1495,7 @@ struct CPUSchedulePass : public mlc::impl::CPUScheduleBase<CPUSchedulePass> {
       unshareInitTensors(func);
     ScriptWriter lower(vectorBits / 32, registers);
     lower.parallelPacks = parallelPacks;
-    lower.bufferizeAndLower(packs, rowTags);
+    lower.bufferizeAndLower(packs, rowTags, windows);
     if (failed(run(lower.script, "bufferize", /*consumesRoot=*/true, module)))
       return signalPassFailure();
     if (bf16Matmuls) {

@@ -13,14 +13,15 @@
 // channels swapped (a small copy), so the input gradient is again a
 // convolution with stride 1.
 //
-// Pooling windows are small: the ops are unrolled over the window's
-// offsets into elementwise ops on strided slices of the padded input (max
-// or sum), which vectorize along the channels and fuse. Gradients add
-// each offset's share into strided slices of a padded gradient; max
-// pooling's goes to the first maximum of each window, as TensorFlow's.
-// Windows that tile the input (stride = window, no pads, the common case)
-// take their gradient in one gather over the input instead, which the
-// activation's gradient after it fuses into.
+// Pooling windows are small: a pooling op is one op over the pooled shape
+// reading a strided slice of the padded input per window offset (max or
+// sum), marked mlc.window so the CPU schedule runs it a window position at
+// a time with the channels as vectors. Gradients add each offset's share
+// into strided slices of a padded gradient; max pooling's goes to the first
+// maximum of each window, as TensorFlow's. Windows that tile the input
+// (stride = window, no pads, the common case) take their gradient in one
+// op over (window, offset, channel) instead, which reads each window once
+// and writes its block of the gradient.
 //
 //===----------------------------------------------------------------------===//
 
@@ -337,6 +338,7 @@ struct Windows {
         batchOf(batchOf) {}
 
   int64_t count() const { return window[0] * window[1]; }
+  ArrayRef<int64_t> size() const { return window; }
 
   /// The slice of the padded `xp` that offset `k` (row-major in the
   /// window) of every window reads.
@@ -398,7 +400,7 @@ private:
 };
 
 /// Number of input elements (padding left out) in each window, as a
-/// constant [1, rows, cols, 1] tensor.
+/// constant [rows, cols] tensor (read with `countsMap`).
 Value windowCounts(OpBuilder &b, Location loc, RankedTensorType input,
                    RankedTensorType pooled, ArrayRef<int64_t> window,
                    ArrayRef<int64_t> strides, ArrayRef<int64_t> pads) {
@@ -415,29 +417,74 @@ Value windowCounts(OpBuilder &b, Location loc, RankedTensorType input,
                                              window[0], input.getDimSize(1)) *
                                      covered(j * strides[1] - pads[2],
                                              window[1], input.getDimSize(2)))));
-  auto type = RankedTensorType::get({1, rows, cols, 1}, elt);
+  auto type = RankedTensorType::get({rows, cols}, elt);
   return arith::ConstantOp::create(b, loc, type,
                                    DenseElementsAttr::get(type, counts));
 }
 
-using Fold2 = Value (*)(OpBuilder &, Location, Value, Value);
-
-/// The elementwise fold of the window slices of `xp`: max or sum.
-Value foldWindows(OpBuilder &b, Location loc, Windows &w, Value xp,
-                  RankedTensorType pooled, Fold2 fold) {
-  Value acc = w.slice(xp, 0);
-  for (int64_t k = 1; k < w.count(); ++k) {
-    Value next = w.slice(xp, k);
-    acc = buildElementwise(b, loc, pooled, ValueRange{acc, next},
-                           [fold](OpBuilder &nb, Location nl, ValueRange a) {
-                             return fold(nb, nl, a[0], a[1]);
-                           });
-  }
-  return acc;
+/// (n, i, j, c) -> (i, j): the window counts in an op over the pooled shape.
+AffineMap countsMap(MLIRContext *ctx) {
+  AffineExpr i = getAffineDimExpr(1, ctx), j = getAffineDimExpr(2, ctx);
+  return AffineMap::get(4, 0, {i, j}, ctx);
 }
 
-Value maxOf(OpBuilder &b, Location loc, Value x, Value y) {
-  return arith::MaximumFOp::create(b, loc, x, y);
+/// A linalg.generic over the pooled shape (all loops parallel, every
+/// operand at the identity but the window counts) marked `mlc.window`: the
+/// CPU schedule runs it a window position at a time with the channels as
+/// one vector, and elementwise fusion leaves it whole.
+linalg::GenericOp
+windowGeneric(OpBuilder &b, Location loc, ValueRange inputs, Value counts,
+              ValueRange inits,
+              function_ref<void(OpBuilder &, Location, ValueRange)> body) {
+  MLIRContext *ctx = b.getContext();
+  AffineMap id = AffineMap::getMultiDimIdentityMap(4, ctx);
+  SmallVector<Value> ins(inputs);
+  SmallVector<AffineMap> maps(inputs.size(), id);
+  if (counts) {
+    ins.push_back(counts);
+    maps.push_back(countsMap(ctx));
+  }
+  maps.append(inits.size(), id);
+  SmallVector<Type> types;
+  for (Value init : inits)
+    types.push_back(init.getType());
+  auto op = linalg::GenericOp::create(
+      b, loc, types, ins, inits, maps,
+      SmallVector<IteratorType>(4, IteratorType::parallel), body);
+  // Scheduled a window position (n, i, j) at a time.
+  op->setAttr("mlc.window", b.getI64IntegerAttr(3));
+  return op;
+}
+
+using Fold2 = Value (*)(OpBuilder &, Location, Value, Value);
+
+/// The fold of the window slices of `xp` (max or sum) in one op, divided
+/// by `counts` when given.
+Value foldWindows(OpBuilder &b, Location loc, Windows &w, Value xp,
+                  RankedTensorType pooled, Fold2 fold, Value counts = {}) {
+  SmallVector<Value> slices;
+  for (int64_t k = 0; k < w.count(); ++k)
+    slices.push_back(w.slice(xp, k));
+  Value init = emptyTensor(b, loc, pooled, dynamicSizesOf(b, loc, slices[0]));
+  int64_t n = w.count();
+  return windowGeneric(b, loc, slices, counts, init,
+                       [&](OpBuilder &nb, Location nl, ValueRange a) {
+                         Value acc = a[0];
+                         for (int64_t k = 1; k < n; ++k)
+                           acc = fold(nb, nl, acc, a[k]);
+                         if (counts)
+                           acc = arith::DivFOp::create(nb, nl, acc, a[n]);
+                         linalg::YieldOp::create(nb, nl, acc);
+                       })
+      .getResult(0);
+}
+
+/// std::max's `acc < next ? next : acc` (as TensorFlow's CPU kernels): one
+/// vmaxps, where arith.maximumf's NaN rule takes three instructions.
+Value maxOf(OpBuilder &b, Location loc, Value acc, Value next) {
+  Value less =
+      arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, acc, next);
+  return arith::SelectOp::create(b, loc, less, next, acc);
 }
 Value sumOf(OpBuilder &b, Location loc, Value x, Value y) {
   return arith::AddFOp::create(b, loc, x, y);
@@ -463,14 +510,9 @@ struct AvgPoolLowering : LoweringPattern<AvgPoolOp> {
     RankedTensorType pooled = op.getType();
     Windows w(b, loc, op.getWindow(), op.getStrides(), pooled, op.getInput());
     Value xp = padded(b, loc, op.getInput(), op.getPads(), 0.0);
-    Value sum = foldWindows(b, loc, w, xp, pooled, sumOf);
     Value counts = windowCounts(b, loc, op.getInput().getType(), pooled,
                                 op.getWindow(), op.getStrides(), op.getPads());
-    return buildElementwise(
-        b, loc, pooled, ValueRange{sum, counts},
-        [](OpBuilder &nb, Location nl, ValueRange a) {
-          return arith::DivFOp::create(nb, nl, a[0], a[1]).getResult();
-        });
+    return foldWindows(b, loc, w, xp, pooled, sumOf, counts);
   }
 };
 
@@ -510,63 +552,93 @@ bool tilesExactly(ArrayRef<int64_t> window, ArrayRef<int64_t> strides,
          llvm::all_of(pads, [](int64_t p) { return p == 0; });
 }
 
-/// The input gradient of non-overlapping windows in one pass over the
-/// input: element (y, x) reads its window's values (`perWindow`, pooled
-/// shape) at (y / kh, x / kw) and computes its gradient with `fn(values,
-/// offset in the window)`. Rows and columns past the last window get 0.
-Value gatherShares(
-    OpBuilder &b, Location loc, RankedTensorType input, ValueRange perWindow,
-    ArrayRef<int64_t> window,
-    function_ref<Value(OpBuilder &, Location, ValueRange, Value)> fn) {
-  RankedTensorType pooled = tensorTypeOf(perWindow[0]);
-  int64_t kh = window[0], kw = window[1];
-  auto covered =
-      RankedTensorType::get({input.getDimSize(0), pooled.getDimSize(1) * kh,
-                             pooled.getDimSize(2) * kw, input.getDimSize(3)},
-                            input.getElementType());
+/// The input gradient of windows that tile the input (each input element
+/// in at most one window), in one op over (n, i, j, a, b, c): window (i, j)
+/// and offset (a, b) in it, writing the gradient viewed as [n, rows, a,
+/// cols, b, c]. `fn` gets the op's inputs (`inputs` on the pooled shape,
+/// then `counts` if given) and returns each offset's gradient, row-major
+/// (the element takes its own offset's), or one for all. Scheduled a window at
+/// a time, the offsets are constants in the vector code. Rows and columns past
+/// the last window get 0.
+Value tilingGradient(OpBuilder &b, Location loc, Windows &w,
+                     RankedTensorType input, ValueRange inputs, Value counts,
+                     function_ref<void(OpBuilder &, Location, ValueRange,
+                                       SmallVectorImpl<Value> &)>
+                         fn) {
+  RankedTensorType pooled = tensorTypeOf(inputs[0]);
+  int64_t kh = w.size()[0], kw = w.size()[1];
+  int64_t rows = pooled.getDimSize(1), cols = pooled.getDimSize(2);
   SmallVector<Value> dyn;
   if (input.isDynamicDim(0))
-    dyn.push_back(dimOf(b, loc, perWindow[0], 0));
+    dyn.push_back(dimOf(b, loc, inputs[0], 0));
+  bool covered =
+      rows * kh == input.getDimSize(1) && cols * kw == input.getDimSize(2);
+  Value dest = covered ? emptyTensor(b, loc, input, dyn)
+                       : filledTensor(b, loc, input, dyn, 0.0);
+  // The windows' part of the gradient, [n, rows*kh, cols*kw, c], and its
+  // 6-D view.
+  SmallVector<OpFoldResult> zeros(4, b.getIndexAttr(0)),
+      ones(4, b.getIndexAttr(1));
+  SmallVector<OpFoldResult> sizes = {
+      tensor::getMixedSize(b, loc, inputs[0], 0), b.getIndexAttr(rows * kh),
+      b.getIndexAttr(cols * kw), b.getIndexAttr(input.getDimSize(3))};
+  Value part =
+      covered ? dest
+              : tensor::ExtractSliceOp::create(b, loc, dest, zeros, sizes, ones)
+                    .getResult();
+  SmallVector<int64_t> shape6 = {input.getDimSize(0), rows, kh, cols, kw,
+                                 input.getDimSize(3)};
+  auto type6 = RankedTensorType::get(shape6, input.getElementType());
+  SmallVector<ReassociationIndices> groups = {{0}, {1, 2}, {3, 4}, {5}};
+  SmallVector<OpFoldResult> outShape = {
+      sizes[0],           b.getIndexAttr(rows),
+      b.getIndexAttr(kh), b.getIndexAttr(cols),
+      b.getIndexAttr(kw), sizes[3]};
+  Value part6 =
+      tensor::ExpandShapeOp::create(b, loc, type6, part, groups, outShape);
+
   MLIRContext *ctx = b.getContext();
-  AffineExpr n, y, x, c;
-  bindDims(ctx, n, y, x, c);
-  SmallVector<AffineMap> maps(
-      perWindow.size(),
-      AffineMap::get(4, 0, {n, y.floorDiv(kh), x.floorDiv(kw), c}, ctx));
-  maps.push_back(AffineMap::getMultiDimIdentityMap(4, ctx));
-  Type elt = input.getElementType();
-  Value grads =
-      linalg::GenericOp::create(
-          b, loc, TypeRange{covered}, perWindow,
-          ValueRange{emptyTensor(b, loc, covered, dyn)}, maps,
-          SmallVector<IteratorType>(4, IteratorType::parallel),
-          [&](OpBuilder &nb, Location nl, ValueRange a) {
-            // The element's offset in its window, row-major, as a float.
-            Value row = linalg::IndexOp::create(nb, nl, 1);
-            Value col = linalg::IndexOp::create(nb, nl, 2);
-            auto mod = [&](Value v, int64_t m) -> Value {
-              return arith::RemUIOp::create(
-                  nb, nl, v, arith::ConstantIndexOp::create(nb, nl, m));
-            };
-            Value offset = arith::AddIOp::create(
-                nb, nl,
-                arith::MulIOp::create(
-                    nb, nl, mod(row, kh),
-                    arith::ConstantIndexOp::create(nb, nl, kw)),
-                mod(col, kw));
-            Value k = arith::UIToFPOp::create(
-                nb, nl, elt,
-                arith::IndexCastUIOp::create(nb, nl, nb.getI64Type(), offset));
-            linalg::YieldOp::create(nb, nl, fn(nb, nl, a.drop_back(), k));
-          })
-          .getResult(0);
-  if (covered == input)
-    return grads;
-  Value zeros = filledTensor(b, loc, input, dyn, 0.0);
-  SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, grads);
-  return tensor::InsertSliceOp::create(
-      b, loc, grads, zeros, SmallVector<OpFoldResult>(4, b.getIndexAttr(0)),
-      sizes, SmallVector<OpFoldResult>(4, b.getIndexAttr(1)));
+  AffineExpr n, i, j, a, bb, c;
+  bindDims(ctx, n, i, j, a, bb, c);
+  SmallVector<Value> ins(inputs);
+  SmallVector<AffineMap> maps(inputs.size(),
+                              AffineMap::get(6, 0, {n, i, j, c}, ctx));
+  if (counts) {
+    ins.push_back(counts);
+    maps.push_back(AffineMap::get(6, 0, {i, j}, ctx));
+  }
+  maps.push_back(AffineMap::get(6, 0, {n, i, a, j, bb, c}, ctx));
+  auto op = linalg::GenericOp::create(
+      b, loc, TypeRange{type6}, ins, ValueRange{part6}, maps,
+      SmallVector<IteratorType>(6, IteratorType::parallel),
+      [&](OpBuilder &nb, Location nl, ValueRange args) {
+        SmallVector<Value> grads;
+        fn(nb, nl, args.drop_back(), grads);
+        Value grad = grads.back();
+        if (grads.size() > 1) {
+          // This element's offset in its window, row-major.
+          Value offset = arith::AddIOp::create(
+              nb, nl,
+              arith::MulIOp::create(nb, nl, linalg::IndexOp::create(nb, nl, 3),
+                                    arith::ConstantIndexOp::create(nb, nl, kw)),
+              linalg::IndexOp::create(nb, nl, 4));
+          for (int64_t k = int64_t(grads.size()) - 2; k >= 0; --k) {
+            Value here = arith::CmpIOp::create(
+                nb, nl, arith::CmpIPredicate::eq, offset,
+                arith::ConstantIndexOp::create(nb, nl, k));
+            grad = arith::SelectOp::create(nb, nl, here, grads[k], grad);
+          }
+        }
+        linalg::YieldOp::create(nb, nl, grad);
+      });
+  // Scheduled a window (i, j) at a time: the 3 loops before (a, b, c).
+  op->setAttr("mlc.window", b.getI64IntegerAttr(3));
+  Value result = tensor::CollapseShapeOp::create(b, loc, tensorTypeOf(part),
+                                                 op.getResult(0), groups);
+  if (covered)
+    return result;
+  return tensor::InsertSliceOp::create(b, loc, result, dest, zeros, sizes,
+                                       ones);
 }
 
 struct MaxPoolGradLowering : LoweringPattern<MaxPoolGradOp> {
@@ -576,15 +648,49 @@ struct MaxPoolGradLowering : LoweringPattern<MaxPoolGradOp> {
     RankedTensorType pooled = op.getGrad().getType();
     Windows w(b, loc, op.getWindow(), op.getStrides(), pooled, op.getGrad());
     Value xp = padded(b, loc, op.getInput(), op.getPads(), kMinusInf);
+    Type elt = pooled.getElementType();
+    int64_t count = w.count();
+    if (tilesExactly(op.getWindow(), op.getStrides(), op.getPads())) {
+      // Each window: its maximum, then the gradient to the first offset
+      // equal to it, 0 to the others.
+      SmallVector<Value> inputs = {op.getGrad()};
+      for (int64_t k = 0; k < count; ++k)
+        inputs.push_back(w.slice(xp, k));
+      return tilingGradient(
+          b, loc, w, op.getType(), inputs, Value(),
+          [&](OpBuilder &nb, Location nl, ValueRange a,
+              SmallVectorImpl<Value> &grads) {
+            Value max = a[1];
+            for (int64_t k = 1; k < count; ++k)
+              max = maxOf(nb, nl, max, a[1 + k]);
+            Value zero = floatConst(nb, nl, elt, 0.0);
+            Value found;
+            for (int64_t k = 0; k < count; ++k) {
+              Value equal = arith::CmpFOp::create(
+                  nb, nl, arith::CmpFPredicate::OEQ, a[1 + k], max);
+              Value mine = equal;
+              if (found) {
+                Value notYet = arith::XOrIOp::create(
+                    nb, nl, found,
+                    arith::ConstantIntOp::create(nb, nl, 1, /*width=*/1));
+                mine = arith::AndIOp::create(nb, nl, equal, notYet);
+                found = arith::OrIOp::create(nb, nl, found, equal);
+              } else {
+                found = equal;
+              }
+              grads.push_back(
+                  arith::SelectOp::create(nb, nl, mine, a[0], zero));
+            }
+          });
+    }
     Value max = foldWindows(b, loc, w, xp, pooled, maxOf);
     // The offset of each window's first maximum: scanning the offsets
     // backwards, each equal one overwrites the later ones.
-    Type elt = pooled.getElementType();
     SmallVector<Value> dyn;
     if (pooled.isDynamicDim(0))
       dyn.push_back(dimOf(b, loc, op.getGrad(), 0));
-    Value first = filledTensor(b, loc, pooled, dyn, double(w.count()));
-    for (int64_t k = w.count() - 1; k >= 0; --k) {
+    Value first = filledTensor(b, loc, pooled, dyn, double(count));
+    for (int64_t k = count - 1; k >= 0; --k) {
       Value x = w.slice(xp, k);
       first = buildElementwise(
           b, loc, pooled, ValueRange{x, max, first},
@@ -596,15 +702,6 @@ struct MaxPoolGradLowering : LoweringPattern<MaxPoolGradOp> {
                 .getResult();
           });
     }
-    if (tilesExactly(op.getWindow(), op.getStrides(), op.getPads()))
-      return gatherShares(
-          b, loc, op.getType(), ValueRange{op.getGrad(), first}, op.getWindow(),
-          [](OpBuilder &nb, Location nl, ValueRange a, Value k) -> Value {
-            Value mine = arith::CmpFOp::create(
-                nb, nl, arith::CmpFPredicate::OEQ, a[1], k);
-            return arith::SelectOp::create(
-                nb, nl, mine, a[0], floatConst(nb, nl, a[0].getType(), 0.0));
-          });
     return spreadShares(b, loc, w, op.getType(), op.getPads(), [&](int64_t k) {
       return buildElementwise(
           b, loc, pooled, ValueRange{op.getGrad(), first},
@@ -628,15 +725,24 @@ struct AvgPoolGradLowering : LoweringPattern<AvgPoolGradOp> {
     Windows w(b, loc, op.getWindow(), op.getStrides(), pooled, op.getGrad());
     Value counts = windowCounts(b, loc, op.getType(), pooled, op.getWindow(),
                                 op.getStrides(), op.getPads());
-    Value share = buildElementwise(
-        b, loc, pooled, ValueRange{op.getGrad(), counts},
-        [](OpBuilder &nb, Location nl, ValueRange a) {
-          return arith::DivFOp::create(nb, nl, a[0], a[1]).getResult();
-        });
     if (tilesExactly(op.getWindow(), op.getStrides(), op.getPads()))
-      return gatherShares(
-          b, loc, op.getType(), ValueRange{share}, op.getWindow(),
-          [](OpBuilder &, Location, ValueRange a, Value) { return a[0]; });
+      return tilingGradient(b, loc, w, op.getType(), op.getGrad(), counts,
+                            [&](OpBuilder &nb, Location nl, ValueRange a,
+                                SmallVectorImpl<Value> &grads) {
+                              Value share =
+                                  arith::DivFOp::create(nb, nl, a[0], a[1]);
+                              grads.push_back(share);
+                            });
+    Value share =
+        windowGeneric(
+            b, loc, op.getGrad(), counts,
+            emptyTensor(b, loc, pooled, dynamicSizesOf(b, loc, op.getGrad())),
+            [](OpBuilder &nb, Location nl, ValueRange a) {
+              linalg::YieldOp::create(
+                  nb, nl,
+                  ValueRange{arith::DivFOp::create(nb, nl, a[0], a[1])});
+            })
+            .getResult(0);
     return spreadShares(b, loc, w, op.getType(), op.getPads(),
                         [&](int64_t) { return share; });
   }

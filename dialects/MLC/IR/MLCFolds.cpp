@@ -131,7 +131,37 @@ template <typename LossOp> struct LossFromLogits : OpRewritePattern<LossOp> {
   LossKind kind;
 };
 
+/// relu_grad(max_pool_grad(g, x), x) -> max_pool_grad(relu_grad(g, p), x)
+/// with p = max_pool(x) (the forward's, after CSE): the pool's gradient
+/// reaches only each window's maximum, where x is the window's pooled
+/// value, so the mask applies to the pooled gradient, a kh*kw-th of the
+/// elements, and the big tensor is read once less.
+struct ReluGradThroughMaxPool : OpRewritePattern<ReluGradOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ReluGradOp op,
+                                PatternRewriter &rewriter) const override {
+    auto pool = op.getGrad().getDefiningOp<MaxPoolGradOp>();
+    if (!pool || pool.getInput() != op.getOutput() || !pool->hasOneUse())
+      return failure();
+    Location loc = op.getLoc();
+    Value pooled = MaxPoolOp::create(rewriter, loc, pool.getGrad().getType(),
+                                     pool.getInput(), pool.getWindowAttr(),
+                                     pool.getStridesAttr(), pool.getPadsAttr());
+    Value masked = ReluGradOp::create(rewriter, loc, pool.getGrad().getType(),
+                                      pool.getGrad(), pooled);
+    rewriter.replaceOpWithNewOp<MaxPoolGradOp>(
+        op, op.getType(), masked, pool.getInput(), pool.getWindowAttr(),
+        pool.getStridesAttr(), pool.getPadsAttr());
+    return success();
+  }
+};
+
 } // namespace
+
+void ReluGradOp::getCanonicalizationPatterns(RewritePatternSet &patterns,
+                                             MLIRContext *ctx) {
+  patterns.add<ReluGradThroughMaxPool>(ctx);
+}
 
 void CategoricalCrossentropyOp::getCanonicalizationPatterns(
     RewritePatternSet &patterns, MLIRContext *ctx) {

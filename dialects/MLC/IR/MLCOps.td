@@ -804,6 +804,7 @@ def MLC_ReluGradOp : MLC_Op<"relu_grad", [Pure,
   let arguments = (ins MLC_FloatTensor:$grad, MLC_FloatTensor:$output);
   let results = (outs MLC_FloatTensor:$result);
   let assemblyFormat = "$grad `,` $output attr-dict `:` type($result)";
+  let hasCanonicalizer = 1;
 }
 
 def MLC_BroadcastLikeOp : MLC_Op<"broadcast_like", [Pure]> {

@@ -53,18 +53,17 @@ func.func @conv_filter_grad(%x: tensor<?x9x8x3xf32>, %g: tensor<?x4x6x8xf32>) ->
 
 // -----
 
-// Pooling is unrolled over the window: an elementwise max of strided
-// slices, one per window offset, vectorizing along the channels.
+// Pooling is unrolled over the window: one op reads a strided slice per
+// window offset and folds them with std::max's `acc < next ? next : acc`
+// (one vmaxps); marked mlc.window for the CPU schedule.
 // CHECK-LABEL: func.func @max_pool
 // CHECK:         %[[S0:.*]] = tensor.extract_slice %{{.*}}[0, 0, 0, 0] [%{{.*}}, 2, 3, 3] [1, 2, 2, 1]
 // CHECK:         %[[S1:.*]] = tensor.extract_slice %{{.*}}[0, 0, 1, 0] [%{{.*}}, 2, 3, 3] [1, 2, 2, 1]
-// CHECK:         %[[M:.*]] = linalg.generic {{.*}} ins(%[[S0]], %[[S1]]
-// CHECK:           arith.maximumf
-// CHECK:         tensor.extract_slice %{{.*}}[0, 1, 0, 0]
-// CHECK:           arith.maximumf
-// CHECK:         tensor.extract_slice %{{.*}}[0, 1, 1, 0]
-// CHECK:           arith.maximumf
-// CHECK-NOT:     arith.maximumf
+// CHECK:         %[[S2:.*]] = tensor.extract_slice %{{.*}}[0, 1, 0, 0] [%{{.*}}, 2, 3, 3] [1, 2, 2, 1]
+// CHECK:         %[[S3:.*]] = tensor.extract_slice %{{.*}}[0, 1, 1, 0] [%{{.*}}, 2, 3, 3] [1, 2, 2, 1]
+// CHECK:         linalg.generic {{.*}} ins(%[[S0]], %[[S1]], %[[S2]], %[[S3]] : {{.*}} attrs = {mlc.window = 3 : i64}
+// CHECK-COUNT-3:   arith.cmpf olt
+// CHECK-NOT:     linalg.generic
 func.func @max_pool(%x: tensor<?x4x6x3xf32>) -> tensor<?x2x3x3xf32> {
   %r = mlc.max_pool %x {window = array<i64: 2, 2>, strides = array<i64: 2, 2>} : tensor<?x4x6x3xf32> -> tensor<?x2x3x3xf32>
   return %r : tensor<?x2x3x3xf32>
@@ -76,9 +75,10 @@ func.func @max_pool(%x: tensor<?x4x6x3xf32>) -> tensor<?x2x3x3xf32> {
 // each window's count, a constant per output position.
 // CHECK-LABEL: func.func @avg_pool
 // CHECK:         tensor.insert_slice %{{.*}}[0, 1, 0, 0] [%{{.*}}, 5, 4, 2] [1, 1, 1, 1] : tensor<?x5x4x2xf32> into tensor<?x7x5x2xf32>
-// CHECK-COUNT-5: arith.addf
-// CHECK:         arith.constant dense<{{\[\[\[\[}}4.000000e+00], [4.000000e+00], [4.000000e+00], [2.000000e+00]], {{\[\[}}6.000000e+00]
-// CHECK:         arith.divf
+// CHECK:         arith.constant dense<{{\[\[}}4.000000e+00, 4.000000e+00, 4.000000e+00, 2.000000e+00], [6.000000e+00, {{.*}} : tensor<3x4xf32>
+// CHECK:         linalg.generic
+// CHECK-COUNT-5:   arith.addf
+// CHECK:           arith.divf
 func.func @avg_pool(%x: tensor<?x5x4x2xf32>) -> tensor<?x3x4x2xf32> {
   %r = mlc.avg_pool %x {window = array<i64: 3, 2>, strides = array<i64: 2, 1>, pads = array<i64: 1, 1, 0, 1>} : tensor<?x5x4x2xf32> -> tensor<?x3x4x2xf32>
   return %r : tensor<?x3x4x2xf32>
@@ -86,22 +86,25 @@ func.func @avg_pool(%x: tensor<?x5x4x2xf32>) -> tensor<?x3x4x2xf32> {
 
 // -----
 
-// The gradient of max pooling: the offset of each window's first maximum
-// (offsets scanned from the last, each equal one overwriting). Windows that
-// tile the input (stride = window, no pads) give each input element its
-// window's gradient in one gather: where its offset in the window,
-// (y mod 2) * 2 + x mod 2, is the first maximum's.
-// CHECK-DAG: #[[WIN:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1 floordiv 2, d2 floordiv 2, d3)>
+// The gradient of max pooling of windows that tile the input (stride =
+// window, no pads): one op over (n, window row, window column, a, b, c),
+// writing a [n, 2, 2, 3, 2, c] view of the gradient: each window's maximum,
+// then the gradient to the first offset equal to it (earlier equal ones
+// block later ones), each element taking its own offset's (a * 2 + b).
+// CHECK-DAG: #[[POOLED:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d5)>
+// CHECK-DAG: #[[VIEW:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d3, d2, d4, d5)>
 // CHECK-LABEL: func.func @max_pool_grad
-// CHECK:         %[[NONE:.*]] = linalg.fill ins(%{{.*}} : f32) {{.*}} -> tensor<?x2x3x3xf32>
-// CHECK:         arith.cmpf oeq
-// CHECK:         arith.constant 3.000000e+00
-// CHECK:         arith.select
-// CHECK:         linalg.generic {indexing_maps = [#[[WIN]], #[[WIN]], #{{.*}}]{{.*}} outs(%{{.*}} : tensor<?x4x6x3xf32>)
-// CHECK:           linalg.index 1
-// CHECK:           arith.remui
+// CHECK:         %[[E:.*]] = tensor.empty(%{{.*}}) : tensor<?x4x6x3xf32>
+// CHECK:         %[[V:.*]] = tensor.expand_shape %[[E]] {{\[\[}}0], [1, 2], [3, 4], [5]] {{.*}} into tensor<?x2x2x3x2x3xf32>
+// CHECK:         %[[G:.*]] = linalg.generic {indexing_maps = [#[[POOLED]], #[[POOLED]], #[[POOLED]], #[[POOLED]], #[[POOLED]], #[[VIEW]]]{{.*}} outs(%[[V]] : tensor<?x2x2x3x2x3xf32>) attrs = {mlc.window = 3 : i64}
+// CHECK-COUNT-3:   arith.cmpf olt
 // CHECK:           arith.cmpf oeq
-// CHECK:           arith.select
+// CHECK:           arith.xori
+// CHECK:           arith.andi
+// CHECK:           linalg.index 4
+// CHECK:           linalg.index 3
+// CHECK-COUNT-3:   arith.cmpi eq
+// CHECK:         tensor.collapse_shape %[[G]] {{\[\[}}0], [1, 2], [3, 4], [5]] : tensor<?x2x2x3x2x3xf32> into tensor<?x4x6x3xf32>
 // CHECK-NOT:     tensor.insert_slice
 func.func @max_pool_grad(%g: tensor<?x2x3x3xf32>, %x: tensor<?x4x6x3xf32>) -> tensor<?x4x6x3xf32> {
   %r = mlc.max_pool_grad %g, %x {window = array<i64: 2, 2>, strides = array<i64: 2, 2>} : (tensor<?x2x3x3xf32>, tensor<?x4x6x3xf32>) -> tensor<?x4x6x3xf32>
@@ -144,13 +147,14 @@ func.func @max_pool_grad_overlapping(%g: tensor<?x3x3x2xf32>, %x: tensor<?x5x5x2
 
 // -----
 
-// Average pooling's gradient of tiling windows: one gather, each element
-// its window's gradient over the window's count (4).
-// CHECK-DAG: #[[WIN:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1 floordiv 2, d2 floordiv 2, d3)>
+// Average pooling's gradient of tiling windows: one op, every offset of
+// a window its gradient over the window's count (4).
+// CHECK-DAG: #[[COUNTS:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d1, d2)>
 // CHECK-LABEL: func.func @avg_pool_grad
-// CHECK:         arith.constant dense<4.000000e+00> : tensor<1x2x3x1xf32>
-// CHECK:         arith.divf
-// CHECK:         linalg.generic {indexing_maps = [#[[WIN]], #{{.*}}]{{.*}} outs(%{{.*}} : tensor<?x4x6x3xf32>)
+// CHECK:         arith.constant dense<4.000000e+00> : tensor<2x3xf32>
+// CHECK:         linalg.generic {indexing_maps = [#{{.*}}, #[[COUNTS]], #{{.*}}]{{.*}} outs(%{{.*}} : tensor<?x2x2x3x2x3xf32>) attrs = {mlc.window = 3 : i64}
+// CHECK:           arith.divf
+// CHECK:         tensor.collapse_shape
 // CHECK-NOT:     tensor.insert_slice
 func.func @avg_pool_grad(%g: tensor<?x2x3x3xf32>) -> tensor<?x4x6x3xf32> {
   %r = mlc.avg_pool_grad %g {window = array<i64: 2, 2>, strides = array<i64: 2, 2>} : (tensor<?x2x3x3xf32>) -> tensor<?x4x6x3xf32>
