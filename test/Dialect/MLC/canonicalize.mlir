@@ -130,3 +130,27 @@ mlc.model @loss_not_from_logits {
   %b = mlc.binary_crossentropy %p, %t : (tensor<?x4xf32>, tensor<?x4xf32>) -> tensor<f32>
   mlc.output %s, %c, %c2, %b : tensor<f32>, tensor<f32>, tensor<f32>, tensor<f32>
 }
+
+// -----
+
+// Relu's gradient after max pooling's applies to the pooled gradient: the
+// pool's gradient reaches only each window's maximum, whose value is the
+// pooled one. Not when the pool's gradient has another use.
+// CHECK-LABEL: mlc.model @relu_grad_through_max_pool
+// CHECK:         %[[X:.*]] = mlc.input "x"
+// CHECK:         %[[G:.*]] = mlc.input "g"
+// CHECK:         %[[P:.*]] = mlc.max_pool %[[X]] {strides = array<i64: 2, 2>, window = array<i64: 2, 2>}
+// CHECK:         %[[M:.*]] = mlc.relu_grad %[[G]], %[[P]] : tensor<?x2x2x3xf32>
+// CHECK:         %[[D:.*]] = mlc.max_pool_grad %[[M]], %[[X]] {strides = array<i64: 2, 2>, window = array<i64: 2, 2>}
+// CHECK:         %[[D2:.*]] = mlc.max_pool_grad %[[G]], %[[X]]
+// CHECK:         %[[R2:.*]] = mlc.relu_grad %[[D2]], %[[X]] : tensor<?x4x4x3xf32>
+// CHECK:         mlc.output %[[D]], %[[R2]], %[[D2]]
+mlc.model @relu_grad_through_max_pool {
+  %x = mlc.input "x" : tensor<?x4x4x3xf32>
+  %g = mlc.input "g" : tensor<?x2x2x3xf32>
+  %d = mlc.max_pool_grad %g, %x {window = array<i64: 2, 2>, strides = array<i64: 2, 2>} : (tensor<?x2x2x3xf32>, tensor<?x4x4x3xf32>) -> tensor<?x4x4x3xf32>
+  %r = mlc.relu_grad %d, %x : tensor<?x4x4x3xf32>
+  %d2 = mlc.max_pool_grad %g, %x {window = array<i64: 2, 2>, strides = array<i64: 2, 2>} : (tensor<?x2x2x3xf32>, tensor<?x4x4x3xf32>) -> tensor<?x4x4x3xf32>
+  %r2 = mlc.relu_grad %d2, %x : tensor<?x4x4x3xf32>
+  mlc.output %r, %r2, %d2 : tensor<?x4x4x3xf32>, tensor<?x4x4x3xf32>, tensor<?x4x4x3xf32>
+}
