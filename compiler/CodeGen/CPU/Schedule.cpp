@@ -52,17 +52,18 @@ constexpr const char *kBF16PackAttr = "mlc.bf16_pack";
 /// c, o), "filter" for (a, b, n, i, j, c, o); "depthwise" ones are not
 /// tiled here.
 constexpr const char *kConvAttr = "mlc.conv";
-/// Marks a pooling op (MLCToLinalg/Conv.cpp) with the number of its outer
-/// loops (batch, window row, window column); the loops after them (the
-/// window offsets and channels) are vectorized whole.
-constexpr const char *kWindowAttr = "mlc.window";
+/// Marks an all-parallel op to run one outer iteration at a time with the
+/// rest vectorized: the number of its outer loops (a pooling op's batch,
+/// window row and column, with its window offsets and channels as vectors;
+/// a dropout mask's rows). The first is the batch, split among threads.
+constexpr const char *kOuterLoopsAttr = "mlc.outer_loops";
 /// Marks the matmuls a convolution's register tiles become.
 constexpr const char *kConvTileTag = "convmm";
 /// Marks a loop whose iterations are independent (mlc-parallelize-tiles).
 constexpr const char *kParallelAttr = "mlc.parallel";
 
-/// A pooling op of the schedule: its tag, its outer loops, the sizes of the
-/// loops after them (vectorized), and the channel tile.
+/// An op marked mlc.outer_loops: its tag, its outer loops, the sizes of the
+/// loops after them (vectorized), and the tile of the last one.
 struct WindowOp {
   std::string tag;
   int64_t outer;
@@ -902,9 +903,10 @@ public:
             "  transform.annotate %{0}_l \"{1}\" : !transform.any_op\n", tag,
             kParallelAttr);
     }
-    // Pooling a window position at a time, its offsets and channels one
-    // vector (the loop vectorizer would check the operands' overlap at
-    // every entry of the short channel loop); batch rows independent.
+    // Ops marked mlc.outer_loops (pooling, dropout masks) an outer
+    // iteration at a time, the rest one vector (the loop vectorizer would
+    // check the operands' overlap at every entry of a short inner loop, or
+    // not vectorize at all); batch rows independent.
     for (const WindowOp &w : windows) {
       std::string outer = "1", vectorSizes;
       for (int64_t k = 1; k < w.outer; ++k)
@@ -1428,7 +1430,7 @@ struct CPUSchedulePass : public mlc::impl::CPUScheduleBase<CPUSchedulePass> {
         writer.conv(id++, op, fill, epilogue);
       }
       func.walk([&](linalg::GenericOp op) {
-        auto outer = op->getAttrOfType<IntegerAttr>(kWindowAttr);
+        auto outer = op->getAttrOfType<IntegerAttr>(kOuterLoopsAttr);
         if (!outer)
           return;
         WindowOp w;
@@ -1436,13 +1438,24 @@ struct CPUSchedulePass : public mlc::impl::CPUScheduleBase<CPUSchedulePass> {
         w.outer = outer.getInt();
         SmallVector<int64_t> ranges = op.getStaticLoopRanges();
         w.inner.assign(ranges.begin() + w.outer, ranges.end());
-        // At most 16 vectors' worth per operand: the channel tile is the
-        // largest divisor of the channels that keeps the offsets' vectors
-        // under that.
+        // At most 16 vectors' worth per operand (of the widest element
+        // type): the last loop's tile is the largest divisor of its size
+        // that keeps the vectors under that.
         int64_t offsets = 1;
         for (int64_t d : ArrayRef<int64_t>(w.inner).drop_back())
           offsets *= d;
-        int64_t limit = std::max<int64_t>(1, 16 * registerLanes / offsets);
+        unsigned widest = 32;
+        for (Value v : op->getOperands())
+          widest = std::max(
+              widest,
+              getElementTypeOrSelf(v.getType()).getIntOrFloatBitWidth());
+        op.getBody()->walk([&](Operation *inner) {
+          for (Type t : inner->getResultTypes())
+            if (t.isIntOrFloat())
+              widest = std::max(widest, t.getIntOrFloatBitWidth());
+        });
+        int64_t limit = std::max<int64_t>(1, 16 * registerLanes * 32 /
+                                                 int64_t(widest) / offsets);
         int64_t channels = w.inner.back();
         w.channelTile = 1;
         for (int64_t t = std::min(channels, limit); t >= 1; --t)

@@ -49,10 +49,12 @@ bool shouldFuse(OpOperand *operand, unsigned maxBodyCost) {
     return false;
   // A convolution reads each input element once per window position and
   // output channel: a producer fused into it would be recomputed that
-  // often, and the fused op would no longer be scheduled as one. A
-  // pooling op (mlc.window) is scheduled as one too.
+  // often, and the fused op would no longer be scheduled as one. Ops
+  // marked mlc.outer_loops (pooling, dropout masks) are scheduled as one
+  // too.
   if (consumer->hasAttr("mlc.conv") || producer->hasAttr("mlc.conv") ||
-      consumer->hasAttr("mlc.window") || producer->hasAttr("mlc.window"))
+      consumer->hasAttr("mlc.outer_loops") ||
+      producer->hasAttr("mlc.outer_loops"))
     return false;
   if (bodyCost(producer) + bodyCost(consumer) > maxBodyCost)
     return false;

@@ -15,7 +15,7 @@
 //
 // Pooling windows are small: a pooling op is one op over the pooled shape
 // reading a strided slice of the padded input per window offset (max or
-// sum), marked mlc.window so the CPU schedule runs it a window position at
+// sum), marked mlc.outer_loops so the CPU schedule runs it a window position at
 // a time with the channels as vectors. Gradients add each offset's share
 // into strided slices of a padded gradient; max pooling's goes to the first
 // maximum of each window, as TensorFlow's. Windows that tile the input
@@ -429,7 +429,7 @@ AffineMap countsMap(MLIRContext *ctx) {
 }
 
 /// A linalg.generic over the pooled shape (all loops parallel, every
-/// operand at the identity but the window counts) marked `mlc.window`: the
+/// operand at the identity but the window counts) marked `mlc.outer_loops`: the
 /// CPU schedule runs it a window position at a time with the channels as
 /// one vector, and elementwise fusion leaves it whole.
 linalg::GenericOp
@@ -452,7 +452,7 @@ windowGeneric(OpBuilder &b, Location loc, ValueRange inputs, Value counts,
       b, loc, types, ins, inits, maps,
       SmallVector<IteratorType>(4, IteratorType::parallel), body);
   // Scheduled a window position (n, i, j) at a time.
-  op->setAttr("mlc.window", b.getI64IntegerAttr(3));
+  op->setAttr("mlc.outer_loops", b.getI64IntegerAttr(3));
   return op;
 }
 
@@ -632,7 +632,7 @@ Value tilingGradient(OpBuilder &b, Location loc, Windows &w,
         linalg::YieldOp::create(nb, nl, grad);
       });
   // Scheduled a window (i, j) at a time: the 3 loops before (a, b, c).
-  op->setAttr("mlc.window", b.getI64IntegerAttr(3));
+  op->setAttr("mlc.outer_loops", b.getI64IntegerAttr(3));
   Value result = tensor::CollapseShapeOp::create(b, loc, tensorTypeOf(part),
                                                  op.getResult(0), groups);
   if (covered)

@@ -55,13 +55,13 @@ func.func @conv_filter_grad(%x: tensor<?x9x8x3xf32>, %g: tensor<?x4x6x8xf32>) ->
 
 // Pooling is unrolled over the window: one op reads a strided slice per
 // window offset and folds them with std::max's `acc < next ? next : acc`
-// (one vmaxps); marked mlc.window for the CPU schedule.
+// (one vmaxps); marked mlc.outer_loops for the CPU schedule.
 // CHECK-LABEL: func.func @max_pool
 // CHECK:         %[[S0:.*]] = tensor.extract_slice %{{.*}}[0, 0, 0, 0] [%{{.*}}, 2, 3, 3] [1, 2, 2, 1]
 // CHECK:         %[[S1:.*]] = tensor.extract_slice %{{.*}}[0, 0, 1, 0] [%{{.*}}, 2, 3, 3] [1, 2, 2, 1]
 // CHECK:         %[[S2:.*]] = tensor.extract_slice %{{.*}}[0, 1, 0, 0] [%{{.*}}, 2, 3, 3] [1, 2, 2, 1]
 // CHECK:         %[[S3:.*]] = tensor.extract_slice %{{.*}}[0, 1, 1, 0] [%{{.*}}, 2, 3, 3] [1, 2, 2, 1]
-// CHECK:         linalg.generic {{.*}} ins(%[[S0]], %[[S1]], %[[S2]], %[[S3]] : {{.*}} attrs = {mlc.window = 3 : i64}
+// CHECK:         linalg.generic {{.*}} ins(%[[S0]], %[[S1]], %[[S2]], %[[S3]] : {{.*}} attrs = {mlc.outer_loops = 3 : i64}
 // CHECK-COUNT-3:   arith.cmpf olt
 // CHECK-NOT:     linalg.generic
 func.func @max_pool(%x: tensor<?x4x6x3xf32>) -> tensor<?x2x3x3xf32> {
@@ -96,7 +96,7 @@ func.func @avg_pool(%x: tensor<?x5x4x2xf32>) -> tensor<?x3x4x2xf32> {
 // CHECK-LABEL: func.func @max_pool_grad
 // CHECK:         %[[E:.*]] = tensor.empty(%{{.*}}) : tensor<?x4x6x3xf32>
 // CHECK:         %[[V:.*]] = tensor.expand_shape %[[E]] {{\[\[}}0], [1, 2], [3, 4], [5]] {{.*}} into tensor<?x2x2x3x2x3xf32>
-// CHECK:         %[[G:.*]] = linalg.generic {indexing_maps = [#[[POOLED]], #[[POOLED]], #[[POOLED]], #[[POOLED]], #[[POOLED]], #[[VIEW]]]{{.*}} outs(%[[V]] : tensor<?x2x2x3x2x3xf32>) attrs = {mlc.window = 3 : i64}
+// CHECK:         %[[G:.*]] = linalg.generic {indexing_maps = [#[[POOLED]], #[[POOLED]], #[[POOLED]], #[[POOLED]], #[[POOLED]], #[[VIEW]]]{{.*}} outs(%[[V]] : tensor<?x2x2x3x2x3xf32>) attrs = {mlc.outer_loops = 3 : i64}
 // CHECK-COUNT-3:   arith.cmpf olt
 // CHECK:           arith.cmpf oeq
 // CHECK:           arith.xori
@@ -152,7 +152,7 @@ func.func @max_pool_grad_overlapping(%g: tensor<?x3x3x2xf32>, %x: tensor<?x5x5x2
 // CHECK-DAG: #[[COUNTS:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d1, d2)>
 // CHECK-LABEL: func.func @avg_pool_grad
 // CHECK:         arith.constant dense<4.000000e+00> : tensor<2x3xf32>
-// CHECK:         linalg.generic {indexing_maps = [#{{.*}}, #[[COUNTS]], #{{.*}}]{{.*}} outs(%{{.*}} : tensor<?x2x2x3x2x3xf32>) attrs = {mlc.window = 3 : i64}
+// CHECK:         linalg.generic {indexing_maps = [#{{.*}}, #[[COUNTS]], #{{.*}}]{{.*}} outs(%{{.*}} : tensor<?x2x2x3x2x3xf32>) attrs = {mlc.outer_loops = 3 : i64}
 // CHECK:           arith.divf
 // CHECK:         tensor.collapse_shape
 // CHECK-NOT:     tensor.insert_slice
