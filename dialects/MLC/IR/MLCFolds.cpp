@@ -156,7 +156,40 @@ struct ReluGradThroughMaxPool : OpRewritePattern<ReluGradOp> {
   }
 };
 
+/// reduce_sum(max_pool_grad(g, x)) over axes that include height and width
+/// -> reduce_sum(g) over the same axes, when the windows have no padding:
+/// each window's gradient then goes whole to one element of x (a bias's
+/// gradient after pooling reads the pooled gradient, not the input-sized
+/// one).
+struct SumOfMaxPoolGrad : OpRewritePattern<ReduceSumOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ReduceSumOp op,
+                                PatternRewriter &rewriter) const override {
+    auto pool = op.getInput().getDefiningOp<MaxPoolGradOp>();
+    if (!pool || llvm::any_of(pool.getPads(), [](int64_t p) { return p; }))
+      return failure();
+    int64_t rank = 4;
+    bool height = op.getAxes().empty(), width = op.getAxes().empty();
+    for (int64_t axis : op.getAxes()) {
+      int64_t a = axis < 0 ? axis + rank : axis;
+      height |= a == 1;
+      width |= a == 2;
+    }
+    if (!height || !width)
+      return failure();
+    rewriter.replaceOpWithNewOp<ReduceSumOp>(op, op.getType(), pool.getGrad(),
+                                             op.getAxesAttr(),
+                                             op.getKeepdimsAttr());
+    return success();
+  }
+};
+
 } // namespace
+
+void ReduceSumOp::getCanonicalizationPatterns(RewritePatternSet &patterns,
+                                              MLIRContext *ctx) {
+  patterns.add<SumOfMaxPoolGrad>(ctx);
+}
 
 void ReluGradOp::getCanonicalizationPatterns(RewritePatternSet &patterns,
                                              MLIRContext *ctx) {

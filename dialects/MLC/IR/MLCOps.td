@@ -419,7 +419,9 @@ class MLC_ReduceOp<string mnemonic, string what>
       "::llvm::ArrayRef<int64_t>":$axes, CArg<"bool", "false">:$keepdims)>];
 }
 
-def MLC_ReduceSumOp : MLC_ReduceOp<"reduce_sum", "Sum">;
+def MLC_ReduceSumOp : MLC_ReduceOp<"reduce_sum", "Sum"> {
+  let hasCanonicalizer = 1;
+}
 def MLC_ReduceMeanOp : MLC_ReduceOp<"reduce_mean", "Mean">;
 def MLC_ReduceMaxOp : MLC_ReduceOp<"reduce_max", "Maximum"> {
   let description = [{

@@ -154,3 +154,27 @@ mlc.model @relu_grad_through_max_pool {
   %r2 = mlc.relu_grad %d2, %x : tensor<?x4x4x3xf32>
   mlc.output %r, %r2, %d2 : tensor<?x4x4x3xf32>, tensor<?x4x4x3xf32>, tensor<?x4x4x3xf32>
 }
+
+// -----
+
+// A sum over height and width of max pooling's gradient is the sum of the
+// pooled gradient (each window's goes whole to one element), unless pads
+// could take a window's gradient, or the sum keeps a spatial axis.
+// CHECK-LABEL: mlc.model @sum_of_max_pool_grad
+// CHECK:         %[[G:.*]] = mlc.input "g"
+// CHECK:         %[[S:.*]] = mlc.reduce_sum %[[G]] axes = [0, 1, 2] : tensor<?x2x2x3xf32> -> tensor<3xf32>
+// CHECK:         %[[T:.*]] = mlc.reduce_sum %[[G]] axes = [] keepdims : tensor<?x2x2x3xf32> -> tensor<1x1x1x1xf32>
+// CHECK:         mlc.reduce_sum %{{.*}} axes = [0, 1] : tensor<?x4x4x3xf32> -> tensor<4x3xf32>
+// CHECK:         mlc.reduce_sum %{{.*}} axes = [0, 1, 2] : tensor<?x4x4x3xf32> -> tensor<3xf32>
+mlc.model @sum_of_max_pool_grad {
+  %x = mlc.input "x" : tensor<?x4x4x3xf32>
+  %g = mlc.input "g" : tensor<?x2x2x3xf32>
+  %d = mlc.max_pool_grad %g, %x {window = array<i64: 2, 2>, strides = array<i64: 2, 2>} : (tensor<?x2x2x3xf32>, tensor<?x4x4x3xf32>) -> tensor<?x4x4x3xf32>
+  %s = mlc.reduce_sum %d axes = [0, 1, 2] : tensor<?x4x4x3xf32> -> tensor<3xf32>
+  %t = mlc.reduce_sum %d axes = [] keepdims : tensor<?x4x4x3xf32> -> tensor<1x1x1x1xf32>
+  %u = mlc.reduce_sum %d axes = [0, 1] : tensor<?x4x4x3xf32> -> tensor<4x3xf32>
+  %gp = mlc.input "gp" : tensor<?x3x3x3xf32>
+  %dp = mlc.max_pool_grad %gp, %x {window = array<i64: 2, 2>, strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>} : (tensor<?x3x3x3xf32>, tensor<?x4x4x3xf32>) -> tensor<?x4x4x3xf32>
+  %v = mlc.reduce_sum %dp axes = [0, 1, 2] : tensor<?x4x4x3xf32> -> tensor<3xf32>
+  mlc.output %s, %t, %u, %v : tensor<3xf32>, tensor<1x1x1x1xf32>, tensor<4x3xf32>, tensor<3xf32>
+}
