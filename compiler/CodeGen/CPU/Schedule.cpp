@@ -475,8 +475,9 @@ public:
     int64_t rows = type.getDimSize(2), cols = type.getDimSize(3);
     int64_t maxRows = maxTileRows(registers);
     // As for a dense layer's weight gradient: the optimizer's parameter
-    // and state rows stay live next to the accumulators.
-    if (epilogue && epilogue->getNumResults() > 1)
+    // and state rows stay live next to the accumulators (a kernel
+    // gradient's update runs after its tiles, outside the registers).
+    if (epilogue && epilogue->getNumResults() > 1 && !filter)
       maxRows = std::min<int64_t>(maxRows, 4);
     int64_t tm, tn;
     std::tie(tm, tn) = registerTile(rows, cols, lanes, maxRows);
@@ -537,7 +538,7 @@ public:
                         p, filter ? "kernel gradient" : "convolution", rows,
                         cols, epilogue ? " + elementwise epilogue" : "", tm, tn,
                         kTagAttr);
-    if (epilogue) {
+    if (epilogue && !filter) {
       // The epilogue's tiles, with the convolution and its zero fill fused
       // into each: the output tile goes from registers to the epilogue.
       os << llvm::formatv(
@@ -571,12 +572,32 @@ public:
       std::string rest;
       for (int64_t k = 1; k < 4; ++k)
         rest += (rest.empty() ? "%" : ", %") + p + "_" + loopNames[order[k]];
-      os << llvm::formatv(
-          R"(  %{0}_t1, %{0}_{1} = transform.structured.tile_using_for %{0}_op tile_sizes [{2}] : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
-  %{0}_t2, %{0}_ln = transform.structured.tile_using_for %{0}_t1 tile_sizes [{3}] : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
-  %{0}_t, {4} = transform.structured.tile_using_for %{0}_t2 tile_sizes [{5}] : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op)
+      if (epilogue) {
+        // The optimizer update in the outer tile loop, after the batch
+        // blocks: each outer tile's slice of the kernel is updated in place
+        // as soon as the whole batch has been summed into it (the
+        // gradient and its zero fill fused into the update's tiles).
+        SmallVector<int64_t> ewSizes(4, 0);
+        ewSizes[order[0]] = sizes[convLoop[order[0]]];
+        os << llvm::formatv(
+            R"(  %{0}_ew = transform.structured.match attributes {{{3} = "{0}.ew"} in %root : (!transform.any_op) -> !transform.any_op
+  %{0}_fill = transform.structured.match attributes {{{3} = "{0}.fill"} in %root : (!transform.any_op) -> !transform.any_op
+  %{0}_ewt, %{0}_{1} = transform.structured.tile_using_for %{0}_ew tile_sizes [{2}] : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
+  %{0}_t1, %{0}_f1 = transform.structured.fuse_into_containing_op %{0}_op into %{0}_{1} : (!transform.any_op, !transform.any_op) -> (!transform.any_op, !transform.any_op)
+  %{0}_fillf, %{0}_f2 = transform.structured.fuse_into_containing_op %{0}_fill into %{0}_f1 : (!transform.any_op, !transform.any_op) -> (!transform.any_op, !transform.any_op)
 )",
-          p, loopNames[order[0]], list(outer), list(block), rest, list(inner));
+            p, loopNames[order[0]], list(ewSizes), kTagAttr);
+      } else {
+        os << llvm::formatv(
+            R"(  %{0}_t1, %{0}_{1} = transform.structured.tile_using_for %{0}_op tile_sizes [{2}] : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
+)",
+            p, loopNames[order[0]], list(outer));
+      }
+      os << llvm::formatv(
+          R"(  %{0}_t2, %{0}_ln = transform.structured.tile_using_for %{0}_t1 tile_sizes [{1}] : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
+  %{0}_t, {2} = transform.structured.tile_using_for %{0}_t2 tile_sizes [{3}] : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op)
+)",
+          p, list(block), rest, list(inner));
     } else {
       os << llvm::formatv(
           R"(  %{0}_t, {2} = transform.structured.tile_using_for %{0}_op tile_sizes [{1}]{3} : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op)
@@ -611,7 +632,7 @@ public:
   %{0}_{1}kt, %{0}_{1}k0, %{0}_{1}k1, %{0}_{1}k2 = transform.structured.tile_using_for %{0}_{1}k tile_sizes [{3}] : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op)
 )",
           p, kind, kTagAttr, list(reductions));
-      if (!epilogue)
+      if (!epilogue || filter)
         continue;
       int64_t vm = partialRowsHere ? rows % tm : tm,
               vn = partialColsHere ? cols % tn : tn;
@@ -1414,11 +1435,9 @@ struct CPUSchedulePass : public mlc::impl::CPUScheduleBase<CPUSchedulePass> {
         auto fill = op.getDpsInits()[0].getDefiningOp<linalg::FillOp>();
         linalg::GenericOp epilogue;
         Value result = op->getResult(0);
-        // Not for a kernel gradient, whose batch loop runs outside its
-        // tiles (the optimizer update then runs after it, a small loop).
-        bool filterKind =
-            op->getAttrOfType<StringAttr>(kConvAttr).getValue() == "filter";
-        if (!filterKind && fill && fill->hasOneUse() && result.hasOneUse())
+        // For a kernel gradient, in its outer tile loop (its batch blocks
+        // run outside its register tiles).
+        if (fill && fill->hasOneUse() && result.hasOneUse())
           if (auto user =
                   llvm::dyn_cast<linalg::GenericOp>(*result.user_begin()))
             if (isElementwiseEpilogue(user, result) && !user->hasAttr(kTagAttr))
