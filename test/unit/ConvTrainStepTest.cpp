@@ -86,15 +86,6 @@ std::string gradientModel() {
          "\n  mlc.output " + outs + " : " + outTypes + "\n}\n";
 }
 
-std::vector<float> randomVector(size_t n, double lo, double hi, uint32_t seed) {
-  std::vector<float> v(n);
-  for (float &x : v) {
-    seed = seed * 1664525u + 1013904223u;
-    x = float(lo + (hi - lo) * ((seed >> 8) / double(1u << 24)));
-  }
-  return v;
-}
-
 int64_t count(const std::vector<int64_t> &shape) {
   int64_t n = 1;
   for (int64_t d : shape)
@@ -102,23 +93,9 @@ int64_t count(const std::vector<int64_t> &shape) {
   return n;
 }
 
-std::unique_ptr<JITModel> compile(const std::string &source) {
-  auto context = createContext();
-  auto module = mlir::parseSourceString<mlir::ModuleOp>(source, context.get());
-  EXPECT_TRUE(module) << source;
-  if (!module)
-    return nullptr;
-  auto jit = JITModel::compile(context, std::move(module));
-  if (!jit) {
-    ADD_FAILURE() << llvm::toString(jit.takeError()) << source;
-    return nullptr;
-  }
-  return std::move(*jit);
-}
-
 TEST(ConvTrainStepTest, FusedAdamStepMatchesTheGradient) {
-  std::unique_ptr<JITModel> train = compile(trainModel());
-  std::unique_ptr<JITModel> grad = compile(gradientModel());
+  std::unique_ptr<JITModel> train = test::compileModel(trainModel());
+  std::unique_ptr<JITModel> grad = test::compileModel(gradientModel());
   ASSERT_TRUE(train && grad);
   const ModelSignature &sig = train->signature();
   ASSERT_EQ(sig.params.size(), std::size(kParams));
@@ -127,12 +104,12 @@ TEST(ConvTrainStepTest, FusedAdamStepMatchesTheGradient) {
   for (int64_t batch : {5, 37}) {
     std::vector<std::vector<float>> params, states;
     for (size_t i = 0; i < std::size(kParams); ++i) {
-      params.push_back(
-          randomVector(count(kParams[i].shape), -0.3, 0.3, 11 + uint32_t(i)));
+      params.push_back(test::randomVector(count(kParams[i].shape), -0.3, 0.3,
+                                          11 + uint32_t(i)));
       states.emplace_back(params.back().size(), 0.0f);
       states.emplace_back(params.back().size(), 0.0f);
     }
-    std::vector<float> x = randomVector(batch * 144, 0, 1, 7);
+    std::vector<float> x = test::randomVector(batch * 144, 0, 1, 7);
     std::vector<int32_t> y(batch);
     for (int64_t i = 0; i < batch; ++i)
       y[i] = int32_t((i * 7) % 10);

@@ -11,6 +11,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "TrainSteps.h"
 #include "compiler/Driver/Driver.h"
 
 #include "mlir/Parser/Parser.h"
@@ -40,14 +41,7 @@ mlc.model @mnist_mlp {
          optimizer + "}\n";
 }
 
-std::vector<float> randomVector(size_t n, double lo, double hi, uint32_t seed) {
-  std::vector<float> v(n);
-  for (float &x : v) {
-    seed = seed * 1664525u + 1013904223u;
-    x = float(lo + (hi - lo) * ((seed >> 8) / double(1u << 24)));
-  }
-  return v;
-}
+using test::randomVector;
 
 /// Gradients of the mean sparse cross-entropy of softmax(relu(x W1 + b1)
 /// W2 + b2) for one batch, by hand.

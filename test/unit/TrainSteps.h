@@ -6,9 +6,43 @@
 #include "compiler/Driver/Driver.h"
 #include "runtime/Aligned.h"
 
+#include "mlir/Parser/Parser.h"
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
 #include <vector>
 
 namespace mlc::test {
+
+/// Compiles a model's source for the JIT; a failure is a test failure
+/// (null returned).
+inline std::unique_ptr<JITModel> compileModel(const std::string &source) {
+  auto context = createContext();
+  auto module = mlir::parseSourceString<mlir::ModuleOp>(source, context.get());
+  EXPECT_TRUE(module) << source;
+  if (!module)
+    return nullptr;
+  auto jit = JITModel::compile(context, std::move(module));
+  if (!jit) {
+    ADD_FAILURE() << llvm::toString(jit.takeError());
+    return nullptr;
+  }
+  return std::move(*jit);
+}
+
+/// `n` deterministic floats in [lo, hi) from a linear congruential
+/// generator.
+inline std::vector<float> randomVector(size_t n, double lo, double hi,
+                                       uint32_t seed) {
+  std::vector<float> v(n);
+  for (float &x : v) {
+    seed = seed * 1664525u + 1013904223u;
+    x = float(lo + (hi - lo) * ((seed >> 8) / double(1u << 24)));
+  }
+  return v;
+}
 
 /// Runs `steps` train steps of `jit` on one batch of `batch` samples
 /// (`input`, int `labels`), updating `params` and `states` in place, with

@@ -25,19 +25,7 @@ using namespace mlc;
 
 namespace {
 
-std::unique_ptr<JITModel> compileModel(const std::string &source) {
-  auto context = createContext();
-  auto module = mlir::parseSourceString<mlir::ModuleOp>(source, context.get());
-  EXPECT_TRUE(module) << source;
-  if (!module)
-    return nullptr;
-  auto jit = JITModel::compile(context, std::move(module));
-  if (!jit) {
-    ADD_FAILURE() << llvm::toString(jit.takeError());
-    return nullptr;
-  }
-  return std::move(*jit);
-}
+using test::compileModel;
 
 /// Params and optimizer states of `jit`, zero-initialized buffers.
 struct State {
