@@ -71,6 +71,25 @@ struct WindowOp {
   int64_t channelTile;
 };
 
+/// For a kernel gradient (output [kh, kw, cin, cout]) of one input channel:
+/// the output channels of a register tile over the whole window (kh x kw
+/// rows), or 0 when that does not fit the registers. With one input
+/// channel the usual tile has one row: it reloads its accumulator at every
+/// step and streams the result gradient once per window row; over the whole
+/// window the gradient is read once and each load feeds kh * kw FMAs.
+int64_t wholeWindowTile(RankedTensorType kernel, int64_t lanes,
+                        int64_t registers) {
+  int64_t rows = kernel.getDimSize(0) * kernel.getDimSize(1);
+  if (kernel.getDimSize(2) != 1 || rows < 2)
+    return 0;
+  // Accumulators, leaving 6 registers for the loads and broadcasts.
+  int64_t vectors = (registers - 6) / rows;
+  if (vectors < 1)
+    return 0;
+  int64_t cols = kernel.getDimSize(3);
+  return std::min(cols, std::min<int64_t>(vectors, 2) * lanes);
+}
+
 /// A matmul, its zero fill, and optionally the elementwise op that consumes
 /// its result (the layer's bias and activation).
 struct MatmulGroup {
@@ -466,13 +485,16 @@ public:
   /// then every reduction loop (window position and input channel, or
   /// batch row and output position) is tiled by 1. What remains of each
   /// tile is an outer product, which convTilesToMatmuls turns into a
-  /// matmul with K = 1 for phase 2 to vectorize.
+  /// matmul with K = 1 for phase 2 to vectorize. The kernel gradient of
+  /// one input channel takes the whole window into its tile instead
+  /// (wholeWindowTile).
   void conv(unsigned id, linalg::GenericOp op, linalg::FillOp fill,
             linalg::GenericOp epilogue) {
     bool filter =
         op->getAttrOfType<StringAttr>(kConvAttr).getValue() == "filter";
     auto type = llvm::cast<RankedTensorType>(op->getResult(0).getType());
     int64_t rows = type.getDimSize(2), cols = type.getDimSize(3);
+    int64_t window = filter ? wholeWindowTile(type, lanes, registers) : 0;
     int64_t maxRows = maxTileRows(registers);
     // As for a dense layer's weight gradient: the optimizer's parameter
     // and state rows stay live next to the accumulators (a kernel
@@ -481,6 +503,8 @@ public:
       maxRows = std::min<int64_t>(maxRows, 4);
     int64_t tm, tn;
     std::tie(tm, tn) = registerTile(rows, cols, lanes, maxRows);
+    if (window)
+      tn = window;
     std::string p = "c" + std::to_string(id);
     // Loops: nhwc (n, i, j, a, b, c, o), filter (a, b, n, i, j, c, o); the
     // output (and an epilogue's) (n, i, j, o) or (a, b, c, o).
@@ -495,6 +519,10 @@ public:
     }
     sizes[rowLoop] = tm;
     sizes[6] = tn;
+    if (window) {
+      sizes[0] = type.getDimSize(0);
+      sizes[1] = type.getDimSize(1);
+    }
     auto list = [](ArrayRef<int64_t> values) {
       return llvm::join(
           llvm::map_range(values, [](int64_t v) { return std::to_string(v); }),
@@ -507,8 +535,9 @@ public:
     // idle a third of the time).
     SmallVector<int64_t> order = {0, 1, 2, 3};
     if (filter) {
-      int64_t trips[] = {type.getDimSize(0), type.getDimSize(1),
-                         (rows + tm - 1) / tm, (cols + tn - 1) / tn};
+      int64_t trips[] = {window ? 1 : type.getDimSize(0),
+                         window ? 1 : type.getDimSize(1), (rows + tm - 1) / tm,
+                         (cols + tn - 1) / tn};
       int64_t best = std::max_element(std::begin(trips), std::end(trips)) -
                      std::begin(trips);
       order.erase(order.begin() + best);
@@ -649,7 +678,7 @@ public:
     if (!anyConv)
       deferred.push_back([this] {
         os << llvm::formatv(
-            R"(  %convmm = transform.structured.match ops{{["linalg.matmul"]} attributes {{{0} = "{1}"} in %root : (!transform.any_op) -> !transform.any_op
+            R"(  %convmm = transform.structured.match attributes {{{0} = "{1}"} in %root : (!transform.any_op) -> !transform.any_op
   transform.structured.vectorize %convmm : !transform.any_op
 )",
             kTagAttr, kConvTileTag);
@@ -1242,9 +1271,14 @@ void convTilesToMatmuls(func::FuncOp func) {
         op->getAttrOfType<StringAttr>(kConvAttr).getValue() == "filter";
     unsigned rowLoop = filter ? 5 : 2;
     SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+    // A whole-window tile of a one-channel kernel gradient (its window
+    // loops are tiled whole, which no other tile does).
+    bool window = filter && !ShapedType::isDynamic(ranges[0]) &&
+                  !ShapedType::isDynamic(ranges[1]) &&
+                  ranges[0] * ranges[1] > 1;
     bool unitElsewhere = true;
     for (auto [d, r] : llvm::enumerate(ranges))
-      if (d != rowLoop && d != 6 && r != 1)
+      if (d != rowLoop && d != 6 && r != 1 && !(window && d < 2))
         unitElsewhere = false;
     if (!unitElsewhere || ShapedType::isDynamic(ranges[rowLoop]) ||
         ShapedType::isDynamic(ranges[6]) || !op.hasPureTensorSemantics())
@@ -1294,6 +1328,45 @@ void convTilesToMatmuls(func::FuncOp func) {
     };
     Value in0 = op.getDpsInputs()[0], in1 = op.getDpsInputs()[1];
     Value out = op.getDpsInits()[0];
+    if (window) {
+      // out[a, b, 0, o] += x[a, b, 0] * g[o] on the whole [kh, kw, 1, tn]
+      // tile: one generic whose vector reads and writes of the
+      // accumulator match (no reshape between), so they leave the batch
+      // loops, with x's elements broadcast along the output channels.
+      int64_t kh = ranges[0], kw = ranges[1];
+      auto coefficient = [&](unsigned result, unsigned loop) {
+        return coefficientOf(op.getIndexingMapsArray()[0].getResult(result),
+                             loop, 7);
+      };
+      Value x = tensor::ExtractSliceOp::create(
+          rewriter, loc, RankedTensorType::get({kh, kw, 1}, elt), in0,
+          SmallVector<OpFoldResult>(4, idx(0)),
+          SmallVector<OpFoldResult>{idx(1), idx(kh), idx(kw), idx(1)},
+          SmallVector<OpFoldResult>{idx(1), idx(coefficient(1, 0)),
+                                    idx(coefficient(2, 1)), idx(1)});
+      Value g = tensor::ExtractSliceOp::create(
+          rewriter, loc, RankedTensorType::get({tn}, elt), in1,
+          SmallVector<OpFoldResult>(4, idx(0)),
+          SmallVector<OpFoldResult>{idx(1), idx(1), idx(1), idx(tn)},
+          SmallVector<OpFoldResult>(4, idx(1)));
+      AffineExpr a, b, c, o;
+      bindDims(ctx, a, b, c, o);
+      auto tile = linalg::GenericOp::create(
+          rewriter, loc, TypeRange{out.getType()}, ValueRange{x, g},
+          ValueRange{out},
+          SmallVector<AffineMap>{AffineMap::get(4, 0, {a, b, c}, ctx),
+                                 AffineMap::get(4, 0, {o}, ctx),
+                                 AffineMap::getMultiDimIdentityMap(4, ctx)},
+          SmallVector<utils::IteratorType>(4, utils::IteratorType::parallel),
+          [](OpBuilder &nb, Location nl, ValueRange v) {
+            linalg::YieldOp::create(
+                nb, nl,
+                ValueRange{math::FmaOp::create(nb, nl, v[0], v[1], v[2])});
+          });
+      tile->setAttr(kTagAttr, rewriter.getStringAttr(kConvTileTag));
+      rewriter.replaceOp(op, tile.getResult(0));
+      continue;
+    }
     int64_t tileSizes[] = {1, 1, tm, tn}, unitStrides[] = {1, 1, 1, 1};
     Value acc = slice(out, tileSizes, unitStrides, {tm, tn});
     Value b = slice(in1, {1, 1, 1, tn}, unitStrides, {1, tn});
