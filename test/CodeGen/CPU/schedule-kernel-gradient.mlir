@@ -8,7 +8,7 @@
 // CHECK-LABEL: func.func @grads_train_step
 // CHECK:         scf.for {{.*}} iter_args({{.*}}) -> (vector<3x3x1x8xf32>)
 // CHECK:           scf.for {{.*}} iter_args({{.*}}) -> (vector<3x3x1x8xf32>)
-// CHECK-COUNT-9:       vector.fma {{.*}} : vector<8xf32>
+// CHECK:               math.fma {{.*}} : vector<3x3x1x8xf32>
 // CHECK:         math.sqrt
 mlc.model @grads {
   %x = mlc.input "image" : tensor<?x12x12x1xf32>
