@@ -616,12 +616,13 @@ Value tilingGradient(OpBuilder &b, Location loc, Windows &w,
         fn(nb, nl, args.drop_back(), grads);
         Value grad = grads.back();
         if (grads.size() > 1) {
-          // This element's offset in its window, row-major.
+          // This element's offset in its window, row-major (one statement
+          // per op: argument order would differ between compilers).
+          Value row = linalg::IndexOp::create(nb, nl, 3);
+          Value col = linalg::IndexOp::create(nb, nl, 4);
+          Value width = arith::ConstantIndexOp::create(nb, nl, kw);
           Value offset = arith::AddIOp::create(
-              nb, nl,
-              arith::MulIOp::create(nb, nl, linalg::IndexOp::create(nb, nl, 3),
-                                    arith::ConstantIndexOp::create(nb, nl, kw)),
-              linalg::IndexOp::create(nb, nl, 4));
+              nb, nl, arith::MulIOp::create(nb, nl, row, width), col);
           for (int64_t k = int64_t(grads.size()) - 2; k >= 0; --k) {
             Value here = arith::CmpIOp::create(
                 nb, nl, arith::CmpIPredicate::eq, offset,

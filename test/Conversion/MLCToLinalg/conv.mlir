@@ -101,8 +101,8 @@ func.func @avg_pool(%x: tensor<?x5x4x2xf32>) -> tensor<?x3x4x2xf32> {
 // CHECK:           arith.cmpf oeq
 // CHECK:           arith.xori
 // CHECK:           arith.andi
-// CHECK:           linalg.index 4
 // CHECK:           linalg.index 3
+// CHECK:           linalg.index 4
 // CHECK-COUNT-3:   arith.cmpi eq
 // CHECK:         tensor.collapse_shape %[[G]] {{\[\[}}0], [1, 2], [3, 4], [5]] : tensor<?x2x2x3x2x3xf32> into tensor<?x4x6x3xf32>
 // CHECK-NOT:     tensor.insert_slice
