@@ -2,7 +2,7 @@
 
 #include "runtime/IDX.h"
 
-#include "runtime/core/files.h"
+#include "runtime/ReadFile.h"
 
 #include <zlib.h>
 
@@ -191,21 +191,11 @@ bool parseIdx(const uint8_t *data, size_t size, int rank, IdxArray &out,
 
 bool readIdx(const std::string &path, int rank, IdxArray &out,
              std::string &error) {
-  unsigned char *raw;
-  size_t size;
-  char why[256];
   // 16 GiB: ten times the largest IDX dataset there is.
-  if (mlcReadRegularFile(path.c_str(), uint64_t(16) << 30, &raw, &size, why,
-                         sizeof why) != MLC_CORE_OK) {
-    error = path + ": cannot read the file (" + why + ")";
-    return false;
-  }
-  std::unique_ptr<unsigned char, void (*)(void *)> owned(raw, std::free);
-  if (!parseIdx(raw, size, rank, out, error)) {
-    error = path + ": " + error;
-    return false;
-  }
-  return true;
+  return parseFile(path, uint64_t(16) << 30, ": ", error,
+                   [&](const uint8_t *bytes, size_t size, std::string &e) {
+                     return parseIdx(bytes, size, rank, out, e);
+                   });
 }
 
 bool loadIdxDirectory(const std::string &dir, Dataset &train, Dataset &test,

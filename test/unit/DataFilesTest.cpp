@@ -1,0 +1,208 @@
+//===- DataFilesTest.cpp - the CSV and .npy readers -----------------------===//
+//
+// Tables and arrays as pandas and NumPy write them, and the refusals of
+// everything else, each with its place (line:column for CSV).
+//
+//===----------------------------------------------------------------------===//
+
+#include "runtime/CSV.h"
+#include "runtime/NPY.h"
+
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <string>
+#include <vector>
+
+using namespace mlc::runtime;
+
+namespace {
+
+CsvTable csv(const std::string &text) {
+  CsvTable table;
+  std::string error;
+  EXPECT_TRUE(parseCsv(text.data(), text.size(), table, error)) << error;
+  return table;
+}
+
+std::string csvError(const std::string &text) {
+  CsvTable table;
+  std::string error;
+  EXPECT_FALSE(parseCsv(text.data(), text.size(), table, error)) << text;
+  return error;
+}
+
+TEST(CsvTest, NumericAndTextColumns) {
+  CsvTable t = csv("sepal length,species,target\n5.1,setosa,0\n"
+                   "4.9, versicolor ,1\n-6.25e1,setosa,2\n");
+  ASSERT_EQ(t.columns.size(), 3u);
+  EXPECT_EQ(t.rows, 3);
+  EXPECT_EQ(t.columns[0].name, "sepal length");
+  EXPECT_TRUE(t.columns[0].numeric);
+  EXPECT_EQ(t.columns[0].values, (std::vector<double>{5.1, 4.9, -62.5}));
+  EXPECT_FALSE(t.columns[1].numeric);
+  EXPECT_EQ(t.columns[1].labels,
+            (std::vector<std::string>{"setosa", "versicolor", "setosa"}));
+  EXPECT_EQ(t.find("target"), 2);
+  EXPECT_EQ(t.find("petal"), -1);
+}
+
+TEST(CsvTest, QuotesCrlfByteOrderMarkAndTrailingBlankLines) {
+  CsvTable t =
+      csv("\xEF\xBB\xBF\"a\",\"b \"\"x\"\"\"\r\n\"1,5\",+2\r\n3,4\r\n\n\n");
+  ASSERT_EQ(t.columns.size(), 2u);
+  EXPECT_EQ(t.columns[0].name, "a");
+  EXPECT_EQ(t.columns[1].name, "b \"x\"");
+  EXPECT_FALSE(t.columns[0].numeric); // "1,5" is text
+  EXPECT_EQ(t.columns[1].values, (std::vector<double>{2, 4}));
+  EXPECT_EQ(t.rows, 2);
+  // No newline after the last row.
+  EXPECT_EQ(csv("x\n1\n2").rows, 2);
+}
+
+TEST(CsvTest, RefusalsSayWhere) {
+  EXPECT_EQ(csvError(""), "1:1: the file is empty (a header row naming the "
+                          "columns is expected)");
+  EXPECT_EQ(csvError("x,y\n"), "2:1: no rows after the header");
+  EXPECT_EQ(csvError("x,y\n1,2\n3\n"),
+            "3:1: the row has 1 fields, the header 2");
+  EXPECT_EQ(csvError("x,y\n1,2\n3,\n"),
+            "3:3: column 'y' is empty here (missing values are not "
+            "supported: fill or drop them first)");
+  EXPECT_EQ(csvError("x,y\n1,\"2\n"), "2:3: a quoted field is not closed");
+  EXPECT_EQ(csvError("x,y\n1,\"2\"3\n"), "2:6: text after a quoted field");
+  EXPECT_EQ(csvError("x,y\n1,2\"3\n"),
+            "2:4: a quote inside an unquoted field (quote the field and "
+            "double the quote)");
+  EXPECT_EQ(csvError("x,x\n1,2\n"),
+            "1:3: column 'x' is named twice in the header");
+  EXPECT_EQ(csvError("x,\n1,2\n"),
+            "1:3: a column without a name in the header");
+  EXPECT_EQ(
+      csvError("x\n1\nnan\n"),
+      "3:1: column 'x' holds nan (only finite numbers can be trained on)");
+  EXPECT_EQ(csvError(std::string("x\n1\0\n", 6)),
+            "2:2: a NUL byte (not a text file?)");
+}
+
+TEST(CsvTest, ReadCsvNamesTheFile) {
+  CsvTable t;
+  std::string error;
+  EXPECT_FALSE(readCsv("/nonexistent/x.csv", t, error));
+  EXPECT_EQ(error.rfind("/nonexistent/x.csv: cannot read the file", 0), 0u)
+      << error;
+  EXPECT_FALSE(readCsv("/dev/null", t, error));
+  EXPECT_EQ(error.rfind("/dev/null: cannot read the file", 0), 0u) << error;
+}
+
+/// A .npy file: the version's preamble, the header padded to 64 bytes.
+std::string npy(const std::string &descr, const std::string &shape,
+                const std::string &payload, bool fortran = false,
+                int version = 1) {
+  std::string h = "{'descr': '" + descr +
+                  "', 'fortran_order': " + (fortran ? "True" : "False") +
+                  ", 'shape': " + shape + ", }";
+  size_t pre = version == 1 ? 10 : 12;
+  while ((pre + h.size() + 1) % 64)
+    h += ' ';
+  h += '\n';
+  std::string out = "\x93NUMPY";
+  out += char(version);
+  out += '\0';
+  uint32_t n = uint32_t(h.size());
+  for (size_t k = 0; k < (version == 1 ? 2u : 4u); ++k)
+    out += char((n >> (8 * k)) & 255);
+  return out + h + payload;
+}
+
+template <typename T> std::string bytes(std::vector<T> values) {
+  std::string s(values.size() * sizeof(T), '\0');
+  std::memcpy(s.data(), values.data(), s.size());
+  return s;
+}
+
+NpyArray array(const std::string &file) {
+  NpyArray a;
+  std::string error;
+  EXPECT_TRUE(parseNpy(reinterpret_cast<const uint8_t *>(file.data()),
+                       file.size(), a, error))
+      << error;
+  return a;
+}
+
+std::string npyError(const std::string &file) {
+  NpyArray a;
+  std::string error;
+  EXPECT_FALSE(parseNpy(reinterpret_cast<const uint8_t *>(file.data()),
+                        file.size(), a, error));
+  return error;
+}
+
+TEST(NpyTest, DtypesOrdersAndVersions) {
+  NpyArray f4 = array(npy("<f4", "(2, 3)", bytes<float>({1, 2, 3, 4, 5, 6})));
+  EXPECT_FALSE(f4.integral);
+  EXPECT_EQ(f4.shape, (std::vector<int64_t>{2, 3}));
+  EXPECT_EQ(f4.floats, (std::vector<float>{1, 2, 3, 4, 5, 6}));
+
+  // Fortran order comes back in C order.
+  NpyArray fortran =
+      array(npy("<i4", "(2, 3)", bytes<int32_t>({1, 4, 2, 5, 3, -6}), true));
+  EXPECT_TRUE(fortran.integral);
+  EXPECT_EQ(fortran.ints, (std::vector<int64_t>{1, 2, 3, 4, 5, -6}));
+
+  // Big-endian doubles in a version 2.0 file.
+  std::string be;
+  for (double d : {0.5, -1.0}) {
+    uint64_t bits;
+    std::memcpy(&bits, &d, 8);
+    for (int k = 7; k >= 0; --k)
+      be += char((bits >> (8 * k)) & 255);
+  }
+  NpyArray f8 = array(npy(">f8", "(2,)", be, false, 2));
+  EXPECT_EQ(f8.floats, (std::vector<float>{0.5f, -1.0f}));
+  EXPECT_EQ(f8.dtype, "f8");
+
+  EXPECT_EQ(array(npy("|u1", "(3,)", std::string("\x00\x07\xff", 3))).ints,
+            (std::vector<int64_t>{0, 7, 255}));
+  EXPECT_EQ(array(npy("|i1", "(2,)", "\xff\x02")).ints,
+            (std::vector<int64_t>{-1, 2}));
+  EXPECT_EQ(
+      array(npy("<f2", "(2,)", std::string("\x00\x3c\x00\xc0", 4))).floats,
+      (std::vector<float>{1.0f, -2.0f}));
+  NpyArray scalar = array(npy("|b1", "()", "\x01"));
+  EXPECT_TRUE(scalar.shape.empty());
+  EXPECT_EQ(scalar.ints, (std::vector<int64_t>{1}));
+  EXPECT_EQ(array(npy("<f4", "(0, 5)", "")).size(), 0);
+}
+
+TEST(NpyTest, RefusalsSayWhy) {
+  EXPECT_EQ(npyError("PK\x03\x04 not npy"),
+            "not a .npy file (no \\x93NUMPY magic)");
+  std::string good = npy("<f4", "(2, 3)", bytes<float>({1, 2, 3, 4, 5, 6}));
+  EXPECT_EQ(npyError(good.substr(0, good.size() - 4)),
+            "the shape needs 6 elements of 4 bytes; the file holds 20 bytes "
+            "of data (truncated?)");
+  EXPECT_EQ(npyError(good + "xy"), "2 bytes follow the array's data");
+  EXPECT_EQ(npyError(npy("<c8", "(1,)", std::string(8, '\0'))),
+            "unsupported dtype '<c8' (booleans, integers and floats are read)");
+  EXPECT_EQ(npyError(npy("|O", "(1,)", std::string(8, '\0'))),
+            "unsupported dtype '|O'");
+  EXPECT_EQ(npyError(npy("<f4", "(2, -3)", "")),
+            "'shape' is not a tuple of non-negative integers");
+  EXPECT_EQ(npyError(npy("<f4", "(4294967296, 4294967296, 4294967296)", "")),
+            "the shape's element count overflows");
+  EXPECT_EQ(npyError(npy("|b1", "(1,)", "\x02")),
+            "a boolean element is neither 0 nor 1");
+  std::string wrongVersion = good;
+  wrongVersion[6] = 9;
+  EXPECT_EQ(npyError(wrongVersion), "unsupported .npy version 9.0 (1.0-3.0 "
+                                    "are read)");
+  std::string longHeader = good;
+  longHeader[8] = char(0xff);
+  longHeader[9] = char(0xff);
+  EXPECT_EQ(npyError(longHeader),
+            "the header claims 65535 bytes, the file has " +
+                std::to_string(good.size() - 10));
+}
+
+} // namespace
