@@ -9,6 +9,9 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <unordered_set>
+
+#include <unistd.h>
 
 namespace mlc::runtime {
 namespace {
@@ -25,7 +28,6 @@ public:
     // A UTF-8 byte order mark, as spreadsheet exports write.
     if (size >= 3 && std::memcmp(text, "\xEF\xBB\xBF", 3) == 0)
       p += 3;
-    lineStart = p;
   }
 
   bool atEnd() const { return p == end; }
@@ -81,12 +83,13 @@ public:
         continue;
       }
       // End of the record: CRLF, LF, a lone CR, or the end of the text.
-      if (p != end && *p == '\r')
+      bool cr = p != end && *p == '\r';
+      if (cr)
         advance();
       if (p != end && *p == '\n')
-        advance();
-      ++line;
-      lineStart = p;
+        advance(); // counts the line
+      else
+        newLine();
       return true;
     }
   }
@@ -106,11 +109,23 @@ public:
   }
 
 private:
-  int64_t column() const { return int64_t(p - lineStart) + 1; }
-  void advance() { ++p; }
+  int64_t column() const { return col; }
+  /// Consumes one byte: a newline (also inside a quoted field) starts a
+  /// line; columns count UTF-8 characters, not bytes.
+  void advance() {
+    char c = *p++;
+    if (c == '\n')
+      newLine();
+    else if ((uint8_t(c) & 0xC0) != 0x80)
+      ++col;
+  }
+  void newLine() {
+    ++line;
+    col = 1;
+  }
 
   const char *p, *end;
-  const char *lineStart;
+  int64_t col = 1;
 };
 
 std::string trimmed(const std::string &s) {
@@ -122,16 +137,22 @@ std::string trimmed(const std::string &s) {
   return s.substr(b, e - b);
 }
 
-/// The number a whole field spells, if it does.
-bool number(const std::string &text, double &value) {
+enum class Spelling { Finite, NonFinite, Text };
+
+/// What a whole field spells: a finite number (in `value`), a number that
+/// is not finite or out of double's range (nan, inf, 1e999), or text.
+Spelling number(const std::string &text, double &value) {
   std::string t = trimmed(text);
-  if (t.empty())
-    return false;
   const char *b = t.data(), *e = t.data() + t.size();
-  if (*b == '+')
+  if (b != e && *b == '+' && e - b > 1 && b[1] != '-' && b[1] != '+')
     ++b;
   auto [ptr, ec] = std::from_chars(b, e, value);
-  return ec == std::errc() && ptr == e;
+  if (ptr != e || b == e ||
+      (ec != std::errc() && ec != std::errc::result_out_of_range))
+    return Spelling::Text;
+  if (ec == std::errc::result_out_of_range || !std::isfinite(value))
+    return Spelling::NonFinite;
+  return Spelling::Finite;
 }
 
 } // namespace
@@ -155,6 +176,7 @@ bool parseCsv(const char *text, size_t size, CsvTable &out,
   }
   if (!reader.record(header, error))
     return false;
+  std::unordered_set<std::string> names;
   for (const Field &f : header) {
     CsvColumn column;
     column.name = trimmed(f.text);
@@ -163,7 +185,7 @@ bool parseCsv(const char *text, size_t size, CsvTable &out,
               "a column without a name in the header";
       return false;
     }
-    if (out.find(column.name) >= 0) {
+    if (!names.insert(column.name).second) {
       error = Reader::at(f.line, f.column) + "column '" + column.name +
               "' is named twice in the header";
       return false;
@@ -175,7 +197,7 @@ bool parseCsv(const char *text, size_t size, CsvTable &out,
   // column as numbers or text. (One pass would have to keep every field's
   // text until its column is known: gigabytes for a large table.)
   size_t width = out.columns.size();
-  std::vector<Field> fields;
+  std::vector<Field> fields, nonFinite(width, Field{std::string(), 0, 0});
   auto rows = [&](Reader &rowReader, auto &&onRow) {
     while (!rowReader.atEnd() && !rowReader.onlyBlankLinesLeft()) {
       int64_t line = rowReader.line;
@@ -205,16 +227,11 @@ bool parseCsv(const char *text, size_t size, CsvTable &out,
       double v;
       if (!column.numeric)
         continue;
-      if (!number(f.text, v)) {
+      Spelling spelled = number(f.text, v);
+      if (spelled == Spelling::Text)
         column.numeric = false;
-        continue;
-      }
-      if (!std::isfinite(v)) {
-        error = Reader::at(f.line, f.column) + "column '" + column.name +
-                "' holds " + trimmed(f.text) +
-                " (only finite numbers can be trained on)";
-        return false;
-      }
+      else if (spelled == Spelling::NonFinite && !nonFinite[c].line)
+        nonFinite[c] = f;
     }
     ++out.rows;
     return true;
@@ -223,6 +240,30 @@ bool parseCsv(const char *text, size_t size, CsvTable &out,
     return false;
   if (out.rows == 0) {
     error = Reader::at(reader.line, 1) + "no rows after the header";
+    return false;
+  }
+  // A column of numbers must be finite everywhere (a column with text in
+  // it is text, whatever else it holds).
+  for (size_t c = 0; c < width; ++c)
+    if (out.columns[c].numeric && nonFinite[c].line) {
+      const Field &f = nonFinite[c];
+      error = Reader::at(f.line, f.column) + "column '" + out.columns[c].name +
+              "' holds " + trimmed(f.text) +
+              " (only finite numbers within double's range can be trained "
+              "on)";
+      return false;
+    }
+  // What the columns will take, against this machine's memory (text takes
+  // a string per field, whatever its length).
+  uint64_t perRow = 0;
+  for (const CsvColumn &column : out.columns)
+    perRow += column.numeric ? sizeof(double) : sizeof(std::string);
+  uint64_t memory =
+      uint64_t(::sysconf(_SC_PHYS_PAGES)) * uint64_t(::sysconf(_SC_PAGESIZE));
+  if (perRow > memory / uint64_t(out.rows)) {
+    error = Reader::at(1, 1) + "the table's " + std::to_string(out.rows) +
+            " rows of " + std::to_string(width) +
+            " columns need more memory than this machine has";
     return false;
   }
   for (CsvColumn &column : out.columns) {
@@ -238,7 +279,7 @@ bool parseCsv(const char *text, size_t size, CsvTable &out,
       CsvColumn &column = out.columns[c];
       double v = 0;
       if (column.numeric) {
-        number(fields[c].text, v);
+        (void)number(fields[c].text, v);
         column.values.push_back(v);
       } else {
         column.labels.push_back(trimmed(fields[c].text));

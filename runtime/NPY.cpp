@@ -229,17 +229,27 @@ bool parseNpy(const uint8_t *data, size_t size, NpyArray &out,
             "' (booleans, integers and floats are read)";
     return false;
   }
+  if (descr[0] == '|' && item > 1) {
+    error = "dtype '" + descr + "' has no byte order ('<' or '>')";
+    return false;
+  }
+  // '=' is the writer's native order: little-endian on every machine mlc
+  // targets.
   bool swap = descr[0] == '>';
   out.dtype = descr.substr(1);
   out.shape = shape;
   out.integral = kind != 'f';
 
-  uint64_t count = 1;
+  // The product of the non-zero dims must fit an int64 (callers multiply
+  // dims, such as a sample's size, even when another dim is 0).
+  uint64_t count = 1, nonZero = 1;
   for (int64_t d : shape) {
-    if (d != 0 && count > UINT64_MAX / uint64_t(d)) {
+    if (d != 0 && nonZero > uint64_t(INT64_MAX) / uint64_t(d)) {
       error = "the shape's element count overflows";
       return false;
     }
+    if (d != 0)
+      nonZero *= uint64_t(d);
     count *= uint64_t(d);
   }
   const uint8_t *payload = data + headerStart + headerLength;
@@ -259,7 +269,7 @@ bool parseNpy(const uint8_t *data, size_t size, NpyArray &out,
   // Element k of the result (C order) comes from source element src(k).
   size_t n = size_t(count);
   std::vector<int64_t> fortranStrides;
-  if (fortran && shape.size() > 1) {
+  if (fortran && shape.size() > 1 && count > 0) {
     fortranStrides.assign(shape.size(), 1);
     for (size_t d = 1; d < shape.size(); ++d)
       fortranStrides[d] = fortranStrides[d - 1] * shape[d - 1];

@@ -78,11 +78,31 @@ TEST(CsvTest, RefusalsSayWhere) {
             "1:3: column 'x' is named twice in the header");
   EXPECT_EQ(csvError("x,\n1,2\n"),
             "1:3: a column without a name in the header");
-  EXPECT_EQ(
-      csvError("x\n1\nnan\n"),
-      "3:1: column 'x' holds nan (only finite numbers can be trained on)");
+  EXPECT_EQ(csvError("x\n1\nnan\n"),
+            "3:1: column 'x' holds nan (only finite numbers within double's "
+            "range can be trained on)");
   EXPECT_EQ(csvError(std::string("x\n1\0\n", 6)),
             "2:2: a NUL byte (not a text file?)");
+  EXPECT_EQ(csvError("x\n1e999\n"),
+            "2:1: column 'x' holds 1e999 (only finite numbers within "
+            "double's range can be trained on)");
+  // Positions count lines inside quoted fields and UTF-8 characters.
+  EXPECT_EQ(csvError("a,b\n\"x\ny\",1\n1,\n"),
+            "4:3: column 'b' is empty here (missing values are not "
+            "supported: fill or drop them first)");
+  EXPECT_EQ(csvError("\xc3\xa9,b\n\xc3\xa9t\xc3\xa9,\"1\"2\n"),
+            "2:8: text after a quoted field");
+}
+
+TEST(CsvTest, AColumnIsNumericOnlyIfEveryFieldIs) {
+  // Text anywhere makes the column text, whatever else it holds (in any
+  // order): nan and "+-5" are then labels, not refused numbers.
+  for (const char *text : {"x\nnan\nbob\n", "x\nbob\nnan\n"}) {
+    CsvTable t = csv(text);
+    EXPECT_FALSE(t.columns[0].numeric) << text;
+  }
+  EXPECT_FALSE(csv("x\n+-5\n").columns[0].numeric);
+  EXPECT_EQ(csv("x\n+5\n").columns[0].values, (std::vector<double>{5}));
 }
 
 TEST(CsvTest, ReadCsvNamesTheFile) {
@@ -191,6 +211,10 @@ TEST(NpyTest, RefusalsSayWhy) {
             "'shape' is not a tuple of non-negative integers");
   EXPECT_EQ(npyError(npy("<f4", "(4294967296, 4294967296, 4294967296)", "")),
             "the shape's element count overflows");
+  EXPECT_EQ(npyError(npy("<f4", "(4294967296, 2147483648, 0)", "", true)),
+            "the shape's element count overflows");
+  EXPECT_EQ(npyError(npy("|f4", "(1,)", std::string(4, '\0'))),
+            "dtype '|f4' has no byte order ('<' or '>')");
   EXPECT_EQ(npyError(npy("|b1", "(1,)", "\x02")),
             "a boolean element is neither 0 nor 1");
   std::string wrongVersion = good;

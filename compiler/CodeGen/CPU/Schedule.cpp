@@ -79,8 +79,12 @@ struct WindowOp {
 /// window the gradient is read once and each load feeds kh * kw FMAs.
 int64_t wholeWindowTile(RankedTensorType kernel, int64_t lanes,
                         int64_t registers) {
+  // Both window dims > 1: the tile's input slice then drops exactly the
+  // batch dim (rank-reducing slices that keep a unit dim are ambiguous,
+  // and upstream's memref folds crash on some of those).
   int64_t rows = kernel.getDimSize(0) * kernel.getDimSize(1);
-  if (kernel.getDimSize(2) != 1 || rows < 2)
+  if (kernel.getDimSize(2) != 1 || kernel.getDimSize(0) < 2 ||
+      kernel.getDimSize(1) < 2)
     return 0;
   // Accumulators, leaving 6 registers for the loads and broadcasts.
   int64_t vectors = (registers - 6) / rows;
@@ -1274,8 +1278,8 @@ void convTilesToMatmuls(func::FuncOp func) {
     // A whole-window tile of a one-channel kernel gradient (its window
     // loops are tiled whole, which no other tile does).
     bool window = filter && !ShapedType::isDynamic(ranges[0]) &&
-                  !ShapedType::isDynamic(ranges[1]) &&
-                  ranges[0] * ranges[1] > 1;
+                  !ShapedType::isDynamic(ranges[1]) && ranges[0] > 1 &&
+                  ranges[1] > 1 && ranges[5] == 1;
     bool unitElsewhere = true;
     for (auto [d, r] : llvm::enumerate(ranges))
       if (d != rowLoop && d != 6 && r != 1 && !(window && d < 2))
@@ -1523,13 +1527,18 @@ struct CPUSchedulePass : public mlc::impl::CPUScheduleBase<CPUSchedulePass> {
       }
       func.walk([&](linalg::GenericOp op) {
         auto outer = op->getAttrOfType<IntegerAttr>(kOuterLoopsAttr);
-        if (!outer)
+        // Not one a matmul or convolution took as its epilogue, nor one
+        // whose vectorized loops have no static size.
+        SmallVector<int64_t> loopRanges = op.getStaticLoopRanges();
+        if (!outer || op->hasAttr(kTagAttr) ||
+            llvm::any_of(
+                ArrayRef<int64_t>(loopRanges).drop_front(outer.getInt()),
+                ShapedType::isDynamic))
           return;
         WindowOp w;
         w.tag = "win" + std::to_string(id++);
         w.outer = outer.getInt();
-        SmallVector<int64_t> ranges = op.getStaticLoopRanges();
-        w.inner.assign(ranges.begin() + w.outer, ranges.end());
+        w.inner.assign(loopRanges.begin() + w.outer, loopRanges.end());
         // At most 16 vectors' worth per operand (of the widest element
         // type): the last loop's tile is the largest divisor of its size
         // that keeps the vectors under that.
