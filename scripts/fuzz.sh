@@ -11,14 +11,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ $# -lt 2 ]; then
-  echo "usage: scripts/fuzz.sh idx|csv|npy|safetensors|model SECONDS [libFuzzer flags...]" >&2
+  echo "usage: scripts/fuzz.sh idx|csv|npy|npz|safetensors|model SECONDS [libFuzzer flags...]" >&2
   exit 2
 fi
 target=$1 seconds=$2
 shift 2
 case $target in
-  idx|csv|npy|safetensors|model) ;;
-  *) echo "fuzz.sh: unknown target '$target' (idx, csv, npy, safetensors or model)" >&2; exit 2 ;;
+  idx|csv|npy|npz|safetensors|model) ;;
+  *) echo "fuzz.sh: unknown target '$target' (idx, csv, npy, npz, safetensors or model)" >&2; exit 2 ;;
 esac
 build_dir=${MLC_SANITIZE_BUILD_DIR:-build-sanitize}
 scripts/sanitize.sh --build "mlc-fuzz-$target"

@@ -7,10 +7,13 @@
 
 #include "runtime/CSV.h"
 #include "runtime/NPY.h"
+#include "runtime/NPZ.h"
 
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -227,6 +230,74 @@ TEST(NpyTest, RefusalsSayWhy) {
   EXPECT_EQ(npyError(longHeader),
             "the header claims 65535 bytes, the file has " +
                 std::to_string(good.size() - 10));
+}
+
+/// A fixture of fuzz/corpus/npz (made by numpy.savez and
+/// savez_compressed).
+std::string fixture(const std::string &name) {
+  std::ifstream in(std::string(MLC_FUZZ_CORPUS_DIR) + "/npz/" + name,
+                   std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+bool npz(const std::string &bytes, NpzArchive &archive, std::string &error) {
+  return parseNpz(reinterpret_cast<const uint8_t *>(bytes.data()), bytes.size(),
+                  archive, error);
+}
+
+TEST(NpzTest, ArraysOfSavezAndSavezCompressed) {
+  NpzArchive a;
+  std::string error;
+  ASSERT_TRUE(npz(fixture("xy.npz"), a, error)) << error;
+  ASSERT_EQ(a.size(), 2u);
+  EXPECT_EQ(a["x"].shape, (std::vector<int64_t>{3, 4}));
+  EXPECT_EQ(a["x"].floats[11], 11.0f);
+  EXPECT_EQ(a["y"].ints, (std::vector<int64_t>{0, 1, 2}));
+
+  ASSERT_TRUE(npz(fixture("xy-compressed.npz"), a, error)) << error;
+  EXPECT_EQ(a["x"].dtype, "f8");
+  EXPECT_EQ(a["x"].shape, (std::vector<int64_t>{4, 5}));
+  EXPECT_FLOAT_EQ(a["x"].floats[19], 1.0f);
+  EXPECT_EQ(a["y"].ints, (std::vector<int64_t>{1, 0, 1, 1}));
+
+  ASSERT_TRUE(npz(fixture("positional.npz"), a, error)) << error;
+  EXPECT_EQ(a.count("arr_0"), 1u);
+  EXPECT_EQ(a["arr_0"].ints, (std::vector<int64_t>(4, 1)));
+}
+
+TEST(NpzTest, RefusalsSayWhy) {
+  NpzArchive a;
+  std::string error;
+  std::string stored = fixture("xy.npz");
+  ASSERT_FALSE(stored.empty());
+  EXPECT_FALSE(npz(stored.substr(0, 100), a, error));
+  EXPECT_EQ(error, "not a .npz file (no zip end-of-central-directory record)");
+  // A byte of x's data flipped: its CRC-32 no longer matches.
+  size_t x = stored.find("\x93NUMPY");
+  ASSERT_NE(x, std::string::npos);
+  std::string damaged = stored;
+  damaged[x + 128 + 5] ^= 1;
+  EXPECT_FALSE(npz(damaged, a, error));
+  EXPECT_EQ(error, "member 'x.npy' fails its CRC-32 check");
+  // A deflated member damaged (past its name and the 20-byte ZIP64 extra
+  // field numpy writes into the local header).
+  std::string packed = fixture("xy-compressed.npz");
+  size_t local = packed.find("x.npy");
+  ASSERT_NE(local, std::string::npos);
+  damaged = packed;
+  for (size_t k = local + 30; k < local + 50; ++k)
+    damaged[k] = char(0xff);
+  EXPECT_FALSE(npz(damaged, a, error));
+  EXPECT_EQ(error.rfind("member 'x.npy' ", 0), 0u) << error;
+  std::string zip64(22, '\0');
+  zip64[0] = 'P', zip64[1] = 'K', zip64[2] = 5, zip64[3] = 6;
+  for (int k = 10; k < 20; ++k)
+    zip64[k] = char(0xff);
+  EXPECT_FALSE(npz(zip64, a, error));
+  EXPECT_EQ(error, "a ZIP64 archive without its locator");
+  NpzArchive f;
+  EXPECT_FALSE(readNpz("/nonexistent.npz", f, error));
+  EXPECT_EQ(error.rfind("/nonexistent.npz: cannot read the file", 0), 0u);
 }
 
 } // namespace
