@@ -8,6 +8,7 @@
 #include "runtime/CSV.h"
 #include "runtime/NPY.h"
 #include "runtime/NPZ.h"
+#include "runtime/Table.h"
 
 #include <gtest/gtest.h>
 
@@ -298,6 +299,85 @@ TEST(NpzTest, RefusalsSayWhy) {
   NpzArchive f;
   EXPECT_FALSE(readNpz("/nonexistent.npz", f, error));
   EXPECT_EQ(error.rfind("/nonexistent.npz: cannot read the file", 0), 0u);
+}
+
+} // namespace
+
+namespace {
+
+TEST(TableTest, CsvClassNamesAndFeatures) {
+  CsvTable c = csv("sepal,petal,species\n5.1,1.4,setosa\n7.0,4.7,versicolor\n"
+                   "6.3,6.0,virginica\n4.9,1.4,setosa\n");
+  Table t;
+  std::string error;
+  ASSERT_TRUE(tableFromCsv(c, {}, TargetKind::Classes, t, error)) << error;
+  EXPECT_EQ(t.rows, 4);
+  EXPECT_EQ(t.features, 2);
+  EXPECT_EQ(t.x, (std::vector<float>{5.1f, 1.4f, 7.0f, 4.7f, 6.3f, 6.0f, 4.9f,
+                                     1.4f}));
+  EXPECT_EQ(t.classNames,
+            (std::vector<std::string>{"setosa", "versicolor", "virginica"}));
+  EXPECT_EQ(t.classes, (std::vector<int32_t>{0, 1, 2, 0}));
+  EXPECT_EQ(t.featureNames, (std::vector<std::string>{"sepal", "petal"}));
+  // A text column left among the features is refused; a named numeric
+  // label column makes the rest features.
+  EXPECT_FALSE(tableFromCsv(c, {"sepal"}, TargetKind::Values, t, error));
+  EXPECT_EQ(error, "column 'species' holds text ('setosa' in row 1); feature "
+                   "columns must be numbers (name it as a label column, or "
+                   "drop it)");
+  CsvTable numeric = csv("a,b,y\n1,2,0.5\n3,4,1.5\n");
+  ASSERT_TRUE(tableFromCsv(numeric, {"y"}, TargetKind::Values, t, error))
+      << error;
+  EXPECT_EQ(t.targetWidth, 1);
+  EXPECT_EQ(t.targets, (std::vector<float>{0.5f, 1.5f}));
+  ASSERT_TRUE(tableFromCsv(numeric, {"a", "y"}, TargetKind::Values, t, error));
+  EXPECT_EQ(t.features, 1);
+  EXPECT_EQ(t.targets, (std::vector<float>{1, 0.5f, 3, 1.5f}));
+}
+
+TEST(TableTest, CsvRefusals) {
+  Table t;
+  std::string error;
+  CsvTable c = csv("a,b,y\n1,2,0.5\n3,4,2\n");
+  EXPECT_FALSE(tableFromCsv(c, {"z"}, TargetKind::Classes, t, error));
+  EXPECT_EQ(error, "no column 'z' (the columns are 'a', 'b', 'y')");
+  EXPECT_FALSE(tableFromCsv(c, {"y"}, TargetKind::Classes, t, error));
+  EXPECT_EQ(error, "column 'y' row 1 holds 0.5, not a class index (a "
+                   "non-negative integer)");
+  EXPECT_FALSE(tableFromCsv(c, {"a", "y"}, TargetKind::Classes, t, error));
+  EXPECT_EQ(error, "class labels come from one column; 2 were named");
+  EXPECT_FALSE(tableFromCsv(csv("x,name\n1,bob\n"), {"name"},
+                            TargetKind::Values, t, error));
+  EXPECT_EQ(error, "column 'name' holds text ('bob' in row 1); the model's "
+                   "loss needs numeric targets (class names train with "
+                   "sparse_categorical_crossentropy)");
+  EXPECT_FALSE(tableFromCsv(csv("y\n1\n"), {}, TargetKind::Classes, t, error));
+  EXPECT_EQ(error,
+            "the table has 1 column; features and a label need two or more");
+}
+
+TEST(TableTest, Arrays) {
+  NpzArchive a;
+  std::string error;
+  ASSERT_TRUE(npz(fixture("xy.npz"), a, error)) << error;
+  Table t;
+  ASSERT_TRUE(tableFromArrays(a["x"], a["y"], TargetKind::Classes, t, error))
+      << error;
+  EXPECT_EQ(t.rows, 3);
+  EXPECT_EQ(t.features, 4);
+  EXPECT_EQ(t.classes, (std::vector<int32_t>{0, 1, 2}));
+  ASSERT_TRUE(tableFromArrays(a["x"], a["y"], TargetKind::Values, t, error));
+  EXPECT_EQ(t.targets, (std::vector<float>{0, 1, 2}));
+  // x's rows against y's.
+  NpyArray short_y = a["y"];
+  short_y.shape = {2};
+  short_y.ints.pop_back();
+  EXPECT_FALSE(tableFromArrays(a["x"], short_y, TargetKind::Classes, t, error));
+  EXPECT_EQ(error, "x has 3 samples, y 2");
+  EXPECT_FALSE(tableFromArrays(a["x"], a["x"], TargetKind::Classes, t, error));
+  EXPECT_EQ(error, "class labels are one per sample, but y has 4 values per "
+                   "sample (one-hot labels train with "
+                   "categorical_crossentropy)");
 }
 
 } // namespace

@@ -1,0 +1,202 @@
+//===- Table.cpp - feature rows and their targets -------------------------===//
+
+#include "runtime/Table.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <limits>
+#include <map>
+
+namespace mlc::runtime {
+namespace {
+
+bool fail(std::string &error, const std::string &why) {
+  error = why;
+  return false;
+}
+
+/// A float that is a class index: a non-negative integer below 2^31.
+bool classIndex(double v, int32_t &out) {
+  if (!(v >= 0) || v != std::floor(v) ||
+      v > double(std::numeric_limits<int32_t>::max()))
+    return false;
+  out = int32_t(v);
+  return true;
+}
+
+/// The first field of a text column that is not a number, and its row.
+std::string firstText(const CsvColumn &column) {
+  for (size_t r = 0; r < column.labels.size(); ++r) {
+    const std::string &t = column.labels[r];
+    double v;
+    auto [ptr, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
+    if (ec != std::errc() || ptr != t.data() + t.size())
+      return "'" + t + "' in row " + std::to_string(r + 1);
+  }
+  return "row 1"; // unreachable for a text column
+}
+
+std::string numberText(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.17g", v);
+  return buf;
+}
+
+} // namespace
+
+bool tableFromCsv(const CsvTable &csv,
+                  const std::vector<std::string> &labelColumns, TargetKind kind,
+                  Table &out, std::string &error) {
+  out = Table();
+  out.kind = kind;
+  out.rows = csv.rows;
+  if (csv.columns.size() < 2)
+    return fail(error, "the table has " + std::to_string(csv.columns.size()) +
+                           " column; features and a label need two or more");
+  std::vector<int> labels;
+  if (labelColumns.empty()) {
+    labels.push_back(int(csv.columns.size()) - 1);
+  } else {
+    for (const std::string &name : labelColumns) {
+      int c = csv.find(name);
+      if (c < 0) {
+        std::string names;
+        for (const CsvColumn &column : csv.columns)
+          names += (names.empty() ? "'" : ", '") + column.name + "'";
+        return fail(error,
+                    "no column '" + name + "' (the columns are " + names + ")");
+      }
+      if (std::find(labels.begin(), labels.end(), c) != labels.end())
+        return fail(error, "column '" + name + "' is named twice as a label");
+      labels.push_back(c);
+    }
+  }
+  if (labels.size() >= csv.columns.size())
+    return fail(error, "every column is a label: no features are left");
+
+  // Features: every other column, numeric.
+  std::vector<int> featureColumns;
+  for (int c = 0; c < int(csv.columns.size()); ++c) {
+    if (std::find(labels.begin(), labels.end(), c) != labels.end())
+      continue;
+    const CsvColumn &column = csv.columns[size_t(c)];
+    if (!column.numeric) {
+      return fail(error, "column '" + column.name + "' holds text (" +
+                             firstText(column) +
+                             "); feature columns must be numbers (name it as "
+                             "a label column, or drop it)");
+    }
+    featureColumns.push_back(c);
+    out.featureNames.push_back(column.name);
+  }
+  out.features = int64_t(featureColumns.size());
+  out.x.resize(size_t(out.rows * out.features));
+  for (int64_t r = 0; r < out.rows; ++r)
+    for (int64_t f = 0; f < out.features; ++f)
+      out.x[size_t(r * out.features + f)] = float(
+          csv.columns[size_t(featureColumns[size_t(f)])].values[size_t(r)]);
+
+  if (kind == TargetKind::Classes) {
+    if (labels.size() != 1)
+      return fail(error, "class labels come from one column; " +
+                             std::to_string(labels.size()) + " were named");
+    const CsvColumn &column = csv.columns[size_t(labels[0])];
+    out.classes.resize(size_t(out.rows));
+    if (!column.numeric) {
+      // Class names, indexed in sorted order.
+      std::map<std::string, int32_t> index;
+      for (const std::string &name : column.labels)
+        index.emplace(name, 0);
+      for (auto &[name, i] : index) {
+        i = int32_t(out.classNames.size());
+        out.classNames.push_back(name);
+      }
+      for (int64_t r = 0; r < out.rows; ++r)
+        out.classes[size_t(r)] = index[column.labels[size_t(r)]];
+      return true;
+    }
+    for (int64_t r = 0; r < out.rows; ++r)
+      if (!classIndex(column.values[size_t(r)], out.classes[size_t(r)]))
+        return fail(error, "column '" + column.name + "' row " +
+                               std::to_string(r + 1) + " holds " +
+                               numberText(column.values[size_t(r)]) +
+                               ", not a class index (a non-negative integer)");
+    return true;
+  }
+
+  out.targetWidth = int64_t(labels.size());
+  out.targets.resize(size_t(out.rows * out.targetWidth));
+  for (size_t k = 0; k < labels.size(); ++k) {
+    const CsvColumn &column = csv.columns[size_t(labels[k])];
+    if (!column.numeric)
+      return fail(error, "column '" + column.name + "' holds text (" +
+                             firstText(column) +
+                             "); the model's loss needs numeric targets "
+                             "(class names train with "
+                             "sparse_categorical_crossentropy)");
+    for (int64_t r = 0; r < out.rows; ++r)
+      out.targets[size_t(r * out.targetWidth + int64_t(k))] =
+          float(column.values[size_t(r)]);
+  }
+  return true;
+}
+
+bool tableFromArrays(const NpyArray &x, const NpyArray &y, TargetKind kind,
+                     Table &out, std::string &error) {
+  out = Table();
+  out.kind = kind;
+  if (x.shape.empty())
+    return fail(error, "x is a scalar; it needs a first dimension of samples");
+  if (y.shape.empty())
+    return fail(error, "y is a scalar; it needs a first dimension of samples");
+  if (x.shape[0] != y.shape[0])
+    return fail(error, "x has " + std::to_string(x.shape[0]) + " samples, y " +
+                           std::to_string(y.shape[0]));
+  out.rows = x.shape[0];
+  out.features = 1;
+  for (size_t d = 1; d < x.shape.size(); ++d)
+    out.features *= x.shape[d];
+  out.x.resize(size_t(x.size()));
+  for (int64_t i = 0; i < x.size(); ++i)
+    out.x[size_t(i)] =
+        x.integral ? float(x.ints[size_t(i)]) : x.floats[size_t(i)];
+  for (float v : out.x)
+    if (!std::isfinite(v))
+      return fail(error, "x holds " + numberText(v) +
+                             " (only finite numbers can be trained on)");
+
+  int64_t width = 1;
+  for (size_t d = 1; d < y.shape.size(); ++d)
+    width *= y.shape[d];
+  auto value = [&](int64_t i) {
+    return y.integral ? double(y.ints[size_t(i)]) : double(y.floats[size_t(i)]);
+  };
+  if (kind == TargetKind::Classes) {
+    if (width != 1)
+      return fail(error, "class labels are one per sample, but y has " +
+                             std::to_string(width) +
+                             " values per sample (one-hot labels train with "
+                             "categorical_crossentropy)");
+    out.classes.resize(size_t(out.rows));
+    for (int64_t i = 0; i < out.rows; ++i)
+      if (!classIndex(value(i), out.classes[size_t(i)]))
+        return fail(error, "y[" + std::to_string(i) + "] is " +
+                               numberText(value(i)) +
+                               ", not a class index (a non-negative integer)");
+    return true;
+  }
+  out.targetWidth = width;
+  out.targets.resize(size_t(y.size()));
+  for (int64_t i = 0; i < y.size(); ++i) {
+    double v = value(i);
+    if (!std::isfinite(v))
+      return fail(error, "y holds " + numberText(v) +
+                             " (only finite numbers can be trained on)");
+    out.targets[size_t(i)] = float(v);
+  }
+  return true;
+}
+
+} // namespace mlc::runtime

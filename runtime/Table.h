@@ -1,0 +1,59 @@
+//===- Table.h - feature rows and their targets -----------------*- C++ -*-===//
+//
+// Part of the mlc runtime. The form a tabular dataset takes for training:
+// a float matrix of feature rows, and per row either a class index or a
+// row of float targets (one-hot, probabilities or regression values) —
+// which one the model's loss decides. Built from a CSV table (label
+// columns named, text class names mapped to indices in sorted order) or
+// from a pair of NumPy arrays (x with any trailing shape, y).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MLC_RUNTIME_TABLE_H
+#define MLC_RUNTIME_TABLE_H
+
+#include "runtime/CSV.h"
+#include "runtime/NPY.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace mlc::runtime {
+
+/// What the targets must be: class indices (sparse categorical
+/// cross-entropy) or float rows (MSE, binary and categorical
+/// cross-entropy).
+enum class TargetKind { Classes, Values };
+
+struct Table {
+  int64_t rows = 0, features = 0;
+  std::vector<float> x; ///< [rows, features]
+  TargetKind kind = TargetKind::Classes;
+  std::vector<int32_t> classes; ///< [rows], for TargetKind::Classes
+  std::vector<float> targets;   ///< [rows, targetWidth], for Values
+  int64_t targetWidth = 0;
+  /// Class names by index when the labels were text; empty otherwise.
+  std::vector<std::string> classNames;
+  std::vector<std::string> featureNames; ///< from a CSV header
+};
+
+/// The columns `labelColumns` of `csv` (none named: its last column) as
+/// the targets, every other column as a feature. Class labels come from
+/// one column: text (names, indexed in sorted order) or non-negative
+/// integers. Values come from numeric columns. On failure returns false
+/// and sets `error` to the problem, naming the column.
+bool tableFromCsv(const CsvTable &csv,
+                  const std::vector<std::string> &labelColumns, TargetKind kind,
+                  Table &out, std::string &error);
+
+/// `x` ([n, ...], any dtype; each row flattened) and `y` ([n] or [n, k]):
+/// class labels must be non-negative integers (an integer dtype, or floats
+/// holding integers); values may be any numbers. On failure returns false
+/// and sets `error` to the problem.
+bool tableFromArrays(const NpyArray &x, const NpyArray &y, TargetKind kind,
+                     Table &out, std::string &error);
+
+} // namespace mlc::runtime
+
+#endif // MLC_RUNTIME_TABLE_H
