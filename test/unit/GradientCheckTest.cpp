@@ -461,6 +461,16 @@ GRAD_CASE(AvgPoolSameStrided, {{"x", {-1, 5, 4, 2}}},
           "array<i64: 2, 1>, pads = array<i64: 1, 1, 0, 1>} : "
           "tensor<?x5x4x2xf64> -> tensor<?x3x4x2xf64>",
           "tensor<?x3x4x2xf64>")
+// More channels than one vector computation takes: the CPU schedule tiles
+// the channels of pooling ops (96 = 3 x 32 for f64).
+GRAD_CASE(MaxPoolManyChannels, {{"x", {-1, 4, 4, 96}}},
+          "%y = mlc.max_pool %x {window = array<i64: 2, 2>, strides = "
+          "array<i64: 2, 2>} : tensor<?x4x4x96xf64> -> tensor<?x2x2x96xf64>",
+          "tensor<?x2x2x96xf64>")
+GRAD_CASE(AvgPoolManyChannels, {{"x", {-1, 5, 4, 130}}},
+          "%y = mlc.avg_pool %x {window = array<i64: 2, 2>, strides = "
+          "array<i64: 2, 2>} : tensor<?x5x4x130xf64> -> tensor<?x2x2x130xf64>",
+          "tensor<?x2x2x130xf64>")
 GRAD_CASE(GlobalAvgPool, {{"x", {-1, 3, 4, 2}}},
           "%y = mlc.global_avg_pool2d %x : tensor<?x3x4x2xf64> -> "
           "tensor<?x2xf64>",
