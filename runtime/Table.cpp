@@ -199,4 +199,52 @@ bool tableFromArrays(const NpyArray &x, const NpyArray &y, TargetKind kind,
   return true;
 }
 
+FeatureScaling standardization(const Table &train) {
+  // Two passes (mean, then squared deviations): E[x^2] - mean^2 loses the
+  // variance of features far from zero.
+  FeatureScaling s;
+  int64_t f = train.features;
+  double n = double(std::max<int64_t>(train.rows, 1));
+  std::vector<double> mean(size_t(f), 0.0), squares(size_t(f), 0.0);
+  for (int64_t r = 0; r < train.rows; ++r)
+    for (int64_t k = 0; k < f; ++k)
+      mean[size_t(k)] += train.x[size_t(r * f + k)];
+  for (double &m : mean)
+    m /= n;
+  for (int64_t r = 0; r < train.rows; ++r)
+    for (int64_t k = 0; k < f; ++k) {
+      double d = train.x[size_t(r * f + k)] - mean[size_t(k)];
+      squares[size_t(k)] += d * d;
+    }
+  for (int64_t k = 0; k < f; ++k) {
+    s.mean.push_back(float(mean[size_t(k)]));
+    s.scale.push_back(
+        float(1.0 / std::max(std::sqrt(squares[size_t(k)] / n), 1e-7)));
+  }
+  return s;
+}
+
+void gatherRows(const Table &table, const int64_t *indices, int64_t n,
+                const FeatureScaling &scaling, float *x, int32_t *classes,
+                float *targets) {
+  int64_t f = table.features, w = table.targetWidth;
+  bool scaled = !scaling.mean.empty();
+  for (int64_t i = 0; i < n; ++i) {
+    int64_t r = indices[i];
+    const float *row = table.x.data() + r * f;
+    float *dst = x + i * f;
+    if (scaled)
+      for (int64_t k = 0; k < f; ++k)
+        dst[k] = (row[k] - scaling.mean[size_t(k)]) * scaling.scale[size_t(k)];
+    else
+      std::copy_n(row, f, dst);
+    if (table.kind == TargetKind::Classes) {
+      if (classes)
+        classes[i] = table.classes[size_t(r)];
+    } else if (targets) {
+      std::copy_n(table.targets.data() + r * w, w, targets + i * w);
+    }
+  }
+}
+
 } // namespace mlc::runtime

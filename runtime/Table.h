@@ -54,6 +54,24 @@ bool tableFromCsv(const CsvTable &csv,
 bool tableFromArrays(const NpyArray &x, const NpyArray &y, TargetKind kind,
                      Table &out, std::string &error);
 
+/// Per-feature standardization as Keras's Normalization layer adapts it:
+/// x' = (x - mean) / max(sqrt(variance), 1e-7), the population variance of
+/// the training rows; stored as x' = (x - mean) * scale.
+struct FeatureScaling {
+  std::vector<float> mean, scale; ///< empty: features pass unchanged
+};
+
+/// The standardization of `train`'s features (computed in double).
+FeatureScaling standardization(const Table &train);
+
+/// Writes rows `indices[0, n)` of `table` into `x` ([n, features], scaled
+/// by `scaling` when it has values) and their targets into `classes`
+/// ([n], TargetKind::Classes) or `targets` ([n, targetWidth], Values); the
+/// other target pointer may be null.
+void gatherRows(const Table &table, const int64_t *indices, int64_t n,
+                const FeatureScaling &scaling, float *x, int32_t *classes,
+                float *targets);
+
 } // namespace mlc::runtime
 
 #endif // MLC_RUNTIME_TABLE_H

@@ -12,6 +12,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstring>
 #include <fstream>
 #include <iterator>
@@ -378,6 +379,39 @@ TEST(TableTest, Arrays) {
   EXPECT_EQ(error, "class labels are one per sample, but y has 4 values per "
                    "sample (one-hot labels train with "
                    "categorical_crossentropy)");
+}
+
+} // namespace
+
+namespace {
+
+TEST(TableTest, StandardizationAndBatches) {
+  Table t;
+  std::string error;
+  ASSERT_TRUE(tableFromCsv(csv("a,b,y\n1,5,0.5\n3,5,1.5\n5,5,2.5\n"), {"y"},
+                           TargetKind::Values, t, error))
+      << error;
+  FeatureScaling s = standardization(t);
+  // a: mean 3, population std sqrt(8/3); b: constant (scale 1e7, x - mean
+  // = 0).
+  EXPECT_FLOAT_EQ(s.mean[0], 3.0f);
+  EXPECT_FLOAT_EQ(s.scale[0], float(1 / std::sqrt(8.0 / 3.0)));
+  EXPECT_FLOAT_EQ(s.mean[1], 5.0f);
+  int64_t order[] = {2, 0};
+  std::vector<float> x(4), targets(2);
+  gatherRows(t, order, 2, s, x.data(), nullptr, targets.data());
+  EXPECT_FLOAT_EQ(x[0], float(2 / std::sqrt(8.0 / 3.0)));
+  EXPECT_FLOAT_EQ(x[1], 0.0f);
+  EXPECT_FLOAT_EQ(x[2], float(-2 / std::sqrt(8.0 / 3.0)));
+  EXPECT_EQ(targets, (std::vector<float>{2.5f, 0.5f}));
+  // Unscaled, with class indices.
+  ASSERT_TRUE(
+      tableFromCsv(csv("a,y\n1,2\n3,0\n"), {}, TargetKind::Classes, t, error));
+  std::vector<int32_t> classes(2);
+  gatherRows(t, order + 1, 1, FeatureScaling(), x.data(), classes.data(),
+             nullptr);
+  EXPECT_EQ(x[0], 1.0f);
+  EXPECT_EQ(classes[0], 2);
 }
 
 } // namespace
