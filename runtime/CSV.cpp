@@ -157,6 +157,11 @@ Spelling number(const std::string &text, double &value) {
 
 } // namespace
 
+bool spellsNumber(const std::string &field) {
+  double v;
+  return number(field, v) != Spelling::Text;
+}
+
 int CsvTable::find(const std::string &name) const {
   for (size_t c = 0; c < columns.size(); ++c)
     if (columns[c].name == name)

@@ -35,6 +35,11 @@ struct CsvTable {
   int find(const std::string &name) const;
 };
 
+/// Whether a field spells a number as the reader takes it (leading and
+/// trailing blanks, a leading '+', nan, inf and out-of-range values
+/// included): a column is numeric when all its fields do.
+bool spellsNumber(const std::string &field);
+
 /// Parses CSV text. On failure returns false and sets `error` to
 /// "LINE:COLUMN: problem" (1-based, the column in characters).
 bool parseCsv(const char *text, size_t size, CsvTable &out, std::string &error);

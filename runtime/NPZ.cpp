@@ -15,8 +15,11 @@
 #include <zlib.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 #include <vector>
+
+#include <unistd.h>
 
 namespace mlc::runtime {
 namespace {
@@ -198,6 +201,38 @@ bool parseNpz(const uint8_t *data, size_t size, NpzArchive &out,
     pos += 46 + nameLength + extraLength + commentLength;
   }
 
+  // Members may not share bytes (a file could otherwise name the same
+  // deflated data many times over and multiply what it inflates to), and
+  // all of them must fit this machine's memory once inflated.
+  std::vector<const Member *> byOffset;
+  uint64_t total = 0;
+  for (const Member &m : members) {
+    byOffset.push_back(&m);
+    if (m.uncompressed > UINT64_MAX - total) {
+      error = "the members' sizes overflow";
+      return false;
+    }
+    total += m.uncompressed;
+  }
+  uint64_t memory =
+      uint64_t(::sysconf(_SC_PHYS_PAGES)) * uint64_t(::sysconf(_SC_PAGESIZE));
+  if (total > memory) {
+    error = "the members claim " + std::to_string(total) +
+            " bytes in all, more than this machine's memory";
+    return false;
+  }
+  std::sort(byOffset.begin(), byOffset.end(),
+            [](const Member *a, const Member *b) {
+              return a->localOffset < b->localOffset;
+            });
+  for (size_t k = 1; k < byOffset.size(); ++k)
+    if (byOffset[k]->localOffset <
+        byOffset[k - 1]->localOffset + 30 + byOffset[k - 1]->compressed) {
+      error = "members '" + byOffset[k - 1]->name + "' and '" +
+              byOffset[k]->name + "' overlap";
+      return false;
+    }
+
   for (const Member &m : members) {
     std::string name = m.name;
     if (name.size() < 4 || name.compare(name.size() - 4, 4, ".npy") != 0) {
@@ -222,8 +257,16 @@ bool parseNpz(const uint8_t *data, size_t size, NpzArchive &out,
               "directory says";
       return false;
     }
-    uint64_t start = m.localOffset + 30 + le(data + m.localOffset + 26, 2) +
-                     le(data + m.localOffset + 28, 2);
+    uint64_t localName = le(data + m.localOffset + 26, 2);
+    uint64_t start =
+        m.localOffset + 30 + localName + le(data + m.localOffset + 28, 2);
+    if (localName != m.name.size() || start > size ||
+        std::memcmp(data + m.localOffset + 30, m.name.data(), localName) != 0 ||
+        le(data + m.localOffset + 8, 2) != m.method) {
+      error = "member '" + name +
+              "' has a local header that disagrees with the central directory";
+      return false;
+    }
     if (start > size || m.compressed > size - start) {
       error = "member '" + name + "' runs past the end of the archive";
       return false;

@@ -3,7 +3,6 @@
 #include "runtime/Table.h"
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <limits>
@@ -28,14 +27,24 @@ bool classIndex(double v, int32_t &out) {
 
 /// The first field of a text column that is not a number, and its row.
 std::string firstText(const CsvColumn &column) {
-  for (size_t r = 0; r < column.labels.size(); ++r) {
-    const std::string &t = column.labels[r];
-    double v;
-    auto [ptr, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
-    if (ec != std::errc() || ptr != t.data() + t.size())
-      return "'" + t + "' in row " + std::to_string(r + 1);
-  }
+  for (size_t r = 0; r < column.labels.size(); ++r)
+    if (!spellsNumber(column.labels[r]))
+      return "'" + column.labels[r] + "' in row " + std::to_string(r + 1);
   return "row 1"; // unreachable for a text column
+}
+
+std::string numberText(double v);
+
+/// Row `r` of a numeric column as a float: refused past float's range.
+bool toFloat(const CsvColumn &column, int64_t r, float &out,
+             std::string &error) {
+  double v = column.values[size_t(r)];
+  out = float(v);
+  if (std::isfinite(out))
+    return true;
+  error = "column '" + column.name + "' row " + std::to_string(r + 1) +
+          " holds " + numberText(v) + ", past float32's range";
+  return false;
 }
 
 std::string numberText(double v) {
@@ -93,10 +102,12 @@ bool tableFromCsv(const CsvTable &csv,
   }
   out.features = int64_t(featureColumns.size());
   out.x.resize(size_t(out.rows * out.features));
-  for (int64_t r = 0; r < out.rows; ++r)
-    for (int64_t f = 0; f < out.features; ++f)
-      out.x[size_t(r * out.features + f)] = float(
-          csv.columns[size_t(featureColumns[size_t(f)])].values[size_t(r)]);
+  for (int64_t f = 0; f < out.features; ++f) {
+    const CsvColumn &column = csv.columns[size_t(featureColumns[size_t(f)])];
+    for (int64_t r = 0; r < out.rows; ++r)
+      if (!toFloat(column, r, out.x[size_t(r * out.features + f)], error))
+        return false;
+  }
 
   if (kind == TargetKind::Classes) {
     if (labels.size() != 1)
@@ -137,8 +148,10 @@ bool tableFromCsv(const CsvTable &csv,
                              "(class names train with "
                              "sparse_categorical_crossentropy)");
     for (int64_t r = 0; r < out.rows; ++r)
-      out.targets[size_t(r * out.targetWidth + int64_t(k))] =
-          float(column.values[size_t(r)]);
+      if (!toFloat(column, r,
+                   out.targets[size_t(r * out.targetWidth + int64_t(k))],
+                   error))
+        return false;
   }
   return true;
 }
@@ -200,6 +213,8 @@ bool tableFromArrays(const NpyArray &x, const NpyArray &y, TargetKind kind,
 }
 
 FeatureScaling standardization(const Table &train) {
+  if (train.rows == 0)
+    return FeatureScaling(); // nothing to adapt to: features unchanged
   // Two passes (mean, then squared deviations): E[x^2] - mean^2 loses the
   // variance of features far from zero.
   FeatureScaling s;

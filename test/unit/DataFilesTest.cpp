@@ -281,8 +281,9 @@ TEST(NpzTest, RefusalsSayWhy) {
   damaged[x + 128 + 5] ^= 1;
   EXPECT_FALSE(npz(damaged, a, error));
   EXPECT_EQ(error, "member 'x.npy' fails its CRC-32 check");
-  // A deflated member damaged (past its name and the 20-byte ZIP64 extra
-  // field numpy writes into the local header).
+  // A deflated member damaged (a few bytes into its data: 25 bytes past
+  // its name come the 20-byte ZIP64 extra field numpy writes and the
+  // data).
   std::string packed = fixture("xy-compressed.npz");
   size_t local = packed.find("x.npy");
   ASSERT_NE(local, std::string::npos);
@@ -297,6 +298,14 @@ TEST(NpzTest, RefusalsSayWhy) {
     zip64[k] = char(0xff);
   EXPECT_FALSE(npz(zip64, a, error));
   EXPECT_EQ(error, "a ZIP64 archive without its locator");
+  // Two members naming the same bytes.
+  std::ifstream shared(std::string(MLC_FUZZ_CORPUS_DIR) +
+                           "/../regressions/npz/shared-data.npz",
+                       std::ios::binary);
+  std::string sharedBytes(std::istreambuf_iterator<char>(shared), {});
+  ASSERT_FALSE(sharedBytes.empty());
+  EXPECT_FALSE(npz(sharedBytes, a, error));
+  EXPECT_EQ(error, "members 'x.npy' and 'z.npy' overlap");
   NpzArchive f;
   EXPECT_FALSE(readNpz("/nonexistent.npz", f, error));
   EXPECT_EQ(error.rfind("/nonexistent.npz: cannot read the file", 0), 0u);
@@ -384,6 +393,24 @@ TEST(TableTest, Arrays) {
 } // namespace
 
 namespace {
+
+TEST(TableTest, FloatRangeAndTextPositions) {
+  Table t;
+  std::string error;
+  EXPECT_FALSE(
+      tableFromCsv(csv("a,y\n1e300,0\n"), {}, TargetKind::Classes, t, error));
+  EXPECT_EQ(error, "column 'a' row 1 holds 1.0000000000000001e+300, past "
+                   "float32's range");
+  // The first field that is not a number as the CSV reader reads numbers.
+  EXPECT_FALSE(tableFromCsv(csv("y,a\n0,+5\n1,bob\n"), {"y"},
+                            TargetKind::Values, t, error));
+  EXPECT_EQ(error, "column 'a' holds text ('bob' in row 2); feature columns "
+                   "must be numbers (name it as a label column, or drop it)");
+  // No rows to adapt to: features pass unchanged.
+  Table empty;
+  empty.features = 3;
+  EXPECT_TRUE(standardization(empty).mean.empty());
+}
 
 TEST(TableTest, StandardizationAndBatches) {
   Table t;
