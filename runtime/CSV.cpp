@@ -11,8 +11,6 @@
 #include <memory>
 #include <unordered_set>
 
-#include <unistd.h>
-
 namespace mlc::runtime {
 namespace {
 
@@ -263,8 +261,7 @@ bool parseCsv(const char *text, size_t size, CsvTable &out,
   uint64_t perRow = 0;
   for (const CsvColumn &column : out.columns)
     perRow += column.numeric ? sizeof(double) : sizeof(std::string);
-  uint64_t memory =
-      uint64_t(::sysconf(_SC_PHYS_PAGES)) * uint64_t(::sysconf(_SC_PAGESIZE));
+  uint64_t memory = physicalMemory();
   if (perRow > memory / uint64_t(out.rows)) {
     error = Reader::at(1, 1) + "the table's " + std::to_string(out.rows) +
             " rows of " + std::to_string(width) +

@@ -19,8 +19,6 @@
 #include <cstring>
 #include <vector>
 
-#include <unistd.h>
-
 namespace mlc::runtime {
 namespace {
 
@@ -214,8 +212,7 @@ bool parseNpz(const uint8_t *data, size_t size, NpzArchive &out,
     }
     total += m.uncompressed;
   }
-  uint64_t memory =
-      uint64_t(::sysconf(_SC_PHYS_PAGES)) * uint64_t(::sysconf(_SC_PAGESIZE));
+  uint64_t memory = physicalMemory();
   if (total > memory) {
     error = "the members claim " + std::to_string(total) +
             " bytes in all, more than this machine's memory";

@@ -16,7 +16,17 @@
 #include <memory>
 #include <string>
 
+#include <unistd.h>
+
 namespace mlc::runtime {
+
+/// This machine's physical memory in bytes: what a reader may allocate
+/// for data it was told about (beyond that, refuse with a message rather
+/// than die allocating).
+inline uint64_t physicalMemory() {
+  return uint64_t(::sysconf(_SC_PHYS_PAGES)) *
+         uint64_t(::sysconf(_SC_PAGESIZE));
+}
 
 /// Reads `path` (at most `maxBytes`) and calls `parse(bytes, size, error)`.
 /// On failure returns false with `error` = "PATH" + `separator` + the

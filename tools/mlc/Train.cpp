@@ -17,6 +17,7 @@
 #include "runtime/Checkpoint.h"
 #include "runtime/IDX.h"
 #include "runtime/LearningRate.h"
+#include "runtime/ReadFile.h"
 #include "runtime/core/checkpoint.h"
 
 #include "llvm/Support/FileSystem.h"
@@ -164,8 +165,7 @@ public:
     uint64_t total = 0;
     overflow |= __builtin_add_overflow(params + states, batchFloats, &total) ||
                 __builtin_mul_overflow(total, uint64_t(4), &total);
-    uint64_t memory =
-        uint64_t(::sysconf(_SC_PHYS_PAGES)) * uint64_t(::sysconf(_SC_PAGESIZE));
+    uint64_t memory = runtime::physicalMemory();
     if (!overflow && total <= memory)
       return Error::success();
     auto gib = [](uint64_t floats) {
