@@ -340,4 +340,24 @@ bool readNpy(const std::string &path, NpyArray &out, std::string &error) {
                    });
 }
 
+std::string npyHeader(const std::string &descr,
+                      const std::vector<int64_t> &shape) {
+  std::string dict =
+      "{'descr': '" + descr + "', 'fortran_order': False, 'shape': (";
+  for (size_t i = 0; i < shape.size(); ++i)
+    dict += std::to_string(shape[i]) + (shape.size() == 1 ? "," : "") +
+            (i + 1 < shape.size() ? ", " : "");
+  dict += "), }";
+  // Magic (6), version (2), length (2), the dict, spaces, '\n'.
+  size_t total = 10 + dict.size() + 1;
+  dict.append((64 - total % 64) % 64, ' ');
+  dict += '\n';
+  std::string header = "\x93NUMPY";
+  header += char(1);
+  header += char(0);
+  header += char(dict.size() & 0xff);
+  header += char(dict.size() >> 8);
+  return header + dict;
+}
+
 } // namespace mlc::runtime

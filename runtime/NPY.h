@@ -41,6 +41,12 @@ bool parseNpy(const uint8_t *data, size_t size, NpyArray &out,
 /// message naming the file and the problem.
 bool readNpy(const std::string &path, NpyArray &out, std::string &error);
 
+/// The header of a version 1.0 .npy file of C-order `shape` and `descr`
+/// ("<f4"), padded so that the data starts 64-byte aligned: the data's
+/// bytes follow it.
+std::string npyHeader(const std::string &descr,
+                      const std::vector<int64_t> &shape);
+
 } // namespace mlc::runtime
 
 #endif // MLC_RUNTIME_NPY_H

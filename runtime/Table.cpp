@@ -57,19 +57,24 @@ std::string numberText(double v) {
 
 bool tableFromCsv(const CsvTable &csv,
                   const std::vector<std::string> &labelColumns, TargetKind kind,
-                  Table &out, std::string &error) {
+                  Table &out, std::string &error,
+                  const std::vector<std::string> *classNames) {
   out = Table();
   out.kind = kind;
   out.rows = csv.rows;
-  if (csv.columns.size() < 2)
+  bool unlabeled = kind == TargetKind::None;
+  if (csv.columns.size() < (unlabeled ? 1 : 2))
     return fail(error, "the table has " + std::to_string(csv.columns.size()) +
                            " column; features and a label need two or more");
   std::vector<int> labels;
   if (labelColumns.empty()) {
-    labels.push_back(int(csv.columns.size()) - 1);
+    if (!unlabeled)
+      labels.push_back(int(csv.columns.size()) - 1);
   } else {
     for (const std::string &name : labelColumns) {
       int c = csv.find(name);
+      if (c < 0 && unlabeled)
+        continue; // a file of features only
       if (c < 0) {
         std::string names;
         for (const CsvColumn &column : csv.columns)
@@ -109,6 +114,10 @@ bool tableFromCsv(const CsvTable &csv,
         return false;
   }
 
+  for (int c : labels)
+    out.labelNames.push_back(csv.columns[size_t(c)].name);
+  if (unlabeled)
+    return true;
   if (kind == TargetKind::Classes) {
     if (labels.size() != 1)
       return fail(error, "class labels come from one column; " +
@@ -116,16 +125,35 @@ bool tableFromCsv(const CsvTable &csv,
     const CsvColumn &column = csv.columns[size_t(labels[0])];
     out.classes.resize(size_t(out.rows));
     if (!column.numeric) {
-      // Class names, indexed in sorted order.
+      // Class names, indexed in sorted order (or as given).
       std::map<std::string, int32_t> index;
-      for (const std::string &name : column.labels)
-        index.emplace(name, 0);
-      for (auto &[name, i] : index) {
-        i = int32_t(out.classNames.size());
-        out.classNames.push_back(name);
+      if (classNames) {
+        out.classNames = *classNames;
+        for (size_t i = 0; i < classNames->size(); ++i)
+          index.emplace((*classNames)[i], int32_t(i));
+      } else {
+        for (const std::string &name : column.labels)
+          index.emplace(name, 0);
+        for (auto &[name, i] : index) {
+          i = int32_t(out.classNames.size());
+          out.classNames.push_back(name);
+        }
       }
-      for (int64_t r = 0; r < out.rows; ++r)
-        out.classes[size_t(r)] = index[column.labels[size_t(r)]];
+      for (int64_t r = 0; r < out.rows; ++r) {
+        auto it = index.find(column.labels[size_t(r)]);
+        if (it == index.end()) {
+          std::string known;
+          for (const std::string &name : out.classNames)
+            known += (known.empty() ? "'" : ", '") + name + "'";
+          return fail(error, "column '" + column.name + "' row " +
+                                 std::to_string(r + 1) + " holds '" +
+                                 column.labels[size_t(r)] +
+                                 "', which is not one of the classes the "
+                                 "model was trained on (" +
+                                 known + ")");
+        }
+        out.classes[size_t(r)] = it->second;
+      }
       return true;
     }
     for (int64_t r = 0; r < out.rows; ++r)
@@ -162,9 +190,10 @@ bool tableFromArrays(const NpyArray &x, const NpyArray &y, TargetKind kind,
   out.kind = kind;
   if (x.shape.empty())
     return fail(error, "x is a scalar; it needs a first dimension of samples");
-  if (y.shape.empty())
+  bool unlabeled = kind == TargetKind::None;
+  if (!unlabeled && y.shape.empty())
     return fail(error, "y is a scalar; it needs a first dimension of samples");
-  if (x.shape[0] != y.shape[0])
+  if (!unlabeled && x.shape[0] != y.shape[0])
     return fail(error, "x has " + std::to_string(x.shape[0]) + " samples, y " +
                            std::to_string(y.shape[0]));
   out.rows = x.shape[0];
@@ -179,6 +208,8 @@ bool tableFromArrays(const NpyArray &x, const NpyArray &y, TargetKind kind,
     if (!std::isfinite(v))
       return fail(error, "x holds " + numberText(v) +
                              " (only finite numbers can be trained on)");
+  if (unlabeled)
+    return true;
 
   int64_t width = 1;
   for (size_t d = 1; d < y.shape.size(); ++d)

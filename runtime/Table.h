@@ -22,9 +22,9 @@
 namespace mlc::runtime {
 
 /// What the targets must be: class indices (sparse categorical
-/// cross-entropy) or float rows (MSE, binary and categorical
-/// cross-entropy).
-enum class TargetKind { Classes, Values };
+/// cross-entropy), float rows (MSE, binary and categorical cross-entropy),
+/// or none (features only, for predictions).
+enum class TargetKind { Classes, Values, None };
 
 struct Table {
   int64_t rows = 0, features = 0;
@@ -36,21 +36,25 @@ struct Table {
   /// Class names by index when the labels were text; empty otherwise.
   std::vector<std::string> classNames;
   std::vector<std::string> featureNames; ///< from a CSV header
+  std::vector<std::string> labelNames;   ///< the label columns of a CSV
 };
 
 /// The columns `labelColumns` of `csv` (none named: its last column) as
 /// the targets, every other column as a feature. Class labels come from
-/// one column: text (names, indexed in sorted order) or non-negative
-/// integers. Values come from numeric columns. On failure returns false
+/// one column: text (names, indexed in sorted order, or by their place in
+/// `classNames` when given) or non-negative integers. Values come from
+/// numeric columns. With TargetKind::None the named columns that `csv`
+/// has are dropped and the rest are features. On failure returns false
 /// and sets `error` to the problem, naming the column.
 bool tableFromCsv(const CsvTable &csv,
                   const std::vector<std::string> &labelColumns, TargetKind kind,
-                  Table &out, std::string &error);
+                  Table &out, std::string &error,
+                  const std::vector<std::string> *classNames = nullptr);
 
 /// `x` ([n, ...], any dtype; each row flattened) and `y` ([n] or [n, k]):
 /// class labels must be non-negative integers (an integer dtype, or floats
-/// holding integers); values may be any numbers. On failure returns false
-/// and sets `error` to the problem.
+/// holding integers); values may be any numbers. TargetKind::None ignores
+/// `y`. On failure returns false and sets `error` to the problem.
 bool tableFromArrays(const NpyArray &x, const NpyArray &y, TargetKind kind,
                      Table &out, std::string &error);
 

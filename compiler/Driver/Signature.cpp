@@ -136,6 +136,8 @@ static llvm::Expected<ModelSignature> readSignature(ModelOp model) {
   if (!labels)
     return labels.takeError();
   sig.labels = *labels;
+  sig.loss = stringifyLossKind(loss->getKind()).str();
+  sig.fromLogits = loss->getFromLogits();
   if (OptimizerAttrInterface optimizer = model.getOptimizerAttr()) {
     sig.hasOptimizer = true;
     sig.learningRate = optimizer.getLearningRate();

@@ -46,6 +46,11 @@ struct ModelSignature {
   std::vector<TensorSpec> params, inputs, outputs;
   /// With a loss: the labels train_step and eval_step take.
   std::optional<TensorSpec> labels;
+  /// With a loss: its name as Keras spells it ("mse",
+  /// "sparse_categorical_crossentropy", ...), and whether the model's
+  /// output is logits (its predictions then are too).
+  std::string loss;
+  bool fromLogits = false;
   /// With a loss and an optimizer: the optimizer state, per param and slot
   /// ("dense.kernel.m"), in train_step's order.
   std::vector<TensorSpec> states;

@@ -200,6 +200,24 @@ TEST(NpyTest, DtypesOrdersAndVersions) {
   EXPECT_EQ(array(npy("<f4", "(0, 5)", "")).size(), 0);
 }
 
+TEST(NpyTest, WrittenHeadersReadBack) {
+  // The header mlc predict writes: aligned data, any rank.
+  for (std::vector<int64_t> shape :
+       {std::vector<int64_t>{3}, {2, 3}, {1, 2, 2}, {}}) {
+    int64_t n = 1;
+    for (int64_t d : shape)
+      n *= d;
+    std::vector<float> values(static_cast<size_t>(n));
+    for (int64_t i = 0; i < n; ++i)
+      values[size_t(i)] = float(i) * 0.5f;
+    std::string header = npyHeader("<f4", shape);
+    EXPECT_EQ(header.size() % 64, 0u);
+    NpyArray a = array(header + bytes(values));
+    EXPECT_EQ(a.shape, shape);
+    EXPECT_EQ(a.floats, values);
+  }
+}
+
 TEST(NpyTest, RefusalsSayWhy) {
   EXPECT_EQ(npyError("PK\x03\x04 not npy"),
             "not a .npy file (no \\x93NUMPY magic)");
@@ -343,6 +361,34 @@ TEST(TableTest, CsvClassNamesAndFeatures) {
   ASSERT_TRUE(tableFromCsv(numeric, {"a", "y"}, TargetKind::Values, t, error));
   EXPECT_EQ(t.features, 1);
   EXPECT_EQ(t.targets, (std::vector<float>{1, 0.5f, 3, 1.5f}));
+}
+
+TEST(TableTest, CsvRecordedClassesAndFeaturesOnly) {
+  // A test file's names map through the training run's classes, not its
+  // own sorted names (it may lack some, in any order).
+  CsvTable c = csv("a,kind\n1,virginica\n2,setosa\n");
+  std::vector<std::string> names = {"setosa", "versicolor", "virginica"};
+  Table t;
+  std::string error;
+  ASSERT_TRUE(tableFromCsv(c, {"kind"}, TargetKind::Classes, t, error, &names))
+      << error;
+  EXPECT_EQ(t.classes, (std::vector<int32_t>{2, 0}));
+  EXPECT_EQ(t.classNames, names);
+  EXPECT_EQ(t.labelNames, (std::vector<std::string>{"kind"}));
+  CsvTable other = csv("a,kind\n1,daisy\n");
+  EXPECT_FALSE(
+      tableFromCsv(other, {"kind"}, TargetKind::Classes, t, error, &names));
+  EXPECT_EQ(error, "column 'kind' row 1 holds 'daisy', which is not one of "
+                   "the classes the model was trained on ('setosa', "
+                   "'versicolor', 'virginica')");
+  // Without labels (predictions): named label columns are dropped when
+  // present; every other column is a feature.
+  ASSERT_TRUE(tableFromCsv(c, {"kind"}, TargetKind::None, t, error, &names));
+  EXPECT_EQ(t.features, 1);
+  EXPECT_TRUE(t.classes.empty());
+  CsvTable features = csv("a,b\n1,2\n");
+  ASSERT_TRUE(tableFromCsv(features, {"kind"}, TargetKind::None, t, error));
+  EXPECT_EQ(t.x, (std::vector<float>{1, 2}));
 }
 
 TEST(TableTest, CsvRefusals) {

@@ -2,6 +2,8 @@
 
 #include "CheckpointMetadata.h"
 
+#include "llvm/Support/JSON.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -17,6 +19,12 @@ const char *const kNormalize = "normalize";
 const char *const kShift = "normalize.shift";
 const char *const kScale = "normalize.scale";
 const char *const kSchedule = "schedule";
+const char *const kTableNormalize = "table.normalize";
+const char *const kTableMean = "table.mean";
+const char *const kTableScale = "table.scale";
+const char *const kTableFeatures = "table.features";
+const char *const kTableLabels = "table.labels";
+const char *const kTableClasses = "table.classes";
 
 /// %.9g: text that reads back as the same float.
 std::string exact(float value) {
@@ -25,7 +33,115 @@ std::string exact(float value) {
   return text;
 }
 
+std::string floatList(const std::vector<float> &values) {
+  std::string text;
+  for (float v : values)
+    text += (text.empty() ? "" : " ") + exact(v);
+  return text;
+}
+
+std::string nameList(const std::vector<std::string> &names) {
+  json::Array array;
+  for (const std::string &name : names)
+    array.push_back(json::isUTF8(name) ? name : json::fixUTF8(name));
+  std::string text;
+  raw_string_ostream os(text);
+  os << json::Value(std::move(array));
+  return text;
+}
+
+Error badKey(const std::string &path, const char *key, const Twine &why) {
+  return createStringError(path + ": " + key + " in the metadata " + why);
+}
+
+Error readFloats(const std::string &path, const CheckpointMetadata &metadata,
+                 const char *key, std::vector<float> &out) {
+  auto it = metadata.find(key);
+  if (it == metadata.end())
+    return Error::success();
+  StringRef rest(it->second);
+  while (!(rest = rest.ltrim(' ')).empty()) {
+    auto [word, tail] = rest.split(' ');
+    std::string text = word.str();
+    char *end = nullptr;
+    float v = std::strtof(text.c_str(), &end);
+    if (end == text.c_str() || *end || !std::isfinite(v))
+      return badKey(path, key, "holds '" + text + "', not a finite number");
+    out.push_back(v);
+    rest = tail;
+  }
+  return Error::success();
+}
+
+Error readNames(const std::string &path, const CheckpointMetadata &metadata,
+                const char *key, std::vector<std::string> &out) {
+  auto it = metadata.find(key);
+  if (it == metadata.end())
+    return Error::success();
+  Expected<json::Value> value = json::parse(it->second);
+  if (!value) {
+    consumeError(value.takeError());
+    return badKey(path, key, "is not a JSON array of names");
+  }
+  const json::Array *array = value->getAsArray();
+  if (!array)
+    return badKey(path, key, "is not a JSON array of names");
+  for (const json::Value &v : *array) {
+    std::optional<StringRef> name = v.getAsString();
+    if (!name)
+      return badKey(path, key, "is not a JSON array of names");
+    out.push_back(name->str());
+  }
+  return Error::success();
+}
+
 } // namespace
+
+void mlc::recordTable(const TableEncoding &encoding,
+                      CheckpointMetadata &metadata) {
+  metadata[kTableNormalize] = encoding.normalize;
+  if (!encoding.scaling.mean.empty()) {
+    metadata[kTableMean] = floatList(encoding.scaling.mean);
+    metadata[kTableScale] = floatList(encoding.scaling.scale);
+  }
+  metadata[kTableFeatures] = nameList(encoding.featureNames);
+  metadata[kTableLabels] = nameList(encoding.labelColumns);
+  if (!encoding.classNames.empty())
+    metadata[kTableClasses] = nameList(encoding.classNames);
+}
+
+Expected<std::optional<TableEncoding>>
+mlc::recordedTable(const std::string &path,
+                   const CheckpointMetadata &metadata) {
+  auto kind = metadata.find(kTableNormalize);
+  if (kind == metadata.end())
+    return std::nullopt;
+  TableEncoding e;
+  e.normalize = kind->second;
+  if (e.normalize != "none" && e.normalize != "standardize" &&
+      e.normalize != "scale")
+    return badKey(path, kTableNormalize,
+                  "is '" + e.normalize + "', not none, standardize or scale");
+  if (Error err = readFloats(path, metadata, kTableMean, e.scaling.mean))
+    return std::move(err);
+  if (Error err = readFloats(path, metadata, kTableScale, e.scaling.scale))
+    return std::move(err);
+  if (e.scaling.mean.size() != e.scaling.scale.size())
+    return badKey(path, kTableMean,
+                  "has " + Twine(e.scaling.mean.size()) + " numbers but " +
+                      kTableScale + " " + Twine(e.scaling.scale.size()));
+  for (auto [key, into] : {std::pair{kTableFeatures, &e.featureNames},
+                           std::pair{kTableLabels, &e.labelColumns},
+                           std::pair{kTableClasses, &e.classNames}})
+    if (Error err = readNames(path, metadata, key, *into))
+      return std::move(err);
+  if (!e.featureNames.empty() && !e.scaling.mean.empty() &&
+      e.featureNames.size() != e.scaling.mean.size())
+    return badKey(path, kTableMean,
+                  "has " + Twine(e.scaling.mean.size()) + " numbers for " +
+                      Twine(e.featureNames.size()) + " features");
+  return e;
+}
 
 Normalization mlc::standardization(const runtime::Dataset &train) {
   double sum = 0, sumSq = 0;

@@ -13,6 +13,7 @@
 
 #include "runtime/IDX.h"
 #include "runtime/LearningRate.h"
+#include "runtime/Table.h"
 
 #include "llvm/Support/Error.h"
 
@@ -44,6 +45,23 @@ void recordRun(const Normalization &normalization,
 llvm::Expected<std::optional<Normalization>>
 recordedNormalization(const std::string &path,
                       const CheckpointMetadata &metadata);
+
+/// What a run on a table (CSV, NPY) records, so that eval, predict and a
+/// resumed run read their files as it did: the features' scaling, the
+/// columns, and the class names its text labels were indexed by.
+struct TableEncoding {
+  std::string normalize = "none"; ///< none, standardize or scale
+  runtime::FeatureScaling scaling;
+  std::vector<std::string> featureNames, labelColumns, classNames;
+};
+
+/// Adds `encoding` to `metadata` (floats as text that reads back as the
+/// same floats, names as JSON arrays).
+void recordTable(const TableEncoding &encoding, CheckpointMetadata &metadata);
+
+/// The table encoding the metadata of checkpoint `path` records, if any.
+llvm::Expected<std::optional<TableEncoding>>
+recordedTable(const std::string &path, const CheckpointMetadata &metadata);
 
 /// The schedule (LearningRateSchedule::str()) the metadata records:
 /// "constant" without the key, as mlc had no other schedule before it.

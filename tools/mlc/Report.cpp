@@ -98,11 +98,11 @@ llvm::Error mlc::writeJsonReport(const std::string &path, const Report &r) {
   for (size_t i = 0; i < r.epochs.size(); ++i) {
     const EpochRecord &e = r.epochs[i];
     os << (i ? "," : "") << "\n    {\"epoch\": " << i + 1
-       << ", \"loss\": " << num(e.loss) << ", \"accuracy\": " << num(e.accuracy)
-       << ", \"seconds\": " << num(e.seconds);
+       << ", \"loss\": " << num(e.loss) << ", \"" << r.metric
+       << "\": " << num(e.accuracy) << ", \"seconds\": " << num(e.seconds);
     if (e.valLoss)
-      os << ", \"val_loss\": " << num(*e.valLoss)
-         << ", \"val_accuracy\": " << num(*e.valAccuracy);
+      os << ", \"val_loss\": " << num(*e.valLoss) << ", \"val_" << r.metric
+         << "\": " << num(*e.valAccuracy);
     os << "}";
   }
   os << "\n  ]";
@@ -110,9 +110,11 @@ llvm::Error mlc::writeJsonReport(const std::string &path, const Report &r) {
     const TestMetrics &t = *r.test;
     size_t k = t.confusion.size();
     os << ",\n  \"test\": {\n    \"samples\": " << t.samples
-       << ",\n    \"loss\": " << num(t.loss)
-       << ",\n    \"accuracy\": " << num(t.accuracy)
-       << ",\n    \"per_class\": [";
+       << ",\n    \"loss\": " << num(t.loss) << ",\n    \"" << r.metric
+       << "\": " << num(t.accuracy);
+    // Per-class figures for classifiers (a confusion matrix) only.
+    if (k)
+      os << ",\n    \"per_class\": [";
     double macroF1 = 0;
     for (size_t c = 0; c < k; ++c) {
       int64_t tp = t.confusion[c][c], predicted = 0, actual = 0;
@@ -131,15 +133,16 @@ llvm::Error mlc::writeJsonReport(const std::string &path, const Report &r) {
          << ", \"recall\": " << num(recall) << ", \"f1\": " << num(f1)
          << ", \"support\": " << actual << "}";
     }
-    os << "\n    ],\n    \"macro_f1\": " << num(macroF1)
-       << ",\n    \"confusion_matrix\": [";
+    if (k)
+      os << "\n    ],\n    \"macro_f1\": " << num(macroF1)
+         << ",\n    \"confusion_matrix\": [";
     for (size_t c = 0; c < k; ++c) {
       os << (c ? "," : "") << "\n      [";
       for (size_t o = 0; o < k; ++o)
         os << (o ? ", " : "") << t.confusion[c][o];
       os << "]";
     }
-    os << "\n    ]\n  }";
+    os << (k ? "\n    ]\n  }" : "\n  }");
   }
   os << "\n}\n";
   return writeAtomically(path, s);
@@ -203,7 +206,7 @@ llvm::Error mlc::writeSvgPlot(const std::string &path, const Report &r) {
        << "\" text-anchor=\"middle\">epoch</text>\n";
     os << "<text transform=\"translate(" << x0 + 14 << "," << top + plotH / 2
        << ") rotate(-90)\" text-anchor=\"middle\">"
-       << (loss ? "loss" : "accuracy") << "</text>\n";
+       << (loss ? std::string("loss") : r.metric) << "</text>\n";
     auto line = [&](const std::vector<double> &v, const char *color) {
       if (v.empty())
         return;
@@ -221,7 +224,8 @@ llvm::Error mlc::writeSvgPlot(const std::string &path, const Report &r) {
     line(val, "#ff7f0e");
   };
   panelPlot(20, "Loss", true);
-  panelPlot(20 + panel + 40, "Accuracy", false);
+  panelPlot(20 + panel + 40, r.metric == "accuracy" ? "Accuracy" : "MAE",
+            false);
   // Legend.
   int ly = height - 22;
   os << "<rect x=\"" << width / 2 - 110 << "\" y=\"" << ly - 10

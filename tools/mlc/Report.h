@@ -27,6 +27,8 @@ struct TestMetrics {
 
 struct Report {
   std::string model, data;
+  /// The metric beside the loss: accuracy, or mae for a regression.
+  std::string metric = "accuracy";
   double compileMs = 0, samplesPerSecond = 0;
   std::vector<EpochRecord> epochs;
   std::optional<TestMetrics> test;

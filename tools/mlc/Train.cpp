@@ -8,6 +8,7 @@
 
 #include "Train.h"
 #include "CheckpointMetadata.h"
+#include "Data.h"
 #include "OutputChecks.h"
 #include "Report.h"
 
@@ -44,25 +45,25 @@ using Clock = std::chrono::steady_clock;
 
 Error fail(const Twine &message) { return createStringError(message); }
 
-/// Where `--data NAME` points.
-std::string dataDirectory(const std::string &data) {
-  if (data == "mnist") {
-    if (const char *dir = std::getenv("MLC_DATA_DIR"))
-      return std::string(dir) + "/mnist";
-    return MLC_DEFAULT_DATA_DIR "/mnist";
+/// The samples a pass reads: IDX images or the rows of a table.
+struct Examples {
+  const runtime::Dataset *images = nullptr;
+  const runtime::Table *table = nullptr;
+  int64_t size() const {
+    return images ? images->size() : table ? table->rows : 0;
   }
-  if (data == "fashion-mnist")
-    return "/usr/share/datasets/fashion-mnist";
-  return data;
-}
+  explicit operator bool() const { return images || table; }
+};
 
-/// One pass of the model over `indices` of `data`, in batches.
+/// One pass of the model over `indices` of `data`, in batches. The metric
+/// is Keras's for the loss: accuracy (classes), binary accuracy (per
+/// output), or the mean absolute error (MSE).
 struct Pass {
-  double loss = 0;
-  int64_t correct = 0, seen = 0;
+  double loss = 0, metric = 0;
+  int64_t seen = 0, units = 0; ///< samples, and the metric's terms
   /// When sized: confusion[true][predicted].
   std::vector<std::vector<int64_t>> confusion;
-  double accuracy() const { return seen ? double(correct) / seen : 0; }
+  double accuracy() const { return units ? metric / units : 0; }
   double meanLoss() const { return seen ? loss / seen : 0; }
 };
 
@@ -100,25 +101,26 @@ void warnOnScheduleChange(const std::string &path,
 class Trainer {
 public:
   Trainer(const ModelSignature &sig, const TrainOptions &options)
-      : sig(sig), options(options) {}
+      : sig(sig), options(options), target(targetShape(sig)) {}
 
-  Error prepare(const runtime::Dataset &train) {
-    const TensorSpec &input = sig.inputs.front();
-    if (llvm::any_of(llvm::drop_begin(input.shape),
-                     [](int64_t d) { return d < 0; }))
-      return fail("the model's input '" + input.name + "' is " +
-                  input.shapeString() +
-                  "; mlc train feeds images, whose dimensions after the "
-                  "batch are static");
-    sampleSize = input.numElements(1);
-    int64_t pixels = train.images.dims[1] * train.images.dims[2];
-    if (sig.inputs.size() != 1 || pixels != sampleSize ||
-        input.element != ElementKind::F32)
-      return fail("the images are " + std::to_string(train.images.dims[1]) +
-                  "x" + std::to_string(train.images.dims[2]) +
-                  ", but the model's input '" + input.name + "' is " +
-                  input.shapeString() + " (one float32 input expected)");
-    classes = sig.outputs.front().shape.back();
+  /// Whether the metric is the accuracy of the largest output: for the
+  /// categorical losses, and (as Keras resolves "accuracy") for MSE on
+  /// more than one output, such as one-hot targets.
+  bool classLoss() const {
+    return sig.loss == "sparse_categorical_crossentropy" ||
+           sig.loss == "categorical_crossentropy" ||
+           (sig.loss == "mse" && outputWidth > 1);
+  }
+  bool classLabels() const {
+    return target.kind == runtime::TargetKind::Classes;
+  }
+
+  /// Allocates the params, the optimizer state and one batch's buffers,
+  /// and initializes the params. The model's input and output were
+  /// checked (checkModel).
+  Error prepare() {
+    sampleSize = sig.inputs.front().numElements(1);
+    outputWidth = sig.outputs.front().numElements(1);
     const int64_t batch = options.batchSize;
     if (Error err = checkMemory(batch))
       return err;
@@ -138,8 +140,11 @@ public:
     for (const TensorSpec &s : sig.states)
       states.emplace_back(s.numElements(0), 0.0f);
     x.assign(batch * sampleSize, 0.0f);
-    y.assign(batch, 0);
-    predictions.assign(batch * classes, 0.0f);
+    if (classLabels())
+      y.assign(batch, 0);
+    else
+      targets.assign(batch * target.width, 0.0f);
+    predictions.assign(batch * outputWidth, 0.0f);
     std::vector<float *> ptrs;
     for (auto &p : params)
       ptrs.push_back(p.data());
@@ -158,8 +163,10 @@ public:
     for (const TensorSpec &t : sig.states)
       overflow |=
           __builtin_add_overflow(states, uint64_t(t.numElements(0)), &states);
+    uint64_t labelWidth = classLabels() ? 1 : uint64_t(target.width);
     overflow |= __builtin_add_overflow(uint64_t(sampleSize),
-                                       uint64_t(classes) + 1, &perSample);
+                                       uint64_t(outputWidth), &perSample) ||
+                __builtin_add_overflow(perSample, labelWidth, &perSample);
     overflow |=
         __builtin_mul_overflow(perSample, uint64_t(batch), &batchFloats);
     uint64_t total = 0;
@@ -186,27 +193,77 @@ public:
                 (overflow ? " (more than 2^64 bytes in all)" : ""));
   }
 
-  /// Checks labels against the model's classes.
+  /// Checks that `features` values per sample fill the model's input.
+  Error checkFeatures(int64_t features, const std::string &what) {
+    if (features == sampleSize)
+      return Error::success();
+    const TensorSpec &input = sig.inputs.front();
+    return fail(what + " has " + std::to_string(features) +
+                " values per sample, but the model's input '" + input.name +
+                "' is " + input.shapeString() + " (" +
+                std::to_string(sampleSize) + " per sample)");
+  }
+
+  /// Checks image labels against the model's classes.
   Error checkLabels(const runtime::Dataset &set, const std::string &what) {
     for (int64_t i = 0; i < set.size(); ++i)
-      if (set.labels.data[i] >= classes)
+      if (set.labels.data[i] >= target.width)
         return fail(what + " label " + std::to_string(i) + " is " +
                     std::to_string(set.labels.data[i]) +
-                    ", but the model predicts " + std::to_string(classes) +
+                    ", but the model predicts " + std::to_string(target.width) +
                     " classes");
     return Error::success();
   }
 
+  /// Adds the batch's loss and metric (Keras's for the loss) to `pass`.
   void score(Pass &pass, int64_t n, float loss) {
     pass.loss += double(loss) * n;
     pass.seen += n;
+    const int64_t w = outputWidth;
     for (int64_t i = 0; i < n; ++i) {
-      const float *row = &predictions[i * classes];
-      int64_t best = std::max_element(row, row + classes) - row;
-      pass.correct += best == y[i];
-      if (!pass.confusion.empty())
-        ++pass.confusion[y[i]][best];
+      const float *row = &predictions[i * w];
+      const float *t = classLabels() ? nullptr : &targets[i * target.width];
+      if (classLoss()) {
+        // First maximum, as argmax is.
+        int64_t best = std::max_element(row, row + w) - row;
+        int64_t truth = t ? std::max_element(t, t + w) - t : y[i];
+        pass.metric += best == truth;
+        ++pass.units;
+        if (!pass.confusion.empty())
+          ++pass.confusion[truth][best];
+      } else if (sig.loss == "binary_crossentropy") {
+        // Keras's binary accuracy: y_true == (y_pred > 0.5), on the
+        // probability (a logit's threshold is 0).
+        float threshold = sig.fromLogits ? 0.0f : 0.5f;
+        for (int64_t k = 0; k < w; ++k)
+          pass.metric += (row[k] > threshold ? 1.0f : 0.0f) == t[k];
+        pass.units += w;
+      } else {
+        for (int64_t k = 0; k < w; ++k)
+          pass.metric += std::fabs(double(row[k]) - double(t[k]));
+        pass.units += w;
+      }
     }
+  }
+
+  /// The metric's name: accuracy, or mae for a regression of one value.
+  std::string metricName() const {
+    return classLoss() || sig.loss == "binary_crossentropy" ? "accuracy"
+                                                            : "mae";
+  }
+
+  /// The batch of `order` that starts at `begin`, into `xs` and the labels
+  /// (`ys` for classes, `ts` for float targets). Returns the sample count.
+  int64_t load(const Examples &set, const std::vector<int64_t> &order,
+               int64_t begin, float *xs, int32_t *ys, float *ts) {
+    if (set.images)
+      return runtime::loadBatch(*set.images, order, begin, options.batchSize,
+                                normalization.shift, normalization.scale, xs,
+                                ys);
+    int64_t n = std::min(options.batchSize, int64_t(order.size()) - begin);
+    runtime::gatherRows(*set.table, order.data() + begin, n, encoding.scaling,
+                        xs, ys, ts);
+    return n;
   }
 
   /// The step's arguments. Built once per (batch size, kind) and reused:
@@ -218,51 +275,52 @@ public:
     if (cached == n)
       return b;
     cached = n;
+    const void *labels =
+        classLabels() ? static_cast<const void *>(y.data()) : targets.data();
     StepBuffers step{dataOf(params), dataOf(states),    &stepRate,
-                     &stepSize,      x.data(),          y.data(),
+                     &stepSize,      x.data(),          labels,
                      &stepLoss,      predictions.data()};
     b = stepArguments(sig, step, n, training);
     return b;
   }
 
-  Error trainEpoch(const runtime::Dataset &set, std::vector<int64_t> &order,
+  Error trainEpoch(const Examples &set, std::vector<int64_t> &order,
                    int64_t epoch, Pass &pass, bool tty) {
     runtime::shuffle(order, options.seed, epoch);
     int64_t steps =
         (int64_t(order.size()) + options.batchSize - 1) / options.batchSize;
     const runtime::LearningRateSchedule &schedule = sig.schedule;
     auto start = Clock::now();
-    // With augmentation, a worker gathers and transforms batch s + 1 into
-    // a staging buffer while step s runs; the step only copies it in.
+    // With augmentation (images only), a worker gathers and transforms
+    // batch s + 1 into a staging buffer while step s runs; the step only
+    // copies it in.
     const int64_t batch = options.batchSize;
-    int64_t height = set.images.dims[1], width = set.images.dims[2];
-    int64_t channels = sampleSize / (height * width);
-    float fill = (0.0f - normalization.shift) * normalization.scale;
     std::future<int64_t> next;
     auto prepare = [&](int64_t s) -> int64_t {
+      int64_t height = set.images->images.dims[1],
+              width = set.images->images.dims[2];
+      int64_t channels = sampleSize / (height * width);
+      float fill = (0.0f - normalization.shift) * normalization.scale;
       std::vector<float> &sx = stageX[s % 2];
       std::vector<int32_t> &sy = stageY[s % 2];
-      int64_t n =
-          runtime::loadBatch(set, order, s * batch, batch, normalization.shift,
-                             normalization.scale, sx.data(), sy.data());
+      int64_t n = load(set, order, s * batch, sx.data(), sy.data(), nullptr);
       runtime::augmentBatch(sx.data(), n, height, width, channels, augment,
                             options.seed, epoch, s * batch, fill);
       return n;
     };
-    if (augment.enabled())
+    bool augmenting = augment.enabled() && set.images;
+    if (augmenting)
       next = std::async(std::launch::async, prepare, int64_t(0));
     for (int64_t s = 0; s < steps; ++s) {
       int64_t n;
-      if (augment.enabled()) {
+      if (augmenting) {
         n = next.get();
         std::copy_n(stageX[s % 2].data(), n * sampleSize, x.data());
         std::copy_n(stageY[s % 2].data(), n, y.data());
         if (s + 1 < steps)
           next = std::async(std::launch::async, prepare, s + 1);
       } else {
-        n = runtime::loadBatch(set, order, s * batch, batch,
-                               normalization.shift, normalization.scale,
-                               x.data(), y.data());
+        n = load(set, order, s * batch, x.data(), y.data(), targets.data());
       }
       double rate = schedule.at(iteration);
       stepRate = float(rate);
@@ -293,28 +351,54 @@ public:
         if (done < width)
           bar += '>' + std::string(width - done - 1, ' ');
         outs() << formatv(
-            "\r{0,5}/{1} [{2}] - {3:f1}s - loss: {4:f4} - "
-            "accuracy: {5:f4}",
-            s + 1, steps, bar,
+            "\r{0,5}/{1} [{2}] - {3:f1}s - loss: {4:f4} - {5}: {6:f4}", s + 1,
+            steps, bar,
             std::chrono::duration<double>(Clock::now() - start).count(),
-            pass.meanLoss(), pass.accuracy());
+            pass.meanLoss(), metricName(), pass.accuracy());
         outs().flush();
       }
     }
     return Error::success();
   }
 
-  Error evaluate(const runtime::Dataset &set,
-                 const std::vector<int64_t> &indices, Pass &pass) {
+  Error evaluate(const Examples &set, const std::vector<int64_t> &indices,
+                 Pass &pass) {
     for (int64_t begin = 0; begin < int64_t(indices.size());
          begin += options.batchSize) {
-      int64_t n = runtime::loadBatch(set, indices, begin, options.batchSize,
-                                     normalization.shift, normalization.scale,
-                                     x.data(), y.data());
+      int64_t n = load(set, indices, begin, x.data(), y.data(), targets.data());
       stepLoss = 0;
       if (Error err = jit->evalStep(buffers(n, false)))
         return err;
       score(pass, n, stepLoss);
+    }
+    return Error::success();
+  }
+
+  /// Runs predict over every sample of `set`, appending the outputs to
+  /// `out` ([samples, outputWidth]).
+  Error predict(const Examples &set, std::vector<float> &out) {
+    std::vector<int64_t> all(set.size());
+    std::iota(all.begin(), all.end(), 0);
+    out.reserve(size_t(set.size() * outputWidth));
+    std::vector<BufferRef> args;
+    int64_t argsBatch = -1;
+    for (int64_t begin = 0; begin < set.size(); begin += options.batchSize) {
+      int64_t n = load(set, all, begin, x.data(), y.data(), targets.data());
+      if (n != argsBatch) {
+        argsBatch = n;
+        args.clear();
+        for (auto [spec, p] : llvm::zip(sig.params, params))
+          args.push_back({p.data(), spec.shape});
+        std::vector<int64_t> in = sig.inputs.front().shape,
+                             result = sig.outputs.front().shape;
+        in[0] = result[0] = n;
+        args.push_back({x.data(), in});
+        args.push_back({predictions.data(), result});
+      }
+      if (Error err = jit->predict(args))
+        return err;
+      out.insert(out.end(), predictions.begin(),
+                 predictions.begin() + n * outputWidth);
     }
     return Error::success();
   }
@@ -334,13 +418,15 @@ public:
   }
 
   /// Writes params, optimizer state, the iteration count, and what the
-  /// run needs to be continued or evaluated alike (normalization,
-  /// schedule).
+  /// run needs to be continued or evaluated alike (normalization or the
+  /// table's encoding, schedule).
   Error save(const std::string &path, int64_t epochsDone) {
     runtime::Checkpoint c = checkpoint();
     c.metadata = {{"epoch", std::to_string(epochsDone)},
                   {"seed", std::to_string(options.seed)}};
     recordRun(normalization, sig.schedule, c.metadata);
+    if (tabular)
+      recordTable(encoding, c.metadata);
     std::string error;
     if (!runtime::saveCheckpoint(path, c, error))
       return fail(error);
@@ -361,17 +447,20 @@ public:
 
   const ModelSignature sig;
   const TrainOptions options;
+  const TargetShape target;
   /// The compiled model, once there is one (after prepare, load, ...).
   JITModel *jit = nullptr;
-  int64_t sampleSize = 0, classes = 0, iteration = 0;
+  int64_t sampleSize = 0, outputWidth = 0, iteration = 0;
   /// --augment, and the staging buffers its worker fills (one batch each).
   runtime::AugmentOptions augment;
   std::vector<float> stageX[2];
   std::vector<int32_t> stageY[2];
-  Normalization normalization;
+  Normalization normalization; ///< of IDX images
+  bool tabular = false;        ///< the data is a table (encoding applies)
+  TableEncoding encoding;
   // Aligned for the compiled code's vector loads.
   std::vector<runtime::AlignedVector<float>> params, states;
-  runtime::AlignedVector<float> x, predictions;
+  runtime::AlignedVector<float> x, targets, predictions;
   runtime::AlignedVector<int32_t> y;
   /// The scalar arguments of a step, and the cached argument lists.
   float stepRate = 0, stepSize = 0, stepLoss = 0;
@@ -379,9 +468,92 @@ public:
   int64_t trainArgsBatch = -1, evalArgsBatch = -1;
 };
 
+/// Checks the model's one input and its first output against what the
+/// trainer feeds and reads.
+Error checkModel(const ModelSignature &sig, RunKind kind) {
+  const TensorSpec &input = sig.inputs.front();
+  auto dynamicAfterBatch = [](const TensorSpec &t) {
+    return t.shape.empty() || t.shape[0] >= 0 ||
+           llvm::any_of(llvm::drop_begin(t.shape),
+                        [](int64_t d) { return d < 0; });
+  };
+  if (sig.inputs.size() != 1 || input.element != ElementKind::F32 ||
+      dynamicAfterBatch(input))
+    return fail(
+        "model @" + sig.model +
+        ": mlc feeds one float32 input, batch first, whose other "
+        "dimensions are static; its input '" +
+        input.name + "' is " + input.shapeString() +
+        (sig.inputs.size() > 1
+             ? " (and it has " + std::to_string(sig.inputs.size()) + " inputs)"
+             : std::string()));
+  const TensorSpec &output = sig.outputs.front();
+  bool classes = sig.labels && sig.labels->element == ElementKind::I32;
+  // One class label per sample: the output is one row of class scores per
+  // sample, which is what the trainer's buffers and its accuracy assume.
+  bool badOutput =
+      output.element != ElementKind::F32 || dynamicAfterBatch(output) ||
+      (classes &&
+       (output.shape.size() != 2 || sig.labels->shape.size() != 1)) ||
+      (kind != RunKind::Predict && sig.outputs.size() != 1);
+  if (badOutput)
+    return fail("model @" + sig.model + ": mlc " +
+                (kind == RunKind::Predict ? "predict" : "train and eval") +
+                (classes ? std::string(" read one class label per sample, so "
+                                       "the model needs one float32 output "
+                                       "of class scores, ?xC")
+                         : std::string(" read one float32 output, batch "
+                                       "first")) +
+                "; its output '" + output.name + "' is " +
+                output.shapeString() +
+                (sig.outputs.size() > 1
+                     ? " (and it has " + std::to_string(sig.outputs.size()) +
+                           " outputs)"
+                     : std::string()));
+  return Error::success();
+}
+
+/// The table's encoding: the checkpoint's when it records one (an
+/// explicit --normalize must agree), else what --normalize asks for.
+Expected<TableEncoding>
+chooseEncoding(const TrainOptions &options,
+               const std::optional<TableEncoding> &recorded,
+               const runtime::Table *train) {
+  if (recorded) {
+    if (!options.normalize.empty() && options.normalize != recorded->normalize)
+      return fail("--normalize=" + options.normalize + " contradicts " +
+                  options.resume + ", which was trained with --normalize=" +
+                  recorded->normalize +
+                  " (leave --normalize out to use the checkpoint's)");
+    return *recorded;
+  }
+  TableEncoding e;
+  e.normalize = options.normalize.empty() ? "none" : options.normalize;
+  if (e.normalize == "standardize") {
+    if (!train)
+      return fail("--normalize=standardize adapts to the training set, "
+                  "which mlc eval and predict do not read; the checkpoint "
+                  "records no statistics (it was not trained on a table)");
+    e.scaling = runtime::standardization(*train);
+  } else if (e.normalize == "scale") {
+    // Pixel bytes to [0, 1], as for IDX images.
+    int64_t f = train ? train->features : 0;
+    e.scaling.mean.assign(size_t(f), 0.0f);
+    e.scaling.scale.assign(size_t(f), 1.0f / 255.0f);
+  }
+  return e;
+}
+
+/// The column names a table's labels came from, for the checkpoint.
+std::vector<std::string> labelColumnsOf(const runtime::Table &table,
+                                        const TrainOptions &options) {
+  return table.labelNames.empty() ? options.labelColumns : table.labelNames;
+}
+
 } // namespace
 
-Error mlc::checkTrainOptions(const TrainOptions &options, bool train) {
+Error mlc::checkTrainOptions(const TrainOptions &options, RunKind kind) {
+  bool train = kind == RunKind::Train;
   if (options.batchSize < 1)
     return fail("--batch-size must be at least 1, got " +
                 std::to_string(options.batchSize));
@@ -398,12 +570,27 @@ Error mlc::checkTrainOptions(const TrainOptions &options, bool train) {
     return fail("--validate-on-test and --validation-split both name the "
                 "validation data; give one");
   if (!options.normalize.empty() && options.normalize != "scale" &&
-      options.normalize != "standardize")
-    return fail("--normalize must be scale or standardize, got '" +
+      options.normalize != "standardize" && options.normalize != "none")
+    return fail("--normalize must be scale, standardize or none, got '" +
                 options.normalize + "'");
-  if (!train && options.resume.empty())
-    return fail("mlc eval needs --checkpoint FILE (a checkpoint written by "
+  if (kind != RunKind::Train && options.resume.empty())
+    return fail(std::string("mlc ") +
+                (kind == RunKind::Eval ? "eval" : "predict") +
+                " needs --checkpoint FILE (a checkpoint written by "
                 "mlc train --checkpoint)");
+  if (kind == RunKind::Predict) {
+    StringRef out(options.output);
+    if (out.empty())
+      return fail("mlc predict needs -o FILE: the predictions' file, .csv or "
+                  ".npy");
+    if (!out.ends_with_insensitive(".csv") &&
+        !out.ends_with_insensitive(".npy"))
+      return fail("-o " + options.output +
+                  ": predictions are written as .csv or .npy; name the file "
+                  "so");
+    if (std::string why = whyNotWritable(options.output); !why.empty())
+      return fail("cannot write '" + options.output + "': " + why);
+  }
   // In the words the writers use when they fail.
   if (std::string why = whyNotWritable(options.checkpoint);
       !options.checkpoint.empty() && !why.empty())
@@ -415,12 +602,14 @@ Error mlc::checkTrainOptions(const TrainOptions &options, bool train) {
 }
 
 struct TrainingRun::State {
-  State(const ModelSignature &sig, const TrainOptions &options, bool train)
-      : trainer(sig, options), train(train) {}
+  State(const ModelSignature &sig, const TrainOptions &options, RunKind kind)
+      : trainer(sig, options), kind(kind) {}
   Trainer trainer;
-  bool train;
-  std::string dir; ///< the data directory
-  runtime::Dataset trainSet, testSet;
+  RunKind kind;
+  DataSpec spec;
+  runtime::Dataset trainSet, testSet; ///< IDX
+  runtime::Table trainTable, testTable;
+  Examples train, test; ///< test: none for a table without test data
   int64_t firstEpoch = 0;
 };
 
@@ -430,55 +619,84 @@ TrainingRun::~TrainingRun() = default;
 
 Expected<std::unique_ptr<TrainingRun>>
 TrainingRun::prepare(const ModelSignature &sig, const TrainOptions &options,
-                     bool train) {
-  if (!sig.canEvaluate())
+                     RunKind kind) {
+  bool train = kind == RunKind::Train;
+  if (kind != RunKind::Predict && !sig.canEvaluate())
     return fail("model @" + sig.model +
                 " has no loss: give it a loss attribute or use --loss");
   if (train && !sig.canTrain())
     return fail("model @" + sig.model +
                 " has no optimizer: give it an optimizer attribute or use "
                 "--optimizer");
-  if (sig.labels->element != ElementKind::I32)
+  if (Error err = checkModel(sig, kind))
+    return std::move(err);
+
+  auto state = std::make_unique<State>(sig, options, kind);
+  if (Error err = parseDataSpec(options.data).moveInto(state->spec))
+    return std::move(err);
+  const DataSpec &spec = state->spec;
+  bool tabular = spec.format != DataFormat::Idx;
+  Trainer &trainer = state->trainer;
+  trainer.tabular = tabular;
+  if (!tabular && kind != RunKind::Predict &&
+      sig.labels->element != ElementKind::I32)
     return fail("model @" + sig.model +
                 ": IDX data has integer class labels, which need the "
-                "sparse_categorical_crossentropy loss (use --loss)");
-  // One class label per sample: the output is one row of class scores per
-  // sample, which is what the trainer's buffers and its accuracy assume.
-  const TensorSpec &output = sig.outputs.front();
-  if (sig.outputs.size() != 1 || output.shape.size() != 2 ||
-      output.shape[0] >= 0 || output.shape[1] < 1 ||
-      output.element != ElementKind::F32 || sig.labels->shape.size() != 1)
-    return fail("model @" + sig.model +
-                ": mlc train and eval read one class "
-                "label per sample, so the model needs one float32 output of "
-                "class scores, ?xC; its output '" +
-                output.name + "' is " + output.shapeString() +
-                (sig.outputs.size() > 1
-                     ? " (and it has " + std::to_string(sig.outputs.size()) +
-                           " outputs)"
-                     : std::string()));
+                "sparse_categorical_crossentropy loss (use --loss, or give "
+                "the labels as a .npz or .csv)");
+  if (tabular && !options.augment.empty())
+    return fail("--augment transforms images read from IDX files; --data " +
+                options.data + " is a table");
+  if (!tabular && (!options.labelColumns.empty() || !options.labels.empty()))
+    return fail(
+        std::string(options.labels.empty() ? "--label-column" : "--labels") +
+        " names the labels of a table (.csv, .npy); --data " + options.data +
+        " is IDX images with their labels");
+  if (!options.labels.empty() && spec.format != DataFormat::Npy)
+    return fail("--labels names the .npy array of labels next to --data "
+                "x.npy; a " +
+                std::string(spec.format == DataFormat::Csv ? ".csv table names "
+                                                             "its label "
+                                                             "columns with "
+                                                             "--label-column"
+                                                           : ".npz holds its "
+                                                             "labels as y"));
+  if (!options.testData.empty() && !tabular)
+    return fail("--test-data is for tables; IDX directories hold their own "
+                "test set");
 
-  auto state = std::make_unique<State>(sig, options, train);
-  state->dir = dataDirectory(options.data);
-  std::string error;
-  if (!runtime::loadIdxDirectory(state->dir, state->trainSet, state->testSet,
-                                 error)) {
-    if (options.data == "fashion-mnist")
-      error += " (install Fashion-MNIST with: apt-get install "
-               "dataset-fashion-mnist)";
-    return fail(error);
+  if (Error err = trainer.prepare())
+    return std::move(err);
+
+  // Images are read before the checkpoint (a table after it: the
+  // checkpoint says how to read its labels).
+  if (!tabular) {
+    std::string error;
+    if (!runtime::loadIdxDirectory(spec.path, state->trainSet, state->testSet,
+                                   error)) {
+      if (options.data == "fashion-mnist")
+        error += " (install Fashion-MNIST with: apt-get install "
+                 "dataset-fashion-mnist)";
+      return fail(error);
+    }
+    const runtime::IdxArray &images = state->trainSet.images;
+    if (images.dims[1] * images.dims[2] != trainer.sampleSize) {
+      const TensorSpec &input = sig.inputs.front();
+      return fail("the images are " + std::to_string(images.dims[1]) + "x" +
+                  std::to_string(images.dims[2]) + ", but the model's input '" +
+                  input.name + "' is " + input.shapeString());
+    }
+    if (kind != RunKind::Predict) {
+      if (Error err =
+              trainer.checkLabels(state->trainSet, spec.path + ": training"))
+        return std::move(err);
+      if (Error err = trainer.checkLabels(state->testSet, spec.path + ": test"))
+        return std::move(err);
+    }
   }
 
-  Trainer &trainer = state->trainer;
-  if (Error err = trainer.prepare(state->trainSet))
-    return std::move(err);
-  if (Error err =
-          trainer.checkLabels(state->trainSet, state->dir + ": training"))
-    return std::move(err);
-  if (Error err = trainer.checkLabels(state->testSet, state->dir + ": test"))
-    return std::move(err);
-
   std::optional<Normalization> recorded;
+  std::optional<TableEncoding> recordedEncoding;
   if (!options.resume.empty()) {
     Expected<CheckpointMetadata> metadata = trainer.load(options.resume, train);
     if (!metadata)
@@ -493,12 +711,117 @@ TrainingRun::prepare(const ModelSignature &sig, const TrainOptions &options,
     if (Error err =
             recordedNormalization(options.resume, *metadata).moveInto(recorded))
       return std::move(err);
+    if (Error err =
+            recordedTable(options.resume, *metadata).moveInto(recordedEncoding))
+      return std::move(err);
+    if (tabular != recordedEncoding.has_value() && kind != RunKind::Train)
+      return fail(options.resume + " was trained on " +
+                  (tabular ? "IDX images" : "a table (.csv, .npz, .npy)") +
+                  "; --data " + options.data + " is " +
+                  (tabular ? "a table" : "IDX images"));
     if (train)
       warnOnScheduleChange(options.resume, *metadata, sig.schedule);
   }
-  if (Error err = chooseNormalization(options, recorded, state->trainSet)
-                      .moveInto(trainer.normalization))
-    return std::move(err);
+
+  if (!tabular) {
+    if (options.normalize == "none")
+      return fail("--normalize=none is for tables; IDX pixels are scaled "
+                  "(scale) or standardized");
+    if (Error err = chooseNormalization(options, recorded, state->trainSet)
+                        .moveInto(trainer.normalization))
+      return std::move(err);
+    state->train.images = &state->trainSet;
+    state->test.images = &state->testSet;
+  } else {
+    TableReading reading;
+    reading.labelColumns = options.labelColumns;
+    reading.labelsFile = options.labels;
+    reading.labelsOptional = kind == RunKind::Predict;
+    if (recordedEncoding) {
+      if (reading.labelColumns.empty())
+        reading.labelColumns = recordedEncoding->labelColumns;
+      if (!recordedEncoding->classNames.empty())
+        reading.classNames = recordedEncoding->classNames;
+    }
+    const TargetShape &target = trainer.target;
+    // What the run reads: train reads the training rows (and test rows
+    // when it has some); eval and predict read the test rows of an
+    // archive that has them, else the whole file.
+    bool npzTest = false;
+    if (spec.format == DataFormat::Npz)
+      if (Error err = npzHasTestArrays(spec.path).moveInto(npzTest))
+        return std::move(err);
+    runtime::Table &main = train ? state->trainTable : state->testTable;
+    if (Error err =
+            readTable(spec, reading, target, !train && npzTest ? "test" : "")
+                .moveInto(main))
+      return std::move(err);
+    std::string mainWhat =
+        !train && npzTest ? spec.path + " (x_test)" : spec.path;
+    if (train && !main.classNames.empty())
+      reading.classNames = main.classNames;
+    if (train && (npzTest || !options.testData.empty())) {
+      DataSpec testSpec = spec;
+      std::string member = "test";
+      if (!options.testData.empty()) {
+        if (Error err = parseDataSpec(options.testData).moveInto(testSpec))
+          return std::move(err);
+        if (testSpec.format == DataFormat::Idx)
+          return fail("--test-data " + options.testData +
+                      " is IDX images; the training data is a table");
+        member = "";
+        if (testSpec.format == DataFormat::Npy)
+          return fail("--test-data " + options.testData +
+                      " is one array; give the test set as a .npz (x and "
+                      "y) or a .csv");
+      }
+      if (Error err = readTable(testSpec, reading, target, member)
+                          .moveInto(state->testTable))
+        return std::move(err);
+      state->test.table = &state->testTable;
+      std::string what =
+          options.testData.empty() ? spec.path + " (x_test)" : testSpec.path;
+      if (Error err = trainer.checkFeatures(state->testTable.features, what))
+        return std::move(err);
+      if (Error err = checkTargets(state->testTable, target, what))
+        return std::move(err);
+    }
+    if (Error err = trainer.checkFeatures(main.features, mainWhat))
+      return std::move(err);
+    if (kind != RunKind::Predict)
+      if (Error err = checkTargets(main, target, mainWhat))
+        return std::move(err);
+    if (recordedEncoding && !recordedEncoding->featureNames.empty() &&
+        !main.featureNames.empty() &&
+        recordedEncoding->featureNames != main.featureNames) {
+      std::string names;
+      for (const std::string &name : recordedEncoding->featureNames)
+        names += (names.empty() ? "'" : ", '") + name + "'";
+      return fail(mainWhat + ": the feature columns differ from those " +
+                  options.resume + " was trained on (" + names + ")");
+    }
+    if (Error err =
+            chooseEncoding(options, recordedEncoding, train ? &main : nullptr)
+                .moveInto(trainer.encoding))
+      return std::move(err);
+    if (trainer.encoding.scaling.mean.size() > 0 &&
+        int64_t(trainer.encoding.scaling.mean.size()) != main.features)
+      return fail(options.resume + " scales " +
+                  std::to_string(trainer.encoding.scaling.mean.size()) +
+                  " features; " + mainWhat + " has " +
+                  std::to_string(main.features));
+    if (train) {
+      trainer.encoding.featureNames = main.featureNames;
+      trainer.encoding.labelColumns = labelColumnsOf(main, options);
+      trainer.encoding.classNames = main.classNames;
+      state->train.table = &state->trainTable;
+    } else {
+      state->test.table = &state->testTable;
+    }
+  }
+  if (options.validateOnTest && !state->test)
+    return fail("--validate-on-test: --data " + options.data +
+                " has no test set (give one with --test-data FILE)");
   if (train && state->firstEpoch >= options.epochs)
     return fail(options.resume + " has already trained " +
                 std::to_string(state->firstEpoch) +
@@ -506,19 +829,126 @@ TrainingRun::prepare(const ModelSignature &sig, const TrainOptions &options,
   return std::unique_ptr<TrainingRun>(new TrainingRun(std::move(state)));
 }
 
+namespace {
+
+/// A float as the shortest text that reads back as the same float.
+std::string floatText(float v) {
+  char text[32];
+  for (int digits = 6; digits <= 9; ++digits) {
+    std::snprintf(text, sizeof text, "%.*g", digits, double(v));
+    if (std::strtof(text, nullptr) == v)
+      break;
+  }
+  return text;
+}
+
+/// A CSV field: quoted when it holds a separator, a quote or a line break.
+std::string csvField(const std::string &text) {
+  if (text.find_first_of(",\"\r\n") == std::string::npos)
+    return text;
+  std::string out = "\"";
+  for (char c : text)
+    out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+/// What the "class" column of a CSV of predictions holds: the largest
+/// output's class, or the class a binary probability (logit) picks.
+enum class ClassColumn { None, Largest, Probability, Logit };
+
+/// Writes the predictions ([rows, width] of `shape`) as a CSV table or a
+/// .npy array, atomically.
+Error writePredictions(const std::string &path, const std::vector<float> &out,
+                       int64_t rows, std::vector<int64_t> shape,
+                       const std::vector<std::string> &columns,
+                       const std::vector<std::string> &classNames,
+                       ClassColumn classes) {
+  int64_t width = rows ? int64_t(out.size()) / rows : 0;
+  Error err = writeToOutput(path, [&](raw_ostream &os) {
+    if (StringRef(path).ends_with_insensitive(".npy")) {
+      shape[0] = rows;
+      os << runtime::npyHeader("<f4", shape);
+      os.write(reinterpret_cast<const char *>(out.data()),
+               out.size() * sizeof(float));
+      return Error::success();
+    }
+    for (int64_t k = 0; k < width; ++k)
+      os << (k ? "," : "") << csvField(columns[size_t(k)]);
+    if (classes != ClassColumn::None)
+      os << ",class";
+    os << "\n";
+    for (int64_t r = 0; r < rows; ++r) {
+      const float *row = out.data() + r * width;
+      for (int64_t k = 0; k < width; ++k)
+        os << (k ? "," : "") << floatText(row[k]);
+      if (classes != ClassColumn::None) {
+        int64_t best =
+            classes == ClassColumn::Largest
+                ? std::max_element(row, row + width) - row
+                : row[0] > (classes == ClassColumn::Logit ? 0.0f : 0.5f);
+        os << ","
+           << (size_t(best) < classNames.size()
+                   ? csvField(classNames[size_t(best)])
+                   : std::to_string(best));
+      }
+      os << "\n";
+    }
+    return Error::success();
+  });
+  if (err)
+    return fail("cannot write '" + path + "': " + toString(std::move(err)));
+  return Error::success();
+}
+
+} // namespace
+
 Error TrainingRun::run(JITModel &jit) {
   Trainer &trainer = state->trainer;
   trainer.jit = &jit;
   const TrainOptions &options = trainer.options;
   const ModelSignature &sig = trainer.sig;
-  const runtime::Dataset &trainSet = state->trainSet, &testSet = state->testSet;
-  bool train = state->train;
+  const Examples &trainSet = state->train, &testSet = state->test;
+  bool train = state->kind == RunKind::Train;
+
+  if (state->kind == RunKind::Predict) {
+    std::vector<float> out;
+    if (Error err = trainer.predict(testSet, out))
+      return err;
+    // Columns: the class names (or the label columns) the checkpoint
+    // recorded when they match the output, else output_K.
+    const TableEncoding &e = trainer.encoding;
+    int64_t width = trainer.outputWidth;
+    std::vector<std::string> columns;
+    bool binary = sig.loss == "binary_crossentropy" && width == 1 &&
+                  e.classNames.size() == 2;
+    if (int64_t(e.classNames.size()) == width && trainer.classLoss())
+      columns = e.classNames;
+    else if (int64_t(e.labelColumns.size()) == width && !trainer.classLoss())
+      columns = e.labelColumns;
+    else
+      for (int64_t k = 0; k < width; ++k)
+        columns.push_back("output_" + std::to_string(k));
+    ClassColumn classColumn =
+        trainer.classLoss() ? ClassColumn::Largest
+        : binary
+            ? (sig.fromLogits ? ClassColumn::Logit : ClassColumn::Probability)
+            : ClassColumn::None;
+    if (Error err = writePredictions(options.output, out, testSet.size(),
+                                     sig.outputs.front().shape, columns,
+                                     e.classNames, classColumn))
+      return err;
+    outs() << formatv("Wrote {0} predictions ({1} per sample) to {2}\n",
+                      testSet.size(), width, options.output);
+    return Error::success();
+  }
 
   Report report;
   report.model = sig.model;
   report.data = options.data;
+  report.metric = trainer.metricName();
   report.compileMs = jit.pipelineMs + jit.llvmMs;
   int64_t firstEpoch = state->firstEpoch;
+  std::string metric = trainer.metricName();
 
   bool tty = sys::Process::StandardOutIsDisplayed();
   double trainSeconds = 0;
@@ -527,6 +957,11 @@ Error TrainingRun::run(JITModel &jit) {
   if (train) {
     int64_t n = trainSet.size();
     int64_t validation = int64_t(double(n) * options.validationSplit);
+    if (n - validation < 1)
+      return fail("--data " + options.data + " has " + std::to_string(n) +
+                  " training samples" +
+                  (validation ? " after the validation split" : "") +
+                  "; training needs one or more");
     // Like Keras, the validation samples are the last ones, before shuffling.
     std::vector<int64_t> order(n - validation), valIndices(validation);
     std::iota(valIndices.begin(), valIndices.end(), n - validation);
@@ -555,9 +990,9 @@ Error TrainingRun::run(JITModel &jit) {
           (int64_t(order.size()) + options.batchSize - 1) / options.batchSize;
       outs() << (tty ? "\r\x1b[2K" : "")
              << formatv("{0}/{0} - {1:f1}s - {2:f2}ms/step - loss: {3:f4} - "
-                        "accuracy: {4:f4}",
+                        "{5}: {4:f4}",
                         steps, seconds, 1000 * seconds / steps, pass.meanLoss(),
-                        pass.accuracy());
+                        pass.accuracy(), metric);
       if (validation > 0 || options.validateOnTest) {
         Pass val;
         std::vector<int64_t> testIndices;
@@ -569,8 +1004,8 @@ Error TrainingRun::run(JITModel &jit) {
                             ? trainer.evaluate(testSet, testIndices, val)
                             : trainer.evaluate(trainSet, valIndices, val))
           return err;
-        outs() << formatv(" - val_loss: {0:f4} - val_accuracy: {1:f4}",
-                          val.meanLoss(), val.accuracy());
+        outs() << formatv(" - val_loss: {0:f4} - val_{2}: {1:f4}",
+                          val.meanLoss(), val.accuracy(), metric);
         record.valLoss = val.meanLoss();
         record.valAccuracy = val.accuracy();
       }
@@ -585,19 +1020,21 @@ Error TrainingRun::run(JITModel &jit) {
     }
   }
 
-  std::vector<int64_t> all(testSet.size());
-  std::iota(all.begin(), all.end(), 0);
-  Pass test;
-  test.confusion.assign(trainer.classes,
-                        std::vector<int64_t>(trainer.classes, 0));
-  if (Error err = trainer.evaluate(testSet, all, test))
-    return err;
-  outs() << formatv("Test: {0} samples - loss: {1:f4} - accuracy: {2:f4}\n",
-                    test.seen, test.meanLoss(), test.accuracy());
-
   report.samplesPerSecond = trainSeconds > 0 ? trainSamples / trainSeconds : 0;
-  report.test =
-      TestMetrics{test.meanLoss(), test.accuracy(), test.seen, test.confusion};
+  if (testSet) {
+    std::vector<int64_t> all(testSet.size());
+    std::iota(all.begin(), all.end(), 0);
+    Pass test;
+    if (trainer.classLoss())
+      test.confusion.assign(trainer.outputWidth,
+                            std::vector<int64_t>(trainer.outputWidth, 0));
+    if (Error err = trainer.evaluate(testSet, all, test))
+      return err;
+    outs() << formatv("Test: {0} samples - loss: {1:f4} - {3}: {2:f4}\n",
+                      test.seen, test.meanLoss(), test.accuracy(), metric);
+    report.test = TestMetrics{test.meanLoss(), test.accuracy(), test.seen,
+                              test.confusion};
+  }
   if (!options.report.empty())
     if (Error err = writeJsonReport(options.report, report))
       return err;

@@ -9,11 +9,22 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace mlc {
 
+/// What a run does with the model: train it, evaluate a checkpoint, or
+/// write a checkpoint's predictions.
+enum class RunKind { Train, Eval, Predict };
+
 struct TrainOptions {
-  std::string data = "mnist"; ///< mnist, fashion-mnist, or a directory
+  /// mnist, fashion-mnist, an IDX directory, or a .csv, .npz or .npy file
+  /// (Data.h).
+  std::string data = "mnist";
+  std::vector<std::string> labelColumns; ///< CSV: the label columns
+  std::string labels;   ///< NPY: the labels' array beside --data x.npy
+  std::string testData; ///< a table's test set (else none, or x_test)
+  std::string output;   ///< predict: the predictions' .csv or .npy
   int64_t epochs = 5;
   int64_t batchSize = 32;
   uint64_t seed = 0;
@@ -22,8 +33,9 @@ struct TrainOptions {
   /// Random augmentation of the training images (runtime/Augment.h), e.g.
   /// "translate=0.1,rotate=10"; empty: none.
   std::string augment;
-  /// scale (pixel / 255) or standardize; empty: not given (the
-  /// checkpoint's when resuming or evaluating, else scale).
+  /// scale (pixel / 255), standardize, or none (tables only); empty: not
+  /// given (the checkpoint's when resuming or evaluating, else scale for
+  /// images and none for tables).
   std::string normalize;
   std::string checkpoint; ///< written after every epoch (atomically)
   std::string resume;     ///< train: continue from; eval: the params
@@ -33,9 +45,9 @@ struct TrainOptions {
 
 /// Checks what needs no model: the flags' values, and that the files the
 /// run writes can be written.
-llvm::Error checkTrainOptions(const TrainOptions &options, bool train);
+llvm::Error checkTrainOptions(const TrainOptions &options, RunKind kind);
 
-/// A run of mlc train (when `train`) or mlc eval, set up before the model
+/// A run of mlc train, eval or predict, set up before the model
 /// is compiled: the data is loaded and checked against the model's
 /// signature, the params are initialized or read from the checkpoint.
 /// Whatever the run's inputs can get wrong fails in prepare(), so the
@@ -43,11 +55,11 @@ llvm::Error checkTrainOptions(const TrainOptions &options, bool train);
 class TrainingRun {
 public:
   static llvm::Expected<std::unique_ptr<TrainingRun>>
-  prepare(const ModelSignature &sig, const TrainOptions &options, bool train);
+  prepare(const ModelSignature &sig, const TrainOptions &options, RunKind kind);
   ~TrainingRun();
 
   /// Trains and evaluates `jit`, the model of the signature prepare() was
-  /// given, printing Keras-style progress.
+  /// given, printing Keras-style progress (or writes its predictions).
   llvm::Error run(JITModel &jit);
 
 private:

@@ -39,10 +39,13 @@ cl::OptionCategory mlcCategory("mlc options");
 cl::SubCommand compileCmd("compile", "Compile a model");
 cl::SubCommand trainCmd("train", "Train a model");
 cl::SubCommand evalCmd("eval", "Evaluate a trained checkpoint");
+cl::SubCommand predictCmd("predict",
+                          "Write a trained checkpoint's predictions");
 
 cl::opt<std::string> modelFile(cl::Positional, cl::desc("<model.mlir>"),
                                cl::sub(compileCmd), cl::sub(trainCmd),
-                               cl::sub(evalCmd), cl::cat(mlcCategory));
+                               cl::sub(evalCmd), cl::sub(predictCmd),
+                               cl::cat(mlcCategory));
 
 enum class Emit {
   Mlir,
@@ -83,16 +86,18 @@ cl::opt<Emit> emit(
                    "--target=cuda: cubin + PTX in a fatbin (needs ptxas)")),
     cl::sub(compileCmd), cl::cat(mlcCategory));
 
-cl::opt<std::string> outputFile("o", cl::desc("Output file ('-' = stdout)"),
+cl::opt<std::string> outputFile("o",
+                                cl::desc("Output file ('-' = stdout; predict: "
+                                         "a .csv or .npy file)"),
                                 cl::value_desc("file"), cl::sub(compileCmd),
-                                cl::cat(mlcCategory));
+                                cl::sub(predictCmd), cl::cat(mlcCategory));
 
 cl::opt<std::string>
     targetName("target",
                cl::desc("Where the code runs: cpu (default), cuda (sm_90a) or "
                         "cuda:sm_XX (e.g. cuda:sm_80, cuda:sm_89)"),
                cl::init("cpu"), cl::sub(compileCmd), cl::sub(trainCmd),
-               cl::sub(evalCmd), cl::cat(mlcCategory));
+               cl::sub(evalCmd), cl::sub(predictCmd), cl::cat(mlcCategory));
 
 cl::opt<std::string> libraryName(
     "name",
@@ -128,7 +133,7 @@ cl::opt<unsigned> threads(
              "(the default, except for libraries: 1, so they need no "
              "OpenMP runtime)"),
     cl::init(0), cl::sub(compileCmd), cl::sub(trainCmd), cl::sub(evalCmd),
-    cl::cat(mlcCategory));
+    cl::sub(predictCmd), cl::cat(mlcCategory));
 
 enum class Denormals { Flush, Keep };
 cl::opt<Denormals> denormals(
@@ -139,7 +144,7 @@ cl::opt<Denormals> denormals(
                clEnumValN(Denormals::Keep, "keep",
                           "IEEE gradual underflow (and libm's exp and log)")),
     cl::init(Denormals::Flush), cl::sub(compileCmd), cl::sub(trainCmd),
-    cl::sub(evalCmd), cl::cat(mlcCategory));
+    cl::sub(evalCmd), cl::sub(predictCmd), cl::cat(mlcCategory));
 
 enum class Precision { F32, BF16 };
 cl::opt<Precision>
@@ -150,7 +155,7 @@ cl::opt<Precision>
                                     "parameters, on CPUs with AVX512-BF16 dot "
                                     "products; f32 elsewhere, with a note")),
               cl::init(Precision::F32), cl::sub(compileCmd), cl::sub(trainCmd),
-              cl::sub(evalCmd), cl::cat(mlcCategory));
+              cl::sub(evalCmd), cl::sub(predictCmd), cl::cat(mlcCategory));
 
 cl::opt<std::string> lossOverride(
     "loss",
@@ -158,17 +163,19 @@ cl::opt<std::string> lossOverride(
              "categorical_crossentropy, sparse_categorical_crossentropy, "
              "binary_crossentropy"),
     cl::sub(compileCmd), cl::sub(trainCmd), cl::sub(evalCmd),
-    cl::cat(mlcCategory));
+    cl::sub(predictCmd), cl::cat(mlcCategory));
 cl::opt<bool> noCache(
     "no-cache",
     cl::desc("Compile the model even if the compile cache ($MLC_CACHE_DIR, "
              "else $XDG_CACHE_HOME/mlc or ~/.cache/mlc) holds its code, and "
              "do not cache it"),
-    cl::sub(trainCmd), cl::sub(evalCmd), cl::cat(mlcCategory));
+    cl::sub(trainCmd), cl::sub(evalCmd), cl::sub(predictCmd),
+    cl::cat(mlcCategory));
 cl::opt<bool> fromLogits("from-logits",
                          cl::desc("With --loss: the model outputs logits"),
                          cl::sub(compileCmd), cl::sub(trainCmd),
-                         cl::sub(evalCmd), cl::cat(mlcCategory));
+                         cl::sub(evalCmd), cl::sub(predictCmd),
+                         cl::cat(mlcCategory));
 cl::opt<std::string> optimizerOverride(
     "optimizer",
     cl::desc("Optimizer, replacing the model's (Keras defaults): sgd, adam, "
@@ -190,15 +197,34 @@ cl::opt<std::string> lrSchedule(
 
 cl::opt<std::string>
     data("data",
-         cl::desc("Training data: mnist (shipped), "
-                  "fashion-mnist, or a directory of IDX files"),
+         cl::desc("The data: mnist (shipped), fashion-mnist, a directory of "
+                  "IDX files, a CSV table (FILE.csv, with a header), a .npz "
+                  "of x and y (or x_train, y_train, x_test, y_test), or a "
+                  ".npy of inputs (with --labels); csv:, npz:, npy: or idx: "
+                  "before a path names the format"),
          cl::init("mnist"), cl::sub(trainCmd), cl::sub(evalCmd),
-         cl::cat(mlcCategory));
+         cl::sub(predictCmd), cl::cat(mlcCategory));
+cl::list<std::string> labelColumns(
+    "label-column",
+    cl::desc("CSV: the column(s) holding the labels (default: the last; "
+             "eval and predict: the checkpoint's)"),
+    cl::CommaSeparated, cl::value_desc("name"), cl::sub(trainCmd),
+    cl::sub(evalCmd), cl::sub(predictCmd), cl::cat(mlcCategory));
+cl::opt<std::string>
+    labelsFile("labels",
+               cl::desc("With --data x.npy: the .npy array of its labels"),
+               cl::value_desc("file"), cl::sub(trainCmd), cl::sub(evalCmd),
+               cl::cat(mlcCategory));
+cl::opt<std::string> testData(
+    "test-data",
+    cl::desc("A table's test set (.csv or .npz), evaluated after training "
+             "and by --validate-on-test"),
+    cl::value_desc("file"), cl::sub(trainCmd), cl::cat(mlcCategory));
 cl::opt<int64_t> epochs("epochs", cl::desc("Epochs to train"), cl::init(5),
                         cl::sub(trainCmd), cl::cat(mlcCategory));
 cl::opt<int64_t> batchSize("batch-size", cl::desc("Samples per step"),
                            cl::init(32), cl::sub(trainCmd), cl::sub(evalCmd),
-                           cl::cat(mlcCategory));
+                           cl::sub(predictCmd), cl::cat(mlcCategory));
 cl::opt<uint64_t> seed("seed",
                        cl::desc("Seed of the initial parameters and of the "
                                 "shuffling"),
@@ -226,9 +252,9 @@ cl::opt<bool> validateOnTest(
 cl::opt<std::string> checkpoint(
     "checkpoint",
     cl::desc("train: write params and optimizer state here (safetensors) "
-             "after every epoch; eval: the checkpoint to evaluate"),
+             "after every epoch; eval and predict: the checkpoint to use"),
     cl::value_desc("file"), cl::sub(trainCmd), cl::sub(evalCmd),
-    cl::cat(mlcCategory));
+    cl::sub(predictCmd), cl::cat(mlcCategory));
 cl::opt<std::string> resume("resume",
                             cl::desc("Continue training from a checkpoint"),
                             cl::value_desc("file"), cl::sub(trainCmd),
@@ -243,9 +269,11 @@ cl::opt<std::string> plot("plot",
 
 cl::opt<std::string> normalize(
     "normalize",
-    cl::desc("Input scaling: scale (pixel / 255, the default) or standardize "
-             "(zero mean, unit variance over the training set); --resume "
-             "and eval use the checkpoint's"),
+    cl::desc("Input scaling: scale (pixel / 255, the default for images), "
+             "standardize (zero mean and unit variance over the training "
+             "set; per feature for tables, as Keras's Normalization "
+             "layer), or none (the default for tables); --resume, eval and "
+             "predict use the checkpoint's"),
     cl::init("scale"), cl::sub(trainCmd), cl::sub(evalCmd),
     cl::cat(mlcCategory));
 
@@ -533,10 +561,14 @@ Error runCompile() {
   return writeOutput(text);
 }
 
-Error runTrain(bool train) {
+Error runTrain(mlc::RunKind kind) {
+  bool train = kind == mlc::RunKind::Train;
+  const char *command = train                        ? "train"
+                        : kind == mlc::RunKind::Eval ? "eval"
+                                                     : "predict";
   if (modelFile.empty())
-    return error(std::string("no model file given; usage: mlc ") +
-                 (train ? "train" : "eval") + " MODEL.mlir");
+    return error(std::string("no model file given; usage: mlc ") + command +
+                 " MODEL.mlir");
   // What the run can get wrong is checked before the compile: the target,
   // the model as written, the other flags and the output paths, then the
   // data and the checkpoint against the model's signature.
@@ -553,6 +585,11 @@ Error runTrain(bool train) {
     return error("CUDA cannot run here: " + why);
   mlc::TrainOptions options;
   options.data = data;
+  options.labelColumns.assign(labelColumns.begin(), labelColumns.end());
+  options.labels = labelsFile;
+  options.testData = testData;
+  if (kind == mlc::RunKind::Predict)
+    options.output = outputFile;
   options.epochs = epochs;
   options.batchSize = batchSize;
   options.seed = seed;
@@ -578,14 +615,14 @@ Error runTrain(bool train) {
     if (Error err = loadModel(*context, sourceMgr).moveInto(module))
       return err;
     applyPrecision(target, *module);
-    if (Error err = mlc::checkTrainOptions(options, train))
+    if (Error err = mlc::checkTrainOptions(options, kind))
       return err;
     // Materializing the params is cheap and gives their names and shapes.
     Expected<mlc::ModelSignature> sig = mlc::materializeSignature(*module);
     if (!sig)
       return sig.takeError();
     if (Error err =
-            mlc::TrainingRun::prepare(*sig, options, train).moveInto(run))
+            mlc::TrainingRun::prepare(*sig, options, kind).moveInto(run))
       return err;
     auto compiled = mlc::JITModel::compile(context, std::move(module), target,
                                            std::move(*sig));
@@ -635,13 +672,16 @@ int main(int argc, char **argv) {
       "mlc: a training compiler for neural networks\n\n"
       "  mlc compile MODEL.mlir [--emit=...] [--cpu=...] [-o FILE]\n"
       "  mlc train   MODEL.mlir ...\n"
-      "  mlc eval    MODEL.mlir ...\n");
+      "  mlc eval    MODEL.mlir --checkpoint FILE ...\n"
+      "  mlc predict MODEL.mlir --checkpoint FILE --data FILE -o OUT.csv\n");
 
   if (compileCmd)
     return exitCode(runCompile());
   if (trainCmd)
-    return exitCode(runTrain(/*train=*/true));
+    return exitCode(runTrain(mlc::RunKind::Train));
   if (evalCmd)
-    return exitCode(runTrain(/*train=*/false));
+    return exitCode(runTrain(mlc::RunKind::Eval));
+  if (predictCmd)
+    return exitCode(runTrain(mlc::RunKind::Predict));
   return exitCode(error("no command given; run 'mlc --help'"));
 }

@@ -1,0 +1,82 @@
+//===- Data.h - the data mlc train, eval and predict read -------*- C++ -*-===//
+//
+// `--data` names IDX image sets (mnist, fashion-mnist, a directory), a CSV
+// table, a .npz archive or a .npy array. Tables and arrays become a
+// runtime::Table whose targets have the form the model's loss takes:
+// class indices for sparse categorical cross-entropy, float rows for the
+// others (a column of classes is one-hot encoded for categorical
+// cross-entropy, two class names become 0 and 1 for binary
+// cross-entropy).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MLC_TOOLS_MLC_DATA_H
+#define MLC_TOOLS_MLC_DATA_H
+
+#include "compiler/Driver/Signature.h"
+#include "runtime/IDX.h"
+#include "runtime/Table.h"
+
+#include "llvm/Support/Error.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace mlc {
+
+enum class DataFormat { Idx, Csv, Npz, Npy };
+
+/// Where `--data` points and how to read it.
+struct DataSpec {
+  DataFormat format = DataFormat::Idx;
+  std::string path; ///< the IDX directory or the file
+  std::string text; ///< as given
+};
+
+/// Reads `--data`: "mnist", "fashion-mnist", a directory of IDX files,
+/// or a file named by its extension (.csv, .npz, .npy) or by a prefix
+/// ("csv:FILE", "npz:FILE", "npy:FILE", "idx:DIR").
+llvm::Expected<DataSpec> parseDataSpec(const std::string &data);
+
+/// How a table's rows are read: which columns (CSV) or which file (NPY)
+/// hold the labels, and the mapping an earlier run recorded.
+struct TableReading {
+  std::vector<std::string> labelColumns; ///< CSV; empty: the last column
+  std::string labelsFile;                ///< NPY: the array of labels
+  /// The class names a checkpoint recorded: text labels map through them
+  /// (not through this file's own sorted names).
+  std::optional<std::vector<std::string>> classNames;
+  /// Rows without labels are enough (mlc predict).
+  bool labelsOptional = false;
+};
+
+/// What the model's loss needs of the targets, from its signature.
+struct TargetShape {
+  runtime::TargetKind kind = runtime::TargetKind::Classes;
+  int64_t width = 1; ///< floats per sample (Values), classes (Classes)
+  std::string loss;  ///< for messages and the conversions
+};
+TargetShape targetShape(const ModelSignature &sig);
+
+/// A table read from `spec` for a model whose targets are `target`.
+/// `member` picks the .npz arrays: "" for x and y (else x_train and
+/// y_train), "test" for x_test and y_test. Errors name the file.
+/// Whether the file had labels is `table.kind`'s target count: a table
+/// read without labels has no classes and no targets.
+llvm::Expected<runtime::Table> readTable(const DataSpec &spec,
+                                         const TableReading &reading,
+                                         const TargetShape &target,
+                                         const std::string &member = "");
+
+/// Whether a .npz archive holds test arrays (x_test and y_test).
+llvm::Expected<bool> npzHasTestArrays(const std::string &path);
+
+/// Checks the labels of `table` (from `what`) against the model: class
+/// indices below its class count, target rows as wide as its output.
+llvm::Error checkTargets(const runtime::Table &table, const TargetShape &target,
+                         const std::string &what);
+
+} // namespace mlc
+
+#endif // MLC_TOOLS_MLC_DATA_H
