@@ -55,6 +55,17 @@ const ApiDeclaration kApi[] = {
      "error) the\n   state is left as it was. A file without optimizer state "
      "resets it.",
      "int {0}_load({0}_state *state, const char *path)"},
+    {"The value of `key` in the metadata of the checkpoint `load` read "
+     "(mlc train\n   records how it read its data there: docs/data.md); "
+     "NULL if none.",
+     "const char *{0}_metadata(const {0}_state *state, const char *key)"},
+    {"Prepares raw inputs x [batch, {2}] in place as `mlc train` fed them,\n"
+     "   from the loaded checkpoint's metadata: a table's features "
+     "standardized per\n   feature when it was trained so (else as they "
+     "are), image pixels (0-255)\n   divided by 255 and standardized when "
+     "it was trained so.",
+     "int {0}_normalize_input(const {0}_state *state, float *x, "
+     "int64_t batch)"},
     {"Sets the learning rate of the following steps (> 0); with a "
      "learning-rate\n"
      "   schedule, the rate the schedule starts from.",
@@ -159,7 +170,11 @@ std::string mlc::generateHeader(const LibraryModel &m) {
      << shapeText(in.shape, "batch") << ", " << in.numElements(1)
      << " floats per sample.\n"
      << " *   Scale it as the model was trained: `mlc train` feeds pixel / "
-        "255\n *   (values in [0, 1]) unless told --normalize=standardize.\n";
+        "255\n *   (values in [0, 1]) unless told --normalize=standardize, "
+        "and a table's\n *   features as they are unless told so; "
+     << p
+     << "_normalize_input applies what a\n *   loaded checkpoint "
+        "records.\n";
   os << " * Output: float32 " << shapeText(out.shape, "batch") << ", "
      << out.numElements(1) << " floats per sample.\n";
   if (sig.labels) {

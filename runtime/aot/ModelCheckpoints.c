@@ -213,3 +213,88 @@ int MLC_API(load)(MLC_API(state) * s, const char *path) {
   mlcSafetensorsFree(&file);
   return MLC_OK;
 }
+
+const char *MLC_API(metadata)(const MLC_API(state) * s, const char *key) {
+  if (!s || !key)
+    return NULL;
+  for (size_t m = 0; m < s->numCarried; ++m)
+    if (!strcmp(s->carried[m].key, key))
+      return s->carried[m].value;
+  return NULL;
+}
+
+/* Reads `count` floats separated by spaces from the metadata's `key` into
+ * `out`; fails unless the text holds exactly that many finite numbers. */
+static int mlcMetadataFloats(const MLC_API(state) * s, const char *key,
+                             float *out, int64_t count) {
+  const char *text = MLC_API(metadata)(s, key);
+  if (!text)
+    return mlcFail(MLC_ERR_FORMAT,
+                   MLC_MODEL_NAME "_normalize_input: the checkpoint's "
+                                  "metadata has no %s",
+                   key);
+  int64_t n = 0;
+  for (;;) {
+    while (*text == ' ')
+      ++text;
+    if (!*text)
+      break;
+    char *end = NULL;
+    float v = strtof(text, &end);
+    if (end == text || (*end && *end != ' ') || !isfinite(v) || n == count)
+      return mlcFail(MLC_ERR_FORMAT,
+                     MLC_MODEL_NAME "_normalize_input: %s in the checkpoint's "
+                                    "metadata is not %lld numbers",
+                     key, (long long)count);
+    out[n++] = v;
+    text = end;
+  }
+  if (n != count)
+    return mlcFail(MLC_ERR_FORMAT,
+                   MLC_MODEL_NAME "_normalize_input: %s in the checkpoint's "
+                                  "metadata holds %lld numbers, not %lld",
+                   key, (long long)n, (long long)count);
+  return MLC_OK;
+}
+
+int MLC_API(normalize_input)(const MLC_API(state) * s, float *x,
+                             int64_t batch) {
+  if (!s || (!x && batch) || batch < 0)
+    return mlcFail(MLC_ERR_ARGUMENT,
+                   MLC_MODEL_NAME "_normalize_input: needs a state, inputs "
+                                  "and a batch >= 0");
+  const int64_t n = mlc_input.size;
+  const char *table = MLC_API(metadata)(s, "table.normalize");
+  if (table) {
+    /* A table's features: (x - mean) * scale per feature, when recorded. */
+    if (!MLC_API(metadata)(s, "table.mean"))
+      return MLC_OK;
+    float *mean = malloc(2 * sizeof(float) * (size_t)n);
+    if (!mean)
+      return mlcFail(MLC_ERR_MEMORY,
+                     MLC_MODEL_NAME "_normalize_input: out of memory");
+    float *scale = mean + n;
+    int err = mlcMetadataFloats(s, "table.mean", mean, n);
+    if (!err)
+      err = mlcMetadataFloats(s, "table.scale", scale, n);
+    if (!err)
+      for (int64_t i = 0; i < batch; ++i)
+        for (int64_t k = 0; k < n; ++k)
+          x[i * n + k] = (x[i * n + k] - mean[k]) * scale[k];
+    free(mean);
+    return err;
+  }
+  /* Images: pixel / 255, then the recorded standardization if any. */
+  float shift = 0, scale = 1;
+  const char *kind = MLC_API(metadata)(s, "normalize");
+  if (kind && !strcmp(kind, "standardize")) {
+    int err = mlcMetadataFloats(s, "normalize.shift", &shift, 1);
+    if (!err)
+      err = mlcMetadataFloats(s, "normalize.scale", &scale, 1);
+    if (err)
+      return err;
+  }
+  for (int64_t i = 0; i < batch * n; ++i)
+    x[i] = (x[i] * (1.0f / 255.0f) - shift) * scale; /* as mlc train */
+  return MLC_OK;
+}
