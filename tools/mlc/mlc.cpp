@@ -14,6 +14,7 @@
 #include "compiler/Driver/Driver.h"
 #include "compiler/Driver/Library.h"
 #include "compiler/Registration/Registration.h"
+#include "frontends/Keras/ImportModel.h"
 #include "runtime/cuda/CudaRuntime.h"
 
 #include "mlir/IR/Diagnostics.h"
@@ -23,6 +24,7 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/WithColor.h"
 #include "llvm/Support/raw_ostream.h"
@@ -41,9 +43,13 @@ cl::SubCommand trainCmd("train", "Train a model");
 cl::SubCommand evalCmd("eval", "Evaluate a trained checkpoint");
 cl::SubCommand predictCmd("predict",
                           "Write a trained checkpoint's predictions");
+cl::SubCommand importCmd("import",
+                         "Translate a Keras model (.keras, .h5) into an mlc "
+                         "model and a checkpoint of its weights");
 
 cl::opt<std::string> modelFile(cl::Positional, cl::desc("<model.mlir>"),
                                cl::sub(compileCmd), cl::sub(trainCmd),
+                               cl::sub(importCmd),
                                cl::sub(evalCmd), cl::sub(predictCmd),
                                cl::cat(mlcCategory));
 
@@ -90,7 +96,8 @@ cl::opt<std::string> outputFile("o",
                                 cl::desc("Output file ('-' = stdout; predict: "
                                          "a .csv or .npy file)"),
                                 cl::value_desc("file"), cl::sub(compileCmd),
-                                cl::sub(predictCmd), cl::cat(mlcCategory));
+                                cl::sub(predictCmd), cl::sub(importCmd),
+                                cl::cat(mlcCategory));
 
 cl::opt<std::string>
     targetName("target",
@@ -652,6 +659,44 @@ Error runTrain(mlc::RunKind kind) {
   return run->run(*jit);
 }
 
+/// `mlc import MODEL.keras -o MODEL.mlir`.
+Error runImport() {
+  if (modelFile.empty())
+    return error("no model file given; usage: mlc import MODEL.keras -o "
+                 "MODEL.mlir");
+  if (outputFile.empty() || outputFile == "-")
+    return error("mlc import writes a model and its weights: name the model "
+                 "with -o MODEL.mlir");
+  std::string weights = checkpoint;
+  if (weights.empty()) {
+    SmallString<128> path(outputFile.getValue());
+    sys::path::replace_extension(path, "safetensors");
+    weights = std::string(path);
+  }
+  if (weights == outputFile)
+    return error("-o and --checkpoint name the same file");
+  for (const std::string &path : {outputFile.getValue(), weights})
+    if (std::string why = mlc::whyNotWritable(path); !why.empty())
+      return error("cannot write '" + path + "': " + why);
+  Expected<mlc::keras::ImportSummary> summary =
+      mlc::keras::importKerasFile(modelFile, outputFile, weights);
+  if (!summary)
+    return summary.takeError();
+  for (const std::string &note : summary->notes)
+    WithColor::note(errs(), "mlc") << note << "\n";
+  outs() << "Imported @" << summary->model << " from " << summary->format
+         << (summary->kerasVersion.empty()
+                 ? std::string()
+                 : " (Keras " + summary->kerasVersion + ")")
+         << "\nwrote " << outputFile << "\nwrote " << weights << " ("
+         << summary->params << " weights";
+  if (summary->states)
+    outs() << ", " << summary->states << " optimizer slots, step "
+           << summary->iterations;
+  outs() << ")\n";
+  return Error::success();
+}
+
 void printVersion(raw_ostream &os) {
   os << "mlc " << MLC_VERSION_STRING << " (LLVM/MLIR "
      << MLC_LLVM_VERSION_STRING << ")\n";
@@ -673,7 +718,8 @@ int main(int argc, char **argv) {
       "  mlc compile MODEL.mlir [--emit=...] [--cpu=...] [-o FILE]\n"
       "  mlc train   MODEL.mlir ...\n"
       "  mlc eval    MODEL.mlir --checkpoint FILE ...\n"
-      "  mlc predict MODEL.mlir --checkpoint FILE --data FILE -o OUT.csv\n");
+      "  mlc predict MODEL.mlir --checkpoint FILE --data FILE -o OUT.csv\n"
+      "  mlc import  MODEL.keras -o MODEL.mlir\n");
 
   if (compileCmd)
     return exitCode(runCompile());
@@ -683,5 +729,7 @@ int main(int argc, char **argv) {
     return exitCode(runTrain(mlc::RunKind::Eval));
   if (predictCmd)
     return exitCode(runTrain(mlc::RunKind::Predict));
+  if (importCmd)
+    return exitCode(runImport());
   return exitCode(error("no command given; run 'mlc --help'"));
 }

@@ -1,0 +1,137 @@
+//===- ImportModel.cpp - mlc import of a Keras model ----------------------===//
+
+#include "frontends/Keras/ImportModel.h"
+#include "frontends/Keras/KerasImport.h"
+
+#include "compiler/Driver/Model.h"
+#include "compiler/Driver/Signature.h"
+#include "runtime/Checkpoint.h"
+
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace llvm;
+using namespace mlc::keras;
+namespace runtime = mlc::runtime;
+
+namespace {
+
+Error fail(const Twine &message) { return createStringError(message); }
+
+std::string shapeText(const std::vector<int64_t> &shape) {
+  std::string t = "[";
+  for (size_t i = 0; i < shape.size(); ++i)
+    t += (i ? ", " : "") + std::to_string(shape[i]);
+  return t + "]";
+}
+
+} // namespace
+
+Expected<ImportSummary>
+mlc::keras::importKerasFile(const std::string &input,
+                            const std::string &mlirPath,
+                            const std::string &checkpointPath) {
+  KerasModel model;
+  std::string error;
+  if (!readKerasModel(input, model, error))
+    return fail(error);
+
+  // The translation must be a valid mlc model; if it is not, that is
+  // mlc's fault, said with the verifier's words.
+  auto context = mlc::createContext();
+  std::string diagnostics;
+  mlir::ScopedDiagnosticHandler handler(
+      context.get(), [&](mlir::Diagnostic &d) {
+        raw_string_ostream os(diagnostics);
+        os << d.getLocation() << ": " << d << "\n";
+        return mlir::success();
+      });
+  mlir::OwningOpRef<mlir::ModuleOp> module =
+      mlir::parseSourceString<mlir::ModuleOp>(model.mlir, context.get(),
+                                              "imported model");
+  if (!module)
+    return fail(input + ": the translated model does not verify (an mlc "
+                        "bug; please report it with the file):\n" +
+                diagnostics);
+  Expected<mlc::ModelSignature> sig = mlc::materializeSignature(*module);
+  if (!sig)
+    return fail(input + ": the translated model does not verify (an mlc "
+                        "bug):\n" +
+                diagnostics + toString(sig.takeError()));
+
+  // Params the file does not hold (a dropout's seed state) keep their
+  // initializers; every weight of the file must land in a param.
+  std::vector<std::vector<float>> params;
+  for (const mlc::TensorSpec &p : sig->params)
+    params.emplace_back(size_t(p.numElements(0)));
+  std::vector<float *> ptrs;
+  for (auto &p : params)
+    ptrs.push_back(p.data());
+  if (Error err = mlc::initializeParams(*sig, 0, ptrs))
+    return std::move(err);
+  ImportSummary summary{model.format, model.kerasVersion, sig->model, 0, 0, 0,
+                        model.notes};
+  runtime::Checkpoint c;
+  c.model = sig->model;
+  size_t used = 0;
+  for (size_t i = 0; i < sig->params.size(); ++i) {
+    const mlc::TensorSpec &spec = sig->params[i];
+    auto it = model.params.find(spec.name);
+    if (it != model.params.end()) {
+      if (it->second.shape != spec.shape)
+        return fail(input + ": weight " + spec.name + " is " +
+                    shapeText(it->second.shape) + " in the file, but the "
+                    "layer's is " + shapeText(spec.shape));
+      std::copy(it->second.data.begin(), it->second.data.end(),
+                params[i].begin());
+      ++used;
+      ++summary.params;
+    }
+    c.params.push_back({spec.name, spec.shape, params[i].data()});
+  }
+  if (used != model.params.size())
+    for (auto &[name, array] : model.params)
+      if (llvm::none_of(sig->params, [&](const mlc::TensorSpec &p) {
+            return p.name == name;
+          }))
+        return fail(input + ": the file's weight " + name +
+                    " has no param in the translated model");
+
+  // The optimizer state, when every slot mlc's optimizer keeps is there.
+  std::vector<std::vector<float>> states;
+  bool allStates = model.hasOptimizerState && !sig->states.empty();
+  for (const mlc::TensorSpec &s : sig->states) {
+    auto it = model.states.find(s.name);
+    allStates &= it != model.states.end() && it->second.shape == s.shape;
+  }
+  if (allStates) {
+    for (const mlc::TensorSpec &s : sig->states) {
+      states.push_back(model.states[s.name].data);
+      c.states.push_back({s.name, s.shape, states.back().data()});
+    }
+    c.iterations = model.iterations;
+    summary.states = int64_t(c.states.size());
+    summary.iterations = c.iterations;
+  } else if (model.hasOptimizerState && !sig->states.empty()) {
+    summary.notes.push_back("the optimizer state does not match mlc's slots: "
+                            "training continues with fresh slots");
+  }
+  c.metadata = {{"imported_from", sys::path::filename(input).str()}};
+  if (!model.kerasVersion.empty())
+    c.metadata["keras_version"] = model.kerasVersion;
+
+  if (!runtime::saveCheckpoint(checkpointPath, c, error))
+    return fail(error);
+  Error written = writeToOutput(mlirPath, [&](raw_ostream &os) {
+    os << model.mlir;
+    return Error::success();
+  });
+  if (written)
+    return fail("cannot write '" + mlirPath +
+                "': " + toString(std::move(written)));
+  return summary;
+}

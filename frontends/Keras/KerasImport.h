@@ -1,0 +1,49 @@
+//===- KerasImport.h - Keras models to mlc models ---------------*- C++ -*-===//
+//
+// Reads a Keras model file — a Keras 3 `.keras` archive (config.json and
+// model.weights.h5) or a Keras 2 full-model `.h5` (model_config and
+// training_config attributes, model_weights and optimizer_weights groups)
+// — and writes the same model in the mlc dialect: one layer op per Keras
+// layer, named as Keras names it (so params are `dense.kernel`, ...), the
+// compiled loss and optimizer as the model's attributes. The weights (and
+// the optimizer's slots and step count, when the file has them) become a
+// safetensors checkpoint that `mlc train --resume`, `mlc eval`, `mlc
+// predict` and model libraries load. Whatever mlc cannot express exactly is
+// an error naming the layer and its class.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MLC_FRONTENDS_KERAS_KERASIMPORT_H
+#define MLC_FRONTENDS_KERAS_KERASIMPORT_H
+
+#include "frontends/Keras/HDF5File.h"
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace mlc::keras {
+
+/// A Keras model read and translated.
+struct KerasModel {
+  std::string format;       ///< "Keras 3 .keras" or "Keras 2 .h5"
+  std::string kerasVersion; ///< as the file records it, if it does
+  std::string modelName;    ///< the mlc model's symbol
+  std::string mlir;         ///< the model in the mlc dialect
+  /// Weights by mlc param name; optimizer slots by "<param>.<slot>".
+  std::map<std::string, HDF5Array> params, states;
+  bool hasOptimizerState = false;
+  int64_t iterations = 0;
+  /// What the translation left out or decided (printed by mlc import).
+  std::vector<std::string> notes;
+};
+
+/// Reads the Keras model at `path`. On failure returns false and sets
+/// `error` to a message naming the file and, for a layer, its name and
+/// class.
+bool readKerasModel(const std::string &path, KerasModel &out,
+                    std::string &error);
+
+} // namespace mlc::keras
+
+#endif // MLC_FRONTENDS_KERAS_KERASIMPORT_H
