@@ -14,6 +14,8 @@
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <set>
+
 using namespace llvm;
 using namespace mlc::keras;
 namespace runtime = mlc::runtime;
@@ -102,15 +104,30 @@ mlc::keras::importKerasFile(const std::string &input,
                     " has no param in the translated model");
 
   // The optimizer state, when every slot mlc's optimizer keeps is there.
+  // mlc keeps slots for non-trainable params too (never updated): those
+  // of params Keras keeps no slots for start at zero.
   std::vector<std::vector<float>> states;
+  std::set<std::string> slotted;
+  for (auto &[name, array] : model.states)
+    slotted.insert(StringRef(name).rsplit('.').first.str());
   bool allStates = model.hasOptimizerState && !sig->states.empty();
+  size_t matched = 0;
   for (const mlc::TensorSpec &s : sig->states) {
     auto it = model.states.find(s.name);
-    allStates &= it != model.states.end() && it->second.shape == s.shape;
+    std::string param = StringRef(s.name).rsplit('.').first.str();
+    if (it != model.states.end() && it->second.shape == s.shape)
+      ++matched;
+    else if (slotted.count(param))
+      allStates = false;
   }
+  allStates &= matched == model.states.size();
   if (allStates) {
+    states.reserve(sig->states.size());
     for (const mlc::TensorSpec &s : sig->states) {
-      states.push_back(model.states[s.name].data);
+      auto it = model.states.find(s.name);
+      states.push_back(it != model.states.end()
+                           ? it->second.data
+                           : std::vector<float>(size_t(s.numElements(0))));
       c.states.push_back({s.name, s.shape, states.back().data()});
     }
     c.iterations = model.iterations;

@@ -151,10 +151,15 @@ private:
   /// names of its variables in Keras's order, trainable or not.
   struct WeightedLayer {
     std::string name, cls;
+    std::string group; ///< Keras 3: its group in model.weights.h5
     std::vector<std::string> vars;
     std::vector<bool> trainable;
   };
   std::vector<WeightedLayer> weighted;
+  /// Keras 3 names a layer's weights group after its class, numbered in
+  /// the order of model.layers (a Sequential's lists no InputLayer).
+  std::map<std::string, int> groupCounts;
+  std::string lastGroup;
 };
 
 const json::Object *object(const json::Value *v) {
@@ -214,6 +219,46 @@ bool shapeList(const json::Value *v, std::vector<int64_t> &out) {
       return false;
   }
   return true;
+}
+
+/// Keras's naming.to_snake_case: "DepthwiseConv2D" -> "depthwise_conv2d",
+/// "ReLU" -> "re_lu".
+std::string snakeCase(StringRef cls) {
+  std::string s;
+  for (char c : cls)
+    if (std::isalnum((unsigned char)c) || c == '_')
+      s += c;
+  auto upper = [](char c) { return c >= 'A' && c <= 'Z'; };
+  auto lower = [](char c) { return c >= 'a' && c <= 'z'; };
+  // (.)([A-Z][a-z]+) -> \1_\2, then ([a-z])([A-Z]) -> \1_\2.
+  std::string a;
+  for (size_t p = 0; p < s.size();) {
+    if (p + 2 < s.size() && upper(s[p + 1]) && lower(s[p + 2])) {
+      a += s[p];
+      a += '_';
+      size_t q = p + 1;
+      a += s[q++];
+      while (q < s.size() && lower(s[q]))
+        a += s[q++];
+      p = q;
+      continue;
+    }
+    a += s[p++];
+  }
+  std::string b;
+  for (size_t p = 0; p < a.size();) {
+    if (p + 1 < a.size() && lower(a[p]) && upper(a[p + 1])) {
+      b += a[p];
+      b += '_';
+      b += a[p + 1];
+      p += 2;
+      continue;
+    }
+    b += a[p++];
+  }
+  for (char &c : b)
+    c = char(std::tolower((unsigned char)c));
+  return b;
 }
 
 int64_t convSize(int64_t in, int64_t k, int64_t stride, int64_t dilation,
@@ -431,6 +476,11 @@ bool Importer::translate(const json::Object &model) {
           inputs.push_back(it->second);
         }
       }
+    }
+    if (!sequential || current.cls != "InputLayer") {
+      std::string base = snakeCase(current.cls);
+      auto [it, fresh] = groupCounts.try_emplace(base, 0);
+      lastGroup = fresh ? base : base + "_" + std::to_string(++it->second);
     }
     Tensor result;
     if (!layer(*l, i, inputs, result))
@@ -671,7 +721,7 @@ bool Importer::layer(const json::Object &l, size_t index,
   };
   auto weights = [&](std::vector<std::string> vars,
                      std::vector<bool> trainable) {
-    weighted.push_back({current.name, cls, std::move(vars),
+    weighted.push_back({current.name, cls, lastGroup, std::move(vars),
                         std::move(trainable)});
   };
   bool useBias = c.getBoolean("use_bias").value_or(true);
@@ -896,7 +946,8 @@ bool Importer::layer(const json::Object &l, size_t index,
                        " and " + shapeText(inputs[1].shape));
     result.shape = s;
     body += "  " + result.value + " = mlc.add " + inputs[0].value + ", " +
-            inputs[1].value + " : " + inType + "\n";
+            inputs[1].value + " : (" + inType + ", " + inType + ") -> " +
+            inType + "\n";
     return true;
   }
   (void)index;
@@ -914,7 +965,7 @@ bool Importer::readLayerWeights() {
     current.where = "its weights";
     std::vector<std::string> paths;
     if (keras3) {
-      std::string group = "layers/" + w.name + "/vars";
+      std::string group = "layers/" + w.group + "/vars";
       std::vector<std::string> members;
       if (!h5.list(group, members, why))
         return layerFail("model.weights.h5 has no " + group);
@@ -988,6 +1039,8 @@ bool Importer::readOptimizerState() {
     if (!h5.list("optimizer/vars", members, why))
       return note(why);
     size_t expected = 2 + slots.size() * trainable.size();
+    if (members.size() == 2)
+      return true; // built, never stepped: mlc starts fresh just the same
     if (members.size() != expected)
       return note("model.weights.h5 holds " + std::to_string(members.size()) +
                   " optimizer variables, where " + std::to_string(expected) +

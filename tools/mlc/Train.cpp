@@ -714,7 +714,13 @@ TrainingRun::prepare(const ModelSignature &sig, const TrainOptions &options,
     if (Error err =
             recordedTable(options.resume, *metadata).moveInto(recordedEncoding))
       return std::move(err);
-    if (tabular != recordedEncoding.has_value() && kind != RunKind::Train)
+    // A checkpoint that records how it read a table, or an image
+    // standardization, was trained on that kind of data (one that records
+    // neither, such as an imported model's, may read either).
+    bool tableRun = recordedEncoding.has_value(),
+         imageRun = recorded.has_value();
+    if (((tabular && imageRun) || (!tabular && tableRun)) &&
+        kind != RunKind::Train)
       return fail(options.resume + " was trained on " +
                   (tabular ? "IDX images" : "a table (.csv, .npz, .npy)") +
                   "; --data " + options.data + " is " +

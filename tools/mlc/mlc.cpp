@@ -49,9 +49,8 @@ cl::SubCommand importCmd("import",
 
 cl::opt<std::string> modelFile(cl::Positional, cl::desc("<model.mlir>"),
                                cl::sub(compileCmd), cl::sub(trainCmd),
-                               cl::sub(importCmd),
-                               cl::sub(evalCmd), cl::sub(predictCmd),
-                               cl::cat(mlcCategory));
+                               cl::sub(importCmd), cl::sub(evalCmd),
+                               cl::sub(predictCmd), cl::cat(mlcCategory));
 
 enum class Emit {
   Mlir,
