@@ -1,9 +1,12 @@
 //===- HDF5File.h - the HDF5 reads the Keras importer needs -----*- C++ -*-===//
 //
-// A small owner of libhdf5 handles: a file opened from a path or from bytes
-// in memory (a .keras archive's model.weights.h5), its float datasets with
-// their shapes, string attributes and group listings. libhdf5's own error
-// stack printing is off; every failure is a message naming the object.
+// An HDF5 file (a .keras archive's model.weights.h5, a whole Keras 2 .h5)
+// read whole by libhdf5 into memory: every numeric dataset as float32 with
+// its shape, and every string attribute. libhdf5 is not written for
+// hostile input (a damaged file can crash it or make it loop forever), so
+// it reads in a child process under a time limit and sends the contents
+// back through a pipe; a file that kills or stalls it is refused with a
+// message, and the importer itself never runs libhdf5.
 //
 //===----------------------------------------------------------------------===//
 
@@ -11,35 +14,31 @@
 #define MLC_FRONTENDS_KERAS_HDF5FILE_H
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
 namespace mlc::keras {
 
-/// A float dataset read as float32, row-major.
+/// A numeric dataset read as float32, row-major.
 struct HDF5Array {
   std::vector<int64_t> shape;
   std::vector<float> data;
+  /// For an integer dataset of one element: its exact value.
+  std::optional<int64_t> integer;
 };
 
 class HDF5File {
 public:
-  HDF5File() = default;
-  HDF5File(const HDF5File &) = delete;
-  HDF5File &operator=(const HDF5File &) = delete;
-  ~HDF5File();
-
-  /// Opens `path` read-only. On failure returns false and sets `error`.
-  bool open(const std::string &path, std::string &error);
-  /// Opens an HDF5 file held in `bytes` (which must outlive this object).
+  /// Reads the HDF5 file held in `bytes`; `name` names it in messages. On
+  /// failure returns false and sets `error`.
   bool openImage(const std::vector<uint8_t> &bytes, const std::string &name,
                  std::string &error);
 
   /// Whether `path` names a group or dataset.
   bool exists(const std::string &path) const;
-  /// The names of the members of group `path`, in creation or name order
-  /// as libhdf5 lists them (by name).
+  /// The names of the members of group `path`, sorted by name.
   bool list(const std::string &path, std::vector<std::string> &names,
             std::string &error) const;
   /// A numeric dataset, as float32.
@@ -48,8 +47,8 @@ public:
   /// A scalar integer dataset.
   bool readInt(const std::string &path, int64_t &out,
                std::string &error) const;
-  /// A string attribute (fixed or variable length) of object `path`;
-  /// nullopt when absent.
+  /// A string attribute of object `path` ("/" for the file); nullopt when
+  /// absent or not one string.
   std::optional<std::string> stringAttribute(const std::string &path,
                                              const std::string &name) const;
   /// A string-array attribute (Keras 2's layer_names, weight_names).
@@ -58,8 +57,11 @@ public:
                         std::string &error) const;
 
 private:
-  int64_t file = -1; ///< hid_t
-  std::string name;  ///< for messages
+  std::string name; ///< for messages
+  std::map<std::string, HDF5Array> datasets;
+  std::map<std::string, bool> objects; ///< path -> is a group
+  std::map<std::pair<std::string, std::string>, std::vector<std::string>>
+      attributes;
 };
 
 } // namespace mlc::keras

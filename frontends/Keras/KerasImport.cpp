@@ -100,12 +100,12 @@ class Importer {
 public:
   Importer(std::string path, KerasModel &out) : path(std::move(path)), out(out) {}
 
-  bool run(std::string &error);
+  bool run(std::vector<uint8_t> bytes, std::string &error);
 
 private:
   // Reading the file.
   bool readKeras3(const std::vector<uint8_t> &bytes);
-  bool readKeras2();
+  bool readKeras2(const std::vector<uint8_t> &bytes);
   // The graph.
   bool translate(const json::Object &model);
   bool layer(const json::Object &layer, size_t index,
@@ -129,7 +129,7 @@ private:
   KerasModel &out;
   bool keras3 = false;
   HDF5File h5;
-  std::vector<uint8_t> weightsImage; ///< model.weights.h5 of a .keras
+  std::vector<uint8_t> image; ///< the HDF5 file libhdf5 reads in place
   json::Value config = nullptr;      ///< the model's config
   json::Value training = nullptr;    ///< Keras 2's training_config
 
@@ -269,19 +269,7 @@ int64_t convSize(int64_t in, int64_t k, int64_t stride, int64_t dilation,
   return in < span ? 0 : (in - span) / stride + 1;
 }
 
-bool Importer::run(std::string &err) {
-  std::vector<uint8_t> bytes;
-  std::string why;
-  bool read = runtime::parseFile(
-      path, uint64_t(16) << 30, ": ", why,
-      [&](const uint8_t *data, size_t size, std::string &) {
-        bytes.assign(data, data + size);
-        return true;
-      });
-  if (!read) {
-    err = why;
-    return false;
-  }
+bool Importer::run(std::vector<uint8_t> bytes, std::string &err) {
   static const uint8_t hdf5Magic[8] = {0x89, 'H', 'D', 'F', '\r', '\n', 0x1a,
                                        '\n'};
   bool ok;
@@ -290,7 +278,8 @@ bool Importer::run(std::string &err) {
     ok = readKeras3(bytes);
   } else if (bytes.size() >= 8 && std::equal(hdf5Magic, hdf5Magic + 8,
                                              bytes.begin())) {
-    ok = readKeras2();
+    image = std::move(bytes);
+    ok = readKeras2(image);
   } else {
     ok = fail("neither a Keras 3 .keras archive (zip) nor a Keras 2 .h5 "
               "model (HDF5)");
@@ -326,7 +315,7 @@ bool Importer::readKeras3(const std::vector<uint8_t> &bytes) {
   };
   std::vector<uint8_t> configBytes;
   if (!extract("config.json", configBytes) ||
-      !extract("model.weights.h5", weightsImage))
+      !extract("model.weights.h5", image))
     return false;
   if (byName.count("metadata.json")) {
     std::vector<uint8_t> meta;
@@ -343,7 +332,7 @@ bool Importer::readKeras3(const std::vector<uint8_t> &bytes) {
     return fail("config.json is not JSON: " +
                 llvm::toString(parsed.takeError()));
   config = std::move(*parsed);
-  if (!h5.openImage(weightsImage, path + ": model.weights.h5", why))
+  if (!h5.openImage(image, path + ": model.weights.h5", why))
     return fail(why.substr(path.size() + 2));
   const json::Object *model = config.getAsObject();
   if (!model)
@@ -351,10 +340,10 @@ bool Importer::readKeras3(const std::vector<uint8_t> &bytes) {
   return translate(*model);
 }
 
-bool Importer::readKeras2() {
+bool Importer::readKeras2(const std::vector<uint8_t> &bytes) {
   out.format = "Keras 2 .h5";
   std::string why;
-  if (!h5.open(path, why)) {
+  if (!h5.openImage(bytes, path, why)) {
     error = why;
     return false;
   }
@@ -1114,7 +1103,20 @@ bool Importer::readOptimizerState() {
 
 bool mlc::keras::readKerasModel(const std::string &path, KerasModel &out,
                                 std::string &error) {
+  std::vector<uint8_t> bytes;
+  bool read = runtime::parseFile(
+      path, uint64_t(16) << 30, ": ", error,
+      [&](const uint8_t *data, size_t size, std::string &) {
+        bytes.assign(data, data + size);
+        return true;
+      });
+  return read && parseKerasModel(std::move(bytes), path, out, error);
+}
+
+bool mlc::keras::parseKerasModel(std::vector<uint8_t> bytes,
+                                 const std::string &name, KerasModel &out,
+                                 std::string &error) {
   out = KerasModel();
-  Importer importer(path, out);
-  return importer.run(error);
+  Importer importer(name, out);
+  return importer.run(std::move(bytes), error);
 }

@@ -18,6 +18,7 @@
 
 #include "frontends/Keras/HDF5File.h"
 
+#include <cstdint>
 #include <map>
 #include <string>
 #include <vector>
@@ -43,6 +44,10 @@ struct KerasModel {
 /// class.
 bool readKerasModel(const std::string &path, KerasModel &out,
                     std::string &error);
+
+/// The same for the bytes of a model file; `name` names it in messages.
+bool parseKerasModel(std::vector<uint8_t> bytes, const std::string &name,
+                     KerasModel &out, std::string &error);
 
 } // namespace mlc::keras
 
