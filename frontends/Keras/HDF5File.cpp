@@ -21,11 +21,17 @@
 #include <cerrno>
 #include <cstring>
 
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 using namespace mlc::keras;
+
+#ifndef __has_feature
+#define __has_feature(x) 0
+#endif
 
 namespace {
 
@@ -193,7 +199,24 @@ herr_t objectVisitor(hid_t root, const char *name, const H5O_info_t *info,
 
 /// The child's work: never returns.
 [[noreturn]] void readInChild(const std::vector<uint8_t> &bytes, int fd) {
+  // The parent's handlers (LLVM's crash reports, a fuzzer's timer) are not
+  // the child's: a fault or the time limit ends it, quietly.
+  for (int sig : {SIGALRM, SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT})
+    signal(sig, SIG_DFL);
+  sigset_t all;
+  sigemptyset(&all);
+  sigprocmask(SIG_SETMASK, &all, nullptr);
+  int devNull = open("/dev/null", O_WRONLY);
+  if (devNull >= 0)
+    dup2(devNull, 2);
   alarm(timeLimit(bytes.size()));
+#if !defined(__SANITIZE_ADDRESS__) && !__has_feature(address_sanitizer)
+  // A damaged size field can have libhdf5 allocate without bound; its
+  // address space is this machine's memory (sanitizers reserve more).
+  uint64_t memory = mlc::runtime::physicalMemory();
+  struct rlimit limit = {rlim_t(memory), rlim_t(memory)};
+  setrlimit(RLIMIT_AS, &limit);
+#endif
   H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
   Writer w{fd};
   int status = 1;
