@@ -13,6 +13,8 @@
 #ifndef MLC_FRONTENDS_KERAS_HDF5FILE_H
 #define MLC_FRONTENDS_KERAS_HDF5FILE_H
 
+#include "frontends/Import/ImportedModel.h"
+
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -21,13 +23,9 @@
 
 namespace mlc::keras {
 
-/// A numeric dataset read as float32, row-major.
-struct HDF5Array {
-  std::vector<int64_t> shape;
-  std::vector<float> data;
-  /// For an integer dataset of one element: its exact value.
-  std::optional<int64_t> integer;
-};
+/// A numeric dataset read as float32, row-major (with the exact value of
+/// a one-element integer dataset).
+using HDF5Array = import::ImportedTensor;
 
 class HDF5File {
 public:

@@ -324,7 +324,7 @@ bool Importer::readKeras3(const std::vector<uint8_t> &bytes) {
     if (auto v = json::parse(StringRef((const char *)meta.data(), meta.size())))
       if (const json::Object *o = v->getAsObject())
         if (auto version = o->getString("keras_version"))
-          out.kerasVersion = version->str();
+          out.version = "Keras " + version->str();
   }
   auto parsed = json::parse(
       StringRef((const char *)configBytes.data(), configBytes.size()));
@@ -352,7 +352,7 @@ bool Importer::readKeras2(const std::vector<uint8_t> &bytes) {
     return fail("an HDF5 file without a model_config attribute (a weights "
                 "file, not a saved model: save it with model.save())");
   if (auto version = h5.stringAttribute("/", "keras_version"))
-    out.kerasVersion = *version;
+    out.version = "Keras " + *version;
   auto parsed = json::parse(*text);
   if (!parsed)
     return fail("model_config is not JSON: " +
@@ -563,9 +563,9 @@ bool Importer::translate(const json::Object &model) {
   std::string text = "// Imported from " +
                      llvm::sys::path::filename(path).str() + " (" +
                      out.format +
-                     (out.kerasVersion.empty()
+                     (out.version.empty()
                           ? std::string()
-                          : ", Keras " + out.kerasVersion) +
+                          : ", " + out.version) +
                      ") by mlc import.\n";
   text += "mlc.model @" + out.modelName + " {\n" + body;
   text += "  mlc.output " + output.value + " : " + typeText(output.shape) +

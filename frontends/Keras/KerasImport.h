@@ -25,19 +25,9 @@
 
 namespace mlc::keras {
 
-/// A Keras model read and translated.
-struct KerasModel {
-  std::string format;       ///< "Keras 3 .keras" or "Keras 2 .h5"
-  std::string kerasVersion; ///< as the file records it, if it does
-  std::string modelName;    ///< the mlc model's symbol
-  std::string mlir;         ///< the model in the mlc dialect
-  /// Weights by mlc param name; optimizer slots by "<param>.<slot>".
-  std::map<std::string, HDF5Array> params, states;
-  bool hasOptimizerState = false;
-  int64_t iterations = 0;
-  /// What the translation left out or decided (printed by mlc import).
-  std::vector<std::string> notes;
-};
+/// A Keras model read and translated (format "Keras 3 .keras" or "Keras 2
+/// .h5", version the Keras version the file records).
+using KerasModel = import::ImportedModel;
 
 /// Reads the Keras model at `path`. On failure returns false and sets
 /// `error` to a message naming the file and, for a layer, its name and

@@ -14,7 +14,7 @@
 #include "compiler/Driver/Driver.h"
 #include "compiler/Driver/Library.h"
 #include "compiler/Registration/Registration.h"
-#include "frontends/Keras/ImportModel.h"
+#include "frontends/Import/ImportModel.h"
 #include "runtime/cuda/CudaRuntime.h"
 
 #include "mlir/IR/Diagnostics.h"
@@ -677,16 +677,15 @@ Error runImport() {
   for (const std::string &path : {outputFile.getValue(), weights})
     if (std::string why = mlc::whyNotWritable(path); !why.empty())
       return error("cannot write '" + path + "': " + why);
-  Expected<mlc::keras::ImportSummary> summary =
-      mlc::keras::importKerasFile(modelFile, outputFile, weights);
+  Expected<mlc::import::ImportSummary> summary =
+      mlc::import::importModelFile(modelFile, outputFile, weights);
   if (!summary)
     return summary.takeError();
   for (const std::string &note : summary->notes)
     WithColor::note(errs(), "mlc") << note << "\n";
   outs() << "Imported @" << summary->model << " from " << summary->format
-         << (summary->kerasVersion.empty()
-                 ? std::string()
-                 : " (Keras " + summary->kerasVersion + ")")
+         << (summary->version.empty() ? std::string()
+                                      : " (" + summary->version + ")")
          << "\nwrote " << outputFile << "\nwrote " << weights << " ("
          << summary->params << " weights";
   if (summary->states)

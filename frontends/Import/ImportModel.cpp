@@ -1,6 +1,6 @@
 //===- ImportModel.cpp - mlc import of a Keras model ----------------------===//
 
-#include "frontends/Keras/ImportModel.h"
+#include "frontends/Import/ImportModel.h"
 #include "frontends/Keras/KerasImport.h"
 
 #include "compiler/Driver/Model.h"
@@ -17,7 +17,7 @@
 #include <set>
 
 using namespace llvm;
-using namespace mlc::keras;
+using namespace mlc::import;
 namespace runtime = mlc::runtime;
 
 namespace {
@@ -34,12 +34,12 @@ std::string shapeText(const std::vector<int64_t> &shape) {
 } // namespace
 
 Expected<ImportSummary>
-mlc::keras::importKerasFile(const std::string &input,
-                            const std::string &mlirPath,
-                            const std::string &checkpointPath) {
-  KerasModel model;
+mlc::import::importModelFile(const std::string &input,
+                             const std::string &mlirPath,
+                             const std::string &checkpointPath) {
+  ImportedModel model;
   std::string error;
-  if (!readKerasModel(input, model, error))
+  if (!keras::readKerasModel(input, model, error))
     return fail(error);
 
   // The translation must be a valid mlc model; if it is not, that is
@@ -75,7 +75,7 @@ mlc::keras::importKerasFile(const std::string &input,
     ptrs.push_back(p.data());
   if (Error err = mlc::initializeParams(*sig, 0, ptrs))
     return std::move(err);
-  ImportSummary summary{model.format, model.kerasVersion, sig->model, 0, 0, 0,
+  ImportSummary summary{model.format, model.version, sig->model, 0, 0, 0,
                         model.notes};
   runtime::Checkpoint c;
   c.model = sig->model;
@@ -138,8 +138,9 @@ mlc::keras::importKerasFile(const std::string &input,
                             "training continues with fresh slots");
   }
   c.metadata = {{"imported_from", sys::path::filename(input).str()}};
-  if (!model.kerasVersion.empty())
-    c.metadata["keras_version"] = model.kerasVersion;
+  c.metadata["imported_format"] = model.format;
+  if (!model.version.empty())
+    c.metadata["imported_version"] = model.version;
 
   if (!runtime::saveCheckpoint(checkpointPath, c, error))
     return fail(error);
