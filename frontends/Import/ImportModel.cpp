@@ -2,10 +2,12 @@
 
 #include "frontends/Import/ImportModel.h"
 #include "frontends/Keras/KerasImport.h"
+#include "frontends/ONNX/ONNXImport.h"
 
 #include "compiler/Driver/Model.h"
 #include "compiler/Driver/Signature.h"
 #include "runtime/Checkpoint.h"
+#include "runtime/ReadFile.h"
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
@@ -39,7 +41,29 @@ mlc::import::importModelFile(const std::string &input,
                              const std::string &checkpointPath) {
   ImportedModel model;
   std::string error;
-  if (!keras::readKerasModel(input, model, error))
+  std::vector<uint8_t> bytes;
+  bool read = runtime::parseFile(
+      input, uint64_t(16) << 30, ": ", error,
+      [&](const uint8_t *data, size_t size, std::string &) {
+        bytes.assign(data, data + size);
+        return true;
+      });
+  if (!read)
+    return fail(error);
+  // Keras files announce themselves (zip, HDF5); ONNX is a protobuf
+  // without a magic number, told by its name.
+  bool zip = bytes.size() >= 2 && bytes[0] == 'P' && bytes[1] == 'K';
+  bool hdf5 = bytes.size() >= 4 && bytes[0] == 0x89 && bytes[1] == 'H' &&
+              bytes[2] == 'D' && bytes[3] == 'F';
+  bool onnx = !zip && !hdf5 && StringRef(input).ends_with_insensitive(".onnx");
+  if (!zip && !hdf5 && !onnx)
+    return fail(input + ": not a model mlc imports: a Keras 3 .keras archive "
+                        "(zip), a Keras 2 .h5 model (HDF5) or an ONNX model "
+                        "(named .onnx)");
+  bool parsed = onnx ? onnx::parseOnnxModel(bytes, input, model, error)
+                     : keras::parseKerasModel(std::move(bytes), input, model,
+                                              error);
+  if (!parsed)
     return fail(error);
 
   // The translation must be a valid mlc model; if it is not, that is
