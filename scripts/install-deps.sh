@@ -8,7 +8,7 @@ packages=(
   cmake ninja-build ccache g++
   llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools clang-22 lld-22
   libomp-22-dev libclang-rt-22-dev libfmt-dev googletest libgtest-dev zlib1g-dev clang-format-22
-  libhdf5-dev
+  libhdf5-dev libonnx-dev libprotobuf-dev
   "$@"
 )
 
