@@ -7,6 +7,7 @@
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Path.h"
 
+#include <algorithm>
 #include <climits>
 #include <cmath>
 #include <cstdio>
@@ -373,6 +374,7 @@ bool Importer::translate(const ::onnx::GraphProto &graph) {
       in.type().tensor_type().elem_type() != ::onnx::TensorProto::FLOAT)
     return fail("the input '" + in.name() + "' is not a float32 tensor");
   Value input;
+  uint64_t sample = 1;
   const ::onnx::TensorShapeProto &shape = in.type().tensor_type().shape();
   for (int d = 0; d < shape.dim_size(); ++d) {
     const ::onnx::TensorShapeProto_Dimension &dim = shape.dim(d);
@@ -384,6 +386,11 @@ bool Importer::translate(const ::onnx::GraphProto &graph) {
       return fail("the input '" + in.name() + "' has an unknown size in "
                   "dimension " + std::to_string(d) +
                   "; mlc needs every size but the batch");
+    // Sizes multiply without overflow from here on.
+    sample *= uint64_t(std::min<int64_t>(dim.dim_value(), int64_t(1) << 40));
+    if (sample > (uint64_t(1) << 40))
+      return fail("the input '" + in.name() + "' has more than 2^40 "
+                  "elements per sample");
     input.shape.push_back(dim.dim_value());
   }
   if (input.shape.size() < 2)
@@ -701,9 +708,14 @@ bool Importer::translateNode(const ::onnx::NodeProto &n) {
     for (int64_t v : dil)
       if (v <= 0)
         return nodeFail("has a dilation below 1");
-    for (int64_t v : pads)
-      if (v < 0)
-        return nodeFail("has a negative pad");
+    for (int64_t v : {strides[0], strides[1], dil[0], dil[1], kh, kw})
+      if (v > (int64_t(1) << 20))
+        return nodeFail("has a window, stride or dilation past 2^20");
+    // mlc pads by less than the window's extent (more reads only zeros).
+    for (size_t i = 0; i < 4; ++i)
+      if (pads[i] < 0 || pads[i] > dil[i % 2] * ((i % 2 ? kw : kh) - 1))
+        return nodeFail("pads by " + std::to_string(pads[i]) +
+                        ", outside [0, the window's extent - 1]");
     int64_t h = (s[2] + pads[0] + pads[2] - dil[0] * (kh - 1) - 1);
     int64_t wd = (s[3] + pads[1] + pads[3] - dil[1] * (kw - 1) - 1);
     if (h < 0 || wd < 0)
@@ -791,6 +803,9 @@ bool Importer::translateNode(const ::onnx::NodeProto &n) {
     for (size_t i = 0; i < 4; ++i)
       if (pads[i] < 0 || pads[i] >= ks[i % 2])
         return nodeFail("pads by more than its window");
+    for (int64_t v : {strides[0], strides[1], ks[0], ks[1]})
+      if (v > (int64_t(1) << 20))
+        return nodeFail("has a window or stride past 2^20");
     int64_t h = s[2] + pads[0] + pads[2] - ks[0];
     int64_t wd = s[3] + pads[1] + pads[3] - ks[1];
     if (h < 0 || wd < 0)
