@@ -22,8 +22,10 @@ using import::ImportedTensor;
 
 namespace {
 
-/// The opsets whose semantics the translation follows.
-const int64_t kMinOpset = 13, kMaxOpset = 21;
+/// The opsets whose semantics the translation follows: from 13 (Softmax's
+/// last-axis form, Reshape's allowzero); the versions of the imported ops
+/// after 21 (22 to 25) only add element types.
+const int64_t kMinOpset = 13, kMaxOpset = 25;
 
 /// A value of the graph as mlc holds it. `shape` is ONNX's (NCHW for
 /// images, -1 for the batch); `nhwc` says the mlc value holds it
@@ -103,6 +105,31 @@ struct Constant {
     return n;
   }
 };
+
+/// The pads auto_pad SAME_UPPER or SAME_LOWER asks for: the output is
+/// ceil(in / stride), the extra pad at the end (UPPER) or the start.
+/// Returns false for another auto_pad than those, NOTSET and VALID.
+bool autoPads(const std::string &autoPad, const std::vector<int64_t> &in,
+              const std::vector<int64_t> &k, const std::vector<int64_t> &s,
+              const std::vector<int64_t> &d, std::vector<int64_t> &pads) {
+  if (autoPad == "NOTSET")
+    return true;
+  if (autoPad == "VALID") {
+    pads = {0, 0, 0, 0};
+    return true;
+  }
+  if (autoPad != "SAME_UPPER" && autoPad != "SAME_LOWER")
+    return false;
+  for (size_t i = 0; i < 2; ++i) {
+    int64_t out = (in[i] + s[i] - 1) / s[i];
+    int64_t total =
+        std::max<int64_t>((out - 1) * s[i] + (k[i] - 1) * d[i] + 1 - in[i], 0);
+    int64_t small = total / 2, large = total - small;
+    pads[i] = autoPad == "SAME_UPPER" ? small : large;
+    pads[i + 2] = autoPad == "SAME_UPPER" ? large : small;
+  }
+  return true;
+}
 
 class Importer {
 public:
@@ -509,10 +536,11 @@ bool Importer::translateNode(const ::onnx::NodeProto &n) {
                       " value " + shapeText(s) +
                       "; mlc imports (batch, features) x weights");
     bool transB = op == "Gemm" && intAttr("transB", 0);
-    if (op == "Gemm" && (intAttr("transA", 0) || floatAttr("alpha", 1) != 1 ||
-                         floatAttr("beta", 1) != 1))
-      return nodeFail("transposes A or scales by alpha or beta, which mlc's "
-                      "dense does not");
+    if (op == "Gemm" && intAttr("transA", 0))
+      return nodeFail("transposes A, whose rows are the batch in mlc");
+    // Gemm's alpha and beta scale the weights and the bias at import.
+    float alpha = float(op == "Gemm" ? floatAttr("alpha", 1) : 1);
+    float beta = float(op == "Gemm" ? floatAttr("beta", 1) : 1);
     int64_t k = w->shape[transB ? 1 : 0], units = w->shape[transB ? 0 : 1];
     if (k != s[1])
       return nodeFail("multiplies " + shapeText(s) + " by weights " +
@@ -533,7 +561,9 @@ bool Importer::translateNode(const ::onnx::NodeProto &n) {
           add = nullptr;
       }
     }
-    if (bias && (bias->integral || bias->size() != units ||
+    // One bias per unit, or one for all (broadcast).
+    if (bias && (bias->integral ||
+                 (bias->size() != units && bias->size() != 1) ||
                  (bias->shape.size() > 1 &&
                   !(bias->shape.size() == 2 && bias->shape[0] == 1))))
       return nodeFail("adds a bias of shape " + shapeText(bias->shape) +
@@ -543,11 +573,15 @@ bool Importer::translateNode(const ::onnx::NodeProto &n) {
     for (int64_t i = 0; i < k; ++i)
       for (int64_t j = 0; j < units; ++j)
         kernel[size_t(i * units + j)] =
-            w->floats[size_t(transB ? j * k + i : i * units + j)];
+            alpha * w->floats[size_t(transB ? j * k + i : i * units + j)];
     std::string prefix = prefixFor(w->name);
     out.params[prefix + ".kernel"] = {{k, units}, std::move(kernel), {}};
-    if (bias)
-      out.params[prefix + ".bias"] = {{units}, bias->floats, {}};
+    if (bias) {
+      std::vector<float> b(static_cast<size_t>(units));
+      for (int64_t j = 0; j < units; ++j)
+        b[size_t(j)] = beta * bias->floats[size_t(bias->size() == 1 ? 0 : j)];
+      out.params[prefix + ".bias"] = {{units}, std::move(b), {}};
+    }
     Value r{fresh(add ? add->output(0) : outName), {s[0], units}, false};
     body += "  " + r.ssa + " = mlc.dense " + x.ssa + " {name = \"" + prefix +
             "\", units = " + std::to_string(units) +
@@ -639,7 +673,7 @@ bool Importer::translateNode(const ::onnx::NodeProto &n) {
           target.push_back(0);
           continue;
         }
-        if (d <= 0 || i == 0)
+        if (d <= 0 || i == 0 || d > (int64_t(1) << 40))
           return nodeFail("reshapes to " + shapeText(c->ints) +
                           "; mlc keeps the batch first (0 or -1 there)");
         known *= d;
@@ -697,11 +731,6 @@ bool Importer::translateNode(const ::onnx::NodeProto &n) {
     if (strides.size() != 2 || dil.size() != 2 || pads.size() != 4 ||
         ks != std::vector<int64_t>{kh, kw})
       return nodeFail("has attributes for other than 2-D");
-    if (autoPad != "NOTSET" && autoPad != "VALID")
-      return nodeFail("pads " + autoPad +
-                      "; mlc imports explicit pads (and VALID)");
-    if (autoPad == "VALID")
-      pads = {0, 0, 0, 0};
     for (int64_t v : strides)
       if (v <= 0)
         return nodeFail("has a stride below 1");
@@ -711,6 +740,8 @@ bool Importer::translateNode(const ::onnx::NodeProto &n) {
     for (int64_t v : {strides[0], strides[1], dil[0], dil[1], kh, kw})
       if (v > (int64_t(1) << 20))
         return nodeFail("has a window, stride or dilation past 2^20");
+    if (!autoPads(autoPad, {s[2], s[3]}, {kh, kw}, strides, dil, pads))
+      return nodeFail("pads '" + autoPad + "'");
     // mlc pads by less than the window's extent (more reads only zeros).
     for (size_t i = 0; i < 4; ++i)
       if (pads[i] < 0 || pads[i] > dil[i % 2] * ((i % 2 ? kw : kh) - 1))
@@ -789,23 +820,20 @@ bool Importer::translateNode(const ::onnx::NodeProto &n) {
                       "mlc's leave it out, as Keras's do");
     if (intAttr("storage_order", 0))
       return nodeFail("stores column-major");
-    if (autoPad != "NOTSET" && autoPad != "VALID")
-      return nodeFail("pads " + autoPad +
-                      "; mlc imports explicit pads (and VALID)");
-    if (autoPad == "VALID")
-      pads = {0, 0, 0, 0};
     for (int64_t v : ks)
       if (v <= 0)
         return nodeFail("has a window below 1");
     for (int64_t v : strides)
       if (v <= 0)
         return nodeFail("has a stride below 1");
-    for (size_t i = 0; i < 4; ++i)
-      if (pads[i] < 0 || pads[i] >= ks[i % 2])
-        return nodeFail("pads by more than its window");
     for (int64_t v : {strides[0], strides[1], ks[0], ks[1]})
       if (v > (int64_t(1) << 20))
         return nodeFail("has a window or stride past 2^20");
+    if (!autoPads(autoPad, {s[2], s[3]}, ks, strides, {1, 1}, pads))
+      return nodeFail("pads '" + autoPad + "'");
+    for (size_t i = 0; i < 4; ++i)
+      if (pads[i] < 0 || pads[i] >= ks[i % 2])
+        return nodeFail("pads by more than its window");
     int64_t h = s[2] + pads[0] + pads[2] - ks[0];
     int64_t wd = s[3] + pads[1] + pads[3] - ks[1];
     if (h < 0 || wd < 0)
