@@ -22,7 +22,7 @@ config.environment["MLC_NO_CACHE"] = "1"
 llvm_config.use_default_substitutions()
 
 tool_dirs = [config.mlc_tools_dir, config.llvm_tools_dir]
-tools = ["mlc", "mlc-opt"]
+tools = ["mlc", "mlc-opt", "mlc-onnx-node-tests"]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
 
 # `not`, `count` and `split-file` at the start of a RUN line are found on PATH.
@@ -52,6 +52,16 @@ if ptxas:
     # The toolkit root (ptxas and libdevice), for mlc-opt's GPU pipelines.
     config.substitutions.append(
         ("%cuda_root", os.path.dirname(os.path.dirname(os.path.realpath(ptxas)))))
+# ONNX's backend node tests, which scripts/onnx-node-tests.sh writes from
+# the onnx package into the build directory (or $MLC_ONNX_NODE_DIR).
+onnx_node_dir = os.environ.get("MLC_ONNX_NODE_DIR") or os.path.join(
+    config.mlc_obj_root, "onnx-node")
+if os.path.isdir(onnx_node_dir):
+    config.available_features.add("onnx-node-data")
+    config.substitutions.append(("%onnx_node_dir", onnx_node_dir))
+else:
+    lit_config.note("no ONNX node-test data (scripts/onnx-node-tests.sh makes "
+                    "it): frontends/ONNX/node-tests.test is skipped")
 if os.path.exists("/dev/nvidia0") or os.path.exists("/dev/nvidiactl"):
     config.available_features.add("cuda-device")
 else:

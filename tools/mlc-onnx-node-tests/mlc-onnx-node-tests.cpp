@@ -50,11 +50,27 @@ cl::opt<bool> verbose("v", cl::desc("Print every test, and skip reasons"));
 
 /// The ops the importer translates (ONNXImport.cpp); a test using another
 /// is skipped without trying.
-const std::set<std::string> kImported = {
-    "Gemm", "MatMul", "Add", "Sub", "Mul", "Div", "Relu", "Sigmoid", "Tanh",
-    "Softmax", "LogSoftmax", "Flatten", "Reshape", "Conv", "MaxPool",
-    "AveragePool", "GlobalAveragePool", "BatchNormalization", "Dropout",
-    "Identity", "Constant"};
+const std::set<std::string> kImported = {"Gemm",
+                                         "MatMul",
+                                         "Add",
+                                         "Sub",
+                                         "Mul",
+                                         "Div",
+                                         "Relu",
+                                         "Sigmoid",
+                                         "Tanh",
+                                         "Softmax",
+                                         "LogSoftmax",
+                                         "Flatten",
+                                         "Reshape",
+                                         "Conv",
+                                         "MaxPool",
+                                         "AveragePool",
+                                         "GlobalAveragePool",
+                                         "BatchNormalization",
+                                         "Dropout",
+                                         "Identity",
+                                         "Constant"};
 
 enum class Outcome { Pass, Skip, Fail };
 
@@ -127,7 +143,7 @@ Result runTest(const std::string &dir, std::set<std::string> &ops) {
   import::ImportedModel imported;
   std::string error;
   if (!mlc::onnx::parseOnnxModel({serialized.begin(), serialized.end()},
-                            "model.onnx", imported, error))
+                                 "model.onnx", imported, error))
     return skip(error.substr(error.find(": ") + 2));
 
   auto context = createContext();
@@ -139,8 +155,8 @@ Result runTest(const std::string &dir, std::set<std::string> &ops) {
     os << d << "\n";
     return mlir::success();
   });
-  auto module = mlir::parseSourceString<mlir::ModuleOp>(imported.mlir,
-                                                        context.get());
+  auto module =
+      mlir::parseSourceString<mlir::ModuleOp>(imported.mlir, context.get());
   if (!module)
     return failure("the translation does not verify: " + diagnostics);
   TargetOptions target;
@@ -192,8 +208,7 @@ Result runTest(const std::string &dir, std::set<std::string> &ops) {
                                        1e-7 + 1e-3 * std::fabs(double(e[i]));
     if (!same)
       return failure("element " + std::to_string(i) + " is " +
-                     std::to_string(y[i]) + ", ONNX's " +
-                     std::to_string(e[i]));
+                     std::to_string(y[i]) + ", ONNX's " + std::to_string(e[i]));
   }
   return {Outcome::Pass, ""};
 }
