@@ -879,6 +879,14 @@ bool Importer::translateNode(const ::onnx::NodeProto &n) {
         return nodeFail("has statistics or scales that are not float "
                         "initializers of its " +
                         std::to_string(channels) + " channels");
+    double momentum = floatAttr("momentum", 0.9),
+           epsilon = floatAttr("epsilon", 1e-5);
+    if (!(momentum >= 0 && momentum <= 1) || !(epsilon > 0) ||
+        !std::isfinite(epsilon))
+      return nodeFail("has momentum " + floatText(momentum) + " and epsilon " +
+                      floatText(epsilon) +
+                      "; mlc needs a momentum in [0, 1] and a finite "
+                      "positive epsilon");
     std::string prefix = prefixFor(scale->name);
     out.params[prefix + ".gamma"] = {{channels}, scale->floats, {}};
     out.params[prefix + ".beta"] = {{channels}, b->floats, {}};
@@ -886,9 +894,8 @@ bool Importer::translateNode(const ::onnx::NodeProto &n) {
     out.params[prefix + ".moving_variance"] = {{channels}, var->floats, {}};
     Value r{fresh(outName), s, x.nhwc};
     body += "  " + r.ssa + " = mlc.batch_norm " + x.ssa + " {name = \"" +
-            prefix + "\", momentum = " + floatText(floatAttr("momentum", 0.9)) +
-            ", epsilon = " + floatText(floatAttr("epsilon", 1e-5)) + "} : " +
-            inType + "\n";
+            prefix + "\", momentum = " + floatText(momentum) +
+            ", epsilon = " + floatText(epsilon) + "} : " + inType + "\n";
     define(outName, r);
     return true;
   }
