@@ -4,6 +4,7 @@
 
 #include "onnx/onnx_pb.h"
 
+#include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Path.h"
 
@@ -21,6 +22,14 @@ using llvm::StringRef;
 using import::ImportedTensor;
 
 namespace {
+
+/// The ops translateNode() knows.
+const char *const kOps[] = {
+    "Gemm",    "MatMul",     "Add",      "Sub",     "Mul",
+    "Div",     "Relu",       "Sigmoid",  "Tanh",    "Softmax",
+    "LogSoftmax", "Flatten", "Reshape",  "Transpose", "Conv",
+    "MaxPool", "AveragePool", "GlobalAveragePool", "BatchNormalization",
+    "Dropout", "Identity",   "Constant"};
 
 /// The opsets whose semantics the translation follows: from 13 (Softmax's
 /// last-axis form, Reshape's allowzero); the versions of the imported ops
@@ -131,6 +140,13 @@ bool autoPads(const std::string &autoPad, const std::vector<int64_t> &in,
   return true;
 }
 
+std::string opList() {
+  std::string list;
+  for (const char *op : kOps)
+    list += (list.empty() ? "" : ", ") + std::string(op);
+  return list;
+}
+
 class Importer {
 public:
   Importer(std::string file, import::ImportedModel &out)
@@ -143,9 +159,10 @@ private:
     return false;
   }
   bool nodeFail(const std::string &why) {
-    return fail("node '" + node->name() + "' (" + node->op_type() + ", " +
-                "node " + std::to_string(nodeIndex) + " of the graph): " +
-                why);
+    std::string name =
+        node->name().empty() ? "" : "'" + node->name() + "' ";
+    return fail("node " + name + "(" + node->op_type() + ", node " +
+                std::to_string(nodeIndex) + " of the graph): " + why);
   }
   bool readConstant(const ::onnx::TensorProto &t, Constant &c,
                     const std::string &what);
@@ -436,6 +453,31 @@ bool Importer::translate(const ::onnx::GraphProto &graph) {
   }
   define(in.name(), input);
 
+  // Ops mlc does not import are named before any other complaint: the
+  // first such node, and every such op type.
+  const ::onnx::NodeProto *first = nullptr;
+  int firstIndex = 0;
+  std::vector<std::string> missing;
+  for (const ::onnx::NodeProto &n : graph.node()) {
+    if (!mlc::onnx::isImportedOp(n.op_type())) {
+      if (!first)
+        first = &n, firstIndex = nodeIndex;
+      if (!llvm::is_contained(missing, n.op_type()))
+        missing.push_back(n.op_type());
+    }
+    ++nodeIndex;
+  }
+  if (first) {
+    node = first;
+    nodeIndex = firstIndex;
+    std::string all;
+    for (const std::string &op : missing)
+      all += (all.empty() ? "" : ", ") + op;
+    return nodeFail("is not an op mlc imports (" + opList() +
+                    "); the graph uses " + std::to_string(missing.size()) +
+                    " such op type(s): " + all);
+  }
+  nodeIndex = 0;
   for (const ::onnx::NodeProto &n : graph.node())
     for (const std::string &i : n.input())
       consumers[i].push_back(&n);
@@ -704,6 +746,34 @@ bool Importer::translateNode(const ::onnx::NodeProto &n) {
     return true;
   }
 
+  if (op == "Transpose") {
+    std::vector<int64_t> perm = intsAttr("perm", {});
+    if (perm.empty())
+      for (int64_t d = int64_t(s.size()) - 1; d >= 0; --d)
+        perm.push_back(d);
+    std::vector<int64_t> sorted = perm;
+    std::sort(sorted.begin(), sorted.end());
+    for (size_t i = 0; i < sorted.size(); ++i)
+      if (sorted[i] != int64_t(i) || sorted.size() != s.size())
+        return nodeFail("has the permutation " + shapeText(perm) + " for " +
+                        shapeText(s));
+    if (perm[0] != 0)
+      return nodeFail("moves the batch dimension; mlc keeps it first");
+    Value v = toNCHW(x);
+    std::vector<int64_t> shape;
+    for (int64_t p : perm)
+      shape.push_back(s[size_t(p)]);
+    Value r{fresh(outName), shape, false};
+    std::string permText = "[";
+    for (size_t i = 0; i < perm.size(); ++i)
+      permText += (i ? ", " : "") + std::to_string(perm[i]);
+    body += "  " + r.ssa + " = mlc.transpose " + v.ssa + " perm = " +
+            permText + "] : " + typeText(v.shape) + " -> " + typeText(shape) +
+            "\n";
+    define(outName, r);
+    return true;
+  }
+
   if (op == "Conv") {
     const Constant *w = constant(1);
     if (!w || w->integral || w->shape.size() != 4)
@@ -900,13 +970,14 @@ bool Importer::translateNode(const ::onnx::NodeProto &n) {
     return true;
   }
 
-  return nodeFail("is not an op mlc imports (Gemm, MatMul, Add, Sub, Mul, "
-                  "Div, Relu, Sigmoid, Tanh, Softmax, LogSoftmax, Flatten, "
-                  "Reshape, Conv, MaxPool, AveragePool, GlobalAveragePool, "
-                  "BatchNormalization, Dropout, Identity, Constant)");
+  return nodeFail("is not an op mlc imports (" + opList() + ")");
 }
 
 } // namespace
+
+bool mlc::onnx::isImportedOp(StringRef op) {
+  return llvm::is_contained(kOps, op);
+}
 
 bool mlc::onnx::parseOnnxModel(const std::vector<uint8_t> &bytes,
                                const std::string &name,

@@ -17,6 +17,8 @@
 
 #include "frontends/Import/ImportedModel.h"
 
+#include "llvm/ADT/StringRef.h"
+
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -28,6 +30,9 @@ namespace mlc::onnx {
 /// sets `error`.
 bool parseOnnxModel(const std::vector<uint8_t> &bytes, const std::string &name,
                     import::ImportedModel &out, std::string &error);
+
+/// Whether the importer translates ONNX op `op` (of the default domain).
+bool isImportedOp(llvm::StringRef op);
 
 } // namespace mlc::onnx
 

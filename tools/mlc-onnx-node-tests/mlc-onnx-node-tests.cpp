@@ -48,30 +48,6 @@ cl::opt<std::string> filter("filter",
                             cl::init(""));
 cl::opt<bool> verbose("v", cl::desc("Print every test, and skip reasons"));
 
-/// The ops the importer translates (ONNXImport.cpp); a test using another
-/// is skipped without trying.
-const std::set<std::string> kImported = {"Gemm",
-                                         "MatMul",
-                                         "Add",
-                                         "Sub",
-                                         "Mul",
-                                         "Div",
-                                         "Relu",
-                                         "Sigmoid",
-                                         "Tanh",
-                                         "Softmax",
-                                         "LogSoftmax",
-                                         "Flatten",
-                                         "Reshape",
-                                         "Conv",
-                                         "MaxPool",
-                                         "AveragePool",
-                                         "GlobalAveragePool",
-                                         "BatchNormalization",
-                                         "Dropout",
-                                         "Identity",
-                                         "Constant"};
-
 enum class Outcome { Pass, Skip, Fail };
 
 struct Result {
@@ -112,7 +88,7 @@ Result runTest(const std::string &dir, std::set<std::string> &ops) {
   for (const ::onnx::NodeProto &n : graph.node())
     ops.insert(n.op_type());
   for (const std::string &op : ops)
-    if (!kImported.count(op))
+    if (!mlc::onnx::isImportedOp(op))
       return {Outcome::Skip, "op " + op, true};
   if (graph.output_size() != 1)
     return skip(std::to_string(graph.output_size()) + " outputs");
