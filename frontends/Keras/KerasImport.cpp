@@ -756,6 +756,39 @@ bool Importer::layer(const json::Object &l, size_t index,
     emit("mlc.flatten", "", {s[0], n}, true);
     return true;
   }
+  if (cls == "Reshape") {
+    const json::Array *t = c.getArray("target_shape");
+    if (!t || t->empty())
+      return layerFail("has no target_shape");
+    int64_t rest = 1, known = 1;
+    for (size_t d = 1; d < s.size(); ++d)
+      rest *= s[d];
+    std::vector<int64_t> shape = {s[0]};
+    int unknown = -1;
+    for (const json::Value &v : *t) {
+      auto n = v.getAsInteger();
+      if (!n || (*n <= 0 && *n != -1) || *n > (int64_t(1) << 40))
+        return layerFail("has a target_shape that is not sizes (and one -1)");
+      if (*n == -1) {
+        if (unknown >= 0)
+          return layerFail("has two -1 sizes in its target_shape");
+        unknown = int(shape.size());
+        shape.push_back(1);
+        continue;
+      }
+      known *= *n;
+      shape.push_back(*n);
+      if (known > rest)
+        break;
+    }
+    if (unknown >= 0 && known && rest % known == 0)
+      shape[size_t(unknown)] = rest / known, known = rest;
+    if (known != rest)
+      return layerFail("reshapes " + shapeText(s) + " to " +
+                       shapeText(shape) + ": the sizes differ");
+    emit("mlc.reshape", "", shape, true);
+    return true;
+  }
   if (cls == "Dropout") {
     if (const json::Value *ns = c.get("noise_shape"); ns && !ns->getAsNull())
       return layerFail("has a noise_shape; mlc drops elements independently");
@@ -941,7 +974,7 @@ bool Importer::layer(const json::Object &l, size_t index,
   }
   (void)index;
   return layerFail("is not a layer mlc imports (InputLayer, Dense, Flatten, "
-                   "Dropout, Activation, ReLU, Softmax, Conv2D, "
+                   "Reshape, Dropout, Activation, ReLU, Softmax, Conv2D, "
                    "DepthwiseConv2D, MaxPooling2D, AveragePooling2D, "
                    "GlobalAveragePooling2D, BatchNormalization, Add)");
 }

@@ -127,6 +127,15 @@ def keras3():
     model.compile(optimizer=keras.optimizers.AdamW(1e-2), loss="mse")
     save("residual_adamw", model, rng.normal(size=(4, 5)))
 
+    # Reshape layers around a convolution (a -1 size inferred).
+    keras.utils.set_random_seed(7)
+    model = keras.Sequential([
+        keras.Input((784,)), layers.Reshape((28, 28, 1)),
+        layers.Conv2D(2, 3), layers.Reshape((-1, 2)), layers.Flatten(),
+        layers.Dense(3)])
+    model.compile(optimizer="sgd", loss="mse")
+    save("reshape_sgd", model, np.random.rand(2, 784))
+
     # What mlc refuses: an LSTM layer.
     model = keras.Sequential([keras.Input((3, 2)), layers.LSTM(2)])
     model.save(os.path.join(OUT, "unsupported_lstm.keras"))
