@@ -99,7 +99,8 @@ mlc::import::importModelFile(const std::string &input,
     ptrs.push_back(p.data());
   if (Error err = mlc::initializeParams(*sig, 0, ptrs))
     return std::move(err);
-  ImportSummary summary{model.format, model.version, sig->model, 0, 0, 0,
+  ImportSummary summary{model.format, commentText(model.version), sig->model,
+                        0, 0, 0,
                         model.notes};
   runtime::Checkpoint c;
   c.model = sig->model;

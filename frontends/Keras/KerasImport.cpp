@@ -560,13 +560,14 @@ bool Importer::translate(const json::Object &model) {
   if (!readLayerWeights() || !readOptimizerState())
     return false;
 
-  std::string text = "// Imported from " +
-                     llvm::sys::path::filename(path).str() + " (" +
-                     out.format +
-                     (out.version.empty()
-                          ? std::string()
-                          : ", " + out.version) +
-                     ") by mlc import.\n";
+  std::string text =
+      "// Imported from " +
+      mlc::import::commentText(llvm::sys::path::filename(path).str() + " (" +
+                          out.format +
+                          (out.version.empty() ? std::string()
+                                               : ", " + out.version) +
+                          ")") +
+      " by mlc import.\n";
   text += "mlc.model @" + out.modelName + " {\n" + body;
   text += "  mlc.output " + output.value + " : " + typeText(output.shape) +
           "\n}";

@@ -441,7 +441,7 @@ bool Importer::translate(const ::onnx::GraphProto &graph) {
     return fail("the input '" + in.name() +
                 "' has no dimension after the batch");
   input.ssa = fresh(in.name());
-  body += "  " + input.ssa + " = mlc.input \"" + in.name() + "\" : " +
+  body += "  " + input.ssa + " = mlc.input " + import::mlirString(in.name()) + " : " +
           typeText(input.shape) + "\n";
   if (input.shape.size() == 4) {
     // Channels-last from here on, as mlc's convolutions are.
@@ -497,10 +497,12 @@ bool Importer::translate(const ::onnx::GraphProto &graph) {
   if (result == values.end())
     return fail("no node computes the output '" + outName + "'");
   Value output = toNCHW(result->second);
-  out.mlir = "// Imported from " + llvm::sys::path::filename(file).str() +
-             " (" + out.format +
-             (out.version.empty() ? "" : ", " + out.version) +
-             ") by mlc import.\nmlc.model @" + out.modelName + " {\n" + decls +
+  out.mlir = "// Imported from " +
+             import::commentText(llvm::sys::path::filename(file).str() +
+                                 " (" + out.format +
+                                 (out.version.empty() ? "" : ", " + out.version) +
+                                 ")") +
+             " by mlc import.\nmlc.model @" + out.modelName + " {\n" + decls +
              body + "  mlc.output " + output.ssa + " : " +
              typeText(output.shape) + "\n}\n";
   return true;
