@@ -158,6 +158,25 @@ def keras2():
     save("keras2_mlp", model, rng.normal(size=(4, 4, 3)), ext=".h5",
          train=(tx, ty))
 
+    # A Keras 2 Functional model: a residual convolution block with batch
+    # norm; RMSprop (centered, momentum) and categorical cross-entropy.
+    keras.utils.set_random_seed(6)
+    inputs = keras.Input((6, 6, 2))
+    h = keras.layers.Conv2D(2, 3, padding="same", activation="relu")(inputs)
+    h = keras.layers.BatchNormalization()(h)
+    h = keras.layers.Add()([inputs, h])
+    h = keras.layers.GlobalAveragePooling2D()(h)
+    out = keras.layers.Dense(3, activation="softmax")(h)
+    model = keras.Model(inputs, out)
+    model.compile(optimizer=keras.optimizers.RMSprop(1e-2, momentum=0.5,
+                                                     centered=True),
+                  loss="categorical_crossentropy")
+    tx = rng.normal(size=(10, 6, 6, 2)).astype("float32")
+    ty = np.eye(3, dtype="float32")[rng.integers(0, 3, 10)]
+    model.fit(tx, ty, batch_size=10, epochs=1, verbose=0)
+    save("keras2_functional", model, rng.normal(size=(3, 6, 6, 2)),
+         ext=".h5", train=(tx, ty))
+
 
 if __name__ == "__main__":
     os.makedirs(OUT, exist_ok=True)
