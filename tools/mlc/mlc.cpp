@@ -44,8 +44,9 @@ cl::SubCommand evalCmd("eval", "Evaluate a trained checkpoint");
 cl::SubCommand predictCmd("predict",
                           "Write a trained checkpoint's predictions");
 cl::SubCommand importCmd("import",
-                         "Translate a Keras model (.keras, .h5) into an mlc "
-                         "model and a checkpoint of its weights");
+                         "Translate a Keras (.keras, .h5) or ONNX (.onnx) "
+                         "model into an mlc model and a checkpoint of its "
+                         "weights");
 
 cl::opt<std::string> modelFile(cl::Positional, cl::desc("<model.mlir>"),
                                cl::sub(compileCmd), cl::sub(trainCmd),
@@ -258,9 +259,11 @@ cl::opt<bool> validateOnTest(
 cl::opt<std::string> checkpoint(
     "checkpoint",
     cl::desc("train: write params and optimizer state here (safetensors) "
-             "after every epoch; eval and predict: the checkpoint to use"),
+             "after every epoch; eval and predict: the checkpoint to use; "
+             "import: where the weights go (default: the -o file as "
+             ".safetensors)"),
     cl::value_desc("file"), cl::sub(trainCmd), cl::sub(evalCmd),
-    cl::sub(predictCmd), cl::cat(mlcCategory));
+    cl::sub(predictCmd), cl::sub(importCmd), cl::cat(mlcCategory));
 cl::opt<std::string> resume("resume",
                             cl::desc("Continue training from a checkpoint"),
                             cl::value_desc("file"), cl::sub(trainCmd),
@@ -661,8 +664,8 @@ Error runTrain(mlc::RunKind kind) {
 /// `mlc import MODEL.keras -o MODEL.mlir`.
 Error runImport() {
   if (modelFile.empty())
-    return error("no model file given; usage: mlc import MODEL.keras -o "
-                 "MODEL.mlir");
+    return error("no model file given; usage: mlc import MODEL.keras|MODEL.h5|"
+                 "MODEL.onnx -o MODEL.mlir");
   if (outputFile.empty() || outputFile == "-")
     return error("mlc import writes a model and its weights: name the model "
                  "with -o MODEL.mlir");
@@ -717,7 +720,7 @@ int main(int argc, char **argv) {
       "  mlc train   MODEL.mlir ...\n"
       "  mlc eval    MODEL.mlir --checkpoint FILE ...\n"
       "  mlc predict MODEL.mlir --checkpoint FILE --data FILE -o OUT.csv\n"
-      "  mlc import  MODEL.keras -o MODEL.mlir\n");
+      "  mlc import  MODEL.keras|MODEL.h5|MODEL.onnx -o MODEL.mlir\n");
 
   if (compileCmd)
     return exitCode(runCompile());
