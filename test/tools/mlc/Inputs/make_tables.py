@@ -87,3 +87,7 @@ npz(out + "/wide.npz", {"x": npy((90, 2), flat(train)),
                         "y": npy((90, 2), flat(train))})
 npz(out + "/pixels.npz", {"x": npy((4, 784), [0.5] * 4 * 784),
                           "y": npy((4,), [0, 1, 2, 3], "<i8")})
+# One-hot rows as float targets (MSE on one-hot labels).
+onehot = [v for i in ytrain for v in ([0.0] * i + [1.0] + [0.0] * (2 - i))]
+with open(out + "/onehot.npy", "wb") as f:
+    f.write(npy((90, 3), onehot))
