@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Fuzzes one reader with libFuzzer, AddressSanitizer and UBSan:
 #   scripts/fuzz.sh TARGET SECONDS [libFuzzer flags...]
-# TARGET: idx, csv, npy, npz, safetensors, model, keras or onnx (fuzz/*Fuzzer.cpp). Builds the targets
+# TARGET: idx, csv, npy, npz, text, safetensors, model, keras or onnx (fuzz/*Fuzzer.cpp). Builds the targets
 # with clang-22 in $MLC_SANITIZE_BUILD_DIR (default build-sanitize/, shared
 # with scripts/sanitize.sh), starts from the checked-in corpus
 # (fuzz/corpus/TARGET) plus what earlier runs found there
@@ -11,14 +11,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ $# -lt 2 ]; then
-  echo "usage: scripts/fuzz.sh idx|csv|npy|npz|safetensors|model|keras|onnx SECONDS [libFuzzer flags...]" >&2
+  echo "usage: scripts/fuzz.sh idx|csv|npy|npz|text|safetensors|model|keras|onnx SECONDS [libFuzzer flags...]" >&2
   exit 2
 fi
 target=$1 seconds=$2
 shift 2
 case $target in
-  idx|csv|npy|npz|safetensors|model|keras|onnx) ;;
-  *) echo "fuzz.sh: unknown target '$target' (idx, csv, npy, npz, safetensors, model, keras or onnx)" >&2; exit 2 ;;
+  idx|csv|npy|npz|text|safetensors|model|keras|onnx) ;;
+  *) echo "fuzz.sh: unknown target '$target' (idx, csv, npy, npz, text, safetensors, model, keras or onnx)" >&2; exit 2 ;;
 esac
 build_dir=${MLC_SANITIZE_BUILD_DIR:-build-sanitize}
 scripts/sanitize.sh --build "mlc-fuzz-$target"

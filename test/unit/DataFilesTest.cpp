@@ -9,6 +9,7 @@
 #include "runtime/NPY.h"
 #include "runtime/NPZ.h"
 #include "runtime/Table.h"
+#include "runtime/Text.h"
 
 #include <gtest/gtest.h>
 
@@ -485,6 +486,56 @@ TEST(TableTest, StandardizationAndBatches) {
              nullptr);
   EXPECT_EQ(x[0], 1.0f);
   EXPECT_EQ(classes[0], 2);
+}
+
+} // namespace
+
+namespace {
+
+using mlc::runtime::decodeText;
+using mlc::runtime::parseText;
+using mlc::runtime::TextCorpus;
+
+bool text(const std::string &s, TextCorpus &out, std::string &error,
+          const std::vector<std::string> *vocabulary = nullptr) {
+  return parseText(reinterpret_cast<const uint8_t *>(s.data()), s.size(),
+                   vocabulary, out, error);
+}
+
+TEST(TextTest, VocabularyInCodePointOrder) {
+  TextCorpus c;
+  std::string error;
+  // "héllo\n" and a two-code-unit character: a BOM is skipped.
+  ASSERT_TRUE(text("\xEF\xBB\xBFh\xC3\xA9llo \xF0\x9F\x99\x82\n", c, error))
+      << error;
+  EXPECT_EQ(c.vocabulary,
+            (std::vector<std::string>{"\n", " ", "h", "l", "o", "\xC3\xA9",
+                                      "\xF0\x9F\x99\x82"}));
+  EXPECT_EQ(c.ids, (std::vector<int32_t>{2, 5, 3, 3, 4, 1, 6, 0}));
+  EXPECT_EQ(decodeText(c, c.ids), "h\xC3\xA9llo \xF0\x9F\x99\x82\n");
+  // A given vocabulary (a checkpoint's) maps another text alike.
+  TextCorpus d;
+  ASSERT_TRUE(text("lo h\xC3\xA9", d, error, &c.vocabulary)) << error;
+  EXPECT_EQ(d.ids, (std::vector<int32_t>{3, 4, 1, 2, 5}));
+  EXPECT_EQ(d.vocabulary, c.vocabulary);
+}
+
+TEST(TextTest, RefusalsSayWhere) {
+  TextCorpus c;
+  std::string error;
+  EXPECT_FALSE(text("ab\ncd\xC3", c, error));
+  EXPECT_EQ(error, "invalid UTF-8 at line 2, column 3 (byte 5)");
+  EXPECT_FALSE(text("\xC0\xAF", c, error)); // overlong '/'
+  EXPECT_EQ(error, "invalid UTF-8 at line 1, column 1 (byte 0)");
+  EXPECT_FALSE(text("\xED\xA0\x80", c, error));     // a surrogate
+  EXPECT_FALSE(text("\xF4\x90\x80\x80", c, error)); // past U+10FFFF
+  std::vector<std::string> vocabulary = {"a", "b"};
+  EXPECT_FALSE(text("ab\nc", c, error, &vocabulary));
+  EXPECT_EQ(error, "line 1, column 3: the character '\n' is not in the "
+                   "model's vocabulary of 2 characters");
+  std::vector<std::string> bad = {"a", "a"};
+  EXPECT_FALSE(text("a", c, error, &bad));
+  EXPECT_EQ(error, "vocabulary entry 1 is not one character, or repeats one");
 }
 
 } // namespace
