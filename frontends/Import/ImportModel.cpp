@@ -1,9 +1,11 @@
 //===- ImportModel.cpp - mlc import of a Keras model ----------------------===//
 
 #include "frontends/Import/ImportModel.h"
+#include "frontends/Import/ModelText.h"
 #include "frontends/Keras/KerasImport.h"
 #include "frontends/ONNX/ONNXImport.h"
 
+#include "compiler/Driver/LibraryFiles.h"
 #include "compiler/Driver/Model.h"
 #include "compiler/Driver/Signature.h"
 #include "runtime/Checkpoint.h"
@@ -25,13 +27,6 @@ namespace runtime = mlc::runtime;
 namespace {
 
 Error fail(const Twine &message) { return createStringError(message); }
-
-std::string shapeText(const std::vector<int64_t> &shape) {
-  std::string t = "[";
-  for (size_t i = 0; i < shape.size(); ++i)
-    t += (i ? ", " : "") + std::to_string(shape[i]);
-  return t + "]";
-}
 
 } // namespace
 
@@ -111,8 +106,8 @@ mlc::import::importModelFile(const std::string &input,
     if (it != model.params.end()) {
       if (it->second.shape != spec.shape)
         return fail(input + ": weight " + spec.name + " is " +
-                    shapeText(it->second.shape) + " in the file, but the "
-                    "layer's is " + shapeText(spec.shape));
+                    mlc::shapeText(it->second.shape, "?") + " in the file, but the "
+                    "layer's is " + mlc::shapeText(spec.shape, "?"));
       std::copy(it->second.data.begin(), it->second.data.end(),
                 params[i].begin());
       ++used;

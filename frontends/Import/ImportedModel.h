@@ -39,33 +39,6 @@ struct ImportedModel {
   std::vector<std::string> notes;
 };
 
-/// `text` (names and versions from the file) fit for the model text's
-/// first-line comment: control characters become spaces.
-inline std::string commentText(const std::string &text) {
-  std::string out = text;
-  for (char &c : out)
-    if ((unsigned char)c < 0x20 || c == 0x7f)
-      c = ' ';
-  return out;
-}
-
-/// `text` as an MLIR string literal (quotes, backslashes and other bytes
-/// outside printable ASCII escaped as \XX).
-inline std::string mlirString(const std::string &text) {
-  static const char hex[] = "0123456789ABCDEF";
-  std::string out = "\"";
-  for (unsigned char c : text) {
-    if (c == '"' || c == '\\' || c < 0x20 || c >= 0x7f) {
-      out += '\\';
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    } else {
-      out += char(c);
-    }
-  }
-  return out + "\"";
-}
-
 } // namespace mlc::import
 
 #endif // MLC_FRONTENDS_IMPORT_IMPORTEDMODEL_H

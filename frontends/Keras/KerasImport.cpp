@@ -11,6 +11,9 @@
 //===----------------------------------------------------------------------===//
 
 #include "frontends/Keras/KerasImport.h"
+#include "frontends/Import/ModelText.h"
+
+#include "dialects/MLC/IR/MLCDialect.h"
 
 #include "runtime/ReadFile.h"
 #include "runtime/Zip.h"
@@ -27,6 +30,10 @@
 
 using namespace mlc::keras;
 namespace runtime = mlc::runtime;
+using mlc::formatDouble;
+using mlc::import::identifier;
+using mlc::import::mlirString;
+using mlc::import::typeText;
 namespace json = llvm::json;
 using llvm::StringRef;
 
@@ -38,62 +45,12 @@ struct Tensor {
   std::vector<int64_t> shape;
 };
 
-std::string typeText(const std::vector<int64_t> &shape) {
-  std::string t = "tensor<";
-  for (int64_t d : shape)
-    t += (d < 0 ? std::string("?") : std::to_string(d)) + "x";
-  return t + "f32>";
-}
-
 std::string shapeText(const std::vector<int64_t> &shape) {
   std::string t = "(";
   for (size_t i = 0; i < shape.size(); ++i)
     t += (i ? ", " : "") +
          (shape[i] < 0 ? std::string("None") : std::to_string(shape[i]));
   return t + (shape.size() == 1 ? ",)" : ")");
-}
-
-/// A number as MLIR reads it back exactly: the shortest text that does
-/// (always with '.' or 'e').
-std::string floatText(double v) {
-  char text[40];
-  for (int digits = 1; digits <= 17; ++digits) {
-    std::snprintf(text, sizeof text, "%.*g", digits, v);
-    if (std::strtod(text, nullptr) == v)
-      break;
-  }
-  // MLIR's float literals have a '.' before any exponent.
-  std::string s = text;
-  if (s.find('.') == std::string::npos) {
-    size_t e = s.find_first_of("eE");
-    s.insert(e == std::string::npos ? s.size() : e, ".0");
-  }
-  return s;
-}
-
-/// A string as an MLIR string literal.
-std::string quoted(StringRef s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    if (c == '"' || c == '\\' || c < 0x20 || c >= 0x7f) {
-      char esc[4];
-      std::snprintf(esc, sizeof esc, "\\%02X", c);
-      out += esc;
-    } else {
-      out += char(c);
-    }
-  }
-  return out + "\"";
-}
-
-/// `name` reduced to what an SSA value or symbol may be called.
-std::string identifier(StringRef name) {
-  std::string id;
-  for (char c : name)
-    id += std::isalnum((unsigned char)c) || c == '_' ? c : '_';
-  if (id.empty() || std::isdigit((unsigned char)id[0]))
-    id = "m_" + id;
-  return id;
 }
 
 class Importer {
@@ -382,7 +339,7 @@ bool Importer::translate(const json::Object &model) {
                 "; mlc imports Sequential and Functional models (a "
                 "subclassed model has no config to read)");
   std::string name = c->getString("name").value_or("model").str();
-  out.modelName = identifier(name);
+  out.modelName = identifier(name, "m_");
   const json::Array *layers = c->getArray("layers");
   if (!layers)
     return fail("the model config lists no layers");
@@ -615,25 +572,25 @@ bool Importer::compileConfig(const json::Value *opt) {
   double lr = number("learning_rate", lower == "sgd" ? 0.01 : 0.001);
   std::string text;
   if (lower == "adam" || lower == "adamw") {
-    text = "#mlc." + lower + "<learning_rate = " + floatText(lr);
+    text = "#mlc." + lower + "<learning_rate = " + formatDouble(lr);
     if (lower == "adamw")
-      text += ", weight_decay = " + floatText(number("weight_decay", 0.004));
-    text += ", beta_1 = " + floatText(number("beta_1", 0.9)) +
-            ", beta_2 = " + floatText(number("beta_2", 0.999)) +
-            ", epsilon = " + floatText(number("epsilon", 1e-7)) + ">";
+      text += ", weight_decay = " + formatDouble(number("weight_decay", 0.004));
+    text += ", beta_1 = " + formatDouble(number("beta_1", 0.9)) +
+            ", beta_2 = " + formatDouble(number("beta_2", 0.999)) +
+            ", epsilon = " + formatDouble(number("epsilon", 1e-7)) + ">";
   } else if (lower == "sgd") {
     sgdMomentum = number("momentum", 0);
-    text = "#mlc.sgd<learning_rate = " + floatText(lr) +
-           ", momentum = " + floatText(sgdMomentum) + ", nesterov = " +
+    text = "#mlc.sgd<learning_rate = " + formatDouble(lr) +
+           ", momentum = " + formatDouble(sgdMomentum) + ", nesterov = " +
            (c && c->getBoolean("nesterov").value_or(false) ? "true" : "false") +
            ">";
   } else if (lower == "rmsprop") {
     rmsMomentum = number("momentum", 0);
     rmsCentered = c && c->getBoolean("centered").value_or(false);
-    text = "#mlc.rmsprop<learning_rate = " + floatText(lr) +
-           ", rho = " + floatText(number("rho", 0.9)) +
-           ", momentum = " + floatText(rmsMomentum) +
-           ", epsilon = " + floatText(number("epsilon", 1e-7)) +
+    text = "#mlc.rmsprop<learning_rate = " + formatDouble(lr) +
+           ", rho = " + formatDouble(number("rho", 0.9)) +
+           ", momentum = " + formatDouble(rmsMomentum) +
+           ", epsilon = " + formatDouble(number("epsilon", 1e-7)) +
            ", centered = " + (rmsCentered ? "true" : "false") + ">";
   } else {
     return fail("compile()'s optimizer " + (cls.empty() ? "?" : cls) +
@@ -648,7 +605,7 @@ bool Importer::layer(const json::Object &l, size_t index,
                      const std::vector<Tensor> &inputs, Tensor &result) {
   const json::Object &c = *object(l.get("config"));
   const std::string &cls = current.cls;
-  std::string id = identifier(current.name);
+  std::string id = identifier(current.name, "m_");
   while (valueNames.count(id))
     id += "_";
   valueNames.insert(id);
@@ -677,7 +634,7 @@ bool Importer::layer(const json::Object &l, size_t index,
                          "; mlc needs every size but the batch");
     result.shape = shape;
     ++inputCount;
-    body += "  " + result.value + " = mlc.input " + quoted(current.name) +
+    body += "  " + result.value + " = mlc.input " + mlirString(current.name) +
             " : " + typeText(shape) + "\n";
     return true;
   }
@@ -738,7 +695,7 @@ bool Importer::layer(const json::Object &l, size_t index,
     std::string act;
     if (!activation(act))
       return false;
-    std::string attrs = "name = " + quoted(current.name) +
+    std::string attrs = "name = " + mlirString(current.name) +
                         ", units = " + std::to_string(*units);
     if (!act.empty())
       attrs += ", activation = #mlc.act<" + act + ">";
@@ -796,7 +753,7 @@ bool Importer::layer(const json::Object &l, size_t index,
     double rate = c.getNumber("rate").value_or(-1);
     if (!(rate >= 0 && rate < 1))
       return layerFail("has no rate in [0, 1)");
-    emit("mlc.dropout", "rate = " + floatText(rate), s, false);
+    emit("mlc.dropout", "rate = " + formatDouble(rate), s, false);
     return true;
   }
   if (cls == "Activation" || cls == "ReLU" || cls == "Softmax") {
@@ -844,7 +801,7 @@ bool Importer::layer(const json::Object &l, size_t index,
     if (!activation(act))
       return false;
     int64_t channels;
-    std::string attrs = "name = " + quoted(current.name);
+    std::string attrs = "name = " + mlirString(current.name);
     if (depthwise) {
       int64_t mult = c.getInteger("depth_multiplier").value_or(1);
       channels = s[3] * mult;
@@ -939,11 +896,11 @@ bool Importer::layer(const json::Object &l, size_t index,
       return layerFail("uses batch renormalization or synchronization");
     bool center = c.getBoolean("center").value_or(true);
     bool scale = c.getBoolean("scale").value_or(true);
-    std::string attrs = "name = " + quoted(current.name) +
+    std::string attrs = "name = " + mlirString(current.name) +
                         ", momentum = " +
-                        floatText(c.getNumber("momentum").value_or(0.99)) +
+                        formatDouble(c.getNumber("momentum").value_or(0.99)) +
                         ", epsilon = " +
-                        floatText(c.getNumber("epsilon").value_or(1e-3));
+                        formatDouble(c.getNumber("epsilon").value_or(1e-3));
     if (!center)
       attrs += ", center = false";
     if (!scale)

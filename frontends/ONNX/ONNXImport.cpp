@@ -2,6 +2,9 @@
 
 #include "frontends/ONNX/ONNXImport.h"
 
+#include "dialects/MLC/IR/MLCDialect.h"
+#include "frontends/Import/ModelText.h"
+
 #include "onnx/onnx_pb.h"
 
 #include "llvm/ADT/STLExtras.h"
@@ -19,7 +22,11 @@
 
 using namespace mlc;
 using llvm::StringRef;
+using import::commentText;
+using import::identifier;
 using import::ImportedTensor;
+using import::mlirString;
+using import::typeText;
 
 namespace {
 
@@ -45,13 +52,6 @@ struct Value {
   bool nhwc = false;
 };
 
-std::string typeText(const std::vector<int64_t> &shape) {
-  std::string t = "tensor<";
-  for (int64_t d : shape)
-    t += (d < 0 ? std::string("?") : std::to_string(d)) + "x";
-  return t + "f32>";
-}
-
 std::string shapeText(const std::vector<int64_t> &shape) {
   std::string t = "[";
   for (size_t i = 0; i < shape.size(); ++i)
@@ -72,32 +72,6 @@ std::vector<int64_t> physical(const Value &v) {
   if (!v.nhwc)
     return v.shape;
   return {v.shape[0], v.shape[2], v.shape[3], v.shape[1]};
-}
-
-std::string floatText(double v) {
-  char text[40];
-  for (int digits = 1; digits <= 17; ++digits) {
-    std::snprintf(text, sizeof text, "%.*g", digits, v);
-    if (std::strtod(text, nullptr) == v)
-      break;
-  }
-  std::string s = text;
-  if (s.find('.') == std::string::npos) {
-    size_t e = s.find_first_of("eE");
-    s.insert(e == std::string::npos ? s.size() : e, ".0");
-  }
-  return s;
-}
-
-/// `name` as a bare MLIR identifier: letters, digits and '_', not
-/// starting with a digit.
-std::string identifier(StringRef name, const char *prefix) {
-  std::string id;
-  for (char c : name)
-    id += std::isalnum((unsigned char)c) || c == '_' ? c : '_';
-  if (id.empty() || std::isdigit((unsigned char)id[0]))
-    id = prefix + id;
-  return id;
 }
 
 /// A constant tensor of the graph (an initializer or a Constant node).
@@ -441,7 +415,7 @@ bool Importer::translate(const ::onnx::GraphProto &graph) {
     return fail("the input '" + in.name() +
                 "' has no dimension after the batch");
   input.ssa = fresh(in.name());
-  body += "  " + input.ssa + " = mlc.input " + import::mlirString(in.name()) + " : " +
+  body += "  " + input.ssa + " = mlc.input " + mlirString(in.name()) + " : " +
           typeText(input.shape) + "\n";
   if (input.shape.size() == 4) {
     // Channels-last from here on, as mlc's convolutions are.
@@ -498,7 +472,7 @@ bool Importer::translate(const ::onnx::GraphProto &graph) {
     return fail("no node computes the output '" + outName + "'");
   Value output = toNCHW(result->second);
   out.mlir = "// Imported from " +
-             import::commentText(llvm::sys::path::filename(file).str() +
+             commentText(llvm::sys::path::filename(file).str() +
                                  " (" + out.format +
                                  (out.version.empty() ? "" : ", " + out.version) +
                                  ")") +
@@ -955,8 +929,8 @@ bool Importer::translateNode(const ::onnx::NodeProto &n) {
            epsilon = floatAttr("epsilon", 1e-5);
     if (!(momentum >= 0 && momentum <= 1) || !(epsilon > 0) ||
         !std::isfinite(epsilon))
-      return nodeFail("has momentum " + floatText(momentum) + " and epsilon " +
-                      floatText(epsilon) +
+      return nodeFail("has momentum " + formatDouble(momentum) + " and epsilon " +
+                      formatDouble(epsilon) +
                       "; mlc needs a momentum in [0, 1] and a finite "
                       "positive epsilon");
     std::string prefix = prefixFor(scale->name);
@@ -966,8 +940,8 @@ bool Importer::translateNode(const ::onnx::NodeProto &n) {
     out.params[prefix + ".moving_variance"] = {{channels}, var->floats, {}};
     Value r{fresh(outName), s, x.nhwc};
     body += "  " + r.ssa + " = mlc.batch_norm " + x.ssa + " {name = \"" +
-            prefix + "\", momentum = " + floatText(momentum) +
-            ", epsilon = " + floatText(epsilon) + "} : " + inType + "\n";
+            prefix + "\", momentum = " + formatDouble(momentum) +
+            ", epsilon = " + formatDouble(epsilon) + "} : " + inType + "\n";
     define(outName, r);
     return true;
   }
