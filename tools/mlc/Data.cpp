@@ -79,12 +79,10 @@ Expected<runtime::Table> fromArrays(const runtime::NpyArray &x,
 }
 
 Expected<runtime::Table> readCsvTable(const DataSpec &spec,
+                                      const runtime::CsvTable &csv,
                                       const TableReading &reading,
                                       const TargetShape &target) {
-  runtime::CsvTable csv;
   std::string error;
-  if (!runtime::readCsv(spec.path, csv, error))
-    return fail(error);
   runtime::TargetKind kind = target.kind;
   // Predictions: the label columns are dropped when the file has them.
   if (reading.labelsOptional)
@@ -189,20 +187,43 @@ TargetShape mlc::targetShape(const ModelSignature &sig) {
   return t;
 }
 
-Expected<runtime::Table> mlc::readTable(const DataSpec &spec,
-                                        const TableReading &reading,
-                                        const TargetShape &target,
-                                        const std::string &member) {
+Expected<TableFile> mlc::readTableFile(const DataSpec &spec) {
+  TableFile file;
+  file.spec = spec;
   std::string error;
+  bool read = false;
   switch (spec.format) {
   case DataFormat::Idx:
     return fail("--data " + spec.text + " is IDX data, not a table");
   case DataFormat::Csv:
-    return readCsvTable(spec, reading, target);
+    read = runtime::readCsv(spec.path, file.csv, error);
+    break;
+  case DataFormat::Npz:
+    read = runtime::readNpz(spec.path, file.archive, error);
+    break;
+  case DataFormat::Npy:
+    read = runtime::readNpy(spec.path, file.x, error);
+    break;
+  }
+  if (!read)
+    return fail(error);
+  return file;
+}
+
+Expected<runtime::Table> mlc::readTable(const TableFile &file,
+                                        const TableReading &reading,
+                                        const TargetShape &target,
+                                        const std::string &member) {
+  std::string error;
+  const DataSpec &spec = file.spec;
+  switch (spec.format) {
+  case DataFormat::Idx:
+    return fail("--data " + spec.text + " is IDX data, not a table");
+  case DataFormat::Csv:
+    return readCsvTable(spec, file.csv, reading, target);
   case DataFormat::Npy: {
-    runtime::NpyArray x, y;
-    if (!runtime::readNpy(spec.path, x, error))
-      return fail(error);
+    const runtime::NpyArray &x = file.x;
+    runtime::NpyArray y;
     if (reading.labelsFile.empty()) {
       if (reading.labelsOptional)
         return fromArrays(x, nullptr, target, spec.path);
@@ -215,9 +236,7 @@ Expected<runtime::Table> mlc::readTable(const DataSpec &spec,
     return fromArrays(x, &y, target, spec.path + " and " + reading.labelsFile);
   }
   case DataFormat::Npz: {
-    runtime::NpzArchive archive;
-    if (!runtime::readNpz(spec.path, archive, error))
-      return fail(error);
+    const runtime::NpzArchive &archive = file.archive;
     // Keras's own archives (mnist.npz) hold x_train, y_train, x_test and
     // y_test; a plain numpy.savez(x=..., y=...) holds x and y.
     std::string xName = "x_" + member, yName = "y_" + member;
@@ -241,14 +260,6 @@ Expected<runtime::Table> mlc::readTable(const DataSpec &spec,
   }
   }
   return fail("unknown data format");
-}
-
-Expected<bool> mlc::npzHasTestArrays(const std::string &path) {
-  runtime::NpzArchive archive;
-  std::string error;
-  if (!runtime::readNpz(path, archive, error))
-    return fail(error);
-  return archive.count("x_test") && archive.count("y_test");
 }
 
 Error mlc::checkTargets(const runtime::Table &table, const TargetShape &target,

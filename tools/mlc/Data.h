@@ -14,7 +14,9 @@
 #define MLC_TOOLS_MLC_DATA_H
 
 #include "compiler/Driver/Signature.h"
+#include "runtime/CSV.h"
 #include "runtime/IDX.h"
+#include "runtime/NPZ.h"
 #include "runtime/Table.h"
 
 #include "llvm/Support/Error.h"
@@ -59,18 +61,31 @@ struct TargetShape {
 };
 TargetShape targetShape(const ModelSignature &sig);
 
-/// A table read from `spec` for a model whose targets are `target`.
+/// A table file read once: a CSV's columns, a .npz's arrays or a .npy's
+/// inputs, which readTable() translates (the training and test tables of
+/// one archive from the same bytes).
+struct TableFile {
+  DataSpec spec;
+  runtime::CsvTable csv;
+  runtime::NpzArchive archive;
+  runtime::NpyArray x;
+  /// Whether a .npz holds test arrays (x_test and y_test).
+  bool hasTestArrays() const {
+    return archive.count("x_test") && archive.count("y_test");
+  }
+};
+
+/// Reads the table file `spec` names. Errors name the file.
+llvm::Expected<TableFile> readTableFile(const DataSpec &spec);
+
+/// The table `file` holds for a model whose targets are `target`.
 /// `member` picks the .npz arrays: "" for x and y (else x_train and
-/// y_train), "test" for x_test and y_test. Errors name the file.
-/// Whether the file had labels is `table.kind`'s target count: a table
-/// read without labels has no classes and no targets.
-llvm::Expected<runtime::Table> readTable(const DataSpec &spec,
+/// y_train), "test" for x_test and y_test. A table read without labels
+/// (TargetKind::None) has no classes and no targets. Errors name the file.
+llvm::Expected<runtime::Table> readTable(const TableFile &file,
                                          const TableReading &reading,
                                          const TargetShape &target,
                                          const std::string &member = "");
-
-/// Whether a .npz archive holds test arrays (x_test and y_test).
-llvm::Expected<bool> npzHasTestArrays(const std::string &path);
 
 /// Checks the labels of `table` (from `what`) against the model: class
 /// indices below its class count, target rows as wide as its output.

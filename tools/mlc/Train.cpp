@@ -753,13 +753,13 @@ TrainingRun::prepare(const ModelSignature &sig, const TrainOptions &options,
     // What the run reads: train reads the training rows (and test rows
     // when it has some); eval and predict read the test rows of an
     // archive that has them, else the whole file.
-    bool npzTest = false;
-    if (spec.format == DataFormat::Npz)
-      if (Error err = npzHasTestArrays(spec.path).moveInto(npzTest))
-        return std::move(err);
+    TableFile file;
+    if (Error err = readTableFile(spec).moveInto(file))
+      return std::move(err);
+    bool npzTest = file.hasTestArrays();
     runtime::Table &main = train ? state->trainTable : state->testTable;
     if (Error err =
-            readTable(spec, reading, target, !train && npzTest ? "test" : "")
+            readTable(file, reading, target, !train && npzTest ? "test" : "")
                 .moveInto(main))
       return std::move(err);
     std::string mainWhat =
@@ -769,6 +769,7 @@ TrainingRun::prepare(const ModelSignature &sig, const TrainOptions &options,
     if (train && (npzTest || !options.testData.empty())) {
       DataSpec testSpec = spec;
       std::string member = "test";
+      TableFile testFile;
       if (!options.testData.empty()) {
         if (Error err = parseDataSpec(options.testData).moveInto(testSpec))
           return std::move(err);
@@ -780,8 +781,12 @@ TrainingRun::prepare(const ModelSignature &sig, const TrainOptions &options,
           return fail("--test-data " + options.testData +
                       " is one array; give the test set as a .npz (x and "
                       "y) or a .csv");
+        if (Error err = readTableFile(testSpec).moveInto(testFile))
+          return std::move(err);
       }
-      if (Error err = readTable(testSpec, reading, target, member)
+      // The archive's own test arrays come from the bytes read above.
+      if (Error err = readTable(options.testData.empty() ? file : testFile,
+                                reading, target, member)
                           .moveInto(state->testTable))
         return std::move(err);
       state->test.table = &state->testTable;
