@@ -55,7 +55,8 @@ std::string shapeText(const std::vector<int64_t> &shape) {
 
 class Importer {
 public:
-  Importer(std::string path, KerasModel &out) : path(std::move(path)), out(out) {}
+  Importer(std::string path, KerasModel &out)
+      : path(std::move(path)), out(out) {}
 
   bool run(std::vector<uint8_t> bytes, std::string &error);
 
@@ -65,8 +66,8 @@ private:
   bool readKeras2(const std::vector<uint8_t> &bytes);
   // The graph.
   bool translate(const json::Object &model);
-  bool layer(const json::Object &layer, size_t index,
-             const std::vector<Tensor> &inputs, Tensor &result);
+  bool layer(const json::Object &layer, const std::vector<Tensor> &inputs,
+             Tensor &result);
   bool compileConfig(const json::Value *optimizer);
   // Weights.
   bool readLayerWeights();
@@ -86,21 +87,20 @@ private:
   KerasModel &out;
   bool keras3 = false;
   HDF5File h5;
-  std::vector<uint8_t> image; ///< the HDF5 file libhdf5 reads in place
-  json::Value config = nullptr;      ///< the model's config
-  json::Value training = nullptr;    ///< Keras 2's training_config
+  std::vector<uint8_t> image;     ///< the HDF5 file libhdf5 reads in place
+  json::Value config = nullptr;   ///< the model's config
+  json::Value training = nullptr; ///< Keras 2's training_config
 
   /// The layer being translated, for messages.
   struct Current {
     std::string name, cls, where;
   } current;
-  std::string body;                         ///< the ops
-  std::map<std::string, Tensor> values;     ///< layer name -> its output
-  std::set<std::string> valueNames;         ///< SSA names in use
-  std::vector<std::string> inputNames;      ///< the model's inputs
+  std::string body;                     ///< the ops
+  std::map<std::string, Tensor> values; ///< layer name -> its output
+  std::set<std::string> valueNames;     ///< SSA names in use
   int64_t inputCount = 0;
-  std::string attributes;                   ///< loss, optimizer
-  std::string optimizerKind;                ///< adam, adamw, sgd, rmsprop
+  std::string attributes;    ///< loss, optimizer
+  std::string optimizerKind; ///< adam, adamw, sgd, rmsprop
   double sgdMomentum = 0, rmsMomentum = 0;
   bool rmsCentered = false;
 
@@ -227,14 +227,14 @@ int64_t convSize(int64_t in, int64_t k, int64_t stride, int64_t dilation,
 }
 
 bool Importer::run(std::vector<uint8_t> bytes, std::string &err) {
-  static const uint8_t hdf5Magic[8] = {0x89, 'H', 'D', 'F', '\r', '\n', 0x1a,
-                                       '\n'};
+  static const uint8_t hdf5Magic[8] = {0x89, 'H',  'D',  'F',
+                                       '\r', '\n', 0x1a, '\n'};
   bool ok;
   if (bytes.size() >= 4 && bytes[0] == 'P' && bytes[1] == 'K') {
     keras3 = true;
     ok = readKeras3(bytes);
-  } else if (bytes.size() >= 8 && std::equal(hdf5Magic, hdf5Magic + 8,
-                                             bytes.begin())) {
+  } else if (bytes.size() >= 8 &&
+             std::equal(hdf5Magic, hdf5Magic + 8, bytes.begin())) {
     image = std::move(bytes);
     ok = readKeras2(image);
   } else {
@@ -250,8 +250,8 @@ bool Importer::readKeras3(const std::vector<uint8_t> &bytes) {
   out.format = "Keras 3 .keras";
   std::vector<runtime::ZipMember> members;
   std::string why;
-  if (!runtime::listZip(bytes.data(), bytes.size(), "a .keras archive",
-                        members, why))
+  if (!runtime::listZip(bytes.data(), bytes.size(), "a .keras archive", members,
+                        why))
     return fail(why);
   std::map<std::string, const runtime::ZipMember *> byName;
   for (const runtime::ZipMember &m : members)
@@ -372,7 +372,11 @@ bool Importer::translate(const json::Object &model) {
                            "saving)");
         Tensor t{"%input", shape};
         t.shape[0] = -1;
-        inputNames.push_back("input");
+        for (size_t d = 1; d < shape.size(); ++d)
+          if (shape[d] < 0)
+            return layerFail("has an unknown size in its input shape; mlc "
+                             "needs every size but the batch");
+        ++inputCount;
         valueNames.insert("input");
         body += "  %input = mlc.input \"input\" : " + typeText(t.shape) + "\n";
         inputs = {t};
@@ -397,9 +401,8 @@ bool Importer::translate(const json::Object &model) {
                     if (!h->empty())
                       if (auto n = (*h)[0].getAsString())
                         sources.push_back(n->str());
-                for (StringRef key : {"args"})
-                  if (const json::Value *a = o->get(key))
-                    collect(*a);
+                if (const json::Value *args = o->get("args"))
+                  collect(*args);
                 return;
               }
               if (const json::Array *a = v.getAsArray()) {
@@ -429,7 +432,7 @@ bool Importer::translate(const json::Object &model) {
       lastGroup = fresh ? base : base + "_" + std::to_string(++it->second);
     }
     Tensor result;
-    if (!layer(*l, i, inputs, result))
+    if (!layer(*l, inputs, result))
       return false;
     values[current.name] = result;
     previous = {result};
@@ -464,8 +467,8 @@ bool Importer::translate(const json::Object &model) {
   // compile(): Keras 3 keeps it in compile_config, Keras 2 in the
   // training_config attribute.
   const json::Value *loss = nullptr, *optimizer = nullptr;
-  if (const json::Object *cc = object(config.getAsObject()->get(
-          "compile_config"))) {
+  if (const json::Object *cc =
+          object(config.getAsObject()->get("compile_config"))) {
     loss = cc->get("loss");
     optimizer = cc->get("optimizer");
   } else if (const json::Object *tc = training.getAsObject()) {
@@ -519,15 +522,13 @@ bool Importer::translate(const json::Object &model) {
 
   std::string text =
       "// Imported from " +
-      mlc::import::commentText(llvm::sys::path::filename(path).str() + " (" +
-                          out.format +
-                          (out.version.empty() ? std::string()
-                                               : ", " + out.version) +
-                          ")") +
+      mlc::import::commentText(
+          llvm::sys::path::filename(path).str() + " (" + out.format +
+          (out.version.empty() ? std::string() : ", " + out.version) + ")") +
       " by mlc import.\n";
   text += "mlc.model @" + out.modelName + " {\n" + body;
-  text += "  mlc.output " + output.value + " : " + typeText(output.shape) +
-          "\n}";
+  text +=
+      "  mlc.output " + output.value + " : " + typeText(output.shape) + "\n}";
   if (!attributes.empty())
     text += " {" + attributes + "}";
   out.mlir = text + "\n";
@@ -561,7 +562,8 @@ bool Importer::compileConfig(const json::Value *opt) {
       return optFail("uses AMSGrad, which mlc's Adam does not");
     if (number("decay", 0) != 0)
       return optFail("has a legacy decay, which mlc does not apply");
-    if (const json::Value *lr = c->get("learning_rate"); lr && lr->getAsObject())
+    if (const json::Value *lr = c->get("learning_rate");
+        lr && lr->getAsObject())
       return optFail("has a learning-rate schedule (" + nameOf(lr) +
                      "); give it to mlc with --lr-schedule");
     if (lower != "adamw")
@@ -601,8 +603,8 @@ bool Importer::compileConfig(const json::Value *opt) {
   return true;
 }
 
-bool Importer::layer(const json::Object &l, size_t index,
-                     const std::vector<Tensor> &inputs, Tensor &result) {
+bool Importer::layer(const json::Object &l, const std::vector<Tensor> &inputs,
+                     Tensor &result) {
   const json::Object &c = *object(l.get("config"));
   const std::string &cls = current.cls;
   std::string id = identifier(current.name, "m_");
@@ -668,14 +670,14 @@ bool Importer::layer(const json::Object &l, size_t index,
   };
   auto weights = [&](std::vector<std::string> vars,
                      std::vector<bool> trainable) {
-    weighted.push_back({current.name, cls, lastGroup, std::move(vars),
-                        std::move(trainable)});
+    weighted.push_back(
+        {current.name, cls, lastGroup, std::move(vars), std::move(trainable)});
   };
   bool useBias = c.getBoolean("use_bias").value_or(true);
-  for (StringRef key : {"kernel_regularizer", "bias_regularizer",
-                        "activity_regularizer", "kernel_constraint",
-                        "bias_constraint", "beta_regularizer",
-                        "gamma_regularizer", "depthwise_regularizer"})
+  for (StringRef key :
+       {"kernel_regularizer", "bias_regularizer", "activity_regularizer",
+        "kernel_constraint", "bias_constraint", "beta_regularizer",
+        "gamma_regularizer", "depthwise_regularizer"})
     if (const json::Value *v = c.get(key); v && !v->getAsNull())
       return layerFail("has a " + key.str() + ", which mlc does not apply");
   if (const json::Value *q = c.get("quantization_config"); q && !q->getAsNull())
@@ -742,8 +744,8 @@ bool Importer::layer(const json::Object &l, size_t index,
     if (unknown >= 0 && known && rest % known == 0)
       shape[size_t(unknown)] = rest / known, known = rest;
     if (known != rest)
-      return layerFail("reshapes " + shapeText(s) + " to " +
-                       shapeText(shape) + ": the sizes differ");
+      return layerFail("reshapes " + shapeText(s) + " to " + shapeText(shape) +
+                       ": the sizes differ");
     emit("mlc.reshape", "", shape, true);
     return true;
   }
@@ -788,7 +790,8 @@ bool Importer::layer(const json::Object &l, size_t index,
       return layerFail("is applied to a rank-" + std::to_string(s.size()) +
                        " input; it takes (batch, height, width, channels)");
     std::vector<int64_t> k, strides, dilation;
-    if (!pair(c, "kernel_size", k, {}) || !pair(c, "strides", strides, {1, 1}) ||
+    if (!pair(c, "kernel_size", k, {}) ||
+        !pair(c, "strides", strides, {1, 1}) ||
         !pair(c, "dilation_rate", dilation, {1, 1}))
       return layerFail("has kernel_size, strides or dilation_rate that are "
                        "not positive pairs");
@@ -830,10 +833,10 @@ bool Importer::layer(const json::Object &l, size_t index,
       attrs += ", activation = #mlc.act<" + act + ">";
     if (!useBias)
       attrs += ", use_bias = false";
-    int64_t h = convSize(s[1], k[0], strides[0], dilation[0],
-                         padding == "same");
-    int64_t w = convSize(s[2], k[1], strides[1], dilation[1],
-                         padding == "same");
+    int64_t h =
+        convSize(s[1], k[0], strides[0], dilation[0], padding == "same");
+    int64_t w =
+        convSize(s[2], k[1], strides[1], dilation[1], padding == "same");
     if (h <= 0 || w <= 0)
       return layerFail("leaves no output from the input " + shapeText(s));
     emit(depthwise ? "mlc.depthwise_conv2d" : "mlc.conv2d", attrs,
@@ -896,11 +899,10 @@ bool Importer::layer(const json::Object &l, size_t index,
       return layerFail("uses batch renormalization or synchronization");
     bool center = c.getBoolean("center").value_or(true);
     bool scale = c.getBoolean("scale").value_or(true);
-    std::string attrs = "name = " + mlirString(current.name) +
-                        ", momentum = " +
-                        formatDouble(c.getNumber("momentum").value_or(0.99)) +
-                        ", epsilon = " +
-                        formatDouble(c.getNumber("epsilon").value_or(1e-3));
+    std::string attrs =
+        "name = " + mlirString(current.name) +
+        ", momentum = " + formatDouble(c.getNumber("momentum").value_or(0.99)) +
+        ", epsilon = " + formatDouble(c.getNumber("epsilon").value_or(1e-3));
     if (!center)
       attrs += ", center = false";
     if (!scale)
@@ -930,7 +932,6 @@ bool Importer::layer(const json::Object &l, size_t index,
             inType + "\n";
     return true;
   }
-  (void)index;
   return layerFail("is not a layer mlc imports (InputLayer, Dense, Flatten, "
                    "Reshape, Dropout, Activation, ReLU, Softmax, Conv2D, "
                    "DepthwiseConv2D, MaxPooling2D, AveragePooling2D, "
@@ -950,10 +951,9 @@ bool Importer::readLayerWeights() {
       if (!h5.list(group, members, why))
         return layerFail("model.weights.h5 has no " + group);
       if (members.size() != w.vars.size())
-        return layerFail("model.weights.h5 holds " +
-                         std::to_string(members.size()) +
-                         " variables for it; it has " +
-                         std::to_string(w.vars.size()));
+        return layerFail(
+            "model.weights.h5 holds " + std::to_string(members.size()) +
+            " variables for it; it has " + std::to_string(w.vars.size()));
       for (size_t k = 0; k < w.vars.size(); ++k)
         paths.push_back(group + "/" + std::to_string(k));
     } else {
@@ -1031,8 +1031,7 @@ bool Importer::readOptimizerState() {
     // SGD and RMSprop slot by slot over all variables.
     bool interleaved = optimizerKind == "adam" || optimizerKind == "adamw";
     size_t next = 2;
-    for (size_t a = 0; a < (interleaved ? trainable.size() : slots.size());
-         ++a)
+    for (size_t a = 0; a < (interleaved ? trainable.size() : slots.size()); ++a)
       for (size_t b = 0; b < (interleaved ? slots.size() : trainable.size());
            ++b) {
         const std::string &param = trainable[interleaved ? a : b];
@@ -1081,10 +1080,9 @@ bool Importer::readOptimizerState() {
       out.states[param + "." + kerasToMlc[parts[1].str()]] = std::move(arr);
     }
     if (out.states.size() != slots.size() * trainable.size())
-      return note("it has " + std::to_string(out.states.size()) +
-                  " slots where " +
-                  std::to_string(slots.size() * trainable.size()) +
-                  " were expected");
+      return note(
+          "it has " + std::to_string(out.states.size()) + " slots where " +
+          std::to_string(slots.size() * trainable.size()) + " were expected");
   }
   out.hasOptimizerState = !slots.empty() || out.iterations > 0;
   return true;
@@ -1095,12 +1093,12 @@ bool Importer::readOptimizerState() {
 bool mlc::keras::readKerasModel(const std::string &path, KerasModel &out,
                                 std::string &error) {
   std::vector<uint8_t> bytes;
-  bool read = runtime::parseFile(
-      path, uint64_t(16) << 30, ": ", error,
-      [&](const uint8_t *data, size_t size, std::string &) {
-        bytes.assign(data, data + size);
-        return true;
-      });
+  bool read =
+      runtime::parseFile(path, uint64_t(16) << 30, ": ", error,
+                         [&](const uint8_t *data, size_t size, std::string &) {
+                           bytes.assign(data, data + size);
+                           return true;
+                         });
   return read && parseKerasModel(std::move(bytes), path, out, error);
 }
 

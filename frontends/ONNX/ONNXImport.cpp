@@ -21,22 +21,38 @@
 #include <set>
 
 using namespace mlc;
-using llvm::StringRef;
 using import::commentText;
 using import::identifier;
 using import::ImportedTensor;
 using import::mlirString;
 using import::typeText;
+using llvm::StringRef;
 
 namespace {
 
 /// The ops translateNode() knows.
-const char *const kOps[] = {
-    "Gemm",    "MatMul",     "Add",      "Sub",     "Mul",
-    "Div",     "Relu",       "Sigmoid",  "Tanh",    "Softmax",
-    "LogSoftmax", "Flatten", "Reshape",  "Transpose", "Conv",
-    "MaxPool", "AveragePool", "GlobalAveragePool", "BatchNormalization",
-    "Dropout", "Identity",   "Constant"};
+const char *const kOps[] = {"Gemm",
+                            "MatMul",
+                            "Add",
+                            "Sub",
+                            "Mul",
+                            "Div",
+                            "Relu",
+                            "Sigmoid",
+                            "Tanh",
+                            "Softmax",
+                            "LogSoftmax",
+                            "Flatten",
+                            "Reshape",
+                            "Transpose",
+                            "Conv",
+                            "MaxPool",
+                            "AveragePool",
+                            "GlobalAveragePool",
+                            "BatchNormalization",
+                            "Dropout",
+                            "Identity",
+                            "Constant"};
 
 /// The opsets whose semantics the translation follows: from 13 (Softmax's
 /// last-axis form, Reshape's allowzero); the versions of the imported ops
@@ -77,8 +93,8 @@ std::vector<int64_t> physical(const Value &v) {
 /// A constant tensor of the graph (an initializer or a Constant node).
 struct Constant {
   std::vector<int64_t> shape;
-  std::vector<float> floats;  ///< float tensors
-  std::vector<int64_t> ints;  ///< integer tensors
+  std::vector<float> floats; ///< float tensors
+  std::vector<int64_t> ints; ///< integer tensors
   bool integral = false;
   std::string name;
   int64_t size() const {
@@ -133,8 +149,7 @@ private:
     return false;
   }
   bool nodeFail(const std::string &why) {
-    std::string name =
-        node->name().empty() ? "" : "'" + node->name() + "' ";
+    std::string name = node->name().empty() ? "" : "'" + node->name() + "' ";
     return fail("node " + name + "(" + node->op_type() + ", node " +
                 std::to_string(nodeIndex) + " of the graph): " + why);
   }
@@ -159,8 +174,7 @@ private:
   std::string fresh(StringRef hint);
   /// A new param: its name, declared with `init`, weights `data`.
   std::string param(const std::string &name, const std::vector<int64_t> &shape,
-                    std::vector<float> data, const char *init,
-                    bool trainable = true);
+                    std::vector<float> data, const char *init);
   /// The prefix of the params a node's weights become, from the weight
   /// initializer's name ("fc1.weight" -> "fc1").
   std::string prefixFor(const std::string &weightName);
@@ -174,7 +188,7 @@ private:
   import::ImportedModel &out;
   std::map<std::string, Constant> constants;
   std::map<std::string, Value> values;
-  std::set<std::string> ssaNames, paramNames, prefixes;
+  std::set<std::string> ssaNames, prefixes;
   std::string decls, body;
   const ::onnx::NodeProto *node = nullptr;
   int nodeIndex = 0;
@@ -270,8 +284,8 @@ bool Importer::activation(int k, Value &v) {
   auto it = values.find(node->input(k));
   if (it == values.end()) {
     if (constants.count(node->input(k)))
-      return nodeFail("takes the constant '" + node->input(k) +
-                      "' as input " + std::to_string(k) +
+      return nodeFail("takes the constant '" + node->input(k) + "' as input " +
+                      std::to_string(k) +
                       ", where mlc imports a computed value");
     return nodeFail("reads '" + node->input(k) +
                     "', which no node before it computes");
@@ -300,15 +314,13 @@ std::string Importer::fresh(StringRef hint) {
 
 std::string Importer::param(const std::string &name,
                             const std::vector<int64_t> &shape,
-                            std::vector<float> data, const char *init,
-                            bool trainable) {
-  paramNames.insert(name);
+                            std::vector<float> data, const char *init) {
   decls += "  mlc.param @" + name + " : " + typeText(shape) + " = #mlc." +
-           init + (trainable ? "" : " {trainable = false}") + "\n";
+           init + "\n";
   out.params[name] = ImportedTensor{shape, std::move(data), std::nullopt};
   std::string ref = fresh(name);
-  body += "  " + ref + " = mlc.param_ref @" + name + " : " + typeText(shape) +
-          "\n";
+  body +=
+      "  " + ref + " = mlc.param_ref @" + name + " : " + typeText(shape) + "\n";
   return ref;
 }
 
@@ -328,8 +340,8 @@ Value Importer::toNCHW(const Value &v) {
     return v;
   Value r{fresh("nchw"), v.shape, false};
   body += "  " + r.ssa + " = mlc.transpose " + v.ssa +
-          " perm = [0, 3, 1, 2] : " + typeText(physical(v)) +
-          " -> " + typeText(r.shape) + "\n";
+          " perm = [0, 3, 1, 2] : " + typeText(physical(v)) + " -> " +
+          typeText(r.shape) + "\n";
   return r;
 }
 
@@ -343,10 +355,10 @@ bool Importer::run(const std::vector<uint8_t> &bytes, std::string &err) {
   }
   out.format = "ONNX";
   if (!model.producer_name().empty())
-    out.version = model.producer_name() +
-                  (model.producer_version().empty()
-                       ? ""
-                       : " " + model.producer_version());
+    out.version =
+        model.producer_name() + (model.producer_version().empty()
+                                     ? ""
+                                     : " " + model.producer_version());
   int64_t opset = -1;
   // Other domains are refused where a node uses one.
   for (const ::onnx::OperatorSetIdProto &o : model.opset_import())
@@ -371,8 +383,7 @@ bool Importer::run(const std::vector<uint8_t> &bytes, std::string &err) {
 }
 
 bool Importer::translate(const ::onnx::GraphProto &graph) {
-  out.modelName =
-      identifier(llvm::sys::path::stem(file), "model_");
+  out.modelName = identifier(llvm::sys::path::stem(file), "model_");
   for (const ::onnx::TensorProto &t : graph.initializer()) {
     Constant c;
     if (!readConstant(t, c, "initializer '" + t.name() + "'"))
@@ -401,13 +412,15 @@ bool Importer::translate(const ::onnx::GraphProto &graph) {
       continue;
     }
     if (!dim.has_dim_value() || dim.dim_value() <= 0)
-      return fail("the input '" + in.name() + "' has an unknown size in "
-                  "dimension " + std::to_string(d) +
-                  "; mlc needs every size but the batch");
+      return fail("the input '" + in.name() +
+                  "' has an unknown size in "
+                  "dimension " +
+                  std::to_string(d) + "; mlc needs every size but the batch");
     // Sizes multiply without overflow from here on.
     sample *= uint64_t(std::min<int64_t>(dim.dim_value(), int64_t(1) << 40));
     if (sample > (uint64_t(1) << 40))
-      return fail("the input '" + in.name() + "' has more than 2^40 "
+      return fail("the input '" + in.name() +
+                  "' has more than 2^40 "
                   "elements per sample");
     input.shape.push_back(dim.dim_value());
   }
@@ -421,8 +434,8 @@ bool Importer::translate(const ::onnx::GraphProto &graph) {
     // Channels-last from here on, as mlc's convolutions are.
     Value nhwc{fresh("nhwc"), input.shape, true};
     body += "  " + nhwc.ssa + " = mlc.transpose " + input.ssa +
-            " perm = [0, 2, 3, 1] : " + typeText(input.shape) +
-            " -> " + typeText(physical(nhwc)) + "\n";
+            " perm = [0, 2, 3, 1] : " + typeText(input.shape) + " -> " +
+            typeText(physical(nhwc)) + "\n";
     input = nhwc;
   }
   define(in.name(), input);
@@ -471,14 +484,12 @@ bool Importer::translate(const ::onnx::GraphProto &graph) {
   if (result == values.end())
     return fail("no node computes the output '" + outName + "'");
   Value output = toNCHW(result->second);
-  out.mlir = "// Imported from " +
-             commentText(llvm::sys::path::filename(file).str() +
-                                 " (" + out.format +
-                                 (out.version.empty() ? "" : ", " + out.version) +
-                                 ")") +
-             " by mlc import.\nmlc.model @" + out.modelName + " {\n" + decls +
-             body + "  mlc.output " + output.ssa + " : " +
-             typeText(output.shape) + "\n}\n";
+  out.mlir =
+      "// Imported from " +
+      commentText(llvm::sys::path::filename(file).str() + " (" + out.format +
+                  (out.version.empty() ? "" : ", " + out.version) + ")") +
+      " by mlc import.\nmlc.model @" + out.modelName + " {\n" + decls + body +
+      "  mlc.output " + output.ssa + " : " + typeText(output.shape) + "\n}\n";
   return true;
 }
 
@@ -580,10 +591,10 @@ bool Importer::translateNode(const ::onnx::NodeProto &n) {
       }
     }
     // One bias per unit, or one for all (broadcast).
-    if (bias && (bias->integral ||
-                 (bias->size() != units && bias->size() != 1) ||
-                 (bias->shape.size() > 1 &&
-                  !(bias->shape.size() == 2 && bias->shape[0] == 1))))
+    if (bias &&
+        (bias->integral || (bias->size() != units && bias->size() != 1) ||
+         (bias->shape.size() > 1 &&
+          !(bias->shape.size() == 2 && bias->shape[0] == 1))))
       return nodeFail("adds a bias of shape " + shapeText(bias->shape) +
                       " to " + std::to_string(units) + " units");
     // mlc's kernel is (features, units).
@@ -622,8 +633,7 @@ bool Importer::translateNode(const ::onnx::NodeProto &n) {
       if (c->integral)
         return nodeFail("combines with an integer constant");
       std::vector<int64_t> shape = c->shape;
-      while (!shape.empty() && shape.front() == 1 &&
-             shape.size() > 1)
+      while (!shape.empty() && shape.front() == 1 && shape.size() > 1)
         shape.erase(shape.begin());
       std::vector<int64_t> ps = physical(x);
       bool channel = x.nhwc && shape.size() == 3 && shape[1] == 1 &&
@@ -633,8 +643,10 @@ bool Importer::translateNode(const ::onnx::NodeProto &n) {
       else if (x.nhwc || shape.size() >= ps.size() ||
                !std::equal(shape.begin(), shape.end(),
                            ps.end() - ptrdiff_t(shape.size())))
-        return nodeFail("combines " + shapeText(s) + " with a constant of "
-                        "shape " + shapeText(c->shape) +
+        return nodeFail("combines " + shapeText(s) +
+                        " with a constant of "
+                        "shape " +
+                        shapeText(c->shape) +
                         "; mlc imports a constant over the trailing "
                         "dimensions (or per channel)");
       y.ssa = param(prefixFor(c->name), shape, c->floats, "zeros");
@@ -648,9 +660,9 @@ bool Importer::translateNode(const ::onnx::NodeProto &n) {
                         "; mlc imports values of one shape (or a constant)");
     }
     Value r{fresh(outName), s, x.nhwc};
-    body += "  " + r.ssa + " = " + mlcOp + " " + x.ssa + ", " + y.ssa +
-            " : (" + inType + ", " + typeText(y.nhwc ? physical(y) : y.shape) +
-            ") -> " + inType + "\n";
+    body += "  " + r.ssa + " = " + mlcOp + " " + x.ssa + ", " + y.ssa + " : (" +
+            inType + ", " + typeText(y.nhwc ? physical(y) : y.shape) + ") -> " +
+            inType + "\n";
     define(outName, r);
     return true;
   }
@@ -743,9 +755,8 @@ bool Importer::translateNode(const ::onnx::NodeProto &n) {
     std::string permText = "[";
     for (size_t i = 0; i < perm.size(); ++i)
       permText += (i ? ", " : "") + std::to_string(perm[i]);
-    body += "  " + r.ssa + " = mlc.transpose " + v.ssa + " perm = " +
-            permText + "] : " + typeText(v.shape) + " -> " + typeText(shape) +
-            "\n";
+    body += "  " + r.ssa + " = mlc.transpose " + v.ssa + " perm = " + permText +
+            "] : " + typeText(v.shape) + " -> " + typeText(shape) + "\n";
     define(outName, r);
     return true;
   }
@@ -758,8 +769,7 @@ bool Importer::translateNode(const ::onnx::NodeProto &n) {
     if (!x.nhwc)
       return nodeFail("convolves a " + shapeText(s) +
                       " value; mlc imports 2-D convolutions of NCHW images");
-    int64_t cin = s[1], cout = w->shape[0], kh = w->shape[2],
-            kw = w->shape[3];
+    int64_t cin = s[1], cout = w->shape[0], kh = w->shape[2], kw = w->shape[3];
     int64_t group = intAttr("group", 1);
     bool depthwise = group == cin && group > 1;
     if (group != 1 && !depthwise)
@@ -801,35 +811,35 @@ bool Importer::translateNode(const ::onnx::NodeProto &n) {
     wd = wd / strides[1] + 1;
     // OIHW to mlc's HWIO (depthwise: H, W, channel, multiplier).
     int64_t mult = depthwise ? cout / cin : 0;
-    std::vector<int64_t> kshape =
-        depthwise ? std::vector<int64_t>{kh, kw, cin, mult}
-                  : std::vector<int64_t>{kh, kw, cin, cout};
+    std::vector<int64_t> kshape = depthwise
+                                      ? std::vector<int64_t>{kh, kw, cin, mult}
+                                      : std::vector<int64_t>{kh, kw, cin, cout};
     std::vector<float> kernel(w->floats.size());
     for (int64_t o = 0; o < cout; ++o)
       for (int64_t i = 0; i < (depthwise ? 1 : cin); ++i)
         for (int64_t y = 0; y < kh; ++y)
           for (int64_t z = 0; z < kw; ++z) {
-            float v = w->floats[size_t(((o * (depthwise ? 1 : cin) + i) * kh +
-                                        y) *
-                                           kw +
-                                       z)];
-            size_t at = depthwise
-                            ? size_t(((y * kw + z) * cin + o / mult) * mult +
-                                     o % mult)
-                            : size_t(((y * kw + z) * cin + i) * cout + o);
+            float v = w->floats[size_t(
+                ((o * (depthwise ? 1 : cin) + i) * kh + y) * kw + z)];
+            size_t at =
+                depthwise
+                    ? size_t(((y * kw + z) * cin + o / mult) * mult + o % mult)
+                    : size_t(((y * kw + z) * cin + i) * cout + o);
             kernel[at] = v;
           }
     std::string prefix = prefixFor(w->name);
-    std::string k = param(prefix + (depthwise ? ".depthwise_kernel" : ".kernel"),
-                          kshape, std::move(kernel), "glorot_uniform");
+    std::string k =
+        param(prefix + (depthwise ? ".depthwise_kernel" : ".kernel"), kshape,
+              std::move(kernel), "glorot_uniform");
     Value r{fresh(outName), {s[0], cout, h, wd}, true};
     // mlc's pads are [top, bottom, left, right]; ONNX's [top, left,
     // bottom, right].
     body += "  " + r.ssa + " = mlc." + (depthwise ? "depthwise_conv" : "conv") +
             " " + x.ssa + ", " + k + " {strides = " + arrayText(strides) +
-            ", dilations = " + arrayText(dil) + ", pads = " +
-            arrayText({pads[0], pads[2], pads[1], pads[3]}) + "} : (" + inType +
-            ", " + typeText(kshape) + ") -> " + typeText(physical(r)) + "\n";
+            ", dilations = " + arrayText(dil) +
+            ", pads = " + arrayText({pads[0], pads[2], pads[1], pads[3]}) +
+            "} : (" + inType + ", " + typeText(kshape) + ") -> " +
+            typeText(physical(r)) + "\n";
     if (const Constant *b = constant(2)) {
       if (b->integral || b->shape != std::vector<int64_t>{cout})
         return nodeFail("has a bias of shape " + shapeText(b->shape));
@@ -884,14 +894,15 @@ bool Importer::translateNode(const ::onnx::NodeProto &n) {
     int64_t wd = s[3] + pads[1] + pads[3] - ks[1];
     if (h < 0 || wd < 0)
       return nodeFail("leaves no output from " + shapeText(s));
-    Value r{fresh(outName), {s[0], s[1], h / strides[0] + 1,
-                             wd / strides[1] + 1}, true};
+    Value r{fresh(outName),
+            {s[0], s[1], h / strides[0] + 1, wd / strides[1] + 1},
+            true};
     body += "  " + r.ssa + " = mlc." +
             (op == "MaxPool" ? "max_pool" : "avg_pool") + " " + x.ssa +
-            " {window = " + arrayText(ks) + ", strides = " +
-            arrayText(strides) + ", pads = " +
-            arrayText({pads[0], pads[2], pads[1], pads[3]}) + "} : " + inType +
-            " -> " + typeText(physical(r)) + "\n";
+            " {window = " + arrayText(ks) +
+            ", strides = " + arrayText(strides) +
+            ", pads = " + arrayText({pads[0], pads[2], pads[1], pads[3]}) +
+            "} : " + inType + " -> " + typeText(physical(r)) + "\n";
     define(outName, r);
     return true;
   }
@@ -929,8 +940,8 @@ bool Importer::translateNode(const ::onnx::NodeProto &n) {
            epsilon = floatAttr("epsilon", 1e-5);
     if (!(momentum >= 0 && momentum <= 1) || !(epsilon > 0) ||
         !std::isfinite(epsilon))
-      return nodeFail("has momentum " + formatDouble(momentum) + " and epsilon " +
-                      formatDouble(epsilon) +
+      return nodeFail("has momentum " + formatDouble(momentum) +
+                      " and epsilon " + formatDouble(epsilon) +
                       "; mlc needs a momentum in [0, 1] and a finite "
                       "positive epsilon");
     std::string prefix = prefixFor(scale->name);

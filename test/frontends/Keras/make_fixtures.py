@@ -158,6 +158,20 @@ def keras2():
     save("keras2_mlp", model, rng.normal(size=(4, 4, 3)), ext=".h5",
          train=(tx, ty))
 
+    # The same file as older Keras 2 versions wrote it: no InputLayer, the
+    # input shape on the first layer (batch_input_shape).
+    import h5py
+    import json
+    import shutil
+    shutil.copy(os.path.join(OUT, "keras2_mlp.h5"),
+                os.path.join(OUT, "keras2_no_input_layer.h5"))
+    with h5py.File(os.path.join(OUT, "keras2_no_input_layer.h5"), "r+") as f:
+        config = json.loads(f.attrs["model_config"])
+        config["config"]["layers"] = [
+            l for l in config["config"]["layers"]
+            if l["class_name"] != "InputLayer"]
+        f.attrs["model_config"] = json.dumps(config)
+
     # A Keras 2 Functional model: a residual convolution block with batch
     # norm; RMSprop (centered, momentum) and categorical cross-entropy.
     keras.utils.set_random_seed(6)
