@@ -15,7 +15,6 @@
 
 #include "dialects/MLC/IR/MLCDialect.h"
 
-#include "runtime/ReadFile.h"
 #include "runtime/Zip.h"
 
 #include "llvm/ADT/StringRef.h"
@@ -1089,18 +1088,6 @@ bool Importer::readOptimizerState() {
 }
 
 } // namespace
-
-bool mlc::keras::readKerasModel(const std::string &path, KerasModel &out,
-                                std::string &error) {
-  std::vector<uint8_t> bytes;
-  bool read =
-      runtime::parseFile(path, uint64_t(16) << 30, ": ", error,
-                         [&](const uint8_t *data, size_t size, std::string &) {
-                           bytes.assign(data, data + size);
-                           return true;
-                         });
-  return read && parseKerasModel(std::move(bytes), path, out, error);
-}
 
 bool mlc::keras::parseKerasModel(std::vector<uint8_t> bytes,
                                  const std::string &name, KerasModel &out,

@@ -29,13 +29,10 @@ namespace mlc::keras {
 /// .h5", version the Keras version the file records).
 using KerasModel = import::ImportedModel;
 
-/// Reads the Keras model at `path`. On failure returns false and sets
-/// `error` to a message naming the file and, for a layer, its name and
-/// class.
-bool readKerasModel(const std::string &path, KerasModel &out,
-                    std::string &error);
-
-/// The same for the bytes of a model file; `name` names it in messages.
+/// Translates the Keras model file in `bytes` (a .keras archive or a
+/// Keras 2 .h5); `name` names it in messages. On failure returns false and
+/// sets `error` to a message naming the file and, for a layer, its name
+/// and class.
 bool parseKerasModel(std::vector<uint8_t> bytes, const std::string &name,
                      KerasModel &out, std::string &error);
 
