@@ -15,10 +15,17 @@
 
 namespace mlc::runtime {
 
-/// The four distributions mlc's initializers reduce to (see
+/// The distributions mlc's initializers reduce to (see
 /// InitializerAttrInterface in the dialect).
 struct InitDistribution {
-  enum class Kind { Constant, Uniform, Normal, TruncatedNormal };
+  enum class Kind {
+    Constant,
+    Uniform,
+    Normal,
+    TruncatedNormal,
+    Orthogonal,    ///< gain a, b rows (runtime/core/random.h)
+    UnitForgetBias ///< zeros, ones in the second quarter
+  };
   Kind kind = Kind::Constant;
   double a = 0; ///< constant value, uniform low, or normal mean
   double b = 0; ///< uniform high, or normal standard deviation

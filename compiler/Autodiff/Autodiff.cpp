@@ -52,11 +52,15 @@ LogicalResult differentiate(GradientOp grad) {
   // Reverse program order: every use of a value comes before its
   // definition, so its adjoint is complete when its producer is reached.
   for (Operation *op = grad->getPrevNode(); op; op = op->getPrevNode()) {
-    if (op->getNumResults() != 1)
-      continue;
-    Value result = op->getResult(0);
-    auto it = adjoint.find(result);
-    if (it == adjoint.end() || !reached.contains(result))
+    // The gradient of each result the loss depends on (null for others).
+    SmallVector<Value> resultGrads;
+    bool any = false;
+    for (Value result : op->getResults()) {
+      Value g = reached.contains(result) ? adjoint.lookup(result) : Value();
+      resultGrads.push_back(g);
+      any |= bool(g);
+    }
+    if (!any)
       continue;
     bool needsOperandGrads = llvm::any_of(
         op->getOperands(), [&](Value v) { return reached.contains(v); });
@@ -68,7 +72,9 @@ LogicalResult differentiate(GradientOp grad) {
              << "has no gradient rule, but the loss differentiated at " << loc
              << " depends on it through a differentiated value";
     SmallVector<std::pair<Value, Value>> grads;
-    if (failed(diff.buildVJP(b, it->second, grads)))
+    if (failed(resultGrads.size() == 1
+                   ? diff.buildVJP(b, resultGrads[0], grads)
+                   : diff.buildVJPs(b, resultGrads, grads)))
       return failure();
     for (auto [value, g] : grads)
       if (reached.contains(value))

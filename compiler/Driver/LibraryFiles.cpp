@@ -82,8 +82,12 @@ std::vector<std::string> layerSummary(ModelOp model) {
 
 /// A struct mlc_tensor initializer for `t`.
 std::string tensorEntry(const TensorSpec &t) {
-  static const char *kinds[] = {"MLC_INIT_CONSTANT", "MLC_INIT_UNIFORM",
-                                "MLC_INIT_NORMAL", "MLC_INIT_TRUNCATED_NORMAL"};
+  static const char *kinds[] = {"MLC_INIT_CONSTANT",
+                                "MLC_INIT_UNIFORM",
+                                "MLC_INIT_NORMAL",
+                                "MLC_INIT_TRUNCATED_NORMAL",
+                                "MLC_INIT_ORTHOGONAL",
+                                "MLC_INIT_UNIT_FORGET_BIAS"};
   std::string shape;
   for (size_t i = 0; i < t.shape.size(); ++i)
     shape += (i ? ", " : "") + std::to_string(t.shape[i]);
@@ -132,7 +136,8 @@ std::string generatePrologue(const LibraryModel &m) {
      << "typedef " << (m.sparseLabels ? "int32_t" : "float")
      << " mlc_label_t;\n\n";
   os << "enum { MLC_INIT_CONSTANT, MLC_INIT_UNIFORM, MLC_INIT_NORMAL, "
-        "MLC_INIT_TRUNCATED_NORMAL };\n"
+        "MLC_INIT_TRUNCATED_NORMAL, MLC_INIT_ORTHOGONAL, "
+        "MLC_INIT_UNIT_FORGET_BIAS };\n"
         "struct mlc_tensor {\n  const char *name;\n  int rank;\n"
         "  int64_t shape[MLC_MAX_RANK];\n  int64_t size; /* elements (per "
         "sample if batched) */\n  int init;\n  double a, b;\n};\n\n";

@@ -108,10 +108,8 @@ static llvm::Expected<ModelSignature> readSignature(ModelOp model) {
       return spec.takeError();
     InitSpec init = p.getInit().getSpec(p.getTensorType().getShape());
     using Kind = runtime::InitDistribution::Kind;
-    Kind kind = init.kind == InitSpec::Kind::Constant  ? Kind::Constant
-                : init.kind == InitSpec::Kind::Uniform ? Kind::Uniform
-                : init.kind == InitSpec::Kind::Normal  ? Kind::Normal
-                                                       : Kind::TruncatedNormal;
+    // The two enums number the kinds alike (runtime/core/random.h).
+    auto kind = Kind(int(init.kind));
     spec->init = {kind, init.a, init.b};
     sig.params.push_back(*spec);
   }

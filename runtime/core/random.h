@@ -25,13 +25,19 @@ enum {
   MLC_DIST_CONSTANT = 0,
   MLC_DIST_UNIFORM = 1,
   MLC_DIST_NORMAL = 2,
-  MLC_DIST_TRUNCATED_NORMAL = 3
+  MLC_DIST_TRUNCATED_NORMAL = 3,
+  MLC_DIST_ORTHOGONAL = 4,
+  MLC_DIST_UNIT_FORGET_BIAS = 5
 };
 
 /* Fills data[0..n) from distribution `kind` (a: constant, uniform low or
  * normal mean; b: uniform high or normal stddev) with a stream that depends
  * only on `seed` and name[0..nameLength). Uniform draws are in [a, b);
- * truncated normals are redrawn outside mean +- 2 stddev, as Keras does. */
+ * truncated normals are redrawn outside mean +- 2 stddev, as Keras does.
+ * Orthogonal (Keras's): data as a matrix of `b` rows (n / b columns) with
+ * orthonormal columns, or rows when there are fewer rows than columns,
+ * times the gain `a`. Unit forget bias: zeros with ones in the second
+ * quarter (an LSTM's forget gate). */
 MLC_CORE_FN void mlcInitialize(float *data, int64_t n, int kind, double a,
                                double b, uint64_t seed, const char *name,
                                size_t nameLength);

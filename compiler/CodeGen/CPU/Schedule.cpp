@@ -939,7 +939,7 @@ public:
     os << R"(
   // Results computed straight into the caller's output buffers.
   transform.bufferization.eliminate_empty_tensors %root : !transform.any_op
-  %b = transform.bufferization.one_shot_bufferize %root {memcpy_op = "linalg.copy"} : (!transform.any_op) -> !transform.any_op
+  %b = transform.bufferization.one_shot_bufferize %root {memcpy_op = "linalg.copy", allow_return_allocs_from_loops = true} : (!transform.any_op) -> !transform.any_op
 )";
     for (const PackedOperand &pack : packs)
       vectorizePack(pack, "%b");

@@ -30,6 +30,7 @@ void mlc::buildGraphToLinalgPipeline(OpPassManager &pm) {
   simplify(pm);
   OpPassManager &entry = pm.nest<func::FuncOp>();
   entry.addPass(createOptimizer());
+  entry.addPass(createExpandRecurrences());
   entry.addPass(createConvertMLCToLinalg());
   simplify(pm);
   pm.addNestedPass<func::FuncOp>(createFuseElementwise());

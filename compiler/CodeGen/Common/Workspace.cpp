@@ -3,6 +3,7 @@
 #include "compiler/CodeGen/Common/Passes.h"
 
 #include "mlir/Analysis/SliceAnalysis.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "llvm/ADT/SmallBitVector.h"
@@ -47,9 +48,23 @@ Value sizeOf(OpBuilder &b, Location loc, Value source, int64_t i) {
   auto type = llvm::cast<MemRefType>(source.getType());
   if (!type.isDynamicDim(i))
     return arith::ConstantIndexOp::create(b, loc, type.getDimSize(i));
+  // A buffer a loop carries (a recurrence's state, mlc-expand-recurrences)
+  // keeps its shape from one iteration to the next: its size is its
+  // initial value's.
+  if (auto arg = llvm::dyn_cast<BlockArgument>(source)) {
+    auto loop = llvm::dyn_cast<scf::ForOp>(arg.getOwner()->getParentOp());
+    if (!loop || arg.getArgNumber() == 0)
+      return {};
+    return memref::DimOp::create(
+        b, loc, loop.getInitArgs()[arg.getArgNumber() - 1], i);
+  }
   Operation *def = source.getDefiningOp();
   if (!def)
     return {};
+  if (auto loop = llvm::dyn_cast<scf::ForOp>(def))
+    return memref::DimOp::create(
+        b, loc, loop.getInitArgs()[llvm::cast<OpResult>(source).getResultNumber()],
+        i);
   unsigned dynIndex = type.getDynamicDimIndex(i);
   if (auto alloc = llvm::dyn_cast<memref::AllocOp>(def))
     return alloc.getDynamicSizes()[dynIndex];
@@ -105,7 +120,9 @@ void resolveDims(func::FuncOp func) {
     func.walk([&](memref::DimOp dim) { dims.push_back(dim); });
     for (memref::DimOp dim : dims) {
       std::optional<int64_t> index = dim.getConstantIndex();
-      if (!index || llvm::isa<BlockArgument>(dim.getSource()))
+      auto arg = llvm::dyn_cast<BlockArgument>(dim.getSource());
+      if (!index || (arg && llvm::isa<func::FuncOp>(
+                                arg.getOwner()->getParentOp())))
         continue;
       OpBuilder b(dim);
       Value size = sizeOf(b, dim.getLoc(), dim.getSource(), *index);

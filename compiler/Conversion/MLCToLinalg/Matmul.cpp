@@ -17,6 +17,31 @@ namespace {
 
 using utils::IteratorType;
 
+/// A linalg.matmul of 2-D `lhs` and `rhs` (either transposed) into a zero
+/// `result` whose dynamic sizes are `dynSizes`.
+Value buildMatmul2D(OpBuilder &b, Location loc, Value lhs, Value rhs,
+                    bool transposeLhs, bool transposeRhs,
+                    RankedTensorType result, ValueRange dynSizes) {
+  Value init = filledTensor(b, loc, result, dynSizes, 0.0);
+  SmallVector<NamedAttribute> attrs;
+  if (transposeLhs || transposeRhs) {
+    MLIRContext *ctx = b.getContext();
+    AffineExpr m = getAffineDimExpr(0, ctx), n = getAffineDimExpr(1, ctx),
+               k = getAffineDimExpr(2, ctx);
+    auto map = [&](AffineExpr r, AffineExpr c) {
+      return AffineMap::get(3, 0, {r, c}, ctx);
+    };
+    SmallVector<AffineMap> maps = {transposeLhs ? map(k, m) : map(m, k),
+                                   transposeRhs ? map(n, k) : map(k, n),
+                                   map(m, n)};
+    attrs.push_back(
+        b.getNamedAttr("indexing_maps", b.getAffineMapArrayAttr(maps)));
+  }
+  return linalg::MatmulOp::create(b, loc, TypeRange{result},
+                                  ValueRange{lhs, rhs}, ValueRange{init}, attrs)
+      .getResult(0);
+}
+
 struct MatmulLowering : LoweringPattern<MatmulOp> {
   using LoweringPattern::LoweringPattern;
   FailureOr<Value> lower(MatmulOp op, OpBuilder &b,
@@ -24,6 +49,8 @@ struct MatmulLowering : LoweringPattern<MatmulOp> {
     RankedTensorType result = op.getType();
     RankedTensorType lhs = op.getLhs().getType(), rhs = op.getRhs().getType();
     int64_t rank = result.getRank();
+    if (rank > 2 && rhs.getRank() == 2 && !op.getTransposeLhs())
+      return lowerRowsTimesMatrix(op, b, loc);
     // Dynamic sizes of the result: batch dims from whichever operand has
     // them, M from lhs, N from rhs.
     SmallVector<Value> dynSizes;
@@ -44,6 +71,10 @@ struct MatmulLowering : LoweringPattern<MatmulOp> {
         dynSizes.push_back(dimOf(b, loc, from, k));
       }
     }
+    if (rank == 2)
+      return buildMatmul2D(b, loc, op.getLhs(), op.getRhs(),
+                           op.getTransposeLhs(), op.getTransposeRhs(), result,
+                           dynSizes);
     Value init = filledTensor(b, loc, result, dynSizes, 0.0);
 
     // Iteration space: batch dims..., m, n, k.
@@ -70,17 +101,6 @@ struct MatmulLowering : LoweringPattern<MatmulOp> {
         operandMap(rhs, k, n, op.getTransposeRhs()),
         AffineMap::getMultiDimIdentityMap(numLoops, ctx).getMajorSubMap(rank)};
     SmallVector<Value> inputs = {op.getLhs(), op.getRhs()};
-    if (rank == 2) {
-      // linalg.matmul (with explicit maps when transposed) is what the CPU
-      // schedules match on.
-      SmallVector<NamedAttribute> attrs;
-      if (op.getTransposeLhs() || op.getTransposeRhs())
-        attrs.push_back(
-            b.getNamedAttr("indexing_maps", b.getAffineMapArrayAttr(maps)));
-      return linalg::MatmulOp::create(b, loc, TypeRange{result}, inputs,
-                                      ValueRange{init}, attrs)
-          .getResult(0);
-    }
     SmallVector<IteratorType> iterators(numLoops, IteratorType::parallel);
     iterators.back() = IteratorType::reduction;
     return linalg::GenericOp::create(
@@ -93,6 +113,42 @@ struct MatmulLowering : LoweringPattern<MatmulOp> {
                      ValueRange{arith::AddFOp::create(nb, nl, a[2], prod)});
                })
         .getResult(0);
+  }
+
+  /// [..., M, K] x [K, N] (a dense layer over a sequence): every row of
+  /// the leading dims times one matrix, as one 2-D linalg.matmul of the
+  /// merged rows, which the CPU schedules tile and pack.
+  static Value lowerRowsTimesMatrix(MatmulOp op, OpBuilder &b, Location loc) {
+    Value lhs = op.getLhs();
+    RankedTensorType lt = op.getLhs().getType(), result = op.getType();
+    int64_t rank = lt.getRank();
+    SmallVector<ReassociationIndices> groups;
+    groups.emplace_back(llvm::to_vector(llvm::seq<int64_t>(0, rank - 1)));
+    groups.push_back({rank - 1});
+    int64_t rows = 1;
+    for (int64_t d : lt.getShape().drop_back())
+      rows = ShapedType::isDynamic(d) || ShapedType::isDynamic(rows)
+                 ? ShapedType::kDynamic
+                 : rows * d;
+    auto flatType =
+        RankedTensorType::get({rows, lt.getShape().back()}, lt.getElementType());
+    Value flat = tensor::CollapseShapeOp::create(b, loc, flatType, lhs, groups);
+    auto outType = RankedTensorType::get({rows, result.getShape().back()},
+                                         result.getElementType());
+    SmallVector<Value> dynSizes;
+    if (ShapedType::isDynamic(rows))
+      dynSizes.push_back(dimOf(b, loc, flat, 0));
+    Value product = buildMatmul2D(b, loc, flat, op.getRhs(), false,
+                                  op.getTransposeRhs(), outType, dynSizes);
+    SmallVector<OpFoldResult> shape;
+    for (int64_t d = 0; d < rank; ++d) {
+      int64_t size = result.getDimSize(d);
+      shape.push_back(ShapedType::isDynamic(size)
+                          ? OpFoldResult(dimOf(b, loc, lhs, d))
+                          : OpFoldResult(b.getIndexAttr(size)));
+    }
+    return tensor::ExpandShapeOp::create(b, loc, result, product, groups, shape)
+        .getResult();
   }
 };
 

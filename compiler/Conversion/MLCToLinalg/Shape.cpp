@@ -1,7 +1,8 @@
 //===- Shape.cpp - mlc shape ops -> tensor and linalg ---------------------===//
 //
 // reshape collapses to 1-D and expands; transpose is linalg.transpose;
-// broadcast_to and broadcast_like are broadcasting copies.
+// broadcast_to and broadcast_like are broadcasting copies; slice and its
+// gradient are tensor.extract_slice and tensor.insert_slice.
 //
 //===----------------------------------------------------------------------===//
 
@@ -39,6 +40,15 @@ struct ReshapeLowering : LoweringPattern<ReshapeOp> {
                          Location loc) const override {
     Value x = op.getInput();
     RankedTensorType in = op.getInput().getType(), out = op.getType();
+    if (op.mergesDynamicDims()) {
+      int64_t merged = in.getRank() - out.getRank() + 1;
+      SmallVector<ReassociationIndices> groups;
+      groups.emplace_back(llvm::to_vector(llvm::seq<int64_t>(0, merged)));
+      for (int64_t d = merged; d < in.getRank(); ++d)
+        groups.push_back({d});
+      return tensor::CollapseShapeOp::create(b, loc, out, x, groups)
+          .getResult();
+    }
     // Only size-1 dimensions come or go (keepdims, and the only reshapes
     // of several dynamic sizes the verifier allows): drop them, then add
     // the result's, so each group keeps its one non-unit size.
@@ -162,9 +172,69 @@ struct BroadcastLikeLowering : LoweringPattern<BroadcastLikeOp> {
   }
 };
 
+/// Offsets, sizes and unit strides of the slice of `whole` along `axis`
+/// from `start` (negative: from the end) of `sliced`'s size there.
+void sliceBounds(OpBuilder &b, Location loc, Value whole,
+                 RankedTensorType sliced, int64_t axis, int64_t start,
+                 SmallVectorImpl<OpFoldResult> &offsets,
+                 SmallVectorImpl<OpFoldResult> &sizes,
+                 SmallVectorImpl<OpFoldResult> &strides) {
+  RankedTensorType type = tensorTypeOf(whole);
+  int64_t a = *normalizeAxis(axis, type.getRank());
+  for (int64_t d = 0; d < type.getRank(); ++d) {
+    strides.push_back(b.getIndexAttr(1));
+    if (d != a) {
+      offsets.push_back(b.getIndexAttr(0));
+      sizes.push_back(type.isDynamicDim(d)
+                          ? OpFoldResult(dimOf(b, loc, whole, d))
+                          : OpFoldResult(b.getIndexAttr(type.getDimSize(d))));
+      continue;
+    }
+    sizes.push_back(b.getIndexAttr(sliced.getDimSize(d)));
+    if (start >= 0) {
+      offsets.push_back(b.getIndexAttr(start));
+    } else if (!type.isDynamicDim(d)) {
+      offsets.push_back(b.getIndexAttr(type.getDimSize(d) + start));
+    } else {
+      Value end = dimOf(b, loc, whole, d);
+      Value back = arith::ConstantIndexOp::create(b, loc, -start);
+      offsets.push_back(OpFoldResult(arith::SubIOp::create(b, loc, end, back)));
+    }
+  }
+}
+
+struct SliceLowering : LoweringPattern<SliceOp> {
+  using LoweringPattern::LoweringPattern;
+  FailureOr<Value> lower(SliceOp op, OpBuilder &b,
+                         Location loc) const override {
+    SmallVector<OpFoldResult> offsets, sizes, strides;
+    sliceBounds(b, loc, op.getInput(), op.getType(), op.getAxis(),
+                op.getStart(), offsets, sizes, strides);
+    return tensor::ExtractSliceOp::create(b, loc, op.getType(), op.getInput(),
+                                          offsets, sizes, strides)
+        .getResult();
+  }
+};
+
+struct SliceGradLowering : LoweringPattern<SliceGradOp> {
+  using LoweringPattern::LoweringPattern;
+  FailureOr<Value> lower(SliceGradOp op, OpBuilder &b,
+                         Location loc) const override {
+    Value zeros = filledTensor(b, loc, op.getType(),
+                               dynamicSizesOf(b, loc, op.getLike()), 0.0);
+    SmallVector<OpFoldResult> offsets, sizes, strides;
+    sliceBounds(b, loc, op.getLike(), op.getGrad().getType(), op.getAxis(),
+                op.getStart(), offsets, sizes, strides);
+    return tensor::InsertSliceOp::create(b, loc, op.getGrad(), zeros, offsets,
+                                         sizes, strides)
+        .getResult();
+  }
+};
+
 } // namespace
 
 void mlc::populateMLCShapeToLinalgPatterns(RewritePatternSet &patterns) {
   patterns.add<ReshapeLowering, TransposeLowering, BroadcastToLowering,
-               BroadcastLikeLowering>(patterns.getContext());
+               BroadcastLikeLowering, SliceLowering, SliceGradLowering>(
+      patterns.getContext());
 }

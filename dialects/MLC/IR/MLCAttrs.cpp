@@ -125,6 +125,16 @@ InitSpec HeNormalAttr::getSpec(ArrayRef<int64_t> shape) const {
               kTruncatedNormalCorrection};
 }
 
+InitSpec OrthogonalAttr::getSpec(ArrayRef<int64_t> shape) const {
+  int64_t rows = 1;
+  for (int64_t d : shape.drop_back())
+    rows *= d;
+  return {InitSpec::Kind::Orthogonal, getGain(), double(rows)};
+}
+InitSpec UnitForgetBiasAttr::getSpec(ArrayRef<int64_t>) const {
+  return {InitSpec::Kind::UnitForgetBias};
+}
+
 LogicalResult UniformAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                                   double minval, double maxval) {
   if (!(minval < maxval))

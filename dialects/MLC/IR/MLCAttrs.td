@@ -123,6 +123,23 @@ def MLC_HeUniformAttr : MLC_InitAttr<"HeUniform", "he_uniform"> {
 def MLC_HeNormalAttr : MLC_InitAttr<"HeNormal", "he_normal"> {
   let summary = "Truncated normal, stddev sqrt(2 / fan_in)";
 }
+def MLC_OrthogonalAttr : MLC_InitAttr<"Orthogonal", "orthogonal"> {
+  let summary = "Random orthogonal matrix times `gain` (Keras Orthogonal; LSTM recurrent kernels)";
+  let description = [{
+    The parameter as a matrix (all dims but the last as rows): normal
+    draws, orthonormalized (its columns, or its rows when it has fewer
+    rows than columns) as Keras's QR with a positive-diagonal R does.
+  }];
+  let parameters = (ins MLC_DefaultF64<"1.0">:$gain);
+  let assemblyFormat = "(`<` struct(params)^ `>`)?";
+}
+def MLC_UnitForgetBiasAttr : MLC_InitAttr<"UnitForgetBias", "unit_forget_bias"> {
+  let summary = "Zeros with ones for the forget gate (Keras LSTM unit_forget_bias)";
+  let description = [{
+    For an LSTM bias of `4 * units` in gate order `i, f, c, o`: 1 for the
+    `f` quarter, 0 elsewhere.
+  }];
+}
 
 //===----------------------------------------------------------------------===//
 // Optimizers

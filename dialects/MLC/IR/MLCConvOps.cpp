@@ -51,7 +51,8 @@ FailureOr<SmallVector<int64_t, 4>> mlc::kerasPads(StringRef padding,
 
 bool mlc::isLayer(Operation *op) {
   return llvm::isa<DenseOp, FlattenOp, Conv2DOp, DepthwiseConv2DOp, MaxPool2DOp,
-                   AvgPool2DOp, GlobalAvgPool2DOp, DropoutOp, BatchNormOp>(op);
+                   AvgPool2DOp, GlobalAvgPool2DOp, DropoutOp, BatchNormOp,
+                   LSTMOp>(op);
 }
 
 namespace {

@@ -54,7 +54,9 @@ struct InitSpec {
     Constant,       ///< every element is `a`
     Uniform,        ///< uniform in [a, b)
     Normal,         ///< normal with mean `a`, standard deviation `b`
-    TruncatedNormal ///< normal(a, b) redrawn outside a ± 2b (Keras)
+    TruncatedNormal, ///< normal(a, b) redrawn outside a ± 2b (Keras)
+    Orthogonal,      ///< gain a; orthonormal columns of a b-row matrix
+    UnitForgetBias   ///< zeros with ones in the second quarter (LSTM bias)
   };
   Kind kind;
   double a = 0.0;

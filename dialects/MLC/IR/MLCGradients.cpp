@@ -285,14 +285,35 @@ LogicalResult MatmulOp::buildVJP(OpBuilder &b, Value g, Grads &grads) {
   bool ta = getTransposeLhs(), tb = getTransposeRhs();
   Value ga = ta ? MatmulOp::create(b, loc, bm, g, tb, true).getResult()
                 : MatmulOp::create(b, loc, g, bm, false, !tb).getResult();
-  Value gb = tb ? MatmulOp::create(b, loc, g, a, true, ta).getResult()
-                : MatmulOp::create(b, loc, a, g, !ta, false).getResult();
+  RankedTensorType at = tensorTypeOf(a), bt = tensorTypeOf(bm);
+  Value gb;
+  if (at.getRank() > 2 && bt.getRank() == 2 && !ta) {
+    // A dense layer over a sequence: the kernel's gradient sums over every
+    // leading dim, so it is one matmul of the rows of a and g (not one per
+    // batch element, summed afterwards).
+    auto rows = [&](Value v) -> Value {
+      RankedTensorType t = tensorTypeOf(v);
+      auto type = RankedTensorType::get(
+          {ShapedType::kDynamic, t.getShape().back()}, t.getElementType());
+      return ReshapeOp::create(b, loc, type, v);
+    };
+    Value ar = rows(a);
+    Value gr = rows(g);
+    gb = tb ? MatmulOp::create(b, loc, gr, ar, true, false).getResult()
+            : MatmulOp::create(b, loc, ar, gr, true, false).getResult();
+  } else {
+    gb = tb ? MatmulOp::create(b, loc, g, a, true, ta).getResult()
+            : MatmulOp::create(b, loc, a, g, !ta, false).getResult();
+  }
   grads.push_back({a, sumToShape(b, loc, ga, tensorTypeOf(a))});
   grads.push_back({bm, sumToShape(b, loc, gb, tensorTypeOf(bm))});
   return success();
 }
 
 LogicalResult ReshapeOp::buildVJP(OpBuilder &b, Value g, Grads &grads) {
+  if (mergesDynamicDims())
+    return emitOpError() << "merges dynamic dimensions, whose sizes its "
+                            "gradient could not split again";
   grads.push_back(
       {getInput(), ReshapeOp::create(b, getLoc(), getInput().getType(), g)});
   return success();
@@ -410,6 +431,41 @@ LogicalResult SparseCategoricalCrossentropyOp::buildVJP(OpBuilder &b, Value g,
   Value difference = SubOp::create(b, loc, nOverS, oneHotOverP);
   Value dp = MulOp::create(b, loc, passedClip(b, loc, pc, p), difference);
   grads.push_back({p, meanOverRows(b, loc, p, dp, g)});
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Sequences
+//===----------------------------------------------------------------------===//
+
+LogicalResult SliceOp::buildVJP(OpBuilder &b, Value g, Grads &grads) {
+  grads.push_back({getInput(), SliceGradOp::create(
+                                   b, getLoc(), getInput().getType(), g,
+                                   getInput(), getAxisAttr(), getStartAttr())});
+  return success();
+}
+
+LogicalResult LSTMScanOp::buildVJP(OpBuilder &, Value, Grads &) {
+  return emitOpError() << "has several results: use buildVJPs";
+}
+
+LogicalResult LSTMScanOp::buildVJPs(OpBuilder &b, ValueRange resultGrads,
+                                    Grads &grads) {
+  Location loc = getLoc();
+  if (resultGrads[2] || resultGrads[3])
+    return emitOpError() << "cannot be differentiated through its saved "
+                            "cells or gates (results 2 and 3)";
+  auto zerosLike = [&](Value like) -> Value {
+    return BroadcastLikeOp::create(b, loc, scalar(b, loc, like, 0.0), like);
+  };
+  Value dhs = resultGrads[0] ? resultGrads[0] : zerosLike(getSequence());
+  Value dc = resultGrads[1] ? resultGrads[1] : zerosLike(getCell());
+  auto grad = LSTMScanGradOp::create(
+      b, loc, TypeRange{getInputs().getType(), getRecurrentKernel().getType()},
+      dhs, dc, getRecurrentKernel(), getSequence(), getCells(), getGates(),
+      getActivationAttr(), getRecurrentActivationAttr());
+  grads.push_back({getInputs(), grad.getInputsGrad()});
+  grads.push_back({getRecurrentKernel(), grad.getRecurrentKernelGrad()});
   return success();
 }
 

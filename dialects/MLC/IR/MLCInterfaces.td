@@ -26,7 +26,15 @@ def MLC_DifferentiableOpInterface : OpInterface<"DifferentiableOpInterface"> {
       "of the op's result, and appends (value, gradient) pairs.",
       "::llvm::LogicalResult", "buildVJP",
       (ins "::mlir::OpBuilder &":$builder, "::mlir::Value":$resultGrad,
-           "::llvm::SmallVectorImpl<std::pair<::mlir::Value, ::mlir::Value>> &":$grads)>
+           "::llvm::SmallVectorImpl<std::pair<::mlir::Value, ::mlir::Value>> &":$grads)>,
+    InterfaceMethod<
+      "Like buildVJP for an op with several results: `resultGrads` has one "
+      "gradient per result, null for a result the loss does not depend on "
+      "(at least one is set).",
+      "::llvm::LogicalResult", "buildVJPs",
+      (ins "::mlir::OpBuilder &":$builder, "::mlir::ValueRange":$resultGrads,
+           "::llvm::SmallVectorImpl<std::pair<::mlir::Value, ::mlir::Value>> &":$grads),
+      [{}], [{ return $_op.buildVJP(builder, resultGrads[0], grads); }]>
   ];
 }
 

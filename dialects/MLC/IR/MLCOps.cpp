@@ -235,12 +235,13 @@ LogicalResult OutputOp::verify() {
 
 LogicalResult DenseOp::verify() {
   RankedTensorType in = getInput().getType();
-  if (in.getRank() != 2)
-    return emitOpError() << "input must be (batch, features), got " << in;
-  if (in.isDynamicDim(1))
+  if (in.getRank() < 2)
+    return emitOpError() << "input must be (batch, ..., features), got " << in;
+  if (in.isDynamicDim(in.getRank() - 1))
     return emitOpError() << "input features must be static, got " << in;
-  auto expected = RankedTensorType::get({in.getDimSize(0), int64_t(getUnits())},
-                                        in.getElementType());
+  SmallVector<int64_t> shape(in.getShape());
+  shape.back() = getUnits();
+  auto expected = RankedTensorType::get(shape, in.getElementType());
   return checkResult(*this, expected, [&](InFlightDiagnostic &d) {
     d << "input " << in << " with units = " << getUnits();
   });

@@ -141,8 +141,9 @@ def MLC_OutputOp : MLC_Op<"output", [Terminator, HasParent<"ModelOp">, Pure,
 def MLC_DenseOp : MLC_Op<"dense"> {
   let summary = "Fully connected layer: activation(x · kernel + bias)";
   let description = [{
-    Keras `Dense`. The input is `(batch, features)`; the result is
-    `(batch, units)`. `mlc-materialize-params` creates `<name>.kernel`
+    Keras `Dense`. The input is `(batch, features)`, or `(batch, ...,
+    features)` (the kernel applies to the last axis, as Keras's does); the
+    result has `units` in place of `features`. `mlc-materialize-params` creates `<name>.kernel`
     (`features x units`) and `<name>.bias` (`units`) params. Without `name`,
     layers are named like Keras: `dense`, `dense_1`, `dense_2`, ...
     Initializers default to Glorot uniform (kernel) and zeros (bias).
@@ -318,6 +319,48 @@ def MLC_BatchNormOp : MLC_Op<"batch_norm",
   let hasVerifier = 1;
 }
 
+def MLC_LSTMOp : MLC_Op<"lstm"> {
+  let summary = "Long short-term memory layer";
+  let description = [{
+    Keras `LSTM` over a `(batch, time, features)` sequence (both batch and
+    time may be dynamic), with Keras's gate order `i, f, c, o`:
+    `z = x_t · kernel + h · recurrent_kernel + bias`,
+    `c' = f * c + i * activation(z_c)`, `h' = o * activation(c')`, the
+    gates `i, f, o` through `recurrent_activation`. The state starts at
+    zeros. The result is the last `h` (`batch, units`), or every step's
+    (`batch, time, units`) with `return_sequences`; `return_state` adds
+    the last `h` and `c` as two more results.
+
+    `mlc-materialize-params` creates `<name>.kernel` (`features x 4 units`,
+    Glorot uniform), `<name>.recurrent_kernel` (`units x 4 units`,
+    orthogonal) and `<name>.bias` (`4 units`: zeros, with the forget
+    gate's ones under `unit_forget_bias`), computes the input projection
+    of all steps as one matmul, and runs the recurrence as
+    `mlc.lstm_scan`. Unnamed layers are `lstm`, `lstm_1`, ...
+
+    ```mlir
+    %h = mlc.lstm %rows {units = 128} : tensor<?x28x28xf32> -> tensor<?x128xf32>
+    ```
+  }];
+  let arguments = (ins
+      MLC_FloatTensor:$input,
+      ConfinedAttr<I64Attr, [IntPositive]>:$units,
+      DefaultValuedAttr<MLC_ActivationAttr, "::mlc::Activation::tanh">:$activation,
+      DefaultValuedAttr<MLC_ActivationAttr, "::mlc::Activation::sigmoid">:$recurrent_activation,
+      DefaultValuedAttr<BoolAttr, "true">:$use_bias,
+      DefaultValuedAttr<BoolAttr, "false">:$return_sequences,
+      DefaultValuedAttr<BoolAttr, "false">:$return_state,
+      DefaultValuedAttr<BoolAttr, "true">:$unit_forget_bias,
+      OptionalAttr<StrAttr>:$name,
+      OptionalAttr<MLC_InitializerAttrInterface>:$kernel_initializer,
+      OptionalAttr<MLC_InitializerAttrInterface>:$recurrent_initializer,
+      OptionalAttr<MLC_InitializerAttrInterface>:$bias_initializer);
+  let results = (outs Variadic<MLC_FloatTensor>:$results);
+  let assemblyFormat =
+      "$input attr-dict `:` type($input) `->` type($results)";
+  let hasVerifier = 1;
+}
+
 //===----------------------------------------------------------------------===//
 // Core tensor ops
 //===----------------------------------------------------------------------===//
@@ -439,7 +482,9 @@ def MLC_ReshapeOp : MLC_Op<"reshape", [Pure, DeclareOpInterfaceMethods<MLC_Diffe
     one dynamic dimension on each side, the static dimensions must multiply
     to the same number (the dynamic one carries the batch). With more, the
     reshape may only insert or remove size-1 dimensions (the dynamic sizes
-    keep their order).
+    keep their order). Any reshape may also merge leading dimensions, a
+    dynamic one among them, into one dynamic first dimension (`[?, 28, 8]
+    -> [?, 8]`, `[?, ?, 8] -> [?, 8]`); such a reshape has no gradient.
   }];
   let arguments = (ins MLC_AnyTensor:$input);
   let results = (outs MLC_AnyTensor:$result);
@@ -447,6 +492,12 @@ def MLC_ReshapeOp : MLC_Op<"reshape", [Pure, DeclareOpInterfaceMethods<MLC_Diffe
       "$input attr-dict `:` type($input) `->` type($result)";
   let hasVerifier = 1;
   let hasFolder = 1;
+  let extraClassDeclaration = [{
+    /// Whether leading dims of the input, a dynamic one among them, merge
+    /// into the result's first (dynamic) dim and the others stay:
+    /// `[?, 28, 8] -> [?, 8]`. Allowed, but not differentiable.
+    bool mergesDynamicDims();
+  }];
 }
 
 def MLC_TransposeOp : MLC_Op<"transpose", [Pure, DeclareOpInterfaceMethods<MLC_DifferentiableOpInterface>]> {
@@ -469,6 +520,94 @@ def MLC_BroadcastToOp : MLC_Op<"broadcast_to", [Pure, DeclareOpInterfaceMethods<
       "$input attr-dict `:` type($input) `->` type($result)";
   let hasVerifier = 1;
   let hasFolder = 1;
+}
+
+def MLC_SliceOp : MLC_Op<"slice", [Pure,
+    DeclareOpInterfaceMethods<MLC_DifferentiableOpInterface>]> {
+  let summary = "Consecutive elements along one axis";
+  let description = [{
+    `mlc.slice %x axis = 1 start = -1 : tensor<?x?x8xf32> ->
+    tensor<?x1x8xf32>` takes `n` elements of `axis` from `start`, `n`
+    being the result's (static) size there; a negative `start` counts from
+    the end, as Python's `x[:, -1:]`. The other dimensions are the
+    input's. The slice must lie inside the input at run time.
+  }];
+  let arguments = (ins MLC_AnyTensor:$input, I64Attr:$axis, I64Attr:$start);
+  let results = (outs MLC_AnyTensor:$result);
+  let assemblyFormat = "$input `axis` `=` $axis `start` `=` $start attr-dict "
+                       "`:` type($input) `->` type($result)";
+  let hasVerifier = 1;
+}
+
+def MLC_SliceGradOp : MLC_Op<"slice_grad", [Pure]> {
+  let summary = "Gradient of mlc.slice: zeros with the slice's gradient in place";
+  let description = [{
+    `mlc.slice_grad %g, %x axis = 1 start = -1` has `%x`'s type and
+    runtime shape: zeros, with `%g` where `mlc.slice %x` with the same
+    `axis` and `start` took its elements.
+  }];
+  let arguments = (ins MLC_FloatTensor:$grad, MLC_FloatTensor:$like,
+                       I64Attr:$axis, I64Attr:$start);
+  let results = (outs MLC_FloatTensor:$result);
+  let assemblyFormat = "$grad `,` $like `axis` `=` $axis `start` `=` $start "
+                       "attr-dict `:` type($grad) `,` type($like) `->` "
+                       "type($result)";
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Recurrences
+//===----------------------------------------------------------------------===//
+
+def MLC_LSTMScanOp : MLC_Op<"lstm_scan", [Pure,
+    DeclareOpInterfaceMethods<MLC_DifferentiableOpInterface, ["buildVJPs"]>]> {
+  let summary = "The recurrence of an LSTM over all time steps";
+  let description = [{
+    `%hs, %c, %cs, %gates = mlc.lstm_scan %z, %rk` runs an LSTM from a
+    zero state over `%z` (`batch, time, 4 units`: every step's input
+    projection plus bias, gates in Keras's order `i, f, c, o`) with the
+    recurrent kernel `%rk` (`units, 4 units`). Step `t` adds `h · rk` to
+    `z[:, t]`, then `c' = f * c + i * activation(z_c)` and
+    `h' = o * activation(c')` with `i, f, o` through
+    `recurrent_activation`. Results: every step's `h` (`batch, time,
+    units`), the last `c` (`batch, units`), and for the gradient every
+    step's `c` and activated gates (`mlc.lstm_scan_grad` reads them; they
+    have no gradient of their own). `mlc-expand-recurrences` lowers it to
+    a loop over time, whatever the sequence length.
+  }];
+  let arguments = (ins MLC_FloatTensor:$inputs,
+      MLC_FloatTensor:$recurrent_kernel,
+      DefaultValuedAttr<MLC_ActivationAttr, "::mlc::Activation::tanh">:$activation,
+      DefaultValuedAttr<MLC_ActivationAttr, "::mlc::Activation::sigmoid">:$recurrent_activation);
+  let results = (outs MLC_FloatTensor:$sequence, MLC_FloatTensor:$cell,
+                      MLC_FloatTensor:$cells, MLC_FloatTensor:$gates);
+  let assemblyFormat = "$inputs `,` $recurrent_kernel attr-dict `:` "
+                       "functional-type(operands, results)";
+  let hasVerifier = 1;
+  let builders = [OpBuilder<(ins "::mlir::Value":$inputs,
+      "::mlir::Value":$recurrentKernel, "::mlc::Activation":$activation,
+      "::mlc::Activation":$recurrentActivation)>];
+}
+
+def MLC_LSTMScanGradOp : MLC_Op<"lstm_scan_grad", [Pure]> {
+  let summary = "Backpropagation through time of mlc.lstm_scan";
+  let description = [{
+    `%dz, %drk = mlc.lstm_scan_grad %dhs, %dc, %rk, %hs, %cs, %gates`:
+    given the gradients of an `mlc.lstm_scan`'s step outputs `%dhs` and
+    last cell `%dc`, its recurrent kernel and its results, the gradients
+    of its inputs `%z` and of `%rk`. Lowered to a loop from the last step
+    to the first.
+  }];
+  let arguments = (ins MLC_FloatTensor:$sequence_grad,
+      MLC_FloatTensor:$cell_grad, MLC_FloatTensor:$recurrent_kernel,
+      MLC_FloatTensor:$sequence, MLC_FloatTensor:$cells,
+      MLC_FloatTensor:$gates,
+      DefaultValuedAttr<MLC_ActivationAttr, "::mlc::Activation::tanh">:$activation,
+      DefaultValuedAttr<MLC_ActivationAttr, "::mlc::Activation::sigmoid">:$recurrent_activation);
+  let results = (outs MLC_FloatTensor:$inputs_grad,
+                      MLC_FloatTensor:$recurrent_kernel_grad);
+  let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
 }
 
 //===----------------------------------------------------------------------===//

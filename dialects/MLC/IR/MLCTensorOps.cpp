@@ -225,6 +225,27 @@ MLC_REDUCE_OP(ReduceMaxOp)
 // Shape ops
 //===----------------------------------------------------------------------===//
 
+bool ReshapeOp::mergesDynamicDims() {
+  RankedTensorType in = getInput().getType(), out = getType();
+  int64_t merged = in.getRank() - out.getRank() + 1;
+  if (out.getRank() < 1 || merged < 2 || !out.isDynamicDim(0))
+    return false;
+  if (in.getShape().drop_front(merged) != out.getShape().drop_front())
+    return false;
+  if (llvm::any_of(out.getShape().drop_front(), ShapedType::isDynamic))
+    return false;
+  // A dynamic size merged with others (not just with size-1 dims, which a
+  // plain reshape drops).
+  int64_t numDynamic = 0, product = 1;
+  for (int64_t d : in.getShape().take_front(merged)) {
+    if (ShapedType::isDynamic(d))
+      ++numDynamic;
+    else
+      product *= d;
+  }
+  return numDynamic > 1 || (numDynamic == 1 && product != 1);
+}
+
 LogicalResult ReshapeOp::verify() {
   RankedTensorType in = getInput().getType(), out = getResult().getType();
   if (in.getElementType() != out.getElementType())
@@ -244,6 +265,8 @@ LogicalResult ReshapeOp::verify() {
   int64_t inDyn, outDyn;
   int64_t inProduct = staticProduct(in, inDyn);
   int64_t outProduct = staticProduct(out, outDyn);
+  if (mergesDynamicDims())
+    return success();
   if (inDyn > 1 || outDyn > 1) {
     // Several dynamic sizes can't be split or merged statically; inserting
     // or removing size-1 dimensions (keepdims) is fine.

@@ -81,6 +81,71 @@ void expandPool(OpBuilder &b, Operation &op) {
   op.erase();
 }
 
+/// Declares a param (name, type, initializer) where the pass keeps them.
+using DeclareParamFn = llvm::function_ref<ParamOp(
+    Location, const std::string &, RankedTensorType, Attribute, bool)>;
+
+/// An LSTM layer as the input projection of all steps (one matmul and the
+/// bias), mlc.lstm_scan, and the last step's slice.
+LogicalResult expandLSTM(OpBuilder &b, LSTMOp lstm, LayerNamer &namer,
+                         SymbolTable &symbols, DeclareParamFn declareParam) {
+  Location loc = lstm.getLoc();
+  MLIRContext *ctx = lstm.getContext();
+  std::string name = lstm.getName() ? lstm.getName()->str() : namer.next("lstm");
+  for (StringRef suffix : {".kernel", ".recurrent_kernel", ".bias"})
+    if (Operation *existing = symbols.lookup((name + suffix).str()))
+      return lstm.emitOpError()
+             << "layer \"" << name << "\" would define param @" << name
+             << suffix << ", which is already declared at "
+             << existing->getLoc();
+  RankedTensorType in = lstm.getInput().getType();
+  Type elt = in.getElementType();
+  int64_t units = lstm.getUnits();
+  auto param = [&](StringRef suffix, ArrayRef<int64_t> shape, Attribute init,
+                   Attribute defaultInit) -> Value {
+    ParamOp p =
+        declareParam(loc, name + suffix.str(), RankedTensorType::get(shape, elt),
+                     init ? init : defaultInit, /*trainable=*/true);
+    return ParamRefOp::create(b, loc, p.getType(), p.getSymName());
+  };
+  Value kernel = param(".kernel", {in.getDimSize(2), 4 * units},
+                       lstm.getKernelInitializerAttr(),
+                       GlorotUniformAttr::get(ctx));
+  Value recurrent = param(".recurrent_kernel", {units, 4 * units},
+                          lstm.getRecurrentInitializerAttr(),
+                          OrthogonalAttr::get(ctx, 1.0));
+  Value z = MatmulOp::create(b, loc, lstm.getInput(), kernel);
+  if (lstm.getUseBias()) {
+    Attribute biasDefault = lstm.getUnitForgetBias()
+                                ? Attribute(UnitForgetBiasAttr::get(ctx))
+                                : Attribute(ZerosAttr::get(ctx));
+    Value bias = param(".bias", {4 * units}, lstm.getBiasInitializerAttr(),
+                       biasDefault);
+    z = AddOp::create(b, loc, z, bias);
+  }
+  auto scan = LSTMScanOp::create(b, loc, z, recurrent, lstm.getActivation(),
+                                 lstm.getRecurrentActivation());
+  Value last;
+  if (!lstm.getReturnSequences() || lstm.getReturnState()) {
+    auto sliceType =
+        RankedTensorType::get({in.getDimSize(0), 1, units}, elt);
+    Value slice = SliceOp::create(b, loc, sliceType, scan.getSequence(),
+                                  b.getI64IntegerAttr(1),
+                                  b.getI64IntegerAttr(-1));
+    last = ReshapeOp::create(
+        b, loc, RankedTensorType::get({in.getDimSize(0), units}, elt), slice);
+  }
+  SmallVector<Value> results;
+  results.push_back(lstm.getReturnSequences() ? scan.getSequence() : last);
+  if (lstm.getReturnState()) {
+    results.push_back(last);
+    results.push_back(scan.getCell());
+  }
+  lstm->replaceAllUsesWith(results);
+  lstm.erase();
+  return success();
+}
+
 struct MaterializeParamsPass
     : public mlc::impl::MaterializeParamsBase<MaterializeParamsPass> {
   void runOnOperation() override {
@@ -99,7 +164,8 @@ struct MaterializeParamsPass
     for (Operation &op : body) {
       auto name = op.getAttrOfType<StringAttr>("name");
       if (!name ||
-          !llvm::isa<DenseOp, Conv2DOp, DepthwiseConv2DOp, BatchNormOp>(op))
+          !llvm::isa<DenseOp, Conv2DOp, DepthwiseConv2DOp, BatchNormOp,
+                     LSTMOp>(op))
         continue;
       auto [it, inserted] =
           explicitNames.try_emplace(name.getValue(), op.getLoc());
@@ -239,6 +305,11 @@ struct MaterializeParamsPass
         bn.erase();
         continue;
       }
+      if (auto lstm = llvm::dyn_cast<LSTMOp>(op)) {
+        if (failed(expandLSTM(b, lstm, namer, symbols, declareParam)))
+          return failure();
+        continue;
+      }
       // The layers with params.
       std::string prefix;
       if (llvm::isa<DenseOp>(op))
@@ -273,7 +344,7 @@ struct MaterializeParamsPass
         RankedTensorType in = dense.getInput().getType();
         units = dense.getUnits();
         Value w = makeParam(".kernel",
-                            RankedTensorType::get({in.getDimSize(1), units},
+                            RankedTensorType::get({in.getShape().back(), units},
                                                   in.getElementType()),
                             dense.getKernelInitializerAttr(),
                             GlorotUniformAttr::get(ctx));

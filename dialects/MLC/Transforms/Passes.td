@@ -49,4 +49,27 @@ def BuildEntryPoints : Pass<"mlc-build-entry-points", "::mlir::ModuleOp"> {
                            "::mlir::memref::MemRefDialect"];
 }
 
+def ExpandRecurrences : Pass<"mlc-expand-recurrences", "::mlir::func::FuncOp"> {
+  let summary = "Turn recurrences into loops over the time steps";
+  let description = [{
+    Rewrites `mlc.lstm_scan` into an `scf.for` over the sequence's runtime
+    length whose body is one step in mlc ops: the recurrent matmul added to
+    the step's slice of the input projection, the gate activations, and
+    the new cell and hidden state, written into the sequence results. The
+    saved cells and gates are written only when something reads them (the
+    gradient in `train_step`).
+
+    `mlc.lstm_scan_grad` becomes a loop from the last step to the second
+    and the first step after it (peeled: its previous state is zero). A
+    step adds the sequence gradient to the gradient flowing back from the
+    next step, forms the gates' gradients, writes them into the input
+    projection's gradient, sends `dz · recurrent_kernel^T` to the previous
+    step and adds `h_prev^T · dz` to the recurrent kernel's gradient.
+  }];
+  let dependentDialects = ["::mlir::scf::SCFDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::linalg::LinalgDialect"];
+}
+
 #endif // MLC_TRANSFORMS_PASSES_TD

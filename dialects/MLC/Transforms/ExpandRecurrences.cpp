@@ -1,0 +1,299 @@
+//===- ExpandRecurrences.cpp - recurrences as loops over time -------------===//
+//
+// mlc.lstm_scan and its gradient become scf.for loops over the time steps
+// whose bodies are mlc ops on one step's (batch, units) slices: the
+// sequence length stays a runtime value, and mlc-to-linalg lowers, fuses
+// and schedules the step like any graph (the recurrent matmul with the
+// gate arithmetic after it).
+//
+//===----------------------------------------------------------------------===//
+
+#include "dialects/MLC/Transforms/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/Builders.h"
+
+namespace mlc {
+#define GEN_PASS_DEF_EXPANDRECURRENCES
+#include "dialects/MLC/Transforms/Passes.h.inc"
+} // namespace mlc
+
+using namespace mlir;
+using namespace mlc;
+
+namespace {
+
+/// Builds the ops of one recurrence at an insertion point: slices of time
+/// steps, constants, activations.
+class StepBuilder {
+public:
+  StepBuilder(OpBuilder &b, Location loc, Value batch, int64_t units,
+              Type elt)
+      : b(b), loc(loc), batch(batch), units(units), elt(elt) {}
+
+  OpBuilder &b;
+  Location loc;
+  Value batch;
+  int64_t units;
+  Type elt;
+
+  /// (batch, width) of element type elt, batch dynamic or not as `like`.
+  RankedTensorType stepType(Value seq, int64_t width) const {
+    auto t = llvm::cast<RankedTensorType>(seq.getType());
+    return RankedTensorType::get({t.getDimSize(0), width}, elt);
+  }
+
+  void bounds(Value t, int64_t col, int64_t width,
+              SmallVectorImpl<OpFoldResult> &offsets,
+              SmallVectorImpl<OpFoldResult> &sizes,
+              SmallVectorImpl<OpFoldResult> &strides) const {
+    offsets.assign({b.getIndexAttr(0), t, b.getIndexAttr(col)});
+    sizes.assign({batch, b.getIndexAttr(1), b.getIndexAttr(width)});
+    strides.assign(3, b.getIndexAttr(1));
+  }
+
+  /// seq[:, t, col : col + width] as (batch, width).
+  Value step(Value seq, Value t, int64_t col, int64_t width) const {
+    SmallVector<OpFoldResult> offsets, sizes, strides;
+    bounds(t, col, width, offsets, sizes, strides);
+    return tensor::ExtractSliceOp::create(b, loc, stepType(seq, width), seq,
+                                          offsets, sizes, strides);
+  }
+
+  /// `value` (batch, width) written into seq[:, t, col : col + width].
+  Value put(Value value, Value seq, Value t, int64_t col) const {
+    int64_t width = llvm::cast<RankedTensorType>(value.getType()).getDimSize(1);
+    SmallVector<OpFoldResult> offsets, sizes, strides;
+    bounds(t, col, width, offsets, sizes, strides);
+    return tensor::InsertSliceOp::create(b, loc, value, seq, offsets, sizes,
+                                         strides);
+  }
+
+  /// Columns [col, col + width) of a (batch, n) step value.
+  Value columns(Value x, int64_t col, int64_t width) const {
+    SmallVector<OpFoldResult> offsets = {b.getIndexAttr(0),
+                                         b.getIndexAttr(col)};
+    SmallVector<OpFoldResult> sizes = {batch, b.getIndexAttr(width)};
+    SmallVector<OpFoldResult> strides(2, b.getIndexAttr(1));
+    return tensor::ExtractSliceOp::create(b, loc, stepType(x, width), x,
+                                          offsets, sizes, strides);
+  }
+
+  /// A tensor of `type` (dynamic dims: the batch) filled with `value`.
+  Value filled(RankedTensorType type, double value) const {
+    SmallVector<Value> dyn;
+    for (int64_t d = 0; d < type.getRank(); ++d)
+      if (type.isDynamicDim(d))
+        dyn.push_back(batch);
+    Value empty = tensor::EmptyOp::create(b, loc, type, dyn);
+    Value cst = arith::ConstantOp::create(b, loc, b.getFloatAttr(elt, value));
+    return linalg::FillOp::create(b, loc, cst, empty).getResult(0);
+  }
+
+  /// An uninitialized (batch, time, n) tensor of `type` (every element
+  /// gets written).
+  Value emptySequence(Type type, Value time) const {
+    auto t = llvm::cast<RankedTensorType>(type);
+    SmallVector<Value> dyn;
+    if (t.isDynamicDim(0))
+      dyn.push_back(batch);
+    if (t.isDynamicDim(1))
+      dyn.push_back(time);
+    return tensor::EmptyOp::create(b, loc, t, dyn);
+  }
+
+  Value scalar(double value) const {
+    auto type = RankedTensorType::get({}, elt);
+    return ConstantOp::create(
+        b, loc, type, DenseElementsAttr::get(type, b.getFloatAttr(elt, value)));
+  }
+
+  Value add(Value x, Value y) const { return AddOp::create(b, loc, x, y); }
+  Value mul(Value x, Value y) const { return MulOp::create(b, loc, x, y); }
+
+  Value activate(Activation act, Value x) const {
+    switch (act) {
+    case Activation::sigmoid:
+      return SigmoidOp::create(b, loc, x);
+    case Activation::tanh:
+      return TanhOp::create(b, loc, x);
+    case Activation::relu:
+      return ReluOp::create(b, loc, x);
+    default: // linear; the verifiers allow no others
+      return x;
+    }
+  }
+
+  /// g * act'(x), from y = act(x).
+  Value backward(Activation act, Value g, Value y) const {
+    switch (act) {
+    case Activation::sigmoid:
+      return mul(g, mul(y, SubOp::create(b, loc, scalar(1.0), y)));
+    case Activation::tanh:
+      return mul(g, SubOp::create(b, loc, scalar(1.0), mul(y, y)));
+    case Activation::relu:
+      return ReluGradOp::create(b, loc, g.getType(), g, y);
+    default:
+      return g;
+    }
+  }
+};
+
+/// The forward recurrence: one loop iteration per step.
+void expandScan(LSTMScanOp op) {
+  OpBuilder b(op);
+  Location loc = op.getLoc();
+  Value z = op.getInputs(), rk = op.getRecurrentKernel();
+  auto zType = llvm::cast<RankedTensorType>(z.getType());
+  int64_t units = zType.getDimSize(2) / 4;
+  Value batch = tensor::DimOp::create(b, loc, z, 0);
+  Value time = tensor::DimOp::create(b, loc, z, 1);
+  StepBuilder s(b, loc, batch, units, zType.getElementType());
+  Activation act = op.getActivation(), gateAct = op.getRecurrentActivation();
+  // What predict does not read (the saved cells and gates) is not written.
+  bool keepSequence = !op.getSequence().use_empty();
+  bool keepSaved = !op.getCells().use_empty() || !op.getGates().use_empty();
+
+  SmallVector<Value> init = {s.filled(op.getCell().getType(), 0.0),
+                             s.filled(op.getCell().getType(), 0.0)};
+  if (keepSequence)
+    init.push_back(s.emptySequence(op.getSequence().getType(), time));
+  if (keepSaved) {
+    init.push_back(s.emptySequence(op.getCells().getType(), time));
+    init.push_back(s.emptySequence(op.getGates().getType(), time));
+  }
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  Value one = arith::ConstantIndexOp::create(b, loc, 1);
+  auto loop = scf::ForOp::create(
+      b, loc, zero, time, one, init,
+      [&](OpBuilder &nb, Location nl, Value t, ValueRange args) {
+        StepBuilder n(nb, nl, batch, units, s.elt);
+        Value h = args[0], c = args[1];
+        Value pre = n.add(MatmulOp::create(nb, nl, h, rk), n.step(z, t, 0,
+                                                               4 * units));
+        Value i = n.activate(gateAct, n.columns(pre, 0, units));
+        Value f = n.activate(gateAct, n.columns(pre, units, units));
+        Value g = n.activate(act, n.columns(pre, 2 * units, units));
+        Value o = n.activate(gateAct, n.columns(pre, 3 * units, units));
+        Value c2 = n.add(n.mul(f, c), n.mul(i, g));
+        Value h2 = n.mul(o, n.activate(act, c2));
+        SmallVector<Value> next = {h2, c2};
+        unsigned k = 2;
+        if (keepSequence)
+          next.push_back(n.put(h2, args[k++], t, 0));
+        if (keepSaved) {
+          next.push_back(n.put(c2, args[k++], t, 0));
+          Value gates = args[k++];
+          Value each[] = {i, f, g, o};
+          for (auto [j, gate] : llvm::enumerate(each))
+            gates = n.put(gate, gates, t, int64_t(j) * units);
+          next.push_back(gates);
+        }
+        scf::YieldOp::create(nb, nl, next);
+      });
+  ValueRange results = loop.getResults();
+  unsigned k = 2;
+  if (keepSequence)
+    op.getSequence().replaceAllUsesWith(results[k++]);
+  op.getCell().replaceAllUsesWith(results[1]);
+  if (keepSaved) {
+    op.getCells().replaceAllUsesWith(results[k++]);
+    op.getGates().replaceAllUsesWith(results[k++]);
+  }
+  op.erase();
+}
+
+/// Backpropagation through time: the steps from the last to the first.
+/// The first step (whose previous state is the zero state) is peeled off
+/// the loop, so no step branches on whether it has a predecessor.
+void expandScanGrad(LSTMScanGradOp op) {
+  OpBuilder b(op);
+  Location loc = op.getLoc();
+  Value gates = op.getGates(), rk = op.getRecurrentKernel();
+  Value cells = op.getCells(), hs = op.getSequence(), dhs = op.getSequenceGrad();
+  auto gatesType = llvm::cast<RankedTensorType>(gates.getType());
+  int64_t units = gatesType.getDimSize(2) / 4;
+  Value batch = tensor::DimOp::create(b, loc, gates, 0);
+  Value time = tensor::DimOp::create(b, loc, gates, 1);
+  StepBuilder s(b, loc, batch, units, gatesType.getElementType());
+  Activation act = op.getActivation(), gateAct = op.getRecurrentActivation();
+
+  // One step at t: the gradients flowing into step t - 1's h and c, dz
+  // with step t's row written, and the recurrent kernel's gradient so far.
+  // `prev` is step t - 1's (h, c), or null at t = 0 (the zero state).
+  auto step = [&](StepBuilder &n, Value t, Value dhNext, Value dcNext,
+                  Value dz, Value drk, std::optional<Value> prevT) {
+    Value dh = n.add(n.step(dhs, t, 0, units), dhNext);
+    Value i = n.step(gates, t, 0, units);
+    Value f = n.step(gates, t, units, units);
+    Value g = n.step(gates, t, 2 * units, units);
+    Value o = n.step(gates, t, 3 * units, units);
+    Value tc = n.activate(act, n.step(cells, t, 0, units));
+    Value dc = n.add(dcNext, n.backward(act, n.mul(dh, o), tc));
+    Value dzi = n.backward(gateAct, n.mul(dc, g), i);
+    Value dzg = n.backward(act, n.mul(dc, i), g);
+    Value dzo = n.backward(gateAct, n.mul(dh, tc), o);
+    dz = n.put(dzi, dz, t, 0);
+    if (prevT) {
+      Value dzf =
+          n.backward(gateAct, n.mul(dc, n.step(cells, *prevT, 0, units)), f);
+      dz = n.put(dzf, dz, t, units);
+    } else {
+      dz = n.put(n.filled(n.stepType(gates, units), 0.0), dz, t, units);
+    }
+    dz = n.put(dzg, dz, t, 2 * units);
+    dz = n.put(dzo, dz, t, 3 * units);
+    Value dzt = n.step(dz, t, 0, 4 * units);
+    Value dhPrev = MatmulOp::create(n.b, n.loc, dzt, rk, false, true);
+    Value dcPrev = n.mul(dc, f);
+    if (prevT) {
+      Value hPrev = n.step(hs, *prevT, 0, units);
+      drk = n.add(drk, MatmulOp::create(n.b, n.loc, hPrev, dzt, true, false));
+    }
+    return SmallVector<Value>{dhPrev, dcPrev, dz, drk};
+  };
+
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  Value one = arith::ConstantIndexOp::create(b, loc, 1);
+  Value last = arith::SubIOp::create(b, loc, time, one);
+  SmallVector<Value> init = {s.filled(op.getCellGrad().getType(), 0.0),
+                             op.getCellGrad(), s.emptySequence(gates.getType(), time),
+                             s.filled(op.getRecurrentKernel().getType(), 0.0)};
+  // Steps last .. 1 (iteration j is step `last - j`).
+  auto loop = scf::ForOp::create(
+      b, loc, zero, last, one, init,
+      [&](OpBuilder &nb, Location nl, Value j, ValueRange args) {
+        StepBuilder n(nb, nl, batch, units, s.elt);
+        Value t = arith::SubIOp::create(nb, nl, last, j);
+        Value prevT = arith::SubIOp::create(nb, nl, t, one);
+        scf::YieldOp::create(
+            nb, nl, step(n, t, args[0], args[1], args[2], args[3], prevT));
+      });
+  ValueRange r = loop.getResults();
+  SmallVector<Value> first = step(s, zero, r[0], r[1], r[2], r[3], {});
+  op.getInputsGrad().replaceAllUsesWith(first[2]);
+  op.getRecurrentKernelGrad().replaceAllUsesWith(first[3]);
+  op.erase();
+}
+
+struct ExpandRecurrencesPass
+    : public mlc::impl::ExpandRecurrencesBase<ExpandRecurrencesPass> {
+  void runOnOperation() override {
+    SmallVector<Operation *> ops;
+    getOperation().walk([&](Operation *op) {
+      if (llvm::isa<LSTMScanOp, LSTMScanGradOp>(op))
+        ops.push_back(op);
+    });
+    for (Operation *op : ops) {
+      if (auto scan = llvm::dyn_cast<LSTMScanOp>(op))
+        expandScan(scan);
+      else
+        expandScanGrad(llvm::cast<LSTMScanGradOp>(op));
+    }
+  }
+};
+
+} // namespace
