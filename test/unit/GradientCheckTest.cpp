@@ -273,6 +273,14 @@ GRAD_CASE(MatmulBatched, {{"a", {-1, 2, 3}}, {"b", {3, 4}}},
           "tensor<?x2x4xf64>")
 
 // Shape ops.
+GRAD_CASE(SliceLast, {{"a", {-1, 5, 3}}},
+          "%y = mlc.slice %a axis = 1 start = -2 : tensor<?x5x3xf64> -> "
+          "tensor<?x2x3xf64>",
+          "tensor<?x2x3xf64>")
+GRAD_CASE(SliceBatchRow, {{"a", {-1, 4}}},
+          "%y = mlc.slice %a axis = 0 start = 0 : tensor<?x4xf64> -> "
+          "tensor<1x4xf64>",
+          "tensor<1x4xf64>")
 GRAD_CASE(Reshape, {{"a", {-1, 2, 2}}},
           "%y = mlc.reshape %a : tensor<?x2x2xf64> -> tensor<?x4xf64>", R34)
 // Transposed back for the weights, since inputs are batch-major.
@@ -288,6 +296,45 @@ GRAD_CASE(
 GRAD_CASE(BroadcastTo, {{"a", {4}}},
           "%y = mlc.broadcast_to %a : tensor<4xf64> -> tensor<3x4xf64>",
           "tensor<3x4xf64>")
+
+// Recurrences: every step's h and the last c weighted, through time
+// (3 steps, 2 units).
+std::string lstmScanBody(const char *attrs) {
+  return std::string("%hs, %c, %cs, %g = mlc.lstm_scan %z, %rk ") + attrs +
+         " : (tensor<?x3x8xf64>, tensor<2x8xf64>) -> (tensor<?x3x2xf64>, "
+         "tensor<?x2xf64>, tensor<?x3x2xf64>, tensor<?x3x8xf64>)\n"
+         "  %a = mlc.mul %hs, %u : (tensor<?x3x2xf64>, tensor<?x3x2xf64>) -> "
+         "tensor<?x3x2xf64>\n"
+         "  %sa = mlc.reduce_sum %a axes = [] : tensor<?x3x2xf64> -> "
+         "tensor<f64>\n"
+         "  %b = mlc.mul %c, %v : (tensor<?x2xf64>, tensor<?x2xf64>) -> "
+         "tensor<?x2xf64>\n"
+         "  %sb = mlc.reduce_sum %b axes = [] : tensor<?x2xf64> -> "
+         "tensor<f64>\n"
+         "  %l = mlc.add %sa, %sb : (tensor<f64>, tensor<f64>) -> tensor<f64>";
+}
+const std::vector<Input> kLSTMInputs = {
+    {"z", {-1, 3, 8}},
+    {"rk", {2, 8}, -1, 1},
+    {"u", {-1, 3, 2}, -1, 1, false, 0, false},
+    {"v", {-1, 2}, -1, 1, false, 0, false}};
+GRAD_CASE(LSTMScan, kLSTMInputs, lstmScanBody(""), "")
+GRAD_CASE(LSTMScanReluLinear, kLSTMInputs,
+          lstmScanBody("{activation = #mlc.act<relu>, recurrent_activation = "
+                       "#mlc.act<linear>}"),
+          "")
+GRAD_CASE(LSTMScanTanhGates, kLSTMInputs,
+          lstmScanBody("{activation = #mlc.act<sigmoid>, "
+                       "recurrent_activation = #mlc.act<tanh>}"),
+          "")
+// Only the last h (the layer without return_sequences).
+GRAD_CASE(LSTMScanLastStep, {{"z", {-1, 4, 8}}, {"rk", {2, 8}, -1, 1}},
+          "%hs, %c, %cs, %g = mlc.lstm_scan %z, %rk : (tensor<?x4x8xf64>, "
+          "tensor<2x8xf64>) -> (tensor<?x4x2xf64>, tensor<?x2xf64>, "
+          "tensor<?x4x2xf64>, tensor<?x4x8xf64>)\n"
+          "  %y = mlc.slice %hs axis = 1 start = -1 : tensor<?x4x2xf64> -> "
+          "tensor<?x1x2xf64>",
+          "tensor<?x1x2xf64>")
 
 // Losses (the loss is %l itself).
 GRAD_CASE(

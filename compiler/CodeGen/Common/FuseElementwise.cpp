@@ -143,7 +143,16 @@ struct FuseElementwisePass
     linalg::populateElementwiseOpsFusionPatterns(patterns, notGeneric);
     // A producer result that was kept for a user fused later is dead.
     linalg::populateEraseUnusedOperandsAndResultsPatterns(patterns);
-    linalg::populateFoldReshapeOpsByExpansionPatterns(patterns, singleUse);
+    // A matmul stays one: folding the reshapes around a dense layer over a
+    // sequence ([B, T, F] merged into [B*T, F] rows) would make it a 4-D
+    // generic that the CPU schedules do not tile as a matmul.
+    linalg::ControlFusionFn keepMatmuls = [&](OpOperand *operand) {
+      Operation *producer = operand->get().getDefiningOp();
+      return singleUse(operand) &&
+             !llvm::isa<linalg::MatmulOp>(operand->getOwner()) &&
+             !llvm::isa_and_nonnull<linalg::MatmulOp>(producer);
+    };
+    linalg::populateFoldReshapeOpsByExpansionPatterns(patterns, keepMatmuls);
     tensor::populateBubbleUpExpandShapePatterns(patterns);
     affine::AffineApplyOp::getCanonicalizationPatterns(patterns, context);
     linalg::GenericOp::getCanonicalizationPatterns(patterns, context);
