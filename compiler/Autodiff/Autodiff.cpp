@@ -72,9 +72,8 @@ LogicalResult differentiate(GradientOp grad) {
              << "has no gradient rule, but the loss differentiated at " << loc
              << " depends on it through a differentiated value";
     SmallVector<std::pair<Value, Value>> grads;
-    if (failed(resultGrads.size() == 1
-                   ? diff.buildVJP(b, resultGrads[0], grads)
-                   : diff.buildVJPs(b, resultGrads, grads)))
+    if (failed(resultGrads.size() == 1 ? diff.buildVJP(b, resultGrads[0], grads)
+                                       : diff.buildVJPs(b, resultGrads, grads)))
       return failure();
     for (auto [value, g] : grads)
       if (reached.contains(value))

@@ -82,12 +82,10 @@ std::vector<std::string> layerSummary(ModelOp model) {
 
 /// A struct mlc_tensor initializer for `t`.
 std::string tensorEntry(const TensorSpec &t) {
-  static const char *kinds[] = {"MLC_INIT_CONSTANT",
-                                "MLC_INIT_UNIFORM",
-                                "MLC_INIT_NORMAL",
-                                "MLC_INIT_TRUNCATED_NORMAL",
-                                "MLC_INIT_ORTHOGONAL",
-                                "MLC_INIT_UNIT_FORGET_BIAS"};
+  static const char *kinds[] = {
+      "MLC_INIT_CONSTANT",   "MLC_INIT_UNIFORM",
+      "MLC_INIT_NORMAL",     "MLC_INIT_TRUNCATED_NORMAL",
+      "MLC_INIT_ORTHOGONAL", "MLC_INIT_UNIT_FORGET_BIAS"};
   std::string shape;
   for (size_t i = 0; i < t.shape.size(); ++i)
     shape += (i ? ", " : "") + std::to_string(t.shape[i]);

@@ -55,16 +55,16 @@ Value sizeOf(OpBuilder &b, Location loc, Value source, int64_t i) {
     auto loop = llvm::dyn_cast<scf::ForOp>(arg.getOwner()->getParentOp());
     if (!loop || arg.getArgNumber() == 0)
       return {};
-    return memref::DimOp::create(
-        b, loc, loop.getInitArgs()[arg.getArgNumber() - 1], i);
+    return memref::DimOp::create(b, loc,
+                                 loop.getInitArgs()[arg.getArgNumber() - 1], i);
   }
   Operation *def = source.getDefiningOp();
   if (!def)
     return {};
   if (auto loop = llvm::dyn_cast<scf::ForOp>(def))
     return memref::DimOp::create(
-        b, loc, loop.getInitArgs()[llvm::cast<OpResult>(source).getResultNumber()],
-        i);
+        b, loc,
+        loop.getInitArgs()[llvm::cast<OpResult>(source).getResultNumber()], i);
   unsigned dynIndex = type.getDynamicDimIndex(i);
   if (auto alloc = llvm::dyn_cast<memref::AllocOp>(def))
     return alloc.getDynamicSizes()[dynIndex];
@@ -121,8 +121,8 @@ void resolveDims(func::FuncOp func) {
     for (memref::DimOp dim : dims) {
       std::optional<int64_t> index = dim.getConstantIndex();
       auto arg = llvm::dyn_cast<BlockArgument>(dim.getSource());
-      if (!index || (arg && llvm::isa<func::FuncOp>(
-                                arg.getOwner()->getParentOp())))
+      if (!index ||
+          (arg && llvm::isa<func::FuncOp>(arg.getOwner()->getParentOp())))
         continue;
       OpBuilder b(dim);
       Value size = sizeOf(b, dim.getLoc(), dim.getSource(), *index);

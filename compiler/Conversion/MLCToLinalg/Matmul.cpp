@@ -130,8 +130,8 @@ struct MatmulLowering : LoweringPattern<MatmulOp> {
       rows = ShapedType::isDynamic(d) || ShapedType::isDynamic(rows)
                  ? ShapedType::kDynamic
                  : rows * d;
-    auto flatType =
-        RankedTensorType::get({rows, lt.getShape().back()}, lt.getElementType());
+    auto flatType = RankedTensorType::get({rows, lt.getShape().back()},
+                                          lt.getElementType());
     Value flat = tensor::CollapseShapeOp::create(b, loc, flatType, lhs, groups);
     auto outType = RankedTensorType::get({rows, result.getShape().back()},
                                          result.getElementType());

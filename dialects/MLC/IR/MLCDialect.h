@@ -51,9 +51,9 @@ namespace mlc {
 /// The distribution an initializer draws from, for one parameter shape.
 struct InitSpec {
   enum class Kind {
-    Constant,       ///< every element is `a`
-    Uniform,        ///< uniform in [a, b)
-    Normal,         ///< normal with mean `a`, standard deviation `b`
+    Constant,        ///< every element is `a`
+    Uniform,         ///< uniform in [a, b)
+    Normal,          ///< normal with mean `a`, standard deviation `b`
     TruncatedNormal, ///< normal(a, b) redrawn outside a ± 2b (Keras)
     Orthogonal,      ///< gain a; orthonormal columns of a b-row matrix
     UnitForgetBias   ///< zeros with ones in the second quarter (LSTM bias)

@@ -32,8 +32,8 @@ static LogicalResult verifySlice(Operation *op, RankedTensorType whole,
                              << " must have the same rank";
   FailureOr<int64_t> a = normalizeAxis(axis, whole.getRank());
   if (failed(a))
-    return op->emitOpError() << "axis " << axis << " is out of range for "
-                             << whole;
+    return op->emitOpError()
+           << "axis " << axis << " is out of range for " << whole;
   for (int64_t d = 0; d < whole.getRank(); ++d) {
     if (d == *a)
       continue;
@@ -44,9 +44,8 @@ static LogicalResult verifySlice(Operation *op, RankedTensorType whole,
   }
   int64_t n = sliced.getDimSize(*a);
   if (ShapedType::isDynamic(n) || n < 1)
-    return op->emitOpError()
-           << "the slice's size along axis " << *a
-           << " must be static and positive, got " << sliced;
+    return op->emitOpError() << "the slice's size along axis " << *a
+                             << " must be static and positive, got " << sliced;
   int64_t size = whole.getDimSize(*a);
   if (start < -(int64_t(1) << 40) || start > (int64_t(1) << 40))
     return op->emitOpError() << "start " << start << " is out of range";
@@ -72,8 +71,8 @@ LogicalResult SliceGradOp::verify() {
   if (getType() != getLike().getType())
     return emitOpError() << "result must have the type of 'like' "
                          << getLike().getType() << ", got " << getType();
-  return verifySlice(*this, getLike().getType(), getGrad().getType(),
-                     getAxis(), getStart());
+  return verifySlice(*this, getLike().getType(), getGrad().getType(), getAxis(),
+                     getStart());
 }
 
 //===----------------------------------------------------------------------===//
@@ -93,8 +92,7 @@ static LogicalResult checkRecurrentActivation(Operation *op, StringRef what,
 LogicalResult LSTMOp::verify() {
   RankedTensorType in = getInput().getType();
   if (in.getRank() != 3)
-    return emitOpError() << "input must be (batch, time, features), got "
-                         << in;
+    return emitOpError() << "input must be (batch, time, features), got " << in;
   if (in.isDynamicDim(2))
     return emitOpError() << "input features must be static, got " << in;
   if (failed(checkRecurrentActivation(*this, "activation", getActivation())) ||

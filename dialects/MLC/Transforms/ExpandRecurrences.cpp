@@ -30,8 +30,7 @@ namespace {
 /// steps, constants, activations.
 class StepBuilder {
 public:
-  StepBuilder(OpBuilder &b, Location loc, Value batch, int64_t units,
-              Type elt)
+  StepBuilder(OpBuilder &b, Location loc, Value batch, int64_t units, Type elt)
       : b(b), loc(loc), batch(batch), units(units), elt(elt) {}
 
   OpBuilder &b;
@@ -172,8 +171,8 @@ void expandScan(LSTMScanOp op) {
       [&](OpBuilder &nb, Location nl, Value t, ValueRange args) {
         StepBuilder n(nb, nl, batch, units, s.elt);
         Value h = args[0], c = args[1];
-        Value pre = n.add(MatmulOp::create(nb, nl, h, rk), n.step(z, t, 0,
-                                                               4 * units));
+        Value pre =
+            n.add(MatmulOp::create(nb, nl, h, rk), n.step(z, t, 0, 4 * units));
         Value i = n.activate(gateAct, n.columns(pre, 0, units));
         Value f = n.activate(gateAct, n.columns(pre, units, units));
         Value g = n.activate(act, n.columns(pre, 2 * units, units));
@@ -213,7 +212,8 @@ void expandScanGrad(LSTMScanGradOp op) {
   OpBuilder b(op);
   Location loc = op.getLoc();
   Value gates = op.getGates(), rk = op.getRecurrentKernel();
-  Value cells = op.getCells(), hs = op.getSequence(), dhs = op.getSequenceGrad();
+  Value cells = op.getCells(), hs = op.getSequence(),
+        dhs = op.getSequenceGrad();
   auto gatesType = llvm::cast<RankedTensorType>(gates.getType());
   int64_t units = gatesType.getDimSize(2) / 4;
   Value batch = tensor::DimOp::create(b, loc, gates, 0);
@@ -224,8 +224,8 @@ void expandScanGrad(LSTMScanGradOp op) {
   // One step at t: the gradients flowing into step t - 1's h and c, dz
   // with step t's row written, and the recurrent kernel's gradient so far.
   // `prev` is step t - 1's (h, c), or null at t = 0 (the zero state).
-  auto step = [&](StepBuilder &n, Value t, Value dhNext, Value dcNext,
-                  Value dz, Value drk, std::optional<Value> prevT) {
+  auto step = [&](StepBuilder &n, Value t, Value dhNext, Value dcNext, Value dz,
+                  Value drk, std::optional<Value> prevT) {
     Value dh = n.add(n.step(dhs, t, 0, units), dhNext);
     Value i = n.step(gates, t, 0, units);
     Value f = n.step(gates, t, units, units);
@@ -260,7 +260,8 @@ void expandScanGrad(LSTMScanGradOp op) {
   Value one = arith::ConstantIndexOp::create(b, loc, 1);
   Value last = arith::SubIOp::create(b, loc, time, one);
   SmallVector<Value> init = {s.filled(op.getCellGrad().getType(), 0.0),
-                             op.getCellGrad(), s.emptySequence(gates.getType(), time),
+                             op.getCellGrad(),
+                             s.emptySequence(gates.getType(), time),
                              s.filled(op.getRecurrentKernel().getType(), 0.0)};
   // Steps last .. 1 (iteration j is step `last - j`).
   auto loop = scf::ForOp::create(

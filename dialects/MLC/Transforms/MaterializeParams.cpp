@@ -91,7 +91,8 @@ LogicalResult expandLSTM(OpBuilder &b, LSTMOp lstm, LayerNamer &namer,
                          SymbolTable &symbols, DeclareParamFn declareParam) {
   Location loc = lstm.getLoc();
   MLIRContext *ctx = lstm.getContext();
-  std::string name = lstm.getName() ? lstm.getName()->str() : namer.next("lstm");
+  std::string name =
+      lstm.getName() ? lstm.getName()->str() : namer.next("lstm");
   for (StringRef suffix : {".kernel", ".recurrent_kernel", ".bias"})
     if (Operation *existing = symbols.lookup((name + suffix).str()))
       return lstm.emitOpError()
@@ -103,35 +104,34 @@ LogicalResult expandLSTM(OpBuilder &b, LSTMOp lstm, LayerNamer &namer,
   int64_t units = lstm.getUnits();
   auto param = [&](StringRef suffix, ArrayRef<int64_t> shape, Attribute init,
                    Attribute defaultInit) -> Value {
-    ParamOp p =
-        declareParam(loc, name + suffix.str(), RankedTensorType::get(shape, elt),
-                     init ? init : defaultInit, /*trainable=*/true);
+    ParamOp p = declareParam(loc, name + suffix.str(),
+                             RankedTensorType::get(shape, elt),
+                             init ? init : defaultInit, /*trainable=*/true);
     return ParamRefOp::create(b, loc, p.getType(), p.getSymName());
   };
-  Value kernel = param(".kernel", {in.getDimSize(2), 4 * units},
-                       lstm.getKernelInitializerAttr(),
-                       GlorotUniformAttr::get(ctx));
-  Value recurrent = param(".recurrent_kernel", {units, 4 * units},
-                          lstm.getRecurrentInitializerAttr(),
-                          OrthogonalAttr::get(ctx, 1.0));
+  Value kernel =
+      param(".kernel", {in.getDimSize(2), 4 * units},
+            lstm.getKernelInitializerAttr(), GlorotUniformAttr::get(ctx));
+  Value recurrent =
+      param(".recurrent_kernel", {units, 4 * units},
+            lstm.getRecurrentInitializerAttr(), OrthogonalAttr::get(ctx, 1.0));
   Value z = MatmulOp::create(b, loc, lstm.getInput(), kernel);
   if (lstm.getUseBias()) {
     Attribute biasDefault = lstm.getUnitForgetBias()
                                 ? Attribute(UnitForgetBiasAttr::get(ctx))
                                 : Attribute(ZerosAttr::get(ctx));
-    Value bias = param(".bias", {4 * units}, lstm.getBiasInitializerAttr(),
-                       biasDefault);
+    Value bias =
+        param(".bias", {4 * units}, lstm.getBiasInitializerAttr(), biasDefault);
     z = AddOp::create(b, loc, z, bias);
   }
   auto scan = LSTMScanOp::create(b, loc, z, recurrent, lstm.getActivation(),
                                  lstm.getRecurrentActivation());
   Value last;
   if (!lstm.getReturnSequences() || lstm.getReturnState()) {
-    auto sliceType =
-        RankedTensorType::get({in.getDimSize(0), 1, units}, elt);
-    Value slice = SliceOp::create(b, loc, sliceType, scan.getSequence(),
-                                  b.getI64IntegerAttr(1),
-                                  b.getI64IntegerAttr(-1));
+    auto sliceType = RankedTensorType::get({in.getDimSize(0), 1, units}, elt);
+    Value slice =
+        SliceOp::create(b, loc, sliceType, scan.getSequence(),
+                        b.getI64IntegerAttr(1), b.getI64IntegerAttr(-1));
     last = ReshapeOp::create(
         b, loc, RankedTensorType::get({in.getDimSize(0), units}, elt), slice);
   }
@@ -164,8 +164,8 @@ struct MaterializeParamsPass
     for (Operation &op : body) {
       auto name = op.getAttrOfType<StringAttr>("name");
       if (!name ||
-          !llvm::isa<DenseOp, Conv2DOp, DepthwiseConv2DOp, BatchNormOp,
-                     LSTMOp>(op))
+          !llvm::isa<DenseOp, Conv2DOp, DepthwiseConv2DOp, BatchNormOp, LSTMOp>(
+              op))
         continue;
       auto [it, inserted] =
           explicitNames.try_emplace(name.getValue(), op.getLoc());

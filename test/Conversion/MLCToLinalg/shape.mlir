@@ -57,3 +57,38 @@ func.func @broadcast_to(%x: tensor<10xf32>) -> tensor<3x10xf32> {
   %r = mlc.broadcast_to %x : tensor<10xf32> -> tensor<3x10xf32>
   return %r : tensor<3x10xf32>
 }
+
+// -----
+
+// A slice from the end of a dynamic axis: its offset is the runtime size
+// minus the count.
+// CHECK-LABEL: func.func @slice_last
+// CHECK-DAG:     %[[B:.*]] = tensor.dim %[[X:.*]], %c0
+// CHECK-DAG:     %[[T:.*]] = tensor.dim %[[X]], %c1
+// CHECK:         %[[O:.*]] = arith.subi %[[T]], %c1
+// CHECK:         tensor.extract_slice %[[X]][0, %[[O]], 0] [%[[B]], 1, 3] [1, 1, 1] : tensor<?x?x3xf32> to tensor<?x1x3xf32>
+func.func @slice_last(%x: tensor<?x?x3xf32>) -> tensor<?x1x3xf32> {
+  %s = mlc.slice %x axis = 1 start = -1 : tensor<?x?x3xf32> -> tensor<?x1x3xf32>
+  return %s : tensor<?x1x3xf32>
+}
+
+// -----
+
+// Its gradient: zeros of the whole, the slice's gradient inserted.
+// CHECK-LABEL: func.func @slice_grad
+// CHECK:         %[[Z:.*]] = linalg.fill ins(%{{.*}} : f32) outs(%{{.*}} : tensor<?x5xf32>)
+// CHECK:         tensor.insert_slice %{{.*}} into %[[Z]][0, 1] [%{{.*}}, 2] [1, 1] : tensor<?x2xf32> into tensor<?x5xf32>
+func.func @slice_grad(%g: tensor<?x2xf32>, %x: tensor<?x5xf32>) -> tensor<?x5xf32> {
+  %s = mlc.slice_grad %g, %x axis = 1 start = 1 : tensor<?x2xf32>, tensor<?x5xf32> -> tensor<?x5xf32>
+  return %s : tensor<?x5xf32>
+}
+
+// -----
+
+// Leading dims (a dynamic one among them) merged into rows.
+// CHECK-LABEL: func.func @reshape_merge_rows
+// CHECK:         tensor.collapse_shape %{{.*}} {{\[\[}}0, 1], [2]] : tensor<?x28x8xf32> into tensor<?x8xf32>
+func.func @reshape_merge_rows(%x: tensor<?x28x8xf32>) -> tensor<?x8xf32> {
+  %r = mlc.reshape %x : tensor<?x28x8xf32> -> tensor<?x8xf32>
+  return %r : tensor<?x8xf32>
+}

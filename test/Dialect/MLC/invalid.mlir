@@ -223,8 +223,17 @@ mlc.model @dense_units {
 // -----
 
 mlc.model @dense_rank {
+  %x = mlc.input "x" : tensor<?xf32>
+  // expected-error @+1 {{'mlc.dense' op input must be (batch, ..., features), got 'tensor<?xf32>'}}
+  %d = mlc.dense %x {units = 2} : tensor<?xf32> -> tensor<?x2xf32>
+  mlc.output %d : tensor<?x2xf32>
+}
+
+// -----
+
+mlc.model @dense_sequence_result {
   %x = mlc.input "x" : tensor<?x4x4xf32>
-  // expected-error @+1 {{'mlc.dense' op input must be (batch, features), got 'tensor<?x4x4xf32>'}}
+  // expected-error @+1 {{'mlc.dense' op result has type 'tensor<?x2xf32>', but input 'tensor<?x4x4xf32>' with units = 2 gives 'tensor<?x4x2xf32>'}}
   %d = mlc.dense %x {units = 2} : tensor<?x4x4xf32> -> tensor<?x2xf32>
   mlc.output %d : tensor<?x2xf32>
 }
@@ -721,4 +730,120 @@ mlc.model @apply_batch_norm_channels {
   // expected-error @+1 {{'mlc.apply_batch_norm' op statistics and scales must be 'tensor<4xf32>' (one per channel of 'tensor<?x4xf32>'), got 'tensor<3xf32>'}}
   %y, %m, %v = mlc.apply_batch_norm %x, %c, %c, %c, %c {epsilon = 1.0e-3, momentum = 0.99} : tensor<?x4xf32>, tensor<3xf32>
   mlc.output %y : tensor<?x4xf32>
+}
+
+// -----
+
+mlc.model @slice_out_of_range {
+  %x = mlc.input "x" : tensor<?x4xf32>
+  // expected-error @+1 {{'mlc.slice' op elements 3 .. 3 + 2 are outside axis 1 of 'tensor<?x4xf32>'}}
+  %s = mlc.slice %x axis = 1 start = 3 : tensor<?x4xf32> -> tensor<?x2xf32>
+  mlc.output %s : tensor<?x2xf32>
+}
+
+// -----
+
+mlc.model @slice_dynamic_size {
+  %x = mlc.input "x" : tensor<?x4xf32>
+  // expected-error @+1 {{'mlc.slice' op the slice's size along axis 0 must be static and positive, got 'tensor<?x4xf32>'}}
+  %s = mlc.slice %x axis = 0 start = 0 : tensor<?x4xf32> -> tensor<?x4xf32>
+  mlc.output %s : tensor<?x4xf32>
+}
+
+// -----
+
+mlc.model @slice_other_dim {
+  %x = mlc.input "x" : tensor<?x4x5xf32>
+  // expected-error @+1 {{'mlc.slice' op slice 'tensor<?x1x4xf32>' must keep dimension 2 of 'tensor<?x4x5xf32>' (only axis 1 is sliced)}}
+  %s = mlc.slice %x axis = 1 start = 0 : tensor<?x4x5xf32> -> tensor<?x1x4xf32>
+  mlc.output %s : tensor<?x1x4xf32>
+}
+
+// -----
+
+mlc.model @slice_past_dynamic_end {
+  %x = mlc.input "x" : tensor<?x?xf32>
+  // expected-error @+1 {{'mlc.slice' op a slice of 3 from -2 would run past the end of axis 1}}
+  %s = mlc.slice %x axis = 1 start = -2 : tensor<?x?xf32> -> tensor<?x3xf32>
+  mlc.output %s : tensor<?x3xf32>
+}
+
+// -----
+
+mlc.model @lstm_rank {
+  %x = mlc.input "x" : tensor<?x3xf32>
+  // expected-error @+1 {{'mlc.lstm' op input must be (batch, time, features), got 'tensor<?x3xf32>'}}
+  %h = mlc.lstm %x {units = 4} : tensor<?x3xf32> -> tensor<?x4xf32>
+  mlc.output %h : tensor<?x4xf32>
+}
+
+// -----
+
+mlc.model @lstm_results {
+  %x = mlc.input "x" : tensor<?x?x3xf32>
+  // expected-error @+1 {{'mlc.lstm' op with input 'tensor<?x?x3xf32>', units = 4, return_sequences the results must be ('tensor<?x?x4xf32>'), got ('tensor<?x4xf32>')}}
+  %h = mlc.lstm %x {units = 4, return_sequences = true} : tensor<?x?x3xf32> -> tensor<?x4xf32>
+  mlc.output %h : tensor<?x4xf32>
+}
+
+// -----
+
+mlc.model @lstm_softmax {
+  %x = mlc.input "x" : tensor<?x?x3xf32>
+  // expected-error @+1 {{'mlc.lstm' op recurrent_activation must be tanh, sigmoid, relu or linear, got softmax}}
+  %h = mlc.lstm %x {units = 4, recurrent_activation = #mlc.act<softmax>} : tensor<?x?x3xf32> -> tensor<?x4xf32>
+  mlc.output %h : tensor<?x4xf32>
+}
+
+// -----
+
+mlc.model @lstm_forget_bias_init {
+  %x = mlc.input "x" : tensor<?x?x3xf32>
+  // expected-error @+1 {{'mlc.lstm' op unit_forget_bias sets the bias to zeros with ones for the forget gate; with bias_initializer #mlc.ones set unit_forget_bias = false}}
+  %h = mlc.lstm %x {units = 4, bias_initializer = #mlc.ones} : tensor<?x?x3xf32> -> tensor<?x4xf32>
+  mlc.output %h : tensor<?x4xf32>
+}
+
+// -----
+
+mlc.model @lstm_scan_units {
+  %z = mlc.input "z" : tensor<?x?x10xf32>
+  mlc.param @k : tensor<2x10xf32> = #mlc.zeros
+  %k = mlc.param_ref @k : tensor<2x10xf32>
+  // expected-error @+1 {{'mlc.lstm_scan' op inputs must be (batch, time, 4 * units) with static units, got 'tensor<?x?x10xf32>'}}
+  %hs, %c, %cs, %g = mlc.lstm_scan %z, %k : (tensor<?x?x10xf32>, tensor<2x10xf32>) -> (tensor<?x?x2xf32>, tensor<?x2xf32>, tensor<?x?x2xf32>, tensor<?x?x10xf32>)
+  mlc.output %c : tensor<?x2xf32>
+}
+
+// -----
+
+mlc.model @lstm_scan_kernel {
+  %z = mlc.input "z" : tensor<?x?x8xf32>
+  mlc.param @k : tensor<8x2xf32> = #mlc.zeros
+  %k = mlc.param_ref @k : tensor<8x2xf32>
+  // expected-error @+1 {{'mlc.lstm_scan' op recurrent kernel must be 'tensor<2x8xf32>' for inputs 'tensor<?x?x8xf32>', got 'tensor<8x2xf32>'}}
+  %hs, %c, %cs, %g = mlc.lstm_scan %z, %k : (tensor<?x?x8xf32>, tensor<8x2xf32>) -> (tensor<?x?x2xf32>, tensor<?x2xf32>, tensor<?x?x2xf32>, tensor<?x?x8xf32>)
+  mlc.output %c : tensor<?x2xf32>
+}
+
+// -----
+
+mlc.model @lstm_scan_grad_cells {
+  %z = mlc.input "z" : tensor<?x?x8xf32>
+  %d = mlc.input "d" : tensor<?x?x3xf32>
+  mlc.param @k : tensor<2x8xf32> = #mlc.zeros
+  %k = mlc.param_ref @k : tensor<2x8xf32>
+  %hs, %c, %cs, %g = mlc.lstm_scan %z, %k : (tensor<?x?x8xf32>, tensor<2x8xf32>) -> (tensor<?x?x2xf32>, tensor<?x2xf32>, tensor<?x?x2xf32>, tensor<?x?x8xf32>)
+  // expected-error @+1 {{'mlc.lstm_scan_grad' op cells must be 'tensor<?x?x2xf32>', got 'tensor<?x?x3xf32>'}}
+  %dz, %dk = mlc.lstm_scan_grad %hs, %c, %k, %hs, %d, %g : (tensor<?x?x2xf32>, tensor<?x2xf32>, tensor<2x8xf32>, tensor<?x?x2xf32>, tensor<?x?x3xf32>, tensor<?x?x8xf32>) -> (tensor<?x?x8xf32>, tensor<2x8xf32>)
+  mlc.output %dk : tensor<2x8xf32>
+}
+
+// -----
+
+mlc.model @reshape_merge_inner {
+  %x = mlc.input "x" : tensor<?x?x8xf32>
+  // expected-error @+1 {{'mlc.reshape' op with more than one dynamic dimension, a reshape may only insert or remove size-1 dimensions, got input 'tensor<?x?x8xf32>' and result 'tensor<?x?xf32>'}}
+  %r = mlc.reshape %x : tensor<?x?x8xf32> -> tensor<?x?xf32>
+  mlc.output %r : tensor<?x?xf32>
 }

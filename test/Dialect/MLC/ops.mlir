@@ -254,3 +254,30 @@ mlc.model @training_modes {
   mlc.assign @s, %s : tensor<2xf32>
   mlc.output %y : tensor<?x4xf32>
 }
+
+// CHECK-LABEL: mlc.model @sequences
+// CHECK:         mlc.param @r : tensor<4x4xf32> = #mlc.orthogonal
+// CHECK:         mlc.param @q : tensor<4x4xf32> = #mlc.orthogonal<gain = 2.0>
+// CHECK:         mlc.param @u : tensor<16xf32> = #mlc.unit_forget_bias
+// CHECK:         mlc.lstm %{{.*}} {units = 4 : i64} : tensor<?x?x3xf32> -> tensor<?x4xf32>
+// CHECK:         mlc.lstm %{{.*}} {return_sequences = true, return_state = true, units = 4 : i64} : tensor<?x?x3xf32> -> tensor<?x?x4xf32>, tensor<?x4xf32>, tensor<?x4xf32>
+// CHECK:         mlc.slice %{{.*}} axis = 1 start = -1 : tensor<?x?x3xf32> -> tensor<?x1x3xf32>
+// CHECK:         mlc.slice_grad %{{.*}}, %{{.*}} axis = 1 start = -1 : tensor<?x1x3xf32>, tensor<?x?x3xf32> -> tensor<?x?x3xf32>
+// CHECK:         mlc.lstm_scan %{{.*}}, %{{.*}} {activation = #mlc.act<relu>} : (tensor<?x?x16xf32>, tensor<4x16xf32>) -> (tensor<?x?x4xf32>, tensor<?x4xf32>, tensor<?x?x4xf32>, tensor<?x?x16xf32>)
+// CHECK:         mlc.lstm_scan_grad %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} : (tensor<?x?x4xf32>, tensor<?x4xf32>, tensor<4x16xf32>, tensor<?x?x4xf32>, tensor<?x?x4xf32>, tensor<?x?x16xf32>) -> (tensor<?x?x16xf32>, tensor<4x16xf32>)
+mlc.model @sequences {
+  %x = mlc.input "x" : tensor<?x?x3xf32>
+  %z = mlc.input "z" : tensor<?x?x16xf32>
+  mlc.param @r : tensor<4x4xf32> = #mlc.orthogonal
+  mlc.param @q : tensor<4x4xf32> = #mlc.orthogonal<gain = 2.0>
+  mlc.param @u : tensor<16xf32> = #mlc.unit_forget_bias
+  mlc.param @k : tensor<4x16xf32> = #mlc.orthogonal
+  %k = mlc.param_ref @k : tensor<4x16xf32>
+  %h = mlc.lstm %x {units = 4} : tensor<?x?x3xf32> -> tensor<?x4xf32>
+  %s, %sh, %sc = mlc.lstm %x {units = 4, return_sequences = true, return_state = true} : tensor<?x?x3xf32> -> tensor<?x?x4xf32>, tensor<?x4xf32>, tensor<?x4xf32>
+  %l = mlc.slice %x axis = 1 start = -1 : tensor<?x?x3xf32> -> tensor<?x1x3xf32>
+  %lg = mlc.slice_grad %l, %x axis = 1 start = -1 : tensor<?x1x3xf32>, tensor<?x?x3xf32> -> tensor<?x?x3xf32>
+  %hs, %c, %cs, %g = mlc.lstm_scan %z, %k {activation = #mlc.act<relu>} : (tensor<?x?x16xf32>, tensor<4x16xf32>) -> (tensor<?x?x4xf32>, tensor<?x4xf32>, tensor<?x?x4xf32>, tensor<?x?x16xf32>)
+  %dz, %dk = mlc.lstm_scan_grad %hs, %c, %k, %hs, %cs, %g : (tensor<?x?x4xf32>, tensor<?x4xf32>, tensor<4x16xf32>, tensor<?x?x4xf32>, tensor<?x?x4xf32>, tensor<?x?x16xf32>) -> (tensor<?x?x16xf32>, tensor<4x16xf32>)
+  mlc.output %h, %s, %lg, %dz, %dk : tensor<?x4xf32>, tensor<?x?x4xf32>, tensor<?x?x3xf32>, tensor<?x?x16xf32>, tensor<4x16xf32>
+}

@@ -165,3 +165,32 @@ mlc.model @depthwise {
   %y = mlc.depthwise_conv2d %x {kernel_size = array<i64: 3, 3>, depth_multiplier = 2, padding = "same"} : tensor<?x8x8x4xf32> -> tensor<?x8x8x8xf32>
   mlc.output %y : tensor<?x8x8x8xf32>
 }
+
+// -----
+
+// LSTM: Keras's params (orthogonal recurrent kernel, forget-gate bias of
+// ones), the input projection of every step as one matmul, the
+// recurrence, and the last step's slice.
+// CHECK-LABEL: mlc.model @lstm
+// CHECK:         mlc.param @lstm.kernel : tensor<3x16xf32> = #mlc.glorot_uniform
+// CHECK-NEXT:    mlc.param @lstm.recurrent_kernel : tensor<4x16xf32> = #mlc.orthogonal
+// CHECK-NEXT:    mlc.param @lstm.bias : tensor<16xf32> = #mlc.unit_forget_bias
+// CHECK-NEXT:    mlc.param @seq.kernel : tensor<3x8xf32> = #mlc.glorot_uniform
+// CHECK-NEXT:    mlc.param @seq.recurrent_kernel : tensor<2x8xf32> = #mlc.orthogonal
+// CHECK-NOT:     mlc.param @
+// CHECK:         %[[Z:.*]] = mlc.matmul %[[X:.*]], %{{.*}} : (tensor<?x?x3xf32>, tensor<3x16xf32>) -> tensor<?x?x16xf32>
+// CHECK:         %[[ZB:.*]] = mlc.add %[[Z]], %{{.*}} : (tensor<?x?x16xf32>, tensor<16xf32>) -> tensor<?x?x16xf32>
+// CHECK:         %[[HS:.*]], %{{.*}}, %{{.*}}, %{{.*}} = mlc.lstm_scan %[[ZB]], %{{.*}} : (tensor<?x?x16xf32>, tensor<4x16xf32>)
+// CHECK:         %[[L:.*]] = mlc.slice %[[HS]] axis = 1 start = -1 : tensor<?x?x4xf32> -> tensor<?x1x4xf32>
+// CHECK:         %[[H:.*]] = mlc.reshape %[[L]] : tensor<?x1x4xf32> -> tensor<?x4xf32>
+// CHECK:         %[[Z2:.*]] = mlc.matmul %[[X]], %{{.*}} : (tensor<?x?x3xf32>, tensor<3x8xf32>) -> tensor<?x?x8xf32>
+// CHECK:         %[[S:.*]], %[[C:.*]], %{{.*}}, %{{.*}} = mlc.lstm_scan %[[Z2]], %{{.*}} {activation = #mlc.act<relu>}
+// CHECK:         %[[L2:.*]] = mlc.slice %[[S]] axis = 1 start = -1
+// CHECK:         %[[H2:.*]] = mlc.reshape %[[L2]]
+// CHECK:         mlc.output %[[H]], %[[S]], %[[H2]], %[[C]]
+mlc.model @lstm {
+  %x = mlc.input "x" : tensor<?x?x3xf32>
+  %h = mlc.lstm %x {units = 4} : tensor<?x?x3xf32> -> tensor<?x4xf32>
+  %s, %sh, %sc = mlc.lstm %x {units = 2, name = "seq", use_bias = false, activation = #mlc.act<relu>, return_sequences = true, return_state = true} : tensor<?x?x3xf32> -> tensor<?x?x2xf32>, tensor<?x2xf32>, tensor<?x2xf32>
+  mlc.output %h, %s, %sh, %sc : tensor<?x4xf32>, tensor<?x?x2xf32>, tensor<?x2xf32>, tensor<?x2xf32>
+}

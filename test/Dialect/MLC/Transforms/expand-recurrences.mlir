@@ -1,0 +1,70 @@
+// RUN: mlc-opt %s --mlc-expand-recurrences --split-input-file | FileCheck %s
+
+// The forward recurrence: one iteration per step of the runtime sequence
+// length, carrying h and c (zeros first); a step adds h · rk to its slice
+// of the input projection, activates the four gate column blocks and
+// writes its h. The saved cells and gates are not written when nothing
+// reads them.
+// CHECK-LABEL: func.func @scan_predict
+// CHECK-DAG:     %[[B:.*]] = tensor.dim %[[Z:.*]], %c0
+// CHECK-DAG:     %[[T:.*]] = tensor.dim %[[Z]], %c1
+// CHECK:         %[[H0:.*]] = linalg.fill ins(%{{.*}} : f32) outs(%{{.*}} : tensor<?x2xf32>)
+// CHECK:         %[[C0:.*]] = linalg.fill ins(%{{.*}} : f32) outs(%{{.*}} : tensor<?x2xf32>)
+// CHECK:         %[[HS0:.*]] = tensor.empty(%[[B]], %[[T]]) : tensor<?x?x2xf32>
+// CHECK:         %[[R:.*]]:3 = scf.for %[[I:.*]] = %{{.*}} to %[[T]] step %{{.*}} iter_args(%[[H:.*]] = %[[H0]], %[[C:.*]] = %[[C0]], %[[HS:.*]] = %[[HS0]])
+// CHECK:           %[[ZT:.*]] = tensor.extract_slice %[[Z]][0, %[[I]], 0] [%[[B]], 1, 8] [1, 1, 1] : tensor<?x?x8xf32> to tensor<?x8xf32>
+// CHECK:           %[[M:.*]] = mlc.matmul %[[H]], %{{.*}} : (tensor<?x2xf32>, tensor<2x8xf32>) -> tensor<?x8xf32>
+// CHECK:           %[[P:.*]] = mlc.add %[[M]], %[[ZT]]
+// CHECK-DAG:       tensor.extract_slice %[[P]][0, 0] [%[[B]], 2] [1, 1]
+// CHECK-DAG:       tensor.extract_slice %[[P]][0, 2] [%[[B]], 2] [1, 1]
+// CHECK-DAG:       tensor.extract_slice %[[P]][0, 4] [%[[B]], 2] [1, 1]
+// CHECK-DAG:       tensor.extract_slice %[[P]][0, 6] [%[[B]], 2] [1, 1]
+// CHECK:           %[[C2:.*]] = mlc.add
+// CHECK:           %[[TC:.*]] = mlc.tanh %[[C2]]
+// CHECK:           %[[H2:.*]] = mlc.mul %{{.*}}, %[[TC]]
+// CHECK:           %[[HS2:.*]] = tensor.insert_slice %[[H2]] into %[[HS]][0, %[[I]], 0] [%[[B]], 1, 2] [1, 1, 1]
+// CHECK:           scf.yield %[[H2]], %[[C2]], %[[HS2]]
+// CHECK:         return %[[R]]#2, %[[R]]#1
+func.func @scan_predict(%z: tensor<?x?x8xf32>, %rk: tensor<2x8xf32>) -> (tensor<?x?x2xf32>, tensor<?x2xf32>) {
+  %hs, %c, %cs, %g = mlc.lstm_scan %z, %rk : (tensor<?x?x8xf32>, tensor<2x8xf32>) -> (tensor<?x?x2xf32>, tensor<?x2xf32>, tensor<?x?x2xf32>, tensor<?x?x8xf32>)
+  return %hs, %c : tensor<?x?x2xf32>, tensor<?x2xf32>
+}
+
+// -----
+
+// For training, every step's c and activated gates are written too.
+// CHECK-LABEL: func.func @scan_train
+// CHECK:         scf.for {{.*}} -> (tensor<?x2xf32>, tensor<?x2xf32>, tensor<?x?x2xf32>, tensor<?x?x2xf32>, tensor<?x?x8xf32>)
+// CHECK-COUNT-6:   tensor.insert_slice
+// CHECK:           scf.yield
+func.func @scan_train(%z: tensor<?x?x8xf32>, %rk: tensor<2x8xf32>) -> (tensor<?x?x2xf32>, tensor<?x?x2xf32>, tensor<?x?x8xf32>) {
+  %hs, %c, %cs, %g = mlc.lstm_scan %z, %rk : (tensor<?x?x8xf32>, tensor<2x8xf32>) -> (tensor<?x?x2xf32>, tensor<?x2xf32>, tensor<?x?x2xf32>, tensor<?x?x8xf32>)
+  return %hs, %cs, %g : tensor<?x?x2xf32>, tensor<?x?x2xf32>, tensor<?x?x8xf32>
+}
+
+// -----
+
+// Backpropagation through time: steps T-1 .. 1 in the loop (iteration j
+// is step T-1-j, whose predecessor is step T-2-j), sending dz · rk^T to
+// the previous step and adding h_prev^T · dz to the kernel's gradient;
+// step 0 after it, from the zero state (its forget gate gets no gradient
+// and the kernel nothing).
+// CHECK-LABEL: func.func @scan_grad
+// CHECK:         %[[T:.*]] = tensor.dim %{{.*}}, %c1
+// CHECK:         %[[LAST:.*]] = arith.subi %[[T]], %c1
+// CHECK:         %[[R:.*]]:4 = scf.for %[[J:.*]] = %{{.*}} to %[[LAST]] step %{{.*}} iter_args(%{{.*}} = %{{.*}}, %{{.*}} = %[[DC:.*]], %{{.*}} = %{{.*}}, %[[DRK:.*]] = %{{.*}})
+// CHECK:           %[[S:.*]] = arith.subi %[[LAST]], %[[J]]
+// CHECK:           %[[P:.*]] = arith.subi %[[S]], %c1
+// CHECK:           mlc.matmul %{{.*}}, %{{.*}} {transpose_rhs} : (tensor<?x8xf32>, tensor<2x8xf32>) -> tensor<?x2xf32>
+// CHECK:           %[[HP:.*]] = tensor.extract_slice %{{.*}}[0, %[[P]], 0]
+// CHECK:           %[[G:.*]] = mlc.matmul %[[HP]], %{{.*}} {transpose_lhs} : (tensor<?x2xf32>, tensor<?x8xf32>) -> tensor<2x8xf32>
+// CHECK:           mlc.add %[[DRK]], %[[G]]
+// CHECK:           scf.yield
+// CHECK:         linalg.fill
+// CHECK:         tensor.insert_slice %{{.*}} into %{{.*}}[0, %c0{{.*}}, 2]
+// CHECK-NOT:     transpose_lhs
+// CHECK:         return %{{.*}}, %[[R]]#3
+func.func @scan_grad(%dhs: tensor<?x?x2xf32>, %dc: tensor<?x2xf32>, %rk: tensor<2x8xf32>, %hs: tensor<?x?x2xf32>, %cs: tensor<?x?x2xf32>, %g: tensor<?x?x8xf32>) -> (tensor<?x?x8xf32>, tensor<2x8xf32>) {
+  %dz, %drk = mlc.lstm_scan_grad %dhs, %dc, %rk, %hs, %cs, %g : (tensor<?x?x2xf32>, tensor<?x2xf32>, tensor<2x8xf32>, tensor<?x?x2xf32>, tensor<?x?x2xf32>, tensor<?x?x8xf32>) -> (tensor<?x?x8xf32>, tensor<2x8xf32>)
+  return %dz, %drk : tensor<?x?x8xf32>, tensor<2x8xf32>
+}
