@@ -262,10 +262,67 @@ private:
 
   static bool allowed(const std::string &op) { return !excluded().count(op); }
 
+  /// Consecutive elements along one axis: from the start, or counted from
+  /// the end (of a dynamic axis too).
+  bool slice(const Val &a) {
+    int64_t rank = int64_t(a.shape.size());
+    if (rank == 0 || !allowed("slice"))
+      return false;
+    int64_t axis = pick(0, rank - 1);
+    const Dim &d = a.shape[axis];
+    // A dynamic axis is at least 1 long at run time: one element from the
+    // end or the start.
+    int64_t size = d.sym ? 1 : d.size;
+    int64_t n = pick(1, size);
+    int64_t start = chance(0.5) ? pick(0, size - n) : -pick(n, size);
+    Shape r = a.shape;
+    r[axis] = Dim{n, 0};
+    pool.push_back(emit(
+        "mlc.slice " + a.ssa + " axis = " + std::to_string(axis) + " start = " +
+            std::to_string(start) + " : " + t(a.shape) + " -> " + t(r),
+        r, a.bound));
+    return true;
+  }
+
+  /// An LSTM over a rank-3 value as (batch, time, features): its input
+  /// projection (a matmul of every step's rows), the recurrence, and its
+  /// sequence or last cell.
+  bool lstm(const Val &a) {
+    if (a.shape.size() != 3 || a.shape[2].sym || !allowed("lstm_scan"))
+      return false;
+    int64_t units = pick(1, 3);
+    Val x = a.bound > 3 ? unary("tanh", a, 1) : a;
+    Val w = leaf({a.shape[2], Dim{4 * units, 0}}, true, -1, 1);
+    Shape zs = {a.shape[0], a.shape[1], Dim{4 * units, 0}};
+    Val z = emit("mlc.matmul " + x.ssa + ", " + w.ssa + " : (" + t(x.shape) +
+                     ", " + t(w.shape) + ") -> " + t(zs),
+                 zs, 3 * double(a.shape[2].size));
+    Val rk = leaf({Dim{units, 0}, Dim{4 * units, 0}}, true, -1, 1);
+    static const char *acts[] = {"sigmoid", "tanh"};
+    std::string attrs;
+    if (chance(0.3))
+      attrs = std::string(" {activation = #mlc.act<") + acts[pick(0, 1)] +
+              ">, recurrent_activation = #mlc.act<" + acts[pick(0, 1)] + ">}";
+    Shape seq = {a.shape[0], a.shape[1], Dim{units, 0}};
+    Shape cell = {a.shape[0], Dim{units, 0}};
+    std::string hs = fresh(), c = fresh(), cs = fresh(), gates = fresh();
+    g.body.push_back(hs + ", " + c + ", " + cs + ", " + gates +
+                     " = mlc.lstm_scan " + z.ssa + ", " + rk.ssa + attrs +
+                     " : (" + t(zs) + ", " + t(rk.shape) + ") -> (" + t(seq) +
+                     ", " + t(cell) + ", " + t(seq) + ", " + t(zs) + ")");
+    // |h| <= 1; |c| grows by at most 1 a step.
+    double steps = sizeBound(a.shape[1]);
+    if (chance(0.6))
+      pool.push_back(Val{hs, seq, 1});
+    else
+      pool.push_back(Val{c, cell, steps});
+    return true;
+  }
+
   bool step() {
     Val a = operand();
     int64_t rank = int64_t(a.shape.size());
-    switch (pick(0, 13)) {
+    switch (pick(0, 15)) {
     case 0:
     case 1: { // unary
       static const char *ops[] = {"neg",  "exp",     "log", "sqrt",
@@ -507,6 +564,10 @@ private:
       return window(a);
     case 12: // layers whose training form differs
       return chance(0.5) ? batchNorm(a) : dropout(a);
+    case 13:
+      return slice(a);
+    case 14:
+      return lstm(a);
     default: { // clip
       if (!allowed("clip"))
         return false;

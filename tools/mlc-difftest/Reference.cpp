@@ -323,6 +323,100 @@ public:
     return true;
   }
 
+  /// Elements [first, first + n) of `axis`, the rest whole.
+  bool slice(mlc::SliceOp op) {
+    const HostTensor &a = in(op, 0);
+    int64_t rank = int64_t(a.shape.size());
+    // I64Attr getters are unsigned.
+    int64_t axis = int64_t(op.getAxis()), start = int64_t(op.getStart());
+    if (axis < 0)
+      axis += rank;
+    int64_t n = op.getType().getDimSize(axis);
+    int64_t first = start < 0 ? a.shape[axis] + start : start;
+    if (first < 0 || first + n > a.shape[axis])
+      return fail(op, "the slice runs outside " + shapeStr(a.shape));
+    HostTensor r;
+    r.shape = a.shape;
+    r.shape[axis] = n;
+    r.data.resize(numel(r.shape));
+    Shape idx, st = stridesOf(a.shape);
+    for (int64_t i = 0; i < int64_t(r.data.size()); ++i) {
+      unravel(i, r.shape, idx);
+      idx[axis] += first;
+      int64_t off = 0;
+      for (int64_t k = 0; k < rank; ++k)
+        off += idx[k] * st[k];
+      r.data[i] = a.data[off];
+    }
+    values[op->getResult(0)] = std::move(r);
+    return true;
+  }
+
+  static double activate(mlc::Activation act, double x) {
+    switch (act) {
+    case mlc::Activation::sigmoid:
+      return 1 / (1 + std::exp(-x));
+    case mlc::Activation::tanh:
+      return std::tanh(x);
+    case mlc::Activation::relu:
+      return x > 0 ? x : 0;
+    default:
+      return x;
+    }
+  }
+
+  /// Keras's LSTM from a zero state, gates i, f, c, o: every step's h, the
+  /// last c, every step's c and activated gates.
+  bool lstmScan(mlc::LSTMScanOp op) {
+    const HostTensor &z = in(op, 0), &rk = in(op, 1);
+    int64_t B = z.shape[0], T = z.shape[1], U = z.shape[2] / 4;
+    mlc::Activation act = op.getActivation(),
+                    gateAct = op.getRecurrentActivation();
+    HostTensor hs, c, cs, gates;
+    hs.shape = cs.shape = {B, T, U};
+    c.shape = {B, U};
+    gates.shape = z.shape;
+    hs.data.assign(B * T * U, 0);
+    cs.data.assign(B * T * U, 0);
+    gates.data.assign(B * T * 4 * U, 0);
+    c.data.assign(B * U, 0);
+    std::vector<double> h(B * U, 0), pre(4 * U);
+    for (int64_t t = 0; t < T; ++t) {
+      std::vector<double> hNext(B * U);
+      for (int64_t b = 0; b < B; ++b) {
+        for (int64_t j = 0; j < 4 * U; ++j) {
+          double sum = z.data[(b * T + t) * 4 * U + j];
+          for (int64_t k = 0; k < U; ++k)
+            sum += h[b * U + k] * rk.data[k * 4 * U + j];
+          pre[j] = sum;
+        }
+        for (int64_t u = 0; u < U; ++u) {
+          double i = activate(gateAct, pre[u]);
+          double f = activate(gateAct, pre[U + u]);
+          double g = activate(act, pre[2 * U + u]);
+          double o = activate(gateAct, pre[3 * U + u]);
+          double cell = f * c.data[b * U + u] + i * g;
+          c.data[b * U + u] = cell;
+          hNext[b * U + u] = o * activate(act, cell);
+          int64_t at = (b * T + t) * U + u;
+          hs.data[at] = hNext[b * U + u];
+          cs.data[at] = cell;
+          double *gt = &gates.data[(b * T + t) * 4 * U];
+          gt[u] = i;
+          gt[U + u] = f;
+          gt[2 * U + u] = g;
+          gt[3 * U + u] = o;
+        }
+      }
+      h = std::move(hNext);
+    }
+    values[op->getResult(0)] = std::move(hs);
+    values[op->getResult(1)] = std::move(c);
+    values[op->getResult(2)] = std::move(cs);
+    values[op->getResult(3)] = std::move(gates);
+    return true;
+  }
+
   bool matmul(mlc::MatmulOp op) {
     const HostTensor &a = in(op, 0), &b = in(op, 1);
     size_t ra = a.shape.size(), rb = b.shape.size();
@@ -703,6 +797,8 @@ public:
           return true;
         })
         .Case([&](mlc::MatmulOp o) { return matmul(o); })
+        .Case([&](mlc::SliceOp o) { return slice(o); })
+        .Case([&](mlc::LSTMScanOp o) { return lstmScan(o); })
         .Case([&](mlc::ApplyBatchNormOp o) { return batchNorm(o); })
         .Case([&](mlc::ApplyDropoutOp o) { return dropout(o); })
         .Case<mlc::MSEOp, mlc::CategoricalCrossentropyOp,

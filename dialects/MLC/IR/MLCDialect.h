@@ -115,6 +115,14 @@ kerasPads(llvm::StringRef padding, llvm::ArrayRef<int64_t> inHW,
 /// Whether `op` is layer sugar that mlc-materialize-params expands.
 bool isLayer(mlir::Operation *op);
 
+/// Whether an mlc.reshape from `in` to `out` verifies.
+bool reshapeAllowed(mlir::RankedTensorType in, mlir::RankedTensorType out);
+
+/// Whether a reshape from `in` to `out` merges leading dims, a dynamic one
+/// among them, into the first (valid, but without a gradient).
+bool reshapeMergesDynamicDims(mlir::RankedTensorType in,
+                              mlir::RankedTensorType out);
+
 } // namespace mlc
 
 #include "dialects/MLC/IR/MLCAttrInterfaces.h.inc"

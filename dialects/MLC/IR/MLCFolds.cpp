@@ -42,10 +42,19 @@ OpFoldResult FlattenOp::fold(FoldAdaptor adaptor) {
 OpFoldResult ReshapeOp::fold(FoldAdaptor adaptor) {
   if (getInput().getType() == getType())
     return getInput();
+  // reshape(reshape(x)) -> one reshape, where that one is allowed (and is
+  // differentiable unless one of the two was not).
   if (Operation *producer = getInput().getDefiningOp();
       producer && llvm::isa<ReshapeOp, FlattenOp>(producer)) {
-    getInputMutable().assign(producer->getOperand(0));
-    return getResult();
+    auto source = tensorTypeOf(producer->getOperand(0));
+    auto middle = tensorTypeOf(getInput());
+    bool merged = reshapeMergesDynamicDims(source, middle) ||
+                  reshapeMergesDynamicDims(middle, getType());
+    if (reshapeAllowed(source, getType()) &&
+        (merged || !reshapeMergesDynamicDims(source, getType()))) {
+      getInputMutable().assign(producer->getOperand(0));
+      return getResult();
+    }
   }
   return reshapeConstant(adaptor.getInput(), getType());
 }

@@ -293,8 +293,13 @@ LogicalResult MatmulOp::buildVJP(OpBuilder &b, Value g, Grads &grads) {
     // batch element, summed afterwards).
     auto rows = [&](Value v) -> Value {
       RankedTensorType t = tensorTypeOf(v);
-      auto type = RankedTensorType::get(
-          {ShapedType::kDynamic, t.getShape().back()}, t.getElementType());
+      int64_t n = 1;
+      for (int64_t d : t.getShape().drop_back())
+        n = ShapedType::isDynamic(d) || ShapedType::isDynamic(n)
+                ? ShapedType::kDynamic
+                : n * d;
+      auto type =
+          RankedTensorType::get({n, t.getShape().back()}, t.getElementType());
       return ReshapeOp::create(b, loc, type, v);
     };
     Value ar = rows(a);

@@ -225,8 +225,7 @@ MLC_REDUCE_OP(ReduceMaxOp)
 // Shape ops
 //===----------------------------------------------------------------------===//
 
-bool ReshapeOp::mergesDynamicDims() {
-  RankedTensorType in = getInput().getType(), out = getType();
+bool mlc::reshapeMergesDynamicDims(RankedTensorType in, RankedTensorType out) {
   int64_t merged = in.getRank() - out.getRank() + 1;
   if (out.getRank() < 1 || merged < 2 || !out.isDynamicDim(0))
     return false;
@@ -246,11 +245,22 @@ bool ReshapeOp::mergesDynamicDims() {
   return numDynamic > 1 || (numDynamic == 1 && product != 1);
 }
 
-LogicalResult ReshapeOp::verify() {
-  RankedTensorType in = getInput().getType(), out = getResult().getType();
-  if (in.getElementType() != out.getElementType())
-    return emitOpError() << "result element type must match the input: input "
-                         << in << ", result " << out;
+bool ReshapeOp::mergesDynamicDims() {
+  return reshapeMergesDynamicDims(getInput().getType(), getType());
+}
+
+/// Why `in` cannot be reshaped to `out` (the verifier's rules), or an
+/// empty string when it can.
+static std::string reshapeProblem(RankedTensorType in, RankedTensorType out) {
+  std::string why;
+  llvm::raw_string_ostream os(why);
+  if (in.getElementType() != out.getElementType()) {
+    os << "result element type must match the input: input " << in
+       << ", result " << out;
+    return why;
+  }
+  if (reshapeMergesDynamicDims(in, out))
+    return why;
   auto staticProduct = [](RankedTensorType t, int64_t &numDynamic) {
     int64_t product = 1;
     numDynamic = 0;
@@ -265,26 +275,34 @@ LogicalResult ReshapeOp::verify() {
   int64_t inDyn, outDyn;
   int64_t inProduct = staticProduct(in, inDyn);
   int64_t outProduct = staticProduct(out, outDyn);
-  if (mergesDynamicDims())
-    return success();
   if (inDyn > 1 || outDyn > 1) {
     // Several dynamic sizes can't be split or merged statically; inserting
     // or removing size-1 dimensions (keepdims) is fine.
     if (nonUnitDims(in.getShape()) != nonUnitDims(out.getShape()))
-      return emitOpError() << "with more than one dynamic dimension, a "
-                              "reshape may only insert or remove size-1 "
-                              "dimensions, got input "
-                           << in << " and result " << out;
-    return success();
+      os << "with more than one dynamic dimension, a reshape may only insert "
+            "or remove size-1 dimensions, got input '"
+         << in << "' and result '" << out << "'";
+    return why;
   }
   if (inDyn != outDyn)
-    return emitOpError() << "input " << in << " and result " << out
-                         << " must both have a dynamic dimension or neither";
-  if (inProduct != outProduct)
-    return emitOpError() << "input " << in << " and result " << out
-                         << " hold different numbers of elements (" << inProduct
-                         << (inDyn ? " x ?" : "") << " vs " << outProduct
-                         << (outDyn ? " x ?" : "") << ")";
+    os << "input '" << in << "' and result '" << out
+       << "' must both have a dynamic dimension or neither";
+  else if (inProduct != outProduct)
+    os << "input '" << in << "' and result '" << out
+       << "' hold different numbers of elements (" << inProduct
+       << (inDyn ? " x ?" : "") << " vs " << outProduct
+       << (outDyn ? " x ?" : "") << ")";
+  return why;
+}
+
+bool mlc::reshapeAllowed(RankedTensorType in, RankedTensorType out) {
+  return reshapeProblem(in, out).empty();
+}
+
+LogicalResult ReshapeOp::verify() {
+  std::string why = reshapeProblem(getInput().getType(), getType());
+  if (!why.empty())
+    return emitOpError() << why;
   return success();
 }
 

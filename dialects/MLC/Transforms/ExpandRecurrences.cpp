@@ -30,12 +30,24 @@ namespace {
 /// steps, constants, activations.
 class StepBuilder {
 public:
-  StepBuilder(OpBuilder &b, Location loc, Value batch, int64_t units, Type elt)
-      : b(b), loc(loc), batch(batch), units(units), elt(elt) {}
+  /// `batch`: the runtime batch size; `staticBatch`: the types' batch
+  /// size (dynamic or not).
+  StepBuilder(OpBuilder &b, Location loc, Value batch, int64_t staticBatch,
+              int64_t units, Type elt)
+      : StepBuilder(b, loc, batch,
+                    ShapedType::isDynamic(staticBatch)
+                        ? OpFoldResult(batch)
+                        : OpFoldResult(b.getIndexAttr(staticBatch)),
+                    units, elt) {}
+  StepBuilder(OpBuilder &b, Location loc, Value batch, OpFoldResult batchSize,
+              int64_t units, Type elt)
+      : b(b), loc(loc), batch(batch), batchSize(batchSize), units(units),
+        elt(elt) {}
 
   OpBuilder &b;
   Location loc;
   Value batch;
+  OpFoldResult batchSize; ///< as slice sizes take it
   int64_t units;
   Type elt;
 
@@ -50,7 +62,7 @@ public:
               SmallVectorImpl<OpFoldResult> &sizes,
               SmallVectorImpl<OpFoldResult> &strides) const {
     offsets.assign({b.getIndexAttr(0), t, b.getIndexAttr(col)});
-    sizes.assign({batch, b.getIndexAttr(1), b.getIndexAttr(width)});
+    sizes.assign({batchSize, b.getIndexAttr(1), b.getIndexAttr(width)});
     strides.assign(3, b.getIndexAttr(1));
   }
 
@@ -75,7 +87,7 @@ public:
   Value columns(Value x, int64_t col, int64_t width) const {
     SmallVector<OpFoldResult> offsets = {b.getIndexAttr(0),
                                          b.getIndexAttr(col)};
-    SmallVector<OpFoldResult> sizes = {batch, b.getIndexAttr(width)};
+    SmallVector<OpFoldResult> sizes = {batchSize, b.getIndexAttr(width)};
     SmallVector<OpFoldResult> strides(2, b.getIndexAttr(1));
     return tensor::ExtractSliceOp::create(b, loc, stepType(x, width), x,
                                           offsets, sizes, strides);
@@ -150,7 +162,8 @@ void expandScan(LSTMScanOp op) {
   int64_t units = zType.getDimSize(2) / 4;
   Value batch = tensor::DimOp::create(b, loc, z, 0);
   Value time = tensor::DimOp::create(b, loc, z, 1);
-  StepBuilder s(b, loc, batch, units, zType.getElementType());
+  StepBuilder s(b, loc, batch, zType.getDimSize(0), units,
+                zType.getElementType());
   Activation act = op.getActivation(), gateAct = op.getRecurrentActivation();
   // What predict does not read (the saved cells and gates) is not written.
   bool keepSequence = !op.getSequence().use_empty();
@@ -169,7 +182,7 @@ void expandScan(LSTMScanOp op) {
   auto loop = scf::ForOp::create(
       b, loc, zero, time, one, init,
       [&](OpBuilder &nb, Location nl, Value t, ValueRange args) {
-        StepBuilder n(nb, nl, batch, units, s.elt);
+        StepBuilder n(nb, nl, batch, s.batchSize, units, s.elt);
         Value h = args[0], c = args[1];
         Value pre =
             n.add(MatmulOp::create(nb, nl, h, rk), n.step(z, t, 0, 4 * units));
@@ -218,7 +231,8 @@ void expandScanGrad(LSTMScanGradOp op) {
   int64_t units = gatesType.getDimSize(2) / 4;
   Value batch = tensor::DimOp::create(b, loc, gates, 0);
   Value time = tensor::DimOp::create(b, loc, gates, 1);
-  StepBuilder s(b, loc, batch, units, gatesType.getElementType());
+  StepBuilder s(b, loc, batch, gatesType.getDimSize(0), units,
+                gatesType.getElementType());
   Activation act = op.getActivation(), gateAct = op.getRecurrentActivation();
 
   // One step at t: the gradients flowing into step t - 1's h and c, dz
@@ -267,7 +281,7 @@ void expandScanGrad(LSTMScanGradOp op) {
   auto loop = scf::ForOp::create(
       b, loc, zero, last, one, init,
       [&](OpBuilder &nb, Location nl, Value j, ValueRange args) {
-        StepBuilder n(nb, nl, batch, units, s.elt);
+        StepBuilder n(nb, nl, batch, s.batchSize, units, s.elt);
         Value t = arith::SubIOp::create(nb, nl, last, j);
         Value prevT = arith::SubIOp::create(nb, nl, t, one);
         scf::YieldOp::create(
