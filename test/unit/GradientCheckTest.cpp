@@ -297,6 +297,45 @@ GRAD_CASE(BroadcastTo, {{"a", {4}}},
           "%y = mlc.broadcast_to %a : tensor<4xf64> -> tensor<3x4xf64>",
           "tensor<3x4xf64>")
 
+GRAD_CASE(Gelu, {{"a", {-1, 4}, -3, 3}}, "%y = mlc.gelu %a : tensor<?x4xf64>",
+          R34)
+GRAD_CASE(GeluTanh, {{"a", {-1, 4}, -3, 3}},
+          "%y = mlc.gelu %a {approximate} : tensor<?x4xf64>", R34)
+// A float mask broadcast over rows and an int mask over the batch.
+GRAD_CASE(WhereFloatMask,
+          {{"a", {-1, 4}}, {"b", {4}}, {"m", {4}, -1, 1, false, 0, false}},
+          "%r = mlc.relu %m : tensor<4xf64>\n"
+          "  %y = mlc.where %r, %a, %b : (tensor<4xf64>, tensor<?x4xf64>, "
+          "tensor<4xf64>) -> tensor<?x4xf64>",
+          R34)
+GRAD_CASE(WhereIntMask,
+          {{"a", {-1, 4}}, {"b", {-1, 4}}, {"m", {-1, 1}, 0, 0, true, 2}},
+          "%y = mlc.where %m, %a, %b : (tensor<?x1xi32>, tensor<?x4xf64>, "
+          "tensor<?x4xf64>) -> tensor<?x4xf64>",
+          R34)
+GRAD_CASE(Concat, {{"a", {-1, 1}}, {"b", {-1, 3}}},
+          "%y = mlc.concat %a, %b axis = 1 : (tensor<?x1xf64>, "
+          "tensor<?x3xf64>) -> tensor<?x4xf64>",
+          R34)
+// Layer normalization's core ops (its gamma and beta are plain scales).
+GRAD_CASE(LayerNorm, {{"a", {-1, 4}}},
+          "%y = mlc.layer_norm %a {center = false, scale = false} : "
+          "tensor<?x4xf64>",
+          R34)
+
+// Embeddings: repeated ids add their rows' gradients (4 ids of 5 rows per
+// batch row); ids outside the table (-1, 5) pick zeros and add nothing.
+GRAD_CASE(Gather, {{"table", {5, 3}}, {"ids", {-1, 4}, 0, 0, true, 5}},
+          "%y0 = mlc.gather %table, %ids : (tensor<5x3xf64>, tensor<?x4xi32>) "
+          "-> tensor<?x4x3xf64>\n"
+          "  %y = mlc.reshape %y0 : tensor<?x4x3xf64> -> tensor<?x12xf64>",
+          "tensor<?x12xf64>")
+GRAD_CASE(GatherOutOfRange, {{"table", {5, 3}}},
+          "%ids = mlc.constant dense<[[-1, 5, 2, 2]]> : tensor<1x4xi32>\n"
+          "  %y = mlc.gather %table, %ids : (tensor<5x3xf64>, tensor<1x4xi32>) "
+          "-> tensor<1x4x3xf64>",
+          "tensor<1x4x3xf64>")
+
 // Recurrences: every step's h and the last c weighted, through time
 // (3 steps, 2 units).
 std::string lstmScanBody(const char *attrs) {

@@ -103,20 +103,37 @@ private:
   std::string t(const Shape &s) const { return typeStr(s, g.elt); }
   std::string scalarType() const { return "tensor<" + g.elt + ">"; }
 
-  Shape randomShape() {
-    int64_t rank = pick(1, 4);
+  /// A shape of rank 1 to `maxRank` whose first dim is the batch with
+  /// probability `batch`, second the sequence with `sequence`, others 1-4.
+  Shape randomShape(int64_t maxRank = 4, double batch = 0.7,
+                    double sequence = 0.25) {
+    int64_t rank = pick(1, maxRank);
     Shape s;
     for (int64_t k = 0; k < rank; ++k) {
       Dim d;
-      if (k == 0 && chance(0.7))
+      if (k == 0 && chance(batch))
         d.sym = 'B';
-      else if (k == 1 && chance(0.25))
+      else if (k == 1 && chance(sequence))
         d.sym = 'S';
       else
         d.size = pick(1, 4);
       s.push_back(d);
     }
     return s;
+  }
+
+  /// A new int32 input of `shape` with values in [0, classes): labels,
+  /// token ids, masks.
+  std::string intInput(const Shape &shape, int64_t classes) {
+    Leaf lab;
+    lab.name = g.prefix + "y" + std::to_string(leafCounter++);
+    lab.shape = shape;
+    lab.labels = true;
+    lab.classes = classes;
+    g.leaves.push_back(lab);
+    g.body.push_back("%" + lab.name + " = mlc.input \"" + lab.name +
+                     "\" : " + typeStr(shape, "i32"));
+    return "%" + lab.name;
   }
 
   Val leaf(Shape s, bool param, double lo = -2, double hi = 2) {
@@ -262,6 +279,92 @@ private:
 
   static bool allowed(const std::string &op) { return !excluded().count(op); }
 
+  /// `a` or another value by a mask: a comparison of two values (1.0 where
+  /// equal; relu(x) against 0 says where x <= 0) or an integer input.
+  bool where(const Val &a) {
+    if (!allowed("where"))
+      return false;
+    Val b = partner(a);
+    Shape rs = broadcast(a.shape, b.shape);
+    std::string cond, condType;
+    // Inputs need a rank: a rank-0 result takes the comparison.
+    if (rs.empty() || chance(0.5)) {
+      Val r = unary("relu", a, a.bound);
+      Val zero = rank0Constant(0);
+      Val eq = emit("mlc.equal " + r.ssa + ", " + zero.ssa + " : (" +
+                        t(r.shape) + ", " + scalarType() + ") -> " + t(r.shape),
+                    r.shape, 1);
+      cond = eq.ssa;
+      condType = t(eq.shape);
+    } else {
+      Shape ms(rs.end() - pick(1, int64_t(rs.size())), rs.end());
+      for (size_t k = 0; k < ms.size(); ++k)
+        if (chance(0.3) || (ms[k].sym && ms[k].sym != canonicalSym(k)))
+          ms[k] = Dim{1, 0};
+      condType = typeStr(ms, "i32");
+      cond = intInput(ms, 2);
+    }
+    Shape r = broadcast(rs, Shape{});
+    Val lhs = a, rhs = b;
+    if (chance(0.5))
+      std::swap(lhs, rhs);
+    pool.push_back(emit("mlc.where " + cond + ", " + lhs.ssa + ", " + rhs.ssa +
+                            " : (" + condType + ", " + t(lhs.shape) + ", " +
+                            t(rhs.shape) + ") -> " + t(r),
+                        r, std::max(a.bound, b.bound)));
+    return true;
+  }
+
+  /// `a` joined with a new leaf (or itself) along an axis of static size.
+  bool concat(const Val &a) {
+    int64_t rank = int64_t(a.shape.size());
+    if (rank == 0 || !allowed("concat"))
+      return false;
+    int64_t axis = pick(0, rank - 1);
+    if (a.shape[axis].sym)
+      return false;
+    Val b = a;
+    if (chance(0.6)) {
+      Shape s = a.shape;
+      s[axis] = Dim{pick(1, 3), 0};
+      for (size_t k = 0; k < s.size(); ++k)
+        if (s[k].sym && s[k].sym != canonicalSym(k))
+          return false;
+      b = newLeaf(s);
+    }
+    Shape r = a.shape;
+    r[axis].size += b.shape[axis].size;
+    bool swap = chance(0.5);
+    const Val &x = swap ? b : a, &y = swap ? a : b;
+    pool.push_back(emit("mlc.concat " + x.ssa + ", " + y.ssa +
+                            " axis = " + std::to_string(axis) + " : (" +
+                            t(x.shape) + ", " + t(y.shape) + ") -> " + t(r),
+                        r, std::max(a.bound, b.bound)));
+    return true;
+  }
+
+  /// Rows of a table by integer ids (an embedding): the table is a static
+  /// rank-2 value of the graph (its gradient then flows on) or a new param.
+  bool gather(const Val &a) {
+    if (!allowed("gather"))
+      return false;
+    Val table;
+    if (a.shape.size() == 2 && !a.shape[0].sym && !a.shape[1].sym &&
+        chance(0.5))
+      table = a;
+    else
+      table = leaf({Dim{pick(1, 5), 0}, Dim{pick(1, 4), 0}}, true, -1, 1);
+    Shape ids = randomShape(2, 0.6, 0.4);
+    std::string idsValue = intInput(ids, table.shape[0].size);
+    Shape r = ids;
+    r.push_back(table.shape[1]);
+    pool.push_back(emit("mlc.gather " + table.ssa + ", " + idsValue + " : (" +
+                            t(table.shape) + ", " + typeStr(ids, "i32") +
+                            ") -> " + t(r),
+                        r, table.bound));
+    return true;
+  }
+
   /// Consecutive elements along one axis: from the start, or counted from
   /// the end (of a dynamic axis too).
   bool slice(const Val &a) {
@@ -322,14 +425,23 @@ private:
   bool step() {
     Val a = operand();
     int64_t rank = int64_t(a.shape.size());
-    switch (pick(0, 15)) {
+    switch (pick(0, 18)) {
     case 0:
     case 1: { // unary
-      static const char *ops[] = {"neg",  "exp",     "log", "sqrt",
-                                  "relu", "sigmoid", "tanh"};
-      std::string op = ops[pick(0, 6)];
+      static const char *ops[] = {"neg",     "exp",  "log",  "sqrt", "relu",
+                                  "sigmoid", "tanh", "gelu", "gelu"};
+      std::string op = ops[pick(0, 8)];
       if (!allowed(op))
         return false;
+      if (op == "gelu") {
+        // The exact form, or the tanh one; |gelu(x)| <= |x|.
+        bool approx = chance(0.4);
+        pool.push_back(emit("mlc.gelu " + a.ssa +
+                                (approx ? " {approximate}" : "") + " : " +
+                                t(a.shape),
+                            a.shape, a.bound));
+        return true;
+      }
       if (op == "exp")
         pool.push_back(
             unary("exp", a.bound > 3 ? unary("tanh", a, 1) : a, 20.1));
@@ -568,6 +680,12 @@ private:
       return slice(a);
     case 14:
       return lstm(a);
+    case 15:
+      return gather(a);
+    case 16:
+      return where(a);
+    case 17:
+      return concat(a);
     default: { // clip
       if (!allowed("clip"))
         return false;
@@ -776,18 +894,11 @@ private:
                        probs.ssa + ", " + target.ssa + lossT);
     } else { // scce_logits, scce
       Shape ls(y.shape.begin(), y.shape.end() - 1);
-      Leaf lab;
-      lab.name = g.prefix + "y" + std::to_string(leafCounter++);
-      lab.shape = ls;
-      lab.labels = true;
-      lab.classes = y.shape.back().size;
-      g.leaves.push_back(lab);
+      std::string labels = intInput(ls, y.shape.back().size);
       std::string LT = typeStr(ls, "i32");
-      g.body.push_back("%" + lab.name + " = mlc.input \"" + lab.name +
-                       "\" : " + LT);
       bool logits = g.loss == "scce_logits";
       g.body.push_back(l + " = mlc.sparse_categorical_crossentropy " +
-                       (logits ? y.ssa : probs.ssa) + ", %" + lab.name +
+                       (logits ? y.ssa : probs.ssa) + ", " + labels +
                        (logits ? " {from_logits}" : "") + " : (" + T + ", " +
                        LT + ") -> " + scalarType());
     }

@@ -323,6 +323,25 @@ public:
     return true;
   }
 
+  /// Table rows by id; zeros for ids outside the table.
+  bool gather(mlc::GatherOp op) {
+    const HostTensor &table = in(op, 0), &ids = in(op, 1);
+    int64_t rows = table.shape[0], width = table.shape[1];
+    HostTensor r;
+    r.shape = ids.shape;
+    r.shape.push_back(width);
+    r.data.assign(numel(r.shape), 0);
+    for (int64_t i = 0; i < int64_t(ids.data.size()); ++i) {
+      auto id = int64_t(ids.data[i]);
+      if (id < 0 || id >= rows)
+        continue;
+      for (int64_t w = 0; w < width; ++w)
+        r.data[i * width + w] = table.data[id * width + w];
+    }
+    values[op->getResult(0)] = std::move(r);
+    return true;
+  }
+
   /// Elements [first, first + n) of `axis`, the rest whole.
   bool slice(mlc::SliceOp op) {
     const HostTensor &a = in(op, 0);
@@ -705,6 +724,10 @@ public:
         .Case([&](mlc::DivOp) {
           return binary(op, [](double a, double b) { return a / b; });
         })
+        .Case([&](mlc::EqualOp) {
+          return binary(op,
+                        [](double a, double b) { return a == b ? 1.0 : 0.0; });
+        })
         .Case([&](mlc::NegOp) { return unary([](double x) { return -x; }); })
         .Case([&](mlc::ExpOp) {
           return unary([](double x) { return std::exp(x); });
@@ -726,6 +749,62 @@ public:
         })
         .Case([&](mlc::TanhOp) {
           return unary([](double x) { return std::tanh(x); });
+        })
+        .Case([&](mlc::GeluOp o) {
+          if (o.getApproximate())
+            return unary([](double x) {
+              double u = std::sqrt(2 / M_PI) * (x + 0.044715 * x * x * x);
+              return 0.5 * x * (1 + std::tanh(u));
+            });
+          return unary([](double x) {
+            return 0.5 * x * (1 + std::erf(x / std::sqrt(2.0)));
+          });
+        })
+        .Case([&](mlc::WhereOp) {
+          const HostTensor &c = in(op, 0), &a = in(op, 1), &b = in(op, 2);
+          HostTensor r;
+          Shape ab;
+          if (!broadcastShape(op, a.shape, b.shape, ab) ||
+              !broadcastShape(op, c.shape, ab, r.shape))
+            return false;
+          r.data.resize(numel(r.shape));
+          Shape idx;
+          for (int64_t i = 0; i < int64_t(r.data.size()); ++i) {
+            unravel(i, r.shape, idx);
+            r.data[i] = c.data[broadcastOffset(c.shape, idx)] != 0
+                            ? a.data[broadcastOffset(a.shape, idx)]
+                            : b.data[broadcastOffset(b.shape, idx)];
+          }
+          values[op->getResult(0)] = std::move(r);
+          return true;
+        })
+        .Case([&](mlc::ConcatOp o) {
+          int64_t rank = o.getType().getRank();
+          int64_t axis = int64_t(o.getAxis());
+          if (axis < 0)
+            axis += rank;
+          HostTensor r;
+          r.shape = in(op, 0).shape;
+          r.shape[axis] = 0;
+          for (unsigned k = 0; k < op->getNumOperands(); ++k)
+            r.shape[axis] += in(op, k).shape[axis];
+          r.data.resize(numel(r.shape));
+          Shape idx, st = stridesOf(r.shape);
+          int64_t offset = 0;
+          for (unsigned k = 0; k < op->getNumOperands(); ++k) {
+            const HostTensor &a = in(op, k);
+            for (int64_t i = 0; i < int64_t(a.data.size()); ++i) {
+              unravel(i, a.shape, idx);
+              idx[axis] += offset;
+              int64_t at = 0;
+              for (int64_t d = 0; d < rank; ++d)
+                at += idx[d] * st[d];
+              r.data[at] = a.data[i];
+            }
+            offset += a.shape[axis];
+          }
+          values[op->getResult(0)] = std::move(r);
+          return true;
         })
         .Case([&](mlc::ClipOp o) {
           double lo = o.getMin().convertToDouble();
@@ -798,6 +877,7 @@ public:
         })
         .Case([&](mlc::MatmulOp o) { return matmul(o); })
         .Case([&](mlc::SliceOp o) { return slice(o); })
+        .Case([&](mlc::GatherOp o) { return gather(o); })
         .Case([&](mlc::LSTMScanOp o) { return lstmScan(o); })
         .Case([&](mlc::ApplyBatchNormOp o) { return batchNorm(o); })
         .Case([&](mlc::ApplyDropoutOp o) { return dropout(o); })

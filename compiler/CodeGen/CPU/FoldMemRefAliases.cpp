@@ -100,47 +100,6 @@ struct ScalarMaskedStore : OpRewritePattern<vector::MaskedStoreOp> {
   }
 };
 
-/// An expand_shape of a contiguous buffer that splits one size into several
-/// dynamic ones (the rows of a dense layer over a batch of sequences back
-/// into batch and time) as a reinterpret_cast with the sizes and their
-/// suffix products as strides. Upstream's expand-strided-metadata crashes on
-/// such an expand_shape.
-struct ExpandSeveralDynamic : OpRewritePattern<memref::ExpandShapeOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(memref::ExpandShapeOp op,
-                                PatternRewriter &rewriter) const override {
-    MemRefType src = op.getSrcType(), result = op.getResultType();
-    if (!src.getLayout().isIdentity() || !result.getLayout().isIdentity())
-      return failure();
-    bool several = llvm::any_of(op.getReassociationIndices(),
-                                [&](const ReassociationIndices &group) {
-                                  return llvm::count_if(group, [&](int64_t d) {
-                                           return result.isDynamicDim(d);
-                                         }) > 1;
-                                });
-    if (!several)
-      return failure();
-    Location loc = op.getLoc();
-    SmallVector<OpFoldResult> sizes = op.getMixedOutputShape();
-    SmallVector<OpFoldResult> strides(sizes.size());
-    Value stride = arith::ConstantIndexOp::create(rewriter, loc, 1);
-    int64_t staticStride = 1;
-    for (int64_t d = int64_t(sizes.size()) - 1; d >= 0; --d) {
-      strides[d] = staticStride > 0
-                       ? OpFoldResult(rewriter.getIndexAttr(staticStride))
-                       : OpFoldResult(stride);
-      Value size = getValueOrCreateConstantIndexOp(rewriter, loc, sizes[d]);
-      stride = arith::MulIOp::create(rewriter, loc, stride, size);
-      staticStride = result.isDynamicDim(d) || staticStride <= 0
-                         ? 0
-                         : staticStride * result.getDimSize(d);
-    }
-    rewriter.replaceOpWithNewOp<memref::ReinterpretCastOp>(
-        op, result, op.getSrc(), rewriter.getIndexAttr(0), sizes, strides);
-    return success();
-  }
-};
-
 struct FoldMemRefAliasesPass
     : public mlc::impl::FoldMemRefAliasesBase<FoldMemRefAliasesPass> {
   void runOnOperation() override {
@@ -148,7 +107,6 @@ struct FoldMemRefAliasesPass
     // Ahead of upstream's folds of the same ops, which would match first.
     patterns.add<ScalarLoad, ScalarStore, ScalarMaskedLoad, ScalarMaskedStore>(
         &getContext(), /*benefit=*/2);
-    patterns.add<ExpandSeveralDynamic>(&getContext());
     memref::populateFoldMemRefAliasOpPatterns(patterns);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();

@@ -3,6 +3,7 @@
 #include "compiler/CodeGen/Common/Passes.h"
 
 #include "mlir/Analysis/SliceAnalysis.h"
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
@@ -135,8 +136,156 @@ void resolveDims(func::FuncOp func) {
   }
 }
 
+/// The constant bound of `size` when it is the extent of the last, partial
+/// tile of a loop that tiling peeled: `ub - iv` in `for iv = (ub floordiv
+/// k) * k to ub step k`, which is below k.
+std::optional<int64_t> peeledTileBound(Value size) {
+  auto apply = size.getDefiningOp<affine::AffineApplyOp>();
+  if (!apply || apply.getMapOperands().size() != 2)
+    return std::nullopt;
+  MLIRContext *ctx = apply.getContext();
+  AffineExpr d0 = getAffineDimExpr(0, ctx), s0 = getAffineSymbolExpr(0, ctx);
+  if (apply.getAffineMap() != AffineMap::get(1, 1, s0 - d0))
+    return std::nullopt;
+  auto iv = llvm::dyn_cast<BlockArgument>(apply.getMapOperands()[0]);
+  auto loop = iv ? llvm::dyn_cast<scf::ForOp>(iv.getOwner()->getParentOp())
+                 : scf::ForOp();
+  if (!loop || loop.getInductionVar() != iv ||
+      loop.getUpperBound() != apply.getMapOperands()[1])
+    return std::nullopt;
+  std::optional<int64_t> step = getConstantIntValue(loop.getStep());
+  auto lower = loop.getLowerBound().getDefiningOp<affine::AffineApplyOp>();
+  if (!step || *step <= 0 || !lower || lower.getMapOperands().size() != 1 ||
+      lower.getMapOperands()[0] != loop.getUpperBound() ||
+      lower.getAffineMap() != AffineMap::get(0, 1, s0.floorDiv(*step) * *step))
+    return std::nullopt;
+  return *step;
+}
+
+/// Moves each allocation made inside serial loops, whose sizes have a
+/// constant upper bound there, to the function's top as a buffer of that
+/// bound: the iteration views its part. The partial last tile of a tiled
+/// loop (a peeled loop over fewer rows than a register tile) is such an
+/// allocation when bufferization copies the tile out of place; as a
+/// per-iteration allocation it would be a malloc on every call. Loops that
+/// threads share keep theirs (one buffer would be shared), as do
+/// allocations a loop yields (each iteration's must outlive the next).
+void hoistBoundedAllocations(func::FuncOp func) {
+  Block &body = func.getBody().front();
+  SmallVector<memref::AllocOp> nested;
+  func.walk([&](memref::AllocOp alloc) {
+    if (alloc->getBlock() != &body && !alloc.getDynamicSizes().empty() &&
+        alloc.getSymbolOperands().empty())
+      nested.push_back(alloc);
+  });
+  for (memref::AllocOp alloc : nested) {
+    Operation *parent = alloc->getParentOp();
+    bool serial = true;
+    for (Operation *p = parent; p && p != func; p = p->getParentOp())
+      serial &= llvm::isa<scf::ForOp>(p) && !p->hasAttr("mlc.parallel");
+    if (!serial)
+      continue;
+    bool escapes = llvm::any_of(alloc->getUsers(), [](Operation *user) {
+      return llvm::isa<scf::YieldOp>(user);
+    });
+    if (escapes)
+      continue;
+    MemRefType type = alloc.getType();
+    SmallVector<int64_t> bound;
+    unsigned dyn = 0;
+    bool bounded = true;
+    for (int64_t d : type.getShape()) {
+      if (!ShapedType::isDynamic(d)) {
+        bound.push_back(d);
+        continue;
+      }
+      std::optional<int64_t> ub =
+          peeledTileBound(alloc.getDynamicSizes()[dyn++]);
+      if (!ub) {
+        bounded = false;
+        break;
+      }
+      bound.push_back(*ub);
+    }
+    if (!bounded)
+      continue;
+    OpBuilder b(&body, body.begin());
+    auto staticType = MemRefType::get(bound, type.getElementType());
+    auto top = memref::AllocOp::create(b, alloc.getLoc(), staticType,
+                                       alloc.getAlignmentAttr());
+    b.setInsertionPoint(alloc);
+    SmallVector<OpFoldResult> offsets(type.getRank(), b.getIndexAttr(0));
+    SmallVector<OpFoldResult> strides(type.getRank(), b.getIndexAttr(1));
+    SmallVector<OpFoldResult> sizes;
+    dyn = 0;
+    for (int64_t d : type.getShape())
+      sizes.push_back(ShapedType::isDynamic(d)
+                          ? OpFoldResult(alloc.getDynamicSizes()[dyn++])
+                          : OpFoldResult(b.getIndexAttr(d)));
+    Value view = memref::SubViewOp::create(b, alloc.getLoc(), top, offsets,
+                                           sizes, strides);
+    // The rows of the view are as far apart as the bound's: a strided
+    // layout where the allocation had the identity.
+    auto viewType = llvm::cast<MemRefType>(view.getType());
+    if (viewType != type) {
+      if (!memref::CastOp::areCastCompatible(viewType, type)) {
+        view.getDefiningOp()->erase();
+        top.erase();
+        continue;
+      }
+      view = memref::CastOp::create(b, alloc.getLoc(), type, view);
+    }
+    alloc.replaceAllUsesWith(view);
+    alloc.erase();
+  }
+}
+
+/// Rewrites each expand_shape of a contiguous buffer that splits one size
+/// into several dynamic ones (the rows of a dense layer over a batch of
+/// sequences back into batch and time) as a reinterpret_cast with the
+/// sizes and their suffix products as strides: upstream's
+/// expand-strided-metadata crashes on such an expand_shape.
+void castSeveralDynamicExpands(Operation *root) {
+  SmallVector<memref::ExpandShapeOp> expands;
+  root->walk([&](memref::ExpandShapeOp op) {
+    MemRefType src = op.getSrcType(), result = op.getResultType();
+    if (!src.getLayout().isIdentity() || !result.getLayout().isIdentity())
+      return;
+    if (llvm::any_of(op.getReassociationIndices(),
+                     [&](const ReassociationIndices &group) {
+                       return llvm::count_if(group, [&](int64_t d) {
+                                return result.isDynamicDim(d);
+                              }) > 1;
+                     }))
+      expands.push_back(op);
+  });
+  IRRewriter rewriter(root->getContext());
+  for (memref::ExpandShapeOp op : expands) {
+    rewriter.setInsertionPoint(op);
+    Location loc = op.getLoc();
+    MemRefType result = op.getResultType();
+    SmallVector<OpFoldResult> sizes = op.getMixedOutputShape();
+    SmallVector<OpFoldResult> strides(sizes.size());
+    Value stride = arith::ConstantIndexOp::create(rewriter, loc, 1);
+    int64_t staticStride = 1; // 0 once a dynamic size is passed
+    for (int64_t d = int64_t(sizes.size()) - 1; d >= 0; --d) {
+      strides[d] = staticStride > 0
+                       ? OpFoldResult(rewriter.getIndexAttr(staticStride))
+                       : OpFoldResult(stride);
+      Value size = getValueOrCreateConstantIndexOp(rewriter, loc, sizes[d]);
+      stride = arith::MulIOp::create(rewriter, loc, stride, size);
+      staticStride = result.isDynamicDim(d) || staticStride <= 0
+                         ? 0
+                         : staticStride * result.getDimSize(d);
+    }
+    rewriter.replaceOpWithNewOp<memref::ReinterpretCastOp>(
+        op, result, op.getSrc(), rewriter.getIndexAttr(0), sizes, strides);
+  }
+}
+
 struct WorkspacePass : public mlc::impl::WorkspaceBase<WorkspacePass> {
   void runOnOperation() override {
+    castSeveralDynamicExpands(getOperation());
     for (auto func : llvm::to_vector(getOperation().getOps<func::FuncOp>()))
       if (func->hasAttr("mlc.entry") && failed(carve(func)))
         return signalPassFailure();
@@ -144,6 +293,7 @@ struct WorkspacePass : public mlc::impl::WorkspaceBase<WorkspacePass> {
 
   LogicalResult carve(func::FuncOp func) {
     resolveDims(func);
+    hoistBoundedAllocations(func);
     Block &body = func.getBody().front();
     SmallVector<memref::AllocOp> allocs;
     for (Operation &op : body)

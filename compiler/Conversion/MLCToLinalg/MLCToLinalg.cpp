@@ -14,6 +14,7 @@
 //   Losses.cpp       losses and one_hot
 //   Conv.cpp         convolution, pooling and their gradients
 //   Random.cpp       dropout masks
+//   Gather.cpp       gather (embeddings) and its scatter-add gradient
 // A new family (recurrent, attention) gets its own file and
 // populate function the same way, added to initialize() below; builders
 // that more than one family needs go to LoweringUtils.
@@ -56,12 +57,11 @@ void reportUnlowered(Operation *op) {
                             "mlc-expand-recurrences before lowering";
       })
       .Case<DenseOp, FlattenOp, Conv2DOp, DepthwiseConv2DOp, MaxPool2DOp,
-            AvgPool2DOp, GlobalAvgPool2DOp, DropoutOp, BatchNormOp, LSTMOp>(
-          [](Operation *o) {
-            o->emitOpError()
-                << "is a layer and cannot be lowered directly; run "
-                   "mlc-materialize-params first";
-          })
+            AvgPool2DOp, GlobalAvgPool2DOp, DropoutOp, BatchNormOp, LSTMOp,
+            EmbeddingOp, LayerNormOp, SplitOp>([](Operation *o) {
+        o->emitOpError() << "is a layer and cannot be lowered directly; run "
+                            "mlc-materialize-params first";
+      })
       .Case<ApplyDropoutOp, ApplyBatchNormOp>([](Operation *o) {
         o->emitOpError() << "differs between training and inference; "
                             "mlc-build-entry-points expands it for each";
@@ -89,6 +89,7 @@ struct ConvertMLCToLinalgPass
     populateMLCLossesToLinalgPatterns(set);
     populateMLCConvToLinalgPatterns(set);
     populateMLCRandomToLinalgPatterns(set);
+    populateMLCGatherToLinalgPatterns(set);
     patterns = FrozenRewritePatternSet(std::move(set));
     return success();
   }

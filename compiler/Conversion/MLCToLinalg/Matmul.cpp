@@ -17,12 +17,11 @@ namespace {
 
 using utils::IteratorType;
 
-/// A linalg.matmul of 2-D `lhs` and `rhs` (either transposed) into a zero
-/// `result` whose dynamic sizes are `dynSizes`.
+/// A linalg.matmul of 2-D `lhs` and `rhs` (either transposed) added into
+/// `init` (zeros).
 Value buildMatmul2D(OpBuilder &b, Location loc, Value lhs, Value rhs,
-                    bool transposeLhs, bool transposeRhs,
-                    RankedTensorType result, ValueRange dynSizes) {
-  Value init = filledTensor(b, loc, result, dynSizes, 0.0);
+                    bool transposeLhs, bool transposeRhs, Value init) {
+  auto result = llvm::cast<RankedTensorType>(init.getType());
   SmallVector<NamedAttribute> attrs;
   if (transposeLhs || transposeRhs) {
     MLIRContext *ctx = b.getContext();
@@ -71,11 +70,10 @@ struct MatmulLowering : LoweringPattern<MatmulOp> {
         dynSizes.push_back(dimOf(b, loc, from, k));
       }
     }
+    Value init = filledTensor(b, loc, result, dynSizes, 0.0);
     if (rank == 2)
       return buildMatmul2D(b, loc, op.getLhs(), op.getRhs(),
-                           op.getTransposeLhs(), op.getTransposeRhs(), result,
-                           dynSizes);
-    Value init = filledTensor(b, loc, result, dynSizes, 0.0);
+                           op.getTransposeLhs(), op.getTransposeRhs(), init);
 
     // Iteration space: batch dims..., m, n, k.
     MLIRContext *ctx = b.getContext();
@@ -138,8 +136,9 @@ struct MatmulLowering : LoweringPattern<MatmulOp> {
     SmallVector<Value> dynSizes;
     if (ShapedType::isDynamic(rows))
       dynSizes.push_back(dimOf(b, loc, flat, 0));
+    Value init = filledTensor(b, loc, outType, dynSizes, 0.0);
     Value product = buildMatmul2D(b, loc, flat, op.getRhs(), false,
-                                  op.getTransposeRhs(), outType, dynSizes);
+                                  op.getTransposeRhs(), init);
     SmallVector<OpFoldResult> shape;
     for (int64_t d = 0; d < rank; ++d) {
       int64_t size = result.getDimSize(d);

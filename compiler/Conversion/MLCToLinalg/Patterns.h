@@ -37,6 +37,9 @@ void populateMLCConvToLinalgPatterns(mlir::RewritePatternSet &patterns);
 /// dropout_mask, a counter-based random mask (Random.cpp).
 void populateMLCRandomToLinalgPatterns(mlir::RewritePatternSet &patterns);
 
+/// gather and gather_grad, rows of a table by integer ids (Gather.cpp).
+void populateMLCGatherToLinalgPatterns(mlir::RewritePatternSet &patterns);
+
 } // namespace mlc
 
 #endif // MLC_COMPILER_CONVERSION_MLCTOLINALG_PATTERNS_H

@@ -216,6 +216,34 @@ struct SliceLowering : LoweringPattern<SliceOp> {
   }
 };
 
+/// The inputs written one after another along the axis into one tensor.
+struct ConcatLowering : LoweringPattern<ConcatOp> {
+  using LoweringPattern::LoweringPattern;
+  FailureOr<Value> lower(ConcatOp op, OpBuilder &b,
+                         Location loc) const override {
+    RankedTensorType out = op.getType();
+    int64_t axis = *normalizeAxis(int64_t(op.getAxis()), out.getRank());
+    Value first = op.getInputs().front();
+    Value result = emptyTensor(b, loc, out, dynamicSizesOf(b, loc, first));
+    int64_t offset = 0;
+    for (Value v : op.getInputs()) {
+      RankedTensorType t = tensorTypeOf(v);
+      SmallVector<OpFoldResult> offsets, sizes, strides;
+      for (int64_t d = 0; d < t.getRank(); ++d) {
+        offsets.push_back(b.getIndexAttr(d == axis ? offset : 0));
+        sizes.push_back(t.isDynamicDim(d)
+                            ? OpFoldResult(dimOf(b, loc, first, d))
+                            : OpFoldResult(b.getIndexAttr(t.getDimSize(d))));
+        strides.push_back(b.getIndexAttr(1));
+      }
+      result = tensor::InsertSliceOp::create(b, loc, v, result, offsets, sizes,
+                                             strides);
+      offset += t.getDimSize(axis);
+    }
+    return result;
+  }
+};
+
 struct SliceGradLowering : LoweringPattern<SliceGradOp> {
   using LoweringPattern::LoweringPattern;
   FailureOr<Value> lower(SliceGradOp op, OpBuilder &b,
@@ -235,6 +263,6 @@ struct SliceGradLowering : LoweringPattern<SliceGradOp> {
 
 void mlc::populateMLCShapeToLinalgPatterns(RewritePatternSet &patterns) {
   patterns.add<ReshapeLowering, TransposeLowering, BroadcastToLowering,
-               BroadcastLikeLowering, SliceLowering, SliceGradLowering>(
-      patterns.getContext());
+               BroadcastLikeLowering, SliceLowering, SliceGradLowering,
+               ConcatLowering>(patterns.getContext());
 }

@@ -27,7 +27,8 @@ def MLC_Activation : I32EnumAttr<"Activation", "activation function", [
     I32EnumAttrCase<"sigmoid", 2>,
     I32EnumAttrCase<"tanh", 3>,
     I32EnumAttrCase<"softmax", 4>,
-    I32EnumAttrCase<"log_softmax", 5>]> {
+    I32EnumAttrCase<"log_softmax", 5>,
+    I32EnumAttrCase<"gelu", 6>]> {
   let cppNamespace = "::mlc";
   let genSpecializedAttr = 0;
 }

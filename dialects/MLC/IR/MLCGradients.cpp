@@ -443,6 +443,47 @@ LogicalResult SparseCategoricalCrossentropyOp::buildVJP(OpBuilder &b, Value g,
 // Sequences
 //===----------------------------------------------------------------------===//
 
+LogicalResult GeluOp::buildVJP(OpBuilder &b, Value g, Grads &grads) {
+  grads.push_back(
+      {getInput(), GeluGradOp::create(b, getLoc(), g.getType(), g, getInput(),
+                                      getApproximateAttr())});
+  return success();
+}
+
+LogicalResult WhereOp::buildVJP(OpBuilder &b, Value g, Grads &grads) {
+  Location loc = getLoc();
+  Value zero = scalar(b, loc, g, 0.0);
+  Value c = getCondition();
+  Value ga = WhereOp::create(b, loc, g.getType(), c, g, zero);
+  Value gb = WhereOp::create(b, loc, g.getType(), c, zero, g);
+  grads.push_back({getLhs(), sumToShape(b, loc, ga, getLhs().getType())});
+  grads.push_back({getRhs(), sumToShape(b, loc, gb, getRhs().getType())});
+  return success();
+}
+
+LogicalResult ConcatOp::buildVJP(OpBuilder &b, Value g, Grads &grads) {
+  Location loc = getLoc();
+  int64_t rank = getType().getRank();
+  int64_t axis = *normalizeAxis(int64_t(getAxis()), rank);
+  int64_t offset = 0;
+  for (Value v : getInputs()) {
+    RankedTensorType t = tensorTypeOf(v);
+    if (llvm::isa<FloatType>(t.getElementType()))
+      grads.push_back(
+          {v, SliceOp::create(b, loc, t, g, b.getI64IntegerAttr(axis),
+                              b.getI64IntegerAttr(offset))});
+    offset += t.getDimSize(axis);
+  }
+  return success();
+}
+
+LogicalResult GatherOp::buildVJP(OpBuilder &b, Value g, Grads &grads) {
+  grads.push_back(
+      {getTable(), GatherGradOp::create(b, getLoc(), getTable().getType(), g,
+                                        getIndices())});
+  return success();
+}
+
 LogicalResult SliceOp::buildVJP(OpBuilder &b, Value g, Grads &grads) {
   grads.push_back({getInput(), SliceGradOp::create(
                                    b, getLoc(), getInput().getType(), g,

@@ -319,6 +319,70 @@ def MLC_BatchNormOp : MLC_Op<"batch_norm",
   let hasVerifier = 1;
 }
 
+def MLC_EmbeddingOp : MLC_Op<"embedding"> {
+  let summary = "Embedding layer: a row of a table per integer token";
+  let description = [{
+    Keras `Embedding(input_dim, output_dim)`: token ids `(batch, ...)`
+    (integers; batch and length may be dynamic) become rows of
+    `<name>.embeddings` (`input_dim x output_dim`, uniform in [-0.05, 0.05)
+    as Keras's default), `(batch, ..., output_dim)`. An id outside
+    `[0, input_dim)` gives a row of zeros (TensorFlow on a CPU would stop
+    with an error). Expanded into `mlc.gather`; unnamed layers are
+    `embedding`, `embedding_1`, ...
+
+    ```mlir
+    %e = mlc.embedding %tokens {input_dim = 96, output_dim = 128}
+        : tensor<?x?xi32> -> tensor<?x?x128xf32>
+    ```
+  }];
+  let arguments = (ins
+      MLC_IntTensor:$input,
+      ConfinedAttr<I64Attr, [IntPositive]>:$input_dim,
+      ConfinedAttr<I64Attr, [IntPositive]>:$output_dim,
+      OptionalAttr<StrAttr>:$name,
+      OptionalAttr<MLC_InitializerAttrInterface>:$embeddings_initializer);
+  let results = (outs MLC_FloatTensor:$result);
+  let assemblyFormat =
+      "$input attr-dict `:` type($input) `->` type($result)";
+  let hasVerifier = 1;
+}
+
+def MLC_LayerNormOp : MLC_Op<"layer_norm",
+    [AllTypesMatch<["input", "result"]>]> {
+  let summary = "Layer normalization over the last axis";
+  let description = [{
+    Keras `LayerNormalization` (axis -1): each row of the last axis is
+    normalized by its own mean and (biased) variance, `y = (x - mean) /
+    sqrt(var + epsilon) * gamma + beta`. Params `<name>.gamma` (ones; with
+    `scale`) and `<name>.beta` (zeros; with `center`); unnamed layers are
+    `layer_normalization`, `layer_normalization_1`, ... Expanded into core
+    ops (reductions and elementwise), whose gradients autodiff derives.
+  }];
+  let arguments = (ins MLC_FloatTensor:$input,
+                       DefaultValuedAttr<F64Attr, "1.0e-3">:$epsilon,
+                       DefaultValuedAttr<BoolAttr, "true">:$center,
+                       DefaultValuedAttr<BoolAttr, "true">:$scale,
+                       OptionalAttr<StrAttr>:$name);
+  let results = (outs MLC_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let hasVerifier = 1;
+}
+
+def MLC_SplitOp : MLC_Op<"split"> {
+  let summary = "Splits a tensor into consecutive parts along one axis";
+  let description = [{
+    `%a, %b = mlc.split %x axis = 2 : tensor<?x?x8xf32> -> tensor<?x?x2xf32>,
+    tensor<?x?x6xf32>`: the parts' sizes along `axis` are their types'
+    (static) and add up to the input's. Sugar for one `mlc.slice` per
+    part, expanded by `mlc-materialize-params`.
+  }];
+  let arguments = (ins MLC_AnyTensor:$input, I64Attr:$axis);
+  let results = (outs Variadic<MLC_AnyTensor>:$parts);
+  let assemblyFormat = "$input `axis` `=` $axis attr-dict `:` type($input) "
+                       "`->` type($parts)";
+  let hasVerifier = 1;
+}
+
 def MLC_LSTMOp : MLC_Op<"lstm"> {
   let summary = "Long short-term memory layer";
   let description = [{
@@ -520,6 +584,100 @@ def MLC_BroadcastToOp : MLC_Op<"broadcast_to", [Pure, DeclareOpInterfaceMethods<
       "$input attr-dict `:` type($input) `->` type($result)";
   let hasVerifier = 1;
   let hasFolder = 1;
+}
+
+def MLC_GatherOp : MLC_Op<"gather", [Pure,
+    DeclareOpInterfaceMethods<MLC_DifferentiableOpInterface>]> {
+  let summary = "Rows of a table picked by integer indices";
+  let description = [{
+    `mlc.gather %table, %ids : (tensor<96x128xf32>, tensor<?x?xi32>) ->
+    tensor<?x?x128xf32>`: `result[i..., :] = table[ids[i...], :]`, zeros
+    where an id is outside `[0, rows)`. The gradient with respect to the
+    table is `mlc.gather_grad` (a scatter-add); ids have none.
+  }];
+  let arguments = (ins MLC_FloatTensor:$table, MLC_IntTensor:$indices);
+  let results = (outs MLC_FloatTensor:$result);
+  let assemblyFormat = "$table `,` $indices attr-dict `:` "
+                       "functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def MLC_GatherGradOp : MLC_Op<"gather_grad", [Pure]> {
+  let summary = "Gradient of mlc.gather with respect to its table";
+  let description = [{
+    `mlc.gather_grad %g, %ids : (tensor<?x?x128xf32>, tensor<?x?xi32>) ->
+    tensor<96x128xf32>`: zeros, plus each row of `%g` added into the row its
+    id picked (ids outside the table add nothing). A loop over the rows of
+    `%g`: its cost is the rows gathered, not the table.
+  }];
+  let arguments = (ins MLC_FloatTensor:$grad, MLC_IntTensor:$indices);
+  let results = (outs MLC_FloatTensor:$result);
+  let assemblyFormat = "$grad `,` $indices attr-dict `:` "
+                       "functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def MLC_ConcatOp : MLC_Op<"concat", [Pure,
+    DeclareOpInterfaceMethods<MLC_DifferentiableOpInterface>]> {
+  let summary = "Joins tensors along one axis";
+  let description = [{
+    `mlc.concat %a, %b axis = 1 : (tensor<?x2xf32>, tensor<?x3xf32>) ->
+    tensor<?x5xf32>`: the operands in order along `axis`, where their sizes
+    are static; every other dimension is the same in all of them. The
+    gradient of each operand is its slice of the result's.
+  }];
+  let arguments = (ins Variadic<MLC_AnyTensor>:$inputs, I64Attr:$axis);
+  let results = (outs MLC_AnyTensor:$result);
+  let assemblyFormat = "$inputs `axis` `=` $axis attr-dict `:` "
+                       "functional-type($inputs, results)";
+  let hasVerifier = 1;
+}
+
+def MLC_WhereOp : MLC_Op<"where", [Pure,
+    DeclareOpInterfaceMethods<MLC_DifferentiableOpInterface>]> {
+  let summary = "Picks from two tensors by a condition (NumPy broadcasting)";
+  let description = [{
+    `mlc.where %c, %a, %b`: `a` where `c` is nonzero, `b` elsewhere (Keras
+    `ops.where`), the three broadcast together. `c` is an integer or float
+    tensor (a mask); `a` and `b` are float. The gradient goes to `a` where
+    `c` holds and to `b` where it does not; `c` has none.
+  }];
+  let arguments = (ins MLC_AnyTensor:$condition, MLC_FloatTensor:$lhs,
+                       MLC_FloatTensor:$rhs);
+  let results = (outs MLC_FloatTensor:$result);
+  let assemblyFormat = "$condition `,` $lhs `,` $rhs attr-dict `:` "
+                       "functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def MLC_GeluOp : MLC_Op<"gelu", [Pure, AllTypesMatch<["input", "result"]>,
+    DeclareOpInterfaceMethods<MLC_DifferentiableOpInterface>]> {
+  let summary = "Gaussian error linear unit";
+  let description = [{
+    Keras `gelu`: `x * Phi(x) = 0.5 x (1 + erf(x / sqrt(2)))`, or with
+    `approximate` the tanh form `0.5 x (1 + tanh(sqrt(2 / pi) (x + 0.044715
+    x^3)))`. Keras's default (and `#mlc.act<gelu>`'s) is the exact form.
+  }];
+  let arguments = (ins MLC_FloatTensor:$input, UnitAttr:$approximate);
+  let results = (outs MLC_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let builders = [OpBuilder<(ins "::mlir::Value":$input,
+                                 CArg<"bool", "false">:$approximate), [{
+    build($_builder, $_state, input.getType(), input, approximate);
+  }]>];
+}
+
+def MLC_GeluGradOp : MLC_Op<"gelu_grad", [Pure,
+    AllTypesMatch<["grad", "input", "result"]>]> {
+  let summary = "Backward of gelu: the gradient times gelu'(x)";
+  let description = [{
+    Exact: `g * (Phi(x) + x phi(x))` with the normal's cdf `Phi` and
+    density `phi`; with `approximate`, the derivative of the tanh form.
+  }];
+  let arguments = (ins MLC_FloatTensor:$grad, MLC_FloatTensor:$input,
+                       UnitAttr:$approximate);
+  let results = (outs MLC_FloatTensor:$result);
+  let assemblyFormat = "$grad `,` $input attr-dict `:` type($result)";
 }
 
 def MLC_SliceOp : MLC_Op<"slice", [Pure,

@@ -15,6 +15,66 @@ using namespace mlc;
 using namespace mlc::detail;
 
 //===----------------------------------------------------------------------===//
+// Embeddings
+//===----------------------------------------------------------------------===//
+
+/// The type of rows of `width` gathered by `indices`.
+static RankedTensorType gatheredType(RankedTensorType indices, int64_t width,
+                                     Type elt) {
+  SmallVector<int64_t> shape(indices.getShape());
+  shape.push_back(width);
+  return RankedTensorType::get(shape, elt);
+}
+
+LogicalResult EmbeddingOp::verify() {
+  RankedTensorType in = getInput().getType();
+  if (in.getRank() < 1)
+    return emitOpError() << "input must be token ids (batch, ...), got " << in;
+  if (getInputDim() > (int64_t(1) << 31) || getOutputDim() > (int64_t(1) << 24))
+    return emitOpError() << "input_dim must be at most 2^31 and output_dim "
+                            "at most 2^24";
+  Type elt = getType().getElementType();
+  return checkResult(
+      *this, gatheredType(in, getOutputDim(), elt), [&](InFlightDiagnostic &d) {
+        d << "input " << in << " with output_dim = " << getOutputDim();
+      });
+}
+
+LogicalResult GatherOp::verify() {
+  RankedTensorType table = getTable().getType();
+  if (getIndices().getType().getRank() < 1)
+    return emitOpError() << "indices need rank >= 1, got "
+                         << getIndices().getType();
+  if (table.getRank() != 2 || !table.hasStaticShape())
+    return emitOpError() << "table must be a static (rows, width) matrix, got "
+                         << table;
+  return checkResult(*this,
+                     gatheredType(getIndices().getType(), table.getDimSize(1),
+                                  table.getElementType()),
+                     [&](InFlightDiagnostic &d) {
+                       d << "table " << table << " and indices "
+                         << getIndices().getType();
+                     });
+}
+
+LogicalResult GatherGradOp::verify() {
+  RankedTensorType table = getType(), g = getGrad().getType();
+  if (getIndices().getType().getRank() < 1)
+    return emitOpError() << "indices need rank >= 1, got "
+                         << getIndices().getType();
+  if (table.getRank() != 2 || !table.hasStaticShape())
+    return emitOpError() << "result must be a static (rows, width) matrix, got "
+                         << table;
+  RankedTensorType expected = gatheredType(
+      getIndices().getType(), table.getDimSize(1), table.getElementType());
+  if (g != expected)
+    return emitOpError() << "gradient must be " << expected << " for indices "
+                         << getIndices().getType() << " and table " << table
+                         << ", got " << g;
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
 // Slices
 //===----------------------------------------------------------------------===//
 
@@ -75,6 +135,92 @@ LogicalResult SliceGradOp::verify() {
                      getStart());
 }
 
+LogicalResult SplitOp::verify() {
+  RankedTensorType in = getInput().getType();
+  FailureOr<int64_t> axis = normalizeAxis(int64_t(getAxis()), in.getRank());
+  if (failed(axis))
+    return emitOpError() << "axis " << int64_t(getAxis())
+                         << " is out of range for " << in;
+  if (getParts().empty())
+    return emitOpError() << "needs at least one part";
+  int64_t total = 0;
+  for (Type t : getParts().getTypes()) {
+    auto part = llvm::cast<RankedTensorType>(t);
+    if (failed(verifySlice(*this, in, part, *axis, total)))
+      return failure();
+    total += part.getDimSize(*axis);
+  }
+  if (!in.isDynamicDim(*axis) && total != in.getDimSize(*axis))
+    return emitOpError() << "parts add up to " << total << " along axis "
+                         << *axis << ", but the input " << in << " has "
+                         << in.getDimSize(*axis);
+  return success();
+}
+
+LogicalResult ConcatOp::verify() {
+  if (getInputs().empty())
+    return emitOpError() << "needs at least one input";
+  RankedTensorType first = tensorTypeOf(getInputs().front());
+  FailureOr<int64_t> axis = normalizeAxis(int64_t(getAxis()), first.getRank());
+  if (failed(axis))
+    return emitOpError() << "axis " << int64_t(getAxis())
+                         << " is out of range for " << first;
+  SmallVector<int64_t> shape(first.getShape());
+  shape[*axis] = 0;
+  for (Value v : getInputs()) {
+    RankedTensorType t = tensorTypeOf(v);
+    if (t.getElementType() != first.getElementType() ||
+        t.getRank() != first.getRank())
+      return emitOpError() << "inputs must have one element type and rank, "
+                              "got "
+                           << first << " and " << t;
+    if (t.isDynamicDim(*axis))
+      return emitOpError() << "input " << t << " must have a static size "
+                           << "along axis " << *axis;
+    for (int64_t d = 0; d < t.getRank(); ++d)
+      if (d != *axis && t.getDimSize(d) != first.getDimSize(d))
+        return emitOpError()
+               << "inputs " << first << " and " << t << " differ in dimension "
+               << d << ", which is not the axis " << *axis;
+    shape[*axis] += t.getDimSize(*axis);
+  }
+  return checkResult(*this,
+                     RankedTensorType::get(shape, first.getElementType()),
+                     [&](InFlightDiagnostic &d) {
+                       d << "joining the inputs along axis " << *axis;
+                     });
+}
+
+LogicalResult WhereOp::verify() {
+  RankedTensorType c = getCondition().getType(), a = getLhs().getType(),
+                   b = getRhs().getType();
+  if (a.getElementType() != b.getElementType())
+    return emitOpError() << "lhs " << a << " and rhs " << b
+                         << " must have one element type";
+  auto ab = broadcastShapes(a.getShape(), b.getShape());
+  FailureOr<SmallVector<int64_t>> all = failure();
+  if (succeeded(ab))
+    all = broadcastShapes(c.getShape(), *ab);
+  if (failed(all))
+    return emitOpError() << "condition " << c << ", lhs " << a << " and rhs "
+                         << b << " do not broadcast together";
+  return checkResult(*this, RankedTensorType::get(*all, a.getElementType()),
+                     [&](InFlightDiagnostic &d) {
+                       d << "broadcasting condition " << c << ", lhs " << a
+                         << " and rhs " << b;
+                     });
+}
+
+LogicalResult LayerNormOp::verify() {
+  RankedTensorType in = getInput().getType();
+  if (in.getRank() < 1 || in.isDynamicDim(in.getRank() - 1))
+    return emitOpError() << "input needs a static last axis, got " << in;
+  if (!(getEpsilon().convertToDouble() > 0))
+    return emitOpError() << "epsilon must be positive, got "
+                         << getEpsilon().convertToDouble();
+  return success();
+}
+
 //===----------------------------------------------------------------------===//
 // LSTM
 //===----------------------------------------------------------------------===//
@@ -83,7 +229,8 @@ LogicalResult SliceGradOp::verify() {
 /// output.
 static LogicalResult checkRecurrentActivation(Operation *op, StringRef what,
                                               Activation act) {
-  if (act == Activation::softmax || act == Activation::log_softmax)
+  if (act != Activation::tanh && act != Activation::sigmoid &&
+      act != Activation::relu && act != Activation::linear)
     return op->emitOpError() << what << " must be tanh, sigmoid, relu or "
                              << "linear, got " << stringifyActivation(act);
   return success();

@@ -37,6 +37,20 @@ private:
   llvm::StringMap<unsigned> counters;
 };
 
+/// Fails, at the layer, when one of the params `name` + `suffixes` that it
+/// would declare is already declared.
+LogicalResult checkParamNames(Operation *layer, StringRef name,
+                              ArrayRef<StringRef> suffixes,
+                              SymbolTable &symbols) {
+  for (StringRef suffix : suffixes)
+    if (Operation *existing = symbols.lookup((name + suffix).str()))
+      return layer->emitOpError()
+             << "layer \"" << name << "\" would define param @" << name
+             << suffix << ", which is already declared at "
+             << existing->getLoc();
+  return success();
+}
+
 /// Applies a layer's activation to `value`.
 Value applyActivation(OpBuilder &b, Location loc, Activation act, Value value) {
   switch (act) {
@@ -52,6 +66,8 @@ Value applyActivation(OpBuilder &b, Location loc, Activation act, Value value) {
     return SoftmaxOp::create(b, loc, value, int64_t(-1));
   case Activation::log_softmax:
     return LogSoftmaxOp::create(b, loc, value, int64_t(-1));
+  case Activation::gelu:
+    return GeluOp::create(b, loc, value);
   }
   llvm_unreachable("unknown activation");
 }
@@ -85,6 +101,51 @@ void expandPool(OpBuilder &b, Operation &op) {
 using DeclareParamFn = llvm::function_ref<ParamOp(
     Location, const std::string &, RankedTensorType, Attribute, bool)>;
 
+/// Layer normalization as Keras computes it: the row's mean and biased
+/// variance over the last axis, then (x - mean) / sqrt(var + epsilon),
+/// scaled by gamma and shifted by beta.
+LogicalResult expandLayerNorm(OpBuilder &b, LayerNormOp norm, LayerNamer &namer,
+                              SymbolTable &symbols,
+                              DeclareParamFn declareParam) {
+  Location loc = norm.getLoc();
+  MLIRContext *ctx = norm.getContext();
+  std::string name = norm.getName() ? norm.getName()->str()
+                                    : namer.next("layer_normalization");
+  if (failed(checkParamNames(norm, name, {".gamma", ".beta"}, symbols)))
+    return failure();
+  Value x = norm.getInput();
+  RankedTensorType in = norm.getInput().getType();
+  int64_t last = in.getRank() - 1;
+  Type elt = in.getElementType();
+  auto scalar = [&](double v) -> Value {
+    auto type = RankedTensorType::get({}, elt);
+    return ConstantOp::create(
+        b, loc, type, DenseElementsAttr::get(type, b.getFloatAttr(elt, v)));
+  };
+  Value mean = ReduceMeanOp::create(b, loc, x, ArrayRef<int64_t>{last},
+                                    /*keepdims=*/true);
+  Value centered = SubOp::create(b, loc, x, mean);
+  Value squares = MulOp::create(b, loc, centered, centered);
+  Value var = ReduceMeanOp::create(b, loc, squares, ArrayRef<int64_t>{last},
+                                   /*keepdims=*/true);
+  Value eps = scalar(norm.getEpsilon().convertToDouble());
+  Value stddev = SqrtOp::create(b, loc, AddOp::create(b, loc, var, eps));
+  Value y = DivOp::create(b, loc, centered, stddev);
+  auto type = RankedTensorType::get({in.getDimSize(last)}, elt);
+  auto param = [&](StringRef suffix, Attribute init) -> Value {
+    ParamOp p = declareParam(loc, name + suffix.str(), type, init,
+                             /*trainable=*/true);
+    return ParamRefOp::create(b, loc, p.getType(), p.getSymName());
+  };
+  if (norm.getScale())
+    y = MulOp::create(b, loc, y, param(".gamma", OnesAttr::get(ctx)));
+  if (norm.getCenter())
+    y = AddOp::create(b, loc, y, param(".beta", ZerosAttr::get(ctx)));
+  norm.replaceAllUsesWith(y);
+  norm.erase();
+  return success();
+}
+
 /// An LSTM layer as the input projection of all steps (one matmul and the
 /// bias), mlc.lstm_scan, and the last step's slice.
 LogicalResult expandLSTM(OpBuilder &b, LSTMOp lstm, LayerNamer &namer,
@@ -93,12 +154,9 @@ LogicalResult expandLSTM(OpBuilder &b, LSTMOp lstm, LayerNamer &namer,
   MLIRContext *ctx = lstm.getContext();
   std::string name =
       lstm.getName() ? lstm.getName()->str() : namer.next("lstm");
-  for (StringRef suffix : {".kernel", ".recurrent_kernel", ".bias"})
-    if (Operation *existing = symbols.lookup((name + suffix).str()))
-      return lstm.emitOpError()
-             << "layer \"" << name << "\" would define param @" << name
-             << suffix << ", which is already declared at "
-             << existing->getLoc();
+  if (failed(checkParamNames(
+          lstm, name, {".kernel", ".recurrent_kernel", ".bias"}, symbols)))
+    return failure();
   RankedTensorType in = lstm.getInput().getType();
   Type elt = in.getElementType();
   int64_t units = lstm.getUnits();
@@ -163,9 +221,8 @@ struct MaterializeParamsPass
     llvm::StringMap<Location> explicitNames;
     for (Operation &op : body) {
       auto name = op.getAttrOfType<StringAttr>("name");
-      if (!name ||
-          !llvm::isa<DenseOp, Conv2DOp, DepthwiseConv2DOp, BatchNormOp, LSTMOp>(
-              op))
+      if (!name || !llvm::isa<DenseOp, Conv2DOp, DepthwiseConv2DOp, BatchNormOp,
+                              LSTMOp, EmbeddingOp, LayerNormOp>(op))
         continue;
       auto [it, inserted] =
           explicitNames.try_emplace(name.getValue(), op.getLoc());
@@ -264,13 +321,11 @@ struct MaterializeParamsPass
         Location loc = bn.getLoc();
         std::string name = bn.getName() ? bn.getName()->str()
                                         : namer.next("batch_normalization");
-        for (StringRef suffix :
-             {".gamma", ".beta", ".moving_mean", ".moving_variance"})
-          if (Operation *existing = symbols.lookup((name + suffix).str()))
-            return bn.emitOpError()
-                   << "layer \"" << name << "\" would define param @" << name
-                   << suffix << ", which is already declared at "
-                   << existing->getLoc();
+        if (failed(checkParamNames(
+                bn, name,
+                {".gamma", ".beta", ".moving_mean", ".moving_variance"},
+                symbols)))
+          return failure();
         RankedTensorType in = bn.getInput().getType();
         auto type = RankedTensorType::get({in.getDimSize(in.getRank() - 1)},
                                           in.getElementType());
@@ -305,6 +360,47 @@ struct MaterializeParamsPass
         bn.erase();
         continue;
       }
+      if (auto split = llvm::dyn_cast<SplitOp>(op)) {
+        RankedTensorType in = split.getInput().getType();
+        int64_t axis = *normalizeAxis(int64_t(split.getAxis()), in.getRank());
+        int64_t offset = 0;
+        for (Value part : split.getParts()) {
+          auto type = llvm::cast<RankedTensorType>(part.getType());
+          Value slice = SliceOp::create(
+              b, split.getLoc(), type, split.getInput(),
+              b.getI64IntegerAttr(axis), b.getI64IntegerAttr(offset));
+          part.replaceAllUsesWith(slice);
+          offset += type.getDimSize(axis);
+        }
+        split.erase();
+        continue;
+      }
+      if (auto norm = llvm::dyn_cast<LayerNormOp>(op)) {
+        if (failed(expandLayerNorm(b, norm, namer, symbols, declareParam)))
+          return failure();
+        continue;
+      }
+      if (auto embedding = llvm::dyn_cast<EmbeddingOp>(op)) {
+        Location loc = embedding.getLoc();
+        std::string name = embedding.getName() ? embedding.getName()->str()
+                                               : namer.next("embedding");
+        std::string param = name + ".embeddings";
+        if (failed(checkParamNames(embedding, name, {".embeddings"}, symbols)))
+          return failure();
+        auto type = RankedTensorType::get({int64_t(embedding.getInputDim()),
+                                           int64_t(embedding.getOutputDim())},
+                                          embedding.getType().getElementType());
+        Attribute init = embedding.getEmbeddingsInitializerAttr();
+        ParamOp table = declareParam(
+            loc, param, type, init ? init : UniformAttr::get(ctx, -0.05, 0.05),
+            /*trainable=*/true);
+        Value ref = ParamRefOp::create(b, loc, type, table.getSymName());
+        Value rows = GatherOp::create(b, loc, embedding.getType(), ref,
+                                      embedding.getInput());
+        embedding.replaceAllUsesWith(rows);
+        embedding.erase();
+        continue;
+      }
       if (auto lstm = llvm::dyn_cast<LSTMOp>(op)) {
         if (failed(expandLSTM(b, lstm, namer, symbols, declareParam)))
           return failure();
@@ -322,12 +418,9 @@ struct MaterializeParamsPass
         continue;
       auto explicitName = op.getAttrOfType<StringAttr>("name");
       std::string name = explicitName ? explicitName.str() : namer.next(prefix);
-      for (StringRef suffix : {".kernel", ".depthwise_kernel", ".bias"})
-        if (Operation *existing = symbols.lookup((name + suffix).str()))
-          return op.emitOpError()
-                 << "layer \"" << name << "\" would define param @" << name
-                 << suffix << ", which is already declared at "
-                 << existing->getLoc();
+      if (failed(checkParamNames(
+              &op, name, {".kernel", ".depthwise_kernel", ".bias"}, symbols)))
+        return failure();
       Location loc = op.getLoc();
       auto makeParam = [&](StringRef suffix, RankedTensorType type,
                            Attribute init, Attribute defaultInit) -> Value {

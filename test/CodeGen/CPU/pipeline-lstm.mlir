@@ -3,7 +3,7 @@
 // the LLVM dialect, branches back to a loop header per function), and the
 // dense layer over every step splits its merged rows back into two
 // dynamic sizes (an expand_shape upstream's expand-strided-metadata
-// crashed on; mlc-fold-memref-aliases makes it a reinterpret_cast).
+// crashed on; mlc-workspace makes it a reinterpret_cast).
 // RUN: mlc-opt %s --mlc-cpu | FileCheck %s
 
 // CHECK:       llvm.func @seq_predict(

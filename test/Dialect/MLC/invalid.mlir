@@ -847,3 +847,41 @@ mlc.model @reshape_merge_inner {
   %r = mlc.reshape %x : tensor<?x?x8xf32> -> tensor<?x?xf32>
   mlc.output %r : tensor<?x?xf32>
 }
+
+// -----
+
+mlc.model @embedding_float_ids {
+  %t = mlc.input "t" : tensor<?x4xf32>
+  // expected-error @+1 {{'mlc.embedding' op operand #0 must be ranked tensor of signless integer values, but got 'tensor<?x4xf32>'}}
+  %e = mlc.embedding %t {input_dim = 10, output_dim = 2} : tensor<?x4xf32> -> tensor<?x4x2xf32>
+  mlc.output %e : tensor<?x4x2xf32>
+}
+
+// -----
+
+mlc.model @embedding_result {
+  %t = mlc.input "t" : tensor<?x4xi32>
+  // expected-error @+1 {{'mlc.embedding' op result has type 'tensor<?x4x3xf32>', but input 'tensor<?x4xi32>' with output_dim = 2 gives 'tensor<?x4x2xf32>'}}
+  %e = mlc.embedding %t {input_dim = 10, output_dim = 2} : tensor<?x4xi32> -> tensor<?x4x3xf32>
+  mlc.output %e : tensor<?x4x3xf32>
+}
+
+// -----
+
+mlc.model @gather_dynamic_table {
+  %t = mlc.input "t" : tensor<?x4xi32>
+  %w = mlc.input "w" : tensor<?x2xf32>
+  // expected-error @+1 {{'mlc.gather' op table must be a static (rows, width) matrix, got 'tensor<?x2xf32>'}}
+  %e = mlc.gather %w, %t : (tensor<?x2xf32>, tensor<?x4xi32>) -> tensor<?x4x2xf32>
+  mlc.output %e : tensor<?x4x2xf32>
+}
+
+// -----
+
+mlc.model @gather_grad_width {
+  %t = mlc.input "t" : tensor<?x4xi32>
+  %g = mlc.input "g" : tensor<?x4x3xf32>
+  // expected-error @+1 {{'mlc.gather_grad' op gradient must be 'tensor<?x4x2xf32>' for indices 'tensor<?x4xi32>' and table 'tensor<10x2xf32>', got 'tensor<?x4x3xf32>'}}
+  %d = mlc.gather_grad %g, %t : (tensor<?x4x3xf32>, tensor<?x4xi32>) -> tensor<10x2xf32>
+  mlc.output %d : tensor<10x2xf32>
+}

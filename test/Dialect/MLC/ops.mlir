@@ -281,3 +281,17 @@ mlc.model @sequences {
   %dz, %dk = mlc.lstm_scan_grad %hs, %c, %k, %hs, %cs, %g : (tensor<?x?x4xf32>, tensor<?x4xf32>, tensor<4x16xf32>, tensor<?x?x4xf32>, tensor<?x?x4xf32>, tensor<?x?x16xf32>) -> (tensor<?x?x16xf32>, tensor<4x16xf32>)
   mlc.output %h, %s, %lg, %dz, %dk : tensor<?x4xf32>, tensor<?x?x4xf32>, tensor<?x?x3xf32>, tensor<?x?x16xf32>, tensor<4x16xf32>
 }
+
+// CHECK-LABEL: mlc.model @embeddings
+// CHECK:         mlc.embedding %{{.*}} {input_dim = 96 : i64, output_dim = 8 : i64} : tensor<?x?xi32> -> tensor<?x?x8xf32>
+// CHECK:         mlc.gather %{{.*}}, %{{.*}} : (tensor<96x8xf32>, tensor<?x?xi32>) -> tensor<?x?x8xf32>
+// CHECK:         mlc.gather_grad %{{.*}}, %{{.*}} : (tensor<?x?x8xf32>, tensor<?x?xi32>) -> tensor<96x8xf32>
+mlc.model @embeddings {
+  %t = mlc.input "tokens" : tensor<?x?xi32>
+  mlc.param @table : tensor<96x8xf32> = #mlc.uniform
+  %table = mlc.param_ref @table : tensor<96x8xf32>
+  %e = mlc.embedding %t {input_dim = 96, output_dim = 8} : tensor<?x?xi32> -> tensor<?x?x8xf32>
+  %g = mlc.gather %table, %t : (tensor<96x8xf32>, tensor<?x?xi32>) -> tensor<?x?x8xf32>
+  %d = mlc.gather_grad %g, %t : (tensor<?x?x8xf32>, tensor<?x?xi32>) -> tensor<96x8xf32>
+  mlc.output %e, %d : tensor<?x?x8xf32>, tensor<96x8xf32>
+}

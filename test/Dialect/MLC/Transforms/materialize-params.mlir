@@ -194,3 +194,18 @@ mlc.model @lstm {
   %s, %sh, %sc = mlc.lstm %x {units = 2, name = "seq", use_bias = false, activation = #mlc.act<relu>, return_sequences = true, return_state = true} : tensor<?x?x3xf32> -> tensor<?x?x2xf32>, tensor<?x2xf32>, tensor<?x2xf32>
   mlc.output %h, %s, %sh, %sc : tensor<?x4xf32>, tensor<?x?x2xf32>, tensor<?x2xf32>, tensor<?x2xf32>
 }
+
+// -----
+
+// Embedding: Keras's param name and uniform(-0.05, 0.05) table, a gather.
+// CHECK-LABEL: mlc.model @embedding
+// CHECK:         mlc.param @embedding.embeddings : tensor<50x4xf32> = #mlc.uniform{{$}}
+// CHECK-NEXT:    mlc.param @chars.embeddings : tensor<7x2xf32> = #mlc.normal
+// CHECK:         mlc.gather %{{.*}}, %{{.*}} : (tensor<50x4xf32>, tensor<?x?xi32>) -> tensor<?x?x4xf32>
+// CHECK:         mlc.gather %{{.*}}, %{{.*}} : (tensor<7x2xf32>, tensor<?x?xi32>) -> tensor<?x?x2xf32>
+mlc.model @embedding {
+  %t = mlc.input "t" : tensor<?x?xi32>
+  %e = mlc.embedding %t {input_dim = 50, output_dim = 4} : tensor<?x?xi32> -> tensor<?x?x4xf32>
+  %c = mlc.embedding %t {input_dim = 7, output_dim = 2, name = "chars", embeddings_initializer = #mlc.normal} : tensor<?x?xi32> -> tensor<?x?x2xf32>
+  mlc.output %e, %c : tensor<?x?x4xf32>, tensor<?x?x2xf32>
+}
