@@ -100,9 +100,105 @@ struct ScalarMaskedStore : OpRewritePattern<vector::MaskedStoreOp> {
   }
 };
 
+/// The dims a rank-reducing subview with non-unit strides drops: unit-size
+/// dims, chosen so that the kept dims' strides (the source's times the
+/// subview's) are the result's. Null when there is no such choice.
+std::optional<SmallVector<bool>> droppedDims(memref::SubViewOp op) {
+  MemRefType src = op.getSourceType(), res = op.getType();
+  int64_t drop = src.getRank() - res.getRank();
+  SmallVector<int64_t> srcStrides, resStrides;
+  int64_t srcOffset, resOffset;
+  if (drop <= 0 || failed(src.getStridesAndOffset(srcStrides, srcOffset)) ||
+      failed(res.getStridesAndOffset(resStrides, resOffset)))
+    return std::nullopt;
+  ArrayRef<int64_t> sizes = op.getStaticSizes(), steps = op.getStaticStrides();
+  SmallVector<int64_t> unit;
+  for (int64_t d = 0; d < src.getRank(); ++d)
+    if (sizes[d] == 1)
+      unit.push_back(d);
+  if (unit.size() > 12)
+    return std::nullopt;
+  for (unsigned mask = 0; mask < (1u << unit.size()); ++mask) {
+    if (llvm::popcount(mask) != drop)
+      continue;
+    SmallVector<bool> dropped(src.getRank(), false);
+    for (auto [i, d] : llvm::enumerate(unit))
+      dropped[d] = mask & (1u << i);
+    bool matches = true;
+    for (int64_t d = 0, j = 0; d < src.getRank() && matches; ++d) {
+      if (dropped[d])
+        continue;
+      int64_t want = resStrides[j++];
+      bool dynamic = ShapedType::isDynamic(srcStrides[d]) ||
+                     ShapedType::isDynamic(steps[d]);
+      matches = dynamic ? ShapedType::isDynamic(want)
+                        : want == srcStrides[d] * steps[d];
+    }
+    if (matches)
+      return dropped;
+  }
+  return std::nullopt;
+}
+
+/// Rewrites rank-reducing subviews with non-unit strides (a dilated
+/// convolution's window) as reinterpret_casts of their source's base
+/// buffer: upstream's folds of loads through subviews derive the dropped
+/// dims from the source's strides alone and crash on them.
+void castStridedRankReducingSubviews(Operation *root) {
+  SmallVector<memref::SubViewOp> subviews;
+  root->walk([&](memref::SubViewOp op) {
+    if (op.getSourceType().getRank() > op.getType().getRank() &&
+        llvm::any_of(op.getStaticStrides(), [](int64_t s) { return s != 1; }))
+      subviews.push_back(op);
+  });
+  for (memref::SubViewOp op : subviews) {
+    std::optional<SmallVector<bool>> dropped = droppedDims(op);
+    if (!dropped)
+      continue;
+    OpBuilder b(op);
+    Location loc = op.getLoc();
+    auto meta =
+        memref::ExtractStridedMetadataOp::create(b, loc, op.getSource());
+    SmallVector<OpFoldResult> offsets = op.getMixedOffsets();
+    SmallVector<OpFoldResult> sizes = op.getMixedSizes();
+    SmallVector<OpFoldResult> steps = op.getMixedStrides();
+    Value offset = meta.getOffset();
+    SmallVector<OpFoldResult> keptSizes, keptStrides;
+    SmallVector<int64_t> resStrides;
+    int64_t resOffset;
+    if (failed(op.getType().getStridesAndOffset(resStrides, resOffset)))
+      continue;
+    for (int64_t d = 0, j = 0; d < op.getSourceType().getRank(); ++d) {
+      Value stride = meta.getStrides()[d];
+      Value at = getValueOrCreateConstantIndexOp(b, loc, offsets[d]);
+      offset = arith::AddIOp::create(b, loc, offset,
+                                     arith::MulIOp::create(b, loc, at, stride));
+      if ((*dropped)[d])
+        continue;
+      keptSizes.push_back(sizes[d]);
+      int64_t want = resStrides[j++];
+      keptStrides.push_back(
+          ShapedType::isDynamic(want)
+              ? OpFoldResult(arith::MulIOp::create(
+                    b, loc, stride,
+                    getValueOrCreateConstantIndexOp(b, loc, steps[d])))
+              : OpFoldResult(b.getIndexAttr(want)));
+    }
+    OpFoldResult resultOffset = ShapedType::isDynamic(resOffset)
+                                    ? OpFoldResult(offset)
+                                    : OpFoldResult(b.getIndexAttr(resOffset));
+    Value cast = memref::ReinterpretCastOp::create(
+        b, loc, op.getType(), meta.getBaseBuffer(), resultOffset, keptSizes,
+        keptStrides);
+    op.replaceAllUsesWith(cast);
+    op.erase();
+  }
+}
+
 struct FoldMemRefAliasesPass
     : public mlc::impl::FoldMemRefAliasesBase<FoldMemRefAliasesPass> {
   void runOnOperation() override {
+    castStridedRankReducingSubviews(getOperation());
     RewritePatternSet patterns(&getContext());
     // Ahead of upstream's folds of the same ops, which would match first.
     patterns.add<ScalarLoad, ScalarStore, ScalarMaskedLoad, ScalarMaskedStore>(
