@@ -366,6 +366,28 @@ GRAD_CASE(LSTMScanTanhGates, kLSTMInputs,
           lstmScanBody("{activation = #mlc.act<sigmoid>, "
                        "recurrent_activation = #mlc.act<tanh>}"),
           "")
+// GRU: every step's h weighted, through the recurrent kernel and bias
+// (3 steps, 2 units).
+std::string gruScanBody(const char *attrs) {
+  return std::string("%hs, %g, %rh = mlc.gru_scan %z, %rk, %rb ") + attrs +
+         " : (tensor<?x3x6xf64>, tensor<2x6xf64>, tensor<6xf64>) -> "
+         "(tensor<?x3x2xf64>, tensor<?x3x6xf64>, tensor<?x3x2xf64>)\n"
+         "  %a = mlc.mul %hs, %u : (tensor<?x3x2xf64>, tensor<?x3x2xf64>) -> "
+         "tensor<?x3x2xf64>\n"
+         "  %l = mlc.reduce_sum %a axes = [] : tensor<?x3x2xf64> -> "
+         "tensor<f64>";
+}
+const std::vector<Input> kGRUInputs = {
+    {"z", {-1, 3, 6}},
+    {"rk", {2, 6}, -1, 1},
+    {"rb", {6}, -1, 1},
+    {"u", {-1, 3, 2}, -1, 1, false, 0, false}};
+GRAD_CASE(GRUScan, kGRUInputs, gruScanBody(""), "")
+GRAD_CASE(GRUScanReluTanh, kGRUInputs,
+          gruScanBody("{activation = #mlc.act<relu>, recurrent_activation = "
+                      "#mlc.act<tanh>}"),
+          "")
+
 // Only the last h (the layer without return_sequences).
 GRAD_CASE(LSTMScanLastStep, {{"z", {-1, 4, 8}}, {"rk", {2, 8}, -1, 1}},
           "%hs, %c, %cs, %g = mlc.lstm_scan %z, %rk : (tensor<?x4x8xf64>, "

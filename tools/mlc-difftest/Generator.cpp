@@ -387,6 +387,44 @@ private:
     return true;
   }
 
+  /// A recurrence's input projection of a rank-3 value (batch, time,
+  /// features): its rows (squashed when large) times a new (features,
+  /// `width`) param.
+  Val stepProjection(const Val &a, int64_t width) {
+    Val x = a.bound > 3 ? unary("tanh", a, 1) : a;
+    Val w = leaf({a.shape[2], Dim{width, 0}}, true, -1, 1);
+    Shape zs = {a.shape[0], a.shape[1], Dim{width, 0}};
+    return emit("mlc.matmul " + x.ssa + ", " + w.ssa + " : (" + t(x.shape) +
+                    ", " + t(w.shape) + ") -> " + t(zs),
+                zs, 3 * double(a.shape[2].size));
+  }
+
+  /// A GRU over a rank-3 value as (batch, time, features): its input
+  /// projection, the recurrence with a recurrent bias, its sequence.
+  bool gru(const Val &a) {
+    if (a.shape.size() != 3 || a.shape[2].sym || !allowed("gru_scan"))
+      return false;
+    int64_t units = pick(1, 3);
+    Val z = stepProjection(a, 3 * units);
+    const Shape &zs = z.shape;
+    Val rk = leaf({Dim{units, 0}, Dim{3 * units, 0}}, true, -1, 1);
+    Val rb = leaf({Dim{3 * units, 0}}, true, -1, 1);
+    static const char *acts[] = {"sigmoid", "tanh"};
+    std::string attrs;
+    if (chance(0.3))
+      attrs = std::string(" {activation = #mlc.act<") + acts[pick(0, 1)] +
+              ">, recurrent_activation = #mlc.act<" + acts[pick(0, 1)] + ">}";
+    Shape seq = {a.shape[0], a.shape[1], Dim{units, 0}};
+    std::string hs = fresh(), gates = fresh(), rh = fresh();
+    g.body.push_back(hs + ", " + gates + ", " + rh + " = mlc.gru_scan " +
+                     z.ssa + ", " + rk.ssa + ", " + rb.ssa + attrs + " : (" +
+                     t(zs) + ", " + t(rk.shape) + ", " + t(rb.shape) +
+                     ") -> (" + t(seq) + ", " + t(zs) + ", " + t(seq) + ")");
+    // h is a mix of tanh values and the zero state: |h| <= 1.
+    pool.push_back(Val{hs, seq, 1});
+    return true;
+  }
+
   /// An LSTM over a rank-3 value as (batch, time, features): its input
   /// projection (a matmul of every step's rows), the recurrence, and its
   /// sequence or last cell.
@@ -394,12 +432,8 @@ private:
     if (a.shape.size() != 3 || a.shape[2].sym || !allowed("lstm_scan"))
       return false;
     int64_t units = pick(1, 3);
-    Val x = a.bound > 3 ? unary("tanh", a, 1) : a;
-    Val w = leaf({a.shape[2], Dim{4 * units, 0}}, true, -1, 1);
-    Shape zs = {a.shape[0], a.shape[1], Dim{4 * units, 0}};
-    Val z = emit("mlc.matmul " + x.ssa + ", " + w.ssa + " : (" + t(x.shape) +
-                     ", " + t(w.shape) + ") -> " + t(zs),
-                 zs, 3 * double(a.shape[2].size));
+    Val z = stepProjection(a, 4 * units);
+    const Shape &zs = z.shape;
     Val rk = leaf({Dim{units, 0}, Dim{4 * units, 0}}, true, -1, 1);
     static const char *acts[] = {"sigmoid", "tanh"};
     std::string attrs;
@@ -679,7 +713,7 @@ private:
     case 13:
       return slice(a);
     case 14:
-      return lstm(a);
+      return chance(0.5) ? lstm(a) : gru(a);
     case 15:
       return gather(a);
     case 16:

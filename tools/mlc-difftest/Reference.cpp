@@ -436,6 +436,52 @@ public:
     return true;
   }
 
+  /// Keras's GRU (reset_after) from a zero state, gates z, r, h: every
+  /// step's h, activated gates and recurrent candidate h · U_h + c_h.
+  bool gruScan(mlc::GRUScanOp op) {
+    const HostTensor &zx = in(op, 0), &rk = in(op, 1), &rb = in(op, 2);
+    int64_t B = zx.shape[0], T = zx.shape[1], U = zx.shape[2] / 3;
+    mlc::Activation act = op.getActivation(),
+                    gateAct = op.getRecurrentActivation();
+    HostTensor hs, gates, rh;
+    hs.shape = rh.shape = {B, T, U};
+    gates.shape = zx.shape;
+    hs.data.assign(B * T * U, 0);
+    rh.data.assign(B * T * U, 0);
+    gates.data.assign(B * T * 3 * U, 0);
+    std::vector<double> h(B * U, 0), g(3 * U);
+    for (int64_t t = 0; t < T; ++t) {
+      std::vector<double> hNext(B * U);
+      for (int64_t b = 0; b < B; ++b) {
+        for (int64_t j = 0; j < 3 * U; ++j) {
+          double sum = rb.data[j];
+          for (int64_t k = 0; k < U; ++k)
+            sum += h[b * U + k] * rk.data[k * 3 * U + j];
+          g[j] = sum;
+        }
+        const double *x = &zx.data[(b * T + t) * 3 * U];
+        for (int64_t u = 0; u < U; ++u) {
+          double z = activate(gateAct, x[u] + g[u]);
+          double r = activate(gateAct, x[U + u] + g[U + u]);
+          double hh = activate(act, x[2 * U + u] + r * g[2 * U + u]);
+          hNext[b * U + u] = z * h[b * U + u] + (1 - z) * hh;
+          int64_t at = (b * T + t) * U + u;
+          hs.data[at] = hNext[b * U + u];
+          rh.data[at] = g[2 * U + u];
+          double *gt = &gates.data[(b * T + t) * 3 * U];
+          gt[u] = z;
+          gt[U + u] = r;
+          gt[2 * U + u] = hh;
+        }
+      }
+      h = std::move(hNext);
+    }
+    values[op->getResult(0)] = std::move(hs);
+    values[op->getResult(1)] = std::move(gates);
+    values[op->getResult(2)] = std::move(rh);
+    return true;
+  }
+
   bool matmul(mlc::MatmulOp op) {
     const HostTensor &a = in(op, 0), &b = in(op, 1);
     size_t ra = a.shape.size(), rb = b.shape.size();
@@ -879,6 +925,7 @@ public:
         .Case([&](mlc::SliceOp o) { return slice(o); })
         .Case([&](mlc::GatherOp o) { return gather(o); })
         .Case([&](mlc::LSTMScanOp o) { return lstmScan(o); })
+        .Case([&](mlc::GRUScanOp o) { return gruScan(o); })
         .Case([&](mlc::ApplyBatchNormOp o) { return batchNorm(o); })
         .Case([&](mlc::ApplyDropoutOp o) { return dropout(o); })
         .Case<mlc::MSEOp, mlc::CategoricalCrossentropyOp,

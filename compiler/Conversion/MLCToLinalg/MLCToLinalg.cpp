@@ -52,13 +52,14 @@ void reportUnlowered(Operation *op) {
             o->emitOpError()
                 << "must be lowered by mlc-optimizer before mlc-to-linalg";
           })
-      .Case<LSTMScanOp, LSTMScanGradOp>([](Operation *o) {
-        o->emitOpError() << "must be expanded into a loop by "
-                            "mlc-expand-recurrences before lowering";
-      })
+      .Case<LSTMScanOp, LSTMScanGradOp, GRUScanOp, GRUScanGradOp>(
+          [](Operation *o) {
+            o->emitOpError() << "must be expanded into a loop by "
+                                "mlc-expand-recurrences before lowering";
+          })
       .Case<DenseOp, FlattenOp, Conv2DOp, DepthwiseConv2DOp, MaxPool2DOp,
             AvgPool2DOp, GlobalAvgPool2DOp, DropoutOp, BatchNormOp, LSTMOp,
-            EmbeddingOp, LayerNormOp, SplitOp>([](Operation *o) {
+            EmbeddingOp, LayerNormOp, SplitOp, GRUOp>([](Operation *o) {
         o->emitOpError() << "is a layer and cannot be lowered directly; run "
                             "mlc-materialize-params first";
       })

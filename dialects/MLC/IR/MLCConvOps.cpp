@@ -52,7 +52,7 @@ FailureOr<SmallVector<int64_t, 4>> mlc::kerasPads(StringRef padding,
 bool mlc::isLayer(Operation *op) {
   return llvm::isa<DenseOp, FlattenOp, Conv2DOp, DepthwiseConv2DOp, MaxPool2DOp,
                    AvgPool2DOp, GlobalAvgPool2DOp, DropoutOp, BatchNormOp,
-                   LSTMOp, EmbeddingOp, LayerNormOp, SplitOp>(op);
+                   LSTMOp, EmbeddingOp, LayerNormOp, SplitOp, GRUOp>(op);
 }
 
 namespace {

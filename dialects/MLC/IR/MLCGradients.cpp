@@ -515,6 +515,28 @@ LogicalResult LSTMScanOp::buildVJPs(OpBuilder &b, ValueRange resultGrads,
   return success();
 }
 
+LogicalResult GRUScanOp::buildVJP(OpBuilder &, Value, Grads &) {
+  return emitOpError() << "has several results: use buildVJPs";
+}
+
+LogicalResult GRUScanOp::buildVJPs(OpBuilder &b, ValueRange resultGrads,
+                                   Grads &grads) {
+  if (resultGrads[1] || resultGrads[2])
+    return emitOpError() << "cannot be differentiated through its saved "
+                            "gates or recurrent candidate (results 1 and 2)";
+  auto grad = GRUScanGradOp::create(
+      b, getLoc(),
+      TypeRange{getInputs().getType(), getRecurrentKernel().getType(),
+                getRecurrentBias().getType()},
+      resultGrads[0], getRecurrentKernel(), getSequence(), getGates(),
+      getRecurrentCandidate(), getActivationAttr(),
+      getRecurrentActivationAttr());
+  grads.push_back({getInputs(), grad.getInputsGrad()});
+  grads.push_back({getRecurrentKernel(), grad.getRecurrentKernelGrad()});
+  grads.push_back({getRecurrentBias(), grad.getRecurrentBiasGrad()});
+  return success();
+}
+
 //===----------------------------------------------------------------------===//
 // Convolution and pooling
 //===----------------------------------------------------------------------===//

@@ -383,6 +383,39 @@ def MLC_SplitOp : MLC_Op<"split"> {
   let hasVerifier = 1;
 }
 
+def MLC_GRUOp : MLC_Op<"gru"> {
+  let summary = "Gated recurrent unit layer";
+  let description = [{
+    Keras `GRU` (version 3, `reset_after`) over a `(batch, time,
+    features)` sequence, gates in Keras's order `z, r, h`:
+    `z = rec_act(x W_z + b_z + h U_z + c_z)`, `r = rec_act(x W_r + b_r + h
+    U_r + c_r)`, `hh = act(x W_h + b_h + r * (h U_h + c_h))`,
+    `h' = z * h + (1 - z) * hh`, from a zero state. Results as
+    `mlc.lstm`'s: the last `h` or every step's (`return_sequences`), and
+    with `return_state` the last `h` once more. Params `<name>.kernel`
+    (`features x 3 units`, Glorot uniform), `<name>.recurrent_kernel`
+    (`units x 3 units`, orthogonal), `<name>.bias` (`2 x 3 units`: the
+    input bias `b` and the recurrent bias `c`, zeros). Unnamed layers are
+    `gru`, `gru_1`, ...
+  }];
+  let arguments = (ins
+      MLC_FloatTensor:$input,
+      ConfinedAttr<I64Attr, [IntPositive]>:$units,
+      DefaultValuedAttr<MLC_ActivationAttr, "::mlc::Activation::tanh">:$activation,
+      DefaultValuedAttr<MLC_ActivationAttr, "::mlc::Activation::sigmoid">:$recurrent_activation,
+      DefaultValuedAttr<BoolAttr, "true">:$use_bias,
+      DefaultValuedAttr<BoolAttr, "false">:$return_sequences,
+      DefaultValuedAttr<BoolAttr, "false">:$return_state,
+      OptionalAttr<StrAttr>:$name,
+      OptionalAttr<MLC_InitializerAttrInterface>:$kernel_initializer,
+      OptionalAttr<MLC_InitializerAttrInterface>:$recurrent_initializer,
+      OptionalAttr<MLC_InitializerAttrInterface>:$bias_initializer);
+  let results = (outs Variadic<MLC_FloatTensor>:$results);
+  let assemblyFormat =
+      "$input attr-dict `:` type($input) `->` type($results)";
+  let hasVerifier = 1;
+}
+
 def MLC_LSTMOp : MLC_Op<"lstm"> {
   let summary = "Long short-term memory layer";
   let description = [{
@@ -745,6 +778,51 @@ def MLC_LSTMScanOp : MLC_Op<"lstm_scan", [Pure,
   let builders = [OpBuilder<(ins "::mlir::Value":$inputs,
       "::mlir::Value":$recurrentKernel, "::mlc::Activation":$activation,
       "::mlc::Activation":$recurrentActivation)>];
+}
+
+def MLC_GRUScanOp : MLC_Op<"gru_scan", [Pure,
+    DeclareOpInterfaceMethods<MLC_DifferentiableOpInterface, ["buildVJPs"]>]> {
+  let summary = "The recurrence of a GRU over all time steps";
+  let description = [{
+    `%hs, %gates, %rh = mlc.gru_scan %zx, %rk, %rb` runs Keras's GRU
+    (`reset_after`) from a zero state over `%zx` (`batch, time, 3 units`:
+    every step's input projection plus input bias, gates `z, r, h`), with
+    the recurrent kernel `%rk` (`units, 3 units`) and recurrent bias `%rb`
+    (`3 units`). Step `t`: `g = h · rk + rb`; `z, r` are
+    `recurrent_activation` of `zx_z + g_z`, `zx_r + g_r`; `hh =
+    activation(zx_h + r * g_h)`; `h' = z h + (1 - z) hh`. Results: every
+    step's `h`, and for the gradient every step's activated gates
+    `z, r, hh` and `g_h` (no gradients of their own).
+    `mlc-expand-recurrences` lowers it to a loop over time.
+  }];
+  let arguments = (ins MLC_FloatTensor:$inputs,
+      MLC_FloatTensor:$recurrent_kernel, MLC_FloatTensor:$recurrent_bias,
+      DefaultValuedAttr<MLC_ActivationAttr, "::mlc::Activation::tanh">:$activation,
+      DefaultValuedAttr<MLC_ActivationAttr, "::mlc::Activation::sigmoid">:$recurrent_activation);
+  let results = (outs MLC_FloatTensor:$sequence, MLC_FloatTensor:$gates,
+                      MLC_FloatTensor:$recurrent_candidate);
+  let assemblyFormat = "$inputs `,` $recurrent_kernel `,` $recurrent_bias "
+                       "attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def MLC_GRUScanGradOp : MLC_Op<"gru_scan_grad", [Pure]> {
+  let summary = "Backpropagation through time of mlc.gru_scan";
+  let description = [{
+    `%dzx, %drk, %drb = mlc.gru_scan_grad %dhs, %rk, %hs, %gates, %rh`: the
+    gradients of an `mlc.gru_scan`'s inputs, recurrent kernel and
+    recurrent bias from the gradient of its step outputs and its results.
+  }];
+  let arguments = (ins MLC_FloatTensor:$sequence_grad,
+      MLC_FloatTensor:$recurrent_kernel, MLC_FloatTensor:$sequence,
+      MLC_FloatTensor:$gates, MLC_FloatTensor:$recurrent_candidate,
+      DefaultValuedAttr<MLC_ActivationAttr, "::mlc::Activation::tanh">:$activation,
+      DefaultValuedAttr<MLC_ActivationAttr, "::mlc::Activation::sigmoid">:$recurrent_activation);
+  let results = (outs MLC_FloatTensor:$inputs_grad,
+                      MLC_FloatTensor:$recurrent_kernel_grad,
+                      MLC_FloatTensor:$recurrent_bias_grad);
+  let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
 }
 
 def MLC_LSTMScanGradOp : MLC_Op<"lstm_scan_grad", [Pure]> {

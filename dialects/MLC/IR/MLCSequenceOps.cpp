@@ -225,6 +225,15 @@ LogicalResult LayerNormOp::verify() {
 // LSTM
 //===----------------------------------------------------------------------===//
 
+/// Fails unless `v` has type `t`, naming it `what`.
+static LogicalResult expectType(Operation *op, Value v, RankedTensorType t,
+                                StringRef what) {
+  if (v.getType() != t)
+    return op->emitOpError()
+           << what << " must be " << t << ", got " << v.getType();
+  return success();
+}
+
 /// Activations a recurrence can take: their derivative follows from their
 /// output.
 static LogicalResult checkRecurrentActivation(Operation *op, StringRef what,
@@ -236,64 +245,156 @@ static LogicalResult checkRecurrentActivation(Operation *op, StringRef what,
   return success();
 }
 
-LogicalResult LSTMOp::verify() {
-  RankedTensorType in = getInput().getType();
+/// Checks a recurrent layer's input and activations and its results: the
+/// last h or every step's, then `states` more (batch, units) values with
+/// `return_state`.
+static LogicalResult verifyRecurrentLayer(Operation *op, Value input,
+                                          int64_t units, Activation act,
+                                          Activation gateAct,
+                                          bool returnSequences,
+                                          bool returnState, int64_t states) {
+  auto in = llvm::cast<RankedTensorType>(input.getType());
   if (in.getRank() != 3)
-    return emitOpError() << "input must be (batch, time, features), got " << in;
+    return op->emitOpError()
+           << "input must be (batch, time, features), got " << in;
   if (in.isDynamicDim(2))
-    return emitOpError() << "input features must be static, got " << in;
+    return op->emitOpError() << "input features must be static, got " << in;
+  if (failed(checkRecurrentActivation(op, "activation", act)) ||
+      failed(checkRecurrentActivation(op, "recurrent_activation", gateAct)))
+    return failure();
+  if (units > (int64_t(1) << 24))
+    return op->emitOpError() << "units must be at most 16777216, got " << units;
+  Type elt = in.getElementType();
+  auto state = RankedTensorType::get({in.getDimSize(0), units}, elt);
+  SmallVector<Type> expected;
+  expected.push_back(returnSequences
+                         ? RankedTensorType::get(
+                               {in.getDimSize(0), in.getDimSize(1), units}, elt)
+                         : state);
+  if (returnState)
+    for (int64_t i = 0; i < states; ++i)
+      expected.push_back(state);
+  if (TypeRange(op->getResultTypes()) != TypeRange(expected)) {
+    InFlightDiagnostic d = op->emitOpError();
+    d << "with input " << in << ", units = " << units
+      << (returnSequences ? ", return_sequences" : "")
+      << (returnState ? ", return_state" : "") << " the results must be (";
+    llvm::interleaveComma(expected, d);
+    d << "), got (";
+    llvm::interleaveComma(op->getResultTypes(), d);
+    return d << ")";
+  }
+  return success();
+}
+
+LogicalResult GRUOp::verify() {
+  return verifyRecurrentLayer(*this, getInput(), getUnits(), getActivation(),
+                              getRecurrentActivation(), getReturnSequences(),
+                              getReturnState(), 1);
+}
+
+/// The units of a recurrence whose per-step inputs are (batch, time,
+/// `gates` units) and whose recurrent kernel `rk` is (units, `gates`
+/// units), or failure after saying which is wrong.
+static FailureOr<int64_t> recurrenceUnits(Operation *op,
+                                          RankedTensorType inputs,
+                                          RankedTensorType rk, int64_t gates) {
+  if (inputs.getRank() != 3 || inputs.isDynamicDim(2) ||
+      inputs.getDimSize(2) % gates != 0)
+    return op->emitOpError() << "inputs must be (batch, time, " << gates
+                             << " * units) with static units, got " << inputs;
+  int64_t units = inputs.getDimSize(2) / gates;
+  auto rkType =
+      RankedTensorType::get({units, gates * units}, inputs.getElementType());
+  if (rk != rkType)
+    return op->emitOpError() << "recurrent kernel must be " << rkType
+                             << " for inputs " << inputs << ", got " << rk;
+  return units;
+}
+
+/// The types a gru_scan of `inputs` (batch, time, 3 units) has: sequence,
+/// gates, recurrent candidate.
+static FailureOr<SmallVector<RankedTensorType, 3>>
+gruScanTypes(Operation *op, RankedTensorType inputs, RankedTensorType rk,
+             RankedTensorType rb) {
+  FailureOr<int64_t> n = recurrenceUnits(op, inputs, rk, 3);
+  if (failed(n))
+    return failure();
+  int64_t units = *n;
+  Type elt = inputs.getElementType();
+  auto rbType = RankedTensorType::get({3 * units}, elt);
+  if (rb != rbType)
+    return op->emitOpError() << "recurrent bias must be " << rbType
+                             << " for inputs " << inputs << ", got " << rb;
+  int64_t batch = inputs.getDimSize(0), time = inputs.getDimSize(1);
+  auto seq = RankedTensorType::get({batch, time, units}, elt);
+  return SmallVector<RankedTensorType, 3>{seq, inputs, seq};
+}
+
+LogicalResult GRUScanOp::verify() {
+  auto types =
+      gruScanTypes(*this, getInputs().getType(), getRecurrentKernel().getType(),
+                   getRecurrentBias().getType());
+  if (failed(types))
+    return failure();
+  if (!llvm::equal(getResultTypes(), *types,
+                   [](Type a, RankedTensorType b) { return a == b; }))
+    return emitOpError() << "results must be (" << (*types)[0] << ", "
+                         << (*types)[1] << ", " << (*types)[2]
+                         << ") for inputs " << getInputs().getType();
   if (failed(checkRecurrentActivation(*this, "activation", getActivation())) ||
       failed(checkRecurrentActivation(*this, "recurrent_activation",
                                       getRecurrentActivation())))
     return failure();
+  return success();
+}
+
+LogicalResult GRUScanGradOp::verify() {
+  RankedTensorType rk = getRecurrentKernel().getType();
+  auto rb = RankedTensorType::get({rk.getShape().back()}, rk.getElementType());
+  auto types = gruScanTypes(*this, getGates().getType(), rk, rb);
+  if (failed(types))
+    return failure();
+  auto expect = [&](Value v, RankedTensorType t, StringRef what) {
+    return expectType(*this, v, t, what);
+  };
+  if (failed(expect(getSequenceGrad(), (*types)[0], "sequence gradient")) ||
+      failed(expect(getSequence(), (*types)[0], "sequence")) ||
+      failed(expect(getRecurrentCandidate(), (*types)[2],
+                    "recurrent candidate")) ||
+      failed(expect(getInputsGrad(), (*types)[1], "inputs gradient")) ||
+      failed(
+          expect(getRecurrentKernelGrad(), rk, "recurrent kernel gradient")) ||
+      failed(expect(getRecurrentBiasGrad(), rb, "recurrent bias gradient")))
+    return failure();
+  if (failed(checkRecurrentActivation(*this, "activation", getActivation())) ||
+      failed(checkRecurrentActivation(*this, "recurrent_activation",
+                                      getRecurrentActivation())))
+    return failure();
+  return success();
+}
+
+LogicalResult LSTMOp::verify() {
   if (getUseBias() && getUnitForgetBias() && getBiasInitializer() &&
       !llvm::isa<ZerosAttr>(*getBiasInitializer()))
     return emitOpError() << "unit_forget_bias sets the bias to zeros with "
                             "ones for the forget gate; with bias_initializer "
                          << *getBiasInitializer()
                          << " set unit_forget_bias = false";
-  int64_t units = getUnits();
-  if (units > (int64_t(1) << 24))
-    return emitOpError() << "units must be at most 16777216, got " << units;
-  Type elt = in.getElementType();
-  auto state = RankedTensorType::get({in.getDimSize(0), units}, elt);
-  SmallVector<Type> expected;
-  expected.push_back(getReturnSequences()
-                         ? RankedTensorType::get(
-                               {in.getDimSize(0), in.getDimSize(1), units}, elt)
-                         : state);
-  if (getReturnState()) {
-    expected.push_back(state);
-    expected.push_back(state);
-  }
-  if (TypeRange(getResults()) != TypeRange(expected)) {
-    InFlightDiagnostic d = emitOpError();
-    d << "with input " << in << ", units = " << units
-      << (getReturnSequences() ? ", return_sequences" : "")
-      << (getReturnState() ? ", return_state" : "") << " the results must be (";
-    llvm::interleaveComma(expected, d);
-    d << "), got (";
-    llvm::interleaveComma(getResults().getTypes(), d);
-    return d << ")";
-  }
-  return success();
+  return verifyRecurrentLayer(*this, getInput(), getUnits(), getActivation(),
+                              getRecurrentActivation(), getReturnSequences(),
+                              getReturnState(), 2);
 }
 
 /// The types an lstm_scan of `inputs` (batch, time, 4 units) has:
 /// sequence, cell, cells, gates.
 static FailureOr<SmallVector<RankedTensorType, 4>>
 lstmScanTypes(Operation *op, RankedTensorType inputs, RankedTensorType rk) {
-  if (inputs.getRank() != 3 || inputs.isDynamicDim(2) ||
-      inputs.getDimSize(2) % 4 != 0)
-    return op->emitOpError() << "inputs must be (batch, time, 4 * units) with "
-                                "static units, got "
-                             << inputs;
-  int64_t units = inputs.getDimSize(2) / 4;
+  FailureOr<int64_t> n = recurrenceUnits(op, inputs, rk, 4);
+  if (failed(n))
+    return failure();
+  int64_t units = *n;
   Type elt = inputs.getElementType();
-  auto rkType = RankedTensorType::get({units, 4 * units}, elt);
-  if (rk != rkType)
-    return op->emitOpError() << "recurrent kernel must be " << rkType
-                             << " for inputs " << inputs << ", got " << rk;
   int64_t batch = inputs.getDimSize(0), time = inputs.getDimSize(1);
   return SmallVector<RankedTensorType, 4>{
       RankedTensorType::get({batch, time, units}, elt),
@@ -338,12 +439,8 @@ LogicalResult LSTMScanGradOp::verify() {
                              getRecurrentKernel().getType());
   if (failed(types))
     return failure();
-  auto expect = [&](Value v, RankedTensorType t,
-                    StringRef what) -> LogicalResult {
-    if (v.getType() != t)
-      return emitOpError() << what << " must be " << t << ", got "
-                           << v.getType();
-    return success();
+  auto expect = [&](Value v, RankedTensorType t, StringRef what) {
+    return expectType(*this, v, t, what);
   };
   if (failed(expect(getSequenceGrad(), (*types)[0], "sequence gradient")) ||
       failed(expect(getCellGrad(), (*types)[1], "cell gradient")) ||

@@ -153,6 +153,33 @@ public:
   }
 };
 
+/// One step of a recurrence's backward pass at step `t`: the values carried
+/// from step t + 1 in, those for step t - 1 out; `prevT` is t - 1, or none
+/// at t = 0 (the zero state).
+using BackwardStepFn = llvm::function_ref<SmallVector<Value>(
+    StepBuilder &, Value t, ValueRange carried, std::optional<Value> prevT)>;
+
+/// Runs `step` from the last step to the first: steps last .. 1 in a loop
+/// (iteration j is step last - j), then step 0 peeled off, so no step
+/// branches on whether it has a predecessor. Returns step 0's values.
+SmallVector<Value> backwardThroughTime(StepBuilder &s, Value time,
+                                       ValueRange init, BackwardStepFn step) {
+  OpBuilder &b = s.b;
+  Location loc = s.loc;
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  Value one = arith::ConstantIndexOp::create(b, loc, 1);
+  Value last = arith::SubIOp::create(b, loc, time, one);
+  auto loop = scf::ForOp::create(
+      b, loc, zero, last, one, init,
+      [&](OpBuilder &nb, Location nl, Value j, ValueRange args) {
+        StepBuilder n(nb, nl, s.batch, s.batchSize, s.units, s.elt);
+        Value t = arith::SubIOp::create(nb, nl, last, j);
+        Value prevT = arith::SubIOp::create(nb, nl, t, one);
+        scf::YieldOp::create(nb, nl, step(n, t, args, prevT));
+      });
+  return step(s, zero, loop.getResults(), std::nullopt);
+}
+
 /// The forward recurrence: one loop iteration per step.
 void expandScan(LSTMScanOp op) {
   OpBuilder b(op);
@@ -218,9 +245,7 @@ void expandScan(LSTMScanOp op) {
   op.erase();
 }
 
-/// Backpropagation through time: the steps from the last to the first.
-/// The first step (whose previous state is the zero state) is peeled off
-/// the loop, so no step branches on whether it has a predecessor.
+/// Backpropagation through time of the LSTM.
 void expandScanGrad(LSTMScanGradOp op) {
   OpBuilder b(op);
   Location loc = op.getLoc();
@@ -238,8 +263,10 @@ void expandScanGrad(LSTMScanGradOp op) {
   // One step at t: the gradients flowing into step t - 1's h and c, dz
   // with step t's row written, and the recurrent kernel's gradient so far.
   // `prev` is step t - 1's (h, c), or null at t = 0 (the zero state).
-  auto step = [&](StepBuilder &n, Value t, Value dhNext, Value dcNext, Value dz,
-                  Value drk, std::optional<Value> prevT) {
+  auto step = [&](StepBuilder &n, Value t, ValueRange carried,
+                  std::optional<Value> prevT) {
+    Value dhNext = carried[0], dcNext = carried[1], dz = carried[2],
+          drk = carried[3];
     Value dh = n.add(n.step(dhs, t, 0, units), dhNext);
     Value i = n.step(gates, t, 0, units);
     Value f = n.step(gates, t, units, units);
@@ -270,27 +297,137 @@ void expandScanGrad(LSTMScanGradOp op) {
     return SmallVector<Value>{dhPrev, dcPrev, dz, drk};
   };
 
-  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
-  Value one = arith::ConstantIndexOp::create(b, loc, 1);
-  Value last = arith::SubIOp::create(b, loc, time, one);
   SmallVector<Value> init = {s.filled(op.getCellGrad().getType(), 0.0),
                              op.getCellGrad(),
                              s.emptySequence(gates.getType(), time),
                              s.filled(op.getRecurrentKernel().getType(), 0.0)};
-  // Steps last .. 1 (iteration j is step `last - j`).
-  auto loop = scf::ForOp::create(
-      b, loc, zero, last, one, init,
-      [&](OpBuilder &nb, Location nl, Value j, ValueRange args) {
-        StepBuilder n(nb, nl, batch, s.batchSize, units, s.elt);
-        Value t = arith::SubIOp::create(nb, nl, last, j);
-        Value prevT = arith::SubIOp::create(nb, nl, t, one);
-        scf::YieldOp::create(
-            nb, nl, step(n, t, args[0], args[1], args[2], args[3], prevT));
-      });
-  ValueRange r = loop.getResults();
-  SmallVector<Value> first = step(s, zero, r[0], r[1], r[2], r[3], {});
+  SmallVector<Value> first = backwardThroughTime(s, time, init, step);
   op.getInputsGrad().replaceAllUsesWith(first[2]);
   op.getRecurrentKernelGrad().replaceAllUsesWith(first[3]);
+  op.erase();
+}
+
+/// The GRU's forward recurrence (Keras's reset_after form).
+void expandGRUScan(GRUScanOp op) {
+  OpBuilder b(op);
+  Location loc = op.getLoc();
+  Value zx = op.getInputs(), rk = op.getRecurrentKernel();
+  Value rb = op.getRecurrentBias();
+  auto zType = llvm::cast<RankedTensorType>(zx.getType());
+  int64_t units = zType.getDimSize(2) / 3;
+  Value batch = tensor::DimOp::create(b, loc, zx, 0);
+  Value time = tensor::DimOp::create(b, loc, zx, 1);
+  StepBuilder s(b, loc, batch, zType.getDimSize(0), units,
+                zType.getElementType());
+  Activation act = op.getActivation(), gateAct = op.getRecurrentActivation();
+  bool keepSaved =
+      !op.getGates().use_empty() || !op.getRecurrentCandidate().use_empty();
+  auto stateType = RankedTensorType::get({zType.getDimSize(0), units},
+                                         zType.getElementType());
+  SmallVector<Value> init = {s.filled(stateType, 0.0),
+                             s.emptySequence(op.getSequence().getType(), time)};
+  if (keepSaved) {
+    init.push_back(s.emptySequence(op.getGates().getType(), time));
+    init.push_back(s.emptySequence(op.getRecurrentCandidate().getType(), time));
+  }
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  Value one = arith::ConstantIndexOp::create(b, loc, 1);
+  auto loop = scf::ForOp::create(
+      b, loc, zero, time, one, init,
+      [&](OpBuilder &nb, Location nl, Value t, ValueRange args) {
+        StepBuilder n(nb, nl, batch, s.batchSize, units, s.elt);
+        Value h = args[0];
+        Value g = n.add(MatmulOp::create(nb, nl, h, rk), rb);
+        Value x = n.step(zx, t, 0, 3 * units);
+        Value z = n.activate(
+            gateAct, n.add(n.columns(x, 0, units), n.columns(g, 0, units)));
+        Value r = n.activate(gateAct, n.add(n.columns(x, units, units),
+                                            n.columns(g, units, units)));
+        Value gh = n.columns(g, 2 * units, units);
+        Value hh = n.activate(
+            act, n.add(n.columns(x, 2 * units, units), n.mul(r, gh)));
+        // h' = z h + (1 - z) hh = hh + z (h - hh).
+        Value h2 = n.add(hh, n.mul(z, SubOp::create(nb, nl, h, hh)));
+        SmallVector<Value> next = {h2, n.put(h2, args[1], t, 0)};
+        if (keepSaved) {
+          Value gates = args[2];
+          Value each[] = {z, r, hh};
+          for (auto [j, gate] : llvm::enumerate(each))
+            gates = n.put(gate, gates, t, int64_t(j) * units);
+          next.push_back(gates);
+          next.push_back(n.put(gh, args[3], t, 0));
+        }
+        scf::YieldOp::create(nb, nl, next);
+      });
+  op.getSequence().replaceAllUsesWith(loop.getResult(1));
+  if (keepSaved) {
+    op.getGates().replaceAllUsesWith(loop.getResult(2));
+    op.getRecurrentCandidate().replaceAllUsesWith(loop.getResult(3));
+  }
+  op.erase();
+}
+
+/// Backpropagation through time of the GRU.
+void expandGRUScanGrad(GRUScanGradOp op) {
+  OpBuilder b(op);
+  Location loc = op.getLoc();
+  Value gates = op.getGates(), rk = op.getRecurrentKernel();
+  Value hs = op.getSequence(), dhs = op.getSequenceGrad();
+  Value rh = op.getRecurrentCandidate();
+  auto gatesType = llvm::cast<RankedTensorType>(gates.getType());
+  int64_t units = gatesType.getDimSize(2) / 3;
+  Value batch = tensor::DimOp::create(b, loc, gates, 0);
+  Value time = tensor::DimOp::create(b, loc, gates, 1);
+  StepBuilder s(b, loc, batch, gatesType.getDimSize(0), units,
+                gatesType.getElementType());
+  Activation act = op.getActivation(), gateAct = op.getRecurrentActivation();
+  auto stateType = RankedTensorType::get({gatesType.getDimSize(0), units},
+                                         gatesType.getElementType());
+  Value zeroState = s.filled(stateType, 0.0);
+
+  // Step t with the gradient dhNext flowing in from step t + 1; `prevT`
+  // is t - 1, or none at t = 0 (the zero state).
+  auto step = [&](StepBuilder &n, Value t, ValueRange carried,
+                  std::optional<Value> prevT) {
+    Value dhNext = carried[0], dzx = carried[1], drk = carried[2],
+          drb = carried[3];
+    Value dh = n.add(n.step(dhs, t, 0, units), dhNext);
+    Value z = n.step(gates, t, 0, units);
+    Value r = n.step(gates, t, units, units);
+    Value hh = n.step(gates, t, 2 * units, units);
+    Value gh = n.step(rh, t, 0, units);
+    Value hPrev = prevT ? n.step(hs, *prevT, 0, units) : zeroState;
+    // h' = hh + z (h - hh).
+    Value dzPre =
+        n.backward(gateAct, n.mul(dh, SubOp::create(n.b, n.loc, hPrev, hh)), z);
+    Value oneMinusZ = SubOp::create(n.b, n.loc, n.scalar(1.0), z);
+    Value dhhPre = n.backward(act, n.mul(dh, oneMinusZ), hh);
+    Value drPre = n.backward(gateAct, n.mul(dhhPre, gh), r);
+    Value dgh = n.mul(dhhPre, r);
+    dzx = n.put(dzPre, dzx, t, 0);
+    dzx = n.put(drPre, dzx, t, units);
+    dzx = n.put(dhhPre, dzx, t, 2 * units);
+    // The recurrent matmul's gradient: dg = [dz, dr, r * dhh].
+    Value dg = ConcatOp::create(n.b, n.loc, n.stepType(gates, 3 * units),
+                                ValueRange{dzPre, drPre, dgh},
+                                n.b.getI64IntegerAttr(1));
+    Value dhPrev =
+        n.add(n.mul(dh, z), MatmulOp::create(n.b, n.loc, dg, rk, false, true));
+    drb = n.add(drb, ReduceSumOp::create(n.b, n.loc, dg, ArrayRef<int64_t>{0},
+                                         /*keepdims=*/false));
+    if (prevT)
+      drk = n.add(drk, MatmulOp::create(n.b, n.loc, hPrev, dg, true, false));
+    return SmallVector<Value>{dhPrev, dzx, drk, drb};
+  };
+
+  SmallVector<Value> init = {
+      zeroState, s.emptySequence(gates.getType(), time),
+      s.filled(op.getRecurrentKernel().getType(), 0.0),
+      s.filled(op.getRecurrentBiasGrad().getType(), 0.0)};
+  SmallVector<Value> first = backwardThroughTime(s, time, init, step);
+  op.getInputsGrad().replaceAllUsesWith(first[1]);
+  op.getRecurrentKernelGrad().replaceAllUsesWith(first[2]);
+  op.getRecurrentBiasGrad().replaceAllUsesWith(first[3]);
   op.erase();
 }
 
@@ -299,14 +436,18 @@ struct ExpandRecurrencesPass
   void runOnOperation() override {
     SmallVector<Operation *> ops;
     getOperation().walk([&](Operation *op) {
-      if (llvm::isa<LSTMScanOp, LSTMScanGradOp>(op))
+      if (llvm::isa<LSTMScanOp, LSTMScanGradOp, GRUScanOp, GRUScanGradOp>(op))
         ops.push_back(op);
     });
     for (Operation *op : ops) {
       if (auto scan = llvm::dyn_cast<LSTMScanOp>(op))
         expandScan(scan);
+      else if (auto grad = llvm::dyn_cast<LSTMScanGradOp>(op))
+        expandScanGrad(grad);
+      else if (auto gru = llvm::dyn_cast<GRUScanOp>(op))
+        expandGRUScan(gru);
       else
-        expandScanGrad(llvm::cast<LSTMScanGradOp>(op));
+        expandGRUScanGrad(llvm::cast<GRUScanGradOp>(op));
     }
   }
 };

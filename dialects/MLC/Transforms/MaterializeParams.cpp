@@ -146,6 +146,57 @@ LogicalResult expandLayerNorm(OpBuilder &b, LayerNormOp norm, LayerNamer &namer,
   return success();
 }
 
+/// Every step's h, or the last one, as a recurrent layer returns it (the
+/// last as (batch, units)).
+Value lastStep(OpBuilder &b, Location loc, Value sequence) {
+  RankedTensorType seq = tensorTypeOf(sequence);
+  int64_t batch = seq.getDimSize(0), units = seq.getDimSize(2);
+  Type elt = seq.getElementType();
+  Value slice = SliceOp::create(
+      b, loc, RankedTensorType::get({batch, 1, units}, elt), sequence,
+      b.getI64IntegerAttr(1), b.getI64IntegerAttr(-1));
+  return ReshapeOp::create(b, loc, RankedTensorType::get({batch, units}, elt),
+                           slice);
+}
+
+/// Declares a layer's params `<name><suffix>` of element type `elt` (the
+/// layer's initializer, or Keras's default) and reads them.
+struct LayerParams {
+  OpBuilder &b;
+  Location loc;
+  std::string name;
+  Type elt;
+  DeclareParamFn declare;
+
+  Value operator()(StringRef suffix, ArrayRef<int64_t> shape, Attribute init,
+                   Attribute defaultInit) const {
+    ParamOp p =
+        declare(loc, name + suffix.str(), RankedTensorType::get(shape, elt),
+                init ? init : defaultInit, /*trainable=*/true);
+    return ParamRefOp::create(b, loc, p.getType(), p.getSymName());
+  }
+};
+
+/// The input projection of every step, `x · <name>.kernel` (features x
+/// `gates` units, Glorot uniform), and `<name>.recurrent_kernel` (units x
+/// `gates` units, orthogonal) of a recurrent layer.
+template <typename LayerTy>
+std::pair<Value, Value>
+recurrentKernels(LayerTy layer, const LayerParams &param, int64_t gates) {
+  MLIRContext *ctx = layer.getContext();
+  RankedTensorType in = layer.getInput().getType();
+  int64_t units = layer.getUnits();
+  Value kernel =
+      param(".kernel", {in.getDimSize(2), gates * units},
+            layer.getKernelInitializerAttr(), GlorotUniformAttr::get(ctx));
+  Value recurrent =
+      param(".recurrent_kernel", {units, gates * units},
+            layer.getRecurrentInitializerAttr(), OrthogonalAttr::get(ctx, 1.0));
+  Value projection =
+      MatmulOp::create(param.b, param.loc, layer.getInput(), kernel);
+  return {projection, recurrent};
+}
+
 /// An LSTM layer as the input projection of all steps (one matmul and the
 /// bias), mlc.lstm_scan, and the last step's slice.
 LogicalResult expandLSTM(OpBuilder &b, LSTMOp lstm, LayerNamer &namer,
@@ -157,23 +208,10 @@ LogicalResult expandLSTM(OpBuilder &b, LSTMOp lstm, LayerNamer &namer,
   if (failed(checkParamNames(
           lstm, name, {".kernel", ".recurrent_kernel", ".bias"}, symbols)))
     return failure();
-  RankedTensorType in = lstm.getInput().getType();
-  Type elt = in.getElementType();
   int64_t units = lstm.getUnits();
-  auto param = [&](StringRef suffix, ArrayRef<int64_t> shape, Attribute init,
-                   Attribute defaultInit) -> Value {
-    ParamOp p = declareParam(loc, name + suffix.str(),
-                             RankedTensorType::get(shape, elt),
-                             init ? init : defaultInit, /*trainable=*/true);
-    return ParamRefOp::create(b, loc, p.getType(), p.getSymName());
-  };
-  Value kernel =
-      param(".kernel", {in.getDimSize(2), 4 * units},
-            lstm.getKernelInitializerAttr(), GlorotUniformAttr::get(ctx));
-  Value recurrent =
-      param(".recurrent_kernel", {units, 4 * units},
-            lstm.getRecurrentInitializerAttr(), OrthogonalAttr::get(ctx, 1.0));
-  Value z = MatmulOp::create(b, loc, lstm.getInput(), kernel);
+  LayerParams param{b, loc, name, lstm.getInput().getType().getElementType(),
+                    declareParam};
+  auto [z, recurrent] = recurrentKernels(lstm, param, 4);
   if (lstm.getUseBias()) {
     Attribute biasDefault = lstm.getUnitForgetBias()
                                 ? Attribute(UnitForgetBiasAttr::get(ctx))
@@ -185,14 +223,8 @@ LogicalResult expandLSTM(OpBuilder &b, LSTMOp lstm, LayerNamer &namer,
   auto scan = LSTMScanOp::create(b, loc, z, recurrent, lstm.getActivation(),
                                  lstm.getRecurrentActivation());
   Value last;
-  if (!lstm.getReturnSequences() || lstm.getReturnState()) {
-    auto sliceType = RankedTensorType::get({in.getDimSize(0), 1, units}, elt);
-    Value slice =
-        SliceOp::create(b, loc, sliceType, scan.getSequence(),
-                        b.getI64IntegerAttr(1), b.getI64IntegerAttr(-1));
-    last = ReshapeOp::create(
-        b, loc, RankedTensorType::get({in.getDimSize(0), units}, elt), slice);
-  }
+  if (!lstm.getReturnSequences() || lstm.getReturnState())
+    last = lastStep(b, loc, scan.getSequence());
   SmallVector<Value> results;
   results.push_back(lstm.getReturnSequences() ? scan.getSequence() : last);
   if (lstm.getReturnState()) {
@@ -201,6 +233,58 @@ LogicalResult expandLSTM(OpBuilder &b, LSTMOp lstm, LayerNamer &namer,
   }
   lstm->replaceAllUsesWith(results);
   lstm.erase();
+  return success();
+}
+
+/// A GRU layer as the input projection of all steps plus the input bias,
+/// mlc.gru_scan with the recurrent bias, and the last step's slice.
+LogicalResult expandGRU(OpBuilder &b, GRUOp gru, LayerNamer &namer,
+                        SymbolTable &symbols, DeclareParamFn declareParam) {
+  Location loc = gru.getLoc();
+  MLIRContext *ctx = gru.getContext();
+  std::string name = gru.getName() ? gru.getName()->str() : namer.next("gru");
+  if (failed(checkParamNames(
+          gru, name, {".kernel", ".recurrent_kernel", ".bias"}, symbols)))
+    return failure();
+  Type elt = gru.getInput().getType().getElementType();
+  int64_t units = gru.getUnits();
+  LayerParams param{b, loc, name, elt, declareParam};
+  auto [zx, recurrent] = recurrentKernels(gru, param, 3);
+  auto biasType = RankedTensorType::get({3 * units}, elt);
+  Value recurrentBias;
+  if (gru.getUseBias()) {
+    // Keras's (2, 3 units) bias: the input bias, then the recurrent one.
+    Value bias = param(".bias", {2, 3 * units}, gru.getBiasInitializerAttr(),
+                       ZerosAttr::get(ctx));
+    auto row = [&](int64_t i) -> Value {
+      Value slice =
+          SliceOp::create(b, loc, RankedTensorType::get({1, 3 * units}, elt),
+                          bias, b.getI64IntegerAttr(0), b.getI64IntegerAttr(i));
+      return ReshapeOp::create(b, loc, biasType, slice);
+    };
+    zx = AddOp::create(b, loc, zx, row(0));
+    recurrentBias = row(1);
+  } else {
+    recurrentBias = ConstantOp::create(
+        b, loc, biasType,
+        DenseElementsAttr::get(biasType, b.getFloatAttr(elt, 0.0)));
+  }
+  auto scanType = tensorTypeOf(zx);
+  auto seqType = RankedTensorType::get(
+      {scanType.getDimSize(0), scanType.getDimSize(1), units}, elt);
+  auto scan = GRUScanOp::create(
+      b, loc, TypeRange{seqType, scanType, seqType}, zx, recurrent,
+      recurrentBias, ActivationAttr::get(ctx, gru.getActivation()),
+      ActivationAttr::get(ctx, gru.getRecurrentActivation()));
+  SmallVector<Value> results;
+  Value last;
+  if (!gru.getReturnSequences() || gru.getReturnState())
+    last = lastStep(b, loc, scan.getSequence());
+  results.push_back(gru.getReturnSequences() ? scan.getSequence() : last);
+  if (gru.getReturnState())
+    results.push_back(last);
+  gru->replaceAllUsesWith(results);
+  gru.erase();
   return success();
 }
 
@@ -399,6 +483,11 @@ struct MaterializeParamsPass
                                       embedding.getInput());
         embedding.replaceAllUsesWith(rows);
         embedding.erase();
+        continue;
+      }
+      if (auto gru = llvm::dyn_cast<GRUOp>(op)) {
+        if (failed(expandGRU(b, gru, namer, symbols, declareParam)))
+          return failure();
         continue;
       }
       if (auto lstm = llvm::dyn_cast<LSTMOp>(op)) {

@@ -885,3 +885,25 @@ mlc.model @gather_grad_width {
   %d = mlc.gather_grad %g, %t : (tensor<?x4x3xf32>, tensor<?x4xi32>) -> tensor<10x2xf32>
   mlc.output %d : tensor<10x2xf32>
 }
+
+// -----
+
+mlc.model @gru_states {
+  %x = mlc.input "x" : tensor<?x?x3xf32>
+  // expected-error @+1 {{'mlc.gru' op with input 'tensor<?x?x3xf32>', units = 4, return_state the results must be ('tensor<?x4xf32>', 'tensor<?x4xf32>'), got ('tensor<?x4xf32>', 'tensor<?x4xf32>', 'tensor<?x4xf32>')}}
+  %h, %s, %c = mlc.gru %x {units = 4, return_state = true} : tensor<?x?x3xf32> -> tensor<?x4xf32>, tensor<?x4xf32>, tensor<?x4xf32>
+  mlc.output %h : tensor<?x4xf32>
+}
+
+// -----
+
+mlc.model @gru_scan_bias {
+  %z = mlc.input "z" : tensor<?x?x6xf32>
+  mlc.param @k : tensor<2x6xf32> = #mlc.zeros
+  mlc.param @c : tensor<2xf32> = #mlc.zeros
+  %k = mlc.param_ref @k : tensor<2x6xf32>
+  %c = mlc.param_ref @c : tensor<2xf32>
+  // expected-error @+1 {{'mlc.gru_scan' op recurrent bias must be 'tensor<6xf32>' for inputs 'tensor<?x?x6xf32>', got 'tensor<2xf32>'}}
+  %hs, %g, %rh = mlc.gru_scan %z, %k, %c : (tensor<?x?x6xf32>, tensor<2x6xf32>, tensor<2xf32>) -> (tensor<?x?x2xf32>, tensor<?x?x6xf32>, tensor<?x?x2xf32>)
+  mlc.output %hs : tensor<?x?x2xf32>
+}

@@ -295,3 +295,20 @@ mlc.model @embeddings {
   %d = mlc.gather_grad %g, %t : (tensor<?x?x8xf32>, tensor<?x?xi32>) -> tensor<96x8xf32>
   mlc.output %e, %d : tensor<?x?x8xf32>, tensor<96x8xf32>
 }
+
+// CHECK-LABEL: mlc.model @gru
+// CHECK:         mlc.gru %{{.*}} {return_state = true, units = 4 : i64} : tensor<?x?x3xf32> -> tensor<?x4xf32>, tensor<?x4xf32>
+// CHECK:         mlc.gru_scan %{{.*}}, %{{.*}}, %{{.*}} : (tensor<?x?x12xf32>, tensor<4x12xf32>, tensor<12xf32>) -> (tensor<?x?x4xf32>, tensor<?x?x12xf32>, tensor<?x?x4xf32>)
+// CHECK:         mlc.gru_scan_grad %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} : (tensor<?x?x4xf32>, tensor<4x12xf32>, tensor<?x?x4xf32>, tensor<?x?x12xf32>, tensor<?x?x4xf32>) -> (tensor<?x?x12xf32>, tensor<4x12xf32>, tensor<12xf32>)
+mlc.model @gru {
+  %x = mlc.input "x" : tensor<?x?x3xf32>
+  %z = mlc.input "z" : tensor<?x?x12xf32>
+  mlc.param @k : tensor<4x12xf32> = #mlc.orthogonal
+  mlc.param @c : tensor<12xf32> = #mlc.zeros
+  %k = mlc.param_ref @k : tensor<4x12xf32>
+  %c = mlc.param_ref @c : tensor<12xf32>
+  %h, %s = mlc.gru %x {units = 4, return_state = true} : tensor<?x?x3xf32> -> tensor<?x4xf32>, tensor<?x4xf32>
+  %hs, %g, %rh = mlc.gru_scan %z, %k, %c : (tensor<?x?x12xf32>, tensor<4x12xf32>, tensor<12xf32>) -> (tensor<?x?x4xf32>, tensor<?x?x12xf32>, tensor<?x?x4xf32>)
+  %dz, %dk, %dc = mlc.gru_scan_grad %hs, %k, %hs, %g, %rh : (tensor<?x?x4xf32>, tensor<4x12xf32>, tensor<?x?x4xf32>, tensor<?x?x12xf32>, tensor<?x?x4xf32>) -> (tensor<?x?x12xf32>, tensor<4x12xf32>, tensor<12xf32>)
+  mlc.output %h, %dz, %dk, %dc : tensor<?x4xf32>, tensor<?x?x12xf32>, tensor<4x12xf32>, tensor<12xf32>
+}

@@ -68,3 +68,21 @@ func.func @scan_grad(%dhs: tensor<?x?x2xf32>, %dc: tensor<?x2xf32>, %rk: tensor<
   %dz, %drk = mlc.lstm_scan_grad %dhs, %dc, %rk, %hs, %cs, %g : (tensor<?x?x2xf32>, tensor<?x2xf32>, tensor<2x8xf32>, tensor<?x?x2xf32>, tensor<?x?x2xf32>, tensor<?x?x8xf32>) -> (tensor<?x?x8xf32>, tensor<2x8xf32>)
   return %dz, %drk : tensor<?x?x8xf32>, tensor<2x8xf32>
 }
+
+// -----
+
+// The GRU step: g = h · rk + rb, gates z and r from the projection plus g,
+// the candidate from r * g_h, h' = hh + z (h - hh).
+// CHECK-LABEL: func.func @gru_scan
+// CHECK:         scf.for
+// CHECK:           %[[M:.*]] = mlc.matmul %{{.*}}, %{{.*}} : (tensor<?x2xf32>, tensor<2x6xf32>) -> tensor<?x6xf32>
+// CHECK:           %[[G:.*]] = mlc.add %[[M]], %{{.*}} : (tensor<?x6xf32>, tensor<6xf32>) -> tensor<?x6xf32>
+// CHECK:           %[[GH:.*]] = tensor.extract_slice %[[G]][0, 4] [%{{.*}}, 2] [1, 1]
+// CHECK:           mlc.mul %{{.*}}, %[[GH]]
+// CHECK:           mlc.tanh
+// CHECK:           mlc.sub
+// CHECK:           scf.yield
+func.func @gru_scan(%z: tensor<?x?x6xf32>, %rk: tensor<2x6xf32>, %rb: tensor<6xf32>) -> tensor<?x?x2xf32> {
+  %hs, %g, %rh = mlc.gru_scan %z, %rk, %rb : (tensor<?x?x6xf32>, tensor<2x6xf32>, tensor<6xf32>) -> (tensor<?x?x2xf32>, tensor<?x?x6xf32>, tensor<?x?x2xf32>)
+  return %hs : tensor<?x?x2xf32>
+}

@@ -209,3 +209,25 @@ mlc.model @embedding {
   %c = mlc.embedding %t {input_dim = 7, output_dim = 2, name = "chars", embeddings_initializer = #mlc.normal} : tensor<?x?xi32> -> tensor<?x?x2xf32>
   mlc.output %e, %c : tensor<?x?x4xf32>, tensor<?x?x2xf32>
 }
+
+// -----
+
+// GRU: Keras's params, the (2, 3 units) bias split into the input bias
+// (added to the projection) and the recurrent bias (given to the scan).
+// CHECK-LABEL: mlc.model @gru
+// CHECK:         mlc.param @gru.kernel : tensor<3x12xf32> = #mlc.glorot_uniform
+// CHECK-NEXT:    mlc.param @gru.recurrent_kernel : tensor<4x12xf32> = #mlc.orthogonal
+// CHECK-NEXT:    mlc.param @gru.bias : tensor<2x12xf32> = #mlc.zeros
+// CHECK:         %[[Z:.*]] = mlc.matmul %{{.*}}, %{{.*}} : (tensor<?x?x3xf32>, tensor<3x12xf32>) -> tensor<?x?x12xf32>
+// CHECK:         %[[B0:.*]] = mlc.slice %[[B:.*]] axis = 0 start = 0 : tensor<2x12xf32> -> tensor<1x12xf32>
+// CHECK:         %[[I:.*]] = mlc.reshape %[[B0]] : tensor<1x12xf32> -> tensor<12xf32>
+// CHECK:         %[[ZB:.*]] = mlc.add %[[Z]], %[[I]]
+// CHECK:         %[[B1:.*]] = mlc.slice %[[B]] axis = 0 start = 1 : tensor<2x12xf32> -> tensor<1x12xf32>
+// CHECK:         %[[R:.*]] = mlc.reshape %[[B1]] : tensor<1x12xf32> -> tensor<12xf32>
+// CHECK:         %[[HS:.*]], %{{.*}}, %{{.*}} = mlc.gru_scan %[[ZB]], %{{.*}}, %[[R]]
+// CHECK:         mlc.slice %[[HS]] axis = 1 start = -1
+mlc.model @gru {
+  %x = mlc.input "x" : tensor<?x?x3xf32>
+  %h = mlc.gru %x {units = 4} : tensor<?x?x3xf32> -> tensor<?x4xf32>
+  mlc.output %h : tensor<?x4xf32>
+}
