@@ -162,9 +162,10 @@ std::optional<int64_t> peeledTileBound(Value size) {
   return *step;
 }
 
-/// Moves each allocation made inside serial loops, whose sizes have a
+/// Moves each allocation made inside serial loops out of them: as it is
+/// when its sizes are known before the loops, else, when they have a
 /// constant upper bound there, to the function's top as a buffer of that
-/// bound: the iteration views its part. The partial last tile of a tiled
+/// bound that the iteration views its part of. The partial last tile of a tiled
 /// loop (a peeled loop over fewer rows than a register tile) is such an
 /// allocation when bufferization copies the tile out of place; as a
 /// per-iteration allocation it would be a malloc on every call. Loops that
@@ -190,6 +191,21 @@ void hoistBoundedAllocations(func::FuncOp func) {
     });
     if (escapes)
       continue;
+    // Sizes computed before the loops (a batch size in a loop over time
+    // steps): the same allocation once, in front of the outermost loop.
+    // Upstream's loop hoisting leaves it in a loop that may run zero times.
+    Operation *outermost = alloc;
+    while (outermost->getBlock() != &body)
+      outermost = outermost->getParentOp();
+    if (llvm::all_of(alloc.getDynamicSizes(), [&](Value size) {
+          if (auto arg = llvm::dyn_cast<BlockArgument>(size))
+            return arg.getOwner() == &body;
+          Operation *def = size.getDefiningOp();
+          return def->getBlock() == &body && def->isBeforeInBlock(outermost);
+        })) {
+      alloc->moveBefore(outermost);
+      continue;
+    }
     MemRefType type = alloc.getType();
     SmallVector<int64_t> bound;
     unsigned dyn = 0;

@@ -11,6 +11,7 @@
 #include "dialects/MLC/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -94,12 +95,15 @@ public:
   }
 
   /// A tensor of `type` (dynamic dims: the batch) filled with `value`.
+  /// Its own buffer (bufferization.alloc_tensor, which CSE does not merge):
+  /// loops write their carried state into it in place, so two initial
+  /// states must not share one.
   Value filled(RankedTensorType type, double value) const {
     SmallVector<Value> dyn;
     for (int64_t d = 0; d < type.getRank(); ++d)
       if (type.isDynamicDim(d))
         dyn.push_back(batch);
-    Value empty = tensor::EmptyOp::create(b, loc, type, dyn);
+    Value empty = bufferization::AllocTensorOp::create(b, loc, type, dyn);
     Value cst = arith::ConstantOp::create(b, loc, b.getFloatAttr(elt, value));
     return linalg::FillOp::create(b, loc, cst, empty).getResult(0);
   }
@@ -114,6 +118,49 @@ public:
     if (t.isDynamicDim(1))
       dyn.push_back(time);
     return tensor::EmptyOp::create(b, loc, t, dyn);
+  }
+
+  /// Every step's predecessor in `seq` (batch, time, n): zeros at step 0,
+  /// then steps 0 .. time - 2.
+  Value previousSteps(Value seq, Value time) const {
+    auto type = llvm::cast<RankedTensorType>(seq.getType());
+    int64_t n = type.getDimSize(2);
+    Value out = emptySequence(type, time);
+    Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+    out = put(filled(stepType(seq, n), 0.0), out, zero, 0);
+    Value one = arith::ConstantIndexOp::create(b, loc, 1);
+    Value count = arith::SubIOp::create(b, loc, time, one);
+    SmallVector<OpFoldResult> sizes = {batchSize, count, b.getIndexAttr(n)};
+    SmallVector<OpFoldResult> strides(3, b.getIndexAttr(1));
+    auto sliceType = RankedTensorType::get(
+        {type.getDimSize(0), ShapedType::kDynamic, n}, elt);
+    Value head = tensor::ExtractSliceOp::create(
+        b, loc, sliceType, seq, SmallVector<OpFoldResult>(3, b.getIndexAttr(0)),
+        sizes, strides);
+    return tensor::InsertSliceOp::create(
+        b, loc, head, out,
+        SmallVector<OpFoldResult>{b.getIndexAttr(0), b.getIndexAttr(1),
+                                  b.getIndexAttr(0)},
+        sizes, strides);
+  }
+
+  /// `seq` (batch, time, n) as the (batch * time, n) matrix of its rows.
+  Value rows(Value seq) const {
+    auto type = llvm::cast<RankedTensorType>(seq.getType());
+    int64_t count = type.getDimSize(0), time = type.getDimSize(1);
+    int64_t merged = ShapedType::isDynamic(count) || ShapedType::isDynamic(time)
+                         ? ShapedType::kDynamic
+                         : count * time;
+    return ReshapeOp::create(
+        b, loc, RankedTensorType::get({merged, type.getDimSize(2)}, elt), seq);
+  }
+
+  /// The recurrent kernel's gradient, sum over steps of h_{t-1}^T dz_t, as
+  /// one matmul of all rows (a batch of steps' K, not one per step).
+  Value recurrentKernelGrad(Value hs, Value dz, Value time) const {
+    Value prev = rows(previousSteps(hs, time));
+    Value grads = rows(dz);
+    return MatmulOp::create(b, loc, prev, grads, true, false);
   }
 
   Value scalar(double value) const {
@@ -143,8 +190,13 @@ public:
     switch (act) {
     case Activation::sigmoid:
       return mul(g, mul(y, SubOp::create(b, loc, scalar(1.0), y)));
-    case Activation::tanh:
-      return mul(g, SubOp::create(b, loc, scalar(1.0), mul(y, y)));
+    case Activation::tanh: {
+      // One op per statement: compilers order call arguments differently,
+      // and the IR (and its tests) should not depend on which built mlc.
+      Value one = scalar(1.0);
+      Value square = mul(y, y);
+      return mul(g, SubOp::create(b, loc, one, square));
+    }
     case Activation::relu:
       return ReluGradOp::create(b, loc, g.getType(), g, y);
     default:
@@ -152,6 +204,33 @@ public:
     }
   }
 };
+
+/// Yields `next` from a loop body whose iteration arguments are `args`:
+/// each value is written into its argument's buffer
+/// (bufferization.materialize_in_destination), so the loop carries the same
+/// buffers from one step to the next instead of a new allocation per step
+/// (a malloc on the CPU, host memory a GPU kernel cannot read).
+void yieldInPlace(OpBuilder &b, Location loc, ValueRange next,
+                  ValueRange args) {
+  // Values inserted into the argument itself (the sequences) already are.
+  auto writtenInto = [](Value value, Value arg) {
+    while (value != arg) {
+      auto insert = value.getDefiningOp<tensor::InsertSliceOp>();
+      if (!insert)
+        return false;
+      value = insert.getDest();
+    }
+    return true;
+  };
+  SmallVector<Value> written;
+  for (auto [value, arg] : llvm::zip_equal(next, args))
+    written.push_back(writtenInto(value, arg)
+                          ? value
+                          : bufferization::MaterializeInDestinationOp::create(
+                                b, loc, value, arg)
+                                .getResult());
+  scf::YieldOp::create(b, loc, written);
+}
 
 /// One step of a recurrence's backward pass at step `t`: the values carried
 /// from step t + 1 in, those for step t - 1 out; `prevT` is t - 1, or none
@@ -175,7 +254,7 @@ SmallVector<Value> backwardThroughTime(StepBuilder &s, Value time,
         StepBuilder n(nb, nl, s.batch, s.batchSize, s.units, s.elt);
         Value t = arith::SubIOp::create(nb, nl, last, j);
         Value prevT = arith::SubIOp::create(nb, nl, t, one);
-        scf::YieldOp::create(nb, nl, step(n, t, args, prevT));
+        yieldInPlace(nb, nl, step(n, t, args, prevT), args);
       });
   return step(s, zero, loop.getResults(), std::nullopt);
 }
@@ -211,13 +290,15 @@ void expandScan(LSTMScanOp op) {
       [&](OpBuilder &nb, Location nl, Value t, ValueRange args) {
         StepBuilder n(nb, nl, batch, s.batchSize, units, s.elt);
         Value h = args[0], c = args[1];
-        Value pre =
-            n.add(MatmulOp::create(nb, nl, h, rk), n.step(z, t, 0, 4 * units));
+        Value zt = n.step(z, t, 0, 4 * units);
+        Value pre = n.add(MatmulOp::create(nb, nl, h, rk), zt);
         Value i = n.activate(gateAct, n.columns(pre, 0, units));
         Value f = n.activate(gateAct, n.columns(pre, units, units));
         Value g = n.activate(act, n.columns(pre, 2 * units, units));
         Value o = n.activate(gateAct, n.columns(pre, 3 * units, units));
-        Value c2 = n.add(n.mul(f, c), n.mul(i, g));
+        Value kept = n.mul(f, c);
+        Value added = n.mul(i, g);
+        Value c2 = n.add(kept, added);
         Value h2 = n.mul(o, n.activate(act, c2));
         SmallVector<Value> next = {h2, c2};
         unsigned k = 2;
@@ -231,7 +312,7 @@ void expandScan(LSTMScanOp op) {
             gates = n.put(gate, gates, t, int64_t(j) * units);
           next.push_back(gates);
         }
-        scf::YieldOp::create(nb, nl, next);
+        yieldInPlace(nb, nl, next, args);
       });
   ValueRange results = loop.getResults();
   unsigned k = 2;
@@ -260,13 +341,12 @@ void expandScanGrad(LSTMScanGradOp op) {
                 gatesType.getElementType());
   Activation act = op.getActivation(), gateAct = op.getRecurrentActivation();
 
-  // One step at t: the gradients flowing into step t - 1's h and c, dz
-  // with step t's row written, and the recurrent kernel's gradient so far.
-  // `prev` is step t - 1's (h, c), or null at t = 0 (the zero state).
+  // One step at t: the gradients flowing into step t - 1's h and c, and
+  // dz with step t's row written. `prevT` is t - 1, or none at t = 0 (the
+  // zero state). The recurrent kernel's gradient is one matmul afterwards.
   auto step = [&](StepBuilder &n, Value t, ValueRange carried,
                   std::optional<Value> prevT) {
-    Value dhNext = carried[0], dcNext = carried[1], dz = carried[2],
-          drk = carried[3];
+    Value dhNext = carried[0], dcNext = carried[1], dz = carried[2];
     Value dh = n.add(n.step(dhs, t, 0, units), dhNext);
     Value i = n.step(gates, t, 0, units);
     Value f = n.step(gates, t, units, units);
@@ -290,20 +370,19 @@ void expandScanGrad(LSTMScanGradOp op) {
     Value dzt = n.step(dz, t, 0, 4 * units);
     Value dhPrev = MatmulOp::create(n.b, n.loc, dzt, rk, false, true);
     Value dcPrev = n.mul(dc, f);
-    if (prevT) {
-      Value hPrev = n.step(hs, *prevT, 0, units);
-      drk = n.add(drk, MatmulOp::create(n.b, n.loc, hPrev, dzt, true, false));
-    }
-    return SmallVector<Value>{dhPrev, dcPrev, dz, drk};
+    return SmallVector<Value>{dhPrev, dcPrev, dz};
   };
 
-  SmallVector<Value> init = {s.filled(op.getCellGrad().getType(), 0.0),
-                             op.getCellGrad(),
-                             s.emptySequence(gates.getType(), time),
-                             s.filled(op.getRecurrentKernel().getType(), 0.0)};
+  // The cell's gradient starts in a buffer of its own (the loop writes
+  // the carried state in place).
+  Value dc0 =
+      s.add(s.filled(op.getCellGrad().getType(), 0.0), op.getCellGrad());
+  SmallVector<Value> init = {s.filled(op.getCellGrad().getType(), 0.0), dc0,
+                             s.emptySequence(gates.getType(), time)};
   SmallVector<Value> first = backwardThroughTime(s, time, init, step);
   op.getInputsGrad().replaceAllUsesWith(first[2]);
-  op.getRecurrentKernelGrad().replaceAllUsesWith(first[3]);
+  op.getRecurrentKernelGrad().replaceAllUsesWith(
+      s.recurrentKernelGrad(hs, first[2], time));
   op.erase();
 }
 
@@ -339,13 +418,13 @@ void expandGRUScan(GRUScanOp op) {
         Value h = args[0];
         Value g = n.add(MatmulOp::create(nb, nl, h, rk), rb);
         Value x = n.step(zx, t, 0, 3 * units);
-        Value z = n.activate(
-            gateAct, n.add(n.columns(x, 0, units), n.columns(g, 0, units)));
-        Value r = n.activate(gateAct, n.add(n.columns(x, units, units),
-                                            n.columns(g, units, units)));
+        Value xz = n.columns(x, 0, units), gz = n.columns(g, 0, units);
+        Value z = n.activate(gateAct, n.add(xz, gz));
+        Value xr = n.columns(x, units, units), gr = n.columns(g, units, units);
+        Value r = n.activate(gateAct, n.add(xr, gr));
+        Value xh = n.columns(x, 2 * units, units);
         Value gh = n.columns(g, 2 * units, units);
-        Value hh = n.activate(
-            act, n.add(n.columns(x, 2 * units, units), n.mul(r, gh)));
+        Value hh = n.activate(act, n.add(xh, n.mul(r, gh)));
         // h' = z h + (1 - z) hh = hh + z (h - hh).
         Value h2 = n.add(hh, n.mul(z, SubOp::create(nb, nl, h, hh)));
         SmallVector<Value> next = {h2, n.put(h2, args[1], t, 0)};
@@ -357,7 +436,7 @@ void expandGRUScan(GRUScanOp op) {
           next.push_back(gates);
           next.push_back(n.put(gh, args[3], t, 0));
         }
-        scf::YieldOp::create(nb, nl, next);
+        yieldInPlace(nb, nl, next, args);
       });
   op.getSequence().replaceAllUsesWith(loop.getResult(1));
   if (keepSaved) {
@@ -383,20 +462,19 @@ void expandGRUScanGrad(GRUScanGradOp op) {
   Activation act = op.getActivation(), gateAct = op.getRecurrentActivation();
   auto stateType = RankedTensorType::get({gatesType.getDimSize(0), units},
                                          gatesType.getElementType());
-  Value zeroState = s.filled(stateType, 0.0);
 
   // Step t with the gradient dhNext flowing in from step t + 1; `prevT`
   // is t - 1, or none at t = 0 (the zero state).
   auto step = [&](StepBuilder &n, Value t, ValueRange carried,
                   std::optional<Value> prevT) {
-    Value dhNext = carried[0], dzx = carried[1], drk = carried[2],
-          drb = carried[3];
+    Value dhNext = carried[0], dzx = carried[1], dgs = carried[2];
     Value dh = n.add(n.step(dhs, t, 0, units), dhNext);
     Value z = n.step(gates, t, 0, units);
     Value r = n.step(gates, t, units, units);
     Value hh = n.step(gates, t, 2 * units, units);
     Value gh = n.step(rh, t, 0, units);
-    Value hPrev = prevT ? n.step(hs, *prevT, 0, units) : zeroState;
+    Value hPrev =
+        prevT ? n.step(hs, *prevT, 0, units) : n.filled(stateType, 0.0);
     // h' = hh + z (h - hh).
     Value dzPre =
         n.backward(gateAct, n.mul(dh, SubOp::create(n.b, n.loc, hPrev, hh)), z);
@@ -411,23 +489,25 @@ void expandGRUScanGrad(GRUScanGradOp op) {
     Value dg = ConcatOp::create(n.b, n.loc, n.stepType(gates, 3 * units),
                                 ValueRange{dzPre, drPre, dgh},
                                 n.b.getI64IntegerAttr(1));
+    Value direct = n.mul(dh, z);
     Value dhPrev =
-        n.add(n.mul(dh, z), MatmulOp::create(n.b, n.loc, dg, rk, false, true));
-    drb = n.add(drb, ReduceSumOp::create(n.b, n.loc, dg, ArrayRef<int64_t>{0},
-                                         /*keepdims=*/false));
-    if (prevT)
-      drk = n.add(drk, MatmulOp::create(n.b, n.loc, hPrev, dg, true, false));
-    return SmallVector<Value>{dhPrev, dzx, drk, drb};
+        n.add(direct, MatmulOp::create(n.b, n.loc, dg, rk, false, true));
+    dgs = n.put(dg, dgs, t, 0);
+    return SmallVector<Value>{dhPrev, dzx, dgs};
   };
 
-  SmallVector<Value> init = {
-      zeroState, s.emptySequence(gates.getType(), time),
-      s.filled(op.getRecurrentKernel().getType(), 0.0),
-      s.filled(op.getRecurrentBiasGrad().getType(), 0.0)};
+  SmallVector<Value> init = {s.filled(stateType, 0.0),
+                             s.emptySequence(gates.getType(), time),
+                             s.emptySequence(gates.getType(), time)};
   SmallVector<Value> first = backwardThroughTime(s, time, init, step);
   op.getInputsGrad().replaceAllUsesWith(first[1]);
-  op.getRecurrentKernelGrad().replaceAllUsesWith(first[2]);
-  op.getRecurrentBiasGrad().replaceAllUsesWith(first[3]);
+  // The recurrent matmul's gradient of every step, dg: the kernel's is one
+  // matmul of all rows, the bias's their sum.
+  op.getRecurrentKernelGrad().replaceAllUsesWith(
+      s.recurrentKernelGrad(hs, first[2], time));
+  op.getRecurrentBiasGrad().replaceAllUsesWith(
+      ReduceSumOp::create(b, loc, first[2], ArrayRef<int64_t>{0, 1},
+                          /*keepdims=*/false));
   op.erase();
 }
 

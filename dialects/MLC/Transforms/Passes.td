@@ -69,7 +69,8 @@ def ExpandRecurrences : Pass<"mlc-expand-recurrences", "::mlir::func::FuncOp"> {
   let dependentDialects = ["::mlir::scf::SCFDialect",
                            "::mlir::tensor::TensorDialect",
                            "::mlir::arith::ArithDialect",
-                           "::mlir::linalg::LinalgDialect"];
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::bufferization::BufferizationDialect"];
 }
 
 #endif // MLC_TRANSFORMS_PASSES_TD

@@ -4,7 +4,12 @@
 // dense layer over every step splits its merged rows back into two
 // dynamic sizes (an expand_shape upstream's expand-strided-metadata
 // crashed on; mlc-workspace makes it a reinterpret_cast).
+// The state a step hands to the next is written back into the buffers the
+// loop carries, and every temporary of a step is one buffer carved from
+// the workspace: no allocation per step or call.
 // RUN: mlc-opt %s --mlc-cpu | FileCheck %s
+// RUN: mlc-opt %s --mlc-cpu | FileCheck %s --check-prefix=NOMALLOC
+// NOMALLOC-NOT: llvm.call @malloc
 
 // CHECK:       llvm.func @seq_predict(
 // CHECK:       llvm.func @seq_train_step(

@@ -75,3 +75,30 @@ func.func @constant() -> tensor<2xf32> {
   %c = mlc.constant dense<[1.0, 2.0]> : tensor<2xf32>
   return %c : tensor<2xf32>
 }
+
+// -----
+
+// where: the mask (any element type) compared with zero, then a select.
+// CHECK-LABEL: func.func @where_int_mask
+// CHECK:         linalg.generic
+// CHECK:           %[[NZ:.*]] = arith.cmpi ne, %{{.*}}, %{{.*}} : i32
+// CHECK:           arith.select %[[NZ]], %{{.*}}, %{{.*}} : f32
+func.func @where_int_mask(%m: tensor<?x1xi32>, %a: tensor<?x4xf32>, %b: tensor<4xf32>) -> tensor<?x4xf32> {
+  %r = mlc.where %m, %a, %b : (tensor<?x1xi32>, tensor<?x4xf32>, tensor<4xf32>) -> tensor<?x4xf32>
+  return %r : tensor<?x4xf32>
+}
+
+// -----
+
+// gelu: exact through math.erf; the tanh form through math.tanh.
+// CHECK-LABEL: func.func @gelu
+// CHECK:         linalg.generic
+// CHECK:           math.erf
+// CHECK:         linalg.generic
+// CHECK-NOT:       math.erf
+// CHECK:           math.tanh
+func.func @gelu(%a: tensor<?x4xf32>) -> (tensor<?x4xf32>, tensor<?x4xf32>) {
+  %e = mlc.gelu %a : tensor<?x4xf32>
+  %t = mlc.gelu %a {approximate} : tensor<?x4xf32>
+  return %e, %t : tensor<?x4xf32>, tensor<?x4xf32>
+}

@@ -92,3 +92,15 @@ func.func @reshape_merge_rows(%x: tensor<?x28x8xf32>) -> tensor<?x8xf32> {
   %r = mlc.reshape %x : tensor<?x28x8xf32> -> tensor<?x8xf32>
   return %r : tensor<?x8xf32>
 }
+
+// -----
+
+// concat: each input inserted at its offset along the axis.
+// CHECK-LABEL: func.func @concat
+// CHECK:         %[[E:.*]] = tensor.empty(%{{.*}}) : tensor<?x5xf32>
+// CHECK:         %[[A:.*]] = tensor.insert_slice %{{.*}} into %[[E]][0, 0] [%{{.*}}, 2] [1, 1]
+// CHECK:         tensor.insert_slice %{{.*}} into %[[A]][0, 2] [%{{.*}}, 3] [1, 1]
+func.func @concat(%a: tensor<?x2xf32>, %b: tensor<?x3xf32>) -> tensor<?x5xf32> {
+  %r = mlc.concat %a, %b axis = 1 : (tensor<?x2xf32>, tensor<?x3xf32>) -> tensor<?x5xf32>
+  return %r : tensor<?x5xf32>
+}

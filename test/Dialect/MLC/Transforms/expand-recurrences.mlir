@@ -3,8 +3,9 @@
 // The forward recurrence: one iteration per step of the runtime sequence
 // length, carrying h and c (zeros first); a step adds h · rk to its slice
 // of the input projection, activates the four gate column blocks and
-// writes its h. The saved cells and gates are not written when nothing
-// reads them.
+// writes its h. h and c are written back into the buffers the loop
+// carries (no allocation per step). The saved cells and gates are not
+// written when nothing reads them.
 // CHECK-LABEL: func.func @scan_predict
 // CHECK-DAG:     %[[B:.*]] = tensor.dim %[[Z:.*]], %c0
 // CHECK-DAG:     %[[T:.*]] = tensor.dim %[[Z]], %c1
@@ -23,7 +24,9 @@
 // CHECK:           %[[TC:.*]] = mlc.tanh %[[C2]]
 // CHECK:           %[[H2:.*]] = mlc.mul %{{.*}}, %[[TC]]
 // CHECK:           %[[HS2:.*]] = tensor.insert_slice %[[H2]] into %[[HS]][0, %[[I]], 0] [%[[B]], 1, 2] [1, 1, 1]
-// CHECK:           scf.yield %[[H2]], %[[C2]], %[[HS2]]
+// CHECK:           %[[HN:.*]] = bufferization.materialize_in_destination %[[H2]] in %[[H]]
+// CHECK:           %[[CN:.*]] = bufferization.materialize_in_destination %[[C2]] in %[[C]]
+// CHECK:           scf.yield %[[HN]], %[[CN]], %[[HS2]]
 // CHECK:         return %[[R]]#2, %[[R]]#1
 func.func @scan_predict(%z: tensor<?x?x8xf32>, %rk: tensor<2x8xf32>) -> (tensor<?x?x2xf32>, tensor<?x2xf32>) {
   %hs, %c, %cs, %g = mlc.lstm_scan %z, %rk : (tensor<?x?x8xf32>, tensor<2x8xf32>) -> (tensor<?x?x2xf32>, tensor<?x2xf32>, tensor<?x?x2xf32>, tensor<?x?x8xf32>)
@@ -46,24 +49,28 @@ func.func @scan_train(%z: tensor<?x?x8xf32>, %rk: tensor<2x8xf32>) -> (tensor<?x
 
 // Backpropagation through time: steps T-1 .. 1 in the loop (iteration j
 // is step T-1-j, whose predecessor is step T-2-j), sending dz · rk^T to
-// the previous step and adding h_prev^T · dz to the kernel's gradient;
-// step 0 after it, from the zero state (its forget gate gets no gradient
-// and the kernel nothing).
+// the previous step (written back into the carried buffers); step 0 after
+// it, from the zero state. The recurrent kernel's gradient is then one
+// matmul of all rows: the steps' predecessors (zeros, then h of steps
+// 0 .. T-2) transposed times dz.
 // CHECK-LABEL: func.func @scan_grad
 // CHECK:         %[[T:.*]] = tensor.dim %{{.*}}, %c1
 // CHECK:         %[[LAST:.*]] = arith.subi %[[T]], %c1
-// CHECK:         %[[R:.*]]:4 = scf.for %[[J:.*]] = %{{.*}} to %[[LAST]] step %{{.*}} iter_args(%{{.*}} = %{{.*}}, %{{.*}} = %[[DC:.*]], %{{.*}} = %{{.*}}, %[[DRK:.*]] = %{{.*}})
+// CHECK:         %[[R:.*]]:3 = scf.for %[[J:.*]] = %{{.*}} to %[[LAST]] step %{{.*}} iter_args(%[[DH:.*]] = %{{.*}}, %[[DC:.*]] = %{{.*}}, %{{.*}} = %{{.*}})
 // CHECK:           %[[S:.*]] = arith.subi %[[LAST]], %[[J]]
-// CHECK:           %[[P:.*]] = arith.subi %[[S]], %c1
-// CHECK:           mlc.matmul %{{.*}}, %{{.*}} {transpose_rhs} : (tensor<?x8xf32>, tensor<2x8xf32>) -> tensor<?x2xf32>
-// CHECK:           %[[HP:.*]] = tensor.extract_slice %{{.*}}[0, %[[P]], 0]
-// CHECK:           %[[G:.*]] = mlc.matmul %[[HP]], %{{.*}} {transpose_lhs} : (tensor<?x2xf32>, tensor<?x8xf32>) -> tensor<2x8xf32>
-// CHECK:           mlc.add %[[DRK]], %[[G]]
+// CHECK:           arith.subi %[[S]], %c1
+// CHECK:           %[[M:.*]] = mlc.matmul %{{.*}}, %{{.*}} {transpose_rhs} : (tensor<?x8xf32>, tensor<2x8xf32>) -> tensor<?x2xf32>
+// CHECK:           bufferization.materialize_in_destination %[[M]] in %[[DH]]
+// CHECK:           bufferization.materialize_in_destination %{{.*}} in %[[DC]]
 // CHECK:           scf.yield
-// CHECK:         linalg.fill
-// CHECK:         tensor.insert_slice %{{.*}} into %{{.*}}[0, %c0{{.*}}, 2]
-// CHECK-NOT:     transpose_lhs
-// CHECK:         return %{{.*}}, %[[R]]#3
+// CHECK:         %[[DZ:.*]] = tensor.insert_slice %{{.*}} into %{{.*}}[0, %c0{{.*}}, 6]
+// CHECK:         %[[N:.*]] = arith.subi %{{.*}}, %c1
+// CHECK:         %[[HEAD:.*]] = tensor.extract_slice %{{.*}}[0, 0, 0] [%{{.*}}, %[[N]], 2] [1, 1, 1] : tensor<?x?x2xf32> to tensor<?x?x2xf32>
+// CHECK:         %[[PREV:.*]] = tensor.insert_slice %[[HEAD]] into %{{.*}}[0, 1, 0] [%{{.*}}, %[[N]], 2]
+// CHECK:         %[[PR:.*]] = mlc.reshape %[[PREV]] : tensor<?x?x2xf32> -> tensor<?x2xf32>
+// CHECK:         %[[DR:.*]] = mlc.reshape %[[DZ]] : tensor<?x?x8xf32> -> tensor<?x8xf32>
+// CHECK:         %[[DRK:.*]] = mlc.matmul %[[PR]], %[[DR]] {transpose_lhs} : (tensor<?x2xf32>, tensor<?x8xf32>) -> tensor<2x8xf32>
+// CHECK:         return %[[DZ]], %[[DRK]]
 func.func @scan_grad(%dhs: tensor<?x?x2xf32>, %dc: tensor<?x2xf32>, %rk: tensor<2x8xf32>, %hs: tensor<?x?x2xf32>, %cs: tensor<?x?x2xf32>, %g: tensor<?x?x8xf32>) -> (tensor<?x?x8xf32>, tensor<2x8xf32>) {
   %dz, %drk = mlc.lstm_scan_grad %dhs, %dc, %rk, %hs, %cs, %g : (tensor<?x?x2xf32>, tensor<?x2xf32>, tensor<2x8xf32>, tensor<?x?x2xf32>, tensor<?x?x2xf32>, tensor<?x?x8xf32>) -> (tensor<?x?x8xf32>, tensor<2x8xf32>)
   return %dz, %drk : tensor<?x?x8xf32>, tensor<2x8xf32>
