@@ -388,6 +388,20 @@ GRAD_CASE(GRUScanReluTanh, kGRUInputs,
                       "#mlc.act<tanh>}"),
           "")
 
+// One step: the recurrent kernel gets no gradient (its only input is the
+// zero state); mlc-difftest seed 1 graph 78 had a GRU of one step.
+GRAD_CASE(LSTMScanOneStep, {{"z", {-1, 1, 8}}, {"rk", {2, 8}, -1, 1}},
+          "%y, %c, %cs, %g = mlc.lstm_scan %z, %rk : (tensor<?x1x8xf64>, "
+          "tensor<2x8xf64>) -> (tensor<?x1x2xf64>, tensor<?x2xf64>, "
+          "tensor<?x1x2xf64>, tensor<?x1x8xf64>)",
+          "tensor<?x1x2xf64>")
+GRAD_CASE(GRUScanOneStep,
+          {{"z", {-1, 1, 6}}, {"rk", {2, 6}, -1, 1}, {"rb", {6}, -1, 1}},
+          "%y, %g, %rh = mlc.gru_scan %z, %rk, %rb : (tensor<?x1x6xf64>, "
+          "tensor<2x6xf64>, tensor<6xf64>) -> (tensor<?x1x2xf64>, "
+          "tensor<?x1x6xf64>, tensor<?x1x2xf64>)",
+          "tensor<?x1x2xf64>")
+
 // Only the last h (the layer without return_sequences).
 GRAD_CASE(LSTMScanLastStep, {{"z", {-1, 4, 8}}, {"rk", {2, 8}, -1, 1}},
           "%hs, %c, %cs, %g = mlc.lstm_scan %z, %rk : (tensor<?x4x8xf64>, "

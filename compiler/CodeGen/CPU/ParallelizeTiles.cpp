@@ -24,7 +24,8 @@ struct ParallelizeTilesPass
     SmallVector<scf::ForOp> loops;
     for (Operation &op : getOperation().getBody().front()) {
       auto loop = llvm::dyn_cast<scf::ForOp>(op);
-      if (!loop)
+      // Loops over time steps (mlc-expand-recurrences) stay serial.
+      if (!loop || loop->hasAttr("mlc.sequential"))
         continue;
       // The schedule marks loops it creates after bufferization (the
       // copies into packed panels, one panel per iteration).

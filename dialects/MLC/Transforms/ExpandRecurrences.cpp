@@ -128,6 +128,10 @@ public:
     Value out = emptySequence(type, time);
     Value zero = arith::ConstantIndexOp::create(b, loc, 0);
     out = put(filled(stepType(seq, n), 0.0), out, zero, 0);
+    // One step has no predecessor but the zero state (and a slice at
+    // offset 1 of a static length 1 would not verify).
+    if (type.getDimSize(1) == 1)
+      return out;
     Value one = arith::ConstantIndexOp::create(b, loc, 1);
     Value count = arith::SubIOp::create(b, loc, time, one);
     SmallVector<OpFoldResult> sizes = {batchSize, count, b.getIndexAttr(n)};
@@ -205,6 +209,13 @@ public:
   }
 };
 
+/// Marks a loop over time steps: each step needs the one before, so
+/// mlc-parallelize-tiles must not split it among threads (after
+/// bufferization it carries no values, as a tile loop does not).
+void markSequential(scf::ForOp loop) {
+  loop->setAttr("mlc.sequential", UnitAttr::get(loop.getContext()));
+}
+
 /// Yields `next` from a loop body whose iteration arguments are `args`:
 /// each value is written into its argument's buffer
 /// (bufferization.materialize_in_destination), so the loop carries the same
@@ -256,6 +267,7 @@ SmallVector<Value> backwardThroughTime(StepBuilder &s, Value time,
         Value prevT = arith::SubIOp::create(nb, nl, t, one);
         yieldInPlace(nb, nl, step(n, t, args, prevT), args);
       });
+  markSequential(loop);
   return step(s, zero, loop.getResults(), std::nullopt);
 }
 
@@ -314,6 +326,7 @@ void expandScan(LSTMScanOp op) {
         }
         yieldInPlace(nb, nl, next, args);
       });
+  markSequential(loop);
   ValueRange results = loop.getResults();
   unsigned k = 2;
   if (keepSequence)
@@ -438,6 +451,7 @@ void expandGRUScan(GRUScanOp op) {
         }
         yieldInPlace(nb, nl, next, args);
       });
+  markSequential(loop);
   op.getSequence().replaceAllUsesWith(loop.getResult(1));
   if (keepSaved) {
     op.getGates().replaceAllUsesWith(loop.getResult(2));
