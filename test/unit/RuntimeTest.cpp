@@ -72,6 +72,38 @@ TEST(RuntimeTest, DistributionsHaveTheirMoments) {
     EXPECT_EQ(x, 0.25f);
 }
 
+// Orthogonal (Keras's, for recurrent kernels): a tall matrix has
+// orthonormal columns, a wide one orthonormal rows, times the gain; the
+// unit forget bias is ones in the second quarter only.
+TEST(RuntimeTest, OrthogonalAndForgetBiasInitializers) {
+  auto gram = [](const std::vector<float> &m, int64_t rows, int64_t cols,
+                 bool ofColumns, double gain) {
+    int64_t n = ofColumns ? cols : rows, len = ofColumns ? rows : cols;
+    double worst = 0;
+    for (int64_t i = 0; i < n; ++i)
+      for (int64_t j = 0; j < n; ++j) {
+        double dot = 0;
+        for (int64_t k = 0; k < len; ++k) {
+          double a = ofColumns ? m[k * cols + i] : m[i * cols + k];
+          double b = ofColumns ? m[k * cols + j] : m[j * cols + k];
+          dot += a * b;
+        }
+        worst = std::max(worst, std::abs(dot - (i == j ? gain * gain : 0.0)));
+      }
+    return worst;
+  };
+  // Tall (16 x 4): rows = 16 given as `b`; wide (4 x 16).
+  auto tall = draw({InitDistribution::Kind::Orthogonal, 1.0, 16}, 5, "r", 64);
+  EXPECT_LT(gram(tall, 16, 4, /*ofColumns=*/true, 1.0), 1e-5);
+  auto wide = draw({InitDistribution::Kind::Orthogonal, 2.0, 4}, 5, "r", 64);
+  EXPECT_LT(gram(wide, 4, 16, /*ofColumns=*/false, 2.0), 1e-5);
+  EXPECT_NE(tall,
+            draw({InitDistribution::Kind::Orthogonal, 1.0, 16}, 6, "r", 64));
+  auto bias = draw({InitDistribution::Kind::UnitForgetBias, 0, 0}, 5, "b", 16);
+  for (int64_t i = 0; i < 16; ++i)
+    EXPECT_EQ(bias[i], i >= 4 && i < 8 ? 1.0f : 0.0f) << i;
+}
+
 TEST(RuntimeTest, InitializeParamsFollowsTheModel) {
   auto context = createContext();
   auto module = mlir::parseSourceString<mlir::ModuleOp>(R"(
