@@ -48,6 +48,14 @@ void unravel(int64_t lin, const Shape &shape, Shape &idx) {
   }
 }
 
+/// The linear offset of index `idx` with row-major strides `st`.
+int64_t linearOffset(const Shape &idx, const Shape &st) {
+  int64_t off = 0;
+  for (size_t k = 0; k < idx.size(); ++k)
+    off += idx[k] * st[k];
+  return off;
+}
+
 std::string shapeStr(const Shape &s) {
   std::string r = "[";
   for (size_t k = 0; k < s.size(); ++k)
@@ -362,10 +370,7 @@ public:
     for (int64_t i = 0; i < int64_t(r.data.size()); ++i) {
       unravel(i, r.shape, idx);
       idx[axis] += first;
-      int64_t off = 0;
-      for (int64_t k = 0; k < rank; ++k)
-        off += idx[k] * st[k];
-      r.data[i] = a.data[off];
+      r.data[i] = a.data[linearOffset(idx, st)];
     }
     values[op->getResult(0)] = std::move(r);
     return true;
@@ -842,10 +847,7 @@ public:
             for (int64_t i = 0; i < int64_t(a.data.size()); ++i) {
               unravel(i, a.shape, idx);
               idx[axis] += offset;
-              int64_t at = 0;
-              for (int64_t d = 0; d < rank; ++d)
-                at += idx[d] * st[d];
-              r.data[at] = a.data[i];
+              r.data[linearOffset(idx, st)] = a.data[i];
             }
             offset += a.shape[axis];
           }

@@ -271,6 +271,27 @@ SmallVector<Value> backwardThroughTime(StepBuilder &s, Value time,
   return step(s, zero, loop.getResults(), std::nullopt);
 }
 
+/// One step of a recurrence's forward pass at step `t`: the carried
+/// values in, the next ones out.
+using ForwardStepFn = llvm::function_ref<SmallVector<Value>(
+    StepBuilder &, Value t, ValueRange carried)>;
+
+/// Runs `step` for steps 0 .. time - 1 in a loop kept serial, the carried
+/// state written back into its buffers. Returns the loop's results.
+ValueRange forwardThroughTime(StepBuilder &s, Value time, ValueRange init,
+                              ForwardStepFn step) {
+  Value zero = arith::ConstantIndexOp::create(s.b, s.loc, 0);
+  Value one = arith::ConstantIndexOp::create(s.b, s.loc, 1);
+  auto loop = scf::ForOp::create(
+      s.b, s.loc, zero, time, one, init,
+      [&](OpBuilder &nb, Location nl, Value t, ValueRange args) {
+        StepBuilder n(nb, nl, s.batch, s.batchSize, s.units, s.elt);
+        yieldInPlace(nb, nl, step(n, t, args), args);
+      });
+  markSequential(loop);
+  return loop.getResults();
+}
+
 /// The forward recurrence: one loop iteration per step.
 void expandScan(LSTMScanOp op) {
   OpBuilder b(op);
@@ -295,12 +316,11 @@ void expandScan(LSTMScanOp op) {
     init.push_back(s.emptySequence(op.getCells().getType(), time));
     init.push_back(s.emptySequence(op.getGates().getType(), time));
   }
-  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
-  Value one = arith::ConstantIndexOp::create(b, loc, 1);
-  auto loop = scf::ForOp::create(
-      b, loc, zero, time, one, init,
-      [&](OpBuilder &nb, Location nl, Value t, ValueRange args) {
-        StepBuilder n(nb, nl, batch, s.batchSize, units, s.elt);
+  ValueRange results = forwardThroughTime(
+      s, time, init,
+      [&](StepBuilder &n, Value t, ValueRange args) -> SmallVector<Value> {
+        OpBuilder &nb = n.b;
+        Location nl = n.loc;
         Value h = args[0], c = args[1];
         Value zt = n.step(z, t, 0, 4 * units);
         Value pre = n.add(MatmulOp::create(nb, nl, h, rk), zt);
@@ -324,10 +344,8 @@ void expandScan(LSTMScanOp op) {
             gates = n.put(gate, gates, t, int64_t(j) * units);
           next.push_back(gates);
         }
-        yieldInPlace(nb, nl, next, args);
+        return next;
       });
-  markSequential(loop);
-  ValueRange results = loop.getResults();
   unsigned k = 2;
   if (keepSequence)
     op.getSequence().replaceAllUsesWith(results[k++]);
@@ -422,12 +440,11 @@ void expandGRUScan(GRUScanOp op) {
     init.push_back(s.emptySequence(op.getGates().getType(), time));
     init.push_back(s.emptySequence(op.getRecurrentCandidate().getType(), time));
   }
-  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
-  Value one = arith::ConstantIndexOp::create(b, loc, 1);
-  auto loop = scf::ForOp::create(
-      b, loc, zero, time, one, init,
-      [&](OpBuilder &nb, Location nl, Value t, ValueRange args) {
-        StepBuilder n(nb, nl, batch, s.batchSize, units, s.elt);
+  ValueRange results = forwardThroughTime(
+      s, time, init,
+      [&](StepBuilder &n, Value t, ValueRange args) -> SmallVector<Value> {
+        OpBuilder &nb = n.b;
+        Location nl = n.loc;
         Value h = args[0];
         Value g = n.add(MatmulOp::create(nb, nl, h, rk), rb);
         Value x = n.step(zx, t, 0, 3 * units);
@@ -449,13 +466,12 @@ void expandGRUScan(GRUScanOp op) {
           next.push_back(gates);
           next.push_back(n.put(gh, args[3], t, 0));
         }
-        yieldInPlace(nb, nl, next, args);
+        return next;
       });
-  markSequential(loop);
-  op.getSequence().replaceAllUsesWith(loop.getResult(1));
+  op.getSequence().replaceAllUsesWith(results[1]);
   if (keepSaved) {
-    op.getGates().replaceAllUsesWith(loop.getResult(2));
-    op.getRecurrentCandidate().replaceAllUsesWith(loop.getResult(3));
+    op.getGates().replaceAllUsesWith(results[2]);
+    op.getRecurrentCandidate().replaceAllUsesWith(results[3]);
   }
   op.erase();
 }

@@ -907,3 +907,50 @@ mlc.model @gru_scan_bias {
   %hs, %g, %rh = mlc.gru_scan %z, %k, %c : (tensor<?x?x6xf32>, tensor<2x6xf32>, tensor<2xf32>) -> (tensor<?x?x2xf32>, tensor<?x?x6xf32>, tensor<?x?x2xf32>)
   mlc.output %hs : tensor<?x?x2xf32>
 }
+
+// -----
+
+mlc.model @concat_other_dim {
+  %a = mlc.input "a" : tensor<?x2xf32>
+  %b = mlc.input "b" : tensor<?x3x1xf32>
+  // expected-error @+1 {{'mlc.concat' op inputs must have one element type and rank, got 'tensor<?x2xf32>' and 'tensor<?x3x1xf32>'}}
+  %c = mlc.concat %a, %b axis = 1 : (tensor<?x2xf32>, tensor<?x3x1xf32>) -> tensor<?x5xf32>
+  mlc.output %c : tensor<?x5xf32>
+}
+
+// -----
+
+mlc.model @concat_dynamic_axis {
+  %a = mlc.input "a" : tensor<?x2xf32>
+  // expected-error @+1 {{'mlc.concat' op input 'tensor<?x2xf32>' must have a static size along axis 0}}
+  %c = mlc.concat %a, %a axis = 0 : (tensor<?x2xf32>, tensor<?x2xf32>) -> tensor<?x2xf32>
+  mlc.output %c : tensor<?x2xf32>
+}
+
+// -----
+
+mlc.model @where_broadcast {
+  %m = mlc.input "m" : tensor<?x3xi32>
+  %a = mlc.input "a" : tensor<?x4xf32>
+  // expected-error @+1 {{'mlc.where' op condition 'tensor<?x3xi32>', lhs 'tensor<?x4xf32>' and rhs 'tensor<?x4xf32>' do not broadcast together}}
+  %w = mlc.where %m, %a, %a : (tensor<?x3xi32>, tensor<?x4xf32>, tensor<?x4xf32>) -> tensor<?x4xf32>
+  mlc.output %w : tensor<?x4xf32>
+}
+
+// -----
+
+mlc.model @split_sizes {
+  %x = mlc.input "x" : tensor<?x5xf32>
+  // expected-error @+1 {{'mlc.split' op parts add up to 4 along axis 1, but the input 'tensor<?x5xf32>' has 5}}
+  %a, %b = mlc.split %x axis = 1 : tensor<?x5xf32> -> tensor<?x2xf32>, tensor<?x2xf32>
+  mlc.output %a : tensor<?x2xf32>
+}
+
+// -----
+
+mlc.model @layer_norm_epsilon {
+  %x = mlc.input "x" : tensor<?x5xf32>
+  // expected-error @+1 {{'mlc.layer_norm' op epsilon must be positive, got 0}}
+  %y = mlc.layer_norm %x {epsilon = 0.0} : tensor<?x5xf32>
+  mlc.output %y : tensor<?x5xf32>
+}
