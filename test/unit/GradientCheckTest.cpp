@@ -143,6 +143,15 @@ protected:
         }
         ins.push_back(std::move(b));
       }
+      // Params of layers (held fixed): small deterministic values.
+      std::vector<Buffer> params;
+      for (const TensorSpec &spec : sig.params) {
+        Buffer b;
+        b.shape = spec.shape;
+        for (int64_t k = 0; k < count(b.shape); ++k)
+          b.f.push_back(-0.6 + 1.2 * next());
+        params.push_back(std::move(b));
+      }
       std::vector<Buffer> outs(sig.outputs.size());
       for (size_t k = 0; k < outs.size(); ++k) {
         for (int64_t d : sig.outputs[k].shape)
@@ -151,6 +160,8 @@ protected:
       }
       auto run = [&]() {
         std::vector<BufferRef> refs;
+        for (Buffer &b : params)
+          refs.push_back({b.data(), b.shape});
         for (Buffer &b : ins)
           refs.push_back({b.data(), b.shape});
         for (Buffer &b : outs)
@@ -335,6 +346,31 @@ GRAD_CASE(GatherOutOfRange, {{"table", {5, 3}}},
           "  %y = mlc.gather %table, %ids : (tensor<5x3xf64>, tensor<1x4xi32>) "
           "-> tensor<1x4x3xf64>",
           "tensor<1x4x3xf64>")
+
+// Attention: 2 heads; cross-attention of 3 queries over 5 keys (head
+// widths 2 and 3), and causal self-attention (one value as q, k and v,
+// whose three gradients add up).
+GRAD_CASE(Attention, {{"q", {-1, 3, 4}}, {"k", {-1, 5, 4}}, {"v", {-1, 5, 6}}},
+          "%y = mlc.attention %q, %k, %v {num_heads = 2, scale = 0.7} : "
+          "(tensor<?x3x4xf64>, tensor<?x5x4xf64>, tensor<?x5x6xf64>) -> "
+          "tensor<?x3x6xf64>",
+          "tensor<?x3x6xf64>")
+GRAD_CASE(AttentionCausalSelf, {{"x", {-1, 4, 4}}},
+          "%y = mlc.attention %x, %x, %x {num_heads = 2, scale = 0.5, "
+          "causal} : (tensor<?x4x4xf64>, tensor<?x4x4xf64>, "
+          "tensor<?x4x4xf64>) -> tensor<?x4x4xf64>",
+          "tensor<?x4x4xf64>")
+// The layer: projections, causal attention, output projection and a
+// position embedding added (its ids have no gradient).
+GRAD_CASE(MultiHeadAttentionLayer, {{"x", {-1, 3, 4}}},
+          "%p = mlc.position_embedding %x {sequence_length = 5} : "
+          "tensor<?x3x4xf64>\n"
+          "  %xp = mlc.add %x, %p : (tensor<?x3x4xf64>, tensor<?x3x4xf64>) -> "
+          "tensor<?x3x4xf64>\n"
+          "  %y = mlc.multi_head_attention %xp, %xp {num_heads = 2, key_dim = "
+          "3, use_causal_mask = true} : (tensor<?x3x4xf64>, "
+          "tensor<?x3x4xf64>) -> tensor<?x3x4xf64>",
+          "tensor<?x3x4xf64>")
 
 // Recurrences: every step's h and the last c weighted, through time
 // (3 steps, 2 units).

@@ -354,8 +354,18 @@ private:
       table = a;
     else
       table = leaf({Dim{pick(1, 5), 0}, Dim{pick(1, 4), 0}}, true, -1, 1);
-    Shape ids = randomShape(2, 0.6, 0.4);
-    std::string idsValue = intInput(ids, table.shape[0].size);
+    Shape ids;
+    std::string idsValue;
+    if (a.shape.size() >= 2 && chance(0.3) && allowed("iota")) {
+      // Positions along a's second axis (a position embedding's ids).
+      ids.assign(a.shape.begin(), a.shape.begin() + 2);
+      idsValue = fresh();
+      g.body.push_back(idsValue + " = mlc.iota " + a.ssa + " axis = 1 : " +
+                       t(a.shape) + " -> " + typeStr(ids, "i32"));
+    } else {
+      ids = randomShape(2, 0.6, 0.4);
+      idsValue = intInput(ids, table.shape[0].size);
+    }
     Shape r = ids;
     r.push_back(table.shape[1]);
     pool.push_back(emit("mlc.gather " + table.ssa + ", " + idsValue + " : (" +
@@ -425,6 +435,28 @@ private:
     return true;
   }
 
+  /// Attention over a rank-3 value as (batch, time, features): its
+  /// projections as q, k (or q again: self-attention) and v, 1-3 heads,
+  /// causal or not.
+  bool attention(const Val &a) {
+    if (a.shape.size() != 3 || a.shape[2].sym || !allowed("attention"))
+      return false;
+    int64_t heads = pick(1, 3), dk = pick(1, 3), dv = pick(1, 3);
+    Val q = stepProjection(a, heads * dk);
+    Val k = chance(0.3) ? q : stepProjection(a, heads * dk);
+    Val v = stepProjection(a, heads * dv);
+    std::string attrs = "{num_heads = " + std::to_string(heads) +
+                        ", scale = " + num(uni(0.05, 0.6)) + " : f64" +
+                        (chance(0.5) ? ", causal}" : "}");
+    Shape r = {a.shape[0], a.shape[1], Dim{heads * dv, 0}};
+    // Each result row is a convex combination of v's rows.
+    pool.push_back(emit("mlc.attention " + q.ssa + ", " + k.ssa + ", " + v.ssa +
+                            " " + attrs + " : (" + t(q.shape) + ", " +
+                            t(k.shape) + ", " + t(v.shape) + ") -> " + t(r),
+                        r, v.bound));
+    return true;
+  }
+
   /// An LSTM over a rank-3 value as (batch, time, features): its input
   /// projection (a matmul of every step's rows), the recurrence, and its
   /// sequence or last cell.
@@ -459,7 +491,7 @@ private:
   bool step() {
     Val a = operand();
     int64_t rank = int64_t(a.shape.size());
-    switch (pick(0, 18)) {
+    switch (pick(0, 19)) {
     case 0:
     case 1: { // unary
       static const char *ops[] = {"neg",     "exp",  "log",  "sqrt", "relu",
@@ -720,6 +752,8 @@ private:
       return where(a);
     case 17:
       return concat(a);
+    case 18:
+      return attention(a);
     default: { // clip
       if (!allowed("clip"))
         return false;

@@ -487,6 +487,41 @@ public:
     return true;
   }
 
+  /// softmax(scale q_h k_h^T) v_h per batch row and head, keys after the
+  /// query masked with -1e9 when causal (Keras's lower-triangular mask).
+  bool attention(mlc::AttentionOp op) {
+    const HostTensor &q = in(op, 0), &k = in(op, 1), &v = in(op, 2);
+    int64_t B = q.shape[0], Tq = q.shape[1], Tk = k.shape[1];
+    int64_t H = op.getNumHeads(), Dk = q.shape[2] / H, Dv = v.shape[2] / H;
+    double scale = op.getScale().convertToDouble();
+    HostTensor r;
+    r.shape = {B, Tq, H * Dv};
+    r.data.assign(numel(r.shape), 0);
+    std::vector<double> p(Tk);
+    for (int64_t b = 0; b < B; ++b)
+      for (int64_t h = 0; h < H; ++h)
+        for (int64_t i = 0; i < Tq; ++i) {
+          double top = -INFINITY;
+          for (int64_t j = 0; j < Tk; ++j) {
+            double s = 0;
+            for (int64_t d = 0; d < Dk; ++d)
+              s += q.data[(b * Tq + i) * H * Dk + h * Dk + d] *
+                   k.data[(b * Tk + j) * H * Dk + h * Dk + d];
+            p[j] = op.getCausal() && j > i ? -1e9 : s * scale;
+            top = std::max(top, p[j]);
+          }
+          double sum = 0;
+          for (int64_t j = 0; j < Tk; ++j)
+            sum += p[j] = std::exp(p[j] - top);
+          for (int64_t j = 0; j < Tk; ++j)
+            for (int64_t d = 0; d < Dv; ++d)
+              r.data[(b * Tq + i) * H * Dv + h * Dv + d] +=
+                  p[j] / sum * v.data[(b * Tk + j) * H * Dv + h * Dv + d];
+        }
+    values[op->getResult(0)] = std::move(r);
+    return true;
+  }
+
   bool matmul(mlc::MatmulOp op) {
     const HostTensor &a = in(op, 0), &b = in(op, 1);
     size_t ra = a.shape.size(), rb = b.shape.size();
@@ -928,6 +963,22 @@ public:
         .Case([&](mlc::GatherOp o) { return gather(o); })
         .Case([&](mlc::LSTMScanOp o) { return lstmScan(o); })
         .Case([&](mlc::GRUScanOp o) { return gruScan(o); })
+        .Case([&](mlc::IotaOp o) {
+          const HostTensor &like = in(op, 0);
+          int64_t axis = int64_t(o.getAxis());
+          HostTensor r;
+          r.shape.assign(like.shape.begin(),
+                         like.shape.begin() + o.getType().getRank());
+          r.data.resize(numel(r.shape));
+          Shape idx;
+          for (int64_t i = 0; i < int64_t(r.data.size()); ++i) {
+            unravel(i, r.shape, idx);
+            r.data[i] = double(idx[axis]);
+          }
+          values[op->getResult(0)] = std::move(r);
+          return true;
+        })
+        .Case([&](mlc::AttentionOp o) { return attention(o); })
         .Case([&](mlc::ApplyBatchNormOp o) { return batchNorm(o); })
         .Case([&](mlc::ApplyDropoutOp o) { return dropout(o); })
         .Case<mlc::MSEOp, mlc::CategoricalCrossentropyOp,

@@ -31,6 +31,7 @@ void mlc::buildGraphToLinalgPipeline(OpPassManager &pm) {
   OpPassManager &entry = pm.nest<func::FuncOp>();
   entry.addPass(createOptimizer());
   entry.addPass(createExpandRecurrences());
+  entry.addPass(createExpandAttention());
   entry.addPass(createConvertMLCToLinalg());
   simplify(pm);
   pm.addNestedPass<func::FuncOp>(createFuseElementwise());

@@ -3,7 +3,8 @@
 // gather is an all-parallel linalg.generic over the result whose body reads
 // the table at the element's id (tensor.extract); gather_grad is a loop
 // over the gathered rows that adds each into the table row its id picked,
-// so its cost is the rows gathered, not the table.
+// so its cost is the rows gathered, not the table. iota (each element's
+// index along an axis) gives the ids of positions.
 //
 //===----------------------------------------------------------------------===//
 
@@ -149,8 +150,37 @@ struct GatherGradLowering : LoweringPattern<GatherGradOp> {
   }
 };
 
+/// iota: an all-parallel linalg.generic writing each element's index
+/// along the axis (the ids a position embedding gathers by).
+struct IotaLowering : LoweringPattern<IotaOp> {
+  using LoweringPattern::LoweringPattern;
+  FailureOr<Value> lower(IotaOp op, OpBuilder &b, Location loc) const override {
+    RankedTensorType type = op.getType();
+    SmallVector<Value> dyn;
+    for (int64_t d = 0; d < type.getRank(); ++d)
+      if (type.isDynamicDim(d))
+        dyn.push_back(dimOf(b, loc, op.getLike(), d));
+    Value init = emptyTensor(b, loc, type, dyn);
+    int64_t axis = op.getAxis();
+    return linalg::GenericOp::create(
+               b, loc, TypeRange{type}, ValueRange{}, ValueRange{init},
+               SmallVector<AffineMap>{b.getMultiDimIdentityMap(type.getRank())},
+               SmallVector<IteratorType>(type.getRank(),
+                                         IteratorType::parallel),
+               [&](OpBuilder &nb, Location nl, ValueRange) {
+                 Value i = linalg::IndexOp::create(nb, nl, axis);
+                 linalg::YieldOp::create(
+                     nb, nl,
+                     ValueRange{arith::IndexCastOp::create(
+                         nb, nl, type.getElementType(), i)});
+               })
+        .getResult(0);
+  }
+};
+
 } // namespace
 
 void mlc::populateMLCGatherToLinalgPatterns(RewritePatternSet &patterns) {
-  patterns.add<GatherLowering, GatherGradLowering>(patterns.getContext());
+  patterns.add<GatherLowering, GatherGradLowering, IotaLowering>(
+      patterns.getContext());
 }

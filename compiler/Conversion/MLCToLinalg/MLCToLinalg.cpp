@@ -14,7 +14,7 @@
 //   Losses.cpp       losses and one_hot
 //   Conv.cpp         convolution, pooling and their gradients
 //   Random.cpp       dropout masks
-//   Gather.cpp       gather (embeddings) and its scatter-add gradient
+//   Gather.cpp       gather (embeddings), its scatter-add gradient, iota
 // A new family (recurrent, attention) gets its own file and
 // populate function the same way, added to initialize() below; builders
 // that more than one family needs go to LoweringUtils.

@@ -37,7 +37,8 @@ void populateMLCConvToLinalgPatterns(mlir::RewritePatternSet &patterns);
 /// dropout_mask, a counter-based random mask (Random.cpp).
 void populateMLCRandomToLinalgPatterns(mlir::RewritePatternSet &patterns);
 
-/// gather and gather_grad, rows of a table by integer ids (Gather.cpp).
+/// gather and gather_grad, rows of a table by integer ids, and iota
+/// (Gather.cpp).
 void populateMLCGatherToLinalgPatterns(mlir::RewritePatternSet &patterns);
 
 } // namespace mlc

@@ -582,3 +582,16 @@ LogicalResult AvgPoolOp::buildVJP(OpBuilder &b, Value g, Grads &grads) {
                                          getPadsAttr())});
   return success();
 }
+
+LogicalResult AttentionOp::buildVJP(OpBuilder &b, Value g, Grads &grads) {
+  auto grad = AttentionGradOp::create(
+      b, getLoc(),
+      TypeRange{getQuery().getType(), getKey().getType(), getValue().getType()},
+      getQuery(), getKey(), getValue(), g, getNumHeadsAttr(), getScaleAttr(),
+      getCausalAttr());
+  // Self-attention passes one value as q, k and v: Grads sums repeats.
+  grads.push_back({getQuery(), grad.getQueryGrad()});
+  grads.push_back({getKey(), grad.getKeyGrad()});
+  grads.push_back({getValue(), grad.getValueGrad()});
+  return success();
+}

@@ -383,6 +383,72 @@ def MLC_SplitOp : MLC_Op<"split"> {
   let hasVerifier = 1;
 }
 
+def MLC_MultiHeadAttentionOp : MLC_Op<"multi_head_attention"> {
+  let summary = "Multi-head attention layer";
+  let description = [{
+    Keras `MultiHeadAttention(num_heads, key_dim)` called as
+    `mha(query, value, key)` (`key` defaults to `value`) on `(batch, time,
+    features)` sequences; batch and time may be dynamic. Per head `h`:
+    `softmax(q_h k_h^T / sqrt(key_dim)) v_h`, with `use_causal_mask` a
+    query position attending only to keys at or before it (Keras's
+    lower-triangular mask, aligned at the first position); the heads' results
+    are projected back to the query's width.
+
+    Params as Keras names and shapes them: `<name>.query.kernel`
+    (`features x num_heads x key_dim`), `<name>.key.kernel` (the same
+    for the key's features), `<name>.value.kernel` (`features x
+    num_heads x value_dim`), each with a `(num_heads, dim)` bias, and
+    `<name>.attention_output.kernel` (`num_heads x value_dim x
+    features`) with a `(features)` bias. Kernels are Glorot uniform with
+    Keras's fans for their rank-3 shapes, biases zeros. Expanded into the
+    projections (one matmul each over all rows) and `mlc.attention`.
+    Unnamed layers are `multi_head_attention`, `multi_head_attention_1`,
+    ...
+
+    ```mlir
+    %y = mlc.multi_head_attention %x, %x {num_heads = 4, key_dim = 32,
+        use_causal_mask = true}
+        : (tensor<?x?x128xf32>, tensor<?x?x128xf32>) -> tensor<?x?x128xf32>
+    ```
+  }];
+  let arguments = (ins
+      MLC_FloatTensor:$query, MLC_FloatTensor:$value,
+      Optional<MLC_FloatTensor>:$key,
+      ConfinedAttr<I64Attr, [IntPositive]>:$num_heads,
+      ConfinedAttr<I64Attr, [IntPositive]>:$key_dim,
+      OptionalAttr<ConfinedAttr<I64Attr, [IntPositive]>>:$value_dim,
+      DefaultValuedAttr<BoolAttr, "true">:$use_bias,
+      DefaultValuedAttr<BoolAttr, "false">:$use_causal_mask,
+      OptionalAttr<StrAttr>:$name,
+      OptionalAttr<MLC_InitializerAttrInterface>:$kernel_initializer,
+      OptionalAttr<MLC_InitializerAttrInterface>:$bias_initializer);
+  let results = (outs MLC_FloatTensor:$result);
+  let assemblyFormat = "$query `,` $value (`,` $key^)? attr-dict `:` "
+                       "functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def MLC_PositionEmbeddingOp : MLC_Op<"position_embedding",
+    [AllTypesMatch<["input", "result"]>]> {
+  let summary = "Learned position embedding";
+  let description = [{
+    KerasHub `PositionEmbedding(sequence_length)`: for an input `(batch,
+    time, features)` the result holds row `t` of `<name>.embeddings`
+    (`sequence_length x features`, Glorot uniform) at every position `t`
+    of every sequence; the input's values are not read (add the result to
+    it). A position at or past `sequence_length` gets zeros. Expanded into
+    `mlc.gather` of the table by `mlc.iota` along time. Unnamed layers are
+    `position_embedding`, `position_embedding_1`, ...
+  }];
+  let arguments = (ins MLC_FloatTensor:$input,
+                       ConfinedAttr<I64Attr, [IntPositive]>:$sequence_length,
+                       OptionalAttr<StrAttr>:$name,
+                       OptionalAttr<MLC_InitializerAttrInterface>:$embeddings_initializer);
+  let results = (outs MLC_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let hasVerifier = 1;
+}
+
 def MLC_GRUOp : MLC_Op<"gru"> {
   let summary = "Gated recurrent unit layer";
   let description = [{
@@ -743,6 +809,67 @@ def MLC_SliceGradOp : MLC_Op<"slice_grad", [Pure]> {
   let assemblyFormat = "$grad `,` $like `axis` `=` $axis `start` `=` $start "
                        "attr-dict `:` type($grad) `,` type($like) `->` "
                        "type($result)";
+  let hasVerifier = 1;
+}
+
+def MLC_IotaOp : MLC_Op<"iota", [Pure]> {
+  let summary = "Each element's index along one axis";
+  let description = [{
+    `mlc.iota %x axis = 1 : tensor<?x?x128xf32> -> tensor<?x?xi32>`: an
+    integer tensor whose shape is the leading dimensions of `%x` (as many
+    as the result's rank, which includes `axis`), holding at each element
+    its index along `axis`. `%x`'s values are not read; nothing flows back
+    to it.
+  }];
+  let arguments = (ins MLC_AnyTensor:$like, I64Attr:$axis);
+  let results = (outs MLC_IntTensor:$result);
+  let assemblyFormat = "$like `axis` `=` $axis attr-dict `:` type($like) "
+                       "`->` type($result)";
+  let hasVerifier = 1;
+}
+
+def MLC_AttentionOp : MLC_Op<"attention", [Pure,
+    DeclareOpInterfaceMethods<MLC_DifferentiableOpInterface>]> {
+  let summary = "Scaled dot-product attention of several heads";
+  let description = [{
+    `mlc.attention %q, %k, %v {num_heads = 4, scale = 0.17677669529663687}`
+    on `q: (batch, tq, heads x dk)`, `k: (batch, tk, heads x dk)`, `v:
+    (batch, tk, heads x dv)`, head `h` taking columns `[h d, (h + 1) d)`:
+    `result[b, :, head h] = softmax(scale q_h k_h^T) v_h`. With `causal`,
+    query `i` sees keys `j <= i` only (the others' scores are -1e9 before
+    the softmax, as Keras masks). The gradient is `mlc.attention_grad`,
+    which recomputes the scores rather than keeping them.
+
+    `mlc-expand-attention` turns it into a loop over batch and heads whose
+    body is one head's 2-D matmuls and the masked softmax between them.
+  }];
+  let arguments = (ins MLC_FloatTensor:$query, MLC_FloatTensor:$key,
+                       MLC_FloatTensor:$value,
+                       ConfinedAttr<I64Attr, [IntPositive]>:$num_heads,
+                       F64Attr:$scale, UnitAttr:$causal);
+  let results = (outs MLC_FloatTensor:$result);
+  let assemblyFormat = "$query `,` $key `,` $value attr-dict `:` "
+                       "functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def MLC_AttentionGradOp : MLC_Op<"attention_grad", [Pure]> {
+  let summary = "Gradient of mlc.attention with respect to q, k and v";
+  let description = [{
+    `%dq, %dk, %dv = mlc.attention_grad %q, %k, %v, %g` with the forward's
+    attributes. Per batch row and head it recomputes the probabilities `P`
+    from `q` and `k`, then `dv = P^T g`, `dP = g v^T`, `dS = P (dP -
+    rowsum(dP P))`, `dq = scale dS k`, `dk = scale dS^T q`: the score
+    tensor of all heads is never stored, one head's lives in the loop.
+  }];
+  let arguments = (ins MLC_FloatTensor:$query, MLC_FloatTensor:$key,
+                       MLC_FloatTensor:$value, MLC_FloatTensor:$grad,
+                       ConfinedAttr<I64Attr, [IntPositive]>:$num_heads,
+                       F64Attr:$scale, UnitAttr:$causal);
+  let results = (outs MLC_FloatTensor:$query_grad, MLC_FloatTensor:$key_grad,
+                      MLC_FloatTensor:$value_grad);
+  let assemblyFormat = "$query `,` $key `,` $value `,` $grad attr-dict `:` "
+                       "functional-type(operands, results)";
   let hasVerifier = 1;
 }
 

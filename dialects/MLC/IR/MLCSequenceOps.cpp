@@ -456,3 +456,140 @@ LogicalResult LSTMScanGradOp::verify() {
     return failure();
   return success();
 }
+
+//===----------------------------------------------------------------------===//
+// Attention
+//===----------------------------------------------------------------------===//
+
+/// Compatible sizes: equal, or one of them dynamic.
+static bool sameSize(int64_t a, int64_t b) {
+  return ShapedType::isDynamic(a) || ShapedType::isDynamic(b) || a == b;
+}
+
+/// The static one of two compatible sizes, if either is.
+static int64_t joinSize(int64_t a, int64_t b) {
+  return ShapedType::isDynamic(a) ? b : a;
+}
+
+/// Checks a `(batch, time, features)` sequence operand `what` of `op`.
+static LogicalResult checkSequence(Operation *op, RankedTensorType t,
+                                   StringRef what) {
+  if (t.getRank() != 3 || t.isDynamicDim(2))
+    return op->emitOpError()
+           << what << " must be (batch, time, features) with static features, "
+           << "got " << t;
+  return success();
+}
+
+LogicalResult MultiHeadAttentionOp::verify() {
+  RankedTensorType q = getQuery().getType(), v = getValue().getType();
+  RankedTensorType k = getKey() ? getKey().getType() : v;
+  if (failed(checkSequence(*this, q, "query")) ||
+      failed(checkSequence(*this, v, "value")) ||
+      failed(checkSequence(*this, k, "key")))
+    return failure();
+  if (q.getElementType() != v.getElementType() ||
+      k.getElementType() != v.getElementType())
+    return emitOpError() << "query, key and value must have one element type";
+  if (!sameSize(q.getDimSize(0), v.getDimSize(0)) ||
+      !sameSize(k.getDimSize(0), v.getDimSize(0)))
+    return emitOpError() << "query " << q << ", key " << k << " and value " << v
+                         << " must have one batch size";
+  if (!sameSize(k.getDimSize(1), v.getDimSize(1)))
+    return emitOpError() << "key " << k << " and value " << v
+                         << " must have one length";
+  int64_t heads = getNumHeads(),
+          dims[] = {int64_t(getKeyDim()),
+                    int64_t(getValueDim().value_or(getKeyDim()))};
+  for (int64_t d : dims)
+    if (heads * d > (int64_t(1) << 24))
+      return emitOpError() << "num_heads x key_dim and num_heads x value_dim "
+                              "must be at most 2^24";
+  return checkResult(
+      *this,
+      RankedTensorType::get({joinSize(q.getDimSize(0), v.getDimSize(0)),
+                             q.getDimSize(1), q.getDimSize(2)},
+                            q.getElementType()),
+      [&](InFlightDiagnostic &d) { d << "query " << q; });
+}
+
+LogicalResult PositionEmbeddingOp::verify() {
+  if (failed(checkSequence(*this, getInput().getType(), "input")))
+    return failure();
+  if (getSequenceLength() > (int64_t(1) << 31))
+    return emitOpError() << "sequence_length must be at most 2^31";
+  return success();
+}
+
+LogicalResult IotaOp::verify() {
+  RankedTensorType like = getLike().getType(), out = getType();
+  int64_t axis = getAxis();
+  if (out.getRank() < 1 || out.getRank() > like.getRank())
+    return emitOpError() << "result rank must be between 1 and the rank of "
+                         << like << ", got " << out;
+  if (axis < 0 || axis >= out.getRank())
+    return emitOpError() << "axis " << axis << " is out of range for " << out;
+  for (int64_t d = 0; d < out.getRank(); ++d)
+    if (out.getDimSize(d) != like.getDimSize(d))
+      return emitOpError() << "result " << out << " must have the leading "
+                           << "dimensions of " << like;
+  return success();
+}
+
+/// Checks attention's q, k, v (and names their problem at `op`); returns
+/// the result's type.
+static FailureOr<RankedTensorType>
+attentionType(Operation *op, RankedTensorType q, RankedTensorType k,
+              RankedTensorType v, int64_t heads) {
+  if (failed(checkSequence(op, q, "query")) ||
+      failed(checkSequence(op, k, "key")) ||
+      failed(checkSequence(op, v, "value")))
+    return failure();
+  if (q.getElementType() != k.getElementType() ||
+      q.getElementType() != v.getElementType())
+    return op->emitOpError()
+           << "query, key and value must have one element type";
+  if (q.getDimSize(2) != k.getDimSize(2) || q.getDimSize(2) % heads ||
+      v.getDimSize(2) % heads)
+    return op->emitOpError() << "query " << q << " and key " << k
+                             << " need one width and, like value " << v
+                             << ", a multiple of num_heads = " << heads;
+  if (!sameSize(q.getDimSize(0), k.getDimSize(0)) ||
+      !sameSize(k.getDimSize(0), v.getDimSize(0)) ||
+      !sameSize(k.getDimSize(1), v.getDimSize(1)))
+    return op->emitOpError() << "query " << q << ", key " << k << " and value "
+                             << v << " need one batch size, and key and "
+                             << "value one length";
+  int64_t batch =
+      joinSize(q.getDimSize(0), joinSize(k.getDimSize(0), v.getDimSize(0)));
+  return RankedTensorType::get({batch, q.getDimSize(1), v.getDimSize(2)},
+                               q.getElementType());
+}
+
+LogicalResult AttentionOp::verify() {
+  FailureOr<RankedTensorType> type =
+      attentionType(*this, getQuery().getType(), getKey().getType(),
+                    getValue().getType(), getNumHeads());
+  if (failed(type))
+    return failure();
+  return checkResult(*this, *type, [&](InFlightDiagnostic &d) {
+    d << "query " << getQuery().getType() << " and value "
+      << getValue().getType();
+  });
+}
+
+LogicalResult AttentionGradOp::verify() {
+  FailureOr<RankedTensorType> type =
+      attentionType(*this, getQuery().getType(), getKey().getType(),
+                    getValue().getType(), getNumHeads());
+  if (failed(type) ||
+      failed(expectType(*this, getGrad(), *type, "the result's gradient")) ||
+      failed(expectType(*this, getQueryGrad(), getQuery().getType(),
+                        "the query's gradient")) ||
+      failed(expectType(*this, getKeyGrad(), getKey().getType(),
+                        "the key's gradient")) ||
+      failed(expectType(*this, getValueGrad(), getValue().getType(),
+                        "the value's gradient")))
+    return failure();
+  return success();
+}

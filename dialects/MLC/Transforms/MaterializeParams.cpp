@@ -5,6 +5,8 @@
 #include "mlir/IR/Builders.h"
 #include "llvm/ADT/StringSet.h"
 
+#include <cmath>
+
 namespace mlc {
 #define GEN_PASS_DEF_MATERIALIZEPARAMS
 #include "dialects/MLC/Transforms/Passes.h.inc"
@@ -288,6 +290,103 @@ LogicalResult expandGRU(OpBuilder &b, GRUOp gru, LayerNamer &namer,
   return success();
 }
 
+/// Keras `MultiHeadAttention`: the query, key and value projections (each
+/// a `features x heads x dim` kernel, read as one matrix, and a `heads x
+/// dim` bias) over all rows, mlc.attention, and the output projection.
+LogicalResult expandAttention(OpBuilder &b, MultiHeadAttentionOp mha,
+                              LayerNamer &namer, SymbolTable &symbols,
+                              DeclareParamFn declareParam) {
+  Location loc = mha.getLoc();
+  MLIRContext *ctx = mha.getContext();
+  std::string name =
+      mha.getName() ? mha.getName()->str() : namer.next("multi_head_attention");
+  if (failed(checkParamNames(mha, name,
+                             {".query.kernel", ".query.bias", ".key.kernel",
+                              ".key.bias", ".value.kernel", ".value.bias",
+                              ".attention_output.kernel",
+                              ".attention_output.bias"},
+                             symbols)))
+    return failure();
+  RankedTensorType qType = mha.getQuery().getType();
+  Type elt = qType.getElementType();
+  LayerParams param{b, loc, name, elt, declareParam};
+  int64_t heads = mha.getNumHeads(), keyDim = mha.getKeyDim();
+  int64_t valueDim = mha.getValueDim().value_or(keyDim);
+  Attribute kernelInit = mha.getKernelInitializerAttr();
+  Attribute biasInit = mha.getBiasInitializerAttr();
+  // x (batch, time, features) times a (features, heads, dim) kernel: the
+  // kernel as a (features, heads x dim) matrix, head-major as Keras's
+  // einsum lays out its result.
+  auto project = [&](Value x, StringRef part, int64_t dim) -> Value {
+    int64_t features = tensorTypeOf(x).getDimSize(2);
+    Value kernel = param(("." + part + ".kernel").str(), {features, heads, dim},
+                         kernelInit, GlorotUniformAttr::get(ctx));
+    Value matrix = ReshapeOp::create(
+        b, loc, RankedTensorType::get({features, heads * dim}, elt), kernel);
+    Value y = MatmulOp::create(b, loc, x, matrix);
+    if (!mha.getUseBias())
+      return y;
+    Value bias = param(("." + part + ".bias").str(), {heads, dim}, biasInit,
+                       ZerosAttr::get(ctx));
+    Value row = ReshapeOp::create(
+        b, loc, RankedTensorType::get({heads * dim}, elt), bias);
+    return AddOp::create(b, loc, y, row);
+  };
+  Value value = mha.getValue();
+  Value key = mha.getKey() ? mha.getKey() : value;
+  Value q = project(mha.getQuery(), "query", keyDim);
+  Value k = project(key, "key", keyDim);
+  Value v = project(value, "value", valueDim);
+  RankedTensorType qp = tensorTypeOf(q), vp = tensorTypeOf(v);
+  auto attendedType = RankedTensorType::get(
+      {mha.getType().getDimSize(0), qp.getDimSize(1), vp.getDimSize(2)}, elt);
+  Value attended = AttentionOp::create(
+      b, loc, attendedType, q, k, v, b.getI64IntegerAttr(heads),
+      b.getF64FloatAttr(1.0 / std::sqrt(double(keyDim))),
+      mha.getUseCausalMask() ? b.getUnitAttr() : UnitAttr());
+  int64_t features = qType.getDimSize(2);
+  Value outKernel =
+      param(".attention_output.kernel", {heads, valueDim, features}, kernelInit,
+            GlorotUniformAttr::get(ctx));
+  Value outMatrix = ReshapeOp::create(
+      b, loc, RankedTensorType::get({heads * valueDim, features}, elt),
+      outKernel);
+  Value y = MatmulOp::create(b, loc, attended, outMatrix);
+  if (mha.getUseBias())
+    y = AddOp::create(b, loc, y,
+                      param(".attention_output.bias", {features}, biasInit,
+                            ZerosAttr::get(ctx)));
+  mha.replaceAllUsesWith(y);
+  mha.erase();
+  return success();
+}
+
+/// KerasHub `PositionEmbedding`: the table's row of each position, gathered
+/// by the positions' indices along time.
+LogicalResult expandPositionEmbedding(OpBuilder &b, PositionEmbeddingOp pe,
+                                      LayerNamer &namer, SymbolTable &symbols,
+                                      DeclareParamFn declareParam) {
+  Location loc = pe.getLoc();
+  MLIRContext *ctx = pe.getContext();
+  std::string name =
+      pe.getName() ? pe.getName()->str() : namer.next("position_embedding");
+  if (failed(checkParamNames(pe, name, {".embeddings"}, symbols)))
+    return failure();
+  RankedTensorType in = pe.getInput().getType();
+  LayerParams param{b, loc, name, in.getElementType(), declareParam};
+  Value table =
+      param(".embeddings", {int64_t(pe.getSequenceLength()), in.getDimSize(2)},
+            pe.getEmbeddingsInitializerAttr(), GlorotUniformAttr::get(ctx));
+  auto idsType =
+      RankedTensorType::get(in.getShape().take_front(2), b.getIntegerType(32));
+  Value ids =
+      IotaOp::create(b, loc, idsType, pe.getInput(), b.getI64IntegerAttr(1));
+  Value rows = GatherOp::create(b, loc, in, table, ids);
+  pe.replaceAllUsesWith(rows);
+  pe.erase();
+  return success();
+}
+
 struct MaterializeParamsPass
     : public mlc::impl::MaterializeParamsBase<MaterializeParamsPass> {
   void runOnOperation() override {
@@ -306,7 +405,8 @@ struct MaterializeParamsPass
     for (Operation &op : body) {
       auto name = op.getAttrOfType<StringAttr>("name");
       if (!name || !llvm::isa<DenseOp, Conv2DOp, DepthwiseConv2DOp, BatchNormOp,
-                              LSTMOp, EmbeddingOp, LayerNormOp>(op))
+                              LSTMOp, GRUOp, EmbeddingOp, LayerNormOp,
+                              MultiHeadAttentionOp, PositionEmbeddingOp>(op))
         continue;
       auto [it, inserted] =
           explicitNames.try_emplace(name.getValue(), op.getLoc());
@@ -483,6 +583,17 @@ struct MaterializeParamsPass
                                       embedding.getInput());
         embedding.replaceAllUsesWith(rows);
         embedding.erase();
+        continue;
+      }
+      if (auto mha = llvm::dyn_cast<MultiHeadAttentionOp>(op)) {
+        if (failed(expandAttention(b, mha, namer, symbols, declareParam)))
+          return failure();
+        continue;
+      }
+      if (auto pe = llvm::dyn_cast<PositionEmbeddingOp>(op)) {
+        if (failed(
+                expandPositionEmbedding(b, pe, namer, symbols, declareParam)))
+          return failure();
         continue;
       }
       if (auto gru = llvm::dyn_cast<GRUOp>(op)) {

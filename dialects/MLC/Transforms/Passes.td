@@ -49,6 +49,27 @@ def BuildEntryPoints : Pass<"mlc-build-entry-points", "::mlir::ModuleOp"> {
                            "::mlir::memref::MemRefDialect"];
 }
 
+def ExpandAttention : Pass<"mlc-expand-attention", "::mlir::func::FuncOp"> {
+  let summary = "Turn attention into a loop over batch rows and heads";
+  let description = [{
+    Rewrites `mlc.attention` into two nested `scf.for` loops, over the batch
+    rows and the heads, whose body takes one head's `(time, width)` columns
+    of q, k and v, computes the scores `q k^T` (one 2-D matmul), scales and
+    masks them (causal: -1e9 above the diagonal) in one elementwise op,
+    takes their softmax and multiplies by v, and writes the head's columns
+    of the result.
+
+    `mlc.attention_grad` becomes the same loops recomputing the head's
+    probabilities, then `dv = P^T g`, `dP = g v^T`, `dS = P (dP -
+    rowsum(dP P))` scaled, `dq = dS k`, `dk = dS^T q`: one head's scores
+    live at a time, in the forward and in the backward.
+  }];
+  let dependentDialects = ["::mlir::scf::SCFDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::linalg::LinalgDialect"];
+}
+
 def ExpandRecurrences : Pass<"mlc-expand-recurrences", "::mlir::func::FuncOp"> {
   let summary = "Turn recurrences into loops over the time steps";
   let description = [{

@@ -31,3 +31,20 @@ func.func @gather_grad(%g: tensor<?x?x3xf32>, %ids: tensor<?x?xi32>) -> tensor<5
   %r = mlc.gather_grad %g, %ids : (tensor<?x?x3xf32>, tensor<?x?xi32>) -> tensor<5x3xf32>
   return %r : tensor<5x3xf32>
 }
+
+// -----
+
+// iota: a parallel generic over the leading dims of its operand that writes
+// each element's index along the axis (the operand's values are not read).
+// CHECK-LABEL: func.func @iota
+// CHECK-DAG:     %[[B:.*]] = tensor.dim %[[X:.*]], %c0 : tensor<?x?x8xf32>
+// CHECK-DAG:     %[[T:.*]] = tensor.dim %[[X]], %c1 : tensor<?x?x8xf32>
+// CHECK:         %[[E:.*]] = tensor.empty(%[[B]], %[[T]]) : tensor<?x?xi32>
+// CHECK:         linalg.generic {{.*}} iterator_types = ["parallel", "parallel"]} outs(%[[E]] : tensor<?x?xi32>)
+// CHECK:           %[[I:.*]] = linalg.index 1 : index
+// CHECK:           %[[C:.*]] = arith.index_cast %[[I]] : index to i32
+// CHECK:           linalg.yield %[[C]] : i32
+func.func @iota(%x: tensor<?x?x8xf32>) -> tensor<?x?xi32> {
+  %r = mlc.iota %x axis = 1 : tensor<?x?x8xf32> -> tensor<?x?xi32>
+  return %r : tensor<?x?xi32>
+}

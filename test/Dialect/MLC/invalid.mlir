@@ -954,3 +954,98 @@ mlc.model @layer_norm_epsilon {
   %y = mlc.layer_norm %x {epsilon = 0.0} : tensor<?x5xf32>
   mlc.output %y : tensor<?x5xf32>
 }
+
+// -----
+
+mlc.model @attention_heads {
+  %x = mlc.input "x" : tensor<?x?x6xf32>
+  // expected-error @+1 {{'mlc.attention' op query 'tensor<?x?x6xf32>' and key 'tensor<?x?x6xf32>' need one width and, like value 'tensor<?x?x6xf32>', a multiple of num_heads = 4}}
+  %a = mlc.attention %x, %x, %x {num_heads = 4, scale = 0.5} : (tensor<?x?x6xf32>, tensor<?x?x6xf32>, tensor<?x?x6xf32>) -> tensor<?x?x6xf32>
+  mlc.output %a : tensor<?x?x6xf32>
+}
+
+// -----
+
+mlc.model @attention_lengths {
+  %k = mlc.input "k" : tensor<?x5x4xf32>
+  %v = mlc.input "v" : tensor<?x6x4xf32>
+  // expected-error @+1 {{'mlc.attention' op query 'tensor<?x5x4xf32>', key 'tensor<?x5x4xf32>' and value 'tensor<?x6x4xf32>' need one batch size, and key and value one length}}
+  %a = mlc.attention %k, %k, %v {num_heads = 2, scale = 0.5} : (tensor<?x5x4xf32>, tensor<?x5x4xf32>, tensor<?x6x4xf32>) -> tensor<?x5x4xf32>
+  mlc.output %a : tensor<?x5x4xf32>
+}
+
+// -----
+
+mlc.model @attention_rank {
+  %x = mlc.input "x" : tensor<?x4xf32>
+  // expected-error @+1 {{'mlc.attention' op query must be (batch, time, features) with static features, got 'tensor<?x4xf32>'}}
+  %a = mlc.attention %x, %x, %x {num_heads = 2, scale = 0.5} : (tensor<?x4xf32>, tensor<?x4xf32>, tensor<?x4xf32>) -> tensor<?x4xf32>
+  mlc.output %a : tensor<?x4xf32>
+}
+
+// -----
+
+mlc.model @attention_result {
+  %x = mlc.input "x" : tensor<?x3x4xf32>
+  %v = mlc.input "v" : tensor<?x3x2xf32>
+  // expected-error @+1 {{'mlc.attention' op result has type 'tensor<?x3x4xf32>', but query 'tensor<?x3x4xf32>' and value 'tensor<?x3x2xf32>' gives 'tensor<?x3x2xf32>'}}
+  %a = mlc.attention %x, %x, %v {num_heads = 2, scale = 0.5} : (tensor<?x3x4xf32>, tensor<?x3x4xf32>, tensor<?x3x2xf32>) -> tensor<?x3x4xf32>
+  mlc.output %a : tensor<?x3x4xf32>
+}
+
+// -----
+
+mlc.model @attention_grad_type {
+  %x = mlc.input "x" : tensor<?x3x4xf32>
+  %g = mlc.input "g" : tensor<?x3x2xf32>
+  // expected-error @+1 {{'mlc.attention_grad' op the result's gradient must be 'tensor<?x3x4xf32>', got 'tensor<?x3x2xf32>'}}
+  %dq, %dk, %dv = mlc.attention_grad %x, %x, %x, %g {num_heads = 2, scale = 0.5} : (tensor<?x3x4xf32>, tensor<?x3x4xf32>, tensor<?x3x4xf32>, tensor<?x3x2xf32>) -> (tensor<?x3x4xf32>, tensor<?x3x4xf32>, tensor<?x3x4xf32>)
+  mlc.output %dq : tensor<?x3x4xf32>
+}
+
+// -----
+
+mlc.model @mha_key_length {
+  %q = mlc.input "q" : tensor<?x3x4xf32>
+  %k = mlc.input "k" : tensor<?x5x4xf32>
+  %v = mlc.input "v" : tensor<?x6x4xf32>
+  // expected-error @+1 {{'mlc.multi_head_attention' op key 'tensor<?x5x4xf32>' and value 'tensor<?x6x4xf32>' must have one length}}
+  %a = mlc.multi_head_attention %q, %v, %k {num_heads = 2, key_dim = 2} : (tensor<?x3x4xf32>, tensor<?x6x4xf32>, tensor<?x5x4xf32>) -> tensor<?x3x4xf32>
+  mlc.output %a : tensor<?x3x4xf32>
+}
+
+// -----
+
+mlc.model @mha_result {
+  %q = mlc.input "q" : tensor<?x3x4xf32>
+  // expected-error @+1 {{'mlc.multi_head_attention' op result has type 'tensor<?x3x8xf32>', but query 'tensor<?x3x4xf32>' gives 'tensor<?x3x4xf32>'}}
+  %a = mlc.multi_head_attention %q, %q {num_heads = 2, key_dim = 2} : (tensor<?x3x4xf32>, tensor<?x3x4xf32>) -> tensor<?x3x8xf32>
+  mlc.output %a : tensor<?x3x8xf32>
+}
+
+// -----
+
+mlc.model @position_embedding_rank {
+  %x = mlc.input "x" : tensor<?x4xf32>
+  // expected-error @+1 {{'mlc.position_embedding' op input must be (batch, time, features) with static features, got 'tensor<?x4xf32>'}}
+  %p = mlc.position_embedding %x {sequence_length = 8} : tensor<?x4xf32>
+  mlc.output %p : tensor<?x4xf32>
+}
+
+// -----
+
+mlc.model @iota_shape {
+  %x = mlc.input "x" : tensor<?x4x3xf32>
+  // expected-error @+1 {{'mlc.iota' op result 'tensor<?x5xi32>' must have the leading dimensions of 'tensor<?x4x3xf32>'}}
+  %i = mlc.iota %x axis = 1 : tensor<?x4x3xf32> -> tensor<?x5xi32>
+  mlc.output %i : tensor<?x5xi32>
+}
+
+// -----
+
+mlc.model @iota_axis {
+  %x = mlc.input "x" : tensor<?x4x3xf32>
+  // expected-error @+1 {{'mlc.iota' op axis 2 is out of range for 'tensor<?x4xi32>'}}
+  %i = mlc.iota %x axis = 2 : tensor<?x4x3xf32> -> tensor<?x4xi32>
+  mlc.output %i : tensor<?x4xi32>
+}

@@ -312,3 +312,23 @@ mlc.model @gru {
   %dz, %dk, %dc = mlc.gru_scan_grad %hs, %k, %hs, %g, %rh : (tensor<?x?x4xf32>, tensor<4x12xf32>, tensor<?x?x4xf32>, tensor<?x?x12xf32>, tensor<?x?x4xf32>) -> (tensor<?x?x12xf32>, tensor<4x12xf32>, tensor<12xf32>)
   mlc.output %h, %dz, %dk, %dc : tensor<?x4xf32>, tensor<?x?x12xf32>, tensor<4x12xf32>, tensor<12xf32>
 }
+
+// CHECK-LABEL: mlc.model @attention
+// CHECK:         mlc.position_embedding %{{.*}} {sequence_length = 64 : i64} : tensor<?x?x8xf32>
+// CHECK:         mlc.multi_head_attention %{{.*}}, %{{.*}} {key_dim = 4 : i64, num_heads = 2 : i64, use_causal_mask = true} : (tensor<?x?x8xf32>, tensor<?x?x8xf32>) -> tensor<?x?x8xf32>
+// CHECK:         mlc.multi_head_attention %{{.*}}, %{{.*}}, %{{.*}} {key_dim = 4 : i64, num_heads = 2 : i64, value_dim = 3 : i64} : (tensor<?x3x8xf32>, tensor<?x?x6xf32>, tensor<?x?x8xf32>) -> tensor<?x3x8xf32>
+// CHECK:         mlc.iota %{{.*}} axis = 1 : tensor<?x?x8xf32> -> tensor<?x?xi32>
+// CHECK:         mlc.attention %{{.*}}, %{{.*}}, %{{.*}} {causal, num_heads = 2 : i64, scale = 5.000000e-01 : f64} : (tensor<?x?x8xf32>, tensor<?x?x8xf32>, tensor<?x?x8xf32>) -> tensor<?x?x8xf32>
+// CHECK:         mlc.attention_grad %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} {causal, num_heads = 2 : i64, scale = 5.000000e-01 : f64} : (tensor<?x?x8xf32>, tensor<?x?x8xf32>, tensor<?x?x8xf32>, tensor<?x?x8xf32>) -> (tensor<?x?x8xf32>, tensor<?x?x8xf32>, tensor<?x?x8xf32>)
+mlc.model @attention {
+  %x = mlc.input "x" : tensor<?x?x8xf32>
+  %q = mlc.input "q" : tensor<?x3x8xf32>
+  %v = mlc.input "v" : tensor<?x?x6xf32>
+  %p = mlc.position_embedding %x {sequence_length = 64} : tensor<?x?x8xf32>
+  %y = mlc.multi_head_attention %x, %x {num_heads = 2, key_dim = 4, use_causal_mask = true} : (tensor<?x?x8xf32>, tensor<?x?x8xf32>) -> tensor<?x?x8xf32>
+  %c = mlc.multi_head_attention %q, %v, %x {num_heads = 2, key_dim = 4, value_dim = 3} : (tensor<?x3x8xf32>, tensor<?x?x6xf32>, tensor<?x?x8xf32>) -> tensor<?x3x8xf32>
+  %i = mlc.iota %x axis = 1 : tensor<?x?x8xf32> -> tensor<?x?xi32>
+  %a = mlc.attention %x, %x, %x {num_heads = 2, scale = 0.5, causal} : (tensor<?x?x8xf32>, tensor<?x?x8xf32>, tensor<?x?x8xf32>) -> tensor<?x?x8xf32>
+  %dq, %dk, %dv = mlc.attention_grad %x, %x, %x, %a {num_heads = 2, scale = 0.5, causal} : (tensor<?x?x8xf32>, tensor<?x?x8xf32>, tensor<?x?x8xf32>, tensor<?x?x8xf32>) -> (tensor<?x?x8xf32>, tensor<?x?x8xf32>, tensor<?x?x8xf32>)
+  mlc.output %p, %y, %c, %i, %dq : tensor<?x?x8xf32>, tensor<?x?x8xf32>, tensor<?x3x8xf32>, tensor<?x?xi32>, tensor<?x?x8xf32>
+}

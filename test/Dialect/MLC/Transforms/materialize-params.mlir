@@ -231,3 +231,50 @@ mlc.model @gru {
   %h = mlc.gru %x {units = 4} : tensor<?x?x3xf32> -> tensor<?x4xf32>
   mlc.output %h : tensor<?x4xf32>
 }
+
+// -----
+
+// Attention: Keras's params (rank-3 kernels, (heads, dim) biases) read as
+// matrices for one matmul over all rows each; the scale is 1/sqrt(key_dim).
+// A position embedding gathers its table by the positions along time.
+// CHECK-LABEL: mlc.model @attention
+// CHECK:         mlc.param @position_embedding.embeddings : tensor<16x8xf32> = #mlc.glorot_uniform
+// CHECK-NEXT:    mlc.param @multi_head_attention.query.kernel : tensor<8x2x3xf32> = #mlc.glorot_uniform
+// CHECK-NEXT:    mlc.param @multi_head_attention.query.bias : tensor<2x3xf32> = #mlc.zeros
+// CHECK-NEXT:    mlc.param @multi_head_attention.key.kernel : tensor<8x2x3xf32>
+// CHECK-NEXT:    mlc.param @multi_head_attention.key.bias : tensor<2x3xf32>
+// CHECK-NEXT:    mlc.param @multi_head_attention.value.kernel : tensor<8x2x3xf32>
+// CHECK-NEXT:    mlc.param @multi_head_attention.value.bias : tensor<2x3xf32>
+// CHECK-NEXT:    mlc.param @multi_head_attention.attention_output.kernel : tensor<2x3x8xf32> = #mlc.glorot_uniform
+// CHECK-NEXT:    mlc.param @multi_head_attention.attention_output.bias : tensor<8xf32> = #mlc.zeros
+// CHECK-NEXT:    mlc.param @cross.query.kernel : tensor<8x2x3xf32>
+// CHECK-NEXT:    mlc.param @cross.key.kernel : tensor<8x2x3xf32>
+// CHECK-NEXT:    mlc.param @cross.value.kernel : tensor<8x2x5xf32>
+// CHECK-NEXT:    mlc.param @cross.attention_output.kernel : tensor<2x5x8xf32>
+// CHECK:         %[[IDS:.*]] = mlc.iota %[[X:.*]] axis = 1 : tensor<?x?x8xf32> -> tensor<?x?xi32>
+// CHECK:         %[[POS:.*]] = mlc.gather %{{.*}}, %[[IDS]] : (tensor<16x8xf32>, tensor<?x?xi32>) -> tensor<?x?x8xf32>
+// CHECK:         %[[XP:.*]] = mlc.add %[[X]], %[[POS]]
+// CHECK:         %[[QK:.*]] = mlc.reshape %{{.*}} : tensor<8x2x3xf32> -> tensor<8x6xf32>
+// CHECK:         %[[QM:.*]] = mlc.matmul %[[XP]], %[[QK]] : (tensor<?x?x8xf32>, tensor<8x6xf32>) -> tensor<?x?x6xf32>
+// CHECK:         %[[QB:.*]] = mlc.reshape %{{.*}} : tensor<2x3xf32> -> tensor<6xf32>
+// CHECK:         %[[Q:.*]] = mlc.add %[[QM]], %[[QB]]
+// CHECK:         %[[K:.*]] = mlc.add
+// CHECK:         %[[V:.*]] = mlc.add
+// CHECK:         %[[A:.*]] = mlc.attention %[[Q]], %[[K]], %[[V]] {causal, num_heads = 2 : i64, scale = 0.57735026918962584 : f64}
+// CHECK:         %[[OK:.*]] = mlc.reshape %{{.*}} : tensor<2x3x8xf32> -> tensor<6x8xf32>
+// CHECK:         %[[O:.*]] = mlc.matmul %[[A]], %[[OK]] : (tensor<?x?x6xf32>, tensor<6x8xf32>) -> tensor<?x?x8xf32>
+// CHECK:         %[[Y:.*]] = mlc.add %[[O]], %{{.*}} : (tensor<?x?x8xf32>, tensor<8xf32>)
+// CHECK:         %[[CQ:.*]] = mlc.matmul %[[Y]], %{{.*}} : (tensor<?x?x8xf32>, tensor<8x6xf32>)
+// CHECK:         %[[CK:.*]] = mlc.matmul %[[X]], %{{.*}} : (tensor<?x?x8xf32>, tensor<8x6xf32>)
+// CHECK:         %[[CV:.*]] = mlc.matmul %[[X]], %{{.*}} : (tensor<?x?x8xf32>, tensor<8x10xf32>)
+// CHECK:         %[[CA:.*]] = mlc.attention %[[CQ]], %[[CK]], %[[CV]] {num_heads = 2 : i64, scale = 0.57735026918962584 : f64} : (tensor<?x?x6xf32>, tensor<?x?x6xf32>, tensor<?x?x10xf32>) -> tensor<?x?x10xf32>
+// CHECK:         mlc.matmul %[[CA]], %{{.*}} : (tensor<?x?x10xf32>, tensor<10x8xf32>) -> tensor<?x?x8xf32>
+// CHECK-NEXT:    mlc.output
+mlc.model @attention {
+  %x = mlc.input "x" : tensor<?x?x8xf32>
+  %p = mlc.position_embedding %x {sequence_length = 16} : tensor<?x?x8xf32>
+  %xp = mlc.add %x, %p : (tensor<?x?x8xf32>, tensor<?x?x8xf32>) -> tensor<?x?x8xf32>
+  %y = mlc.multi_head_attention %xp, %xp {num_heads = 2, key_dim = 3, use_causal_mask = true} : (tensor<?x?x8xf32>, tensor<?x?x8xf32>) -> tensor<?x?x8xf32>
+  %c = mlc.multi_head_attention %y, %x {num_heads = 2, key_dim = 3, value_dim = 5, use_bias = false, name = "cross"} : (tensor<?x?x8xf32>, tensor<?x?x8xf32>) -> tensor<?x?x8xf32>
+  mlc.output %c : tensor<?x?x8xf32>
+}
