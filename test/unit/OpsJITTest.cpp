@@ -131,6 +131,32 @@ TEST_F(OpsJITTest, ExpAndLogAcrossTheirRange) {
   }
 }
 
+// GELU's exact form computes erf inline too (mlc-approximate-math). In
+// float32, 1 + erf(x) cancels for x below about -3 whatever computes erf
+// (Keras's formula does the same), so the bound is absolute: within
+// 4e-7 max(1, |x|) of the double-precision formula over [-10, 10].
+TEST_F(OpsJITTest, GeluErfIsAccurate) {
+  const int64_t n = 1 << 14;
+  std::string type = dims({-1, 64});
+  auto jit = compile(model({{-1, 64}}, "%r = mlc.gelu %a : " + type, type));
+  ASSERT_TRUE(jit);
+  Tensor a;
+  a.shape = {n / 64, 64};
+  for (int64_t i = 0; i < n; ++i)
+    a.f.push_back(float(-10.0 + 20.0 * double(i) / double(n - 1)));
+  Tensor got = run(*jit, {a}, n / 64)[0];
+  double worst = 0;
+  float worstAt = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    double x = a.f[i];
+    double want = 0.5 * x * (1.0 + std::erf(x / std::sqrt(2.0)));
+    double err = std::abs(got.f[i] - want) / std::max(1.0, std::abs(x));
+    if (err > worst)
+      worst = err, worstAt = a.f[i];
+  }
+  EXPECT_LE(worst, 4e-7) << "gelu is off by " << worst << " at " << worstAt;
+}
+
 TEST_F(OpsJITTest, BinaryOpsBroadcast) {
   struct Case {
     const char *op;

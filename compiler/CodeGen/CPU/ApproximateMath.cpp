@@ -1,4 +1,4 @@
-//===- ApproximateMath.cpp - polynomial exp and log on f32 ----------------===//
+//===- ApproximateMath.cpp - polynomial exp, log and erf on f32 ----------===//
 
 #include "compiler/CodeGen/CPU/Passes.h"
 
@@ -20,8 +20,10 @@ struct ApproximateMathPass
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
     populateMathPolynomialApproximationPatterns(patterns, [](StringRef name) {
+      // erf: GELU's exact form, else a scalar libm call per element.
       return name == math::ExpOp::getOperationName() ||
-             name == math::LogOp::getOperationName();
+             name == math::LogOp::getOperationName() ||
+             name == math::ErfOp::getOperationName();
     });
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();

@@ -86,13 +86,15 @@ def ParallelizeTiles : Pass<"mlc-parallelize-tiles", "::mlir::func::FuncOp"> {
 }
 
 def ApproximateMath : Pass<"mlc-approximate-math"> {
-  let summary = "Inline polynomial exp and log on f32 so their loops vectorize";
+  let summary = "Inline polynomial exp, log and erf on f32 so their loops vectorize";
   let description = [{
-    Rewrites `math.exp` and `math.log` on `f32` (scalars and vectors) into
+    Rewrites `math.exp`, `math.log` and `math.erf` on `f32` (scalars and
+    vectors) into
     upstream MLIR's polynomial approximations: range reduction plus a
     polynomial, a handful of `arith` and `math.fma` ops, no call. A libm
     call in a loop keeps LLVM from vectorizing it and costs a call per
-    element; these are the softmax, log-softmax and cross-entropy loops.
+    element; these are the softmax, log-softmax and cross-entropy loops, and
+    GELU's (erf: exact GELU within 1.4e-7 max(1, |x|) of the double formula).
     For normal results the error is at most 4 units in the last place (exp)
     and 2 (log); infinities, zero, NaN and negative log arguments keep their
     meaning; results below 2^-126 flush to zero and denormal log arguments
