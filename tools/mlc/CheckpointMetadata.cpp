@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <set>
 #include <utility>
 
 using namespace llvm;
@@ -24,6 +25,7 @@ const char *const kTableMean = "table.mean";
 const char *const kTableScale = "table.scale";
 const char *const kTableFeatures = "table.features";
 const char *const kTableLabels = "table.labels";
+const char *const kTextVocabulary = "text.vocabulary";
 const char *const kTableClasses = "table.classes";
 
 /// %.9g: text that reads back as the same float.
@@ -201,4 +203,26 @@ mlc::recordedNormalization(const std::string &path,
 std::string mlc::recordedSchedule(const CheckpointMetadata &metadata) {
   auto it = metadata.find(kSchedule);
   return it == metadata.end() ? "constant" : it->second;
+}
+
+void mlc::recordVocabulary(const std::vector<std::string> &vocabulary,
+                           CheckpointMetadata &metadata) {
+  metadata[kTextVocabulary] = nameList(vocabulary);
+}
+
+Expected<std::optional<std::vector<std::string>>>
+mlc::recordedVocabulary(const std::string &path,
+                        const CheckpointMetadata &metadata) {
+  if (!metadata.count(kTextVocabulary))
+    return std::nullopt;
+  std::vector<std::string> vocabulary;
+  if (Error err = readNames(path, metadata, kTextVocabulary, vocabulary))
+    return std::move(err);
+  // Ids index it: one character each, none twice.
+  std::set<std::string> seen;
+  for (const std::string &c : vocabulary)
+    if (c.empty() || !seen.insert(c).second)
+      return badKey(path, kTextVocabulary,
+                    "lists an empty or repeated character");
+  return vocabulary;
 }

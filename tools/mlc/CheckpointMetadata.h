@@ -63,6 +63,16 @@ void recordTable(const TableEncoding &encoding, CheckpointMetadata &metadata);
 llvm::Expected<std::optional<TableEncoding>>
 recordedTable(const std::string &path, const CheckpointMetadata &metadata);
 
+/// Adds the characters of a text run's vocabulary, by id, to `metadata`
+/// (a JSON array of strings), so that eval, sampling and a resumed run map
+/// characters to the ids it trained on.
+void recordVocabulary(const std::vector<std::string> &vocabulary,
+                      CheckpointMetadata &metadata);
+
+/// The vocabulary the metadata of checkpoint `path` records, if any.
+llvm::Expected<std::optional<std::vector<std::string>>>
+recordedVocabulary(const std::string &path, const CheckpointMetadata &metadata);
+
 /// The schedule (LearningRateSchedule::str()) the metadata records:
 /// "constant" without the key, as mlc had no other schedule before it.
 std::string recordedSchedule(const CheckpointMetadata &metadata);

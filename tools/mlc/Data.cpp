@@ -133,11 +133,12 @@ Expected<DataSpec> mlc::parseDataSpec(const std::string &data) {
   StringRef text(data);
   if (text.empty())
     return fail("--data is empty; give mnist, fashion-mnist, a directory of "
-                "IDX files, or a .csv, .npz or .npy file");
+                "IDX files, a .csv, .npz or .npy file, or text:FILE");
   std::pair<StringRef, DataFormat> prefixes[] = {{"csv:", DataFormat::Csv},
                                                  {"npz:", DataFormat::Npz},
                                                  {"npy:", DataFormat::Npy},
-                                                 {"idx:", DataFormat::Idx}};
+                                                 {"idx:", DataFormat::Idx},
+                                                 {"text:", DataFormat::Text}};
   for (auto [prefix, format] : prefixes)
     if (text.starts_with(prefix)) {
       spec.format = format;
@@ -165,10 +166,13 @@ Expected<DataSpec> mlc::parseDataSpec(const std::string &data) {
     spec.format = DataFormat::Npz;
   else if (name.ends_with(".npy"))
     spec.format = DataFormat::Npy;
+  else if (name.ends_with(".txt"))
+    spec.format = DataFormat::Text;
   else if (!sys::fs::is_directory(data) && sys::fs::exists(data))
     return fail("--data " + data +
                 ": cannot tell the format from the name; name it .csv, .npz "
-                "or .npy, or say it: csv:FILE, npz:FILE, npy:FILE, idx:DIR");
+                "or .npy (or .txt for text), or say it: csv:FILE, npz:FILE, "
+                "npy:FILE, idx:DIR, text:FILE");
   return spec;
 }
 
@@ -195,6 +199,8 @@ Expected<TableFile> mlc::readTableFile(const DataSpec &spec) {
   switch (spec.format) {
   case DataFormat::Idx:
     return fail("--data " + spec.text + " is IDX data, not a table");
+  case DataFormat::Text:
+    return fail("--data " + spec.text + " is text, not a table");
   case DataFormat::Csv:
     read = runtime::readCsv(spec.path, file.csv, error);
     break;
@@ -219,6 +225,8 @@ Expected<runtime::Table> mlc::readTable(const TableFile &file,
   switch (spec.format) {
   case DataFormat::Idx:
     return fail("--data " + spec.text + " is IDX data, not a table");
+  case DataFormat::Text:
+    return fail("--data " + spec.text + " is text, not a table");
   case DataFormat::Csv:
     return readCsvTable(spec, file.csv, reading, target);
   case DataFormat::Npy: {

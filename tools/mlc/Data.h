@@ -1,7 +1,8 @@
 //===- Data.h - the data mlc train, eval and predict read -------*- C++ -*-===//
 //
 // `--data` names IDX image sets (mnist, fashion-mnist, a directory), a CSV
-// table, a .npz archive or a .npy array. Tables and arrays become a
+// table, a .npz archive, a .npy array or a text file (characters as
+// tokens). Tables and arrays become a
 // runtime::Table whose targets have the form the model's loss takes:
 // class indices for sparse categorical cross-entropy, float rows for the
 // others (a column of classes is one-hot encoded for categorical
@@ -27,7 +28,7 @@
 
 namespace mlc {
 
-enum class DataFormat { Idx, Csv, Npz, Npy };
+enum class DataFormat { Idx, Csv, Npz, Npy, Text };
 
 /// Where `--data` points and how to read it.
 struct DataSpec {
@@ -37,8 +38,9 @@ struct DataSpec {
 };
 
 /// Reads `--data`: "mnist", "fashion-mnist", a directory of IDX files,
-/// or a file named by its extension (.csv, .npz, .npy) or by a prefix
-/// ("csv:FILE", "npz:FILE", "npy:FILE", "idx:DIR").
+/// or a file named by its extension (.csv, .npz, .npy, .txt) or by a prefix
+/// ("csv:FILE", "npz:FILE", "npy:FILE", "idx:DIR", "text:FILE": UTF-8 text
+/// for a character-level language model).
 llvm::Expected<DataSpec> parseDataSpec(const std::string &data);
 
 /// How a table's rows are read: which columns (CSV) or which file (NPY)

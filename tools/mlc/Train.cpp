@@ -19,6 +19,7 @@
 #include "runtime/IDX.h"
 #include "runtime/LearningRate.h"
 #include "runtime/ReadFile.h"
+#include "runtime/Text.h"
 #include "runtime/core/checkpoint.h"
 
 #include "llvm/Support/FileSystem.h"
@@ -45,14 +46,33 @@ using Clock = std::chrono::steady_clock;
 
 Error fail(const Twine &message) { return createStringError(message); }
 
-/// The samples a pass reads: IDX images or the rows of a table.
+/// A text's character ids cut into windows of `context` ids (a sample's
+/// tokens) with the ids one position later (its labels).
+struct TextSet {
+  std::vector<int32_t> ids;
+  int64_t context = 1;
+  /// Windows from offset 0: window k reads ids [k T, (k + 1) T].
+  int64_t size() const { return (int64_t(ids.size()) - 1) / context; }
+  /// How much later all of a pass's windows may start.
+  int64_t slack() const { return int64_t(ids.size()) - 1 - size() * context; }
+};
+
+/// The fraction of a text held out as its test set (its end).
+constexpr double kTextTestFraction = 0.1;
+
+/// The samples a pass reads: IDX images, the rows of a table, or windows
+/// of a text.
 struct Examples {
   const runtime::Dataset *images = nullptr;
   const runtime::Table *table = nullptr;
+  const TextSet *text = nullptr;
   int64_t size() const {
-    return images ? images->size() : table ? table->rows : 0;
+    return images  ? images->size()
+           : table ? table->rows
+           : text  ? text->size()
+                   : 0;
   }
-  explicit operator bool() const { return images || table; }
+  explicit operator bool() const { return images || table || text; }
 };
 
 /// One pass of the model over `indices` of `data`, in batches. The metric
@@ -114,6 +134,11 @@ public:
   bool classLabels() const {
     return target.kind == runtime::TargetKind::Classes;
   }
+  /// A language model: token ids in, one row of class scores per token
+  /// out (checkModel checked the shapes).
+  bool textModel() const {
+    return sig.inputs.front().element == ElementKind::I32;
+  }
 
   /// Allocates the params, the optimizer state and one batch's buffers,
   /// and initializes the params. The model's input and output were
@@ -139,11 +164,18 @@ public:
     states.clear();
     for (const TensorSpec &s : sig.states)
       states.emplace_back(s.numElements(0), 0.0f);
-    x.assign(batch * sampleSize, 0.0f);
-    if (classLabels())
-      y.assign(batch, 0);
-    else
-      targets.assign(batch * target.width, 0.0f);
+    if (textModel()) {
+      context = sampleSize;
+      classes = sig.outputs.front().shape.back();
+      tokens.assign(batch * context, 0);
+      y.assign(batch * context, 0);
+    } else {
+      x.assign(batch * sampleSize, 0.0f);
+      if (classLabels())
+        y.assign(batch, 0);
+      else
+        targets.assign(batch * target.width, 0.0f);
+    }
     predictions.assign(batch * outputWidth, 0.0f);
     std::vector<float *> ptrs;
     for (auto &p : params)
@@ -220,6 +252,15 @@ public:
     pass.loss += double(loss) * n;
     pass.seen += n;
     const int64_t w = outputWidth;
+    if (textModel()) {
+      // Keras's sparse categorical accuracy, over every token.
+      for (int64_t i = 0; i < n * context; ++i) {
+        const float *row = &predictions[i * classes];
+        pass.metric += std::max_element(row, row + classes) - row == y[i];
+      }
+      pass.units += n * context;
+      return;
+    }
     for (int64_t i = 0; i < n; ++i) {
       const float *row = &predictions[i * w];
       const float *t = classLabels() ? nullptr : &targets[i * target.width];
@@ -256,6 +297,16 @@ public:
   /// (`ys` for classes, `ts` for float targets). Returns the sample count.
   int64_t load(const Examples &set, const std::vector<int64_t> &order,
                int64_t begin, float *xs, int32_t *ys, float *ts) {
+    if (set.text) {
+      int64_t n = std::min(options.batchSize, int64_t(order.size()) - begin);
+      const int32_t *ids = set.text->ids.data();
+      for (int64_t i = 0; i < n; ++i) {
+        const int32_t *window = ids + order[begin + i] * context + textShift;
+        std::copy_n(window, context, tokens.data() + i * context);
+        std::copy_n(window + 1, context, ys + i * context);
+      }
+      return n;
+    }
     if (set.images)
       return runtime::loadBatch(*set.images, order, begin, options.batchSize,
                                 normalization.shift, normalization.scale, xs,
@@ -277,9 +328,11 @@ public:
     cached = n;
     const void *labels =
         classLabels() ? static_cast<const void *>(y.data()) : targets.data();
-    StepBuffers step{dataOf(params), dataOf(states),    &stepRate,
-                     &stepSize,      x.data(),          labels,
-                     &stepLoss,      predictions.data()};
+    const void *input = textModel() ? static_cast<const void *>(tokens.data())
+                                    : static_cast<const void *>(x.data());
+    StepBuffers step{
+        dataOf(params), dataOf(states), &stepRate, &stepSize,
+        input,          labels,         &stepLoss, predictions.data()};
     b = stepArguments(sig, step, n, training);
     return b;
   }
@@ -287,6 +340,14 @@ public:
   Error trainEpoch(const Examples &set, std::vector<int64_t> &order,
                    int64_t epoch, Pass &pass, bool tty) {
     runtime::shuffle(order, options.seed, epoch);
+    // A text's windows start at another offset each epoch (seeded), so
+    // its characters are not always at the same positions.
+    if (set.text) {
+      uint64_t mix = (options.seed + 1) * 0x9E3779B97F4A7C15ull ^
+                     uint64_t(epoch + 1) * 0xBF58476D1CE4E5B9ull;
+      int64_t most = std::min(set.text->slack(), context - 1);
+      textShift = int64_t((mix >> 17) % uint64_t(most + 1));
+    }
     int64_t steps =
         (int64_t(order.size()) + options.batchSize - 1) / options.batchSize;
     const runtime::LearningRateSchedule &schedule = sig.schedule;
@@ -363,6 +424,7 @@ public:
 
   Error evaluate(const Examples &set, const std::vector<int64_t> &indices,
                  Pass &pass) {
+    textShift = 0;
     for (int64_t begin = 0; begin < int64_t(indices.size());
          begin += options.batchSize) {
       int64_t n = load(set, indices, begin, x.data(), y.data(), targets.data());
@@ -425,6 +487,8 @@ public:
     c.metadata = {{"epoch", std::to_string(epochsDone)},
                   {"seed", std::to_string(options.seed)}};
     recordRun(normalization, sig.schedule, c.metadata);
+    if (textModel())
+      recordVocabulary(vocabulary, c.metadata);
     if (tabular)
       recordTable(encoding, c.metadata);
     std::string error;
@@ -466,6 +530,12 @@ public:
   float stepRate = 0, stepSize = 0, stepLoss = 0;
   std::vector<BufferRef> trainArgs, evalArgs;
   int64_t trainArgsBatch = -1, evalArgsBatch = -1;
+  /// A language model's tokens per sample and classes per token, the
+  /// batch's token ids, the characters by id, and where this pass's
+  /// windows start.
+  int64_t context = 0, classes = 0, textShift = 0;
+  runtime::AlignedVector<int32_t> tokens;
+  std::vector<std::string> vocabulary;
 };
 
 /// Checks the model's one input and its first output against what the
@@ -477,6 +547,27 @@ Error checkModel(const ModelSignature &sig, RunKind kind) {
            llvm::any_of(llvm::drop_begin(t.shape),
                         [](int64_t d) { return d < 0; });
   };
+  // A language model: ids (batch, T) in, scores (batch, T, classes) out,
+  // a label per token.
+  if (sig.inputs.size() == 1 && input.element == ElementKind::I32) {
+    const TensorSpec &output = sig.outputs.front();
+    bool ok = input.shape.size() == 2 && !dynamicAfterBatch(input) &&
+              sig.outputs.size() == 1 && output.element == ElementKind::F32 &&
+              output.shape.size() == 3 && !dynamicAfterBatch(output) &&
+              output.shape[1] == input.shape[1] &&
+              (kind == RunKind::Predict ||
+               (sig.labels && sig.labels->element == ElementKind::I32 &&
+                sig.labels->shape == input.shape));
+    if (!ok)
+      return fail("model @" + sig.model +
+                  ": a model of token ids needs one int32 input ?xT and one "
+                  "float32 output ?xTxC of class scores per token, with "
+                  "sparse_categorical_crossentropy; its input '" +
+                  input.name + "' is " + input.shapeString() +
+                  " and its output '" + output.name + "' is " +
+                  output.shapeString());
+    return Error::success();
+  }
   if (sig.inputs.size() != 1 || input.element != ElementKind::F32 ||
       dynamicAfterBatch(input))
     return fail(
@@ -609,8 +700,77 @@ struct TrainingRun::State {
   DataSpec spec;
   runtime::Dataset trainSet, testSet; ///< IDX
   runtime::Table trainTable, testTable;
+  TextSet trainText, testText;
   Examples train, test; ///< test: none for a table without test data
   int64_t firstEpoch = 0;
+
+  /// Reads --data text:FILE (and --test-data): characters map through the
+  /// checkpoint's vocabulary when it records one, else the training text's
+  /// characters become the vocabulary. Without --test-data the last tenth
+  /// of the text is the test set.
+  Error readText(const std::optional<std::vector<std::string>> &recorded) {
+    const TrainOptions &options = trainer.options;
+    if (!recorded && kind != RunKind::Train)
+      return fail(options.resume.empty()
+                      ? std::string("mlc eval of a text model needs the "
+                                    "checkpoint it trained (--checkpoint), "
+                                    "which maps its characters to ids")
+                      : options.resume +
+                            " records no character vocabulary: it was not "
+                            "trained on text");
+    runtime::TextCorpus corpus;
+    std::string error;
+    if (!runtime::readText(spec.path, recorded ? &*recorded : nullptr, corpus,
+                           error))
+      return fail(error);
+    int64_t classes = trainer.sig.outputs.front().shape.back();
+    if (int64_t(corpus.vocabulary.size()) > classes)
+      return fail(spec.path + " has " +
+                  std::to_string(corpus.vocabulary.size()) +
+                  " distinct characters, but model @" + trainer.sig.model +
+                  " predicts " + std::to_string(classes) +
+                  " classes (one per character)");
+    trainer.vocabulary = corpus.vocabulary;
+    int64_t context = trainer.sig.inputs.front().shape[1];
+    trainText.context = testText.context = context;
+    std::vector<int32_t> &ids = corpus.ids;
+    if (!options.testData.empty()) {
+      Expected<DataSpec> testSpec = parseDataSpec(options.testData);
+      if (!testSpec)
+        return testSpec.takeError();
+      if (testSpec->format != DataFormat::Text)
+        return fail("--test-data " + options.testData +
+                    " is not text; the training data is (give text:FILE)");
+      runtime::TextCorpus held;
+      if (!runtime::readText(testSpec->path, &corpus.vocabulary, held, error))
+        return fail(error + " (the test text must use the training text's "
+                            "characters)");
+      testText.ids = std::move(held.ids);
+      trainText.ids = std::move(ids);
+    } else {
+      auto split =
+          ids.begin() + int64_t(double(ids.size()) * (1.0 - kTextTestFraction));
+      trainText.ids.assign(ids.begin(), split);
+      testText.ids.assign(split, ids.end());
+    }
+    auto tooShort = [&](const TextSet &set, const std::string &what) {
+      return fail(what + " has " + std::to_string(set.ids.size()) +
+                  " characters; a sample needs " + std::to_string(context + 1) +
+                  " (the model's context, " + std::to_string(context) +
+                  ", and the next character)");
+    };
+    if (kind == RunKind::Train && trainText.size() < 1)
+      return tooShort(trainText, spec.path + " (its first 90%)");
+    if (testText.size() < 1)
+      return tooShort(testText,
+                      options.testData.empty()
+                          ? spec.path + " (its last 10%, the test set)"
+                          : options.testData);
+    if (kind == RunKind::Train)
+      train.text = &trainText;
+    test.text = &testText;
+    return Error::success();
+  }
 };
 
 TrainingRun::TrainingRun(std::unique_ptr<State> state)
@@ -635,10 +795,34 @@ TrainingRun::prepare(const ModelSignature &sig, const TrainOptions &options,
   if (Error err = parseDataSpec(options.data).moveInto(state->spec))
     return std::move(err);
   const DataSpec &spec = state->spec;
-  bool tabular = spec.format != DataFormat::Idx;
+  bool text = spec.format == DataFormat::Text;
+  bool tabular = spec.format != DataFormat::Idx && !text;
   Trainer &trainer = state->trainer;
   trainer.tabular = tabular;
-  if (!tabular && kind != RunKind::Predict &&
+  if (text != trainer.textModel())
+    return fail(text ? "--data " + options.data +
+                           " is text, read as character ids; model @" +
+                           sig.model + " takes float32 input '" +
+                           sig.inputs.front().name + "' " +
+                           sig.inputs.front().shapeString()
+                     : "model @" + sig.model + " takes token ids ('" +
+                           sig.inputs.front().name + "' " +
+                           sig.inputs.front().shapeString() +
+                           "): give it a text file with --data text:FILE");
+  if (text) {
+    if (kind == RunKind::Predict)
+      return fail("mlc predict writes a table of outputs; for text, generate "
+                  "characters with mlc sample");
+    const char *flag = !options.augment.empty()        ? "--augment"
+                       : !options.labelColumns.empty() ? "--label-column"
+                       : !options.labels.empty()       ? "--labels"
+                       : !options.normalize.empty()    ? "--normalize"
+                                                       : nullptr;
+    if (flag)
+      return fail(std::string(flag) + " does not apply to text (--data " +
+                  options.data + ")");
+  }
+  if (!tabular && !text && kind != RunKind::Predict &&
       sig.labels->element != ElementKind::I32)
     return fail("model @" + sig.model +
                 ": IDX data has integer class labels, which need the "
@@ -647,7 +831,8 @@ TrainingRun::prepare(const ModelSignature &sig, const TrainOptions &options,
   if (tabular && !options.augment.empty())
     return fail("--augment transforms images read from IDX files; --data " +
                 options.data + " is a table");
-  if (!tabular && (!options.labelColumns.empty() || !options.labels.empty()))
+  if (!tabular && !text &&
+      (!options.labelColumns.empty() || !options.labels.empty()))
     return fail(
         std::string(options.labels.empty() ? "--label-column" : "--labels") +
         " names the labels of a table (.csv, .npy); --data " + options.data +
@@ -661,16 +846,16 @@ TrainingRun::prepare(const ModelSignature &sig, const TrainOptions &options,
                                                              "--label-column"
                                                            : ".npz holds its "
                                                              "labels as y"));
-  if (!options.testData.empty() && !tabular)
+  if (!options.testData.empty() && !tabular && !text)
     return fail("--test-data is for tables; IDX directories hold their own "
                 "test set");
 
   if (Error err = trainer.prepare())
     return std::move(err);
 
-  // Images are read before the checkpoint (a table after it: the
-  // checkpoint says how to read its labels).
-  if (!tabular) {
+  // Images are read before the checkpoint (a table or a text after it: the
+  // checkpoint says how to read its labels or characters).
+  if (!tabular && !text) {
     std::string error;
     if (!runtime::loadIdxDirectory(spec.path, state->trainSet, state->testSet,
                                    error)) {
@@ -697,6 +882,7 @@ TrainingRun::prepare(const ModelSignature &sig, const TrainOptions &options,
 
   std::optional<Normalization> recorded;
   std::optional<TableEncoding> recordedEncoding;
+  std::optional<std::vector<std::string>> recordedChars;
   if (!options.resume.empty()) {
     Expected<CheckpointMetadata> metadata = trainer.load(options.resume, train);
     if (!metadata)
@@ -714,6 +900,9 @@ TrainingRun::prepare(const ModelSignature &sig, const TrainOptions &options,
     if (Error err =
             recordedTable(options.resume, *metadata).moveInto(recordedEncoding))
       return std::move(err);
+    if (Error err = recordedVocabulary(options.resume, *metadata)
+                        .moveInto(recordedChars))
+      return std::move(err);
     // A checkpoint that records how it read a table, or an image
     // standardization, was trained on that kind of data (one that records
     // neither, such as an imported model's, may read either).
@@ -729,7 +918,10 @@ TrainingRun::prepare(const ModelSignature &sig, const TrainOptions &options,
       warnOnScheduleChange(options.resume, *metadata, sig.schedule);
   }
 
-  if (!tabular) {
+  if (text) {
+    if (Error err = state->readText(recordedChars))
+      return std::move(err);
+  } else if (!tabular) {
     if (options.normalize == "none")
       return fail("--normalize=none is for tables; IDX pixels are scaled "
                   "(scale) or standardized");
