@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "OutputChecks.h"
+#include "Sample.h"
 #include "ThreadCheck.h"
 #include "Train.h"
 #include "Version.h"
@@ -43,6 +44,9 @@ cl::SubCommand trainCmd("train", "Train a model");
 cl::SubCommand evalCmd("eval", "Evaluate a trained checkpoint");
 cl::SubCommand predictCmd("predict",
                           "Write a trained checkpoint's predictions");
+cl::SubCommand sampleCmd("sample",
+                         "Generate text from a trained character-level "
+                         "language model");
 cl::SubCommand importCmd("import",
                          "Translate a Keras (.keras, .h5) or ONNX (.onnx) "
                          "model into an mlc model and a checkpoint of its "
@@ -51,7 +55,8 @@ cl::SubCommand importCmd("import",
 cl::opt<std::string> modelFile(cl::Positional, cl::desc("<model.mlir>"),
                                cl::sub(compileCmd), cl::sub(trainCmd),
                                cl::sub(importCmd), cl::sub(evalCmd),
-                               cl::sub(predictCmd), cl::cat(mlcCategory));
+                               cl::sub(predictCmd), cl::sub(sampleCmd),
+                               cl::cat(mlcCategory));
 
 enum class Emit {
   Mlir,
@@ -140,7 +145,7 @@ cl::opt<unsigned> threads(
              "(the default, except for libraries: 1, so they need no "
              "OpenMP runtime)"),
     cl::init(0), cl::sub(compileCmd), cl::sub(trainCmd), cl::sub(evalCmd),
-    cl::sub(predictCmd), cl::cat(mlcCategory));
+    cl::sub(predictCmd), cl::sub(sampleCmd), cl::cat(mlcCategory));
 
 enum class Denormals { Flush, Keep };
 cl::opt<Denormals> denormals(
@@ -234,8 +239,21 @@ cl::opt<int64_t> batchSize("batch-size", cl::desc("Samples per step"),
                            cl::sub(predictCmd), cl::cat(mlcCategory));
 cl::opt<uint64_t> seed("seed",
                        cl::desc("Seed of the initial parameters and of the "
-                                "shuffling"),
-                       cl::init(0), cl::sub(trainCmd), cl::cat(mlcCategory));
+                                "shuffling (sample: of the draws)"),
+                       cl::init(0), cl::sub(trainCmd), cl::sub(sampleCmd),
+                       cl::cat(mlcCategory));
+cl::opt<std::string> prompt("prompt", cl::desc("The text generation continues"),
+                            cl::init("\n"), cl::sub(sampleCmd),
+                            cl::cat(mlcCategory));
+cl::opt<int64_t> sampleLength("length", cl::desc("Characters to generate"),
+                              cl::init(200), cl::sub(sampleCmd),
+                              cl::cat(mlcCategory));
+cl::opt<double> temperature(
+    "temperature",
+    cl::desc("Divides the scores before the softmax a character is drawn "
+             "from: below 1 more likely characters, above 1 more varied; 0 "
+             "always takes the most likely"),
+    cl::init(1.0), cl::sub(sampleCmd), cl::cat(mlcCategory));
 cl::opt<double> validationSplit(
     "validation-split",
     cl::desc("Fraction of the training set (its end) held out for "
@@ -263,7 +281,8 @@ cl::opt<std::string> checkpoint(
              "import: where the weights go (default: the -o file as "
              ".safetensors)"),
     cl::value_desc("file"), cl::sub(trainCmd), cl::sub(evalCmd),
-    cl::sub(predictCmd), cl::sub(importCmd), cl::cat(mlcCategory));
+    cl::sub(predictCmd), cl::sub(importCmd), cl::sub(sampleCmd),
+    cl::cat(mlcCategory));
 cl::opt<std::string> resume("resume",
                             cl::desc("Continue training from a checkpoint"),
                             cl::value_desc("file"), cl::sub(trainCmd),
@@ -661,6 +680,47 @@ Error runTrain(mlc::RunKind kind) {
   return run->run(*jit);
 }
 
+/// `mlc sample MODEL.mlir --checkpoint FILE --prompt TEXT`.
+Error runSample() {
+  if (modelFile.empty())
+    return error("no model file given; usage: mlc sample MODEL.mlir "
+                 "--checkpoint FILE --prompt TEXT");
+  if (Error err = checkThreads())
+    return err;
+  mlc::SampleOptions options;
+  options.checkpoint = checkpoint;
+  options.prompt = prompt;
+  options.length = sampleLength;
+  options.temperature = temperature;
+  options.seed = seed;
+  if (Error err = mlc::checkSampleOptions(options))
+    return err;
+  mlc::TargetOptions target;
+  target.threads = threads;
+  target.flushDenormals = true;
+  target.cacheDir = mlc::defaultCacheDirectory();
+  std::unique_ptr<mlc::JITModel> jit;
+  {
+    auto context = mlc::createContext();
+    SourceMgr sourceMgr;
+    mlir::SourceMgrDiagnosticHandler diagnostics(sourceMgr, context.get());
+    mlir::OwningOpRef<mlir::ModuleOp> module;
+    if (Error err = loadModel(*context, sourceMgr).moveInto(module))
+      return err;
+    Expected<mlc::ModelSignature> sig = mlc::materializeSignature(*module);
+    if (!sig)
+      return sig.takeError();
+    if (Error err = mlc::checkSampleModel(*sig))
+      return err;
+    auto compiled = mlc::JITModel::compile(context, std::move(module), target,
+                                           std::move(*sig));
+    if (!compiled)
+      return compiled.takeError();
+    jit = std::move(*compiled);
+  }
+  return mlc::sample(*jit, options, outs());
+}
+
 /// `mlc import MODEL.keras -o MODEL.mlir`.
 Error runImport() {
   if (modelFile.empty())
@@ -720,6 +780,8 @@ int main(int argc, char **argv) {
       "  mlc train   MODEL.mlir ...\n"
       "  mlc eval    MODEL.mlir --checkpoint FILE ...\n"
       "  mlc predict MODEL.mlir --checkpoint FILE --data FILE -o OUT.csv\n"
+      "  mlc sample  MODEL.mlir --checkpoint FILE --prompt TEXT "
+      "[--length N] [--temperature T]\n"
       "  mlc import  MODEL.keras|MODEL.h5|MODEL.onnx -o MODEL.mlir\n");
 
   if (compileCmd)
@@ -730,6 +792,8 @@ int main(int argc, char **argv) {
     return exitCode(runTrain(mlc::RunKind::Eval));
   if (predictCmd)
     return exitCode(runTrain(mlc::RunKind::Predict));
+  if (sampleCmd)
+    return exitCode(runSample());
   if (importCmd)
     return exitCode(runImport());
   return exitCode(error("no command given; run 'mlc --help'"));
