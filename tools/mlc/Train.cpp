@@ -57,8 +57,9 @@ struct TextSet {
   int64_t slack() const { return int64_t(ids.size()) - 1 - size() * context; }
 };
 
-/// The fraction of a text held out as its test set (its end).
-constexpr double kTextTestFraction = 0.1;
+/// A text's test set, without --test-data: every kTextTestEvery-th piece
+/// of kTextPieceContexts x the model's context characters.
+constexpr int64_t kTextTestEvery = 10, kTextPieceContexts = 20;
 
 /// The samples a pass reads: IDX images, the rows of a table, or windows
 /// of a text.
@@ -706,18 +707,15 @@ struct TrainingRun::State {
 
   /// Reads --data text:FILE (and --test-data): characters map through the
   /// checkpoint's vocabulary when it records one, else the training text's
-  /// characters become the vocabulary. Without --test-data the last tenth
-  /// of the text is the test set.
+  /// characters become the vocabulary. Without --test-data every tenth
+  /// piece of 20 contexts is the test set.
   Error readText(const std::optional<std::vector<std::string>> &recorded) {
     const TrainOptions &options = trainer.options;
+    // eval has a checkpoint (checkTrainOptions).
     if (!recorded && kind != RunKind::Train)
-      return fail(options.resume.empty()
-                      ? std::string("mlc eval of a text model needs the "
-                                    "checkpoint it trained (--checkpoint), "
-                                    "which maps its characters to ids")
-                      : options.resume +
-                            " records no character vocabulary: it was not "
-                            "trained on text");
+      return fail(options.resume +
+                  " records no character vocabulary: it was not trained on "
+                  "text");
     runtime::TextCorpus corpus;
     std::string error;
     if (!runtime::readText(spec.path, recorded ? &*recorded : nullptr, corpus,
@@ -748,10 +746,17 @@ struct TrainingRun::State {
       testText.ids = std::move(held.ids);
       trainText.ids = std::move(ids);
     } else {
-      auto split =
-          ids.begin() + int64_t(double(ids.size()) * (1.0 - kTextTestFraction));
-      trainText.ids.assign(ids.begin(), split);
-      testText.ids.assign(split, ids.end());
+      // Every tenth piece held out: a corpus in some order (a sorted word
+      // list) keeps one distribution in both sets, unlike a tail split.
+      const int64_t piece = kTextPieceContexts * context;
+      for (int64_t start = 0, p = 0; start < int64_t(ids.size());
+           start += piece, ++p) {
+        auto first = ids.begin() + start;
+        auto last = ids.begin() + std::min(start + piece, int64_t(ids.size()));
+        TextSet &into =
+            p % kTextTestEvery == kTextTestEvery - 1 ? testText : trainText;
+        into.ids.insert(into.ids.end(), first, last);
+      }
     }
     auto tooShort = [&](const TextSet &set, const std::string &what) {
       return fail(what + " has " + std::to_string(set.ids.size()) +
@@ -760,11 +765,13 @@ struct TrainingRun::State {
                   ", and the next character)");
     };
     if (kind == RunKind::Train && trainText.size() < 1)
-      return tooShort(trainText, spec.path + " (its first 90%)");
+      return tooShort(trainText, spec.path + " (its training part)");
     if (testText.size() < 1)
       return tooShort(testText,
                       options.testData.empty()
-                          ? spec.path + " (its last 10%, the test set)"
+                          ? spec.path + " (every tenth piece of " +
+                                std::to_string(kTextPieceContexts * context) +
+                                " characters, the test set)"
                           : options.testData);
     if (kind == RunKind::Train)
       train.text = &trainText;
