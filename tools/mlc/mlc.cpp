@@ -211,9 +211,11 @@ cl::opt<std::string>
     data("data",
          cl::desc("The data: mnist (shipped), fashion-mnist, a directory of "
                   "IDX files, a CSV table (FILE.csv, with a header), a .npz "
-                  "of x and y (or x_train, y_train, x_test, y_test), or a "
-                  ".npy of inputs (with --labels); csv:, npz:, npy: or idx: "
-                  "before a path names the format"),
+                  "of x and y (or x_train, y_train, x_test, y_test), a "
+                  ".npy of inputs (with --labels), or text:FILE (UTF-8 "
+                  "characters as token ids, for models of int32 token ids); "
+                  "csv:, npz:, npy:, idx: or text: before a path names the "
+                  "format"),
          cl::init("mnist"), cl::sub(trainCmd), cl::sub(evalCmd),
          cl::sub(predictCmd), cl::cat(mlcCategory));
 cl::list<std::string> labelColumns(
@@ -229,7 +231,8 @@ cl::opt<std::string>
                cl::cat(mlcCategory));
 cl::opt<std::string> testData(
     "test-data",
-    cl::desc("A table's test set (.csv or .npz), evaluated after training "
+    cl::desc("A table's test set (.csv or .npz), or a text's (text:FILE; "
+             "else every tenth piece of the text), evaluated after training "
              "and by --validate-on-test"),
     cl::value_desc("file"), cl::sub(trainCmd), cl::cat(mlcCategory));
 cl::opt<int64_t> epochs("epochs", cl::desc("Epochs to train"), cl::init(5),
