@@ -19,6 +19,7 @@
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Transform/IR/TransformOps.h"
 #include "mlir/Dialect/Transform/Transforms/TransformInterpreterUtils.h"
@@ -1437,6 +1438,41 @@ bool splitsByBatchRows(linalg::GenericOp op) {
   return perRow >= 2048;
 }
 
+/// The number of leading parallel loops of `op` when it reduces over its
+/// trailing loops only, whose sizes are static, and computes with scalar
+/// arithmetic: a row statistic (a softmax's maximum and sum, a layer
+/// norm's mean and variance, a loss's log-sum-exp). Such an op runs a row
+/// at a time, the row as vectors: LLVM does not vectorize a float sum it
+/// may not reorder, and row by row it stays scalar. 0 for other ops.
+int64_t rowReductionLoops(linalg::GenericOp op) {
+  if (op->hasAttr(kTagAttr) || op->hasAttr(kConvAttr) ||
+      op->hasAttr(kOuterLoopsAttr))
+    return 0;
+  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+  int64_t n = iterators.size(), p = 0;
+  while (p < n && iterators[p] == utils::IteratorType::parallel)
+    ++p;
+  if (p == 0 || p == n)
+    return 0;
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  for (int64_t k = p; k < n; ++k)
+    if (iterators[k] != utils::IteratorType::reduction ||
+        ShapedType::isDynamic(ranges[k]))
+      return 0;
+  // Each row writes its own outputs (the rows may run on any thread).
+  AffineMap rows =
+      AffineMap::getMultiDimIdentityMap(n, op.getContext()).getMajorSubMap(p);
+  for (OpOperand &init : op.getDpsInitsMutable())
+    if (op.getMatchingIndexingMap(&init) != rows)
+      return 0;
+  for (Operation &inner : op.getBody()->without_terminator())
+    if (!llvm::isa<arith::ArithDialect, math::MathDialect>(
+            inner.getDialect()) &&
+        !llvm::isa<linalg::IndexOp>(inner))
+      return 0;
+  return p;
+}
+
 struct CPUSchedulePass : public mlc::impl::CPUScheduleBase<CPUSchedulePass> {
   using CPUScheduleBase::CPUScheduleBase;
 
@@ -1464,7 +1500,9 @@ struct CPUSchedulePass : public mlc::impl::CPUScheduleBase<CPUSchedulePass> {
       SmallVector<PackedOperand> packs;
     };
     SmallVector<FunctionWork> works;
-    unsigned id = 0;
+    // Windows (pooling, row statistics) are numbered apart: matmul groups
+    // keep their numbers whatever other ops a function has.
+    unsigned id = 0, windowId = 0;
     SmallVector<std::string> rowTags;
     SmallVector<WindowOp> windows;
     for (auto func : module.getOps<func::FuncOp>()) {
@@ -1526,6 +1564,12 @@ struct CPUSchedulePass : public mlc::impl::CPUScheduleBase<CPUSchedulePass> {
         writer.conv(id++, op, fill, epilogue);
       }
       func.walk([&](linalg::GenericOp op) {
+        if (int64_t rows = rowReductionLoops(op))
+          op->setAttr(
+              kOuterLoopsAttr,
+              IntegerAttr::get(IntegerType::get(&getContext(), 64), rows));
+      });
+      func.walk([&](linalg::GenericOp op) {
         auto outer = op->getAttrOfType<IntegerAttr>(kOuterLoopsAttr);
         // Not one a matmul or convolution took as its epilogue, nor one
         // whose vectorized loops have no static size.
@@ -1536,7 +1580,7 @@ struct CPUSchedulePass : public mlc::impl::CPUScheduleBase<CPUSchedulePass> {
                 ShapedType::isDynamic))
           return;
         WindowOp w;
-        w.tag = "win" + std::to_string(id++);
+        w.tag = "win" + std::to_string(windowId++);
         w.outer = outer.getInt();
         w.inner.assign(loopRanges.begin() + w.outer, loopRanges.end());
         // At most 16 vectors' worth per operand (of the widest element
