@@ -42,10 +42,10 @@ for r in $(seq "$rounds"); do
   fi
 done
 # system model batch ms -> the best per (system, model, batch), then ratios.
-awk -v threads="$threads" '
+printf "%-16s %-17s %6s %10s %8s   (%s thread(s))\n" system model batch ms/step "vs mlc" "$threads"
+awk '
   { k = $1 " " $2 " " $3; if (!(k in best) || $4 < best[k]) best[k] = $4 }
   END {
-    printf "%-16s %-17s %6s %10s %8s   (%s thread(s))\n", "system", "model", "batch", "ms/step", "vs mlc", threads
     for (k in best) {
       split(k, f, " "); m = "mlc " f[2] " " f[3]
       printf "%-16s %-17s %6d %10.2f %7.2fx\n", f[1], f[2], f[3], best[k], (m in best) ? best[k] / best[m] : 0

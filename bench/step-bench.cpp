@@ -38,6 +38,9 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Parser/Parser.h"
 #include "llvm/Support/MemoryBuffer.h"
 
@@ -61,9 +64,28 @@ namespace {
 }
 
 struct Matmul {
-  int64_t m, n, k; // m < 0: the batch
+  int64_t m, n, k; // < 0: -(factor) x the batch (merged rows: batch x time)
   std::string how;
+  /// Runs per step: `times` x batch^`batchLoops` (a matmul in the loops
+  /// over time steps, batch rows or heads).
+  int64_t times = 1, batchLoops = 0;
 };
+
+/// Size `dim` of `v` as Matmul holds it: static, or minus the factor the
+/// batch is multiplied by (a collapse of [?, 64, ...] rows gives -64).
+int64_t sizeOf(mlir::Value v, unsigned dim) {
+  auto type = llvm::cast<mlir::ShapedType>(v.getType());
+  if (!type.isDynamicDim(dim))
+    return type.getDimSize(dim);
+  int64_t factor = 1;
+  if (auto collapse = v.getDefiningOp<mlir::tensor::CollapseShapeOp>())
+    for (int64_t d : collapse.getReassociationIndices()[dim]) {
+      int64_t size = collapse.getSrcType().getDimSize(d);
+      if (!mlir::ShapedType::isDynamic(size))
+        factor *= size;
+    }
+  return -factor;
+}
 
 /// The matmuls of train_step, from the linalg it lowers to.
 std::vector<Matmul> trainStepMatmuls(const std::string &source) {
@@ -87,9 +109,26 @@ std::vector<Matmul> trainStepMatmuls(const std::string &source) {
       bool tb = maps[1].getDimPosition(0) == 1;
       int64_t k = a.getDimSize(ta ? 0 : 1);
       std::string how = std::string(ta ? "A^T" : "A") + (tb ? " B^T" : " B");
-      matmuls.push_back({c.isDynamicDim(0) ? -1 : c.getDimSize(0),
-                         c.isDynamicDim(1) ? -1 : c.getDimSize(1),
-                         a.isDynamicDim(ta ? 0 : 1) ? -1 : k, how});
+      (void)c;
+      (void)k;
+      mlir::Value lhs = mm.getDpsInputs()[0], rhs = mm.getDpsInputs()[1];
+      Matmul m{sizeOf(lhs, ta ? 1 : 0), sizeOf(rhs, tb ? 0 : 1),
+               sizeOf(lhs, ta ? 0 : 1), how};
+      // Enclosing loops: a constant trip count, or the batch's (a loop
+      // to a tensor.dim of dim 0).
+      for (auto loop = mm->getParentOfType<mlir::scf::ForOp>(); loop;
+           loop = loop->getParentOfType<mlir::scf::ForOp>()) {
+        auto lb = mlir::getConstantIntValue(loop.getLowerBound());
+        auto ub = mlir::getConstantIntValue(loop.getUpperBound());
+        auto st = mlir::getConstantIntValue(loop.getStep());
+        if (lb && ub && st && *st > 0)
+          m.times *= (*ub - *lb + *st - 1) / *st;
+        else if (auto dim =
+                     loop.getUpperBound().getDefiningOp<mlir::tensor::DimOp>();
+                 dim && mlir::getConstantIntValue(dim.getIndex()) == 0)
+          ++m.batchLoops;
+      }
+      matmuls.push_back(m);
     });
   });
   return matmuls;
@@ -162,11 +201,16 @@ std::vector<Conv> trainStepConvs(const std::string &source) {
   return convs;
 }
 
+/// A Matmul size at `batch`.
+double at(int64_t size, int64_t batch) {
+  return size < 0 ? double(-size) * double(batch) : double(size);
+}
+
 double flopsAt(const std::vector<Matmul> &matmuls, int64_t batch) {
   double flops = 0;
   for (const Matmul &mm : matmuls)
-    flops += 2.0 * double(mm.m < 0 ? batch : mm.m) *
-             double(mm.n < 0 ? batch : mm.n) * double(mm.k < 0 ? batch : mm.k);
+    flops += 2.0 * at(mm.m, batch) * at(mm.n, batch) * at(mm.k, batch) *
+             double(mm.times) * std::pow(double(batch), double(mm.batchLoops));
   return flops;
 }
 
@@ -197,8 +241,8 @@ void timeEachMatmul(const std::vector<Matmul> &matmuls, int64_t batch,
   for (const Matmul &mm : matmuls) {
     bool ta = mm.how.rfind("A^T", 0) == 0,
          tb = mm.how.find("B^T") != std::string::npos;
-    int64_t m = mm.m < 0 ? batch : mm.m, n = mm.n < 0 ? batch : mm.n,
-            k = mm.k < 0 ? batch : mm.k;
+    int64_t m = int64_t(at(mm.m, batch)), n = int64_t(at(mm.n, batch)),
+            k = int64_t(at(mm.k, batch));
     auto dim = [](int64_t d) {
       return d < 0 ? std::string("?") : std::to_string(d);
     };
@@ -456,10 +500,17 @@ int main(int argc, char **argv) {
   std::printf("train_step matmuls:");
   for (const Matmul &mm : matmuls) {
     auto dim = [](int64_t d) {
-      return d < 0 ? std::string("B") : std::to_string(d);
+      return d >= 0    ? std::to_string(d)
+             : d == -1 ? std::string("B")
+                       : std::to_string(-d) + "B";
     };
-    std::printf(" [%s x %s, K %s, %s]", dim(mm.m).c_str(), dim(mm.n).c_str(),
-                dim(mm.k).c_str(), mm.how.c_str());
+    std::string times =
+        mm.times > 1 || mm.batchLoops
+            ? " x " + (mm.times > 1 ? std::to_string(mm.times) : "") +
+                  std::string(mm.batchLoops, 'B')
+            : "";
+    std::printf(" [%s x %s, K %s, %s%s]", dim(mm.m).c_str(), dim(mm.n).c_str(),
+                dim(mm.k).c_str(), mm.how.c_str(), times.c_str());
   }
   if (!convs.empty())
     std::printf("\ntrain_step convolutions: %zu (--per-matmul times each)",
