@@ -52,7 +52,9 @@ struct TextSet {
   std::vector<int32_t> ids;
   int64_t context = 1;
   /// Windows from offset 0: window k reads ids [k T, (k + 1) T].
-  int64_t size() const { return (int64_t(ids.size()) - 1) / context; }
+  int64_t size() const {
+    return ids.empty() ? 0 : (int64_t(ids.size()) - 1) / context;
+  }
   /// How much later all of a pass's windows may start.
   int64_t slack() const { return int64_t(ids.size()) - 1 - size() * context; }
 };
