@@ -176,6 +176,23 @@ Expected<DataSpec> mlc::parseDataSpec(const std::string &data) {
   return spec;
 }
 
+bool mlc::isTokenModel(const ModelSignature &sig) {
+  if (sig.inputs.size() != 1 || sig.outputs.size() != 1)
+    return false;
+  const TensorSpec &input = sig.inputs.front(), &output = sig.outputs.front();
+  return input.element == ElementKind::I32 && input.shape.size() == 2 &&
+         input.shape[0] < 0 && input.shape[1] > 0 &&
+         output.element == ElementKind::F32 && output.shape.size() == 3 &&
+         output.shape[0] < 0 && output.shape[1] == input.shape[1] &&
+         output.shape[2] > 0;
+}
+
+std::string mlc::inputAndOutputText(const ModelSignature &sig) {
+  const TensorSpec &input = sig.inputs.front(), &output = sig.outputs.front();
+  return "its input '" + input.name + "' is " + input.shapeString() +
+         " and its output '" + output.name + "' is " + output.shapeString();
+}
+
 TargetShape mlc::targetShape(const ModelSignature &sig) {
   TargetShape t;
   t.loss = sig.loss;

@@ -63,6 +63,15 @@ struct TargetShape {
 };
 TargetShape targetShape(const ModelSignature &sig);
 
+/// Whether `sig` is a model of token ids (a language model): one int32
+/// input ?xT and one float32 output ?xTxC of scores per position, T and C
+/// static.
+bool isTokenModel(const ModelSignature &sig);
+
+/// "its input 'x' is [?, 8] and its output 'y' is [?, 8, 12]", for
+/// messages about a model's shapes.
+std::string inputAndOutputText(const ModelSignature &sig);
+
 /// A table file read once: a CSV's columns, a .npz's arrays or a .npy's
 /// inputs, which readTable() translates (the training and test tables of
 /// one archive from the same bytes).

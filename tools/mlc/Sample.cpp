@@ -2,10 +2,13 @@
 
 #include "Sample.h"
 #include "CheckpointMetadata.h"
+#include "Data.h"
 
 #include "runtime/Aligned.h"
 #include "runtime/Checkpoint.h"
 #include "runtime/Text.h"
+
+#include "llvm/Support/FileSystem.h"
 
 #include <algorithm>
 #include <cmath>
@@ -22,27 +25,20 @@ Error fail(const Twine &message) { return createStringError(message); }
 } // namespace
 
 Error mlc::checkSampleModel(const ModelSignature &sig) {
-  const TensorSpec &input = sig.inputs.front();
-  const TensorSpec &output = sig.outputs.front();
-  bool ok = sig.inputs.size() == 1 && input.element == ElementKind::I32 &&
-            input.shape.size() == 2 && input.shape[0] < 0 &&
-            input.shape[1] > 0 && output.element == ElementKind::F32 &&
-            output.shape.size() == 3 && output.shape[0] < 0 &&
-            output.shape[1] == input.shape[1] && output.shape[2] > 0;
-  if (!ok)
+  if (!isTokenModel(sig))
     return fail("model @" + sig.model +
                 ": mlc sample needs a model of token ids, one int32 input "
-                "?xT and one float32 output ?xTxC of scores per position; "
-                "its input '" +
-                input.name + "' is " + input.shapeString() +
-                " and its output '" + output.name + "' is " +
-                output.shapeString());
+                "?xT and one float32 output ?xTxC of scores per position; " +
+                inputAndOutputText(sig));
   return Error::success();
 }
 
 Error mlc::checkSampleOptions(const SampleOptions &options) {
   if (options.checkpoint.empty())
     return fail("mlc sample needs the trained checkpoint: --checkpoint FILE");
+  // Before the compile, which takes a while.
+  if (!sys::fs::exists(options.checkpoint))
+    return fail(options.checkpoint + ": cannot read (no such file)");
   if (options.prompt.empty())
     return fail("mlc sample needs a prompt of at least one character: "
                 "--prompt TEXT");

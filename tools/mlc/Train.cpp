@@ -553,11 +553,7 @@ Error checkModel(const ModelSignature &sig, RunKind kind) {
   // A language model: ids (batch, T) in, scores (batch, T, classes) out,
   // a label per token.
   if (sig.inputs.size() == 1 && input.element == ElementKind::I32) {
-    const TensorSpec &output = sig.outputs.front();
-    bool ok = input.shape.size() == 2 && !dynamicAfterBatch(input) &&
-              sig.outputs.size() == 1 && output.element == ElementKind::F32 &&
-              output.shape.size() == 3 && !dynamicAfterBatch(output) &&
-              output.shape[1] == input.shape[1] &&
+    bool ok = isTokenModel(sig) &&
               (kind == RunKind::Predict ||
                (sig.labels && sig.labels->element == ElementKind::I32 &&
                 sig.labels->shape == input.shape));
@@ -565,10 +561,8 @@ Error checkModel(const ModelSignature &sig, RunKind kind) {
       return fail("model @" + sig.model +
                   ": a model of token ids needs one int32 input ?xT and one "
                   "float32 output ?xTxC of class scores per token, with "
-                  "sparse_categorical_crossentropy; its input '" +
-                  input.name + "' is " + input.shapeString() +
-                  " and its output '" + output.name + "' is " +
-                  output.shapeString());
+                  "sparse_categorical_crossentropy; " +
+                  inputAndOutputText(sig));
     return Error::success();
   }
   if (sig.inputs.size() != 1 || input.element != ElementKind::F32 ||
