@@ -39,18 +39,21 @@ private:
   llvm::StringMap<unsigned> counters;
 };
 
-/// Fails, at the layer, when one of the params `name` + `suffixes` that it
-/// would declare is already declared.
-LogicalResult checkParamNames(Operation *layer, StringRef name,
-                              ArrayRef<StringRef> suffixes,
-                              SymbolTable &symbols) {
+/// The layer's name: its `name` attribute, else the next free one of
+/// `prefix`. Fails, at the layer, when one of the params name + `suffixes`
+/// that it would declare is already declared.
+FailureOr<std::string> layerName(Operation *layer, StringRef prefix,
+                                 ArrayRef<StringRef> suffixes,
+                                 LayerNamer &namer, SymbolTable &symbols) {
+  auto given = layer->getAttrOfType<StringAttr>("name");
+  std::string name = given ? given.str() : namer.next(prefix);
   for (StringRef suffix : suffixes)
     if (Operation *existing = symbols.lookup((name + suffix).str()))
       return layer->emitOpError()
              << "layer \"" << name << "\" would define param @" << name
              << suffix << ", which is already declared at "
              << existing->getLoc();
-  return success();
+  return name;
 }
 
 /// Applies a layer's activation to `value`.
@@ -111,10 +114,12 @@ LogicalResult expandLayerNorm(OpBuilder &b, LayerNormOp norm, LayerNamer &namer,
                               DeclareParamFn declareParam) {
   Location loc = norm.getLoc();
   MLIRContext *ctx = norm.getContext();
-  std::string name = norm.getName() ? norm.getName()->str()
-                                    : namer.next("layer_normalization");
-  if (failed(checkParamNames(norm, name, {".gamma", ".beta"}, symbols)))
+  FailureOr<std::string> named = layerName(norm, "layer_normalization",
+                                           {".gamma", ".beta"}, namer, symbols);
+  if (failed(named))
     return failure();
+  std::string name = *named;
+
   Value x = norm.getInput();
   RankedTensorType in = norm.getInput().getType();
   int64_t last = in.getRank() - 1;
@@ -205,11 +210,12 @@ LogicalResult expandLSTM(OpBuilder &b, LSTMOp lstm, LayerNamer &namer,
                          SymbolTable &symbols, DeclareParamFn declareParam) {
   Location loc = lstm.getLoc();
   MLIRContext *ctx = lstm.getContext();
-  std::string name =
-      lstm.getName() ? lstm.getName()->str() : namer.next("lstm");
-  if (failed(checkParamNames(
-          lstm, name, {".kernel", ".recurrent_kernel", ".bias"}, symbols)))
+  FailureOr<std::string> named = layerName(
+      lstm, "lstm", {".kernel", ".recurrent_kernel", ".bias"}, namer, symbols);
+  if (failed(named))
     return failure();
+  std::string name = *named;
+
   int64_t units = lstm.getUnits();
   LayerParams param{b, loc, name, lstm.getInput().getType().getElementType(),
                     declareParam};
@@ -244,10 +250,12 @@ LogicalResult expandGRU(OpBuilder &b, GRUOp gru, LayerNamer &namer,
                         SymbolTable &symbols, DeclareParamFn declareParam) {
   Location loc = gru.getLoc();
   MLIRContext *ctx = gru.getContext();
-  std::string name = gru.getName() ? gru.getName()->str() : namer.next("gru");
-  if (failed(checkParamNames(
-          gru, name, {".kernel", ".recurrent_kernel", ".bias"}, symbols)))
+  FailureOr<std::string> named = layerName(
+      gru, "gru", {".kernel", ".recurrent_kernel", ".bias"}, namer, symbols);
+  if (failed(named))
     return failure();
+  std::string name = *named;
+
   Type elt = gru.getInput().getType().getElementType();
   int64_t units = gru.getUnits();
   LayerParams param{b, loc, name, elt, declareParam};
@@ -298,15 +306,16 @@ LogicalResult expandAttention(OpBuilder &b, MultiHeadAttentionOp mha,
                               DeclareParamFn declareParam) {
   Location loc = mha.getLoc();
   MLIRContext *ctx = mha.getContext();
-  std::string name =
-      mha.getName() ? mha.getName()->str() : namer.next("multi_head_attention");
-  if (failed(checkParamNames(mha, name,
-                             {".query.kernel", ".query.bias", ".key.kernel",
-                              ".key.bias", ".value.kernel", ".value.bias",
-                              ".attention_output.kernel",
-                              ".attention_output.bias"},
-                             symbols)))
+  FailureOr<std::string> named =
+      layerName(mha, "multi_head_attention",
+                {".query.kernel", ".query.bias", ".key.kernel", ".key.bias",
+                 ".value.kernel", ".value.bias", ".attention_output.kernel",
+                 ".attention_output.bias"},
+                namer, symbols);
+  if (failed(named))
     return failure();
+  std::string name = *named;
+
   RankedTensorType qType = mha.getQuery().getType();
   Type elt = qType.getElementType();
   LayerParams param{b, loc, name, elt, declareParam};
@@ -368,10 +377,12 @@ LogicalResult expandPositionEmbedding(OpBuilder &b, PositionEmbeddingOp pe,
                                       DeclareParamFn declareParam) {
   Location loc = pe.getLoc();
   MLIRContext *ctx = pe.getContext();
-  std::string name =
-      pe.getName() ? pe.getName()->str() : namer.next("position_embedding");
-  if (failed(checkParamNames(pe, name, {".embeddings"}, symbols)))
+  FailureOr<std::string> named =
+      layerName(pe, "position_embedding", {".embeddings"}, namer, symbols);
+  if (failed(named))
     return failure();
+  std::string name = *named;
+
   RankedTensorType in = pe.getInput().getType();
   LayerParams param{b, loc, name, in.getElementType(), declareParam};
   Value table =
@@ -503,13 +514,14 @@ struct MaterializeParamsPass
       }
       if (auto bn = llvm::dyn_cast<BatchNormOp>(op)) {
         Location loc = bn.getLoc();
-        std::string name = bn.getName() ? bn.getName()->str()
-                                        : namer.next("batch_normalization");
-        if (failed(checkParamNames(
-                bn, name,
-                {".gamma", ".beta", ".moving_mean", ".moving_variance"},
-                symbols)))
+        FailureOr<std::string> named =
+            layerName(bn, "batch_normalization",
+                      {".gamma", ".beta", ".moving_mean", ".moving_variance"},
+                      namer, symbols);
+        if (failed(named))
           return failure();
+        std::string name = *named;
+
         RankedTensorType in = bn.getInput().getType();
         auto type = RankedTensorType::get({in.getDimSize(in.getRank() - 1)},
                                           in.getElementType());
@@ -566,11 +578,13 @@ struct MaterializeParamsPass
       }
       if (auto embedding = llvm::dyn_cast<EmbeddingOp>(op)) {
         Location loc = embedding.getLoc();
-        std::string name = embedding.getName() ? embedding.getName()->str()
-                                               : namer.next("embedding");
-        std::string param = name + ".embeddings";
-        if (failed(checkParamNames(embedding, name, {".embeddings"}, symbols)))
+        FailureOr<std::string> named =
+            layerName(embedding, "embedding", {".embeddings"}, namer, symbols);
+        if (failed(named))
           return failure();
+        std::string name = *named;
+        std::string param = name + ".embeddings";
+
         auto type = RankedTensorType::get({int64_t(embedding.getInputDim()),
                                            int64_t(embedding.getOutputDim())},
                                           embedding.getType().getElementType());
@@ -616,11 +630,12 @@ struct MaterializeParamsPass
         prefix = "depthwise_conv2d";
       else
         continue;
-      auto explicitName = op.getAttrOfType<StringAttr>("name");
-      std::string name = explicitName ? explicitName.str() : namer.next(prefix);
-      if (failed(checkParamNames(
-              &op, name, {".kernel", ".depthwise_kernel", ".bias"}, symbols)))
+      FailureOr<std::string> named =
+          layerName(&op, prefix, {".kernel", ".depthwise_kernel", ".bias"},
+                    namer, symbols);
+      if (failed(named))
         return failure();
+      std::string name = *named;
       Location loc = op.getLoc();
       auto makeParam = [&](StringRef suffix, RankedTensorType type,
                            Attribute init, Attribute defaultInit) -> Value {
