@@ -243,6 +243,19 @@ void yieldInPlace(OpBuilder &b, Location loc, ValueRange next,
   scf::YieldOp::create(b, loc, written);
 }
 
+/// The length of a sequence whose `time` is the dimension of a static
+/// size, else nullopt.
+std::optional<int64_t> staticLength(Value time) {
+  auto dim = time.getDefiningOp<tensor::DimOp>();
+  if (!dim)
+    return std::nullopt;
+  std::optional<int64_t> index = getConstantIntValue(dim.getDimension());
+  auto type = llvm::cast<RankedTensorType>(dim.getSource().getType());
+  if (!index || type.isDynamicDim(*index))
+    return std::nullopt;
+  return type.getDimSize(*index);
+}
+
 /// One step of a recurrence's backward pass at step `t`: the values carried
 /// from step t + 1 in, those for step t - 1 out; `prevT` is t - 1, or none
 /// at t = 0 (the zero state).
@@ -259,6 +272,13 @@ SmallVector<Value> backwardThroughTime(StepBuilder &s, Value time,
   Value zero = arith::ConstantIndexOp::create(b, loc, 0);
   Value one = arith::ConstantIndexOp::create(b, loc, 1);
   Value last = arith::SubIOp::create(b, loc, time, one);
+  // Two steps: the loop would run once and be folded away, leaving its
+  // in-place writes into values that are no loop's state (one-shot
+  // bufferization may then find no placement); written straight.
+  if (staticLength(time) == 2) {
+    SmallVector<Value> carried = step(s, one, init, zero);
+    return step(s, zero, carried, std::nullopt);
+  }
   auto loop = scf::ForOp::create(
       b, loc, zero, last, one, init,
       [&](OpBuilder &nb, Location nl, Value j, ValueRange args) {
@@ -278,9 +298,11 @@ using ForwardStepFn = llvm::function_ref<SmallVector<Value>(
 
 /// Runs `step` for steps 0 .. time - 1 in a loop kept serial, the carried
 /// state written back into its buffers. Returns the loop's results.
-ValueRange forwardThroughTime(StepBuilder &s, Value time, ValueRange init,
-                              ForwardStepFn step) {
+SmallVector<Value> forwardThroughTime(StepBuilder &s, Value time,
+                                      ValueRange init, ForwardStepFn step) {
   Value zero = arith::ConstantIndexOp::create(s.b, s.loc, 0);
+  if (staticLength(time) == 1) // As for two steps backward.
+    return step(s, zero, init);
   Value one = arith::ConstantIndexOp::create(s.b, s.loc, 1);
   auto loop = scf::ForOp::create(
       s.b, s.loc, zero, time, one, init,
@@ -289,7 +311,7 @@ ValueRange forwardThroughTime(StepBuilder &s, Value time, ValueRange init,
         yieldInPlace(nb, nl, step(n, t, args), args);
       });
   markSequential(loop);
-  return loop.getResults();
+  return SmallVector<Value>(loop.getResults());
 }
 
 /// The forward recurrence: one loop iteration per step.
@@ -316,7 +338,7 @@ void expandScan(LSTMScanOp op) {
     init.push_back(s.emptySequence(op.getCells().getType(), time));
     init.push_back(s.emptySequence(op.getGates().getType(), time));
   }
-  ValueRange results = forwardThroughTime(
+  SmallVector<Value> results = forwardThroughTime(
       s, time, init,
       [&](StepBuilder &n, Value t, ValueRange args) -> SmallVector<Value> {
         OpBuilder &nb = n.b;
@@ -440,7 +462,7 @@ void expandGRUScan(GRUScanOp op) {
     init.push_back(s.emptySequence(op.getGates().getType(), time));
     init.push_back(s.emptySequence(op.getRecurrentCandidate().getType(), time));
   }
-  ValueRange results = forwardThroughTime(
+  SmallVector<Value> results = forwardThroughTime(
       s, time, init,
       [&](StepBuilder &n, Value t, ValueRange args) -> SmallVector<Value> {
         OpBuilder &nb = n.b;

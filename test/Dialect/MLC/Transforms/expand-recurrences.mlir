@@ -93,3 +93,32 @@ func.func @gru_scan(%z: tensor<?x?x6xf32>, %rk: tensor<2x6xf32>, %rb: tensor<6xf
   %hs, %g, %rh = mlc.gru_scan %z, %rk, %rb : (tensor<?x?x6xf32>, tensor<2x6xf32>, tensor<6xf32>) -> (tensor<?x?x2xf32>, tensor<?x?x6xf32>, tensor<?x?x2xf32>)
   return %hs : tensor<?x?x2xf32>
 }
+
+// -----
+
+// A static length whose loop would run once (one step forward, two steps
+// backward) is written without the loop: a folded loop would leave its
+// in-place writes aimed at values that are no loop's state, which one-shot
+// bufferization could not always place (difftest seed 61, graphs 90-92).
+// CHECK-LABEL: func.func @scan_one_step
+// CHECK-NOT:     scf.for
+// CHECK-NOT:     materialize_in_destination
+// CHECK:         mlc.matmul
+// CHECK:         return
+func.func @scan_one_step(%z: tensor<?x1x8xf32>, %rk: tensor<2x8xf32>) -> tensor<?x1x2xf32> {
+  %hs, %c, %cs, %g = mlc.lstm_scan %z, %rk : (tensor<?x1x8xf32>, tensor<2x8xf32>) -> (tensor<?x1x2xf32>, tensor<?x2xf32>, tensor<?x1x2xf32>, tensor<?x1x8xf32>)
+  return %hs : tensor<?x1x2xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @scan_grad_two_steps
+// CHECK-NOT:     scf.for
+// CHECK-NOT:     materialize_in_destination
+// CHECK:         mlc.matmul %{{.*}}, %{{.*}} {transpose_rhs}
+// CHECK:         mlc.matmul %{{.*}}, %{{.*}} {transpose_lhs}
+// CHECK:         return
+func.func @scan_grad_two_steps(%dhs: tensor<3x2x2xf32>, %dc: tensor<3x2xf32>, %rk: tensor<2x8xf32>, %hs: tensor<3x2x2xf32>, %cs: tensor<3x2x2xf32>, %g: tensor<3x2x8xf32>) -> (tensor<3x2x8xf32>, tensor<2x8xf32>) {
+  %dz, %drk = mlc.lstm_scan_grad %dhs, %dc, %rk, %hs, %cs, %g : (tensor<3x2x2xf32>, tensor<3x2xf32>, tensor<2x8xf32>, tensor<3x2x2xf32>, tensor<3x2x2xf32>, tensor<3x2x8xf32>) -> (tensor<3x2x8xf32>, tensor<2x8xf32>)
+  return %dz, %drk : tensor<3x2x8xf32>, tensor<2x8xf32>
+}
