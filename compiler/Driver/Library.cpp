@@ -219,6 +219,7 @@ llvm::Expected<LibraryResult> mlc::buildLibrary(ModuleOp module,
     return std::move(err);
   if (m.sparseLabels)
     m.classes = m.sig.outputs[0].shape.back();
+  m.tokenInput = m.sig.inputs[0].element == ElementKind::I32;
   double signatureMs = msSince(start);
 
   // Build in a scratch directory inside the output directory, then rename

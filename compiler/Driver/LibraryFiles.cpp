@@ -131,8 +131,11 @@ std::string generatePrologue(const LibraryModel &m) {
      << "#define MLC_FLUSH_DENORMALS " << m.flushDenormals << "\n"
      << llvm::formatv("#define MLC_BETA1 {0:e17}\n#define MLC_BETA2 {1:e17}\n",
                       sig.beta1, sig.beta2)
+     << "#define MLC_TOKEN_INPUT " << m.tokenInput << "\n"
      << "typedef " << (m.sparseLabels ? "int32_t" : "float")
-     << " mlc_label_t;\n\n";
+     << " mlc_label_t;\n"
+     << "typedef " << (m.tokenInput ? "int32_t" : "float")
+     << " mlc_input_t;\n\n";
   os << "enum { MLC_INIT_CONSTANT, MLC_INIT_UNIFORM, MLC_INIT_NORMAL, "
         "MLC_INIT_TRUNCATED_NORMAL, MLC_INIT_ORTHOGONAL, "
         "MLC_INIT_UNIT_FORGET_BIAS };\n"
@@ -223,8 +226,11 @@ llvm::Error mlc::checkSupported(const LibraryModel &m) {
                        llvm::Twine(sig.inputs.size()) + " and " +
                        llvm::Twine(sig.outputs.size()) + ")");
   auto checkTensor = [&](const TensorSpec &t) -> llvm::Error {
-    if (t.element != ElementKind::F32)
-      return unsupported("'" + t.name + "' is not float32");
+    // The input may be token ids (int32) as well.
+    if (t.element != ElementKind::F32 &&
+        !(&t == &sig.inputs[0] && t.element == ElementKind::I32))
+      return unsupported("'" + t.name + "' is not float32" +
+                         (&t == &sig.inputs[0] ? " or int32" : ""));
     if (t.shape.size() > 8)
       return unsupported("'" + t.name + "' has more than 8 dimensions");
     return llvm::Error::success();

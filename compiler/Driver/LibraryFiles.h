@@ -31,6 +31,7 @@ struct LibraryModel {
   bool flushDenormals = true;
   std::string gpuChip; // empty: CPU
   bool sparseLabels = false;
+  bool tokenInput = false; // int32 ids, not float32 features
   int64_t classes = 0;
 };
 

@@ -15,13 +15,14 @@ using namespace mlc;
 
 namespace {
 /// One declaration of the C API and the comment of the group it starts.
-/// Placeholders: {0} the prefix, {1} the label type; in comments also {2}
-/// the floats per input sample, {3} per output sample, {4} the labels'
-/// layout, {5} the model's learning rate.
+/// Placeholders: {0} the prefix, {1} the label type; in declarations {2}
+/// the input's element type; in comments {2} the numbers per input
+/// sample, {3} per output sample, {4} the labels' layout, {5} the model's
+/// learning rate.
 struct ApiDeclaration {
   const char *doc; ///< null: continues the group above
   const char *declaration;
-  enum Needs { Nothing, Training, Evaluation } needs = Nothing;
+  enum Needs { Nothing, Training, Evaluation, FloatInput } needs = Nothing;
   bool gpu = false; ///< only in GPU libraries
 };
 
@@ -37,16 +38,16 @@ const ApiDeclaration kApi[] = {
     {"One optimizer step on `batch` samples: forward, gradients, update in "
      "place.\n   x: [batch, {2}], y: {4}. `loss` (may be NULL) gets the "
      "batch's mean loss.",
-     "int {0}_train_step({0}_state *state, const float *x, const {1} *y,\n"
+     "int {0}_train_step({0}_state *state, const {2} *x, const {1} *y,\n"
      "    int64_t batch, float *loss)",
      ApiDeclaration::Training},
     {"The loss and predictions [batch, {3}] without training; `loss` and\n"
      "   `predictions` may be NULL.",
-     "int {0}_eval_step({0}_state *state, const float *x, const {1} *y,\n"
+     "int {0}_eval_step({0}_state *state, const {2} *x, const {1} *y,\n"
      "    int64_t batch, float *loss, float *predictions)",
      ApiDeclaration::Evaluation},
     {"The model's output y [batch, {3}] for x [batch, {2}].",
-     "int {0}_predict({0}_state *state, const float *x, int64_t batch, "
+     "int {0}_predict({0}_state *state, const {2} *x, int64_t batch, "
      "float *y)"},
     {"Writes parameters, optimizer state and step count to a safetensors "
      "file,\n   atomically (a temporary file renamed over `path`).",
@@ -65,7 +66,8 @@ const ApiDeclaration kApi[] = {
      "are), image pixels (0-255)\n   divided by 255 and standardized when "
      "it was trained so.",
      "int {0}_normalize_input(const {0}_state *state, float *x, "
-     "int64_t batch)"},
+     "int64_t batch)",
+     ApiDeclaration::FloatInput},
     {"Sets the learning rate of the following steps (> 0); with a "
      "learning-rate\n"
      "   schedule, the rate the schedule starts from.",
@@ -86,15 +88,15 @@ const ApiDeclaration kApi[] = {
     {"The steps above with x, y and the outputs already in GPU memory "
      "({0}_device_alloc,\n   or cudaMalloc): no copies. Labels are not "
      "range-checked here.",
-     "int {0}_predict_device({0}_state *state, const float *x, int64_t batch, "
+     "int {0}_predict_device({0}_state *state, const {2} *x, int64_t batch, "
      "float *y)",
      ApiDeclaration::Nothing, true},
     {nullptr,
-     "int {0}_eval_step_device({0}_state *state, const float *x, const {1} "
+     "int {0}_eval_step_device({0}_state *state, const {2} *x, const {1} "
      "*y,\n    int64_t batch, float *loss, float *predictions)",
      ApiDeclaration::Evaluation, true},
     {nullptr,
-     "int {0}_train_step_device({0}_state *state, const float *x, const {1} "
+     "int {0}_train_step_device({0}_state *state, const {2} *x, const {1} "
      "*y,\n    int64_t batch, float *loss)",
      ApiDeclaration::Training, true},
     {"The parameter tensors: count, and for index i in [0, count) its name, "
@@ -166,21 +168,29 @@ std::string mlc::generateHeader(const LibraryModel &m) {
       sig.schedule.kind != runtime::LearningRateSchedule::Kind::Constant)
     os << " * Learning-rate schedule: " << sig.schedule.str()
        << " (step 0 is the first step after init)\n";
-  os << " *\n * Input \"" << in.name << "\": float32, row-major "
-     << shapeText(in.shape, "batch") << ", " << in.numElements(1)
-     << " floats per sample.\n"
-     << " *   Scale it as the model was trained: `mlc train` feeds pixel / "
-        "255\n *   (values in [0, 1]) unless told --normalize=standardize, "
-        "and a table's\n *   features as they are unless told so; "
-     << p
-     << "_normalize_input applies what a\n *   loaded checkpoint "
-        "records.\n";
+  if (m.tokenInput)
+    os << " *\n * Input \"" << in.name << "\": int32 token ids, row-major "
+       << shapeText(in.shape, "batch") << ", " << in.numElements(1)
+       << " per sample (an id outside an embedding's table reads zeros).\n";
+  else
+    os << " *\n * Input \"" << in.name << "\": float32, row-major "
+       << shapeText(in.shape, "batch") << ", " << in.numElements(1)
+       << " floats per sample.\n"
+       << " *   Scale it as the model was trained: `mlc train` feeds pixel / "
+          "255\n *   (values in [0, 1]) unless told --normalize=standardize, "
+          "and a table's\n *   features as they are unless told so; "
+       << p
+       << "_normalize_input applies what a\n *   loaded checkpoint "
+          "records.\n";
   os << " * Output: float32 " << shapeText(out.shape, "batch") << ", "
      << out.numElements(1) << " floats per sample.\n";
   if (sig.labels) {
     if (m.sparseLabels)
-      os << " * Labels: int32 class indices in [0, " << m.classes
-         << "), one per sample.\n";
+      os << " * Labels: int32 class indices in [0, " << m.classes << "), "
+         << (sig.labels->numElements(1) == 1
+                 ? std::string("one per sample")
+                 : shapeText(sig.labels->shape, "batch"))
+         << ".\n";
     else
       os << " * Labels: float32 " << shapeText(sig.labels->shape, "batch")
          << ", the same layout as the output.\n";
@@ -227,8 +237,8 @@ std::string mlc::generateHeader(const LibraryModel &m) {
      << "#include <stddef.h>\n#include <stdint.h>\n\n#ifdef "
         "__cplusplus\nextern \"C\" {\n#endif\n\n";
   os << "#define " << P << "_MAX_BATCH " << m.maxBatch << "\n";
-  os << "#define " << P << "_INPUT_SIZE " << in.numElements(1)
-     << " /* floats per sample */\n";
+  os << "#define " << P << "_INPUT_SIZE " << in.numElements(1) << " /* "
+     << (m.tokenInput ? "token ids" : "floats") << " per sample */\n";
   os << "#define " << P << "_OUTPUT_SIZE " << out.numElements(1) << "\n";
   if (m.sparseLabels)
     os << "#define " << P << "_NUM_CLASSES " << m.classes << "\n";
@@ -255,15 +265,20 @@ std::string mlc::generateHeader(const LibraryModel &m) {
   os << "/* Parameters, optimizer state and a workspace for " << P
      << "_MAX_BATCH. */\n"
      << "typedef struct " << p << "_state " << p << "_state;\n\n";
-  std::string y = m.sparseLabels
-                      ? std::string("[batch] class indices")
-                      : "[batch, " + std::to_string(out.numElements(1)) + "]";
+  std::string y =
+      !m.sparseLabels ? "[batch, " + std::to_string(out.numElements(1)) + "]"
+      : sig.labels->numElements(1) == 1
+          ? std::string("[batch] class indices")
+          : "[batch, " + std::to_string(sig.labels->numElements(1)) +
+                "] class indices";
   bool gpu = !m.gpuChip.empty();
   bool group = false; // a declaration group is open
   for (const ApiDeclaration &d : kApi) {
-    bool wanted = (!d.gpu || gpu) &&
-                  (d.needs != ApiDeclaration::Training || sig.canTrain()) &&
-                  (d.needs != ApiDeclaration::Evaluation || sig.canEvaluate());
+    bool wanted =
+        (!d.gpu || gpu) &&
+        (d.needs != ApiDeclaration::Training || sig.canTrain()) &&
+        (d.needs != ApiDeclaration::Evaluation || sig.canEvaluate()) &&
+        (d.needs != ApiDeclaration::FloatInput || !m.tokenInput);
     if (!wanted)
       continue;
     if (d.doc) {
@@ -277,7 +292,8 @@ std::string mlc::generateHeader(const LibraryModel &m) {
     }
     // A declaration with a trailing comment carries its own semicolon.
     llvm::StringRef declaration = d.declaration;
-    os << llvm::formatv(d.declaration, p, label)
+    os << llvm::formatv(d.declaration, p, label,
+                        m.tokenInput ? "int32_t" : "float")
        << (declaration.ends_with("*/") ? "\n" : ";\n");
   }
   os << "\n";

@@ -5,7 +5,9 @@
 #include "compiler/CodeGen/GPU/Pipeline.h"
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/Transforms/Passes.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
+#include "mlir/Pass/PassManager.h"
 #include "mlir/Target/LLVMIR/Export.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/LegacyPassManager.h"
@@ -279,6 +281,14 @@ translateAndOptimize(ModuleOp module, const TargetOptions &target) {
     return tm.takeError();
   out.tm = std::move(*tm);
   out.context = std::make_unique<llvm::LLVMContext>();
+  if (target.debugInfo) {
+    // A compile unit per function, so translation keeps the ops' file
+    // locations as line tables.
+    PassManager pm(module.getContext());
+    pm.addPass(LLVM::createDIScopeForLLVMFuncOpPass());
+    if (failed(pm.run(module)))
+      return llvm::createStringError("cannot add debug information");
+  }
   out.module = translateModuleToLLVMIR(module, *out.context);
   if (!out.module)
     return llvm::createStringError(

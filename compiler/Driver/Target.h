@@ -57,6 +57,10 @@ struct TargetOptions {
   /// generated libraries set the mode around each call and restore the
   /// caller's afterwards. Off: IEEE gradual underflow, at its cost.
   bool flushDenormals = true;
+  /// Line tables in emitted code (mlc compile --debug-info): the machine
+  /// code of each loop maps to the model file's line of the layer it
+  /// computes, for profilers (perf report --sort srcline) and debuggers.
+  bool debugInfo = false;
   /// The JIT's compile cache (CompileCache.h): a directory, or empty for
   /// none. CPU targets only.
   std::string cacheDir;

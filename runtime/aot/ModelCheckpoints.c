@@ -257,6 +257,7 @@ static int mlcMetadataFloats(const MLC_API(state) * s, const char *key,
   return MLC_OK;
 }
 
+#if !MLC_TOKEN_INPUT /* token ids are not scaled */
 int MLC_API(normalize_input)(const MLC_API(state) * s, float *x,
                              int64_t batch) {
   if (!s || (!x && batch) || batch < 0)
@@ -298,3 +299,4 @@ int MLC_API(normalize_input)(const MLC_API(state) * s, float *x,
     x[i] = (x[i] * (1.0f / 255.0f) - shift) * scale; /* as mlc train */
   return MLC_OK;
 }
+#endif

@@ -5,7 +5,8 @@
  *   MLC_API(x)          the exported name of x (<model>_x)
  *   MLC_MODEL_NAME      the model's name, a string
  *   MLC_MAX_BATCH, MLC_NUM_PARAMS, MLC_NUM_STATES, MLC_STATE_SLOTS
- *   MLC_HAS_LOSS, MLC_CAN_TRAIN, MLC_SPARSE_LABELS, MLC_NUM_CLASSES
+ *   MLC_HAS_LOSS, MLC_CAN_TRAIN, MLC_SPARSE_LABELS, MLC_NUM_CLASSES,
+ *   MLC_TOKEN_INPUT (mlc_input_t is int32_t, else float)
  *   MLC_LEARNING_RATE, MLC_BIAS_CORRECTED, MLC_BETA1, MLC_BETA2
  *   mlc_label_t         the label element type
  *   mlc_params[], mlc_states[], mlc_input, mlc_output, mlc_labels
@@ -70,7 +71,7 @@ struct MLC_API(state) {
   float *scratch; /* predictions train_step writes and the caller skips */
   float *scalars; /* learning rate, step size, loss */
   /* GPU: the caller's inputs are copied here, where kernels can read. */
-  float *xStage;
+  mlc_input_t *xStage;
   mlc_label_t *yStage;
   char *workspace;
   int64_t workspaceBytes;
@@ -224,8 +225,8 @@ static int mlcAddWorkspace(mlc_call *c, MLC_API(state) * s, int64_t bytes) {
 
 /* The buffers of each entry point, in the order mlc-build-entry-points
  * gives them; NULL data with MLC_MAX_BATCH sizes the workspace. */
-static void mlcPredictArgs(mlc_call *c, MLC_API(state) * s, const float *x,
-                           float *y, int64_t batch) {
+static void mlcPredictArgs(mlc_call *c, MLC_API(state) * s,
+                           const mlc_input_t *x, float *y, int64_t batch) {
   c->n = 0;
   mlcAddParams(c, s);
   mlcDescribe(mlcNext(c), x, &mlc_input, batch);
@@ -233,7 +234,7 @@ static void mlcPredictArgs(mlc_call *c, MLC_API(state) * s, const float *x,
 }
 
 #if MLC_HAS_LOSS
-static void mlcEvalArgs(mlc_call *c, MLC_API(state) * s, const float *x,
+static void mlcEvalArgs(mlc_call *c, MLC_API(state) * s, const mlc_input_t *x,
                         const mlc_label_t *y, float *loss, float *predictions,
                         int64_t batch) {
   c->n = 0;
@@ -247,8 +248,8 @@ static void mlcEvalArgs(mlc_call *c, MLC_API(state) * s, const float *x,
 
 #if MLC_CAN_TRAIN
 static void mlcTrainArgs(mlc_call *c, MLC_API(state) * s, float *rate,
-                         float *stepSize, const float *x, const mlc_label_t *y,
-                         float *loss, int64_t batch) {
+                         float *stepSize, const mlc_input_t *x,
+                         const mlc_label_t *y, float *loss, int64_t batch) {
   c->n = 0;
   mlcAddParams(c, s);
   for (int i = 0; i < MLC_NUM_STATES; ++i)

@@ -68,7 +68,7 @@ static int mlcRun(const char *fn, mlc_call *c, MLC_API(state) * s,
   return MLC_OK;
 }
 
-static int mlcPredict(const char *fn, MLC_API(state) * s, const float *x,
+static int mlcPredict(const char *fn, MLC_API(state) * s, const mlc_input_t *x,
                       int64_t batch, float *y, int device) {
   int err = mlcCheck(fn, s, x, y, 2, batch);
   if (err)
@@ -88,7 +88,7 @@ static int mlcPredict(const char *fn, MLC_API(state) * s, const float *x,
   return MLC_OK;
 }
 
-int MLC_API(predict)(MLC_API(state) * s, const float *x, int64_t batch,
+int MLC_API(predict)(MLC_API(state) * s, const mlc_input_t *x, int64_t batch,
                      float *y) {
   return mlcPredict("predict", s, x, batch, y, 0);
 }
@@ -96,12 +96,19 @@ int MLC_API(predict)(MLC_API(state) * s, const float *x, int64_t batch,
 #if MLC_HAS_LOSS
 static int mlcCheckLabels(const char *fn, const mlc_label_t *y, int64_t batch) {
 #if MLC_SPARSE_LABELS
-  for (int64_t i = 0; i < batch; ++i)
-    if (y[i] < 0 || y[i] >= MLC_NUM_CLASSES)
+  /* One label per sample, or one per position of a sequence. */
+  const int64_t n = mlc_labels.size;
+  for (int64_t i = 0; i < batch * n; ++i)
+    if (y[i] < 0 || y[i] >= MLC_NUM_CLASSES) {
+      char at[48] = "";
+      if (n > 1)
+        snprintf(at, sizeof at, ", position %lld", (long long)(i % n));
       return mlcFail(MLC_ERR_ARGUMENT,
-                     MLC_MODEL_NAME "_%s: label %lld of sample %lld is "
+                     MLC_MODEL_NAME "_%s: label %lld of sample %lld%s is "
                                     "outside [0, %d)",
-                     fn, (long long)y[i], (long long)i, MLC_NUM_CLASSES);
+                     fn, (long long)y[i], (long long)(i / n), at,
+                     MLC_NUM_CLASSES);
+    }
 #else
   (void)fn, (void)y, (void)batch;
 #endif
@@ -117,7 +124,7 @@ static const mlc_label_t *mlcStageLabels(MLC_API(state) * s,
       device);
 }
 
-static int mlcEval(const char *fn, MLC_API(state) * s, const float *x,
+static int mlcEval(const char *fn, MLC_API(state) * s, const mlc_input_t *x,
                    const mlc_label_t *y, int64_t batch, float *loss,
                    float *predictions, int device) {
   int err = mlcCheck(fn, s, x, y, 1, batch);
@@ -141,14 +148,15 @@ static int mlcEval(const char *fn, MLC_API(state) * s, const float *x,
   return MLC_OK;
 }
 
-int MLC_API(eval_step)(MLC_API(state) * s, const float *x, const mlc_label_t *y,
-                       int64_t batch, float *loss, float *predictions) {
+int MLC_API(eval_step)(MLC_API(state) * s, const mlc_input_t *x,
+                       const mlc_label_t *y, int64_t batch, float *loss,
+                       float *predictions) {
   return mlcEval("eval_step", s, x, y, batch, loss, predictions, 0);
 }
 #endif
 
 #if MLC_CAN_TRAIN
-static int mlcTrain(const char *fn, MLC_API(state) * s, const float *x,
+static int mlcTrain(const char *fn, MLC_API(state) * s, const mlc_input_t *x,
                     const mlc_label_t *y, int64_t batch, float *loss,
                     int device) {
   int err = mlcCheck(fn, s, x, y, 1, batch);
@@ -184,7 +192,7 @@ static int mlcTrain(const char *fn, MLC_API(state) * s, const float *x,
   return MLC_OK;
 }
 
-int MLC_API(train_step)(MLC_API(state) * s, const float *x,
+int MLC_API(train_step)(MLC_API(state) * s, const mlc_input_t *x,
                         const mlc_label_t *y, int64_t batch, float *loss) {
   return mlcTrain("train_step", s, x, y, batch, loss, 0);
 }
@@ -217,13 +225,13 @@ int MLC_API(device_free)(void *pointer) {
   return MLC_OK;
 }
 
-int MLC_API(predict_device)(MLC_API(state) * s, const float *x, int64_t batch,
-                            float *y) {
+int MLC_API(predict_device)(MLC_API(state) * s, const mlc_input_t *x,
+                            int64_t batch, float *y) {
   return mlcPredict("predict_device", s, x, batch, y, 1);
 }
 
 #if MLC_HAS_LOSS
-int MLC_API(eval_step_device)(MLC_API(state) * s, const float *x,
+int MLC_API(eval_step_device)(MLC_API(state) * s, const mlc_input_t *x,
                               const mlc_label_t *y, int64_t batch, float *loss,
                               float *predictions) {
   return mlcEval("eval_step_device", s, x, y, batch, loss, predictions, 1);
@@ -231,7 +239,7 @@ int MLC_API(eval_step_device)(MLC_API(state) * s, const float *x,
 #endif
 
 #if MLC_CAN_TRAIN
-int MLC_API(train_step_device)(MLC_API(state) * s, const float *x,
+int MLC_API(train_step_device)(MLC_API(state) * s, const mlc_input_t *x,
                                const mlc_label_t *y, int64_t batch,
                                float *loss) {
   return mlcTrain("train_step_device", s, x, y, batch, loss, 1);

@@ -308,6 +308,13 @@ cl::opt<std::string> normalize(
     cl::init("scale"), cl::sub(trainCmd), cl::sub(evalCmd),
     cl::cat(mlcCategory));
 
+cl::opt<bool> debugInfo(
+    "debug-info",
+    cl::desc("Line tables in the emitted code (obj, asm, llvm, lib): each "
+             "loop maps to the model file's line of its layer, so `perf "
+             "report --sort srcline` shows where a step's time goes"),
+    cl::sub(compileCmd), cl::cat(mlcCategory));
+
 cl::opt<bool> printPipeline(
     "print-pipeline",
     cl::desc("Print the mlc-opt pipeline that --emit runs, and exit"),
@@ -503,6 +510,7 @@ Error runCompile() {
   target.triple = triple;
   target.threads = threads;
   target.flushDenormals = denormals == Denormals::Flush;
+  target.debugInfo = debugInfo;
   if (emit == Emit::Lib && !threads.getNumOccurrences())
     target.threads = 1;
   if (emit == Emit::Lib && toStdout())
