@@ -62,6 +62,10 @@ constexpr const char *kOuterLoopsAttr = "mlc.outer_loops";
 constexpr const char *kConvTileTag = "convmm";
 /// Marks a loop whose iterations are independent (mlc-parallelize-tiles).
 constexpr const char *kParallelAttr = "mlc.parallel";
+/// Marks a row statistic (rowReductionLoops) and then the loop over its
+/// rows: its vector reductions become one reduction of the row's vector,
+/// in a tree (see lowerVectors).
+constexpr const char *kRowReductionAttr = "mlc.row_reduction";
 
 /// An op marked mlc.outer_loops: its tag, its outer loops, the sizes of the
 /// loops after them (vectorized), and the tile of the last one.
@@ -70,6 +74,7 @@ struct WindowOp {
   int64_t outer;
   SmallVector<int64_t> inner;
   int64_t channelTile;
+  bool rowReduction = false;
 };
 
 /// For a kernel gradient (output [kh, kw, cin, cout]) of one input channel:
@@ -975,6 +980,10 @@ public:
         os << llvm::formatv(
             "  transform.annotate %{0}_l \"{1}\" : !transform.any_op\n", w.tag,
             kParallelAttr);
+      if (w.rowReduction)
+        os << llvm::formatv(
+            "  transform.annotate %{0}_l \"{1}\" : !transform.any_op\n", w.tag,
+            kRowReductionAttr);
       std::string results = "!transform.any_op";
       SmallVector<std::string> sizes(w.outer, "1");
       sizes[0] = "0";
@@ -1006,6 +1015,17 @@ public:
   /// Vector lowering: a third script, after flattening the transfers of
   /// bf16 tiles (a 16 x 2 block of a row is one 32-element load).
   void lowerVectors() {
+    // A row statistic reduces its row's vector to a scalar: as one
+    // vector.reduction (a shuffle tree in LLVM) rather than the default
+    // strategy's chain of one-lane steps over the row (right for the
+    // column sums of bias gradients, which reduce across vectors).
+    os << llvm::formatv(R"(
+  %rowred = transform.structured.match attributes {{{0}} in %root : (!transform.any_op) -> !transform.any_op
+  transform.apply_patterns to %rowred {{
+    transform.apply_patterns.vector.lower_multi_reduction lowering_strategy = "innerreduction"
+  } : !transform.any_op
+)",
+                        kRowReductionAttr);
     os << R"(
   %bf2 = transform.structured.match ops{["func.func"]} in %root : (!transform.any_op) -> !transform.any_op
   transform.apply_patterns to %bf2 {
@@ -1564,10 +1584,12 @@ struct CPUSchedulePass : public mlc::impl::CPUScheduleBase<CPUSchedulePass> {
         writer.conv(id++, op, fill, epilogue);
       }
       func.walk([&](linalg::GenericOp op) {
-        if (int64_t rows = rowReductionLoops(op))
+        if (int64_t rows = rowReductionLoops(op)) {
           op->setAttr(
               kOuterLoopsAttr,
               IntegerAttr::get(IntegerType::get(&getContext(), 64), rows));
+          op->setAttr(kRowReductionAttr, UnitAttr::get(&getContext()));
+        }
       });
       func.walk([&](linalg::GenericOp op) {
         auto outer = op->getAttrOfType<IntegerAttr>(kOuterLoopsAttr);
@@ -1608,6 +1630,7 @@ struct CPUSchedulePass : public mlc::impl::CPUScheduleBase<CPUSchedulePass> {
             w.channelTile = t;
             break;
           }
+        w.rowReduction = op->hasAttr(kRowReductionAttr);
         op->setAttr(kTagAttr, StringAttr::get(&getContext(), w.tag));
         windows.push_back(w);
       });
@@ -1721,6 +1744,18 @@ struct CPUSchedulePass : public mlc::impl::CPUScheduleBase<CPUSchedulePass> {
     if (failed(run(vectors.script, "lower vectors", /*consumesRoot=*/false,
                    module)))
       return signalPassFailure();
+    // A row's sum in any order: LLVM then adds its lanes in a tree instead
+    // of one after another.
+    module.walk([](scf::ForOp loop) {
+      if (!loop->hasAttr(kRowReductionAttr))
+        return;
+      loop.walk([](vector::ReductionOp r) {
+        if (r.getKind() == vector::CombiningKind::ADD &&
+            llvm::isa<FloatType>(r.getType()))
+          r.setFastmath(arith::FastMathFlags(r.getFastmath()) |
+                        arith::FastMathFlags::reassoc);
+      });
+    });
   }
 
   LogicalResult run(const std::string &body, const Twine &what,

@@ -194,39 +194,54 @@ LossSum sparseCategoricalCrossentropySum(SparseCategoricalCrossentropyOp op,
                                          OpBuilder &b, Location loc) {
   bool logits = op.getFromLogits();
   ClassRows rows(b, op.getPrediction());
-  SmallVector<Value> inputs = {rows.p, op.getTarget()};
-  SmallVector<AffineMap> maps = {rows.id, rows.row};
+  Value label = op.getTarget();
+  SmallVector<Value> inputs = {label};
   if (logits) {
     auto [m, s] = buildMaxAndSumExp(b, loc, rows.p, rows.axis);
     inputs.append({m, s});
-    maps.append({rows.row, rows.row});
   } else {
     // Keras clips, then normalizes by the row sum of the clipped values.
     inputs.push_back(buildRowSum(b, loc, rows.p, rows.axis, clipProbability));
-    maps.push_back(rows.row);
   }
-  // Picks the labelled class of each row: lse(z) - z[y], or
-  // log(S) - log(clip(p[y])) = -log(clip(p[y]) / S).
-  return rows.sum(
-      b, loc, inputs, maps,
+  // One term per row, its labelled class read directly (not a pass over
+  // every class comparing with the label): lse(z) - z[y], or log(S) -
+  // log(clip(p[y])) = -log(clip(p[y]) / S). A label outside the classes
+  // adds nothing.
+  int64_t rowRank = rows.rank - 1;
+  SmallVector<AffineMap> maps(inputs.size(), b.getMultiDimIdentityMap(rowRank));
+  Value classes = tensor::DimOp::create(b, loc, rows.p, rows.axis);
+  Value sum = buildFullReduction(
+      b, loc, rows.elt, inputs, maps, rowRank,
       [&](OpBuilder &nb, Location nl, Value acc, ValueRange a) -> Value {
-        Value isLabel = isLabelledClass(nb, nl, rows.axis, a[1]);
+        Value y = arith::IndexCastOp::create(nb, nl, nb.getIndexType(), a[0]);
+        Value zeroIndex = arith::ConstantIndexOp::create(nb, nl, 0);
+        Value notBelow = arith::CmpIOp::create(
+            nb, nl, arith::CmpIPredicate::sge, y, zeroIndex);
+        Value below = arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::slt,
+                                            y, classes);
+        Value inRange = arith::AndIOp::create(nb, nl, notBelow, below);
+        SmallVector<Value> at;
+        for (int64_t d = 0; d < rowRank; ++d)
+          at.push_back(linalg::IndexOp::create(nb, nl, d));
+        at.push_back(arith::SelectOp::create(nb, nl, inRange, y, zeroIndex));
+        Value picked = tensor::ExtractOp::create(nb, nl, rows.p, at);
         Value term;
         if (logits) {
-          Value lse = arith::AddFOp::create(nb, nl, a[2],
-                                            math::LogOp::create(nb, nl, a[3]));
-          term = arith::SubFOp::create(nb, nl, lse, a[0]);
+          Value lse = arith::AddFOp::create(nb, nl, a[1],
+                                            math::LogOp::create(nb, nl, a[2]));
+          term = arith::SubFOp::create(nb, nl, lse, picked);
         } else {
           // Sequenced: argument evaluation order is the compiler's choice.
           Value logP =
-              math::LogOp::create(nb, nl, clipProbability(nb, nl, a[0]));
-          Value logS = math::LogOp::create(nb, nl, a[2]);
+              math::LogOp::create(nb, nl, clipProbability(nb, nl, picked));
+          Value logS = math::LogOp::create(nb, nl, a[1]);
           term = arith::SubFOp::create(nb, nl, logS, logP);
         }
         Value zero = floatConst(nb, nl, rows.elt, 0.0);
         return arith::AddFOp::create(
-            nb, nl, acc, arith::SelectOp::create(nb, nl, isLabel, term, zero));
+            nb, nl, acc, arith::SelectOp::create(nb, nl, inRange, term, zero));
       });
+  return {sum, rows.axis};
 }
 
 /// one_hot turns sparse labels into the dense targets of the losses'

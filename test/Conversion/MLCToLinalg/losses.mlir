@@ -1,10 +1,10 @@
 // RUN: mlc-opt %s --mlc-to-linalg --split-input-file | FileCheck %s
 
 // Sparse CE from probabilities, in Keras's order: a row sum of the
-// probabilities clipped to [1e-7, 1 - 1e-7], then one reduction over (row,
-// class) that picks the labelled class with linalg.index and takes
-// log(S) - log(clip(p)) = -log(clip(p) / S); then the mean over the runtime
-// batch size.
+// probabilities clipped to [1e-7, 1 - 1e-7], then one reduction over the
+// rows that reads each row's labelled class (clamped; a label outside the
+// classes adds 0) and takes log(S) - log(clip(p)) = -log(clip(p) / S);
+// then the mean over the runtime batch size.
 // CHECK-LABEL: func.func @sparse_ce
 // CHECK:         %[[S:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]} ins(%{{.*}} : tensor<?x10xf32>) outs(%{{.*}} : tensor<?xf32>)
 // CHECK:           arith.constant 1.000000e-07 : f32
@@ -12,16 +12,21 @@
 // CHECK:           arith.maximumf
 // CHECK:           arith.minimumf
 // CHECK:           arith.addf
-// CHECK:         linalg.generic {{.*}} iterator_types = ["reduction", "reduction"]} ins(%{{.*}}, %{{.*}}, %[[S]] : tensor<?x10xf32>, tensor<?xi32>, tensor<?xf32>) outs(%{{.*}} : tensor<f32>)
-// CHECK:           %[[C:.*]] = linalg.index 1 : index
+// CHECK:         %[[N:.*]] = tensor.dim %{{.*}}, %c1
+// CHECK:         linalg.generic {{.*}} iterator_types = ["reduction"]} ins(%{{.*}}, %[[S]] : tensor<?xi32>, tensor<?xf32>) outs(%{{.*}} : tensor<f32>)
 // CHECK:           %[[Y:.*]] = arith.index_cast %{{.*}} : i32 to index
-// CHECK:           %[[IS:.*]] = arith.cmpi eq, %[[C]], %[[Y]] : index
+// CHECK:           %[[GE:.*]] = arith.cmpi sge, %[[Y]], %c0
+// CHECK:           %[[LT:.*]] = arith.cmpi slt, %[[Y]], %[[N]]
+// CHECK:           %[[IN:.*]] = arith.andi %[[GE]], %[[LT]]
+// CHECK:           %[[R:.*]] = linalg.index 0 : index
+// CHECK:           %[[C:.*]] = arith.select %[[IN]], %[[Y]], %c0
+// CHECK:           %[[P:.*]] = tensor.extract %{{.*}}[%[[R]], %[[C]]] : tensor<?x10xf32>
 // CHECK:           arith.constant 1.000000e-07 : f32
 // CHECK:           arith.constant 0.99999988 : f32
 // CHECK:           %[[LP:.*]] = math.log
 // CHECK:           %[[LS:.*]] = math.log
 // CHECK:           %[[T:.*]] = arith.subf %[[LS]], %[[LP]]
-// CHECK:           arith.select %[[IS]], %[[T]]
+// CHECK:           arith.select %[[IN]], %[[T]]
 // CHECK:         tensor.dim
 // CHECK:         arith.divf
 // CHECK:         linalg.generic
@@ -34,13 +39,14 @@ func.func @sparse_ce(%p: tensor<?x10xf32>, %y: tensor<?xi32>) -> tensor<f32> {
 // -----
 
 // From logits: log-sum-exp from the max and sum-of-exp passes, then
-// lse - z[y].
+// lse - z[y], one term per row.
 // CHECK-LABEL: func.func @sparse_ce_logits
 // CHECK:         %[[M:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]
 // CHECK:           arith.maximumf
 // CHECK:         %[[S:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]
 // CHECK:           math.exp
-// CHECK:         linalg.generic {{.*}} ins(%{{.*}}, %{{.*}}, %[[M]], %[[S]] : tensor<?x10xf32>, tensor<?xi64>, tensor<?xf32>, tensor<?xf32>)
+// CHECK:         linalg.generic {{.*}} ins(%{{.*}}, %[[M]], %[[S]] : tensor<?xi64>, tensor<?xf32>, tensor<?xf32>)
+// CHECK:           tensor.extract
 // CHECK:           math.log
 // CHECK:           arith.addf
 // CHECK:           arith.subf
