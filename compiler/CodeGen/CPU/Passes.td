@@ -100,7 +100,10 @@ def ApproximateMath : Pass<"mlc-approximate-math"> {
     meaning; results below 2^-126 flush to zero and denormal log arguments
     read as 2^-126 (test/unit/OpsJITTest.cpp compares with double
     precision). mlc runs it only with flushed denormals and on CPUs with
-    fused multiply-add. Other types and math ops are left alone.
+    fused multiply-add. Other math ops are left alone, and so are other
+    types but for `math.erf` on vectors of them (f64), which becomes one
+    scalar `math.erf` per element: `convert-math-to-libm` would split it
+    only after the vector ops are lowered.
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::math::MathDialect",
