@@ -223,6 +223,7 @@ const char *MLC_API(metadata)(const MLC_API(state) * s, const char *key) {
   return NULL;
 }
 
+#if !MLC_TOKEN_INPUT /* token ids are not scaled */
 /* Reads `count` floats separated by spaces from the metadata's `key` into
  * `out`; fails unless the text holds exactly that many finite numbers. */
 static int mlcMetadataFloats(const MLC_API(state) * s, const char *key,
@@ -257,7 +258,6 @@ static int mlcMetadataFloats(const MLC_API(state) * s, const char *key,
   return MLC_OK;
 }
 
-#if !MLC_TOKEN_INPUT /* token ids are not scaled */
 int MLC_API(normalize_input)(const MLC_API(state) * s, float *x,
                              int64_t batch) {
   if (!s || (!x && batch) || batch < 0)
