@@ -22,19 +22,10 @@ namespace {
 
 using utils::IteratorType;
 
-/// `id` (an integer element) as an index clamped into [0, rows), and
-/// whether it was inside.
+/// `id` clamped into the table's `rows` (clampedIndex).
 std::pair<Value, Value> clampedRow(OpBuilder &b, Location loc, Value id,
                                    int64_t rows) {
-  Value i = arith::IndexCastOp::create(b, loc, b.getIndexType(), id);
-  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
-  Value limit = arith::ConstantIndexOp::create(b, loc, rows);
-  Value aboveZero =
-      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, i, zero);
-  Value belowLimit =
-      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, i, limit);
-  Value inside = arith::AndIOp::create(b, loc, aboveZero, belowLimit);
-  return {arith::SelectOp::create(b, loc, inside, i, zero), inside};
+  return clampedIndex(b, loc, id, arith::ConstantIndexOp::create(b, loc, rows));
 }
 
 /// `v` (rank >= 1) as a rank-`keep` tensor whose first dim merges the

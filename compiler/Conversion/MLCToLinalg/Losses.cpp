@@ -213,17 +213,11 @@ LossSum sparseCategoricalCrossentropySum(SparseCategoricalCrossentropyOp op,
   Value sum = buildFullReduction(
       b, loc, rows.elt, inputs, maps, rowRank,
       [&](OpBuilder &nb, Location nl, Value acc, ValueRange a) -> Value {
-        Value y = arith::IndexCastOp::create(nb, nl, nb.getIndexType(), a[0]);
-        Value zeroIndex = arith::ConstantIndexOp::create(nb, nl, 0);
-        Value notBelow = arith::CmpIOp::create(
-            nb, nl, arith::CmpIPredicate::sge, y, zeroIndex);
-        Value below = arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::slt,
-                                            y, classes);
-        Value inRange = arith::AndIOp::create(nb, nl, notBelow, below);
+        auto [y, inRange] = clampedIndex(nb, nl, a[0], classes);
         SmallVector<Value> at;
         for (int64_t d = 0; d < rowRank; ++d)
           at.push_back(linalg::IndexOp::create(nb, nl, d));
-        at.push_back(arith::SelectOp::create(nb, nl, inRange, y, zeroIndex));
+        at.push_back(y);
         Value picked = tensor::ExtractOp::create(nb, nl, rows.p, at);
         Value term;
         if (logits) {

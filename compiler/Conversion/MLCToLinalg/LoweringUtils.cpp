@@ -236,4 +236,16 @@ Value meanOf(OpBuilder &b, Location loc, Value sum, Value x,
       });
 }
 
+std::pair<Value, Value> clampedIndex(OpBuilder &b, Location loc, Value id,
+                                     Value limit) {
+  Value i = arith::IndexCastOp::create(b, loc, b.getIndexType(), id);
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  Value aboveZero =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, i, zero);
+  Value belowLimit =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, i, limit);
+  Value inside = arith::AndIOp::create(b, loc, aboveZero, belowLimit);
+  return {arith::SelectOp::create(b, loc, inside, i, zero), inside};
+}
+
 } // namespace mlc::linalg_lowering

@@ -116,6 +116,13 @@ std::pair<mlir::Value, mlir::Value> buildMaxAndSumExp(mlir::OpBuilder &b,
                                                       mlir::Value x,
                                                       int64_t axis);
 
+/// `id` (an integer element) as an index clamped into [0, limit), and
+/// whether it was inside: a gathered table row, a labelled class.
+std::pair<mlir::Value, mlir::Value> clampedIndex(mlir::OpBuilder &b,
+                                                 mlir::Location loc,
+                                                 mlir::Value id,
+                                                 mlir::Value limit);
+
 /// `sum` / (number of elements of `x` in `dims`).
 mlir::Value meanOf(mlir::OpBuilder &b, mlir::Location loc, mlir::Value sum,
                    mlir::Value x, llvm::ArrayRef<int64_t> dims);

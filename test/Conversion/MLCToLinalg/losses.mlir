@@ -18,8 +18,8 @@
 // CHECK:           %[[GE:.*]] = arith.cmpi sge, %[[Y]], %c0
 // CHECK:           %[[LT:.*]] = arith.cmpi slt, %[[Y]], %[[N]]
 // CHECK:           %[[IN:.*]] = arith.andi %[[GE]], %[[LT]]
-// CHECK:           %[[R:.*]] = linalg.index 0 : index
 // CHECK:           %[[C:.*]] = arith.select %[[IN]], %[[Y]], %c0
+// CHECK:           %[[R:.*]] = linalg.index 0 : index
 // CHECK:           %[[P:.*]] = tensor.extract %{{.*}}[%[[R]], %[[C]]] : tensor<?x10xf32>
 // CHECK:           arith.constant 1.000000e-07 : f32
 // CHECK:           arith.constant 0.99999988 : f32
