@@ -19,6 +19,8 @@ config.substitutions.append(("%mlc_src_root", config.mlc_src_root))
 llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
 # Every test compiles what it runs; compile-cache.test turns the cache on.
 config.environment["MLC_NO_CACHE"] = "1"
+# ... and verifies the IR after every pass (users get one check at the end).
+config.environment["MLC_VERIFY_EACH"] = "1"
 llvm_config.use_default_substitutions()
 
 tool_dirs = [config.mlc_tools_dir, config.llvm_tools_dir]

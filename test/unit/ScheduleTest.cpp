@@ -15,9 +15,11 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/Driver/Driver.h"
+#include "compiler/Driver/Pipeline.h"
 #include "runtime/Aligned.h"
 #include "test/unit/TrainSteps.h"
 
+#include "mlir/IR/OperationSupport.h"
 #include "mlir/Parser/Parser.h"
 
 #include <gtest/gtest.h>
@@ -128,6 +130,27 @@ TEST_P(ScheduleTest, VariantsAgreeBitForBit) {
             << options << ": param " << p << " element " << i << "\n"
             << source;
   }
+}
+
+// The schedule makes op printing cheap while it runs (upstream's fusion
+// prints whole loops into diagnostics it then drops) through MLIR's global
+// printing flags; afterwards printing must be as before: verified, with
+// regions.
+TEST(ScheduleFlags, PrintingIsRestored) {
+  auto context = mlc::createContext();
+  auto module = mlir::parseSourceString<mlir::ModuleOp>(
+      mlp({16, 32, 10}, "#mlc.adam<learning_rate = 0.01>"), context.get());
+  ASSERT_TRUE(module);
+  ASSERT_TRUE(mlir::succeeded(
+      mlc::lowerModule(*module, mlc::Stage::Model, mlc::Stage::LLVM, {})));
+  mlir::OpPrintingFlags flags;
+  EXPECT_FALSE(flags.shouldAssumeVerified());
+  EXPECT_FALSE(flags.shouldSkipRegions());
+  EXPECT_FALSE(flags.shouldUseLocalScope());
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  module->print(os);
+  EXPECT_NE(text.find("llvm.return"), std::string::npos);
 }
 
 INSTANTIATE_TEST_SUITE_P(

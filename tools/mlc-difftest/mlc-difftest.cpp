@@ -29,6 +29,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
 #include <optional>
 #include <random>
 #include <sstream>
@@ -439,6 +440,8 @@ int main(int argc, char **argv) {
       "mlc-difftest: random mlc graphs, compiled, against a reference "
       "evaluator and finite differences\n");
   excludeOps(std::vector<std::string>(withoutOpt.begin(), withoutOpt.end()));
+  // Hunting compiler bugs: verify the IR after every pass (lowerModule).
+  setenv("MLC_VERIFY_EACH", "1", /*overwrite=*/0);
   auto start = std::chrono::steady_clock::now();
   Tester tester;
   if (onlyOpt >= 0) {
