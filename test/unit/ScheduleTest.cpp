@@ -27,6 +27,7 @@
 #include <cstdlib>
 #include <ostream>
 #include <string>
+#include <thread>
 #include <vector>
 
 using namespace mlc;
@@ -151,6 +152,29 @@ TEST(ScheduleFlags, PrintingIsRestored) {
   llvm::raw_string_ostream os(text);
   module->print(os);
   EXPECT_NE(text.find("llvm.return"), std::string::npos);
+}
+
+// Two schedules at once (a program compiling models on two threads) must
+// leave the flags as they found them too.
+TEST(ScheduleFlags, PrintingIsRestoredAfterConcurrentCompiles) {
+  auto lower = [](std::vector<int64_t> widths, bool *ok) {
+    auto context = mlc::createContext();
+    auto module = mlir::parseSourceString<mlir::ModuleOp>(
+        mlp(widths, "#mlc.sgd<learning_rate = 0.1>"), context.get());
+    *ok = module && mlir::succeeded(mlc::lowerModule(*module, mlc::Stage::Model,
+                                                     mlc::Stage::LLVM, {}));
+  };
+  for (int round = 0; round < 3; ++round) {
+    bool ok[2] = {false, false};
+    std::thread a(lower, std::vector<int64_t>{16, 32, 10}, &ok[0]);
+    std::thread b(lower, std::vector<int64_t>{24, 64, 64, 10}, &ok[1]);
+    a.join();
+    b.join();
+    ASSERT_TRUE(ok[0] && ok[1]);
+    mlir::OpPrintingFlags flags;
+    EXPECT_FALSE(flags.shouldAssumeVerified()) << "round " << round;
+    EXPECT_FALSE(flags.shouldSkipRegions()) << "round " << round;
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(

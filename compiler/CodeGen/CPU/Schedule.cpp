@@ -35,6 +35,7 @@
 #include <cstdlib>
 #include <functional>
 #include <map>
+#include <mutex>
 #include <tuple>
 
 namespace mlc {
@@ -1531,9 +1532,16 @@ int64_t rowReductionLoops(linalg::GenericOp op) {
 /// 10-layer MLP's schedule: 1.4-2.0 s, 0.94-1.30 s without it). The flags
 /// are global (MLIR reads them from its command-line options), so the
 /// previous values are restored.
+/// Schedules running at once in several threads (a program compiling
+/// models in parallel) share one set of flags: the first to start saves
+/// and sets them, the last to finish restores them.
 class CheapOpPrinting {
 public:
   CheapOpPrinting() {
+    std::lock_guard<std::mutex> lock(mutex());
+    State &s = state();
+    if (s.users++)
+      return;
     registerAsmPrinterCLOptions();
     auto &options = llvm::cl::getRegisteredOptions();
     for (auto [name, slot] : {std::pair{"mlir-print-assume-verified", 0},
@@ -1542,20 +1550,35 @@ public:
       auto it = options.find(name);
       if (it == options.end())
         continue;
-      flags[slot] = static_cast<llvm::cl::opt<bool> *>(it->second);
-      saved[slot] = flags[slot]->getValue();
-      flags[slot]->setValue(true);
+      s.flags[slot] = static_cast<llvm::cl::opt<bool> *>(it->second);
+      s.saved[slot] = s.flags[slot]->getValue();
+      s.flags[slot]->setValue(true);
     }
   }
   ~CheapOpPrinting() {
+    std::lock_guard<std::mutex> lock(mutex());
+    State &s = state();
+    if (--s.users)
+      return;
     for (int slot : {0, 1, 2})
-      if (flags[slot])
-        flags[slot]->setValue(saved[slot]);
+      if (s.flags[slot])
+        s.flags[slot]->setValue(s.saved[slot]);
   }
 
 private:
-  llvm::cl::opt<bool> *flags[3] = {nullptr, nullptr, nullptr};
-  bool saved[3] = {false, false, false};
+  struct State {
+    unsigned users = 0;
+    llvm::cl::opt<bool> *flags[3] = {nullptr, nullptr, nullptr};
+    bool saved[3] = {false, false, false};
+  };
+  static State &state() {
+    static State s;
+    return s;
+  }
+  static std::mutex &mutex() {
+    static std::mutex m;
+    return m;
+  }
 };
 
 struct CPUSchedulePass : public mlc::impl::CPUScheduleBase<CPUSchedulePass> {
