@@ -8,8 +8,6 @@
 
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
-#include "mlir/Dialect/Func/IR/FuncOps.h"
-#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/Math/Transforms/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
@@ -43,67 +41,57 @@ void mlc::buildLinalgToLLVMPipeline(OpPassManager &pm,
       llvm::report_fatal_error("MLC_SCHEDULE_OPTIONS is not a list of "
                                "mlc-cpu-schedule options");
   pm.addPass(std::move(schedulePass));
-  // Everything that does not add symbols to the module runs nested on the
-  // functions, which the pass manager then lowers in parallel (the entry
-  // points of a model are independent).
-  OpPassManager *f = &pm.nest<func::FuncOp>();
   if (threaded)
-    f->addPass(createParallelizeTiles());
-  addPasses(*f, bufferization::createBufferHoistingPass(),
-            bufferization::createBufferLoopHoistingPass());
+    pm.addNestedPass<func::FuncOp>(createParallelizeTiles());
+  OpPassManager &hoist = pm.nest<func::FuncOp>();
+  hoist.addPass(bufferization::createBufferHoistingPass());
+  hoist.addPass(bufferization::createBufferLoopHoistingPass());
   pm.addPass(createWorkspace());
   pm.addPass(bufferization::createOwnershipBasedBufferDeallocationPass());
-  addPasses(pm.nest<func::FuncOp>(), createCanonicalizerPass(),
-            bufferization::createBufferDeallocationSimplificationPass());
-  // Module level: it may add a helper function for deallocations.
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(bufferization::createBufferDeallocationSimplificationPass());
   pm.addPass(bufferization::createLowerDeallocationsPass());
-  f = &pm.nest<func::FuncOp>();
-  addPasses(*f, createCSEPass(), createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+  pm.addPass(createCanonicalizerPass());
 
   // Loops.
-  f->addPass(createConvertLinalgToLoopsPass());
+  pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   if (threaded) {
     ConvertSCFToOpenMPPassOptions openmp;
     openmp.numThreads = config.threads;
     pm.addPass(createConvertSCFToOpenMPPass(openmp));
     // Inlines the alloca scopes that convert-scf-to-cf cannot handle.
-    f = &pm.nest<func::FuncOp>();
-    f->addPass(createCanonicalizerPass());
+    pm.addPass(createCanonicalizerPass());
   }
-  addPasses(*f, createFoldMemRefAliases(), createLowerAffinePass());
+  pm.addPass(createFoldMemRefAliases());
+  pm.addPass(createLowerAffinePass());
   math::MathExpandOpsPassOptions expand;
   expand.opMnemonics = {"tanh"};
-  f->addPass(math::createMathExpandOpsPass(expand));
+  pm.addPass(math::createMathExpandOpsPass(expand));
   if (config.approximateMath)
-    f->addPass(createApproximateMath());
+    pm.addPass(createApproximateMath());
 
   // LLVM: control flow and memref metadata in core dialects first, then
-  // each dialect's conversion; those that declare functions (memref's
-  // malloc, libm) or convert signatures run on the module.
-  addPasses(*f, createConvertVectorToSCFPass(), createSCFToControlFlowPass(),
+  // each dialect's conversion.
+  addPasses(pm, createConvertVectorToSCFPass(), createSCFToControlFlowPass(),
             memref::createExpandStridedMetadataPass(), createLowerAffinePass());
   // x86vector: the bf16 dot products of bf16-matmuls.
   ConvertVectorToLLVMPassOptions vectorToLLVM;
   vectorToLLVM.x86Vector = true;
-  addPasses(*f, createConvertVectorToLLVMPass(vectorToLLVM),
-            createConvertMathToLLVMPass());
-  addPasses(pm, createFinalizeMemRefToLLVMConversionPass(),
-            createConvertMathToLibmPass());
-  pm.addNestedPass<func::FuncOp>(createArithToLLVMConversionPass());
-  addPasses(pm, createConvertControlFlowToLLVMPass(),
-            createConvertFuncToLLVMPass());
-  OpPassManager &llvmFunc = pm.nest<LLVM::LLVMFuncOp>();
-  addPasses(llvmFunc, createConvertIndexToLLVMPass(),
-            createUBToLLVMConversionPass());
+  addPasses(pm, createConvertVectorToLLVMPass(vectorToLLVM),
+            createFinalizeMemRefToLLVMConversionPass(),
+            createConvertMathToLLVMPass(), createConvertMathToLibmPass(),
+            createArithToLLVMConversionPass(),
+            createConvertControlFlowToLLVMPass(), createConvertFuncToLLVMPass(),
+            createConvertIndexToLLVMPass(), createUBToLLVMConversionPass());
   if (threaded)
     pm.addPass(createConvertOpenMPToLLVMPass());
   // No block merging: on LLVM-dialect functions with OpenMP regions it is
   // super-linear (15 s of a 16 s compile for a chain of 10 tanh ops).
   GreedyRewriteConfig cleanup;
   cleanup.setRegionSimplificationLevel(GreedySimplifyRegionLevel::Normal);
-  addPasses(pm.nest<LLVM::LLVMFuncOp>(), createCanonicalizerPass(cleanup),
-            createCSEPass());
-  pm.addPass(createReconcileUnrealizedCastsPass());
+  addPasses(pm, createCanonicalizerPass(cleanup), createCSEPass(),
+            createReconcileUnrealizedCastsPass());
 }
 
 namespace {

@@ -14,11 +14,9 @@
 
 using namespace mlir;
 
-// Per function, so the entry points are simplified in parallel.
 static void simplify(OpPassManager &pm) {
-  OpPassManager &f = pm.nest<func::FuncOp>();
-  f.addPass(createCanonicalizerPass());
-  f.addPass(createCSEPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
 }
 
 void mlc::buildMaterializePipeline(OpPassManager &pm) {
