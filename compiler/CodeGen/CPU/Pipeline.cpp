@@ -8,6 +8,8 @@
 
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/Math/Transforms/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
@@ -41,57 +43,67 @@ void mlc::buildLinalgToLLVMPipeline(OpPassManager &pm,
       llvm::report_fatal_error("MLC_SCHEDULE_OPTIONS is not a list of "
                                "mlc-cpu-schedule options");
   pm.addPass(std::move(schedulePass));
+  // Everything that does not add symbols to the module runs nested on the
+  // functions, which the pass manager then lowers in parallel (the entry
+  // points of a model are independent).
+  OpPassManager *f = &pm.nest<func::FuncOp>();
   if (threaded)
-    pm.addNestedPass<func::FuncOp>(createParallelizeTiles());
-  OpPassManager &hoist = pm.nest<func::FuncOp>();
-  hoist.addPass(bufferization::createBufferHoistingPass());
-  hoist.addPass(bufferization::createBufferLoopHoistingPass());
+    f->addPass(createParallelizeTiles());
+  addPasses(*f, bufferization::createBufferHoistingPass(),
+            bufferization::createBufferLoopHoistingPass());
   pm.addPass(createWorkspace());
   pm.addPass(bufferization::createOwnershipBasedBufferDeallocationPass());
-  pm.addPass(createCanonicalizerPass());
-  pm.addPass(bufferization::createBufferDeallocationSimplificationPass());
+  addPasses(pm.nest<func::FuncOp>(), createCanonicalizerPass(),
+            bufferization::createBufferDeallocationSimplificationPass());
+  // Module level: it may add a helper function for deallocations.
   pm.addPass(bufferization::createLowerDeallocationsPass());
-  pm.addPass(createCSEPass());
-  pm.addPass(createCanonicalizerPass());
+  f = &pm.nest<func::FuncOp>();
+  addPasses(*f, createCSEPass(), createCanonicalizerPass());
 
   // Loops.
-  pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  f->addPass(createConvertLinalgToLoopsPass());
   if (threaded) {
     ConvertSCFToOpenMPPassOptions openmp;
     openmp.numThreads = config.threads;
     pm.addPass(createConvertSCFToOpenMPPass(openmp));
     // Inlines the alloca scopes that convert-scf-to-cf cannot handle.
-    pm.addPass(createCanonicalizerPass());
+    f = &pm.nest<func::FuncOp>();
+    f->addPass(createCanonicalizerPass());
   }
-  pm.addPass(createFoldMemRefAliases());
-  pm.addPass(createLowerAffinePass());
+  addPasses(*f, createFoldMemRefAliases(), createLowerAffinePass());
   math::MathExpandOpsPassOptions expand;
   expand.opMnemonics = {"tanh"};
-  pm.addPass(math::createMathExpandOpsPass(expand));
+  f->addPass(math::createMathExpandOpsPass(expand));
   if (config.approximateMath)
-    pm.addPass(createApproximateMath());
+    f->addPass(createApproximateMath());
 
   // LLVM: control flow and memref metadata in core dialects first, then
-  // each dialect's conversion.
-  addPasses(pm, createConvertVectorToSCFPass(), createSCFToControlFlowPass(),
+  // each dialect's conversion; those that declare functions (memref's
+  // malloc, libm) or convert signatures run on the module.
+  addPasses(*f, createConvertVectorToSCFPass(), createSCFToControlFlowPass(),
             memref::createExpandStridedMetadataPass(), createLowerAffinePass());
   // x86vector: the bf16 dot products of bf16-matmuls.
   ConvertVectorToLLVMPassOptions vectorToLLVM;
   vectorToLLVM.x86Vector = true;
-  addPasses(pm, createConvertVectorToLLVMPass(vectorToLLVM),
-            createFinalizeMemRefToLLVMConversionPass(),
-            createConvertMathToLLVMPass(), createConvertMathToLibmPass(),
-            createArithToLLVMConversionPass(),
-            createConvertControlFlowToLLVMPass(), createConvertFuncToLLVMPass(),
-            createConvertIndexToLLVMPass(), createUBToLLVMConversionPass());
+  addPasses(*f, createConvertVectorToLLVMPass(vectorToLLVM),
+            createConvertMathToLLVMPass());
+  addPasses(pm, createFinalizeMemRefToLLVMConversionPass(),
+            createConvertMathToLibmPass());
+  pm.addNestedPass<func::FuncOp>(createArithToLLVMConversionPass());
+  addPasses(pm, createConvertControlFlowToLLVMPass(),
+            createConvertFuncToLLVMPass());
+  OpPassManager &llvmFunc = pm.nest<LLVM::LLVMFuncOp>();
+  addPasses(llvmFunc, createConvertIndexToLLVMPass(),
+            createUBToLLVMConversionPass());
   if (threaded)
     pm.addPass(createConvertOpenMPToLLVMPass());
   // No block merging: on LLVM-dialect functions with OpenMP regions it is
   // super-linear (15 s of a 16 s compile for a chain of 10 tanh ops).
   GreedyRewriteConfig cleanup;
   cleanup.setRegionSimplificationLevel(GreedySimplifyRegionLevel::Normal);
-  addPasses(pm, createCanonicalizerPass(cleanup), createCSEPass(),
-            createReconcileUnrealizedCastsPass());
+  addPasses(pm.nest<LLVM::LLVMFuncOp>(), createCanonicalizerPass(cleanup),
+            createCSEPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
 }
 
 namespace {

@@ -14,9 +14,11 @@
 
 using namespace mlir;
 
+// Per function, so the entry points are simplified in parallel.
 static void simplify(OpPassManager &pm) {
-  pm.addPass(createCanonicalizerPass());
-  pm.addPass(createCSEPass());
+  OpPassManager &f = pm.nest<func::FuncOp>();
+  f.addPass(createCanonicalizerPass());
+  f.addPass(createCSEPass());
 }
 
 void mlc::buildMaterializePipeline(OpPassManager &pm) {
