@@ -65,6 +65,7 @@ std::string mlc::compileCacheKey(mlir::ModuleOp module,
      << " full-llvm " << target.fullLLVMOptimization << " flush "
      << target.flushDenormals << " gpu " << target.gpuChip << " "
      << target.gpuFormat << "\n";
+  os << "tiles " << target.tileTable << "\n";
   if (const char *extra = std::getenv("MLC_SCHEDULE_OPTIONS"))
     os << "schedule " << extra << "\n";
   if (const char *passes = std::getenv("MLC_LLVM_PASSES"))

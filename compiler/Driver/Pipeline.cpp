@@ -25,9 +25,10 @@ void mlc::buildPipeline(OpPassManager &pm, Stage from, Stage to,
     buildGraphToLinalgPipeline(pm);
   if (!target.isGPU()) {
     if (step(Stage::LLVM))
-      buildLinalgToLLVMPipeline(
-          pm, {target.threads, vectorBitsFor(target), inlineMathFor(target),
-               columnsOuterBytesFor(target), bf16MatmulsFor(target)});
+      buildLinalgToLLVMPipeline(pm, {target.threads, vectorBitsFor(target),
+                                     inlineMathFor(target),
+                                     columnsOuterBytesFor(target),
+                                     bf16MatmulsFor(target), target.tileTable});
     return;
   }
   if (step(Stage::GPU))

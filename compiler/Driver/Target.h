@@ -64,6 +64,10 @@ struct TargetOptions {
   /// The JIT's compile cache (CompileCache.h): a directory, or empty for
   /// none. CPU targets only.
   std::string cacheDir;
+  /// Register tiles per matmul shape for the CPU schedule, as `mlc tune`
+  /// measured them (compiler/CodeGen/CPU/Tiles.h's text form: the
+  /// schedule's tile-table option); empty: the tiles it derives.
+  std::string tileTable;
   bool isGPU() const { return !gpuChip.empty(); }
 };
 

@@ -14,6 +14,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "compiler/CodeGen/CPU/Tiles.h"
 #include "compiler/Driver/Driver.h"
 #include "compiler/Driver/Pipeline.h"
 #include "runtime/Aligned.h"
@@ -24,6 +25,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <ostream>
 #include <string>
@@ -129,6 +131,47 @@ TEST_P(ScheduleTest, VariantsAgreeBitForBit) {
       for (size_t i = 0; i < params[p].size(); ++i)
         ASSERT_EQ(params[p][i], reference[p][i])
             << options << ": param " << p << " element " << i << "\n"
+            << source;
+  }
+}
+
+// Every tile `mlc tune` may pick for a shape computes the same step: the
+// model compiled with the i-th candidate tile of every matmul shape (its
+// last where it has fewer), for this CPU's vector width.
+TEST_P(ScheduleTest, TunedTilesAgreeBitForBit) {
+  std::string source = mlp(GetParam().widths, GetParam().optimizer);
+  const int64_t batch = 37;
+  std::vector<Floats> reference = trainedParams(source, "", batch);
+  ASSERT_FALSE(reference.empty());
+  std::vector<TunableMatmul> shapes;
+  {
+    auto context = createContext();
+    auto module =
+        mlir::parseSourceString<mlir::ModuleOp>(source, context.get());
+    ASSERT_TRUE(module);
+    TargetOptions target;
+    ASSERT_TRUE(
+        succeeded(lowerModule(*module, Stage::Model, Stage::Linalg, target)));
+    unsigned bits = vectorBitsFor(target);
+    shapes = tunableMatmuls(*module, bits, vectorRegistersFor(bits),
+                            columnsOuterBytesFor(target));
+  }
+  size_t most = 0;
+  for (const TunableMatmul &shape : shapes)
+    most = std::max(most, shape.candidates.size());
+  ASSERT_GE(most, 2u) << "no shape has an alternative tile";
+  for (size_t i = 1; i < most; ++i) {
+    TileTable table;
+    for (const TunableMatmul &shape : shapes)
+      table[shape.key] =
+          shape.candidates[std::min(i, shape.candidates.size() - 1)];
+    std::string options = "tile-table=" + formatTileTable(table);
+    std::vector<Floats> params = trainedParams(source, options, batch);
+    ASSERT_EQ(params.size(), reference.size()) << options;
+    for (size_t p = 0; p < params.size(); ++p)
+      for (size_t k = 0; k < params[p].size(); ++k)
+        ASSERT_EQ(params[p][k], reference[p][k])
+            << options << ": param " << p << " element " << k << "\n"
             << source;
   }
 }

@@ -14,6 +14,7 @@
 #include "compiler/Driver/CompileCache.h"
 #include "compiler/Driver/Driver.h"
 #include "compiler/Driver/Library.h"
+#include "compiler/Driver/Tuning.h"
 #include "compiler/Registration/Registration.h"
 #include "frontends/Import/ImportModel.h"
 #include "runtime/cuda/CudaRuntime.h"
@@ -30,6 +31,7 @@
 #include "llvm/Support/WithColor.h"
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/Target/TargetMachine.h"
+#include "llvm/TargetParser/Host.h"
 
 #include <thread>
 
@@ -47,6 +49,10 @@ cl::SubCommand predictCmd("predict",
 cl::SubCommand sampleCmd("sample",
                          "Generate text from a trained character-level "
                          "language model");
+cl::SubCommand tuneCmd("tune",
+                       "Time candidate register tiles for each matmul shape "
+                       "of a model's train step on this CPU and keep the "
+                       "fastest for later compiles");
 cl::SubCommand importCmd("import",
                          "Translate a Keras (.keras, .h5) or ONNX (.onnx) "
                          "model into an mlc model and a checkpoint of its "
@@ -56,7 +62,7 @@ cl::opt<std::string> modelFile(cl::Positional, cl::desc("<model.mlir>"),
                                cl::sub(compileCmd), cl::sub(trainCmd),
                                cl::sub(importCmd), cl::sub(evalCmd),
                                cl::sub(predictCmd), cl::sub(sampleCmd),
-                               cl::cat(mlcCategory));
+                               cl::sub(tuneCmd), cl::cat(mlcCategory));
 
 enum class Emit {
   Mlir,
@@ -145,7 +151,8 @@ cl::opt<unsigned> threads(
              "(the default, except for libraries: 1, so they need no "
              "OpenMP runtime)"),
     cl::init(0), cl::sub(compileCmd), cl::sub(trainCmd), cl::sub(evalCmd),
-    cl::sub(predictCmd), cl::sub(sampleCmd), cl::cat(mlcCategory));
+    cl::sub(predictCmd), cl::sub(sampleCmd), cl::sub(tuneCmd),
+    cl::cat(mlcCategory));
 
 enum class Denormals { Flush, Keep };
 cl::opt<Denormals> denormals(
@@ -239,7 +246,22 @@ cl::opt<int64_t> epochs("epochs", cl::desc("Epochs to train"), cl::init(5),
                         cl::sub(trainCmd), cl::cat(mlcCategory));
 cl::opt<int64_t> batchSize("batch-size", cl::desc("Samples per step"),
                            cl::init(32), cl::sub(trainCmd), cl::sub(evalCmd),
-                           cl::sub(predictCmd), cl::cat(mlcCategory));
+                           cl::sub(predictCmd), cl::sub(tuneCmd),
+                           cl::cat(mlcCategory));
+cl::opt<std::string> tilesFile(
+    "tiles",
+    cl::desc("Register tiles per matmul shape: a file `mlc tune` writes "
+             "(default: the one it keeps for this CPU in the cache "
+             "directory, if any), or 'none' for the tiles the compiler "
+             "derives from the CPU's vector registers"),
+    cl::value_desc("file"), cl::sub(compileCmd), cl::sub(trainCmd),
+    cl::sub(evalCmd), cl::sub(predictCmd), cl::sub(sampleCmd), cl::sub(tuneCmd),
+    cl::cat(mlcCategory));
+cl::opt<int> tuneRounds(
+    "rounds",
+    cl::desc("Timing rounds per matmul shape (the candidates' steps run in "
+             "turn; each keeps its best round)"),
+    cl::init(5), cl::sub(tuneCmd), cl::cat(mlcCategory));
 cl::opt<uint64_t> seed("seed",
                        cl::desc("Seed of the initial parameters and of the "
                                 "shuffling (sample: of the draws)"),
@@ -445,6 +467,31 @@ Error writeOutput(StringRef text) {
   return Error::success();
 }
 
+/// The tile file --tiles names, else `mlc tune`'s for the target's CPU in
+/// the cache directory (empty when there is none).
+std::string tilePath(const mlc::TargetOptions &target) {
+  if (tilesFile.getNumOccurrences())
+    return tilesFile == "none" ? "" : tilesFile.getValue();
+  return mlc::tileFilePath(mlc::defaultCacheDirectory(), target);
+}
+
+/// Reads the tile file into `target` (CPU targets): the one --tiles names
+/// must exist; the cache directory's is used when it does.
+Error applyTiles(mlc::TargetOptions &target, std::string &used) {
+  std::string path = tilePath(target);
+  if (path.empty() || target.isGPU())
+    return Error::success();
+  if (!tilesFile.getNumOccurrences() && !sys::fs::exists(path))
+    return Error::success();
+  Expected<mlc::TileTable> table = mlc::readTileFile(path);
+  if (!table)
+    return table.takeError();
+  target.tileTable = mlc::formatTileTable(*table);
+  if (!table->empty())
+    used = path;
+  return Error::success();
+}
+
 /// Loads a model with the command-line overrides applied.
 Expected<mlir::OwningOpRef<mlir::ModuleOp>>
 loadModel(mlir::MLIRContext &context, SourceMgr &sourceMgr) {
@@ -518,6 +565,9 @@ Error runCompile() {
   if (Error err = checkThreads())
     return err;
   if (Error err = mlc::parseTarget(targetName, target))
+    return err;
+  std::string tilesUsed;
+  if (Error err = applyTiles(target, tilesUsed))
     return err;
   bool deviceCode =
       emit == Emit::PTX || emit == Emit::Cubin || emit == Emit::Fatbin;
@@ -620,6 +670,9 @@ Error runTrain(mlc::RunKind kind) {
     target.cacheDir = mlc::defaultCacheDirectory();
   if (Error err = mlc::parseTarget(targetName, target))
     return err;
+  std::string tilesUsed;
+  if (Error err = applyTiles(target, tilesUsed))
+    return err;
   if (std::string why; target.isGPU() && !mlc::cuda::available(why))
     return error("CUDA cannot run here: " + why);
   mlc::TrainOptions options;
@@ -687,7 +740,10 @@ Error runTrain(mlc::RunKind kind) {
            << " ms\n";
   else
     outs() << "Compiled @" << jit->signature().model << " in "
-           << formatv("{0:f0}", jit->pipelineMs + jit->llvmMs) << " ms\n";
+           << formatv("{0:f0}", jit->pipelineMs + jit->llvmMs) << " ms"
+           << (tilesUsed.empty() ? ""
+                                 : " (register tiles from " + tilesUsed + ")")
+           << "\n";
   return run->run(*jit);
 }
 
@@ -710,6 +766,9 @@ Error runSample() {
   target.threads = threads;
   target.flushDenormals = true;
   target.cacheDir = mlc::defaultCacheDirectory();
+  std::string tilesUsed;
+  if (Error err = applyTiles(target, tilesUsed))
+    return err;
   std::unique_ptr<mlc::JITModel> jit;
   {
     auto context = mlc::createContext();
@@ -730,6 +789,109 @@ Error runSample() {
     jit = std::move(*compiled);
   }
   return mlc::sample(*jit, options, outs());
+}
+
+/// `mlc tune MODEL.mlir [--batch-size N] [--threads N] [--tiles FILE]`.
+Error runTune() {
+  if (modelFile.empty())
+    return error("no model file given; usage: mlc tune MODEL.mlir "
+                 "[--batch-size N] [--threads N] [--tiles FILE]");
+  if (Error err = checkThreads())
+    return err;
+  if (batchSize < 1)
+    return error("--batch-size must be at least 1");
+  if (tuneRounds < 1)
+    return error("--rounds must be at least 1");
+  mlc::TargetOptions target;
+  target.threads = threads;
+  target.flushDenormals = denormals == Denormals::Flush;
+  std::string path = tilePath(target);
+  if (path.empty())
+    return error(
+        tilesFile == "none"
+            ? "--tiles=none: name the file to write"
+            : "no cache directory to keep the tiles in ($MLC_CACHE_DIR, "
+              "$XDG_CACHE_HOME or $HOME); name a file with --tiles "
+              "FILE");
+  if (!tilesFile.getNumOccurrences())
+    if (std::error_code ec =
+            sys::fs::create_directories(sys::path::parent_path(path)))
+      return error("cannot create '" + sys::path::parent_path(path) +
+                   "': " + ec.message());
+  if (std::string why = mlc::whyNotWritable(path); !why.empty())
+    return error("cannot write '" + path + "': " + why);
+  mlc::TileTable start;
+  if (sys::fs::exists(path))
+    if (Error err = mlc::readTileFile(path).moveInto(start))
+      return err;
+  std::string text, name;
+  {
+    auto context = mlc::createContext();
+    SourceMgr sourceMgr;
+    mlir::SourceMgrDiagnosticHandler diagnostics(sourceMgr, context.get());
+    mlir::OwningOpRef<mlir::ModuleOp> module;
+    if (Error err = loadModel(*context, sourceMgr).moveInto(module))
+      return err;
+    // The model as loaded (overrides applied), compiled once per tile.
+    raw_string_ostream os(text);
+    module->print(os);
+    Expected<mlc::ModelSignature> sig = mlc::materializeSignature(*module);
+    if (!sig)
+      return sig.takeError();
+    if (!sig->canTrain())
+      return error("@" + sig->model +
+                   " has no loss and optimizer: mlc tune times train steps");
+    name = sig->model;
+  }
+  std::string cpuName = sys::getHostCPUName().str();
+  unsigned bits = mlc::vectorBitsFor(target);
+  unsigned threadCount =
+      threads ? unsigned(threads) : std::thread::hardware_concurrency();
+  if (Error err = mlc::checkThreadsCanStart(threadCount))
+    return err;
+  outs() << formatv("Tuning @{0}'s register tiles for {1} ({2}-bit vectors) "
+                    "at batch {3}, {4} thread{5}\n",
+                    name, cpuName, bits, batchSize.getValue(), threadCount,
+                    threadCount == 1 ? "" : "s");
+  outs().flush();
+  mlc::TuneOptions options;
+  options.batch = batchSize;
+  options.rounds = tuneRounds;
+  options.progress = [](StringRef line) {
+    outs() << "  " << line << "\n";
+    outs().flush();
+  };
+  Expected<mlc::TuneResult> result =
+      mlc::tuneTiles(text, target, start, options);
+  if (!result)
+    return result.takeError();
+  std::map<std::string, std::string> notes;
+  for (const mlc::TunedMatmul &m : result->matmuls) {
+    auto it = llvm::find_if(m.tried,
+                            [&](const auto &t) { return t.first == m.chosen; });
+    notes[m.key] = formatv("@{0}, batch {1}: {2:f1} us/step; first tried "
+                           "{3}: {4:f1} us/step",
+                           name, batchSize.getValue(), it->second * 1e6,
+                           mlc::formatTileChoice(m.tried[0].first),
+                           m.tried[0].second * 1e6)
+                       .str();
+  }
+  std::string header =
+      formatv("mlc tile table for {0} ({1}-bit vectors): register tiles "
+              "per matmul shape\n(compiler/CodeGen/CPU/Tiles.h), written "
+              "by `mlc tune` {2}, {3} thread{4}",
+              cpuName, bits, MLC_VERSION_STRING, threadCount,
+              threadCount == 1 ? "" : "s")
+          .str();
+  if (Error err = mlc::writeTileFile(path, result->table, header, notes))
+    return err;
+  outs() << formatv("train step: {0:f1} us with the tiles before, {1:f1} us "
+                    "tuned ({2:f2}x)\nwrote {3} ({4} shape{5} with tiles of "
+                    "their own)\n",
+                    result->startStep * 1e6, result->tunedStep * 1e6,
+                    result->startStep / result->tunedStep, path,
+                    result->table.size(), result->table.size() == 1 ? "" : "s");
+  return Error::success();
 }
 
 /// `mlc import MODEL.keras -o MODEL.mlir`.
@@ -793,7 +955,8 @@ int main(int argc, char **argv) {
       "  mlc predict MODEL.mlir --checkpoint FILE --data FILE -o OUT.csv\n"
       "  mlc sample  MODEL.mlir --checkpoint FILE --prompt TEXT "
       "[--length N] [--temperature T]\n"
-      "  mlc import  MODEL.keras|MODEL.h5|MODEL.onnx -o MODEL.mlir\n");
+      "  mlc import  MODEL.keras|MODEL.h5|MODEL.onnx -o MODEL.mlir\n"
+      "  mlc tune    MODEL.mlir [--batch-size N] [--threads N]\n");
 
   if (compileCmd)
     return exitCode(runCompile());
@@ -807,5 +970,7 @@ int main(int argc, char **argv) {
     return exitCode(runSample());
   if (importCmd)
     return exitCode(runImport());
+  if (tuneCmd)
+    return exitCode(runTune());
   return exitCode(error("no command given; run 'mlc --help'"));
 }

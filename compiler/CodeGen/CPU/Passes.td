@@ -60,6 +60,11 @@ def CPUSchedule : Pass<"mlc-cpu-schedule", "::mlir::ModuleOp"> {
            "when the matmul's B (K x N, static) is larger than this many "
            "bytes, so B streams from memory once instead of once per row "
            "tile (0: never; the driver passes half the host's L3)">,
+    Option<"tileTable", "tile-table", "std::string", "",
+           "Register tiles per matmul shape, overriding the derived ones: "
+           "KEY=TILE entries joined by ';' (see compiler/CodeGen/CPU/"
+           "Tiles.h; `mlc tune` measures them), e.g. "
+           "mm?x128x784.ew=4x3;mm784x128x?.at.opt=6x2/cols-outer">,
   ];
   let dependentDialects = ["::mlir::transform::TransformDialect",
                            "::mlir::vector::VectorDialect",

@@ -31,6 +31,7 @@ void mlc::buildLinalgToLLVMPipeline(OpPassManager &pm,
   schedule.vectorBits = config.vectorBits;
   schedule.columnsOuterBytes = config.columnsOuterBytes;
   schedule.bf16Matmuls = config.bf16Matmuls;
+  schedule.tileTable = config.tileTable;
   std::unique_ptr<Pass> schedulePass = createCPUSchedule(schedule);
   // For measuring schedules against each other (bench/step-bench.cpp
   // --variant): extra mlc-cpu-schedule options, e.g.

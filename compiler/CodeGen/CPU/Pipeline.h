@@ -10,6 +10,8 @@
 #ifndef MLC_COMPILER_CODEGEN_CPU_PIPELINE_H
 #define MLC_COMPILER_CODEGEN_CPU_PIPELINE_H
 
+#include <string>
+
 namespace mlir {
 class OpPassManager;
 } // namespace mlir
@@ -31,6 +33,8 @@ struct CPUPipelineConfig {
   /// bf16 matmuls on AVX512-BF16 dot products (mlc-cpu-schedule's
   /// bf16-matmuls).
   bool bf16Matmuls = false;
+  /// Register tiles per matmul shape (mlc-cpu-schedule's tile-table).
+  std::string tileTable;
 };
 
 /// linalg on tensors -> LLVM dialect: the CPU schedule (tiling, fusion,

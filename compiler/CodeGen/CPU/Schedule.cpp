@@ -15,6 +15,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/CodeGen/CPU/Passes.h"
+#include "compiler/CodeGen/CPU/Tiles.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -29,6 +30,7 @@
 #include "mlir/IR/Threading.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "llvm/ADT/StringSet.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FormatVariadic.h"
 
@@ -36,6 +38,7 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <set>
 #include <tuple>
 
 namespace mlc {
@@ -44,6 +47,7 @@ namespace mlc {
 } // namespace mlc
 
 using namespace mlir;
+using mlc::TileChoice;
 
 namespace {
 
@@ -365,13 +369,15 @@ int64_t divisorIn(int64_t n, int64_t lo, int64_t hi) {
 
 /// Register tile for an output of `rows` x `cols` (dynamic: negative) with
 /// `lanes` floats per vector register, at most `maxRows` rows. The tile is
-/// 2 vectors wide, so a step of the reduction loads 2 vectors of B,
-/// broadcasts one A element per row and issues 2 FMAs per row. Static
+/// `vectors` vectors wide (2 unless a tile table says otherwise), so a
+/// step of the reduction loads 2 vectors of B, broadcasts one A element
+/// per row and issues 2 FMAs per row. Static
 /// sizes get a tile that divides them when a divisor of at least 2/3 of
 /// `maxRows` exists (every tile full and static); otherwise, and for a
 /// dynamic row count (the batch), the last partial tile is peeled.
 std::pair<int64_t, int64_t> registerTile(int64_t rows, int64_t cols,
-                                         int64_t lanes, int64_t maxRows) {
+                                         int64_t lanes, int64_t maxRows,
+                                         int64_t vectors = 2) {
   int64_t tm = maxRows;
   if (rows >= 0 && rows <= maxRows)
     tm = rows;
@@ -381,7 +387,7 @@ std::pair<int64_t, int64_t> registerTile(int64_t rows, int64_t cols,
   // Columns: whole vectors always (a tile of 25 or 20 lanes splits into
   // odd pieces and ran at 5% of peak); a narrow output is one tile of its
   // own width, and the columns past the last full tile are peeled.
-  int64_t width = 2 * lanes;
+  int64_t width = vectors * lanes;
   int64_t tn = width;
   if (cols >= 0 && cols <= width + width / 2)
     tn = cols;
@@ -394,6 +400,49 @@ std::pair<int64_t, int64_t> registerTile(int64_t rows, int64_t cols,
 /// rows measured no faster).
 int64_t maxTileRows(int64_t registers) {
   return std::clamp<int64_t>((registers - 3) / 2, 1, 8);
+}
+
+/// The register tile the schedule derives for a matmul group: 2 vectors
+/// wide, as many rows as fit the register file. An optimizer update keeps
+/// the tile's parameter and state rows live next to the accumulators; 4
+/// rows instead of 8 keeps that set in registers (measured: -7% epoch time
+/// at batch 32, same at 128).
+TileChoice defaultTile(const MatmulGroup &g, int64_t registers) {
+  TileChoice choice;
+  choice.rows = maxTileRows(registers);
+  if (g.epilogue && g.epilogue->getNumResults() > 1)
+    choice.rows = std::min<int64_t>(choice.rows, 4);
+  choice.vectors = 2;
+  return choice;
+}
+
+/// Whether the group's tiles loop over columns outside rows by default:
+/// when its B is static and over `columnsOuterBytes` (0: never).
+bool bColumnsOuter(const MatmulGroup &g, int64_t columnsOuterBytes) {
+  auto bType = llvm::cast<ShapedType>(g.matmul->getOperand(1).getType());
+  return columnsOuterBytes > 0 && bType.hasStaticShape() &&
+         bType.getNumElements() * int64_t(bType.getElementTypeBitWidth() / 8) >
+             columnsOuterBytes;
+}
+
+/// The group's key in tile tables (Tiles.h): "mm<M>x<N>x<K>", then ".at",
+/// ".bt" for transposed operands, ".ew" or ".opt" for the epilogue.
+std::string matmulKey(MatmulGroup g) {
+  SmallVector<int64_t> loops = g.matmul.getStaticLoopRanges();
+  std::string key = "mm";
+  for (unsigned d = 0; d < 3; ++d)
+    key += (d ? "x" : "") + (ShapedType::isDynamic(loops[d])
+                                 ? std::string("?")
+                                 : std::to_string(loops[d]));
+  MatmulMaps layouts(g.matmul->getContext());
+  SmallVector<AffineMap> maps = g.matmul.getIndexingMapsArray();
+  if (maps[0] == layouts.transposedA)
+    key += ".at";
+  if (maps[1] == layouts.transposedB)
+    key += ".bt";
+  if (g.epilogue)
+    key += g.epilogue->getNumResults() > 1 ? ".opt" : ".ew";
+  return key;
 }
 
 /// A matmul operand copied into panels before the matmul runs.
@@ -410,6 +459,11 @@ public:
   int64_t lanes, registers;
   bool parallelPacks = false;
   int64_t columnsOuterBytes = 0;
+  // Register tiles by matmul key (Tiles.h): the tile-table option.
+  mlc::TileTable table;
+  // Per matmul group ("g<i>"): the width of its full column tiles, which
+  // B's packed panels match.
+  llvm::StringMap<int64_t> panelWidths;
   bool anyBF16 = false;
   // Per bf16 pair copy (tagged "bfpack<i>"): its tile along dims 0 and 1.
   SmallVector<std::pair<int64_t, int64_t>> bf16PackTiles;
@@ -429,35 +483,35 @@ public:
     // Plain variables: lambdas below capture them (C++17 can't capture
     // structured bindings).
     int64_t tm, tn;
-    // An optimizer update keeps the tile's parameter and state rows live
-    // next to the accumulators; 4 rows instead of 8 keeps that set in
-    // registers (measured: -7% epoch time at batch 32, same at 128).
-    int64_t maxRows = maxTileRows(registers);
-    if (g.epilogue && g.epilogue->getNumResults() > 1)
-      maxRows = std::min<int64_t>(maxRows, 4);
-    std::tie(tm, tn) = registerTile(rows, cols, lanes, maxRows);
+    bool bf16 = g.matmul->hasAttr(kBF16Attr);
+    TileChoice choice = defaultTile(g, registers);
+    if (!bf16)
+      if (auto it = table.find(matmulKey(g)); it != table.end())
+        choice = it->second;
+    std::tie(tm, tn) =
+        registerTile(rows, cols, lanes, choice.rows, choice.vectors);
+    panelWidths["g" + std::to_string(id)] = choice.vectors * lanes;
     bool partialRows = rows < 0 || rows % tm != 0;
     // The last, narrower column tile (static: columns are weights' widths).
     int64_t restCols = cols > tn ? cols % tn : 0;
     bool epilogue = g.epilogue != nullptr;
     bool vectorizeFill = epilogue && cols >= 0;
-    bool bf16 = g.matmul->hasAttr(kBF16Attr);
     anyBF16 |= bf16;
     auto bType = llvm::cast<ShapedType>(g.matmul->getOperand(1).getType());
     bool columnsOuter =
-        columnsOuterBytes > 0 && bType.hasStaticShape() &&
-        bType.getNumElements() * int64_t(bType.getElementTypeBitWidth() / 8) >
-            columnsOuterBytes;
+        bType.hasStaticShape() && choice.order != TileChoice::Order::Default
+            ? choice.order == TileChoice::Order::ColumnsOuter
+            : bColumnsOuter(g, columnsOuterBytes);
     std::string p = "g" + std::to_string(id);
     os << llvm::formatv(R"(
-  // group {0}: matmul {1}x{2}{3}, register tile {4}x{5}
+  // group {0}: matmul {1}x{2}{3} ({7}), register tile {4}x{5}
   %{0}_mm = transform.structured.match attributes {{{6} = "{0}.mm"} in %root : (!transform.any_op) -> !transform.any_op
   %{0}_fill = transform.structured.match attributes {{{6} = "{0}.fill"} in %root : (!transform.any_op) -> !transform.any_op
 )",
                         p, rows < 0 ? std::string("?") : std::to_string(rows),
                         cols < 0 ? std::string("?") : std::to_string(cols),
                         epilogue ? " + elementwise epilogue" : "", tm, tn,
-                        kTagAttr);
+                        kTagAttr, matmulKey(g));
     tileAndFuse(p, "%root", epilogue, tm, tn, "%" + p + "_mm",
                 "%" + p + "_fill", p + ".ew", columnsOuter);
     // Peeling consumes the peeled loop's handle and every handle nested in
@@ -1130,9 +1184,9 @@ void unshareInitTensors(func::FuncOp func) {
 /// operands through extract_slices of [K, width] (or [nr, K] for B^T),
 /// which become slices of the panel tensor. K is never tiled at that
 /// point, so a slice spans all of K.
-SmallVector<PackedOperand> packMatmulOperands(func::FuncOp func, int64_t lanes,
-                                              StringRef tagPrefix,
-                                              bool packLhs) {
+SmallVector<PackedOperand>
+packMatmulOperands(func::FuncOp func, int64_t lanes, StringRef tagPrefix,
+                   bool packLhs, const llvm::StringMap<int64_t> &panelWidths) {
   MLIRContext *ctx = func.getContext();
   AffineExpr d0, d1, d2;
   bindDims(ctx, d0, d1, d2);
@@ -1164,12 +1218,17 @@ SmallVector<PackedOperand> packMatmulOperands(func::FuncOp func, int64_t lanes,
       if (!transposeCopy && !(operand == 1 && maps[1] == plainB) &&
           !(operand == 0 && maps[0] == transposedA))
         continue;
-      // B's panels are the tile's full width of 2 vectors; A's, the rows
-      // of a full row tile (the peeled remainder's 1-row tiles read A in
-      // place).
+      // B's panels are the tile's full width (2 vectors unless the tile
+      // table says otherwise); A's, the rows of a full row tile (the
+      // peeled remainder's 1-row tiles read A in place).
       int64_t wideDim = transposeCopy ? 0 : 1;
+      int64_t width = 2 * lanes;
+      StringRef group =
+          mm->getAttrOfType<StringAttr>(kTagAttr).getValue().split('.').first;
+      if (auto it = panelWidths.find(group); it != panelWidths.end())
+        width = it->second;
       int64_t panel =
-          operand == 1 ? 2 * lanes : slice.getResultType().getDimSize(wideDim);
+          operand == 1 ? width : slice.getResultType().getDimSize(wideDim);
       RankedTensorType source = slice.getSourceType();
       if (panel <= 1 || ShapedType::isDynamic(panel) ||
           source.isDynamicDim(wideDim) || source.getDimSize(wideDim) < panel ||
@@ -1595,9 +1654,19 @@ struct CPUSchedulePass : public mlc::impl::CPUScheduleBase<CPUSchedulePass> {
                          << vectorBits;
       return signalPassFailure();
     }
-    int64_t registers =
-        vectorRegisters ? vectorRegisters : (vectorBits == 512 ? 32 : 16);
+    int64_t registers = vectorRegisters ? int64_t(vectorRegisters)
+                                        : mlc::vectorRegistersFor(vectorBits);
     int64_t registerLanes = vectorBits / 32;
+    mlc::TileTable table;
+    if (!tileTable.empty()) {
+      llvm::Expected<mlc::TileTable> parsed = mlc::parseTileTable(tileTable);
+      if (!parsed) {
+        module.emitError() << "mlc-cpu-schedule: tile-table: "
+                           << llvm::toString(parsed.takeError());
+        return signalPassFailure();
+      }
+      table = std::move(*parsed);
+    }
     // One script per function, run on that function: its matches and
     // canonicalizations then cost the function's size, not the module's
     // (a file of many models compiled in quadratic time). The scripts are
@@ -1621,6 +1690,7 @@ struct CPUSchedulePass : public mlc::impl::CPUScheduleBase<CPUSchedulePass> {
            {}});
       ScriptWriter &writer = *works.back().writer;
       writer.columnsOuterBytes = columnsOuterBytes;
+      writer.table = table;
       if (bf16Matmuls) {
         convertMatmulsToBF16(func, vectorBits / 32);
         func.walk([&](linalg::GenericOp pack) {
@@ -1742,7 +1812,8 @@ struct CPUSchedulePass : public mlc::impl::CPUScheduleBase<CPUSchedulePass> {
       if (packOperands)
         w.packs = packMatmulOperands(
             w.func, writer.lanes,
-            "pack" + std::to_string(&w - works.begin()) + "_", packLhs);
+            "pack" + std::to_string(&w - works.begin()) + "_", packLhs,
+            writer.panelWidths);
       convTilesToMatmuls(w.func);
       writer.vectorizeAll();
       writer.tail();
@@ -1871,3 +1942,69 @@ struct CPUSchedulePass : public mlc::impl::CPUScheduleBase<CPUSchedulePass> {
 };
 
 } // namespace
+
+std::vector<mlc::TunableMatmul> mlc::tunableMatmuls(ModuleOp module,
+                                                    unsigned vectorBits,
+                                                    int64_t registers,
+                                                    int64_t columnsOuterBytes) {
+  int64_t lanes = vectorBits / 32;
+  std::vector<TunableMatmul> result;
+  llvm::StringSet<> seen;
+  for (auto func : module.getOps<func::FuncOp>()) {
+    // As the schedule finds them: each matmul with a zero fill of its own.
+    unshareInitTensors(func);
+    for (const MatmulGroup &g : findGroups(func)) {
+      std::string key = matmulKey(g);
+      if (g.matmul->hasAttr(kBF16Attr) || !seen.insert(key).second)
+        continue;
+      SmallVector<int64_t> loops =
+          linalg::LinalgOp(g.matmul).getStaticLoopRanges();
+      int64_t rows = ShapedType::isDynamic(loops[0]) ? -1 : loops[0];
+      int64_t cols = ShapedType::isDynamic(loops[1]) ? -1 : loops[1];
+      TunableMatmul t;
+      t.key = key;
+      t.work = 1;
+      for (int64_t d : loops)
+        t.work *= ShapedType::isDynamic(d) ? 1 : d;
+      auto bType = llvm::cast<ShapedType>(g.matmul->getOperand(1).getType());
+      bool byDefault = bColumnsOuter(g, columnsOuterBytes);
+      // Candidates are told apart by the tiles they make: a narrow output
+      // is one tile whatever the width asked for.
+      std::set<std::tuple<int64_t, int64_t, bool>> made;
+      auto add = [&](TileChoice c) {
+        auto [tm, tn] = registerTile(rows, cols, lanes, c.rows, c.vectors);
+        bool outer =
+            bType.hasStaticShape() && c.order != TileChoice::Order::Default
+                ? c.order == TileChoice::Order::ColumnsOuter
+                : byDefault;
+        if (made.insert({tm, tn, outer}).second)
+          t.candidates.push_back(c);
+      };
+      TileChoice first = defaultTile(g, registers);
+      add(first);
+      // 1, 2 or 4 vectors wide (parseTileChoice says why not 3), each with
+      // as many rows as the accumulators, B's vectors and the broadcast
+      // leave registers for (at most 12 rows of one vector, 8 of more:
+      // more measured no faster), and 4 rows where an optimizer update is
+      // fused (its state rows stay live).
+      bool optimizer = g.epilogue && g.epilogue->getNumResults() > 1;
+      for (int64_t v : {1, 2, 4}) {
+        int64_t most =
+            std::min<int64_t>((registers - v - 1) / v, v == 1 ? 12 : 8);
+        if (most < 3)
+          continue;
+        add({most, v, TileChoice::Order::Default});
+        if (optimizer && most > 4)
+          add({4, v, TileChoice::Order::Default});
+      }
+      if (bType.hasStaticShape()) {
+        TileChoice flipped = first;
+        flipped.order = byDefault ? TileChoice::Order::RowsOuter
+                                  : TileChoice::Order::ColumnsOuter;
+        add(flipped);
+      }
+      result.push_back(std::move(t));
+    }
+  }
+  return result;
+}
