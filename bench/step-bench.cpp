@@ -33,6 +33,7 @@
 
 #include "bench/FmaPeak.h"
 #include "compiler/Driver/Driver.h"
+#include "compiler/Driver/StepRunner.h"
 #include "runtime/Aligned.h"
 #include "runtime/LearningRate.h"
 
@@ -518,71 +519,20 @@ int main(int argc, char **argv) {
   std::printf("\n%-6s %-22s %10s %10s %9s %8s %8s\n", "batch", "variant",
               "best", "median", "GFLOP", "GFLOP/s", "of peak");
 
-  using Floats = mlc::runtime::AlignedVector<float>;
   for (int64_t b : batches) {
     // One set of buffers per variant: each trains its own copy.
     struct Run {
-      std::vector<Floats> params, states;
-      Floats x, predictions, floatLabels;
-      mlc::runtime::AlignedVector<int32_t> intLabels;
-      float rate = 0, stepSize = 0, loss = 0;
-      std::vector<mlc::BufferRef> args;
-      int64_t iteration = 0;
+      std::unique_ptr<mlc::StepRunner> steps;
       std::vector<double> times;
     };
     std::vector<Run> runs(jits.size());
-    for (Run &run : runs) {
-      std::vector<float *> ptrs;
-      for (const mlc::TensorSpec &p : sig.params) {
-        run.params.emplace_back(p.numElements(0));
-        ptrs.push_back(run.params.back().data());
-      }
-      for (const mlc::TensorSpec &st : sig.states)
-        run.states.emplace_back(st.numElements(0), 0.0f);
-      if (llvm::Error err = mlc::initializeParams(sig, 0, ptrs))
+    for (size_t v = 0; v < jits.size(); ++v)
+      if (llvm::Error err =
+              mlc::StepRunner::create(*jits[v], b).moveInto(runs[v].steps))
         die(llvm::toString(std::move(err)));
-      run.x.resize(sig.inputs[0].numElements(b));
-      run.predictions.resize(sig.outputs[0].numElements(b));
-      std::mt19937 local(1);
-      std::uniform_real_distribution<float> unit(0.0f, 1.0f);
-      for (float &v : run.x)
-        v = unit(local);
-      int64_t classes = sig.outputs[0].shape.back();
-      const void *labels;
-      if (sig.labels->element == mlc::ElementKind::I32) {
-        run.intLabels.resize(sig.labels->numElements(b));
-        for (int32_t &y : run.intLabels)
-          y = int32_t(local() % uint32_t(classes));
-        labels = run.intLabels.data();
-      } else {
-        run.floatLabels.resize(sig.labels->numElements(b));
-        for (int64_t i = 0; i < int64_t(run.floatLabels.size()); ++i)
-          run.floatLabels[i] =
-              (i % classes) == (i / classes) % classes ? 1.0f : 0.0f;
-        labels = run.floatLabels.data();
-      }
-      run.rate = float(sig.learningRate);
-      run.stepSize = run.rate;
-      mlc::StepBuffers step;
-      step.params = ptrs;
-      step.states = mlc::dataOf(run.states);
-      step.learningRate = &run.rate;
-      step.stepSize = &run.stepSize;
-      step.input = run.x.data();
-      step.labels = labels;
-      step.loss = &run.loss;
-      step.predictions = run.predictions.data();
-      run.args = mlc::stepArguments(sig, step, b, /*training=*/true);
-    }
     auto runSteps = [&](size_t v, int64_t n) {
-      Run &run = runs[v];
-      for (int64_t i = 0; i < n; ++i, ++run.iteration) {
-        if (sig.biasCorrected)
-          run.stepSize = float(mlc::runtime::adamStepSize(
-              sig.learningRate, sig.beta1, sig.beta2, run.iteration));
-        if (llvm::Error err = jits[v]->trainStep(run.args))
-          die(llvm::toString(std::move(err)));
-      }
+      if (llvm::Error err = runs[v].steps->run(n))
+        die(llvm::toString(std::move(err)));
     };
     // Steps per round: about 0.2 s of work at half the peak.
     double flops = flopsAt(matmuls, b) + flopsAt(convs, b);
@@ -600,8 +550,8 @@ int main(int argc, char **argv) {
       }
     for (size_t v = 0; v < jits.size(); ++v) {
       Run &run = runs[v];
-      if (!std::isfinite(run.loss))
-        die("the loss became " + std::to_string(run.loss));
+      if (!std::isfinite(run.steps->loss()))
+        die("the loss became " + std::to_string(run.steps->loss()));
       std::sort(run.times.begin(), run.times.end());
       double best = run.times.front(), median = run.times[run.times.size() / 2];
       std::printf("%-6lld %-22s %8.1fus %8.1fus %9.3f %8.1f %7.0f%%\n",

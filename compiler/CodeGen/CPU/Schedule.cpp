@@ -1997,7 +1997,12 @@ std::vector<mlc::TunableMatmul> mlc::tunableMatmuls(ModuleOp module,
         if (optimizer && most > 4)
           add({4, v, TileChoice::Order::Default});
       }
-      if (bType.hasStaticShape()) {
+      // The other loop order where B outgrows the L1 and L2 caches' share
+      // of a tile's reuse (a small B is read from cache either way).
+      if (bType.hasStaticShape() &&
+          bType.getNumElements() * int64_t(bType.getElementTypeBitWidth()) /
+                  8 >=
+              (128 << 10)) {
         TileChoice flipped = first;
         flipped.order = byDefault ? TileChoice::Order::RowsOuter
                                   : TileChoice::Order::ColumnsOuter;
