@@ -20,7 +20,8 @@ namespace {
 std::string errorOf(llvm::Error err) { return llvm::toString(std::move(err)); }
 
 TEST(Tiles, ChoicesRoundTrip) {
-  for (const char *text : {"6x2", "12x1", "4x4/cols-outer", "8x2/rows-outer"}) {
+  for (const char *text :
+       {"6x2", "12x1", "4x3", "4x4/cols-outer", "8x2/rows-outer"}) {
     llvm::Expected<TileChoice> choice = parseTileChoice(text);
     ASSERT_TRUE(bool(choice)) << errorOf(choice.takeError());
     EXPECT_EQ(formatTileChoice(*choice), text);
@@ -35,7 +36,7 @@ TEST(Tiles, ChoicesRoundTrip) {
 TEST(Tiles, BadChoicesAreRefused) {
   struct Case {
     const char *text, *why;
-  } cases[] = {{"6x3", "vectors must be 1, 2 or 4"},
+  } cases[] = {{"6x5", "vectors must be 1 to 4"},
                {"0x2", "rows must be 1 to 16"},
                {"17x1", "rows must be 1 to 16"},
                {"6", "expected <rows>x<vectors>"},
@@ -95,11 +96,11 @@ TEST_F(TileFile, WrittenThenRead) {
 }
 
 TEST_F(TileFile, ErrorsNameTheFileAndLine) {
-  write("# header\nmm?x10x128.ew 12x1\n\nmm?x10x128.ew 6x3  # comment\n");
+  write("# header\nmm?x10x128.ew 12x1\n\nmm?x10x128.ew 6x5  # comment\n");
   llvm::Expected<TileTable> read = readTileFile((dir + "/bad.txt").str());
   ASSERT_FALSE(bool(read));
   std::string message = errorOf(read.takeError());
-  EXPECT_NE(message.find("bad.txt:4: bad tile '6x3'"), std::string::npos)
+  EXPECT_NE(message.find("bad.txt:4: bad tile '6x5'"), std::string::npos)
       << message;
   write("dense 6x2\n");
   read = readTileFile((dir + "/bad.txt").str());

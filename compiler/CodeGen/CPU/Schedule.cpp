@@ -950,6 +950,29 @@ private:
         piecewise(p + "_pfill", "linalg.fill", fillTag, tm, tn);
       return;
     }
+    if (tn % lanes == 0 && !llvm::isPowerOf2_64(tn / lanes)) {
+      // A tile of 3 vectors as vector<tm x 3*lanes> is split by LLVM into
+      // 128-bit pieces and spilled (5x slower than 2 vectors on AVX2).
+      // Instead each row and vector of the tile is a contraction of its
+      // own, in row order: a row's broadcast meets the 3 vectors of B, so
+      // the accumulators, B and one broadcast fill the register file
+      // exactly (4 x 3 + 3 + 1 of AVX2's 16; column order kept all 4
+      // broadcasts live and spilled an accumulator). The epilogue and
+      // fill go in [1, lanes] pieces.
+      os << llvm::formatv(
+          R"(  %{0}_vmm = transform.structured.match ops{{["linalg.matmul"]} attributes {{{1} = "{2}"} in %root : (!transform.any_op) -> !transform.any_op
+  %{0}_tk, %{0}_lk = transform.structured.tile_using_for %{0}_vmm tile_sizes [0, 0, 1] : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
+  %{0}_tv, %{0}_lm, %{0}_ln = transform.structured.tile_using_for %{0}_tk tile_sizes [1, {3}, 0] : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op)
+  transform.structured.vectorize %{0}_tv vector_sizes [1, {3}, 1] : !transform.any_op
+)",
+          p, kTagAttr, mmTag, lanes);
+      unroll(p + "_ln", tn / lanes);
+      unroll(p + "_lm", tm);
+      piecewise(p + "_pew", "linalg.generic", ewTag, tm, tn);
+      if (!fillTag.empty())
+        piecewise(p + "_pfill", "linalg.fill", fillTag, tm, tn);
+      return;
+    }
     os << llvm::formatv(
         R"(  %{0}_vmm = transform.structured.match ops{{["linalg.matmul"]} attributes {{{1} = "{2}"} in %root : (!transform.any_op) -> !transform.any_op
   %{0}_tk, %{0}_lk = transform.structured.tile_using_for %{0}_vmm tile_sizes [0, 0, 1] : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
@@ -974,19 +997,26 @@ public:
   /// slice copy, which becomes a scalar loop.
   void vectorizePack(const PackedOperand &pack, const std::string &where) {
     int64_t rows = pack.transposed ? 8 : 1;
+    // Panels of 3 vectors are copied a vector at a time (see
+    // reduceAndVectorize).
+    bool pieces =
+        pack.panel % lanes == 0 && !llvm::isPowerOf2_64(pack.panel / lanes);
     os << llvm::formatv(
         R"(  %{0} = transform.structured.match attributes {{{1} = "{0}"} in {4} : (!transform.any_op) -> !transform.any_op
-  %{0}_t, %{0}_l0, %{0}_l1 = transform.structured.tile_using_for %{0} tile_sizes [1, {2}] : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op)
+  %{0}_t, %{0}_l0, %{0}_l1{6} = transform.structured.tile_using_for %{0} tile_sizes [1, {2}{7}] : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op{8})
   transform.structured.vectorize %{0}_t vector_sizes [1, {2}, {3}] : !transform.any_op
 {5}
 )",
-        pack.tag, kTagAttr, rows, pack.panel, where,
+        pack.tag, kTagAttr, rows, pieces ? lanes : pack.panel, where,
         parallelPacks
             ? llvm::formatv(
                   R"(  transform.annotate %{0}_l0 "{1}" : !transform.any_op)",
                   pack.tag, kParallelAttr)
                   .str()
-            : std::string());
+            : std::string(),
+        pieces ? ", %" + pack.tag + "_l2" : "",
+        pieces ? ", " + std::to_string(lanes) : "",
+        pieces ? ", !transform.any_op" : "");
   }
 
   /// Vector cleanups, accumulator hoisting, bufferization, vector lowering.
@@ -1982,13 +2012,12 @@ std::vector<mlc::TunableMatmul> mlc::tunableMatmuls(ModuleOp module,
       };
       TileChoice first = defaultTile(g, registers);
       add(first);
-      // 1, 2 or 4 vectors wide (parseTileChoice says why not 3), each with
-      // as many rows as the accumulators, B's vectors and the broadcast
-      // leave registers for (at most 12 rows of one vector, 8 of more:
-      // more measured no faster), and 4 rows where an optimizer update is
-      // fused (its state rows stay live).
+      // 1 to 4 vectors wide, each with as many rows as the accumulators,
+      // B's vectors and the broadcast leave registers for (at most 12 rows
+      // of one vector, 8 of more: more measured no faster), and 4 rows
+      // where an optimizer update is fused (its state rows stay live).
       bool optimizer = g.epilogue && g.epilogue->getNumResults() > 1;
-      for (int64_t v : {1, 2, 4}) {
+      for (int64_t v = 1; v <= 4; ++v) {
         int64_t most =
             std::min<int64_t>((registers - v - 1) / v, v == 1 ? 12 : 8);
         if (most < 3)

@@ -50,7 +50,7 @@ struct TileChoice {
 
 /// "6x2", "4x3/cols-outer".
 std::string formatTileChoice(const TileChoice &choice);
-/// Parses formatTileChoice's text; rows 1-16, vectors 1, 2 or 4.
+/// Parses formatTileChoice's text; rows 1-16, vectors 1-4.
 llvm::Expected<TileChoice> parseTileChoice(llvm::StringRef text);
 
 using TileTable = std::map<std::string, TileChoice>;

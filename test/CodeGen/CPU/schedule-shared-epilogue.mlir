@@ -6,9 +6,9 @@
 // RUN: mlc-opt %s --split-input-file --mlc-graph-to-linalg --mlc-cpu-schedule="print-schedule=true" -o /dev/null 2>&1 | FileCheck %s
 // RUN: mlc-opt %s --split-input-file --mlc-cpu -o /dev/null
 
-// CHECK: group g0: matmul 6x6, register tile
-// CHECK: group g1: matmul ?x6 + elementwise epilogue, register tile
-// CHECK: group g2: matmul ?x6, register tile
+// CHECK: group g0: matmul 6x6 (mm6x6x?.at), register tile
+// CHECK: group g1: matmul ?x6 + elementwise epilogue (mm?x6x6.bt.ew), register tile
+// CHECK: group g2: matmul ?x6 (mm?x6x6), register tile
 // CHECK-NOT: group g3
 mlc.model @g {
   %x = mlc.input "x" : tensor<?x6xf32>
@@ -24,7 +24,7 @@ mlc.model @g {
 // take no multi-op epilogue: the tanh stays a loop of its own. Found by
 // mlc-difftest (seed 3, graph 106: 'vector.mask' op expects only one
 // operation to mask).
-// CHECK: group g0: matmul ?x?, register tile
+// CHECK: group g0: matmul ?x? (mm?x?x4.bt), register tile
 // CHECK-NOT: epilogue
 mlc.model @dynamic_cols {
   %x = mlc.input "x" : tensor<?x4xf32>
