@@ -105,6 +105,8 @@ namespace {
 struct Variant {
   std::unique_ptr<JITModel> jit;
   std::unique_ptr<StepRunner> runner;
+  /// Seconds per step in each round of the last race, and the best.
+  std::vector<double> times;
   double best = 1e30;
 };
 
@@ -131,21 +133,39 @@ llvm::Expected<Variant> compileVariant(llvm::StringRef modelText,
   return std::move(v);
 }
 
-/// Rounds of `steps` steps of each variant in turn; each variant's best
-/// time per step.
+/// Rounds of `steps` steps of each variant in turn, each round starting
+/// one variant further on (none always runs first, after the others warmed
+/// the caches or the clock).
 llvm::Error race(std::vector<Variant *> &variants, int rounds, int64_t steps) {
-  for (Variant *v : variants)
+  for (Variant *v : variants) {
+    v->times.clear();
     v->best = 1e30;
+  }
+  size_t n = variants.size();
   for (int r = 0; r < rounds; ++r)
-    for (Variant *v : variants) {
+    for (size_t i = 0; i < n; ++i) {
+      Variant *v = variants[(i + size_t(r)) % n];
       auto start = Clock::now();
       if (llvm::Error err = v->runner->run(steps))
         return err;
       double t = std::chrono::duration<double>(Clock::now() - start).count() /
                  double(steps);
+      v->times.push_back(t);
       v->best = std::min(v->best, t);
     }
   return llvm::Error::success();
+}
+
+/// The median over a race's rounds of `v`'s time over `ref`'s. Each
+/// round's pair ran within a fraction of a second, so a slow spell of the
+/// machine (on a shared host they last seconds and cost up to 30 %)
+/// slows both; the median drops the rounds a spell split.
+double ratio(const Variant &v, const Variant &ref) {
+  std::vector<double> r;
+  for (size_t i = 0; i < v.times.size() && i < ref.times.size(); ++i)
+    r.push_back(v.times[i] / ref.times[i]);
+  std::sort(r.begin(), r.end());
+  return r.empty() ? 1.0 : r[r.size() / 2];
 }
 
 std::string us(double seconds) {
@@ -220,30 +240,36 @@ llvm::Expected<TuneResult> mlc::tuneTiles(llvm::StringRef modelText,
       racing.push_back(&v);
     if (llvm::Error err = race(racing, options.rounds, steps))
       return std::move(err);
-    for (size_t i = 0; i < tiles.size(); ++i)
+    // Candidates by their median time relative to the tile in use.
+    std::vector<double> ratios;
+    for (size_t i = 0; i < tiles.size(); ++i) {
       tuned.tried.push_back({tiles[i], racing[i]->best});
+      ratios.push_back(ratio(*racing[i], current));
+    }
     size_t best = 0;
     for (size_t i = 1; i < racing.size(); ++i)
-      if (racing[i]->best < racing[best]->best)
+      if (ratios[i] < ratios[best])
         best = i;
-    if (best && racing[best]->best > current.best * (1 - options.minGain))
+    if (best && ratios[best] > 1 - options.minGain)
       best = 0;
-    // A winner races the tile in use once more, alone: one noisy round
-    // (the machine's other work) should not change a tile.
+    // A winner races the tile in use once more, alone: one noisy race
+    // should not change a tile.
     std::string retry;
     if (best) {
       std::vector<Variant *> again = {&current, racing[best]};
       if (llvm::Error err = race(again, options.rounds, steps))
         return std::move(err);
-      retry = " (again: " + us(current.best) + " vs " + us(racing[best]->best) +
-              ")";
-      if (racing[best]->best > current.best * (1 - options.minGain))
+      double confirmed = ratio(*racing[best], current);
+      retry = llvm::formatv(" (again: x{0:f3})", confirmed).str();
+      if (confirmed > 1 - options.minGain)
         best = 0;
     }
     std::string line = shape.key + ":";
     for (size_t i = 0; i < tiles.size(); ++i) {
       line += " " + formatTileChoice(tiles[i]) + " " +
-              us(tuned.tried[i].second) + (i == 0 ? " (in use)" : "") +
+              us(tuned.tried[i].second) +
+              (i == 0 ? std::string(" (in use)")
+                      : llvm::formatv(" x{0:f3}", ratios[i]).str()) +
               (i + 1 < tiles.size() ? "," : "");
     }
     tuned.chosen = tiles[best];
@@ -268,6 +294,7 @@ llvm::Expected<TuneResult> mlc::tuneTiles(llvm::StringRef modelText,
     return std::move(err);
   result.startStep = initial.best;
   result.tunedStep = current.best;
+  result.ratio = ratio(current, initial);
   result.table = std::move(table);
   return std::move(result);
 }

@@ -47,11 +47,11 @@ llvm::Error writeTileFile(llvm::StringRef path, const TileTable &table,
 
 struct TuneOptions {
   int64_t batch = 32;
-  /// Interleaved rounds per shape; each candidate's time is its best
-  /// round's.
-  int rounds = 5;
+  /// Interleaved rounds per shape. A candidate is compared with the tile
+  /// in use by the median over rounds of their times' ratio.
+  int rounds = 7;
   /// Work per round and candidate, in seconds of the first compile's step.
-  double roundSeconds = 0.05;
+  double roundSeconds = 0.03;
   /// A tile replaces the current one only if its step is faster by this
   /// fraction (less is noise on a busy machine).
   double minGain = 0.02;
@@ -62,7 +62,8 @@ struct TuneOptions {
 struct TunedMatmul {
   std::string key;
   /// The candidates in the order tried (the first was the tile in use
-  /// before), with the best step time each reached, in seconds.
+  /// before), with the best step time each reached, in seconds (the
+  /// choice goes by the median ratio of times, not by these).
   std::vector<std::pair<TileChoice, double>> tried;
   TileChoice chosen;
 };
@@ -75,6 +76,8 @@ struct TuneResult {
   /// Seconds per step with `start` and with `table`, measured side by
   /// side at the end.
   double startStep = 0, tunedStep = 0;
+  /// The tuned step's time over the start's: the median over rounds.
+  double ratio = 1;
 };
 
 /// Tunes the register tiles of `modelText` (an mlc.model that trains, as

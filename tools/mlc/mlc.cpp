@@ -260,8 +260,9 @@ cl::opt<std::string> tilesFile(
 cl::opt<int> tuneRounds(
     "rounds",
     cl::desc("Timing rounds per matmul shape (the candidates' steps run in "
-             "turn; each keeps its best round)"),
-    cl::init(5), cl::sub(tuneCmd), cl::cat(mlcCategory));
+             "turn; a tile wins by the median over rounds of its time over "
+             "the tile in use's)"),
+    cl::init(7), cl::sub(tuneCmd), cl::cat(mlcCategory));
 cl::opt<uint64_t> seed("seed",
                        cl::desc("Seed of the initial parameters and of the "
                                 "shuffling (sample: of the draws)"),
@@ -886,11 +887,11 @@ Error runTune() {
   if (Error err = mlc::writeTileFile(path, result->table, header, notes))
     return err;
   outs() << formatv("train step: {0:f1} us with the tiles before, {1:f1} us "
-                    "tuned ({2:f2}x)\nwrote {3} ({4} shape{5} with tiles of "
-                    "their own)\n",
+                    "tuned (median ratio x{2:f3})\nwrote {3} ({4} shape{5} "
+                    "with tiles of their own)\n",
                     result->startStep * 1e6, result->tunedStep * 1e6,
-                    result->startStep / result->tunedStep, path,
-                    result->table.size(), result->table.size() == 1 ? "" : "s");
+                    result->ratio, path, result->table.size(),
+                    result->table.size() == 1 ? "" : "s");
   return Error::success();
 }
 
