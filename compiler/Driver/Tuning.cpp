@@ -273,6 +273,7 @@ llvm::Expected<TuneResult> mlc::tuneTiles(llvm::StringRef modelText,
               (i + 1 < tiles.size() ? "," : "");
     }
     tuned.chosen = tiles[best];
+    tuned.ratios = ratios;
     line += retry + " -> " + formatTileChoice(tuned.chosen);
     if (options.progress)
       options.progress(line);

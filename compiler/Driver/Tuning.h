@@ -65,6 +65,8 @@ struct TunedMatmul {
   /// before), with the best step time each reached, in seconds (the
   /// choice goes by the median ratio of times, not by these).
   std::vector<std::pair<TileChoice, double>> tried;
+  /// Each candidate's median ratio of step times to the first's.
+  std::vector<double> ratios;
   TileChoice chosen;
 };
 

@@ -868,14 +868,16 @@ Error runTune() {
     return result.takeError();
   std::map<std::string, std::string> notes;
   for (const mlc::TunedMatmul &m : result->matmuls) {
-    auto it = llvm::find_if(m.tried,
-                            [&](const auto &t) { return t.first == m.chosen; });
-    notes[m.key] = formatv("@{0}, batch {1}: {2:f1} us/step; first tried "
-                           "{3}: {4:f1} us/step",
-                           name, batchSize.getValue(), it->second * 1e6,
-                           mlc::formatTileChoice(m.tried[0].first),
-                           m.tried[0].second * 1e6)
-                       .str();
+    size_t i =
+        llvm::find_if(m.tried,
+                      [&](const auto &t) { return t.first == m.chosen; }) -
+        m.tried.begin();
+    std::string how = i ? formatv("x{0:f3} the step time of {1}", m.ratios[i],
+                                  mlc::formatTileChoice(m.tried[0].first))
+                              .str()
+                        : std::string("no other tile was 2 % faster");
+    notes[m.key] =
+        formatv("@{0}, batch {1}: {2}", name, batchSize.getValue(), how).str();
   }
   std::string header =
       formatv("mlc tile table for {0} ({1}-bit vectors): register tiles "
