@@ -229,6 +229,9 @@ INSTANTIATE_TEST_SUITE_P(
         Shape{{16, 128, 64}, "#mlc.rmsprop<learning_rate = 0.01>"},
         // Widths that are not whole tiles on any target (200 = 6 x 32 + 8,
         // 70 = 2 x 32 + 6): a peeled last column tile.
-        Shape{{50, 200, 70, 10}, "#mlc.adam<learning_rate = 0.01>"}));
+        Shape{{50, 200, 70, 10}, "#mlc.adam<learning_rate = 0.01>"},
+        // Outputs 3 vectors wide: one tile of 4 x 24 on AVX2, 8 x 48 on
+        // AVX-512.
+        Shape{{30, 24, 48, 10}, "#mlc.adam<learning_rate = 0.01>"}));
 
 } // namespace
