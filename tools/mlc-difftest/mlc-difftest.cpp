@@ -55,6 +55,10 @@ static cl::opt<bool> printOpt("print", cl::desc("Print every graph"));
 static cl::opt<unsigned>
     optLevelOpt("O", cl::desc("LLVM optimization level of the compiled graphs"),
                 cl::init(3), cl::Prefix);
+static cl::opt<std::string> tilesOpt(
+    "tiles",
+    cl::desc("Register tiles of the matmuls (mlc-cpu-schedule's tile-table, "
+             "e.g. 'mm*=4x3')"));
 static cl::list<std::string>
     withoutOpt("without", cl::CommaSeparated,
                cl::desc("Ops the graphs leave out (mnemonics: clip,matmul)"));
@@ -266,6 +270,7 @@ private:
     TargetOptions target;
     target.threads = 1;
     target.optLevel = optLevelOpt;
+    target.tileTable = tilesOpt;
     auto jit = JITModel::compile(context, std::move(module), target);
     handler.reset();
     if (!jit) {

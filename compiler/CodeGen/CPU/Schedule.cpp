@@ -493,9 +493,13 @@ public:
     int64_t tm, tn;
     bool bf16 = g.matmul->hasAttr(kBF16Attr);
     TileChoice choice = defaultTile(g, lanes, registers);
-    if (!bf16)
-      if (auto it = table.find(matmulKey(g)); it != table.end())
+    if (!bf16) {
+      auto it = table.find(matmulKey(g));
+      if (it == table.end())
+        it = table.find("mm*");
+      if (it != table.end())
         choice = it->second;
+    }
     std::tie(tm, tn) =
         registerTile(rows, cols, lanes, choice.rows, choice.vectors);
     panelWidths["g" + std::to_string(id)] = choice.vectors * lanes;

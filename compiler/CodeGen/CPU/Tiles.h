@@ -15,7 +15,8 @@
 // "<rows>x<vectors>" (rows of the output by vectors of columns), optionally
 // with "/rows-outer" or "/cols-outer" for the order of its tile loops.
 // A table is "KEY=TILE" entries joined by ';' (mlc-cpu-schedule's
-// tile-table option).
+// tile-table option); the key "mm*" gives the tile of every matmul
+// without an entry of its own (for tests: mlc-difftest --tiles).
 //
 //===----------------------------------------------------------------------===//
 

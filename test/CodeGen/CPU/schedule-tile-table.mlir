@@ -11,6 +11,9 @@
 // (LLVM splits those into 128-bit pieces). 64 columns: 2 tiles of 24 and a
 // last tile of 16.
 // RUN: mlc-opt %s --mlc-graph-to-linalg --mlc-cpu-schedule="vector-bits=256 tile-table=mm?x64x100.ew=4x3" | FileCheck %s --check-prefix=THREE
+// "mm*" is the tile of every matmul without an entry of its own.
+// RUN: mlc-opt %s --mlc-graph-to-linalg --mlc-cpu-schedule="vector-bits=256 print-schedule tile-table=mm*=12x1" 2>&1 >/dev/null | FileCheck %s --check-prefix=TABLE
+// RUN: mlc-opt %s --mlc-graph-to-linalg --mlc-cpu-schedule="vector-bits=256 print-schedule tile-table=mm*=4x3;mm?x64x100.ew=12x1" 2>&1 >/dev/null | FileCheck %s --check-prefix=TABLE
 // Entries for shapes the module lacks change nothing.
 // RUN: mlc-opt %s --mlc-graph-to-linalg --mlc-cpu-schedule="vector-bits=256 print-schedule tile-table=mm?x32x100.ew=12x1" 2>&1 >/dev/null | FileCheck %s --check-prefix=DERIVED
 // RUN: not mlc-opt %s --mlc-graph-to-linalg --mlc-cpu-schedule="vector-bits=256 tile-table=mm?x64x100.ew=6x5" 2>&1 | FileCheck %s --check-prefix=BAD
