@@ -46,7 +46,12 @@ llvm::Expected<TileTable> mlc::readTileFile(llvm::StringRef path) {
                          sizeof why) != MLC_CORE_OK)
     return llvm::createStringError(name + ": " + why);
   std::unique_ptr<unsigned char, void (*)(void *)> owned(raw, std::free);
-  llvm::StringRef text(reinterpret_cast<const char *>(raw), size);
+  return parseTileFile(
+      llvm::StringRef(reinterpret_cast<const char *>(raw), size), name);
+}
+
+llvm::Expected<TileTable> mlc::parseTileFile(llvm::StringRef text,
+                                             llvm::StringRef name) {
   TileTable table;
   llvm::SmallVector<llvm::StringRef> lines;
   text.split(lines, '\n');
@@ -58,9 +63,16 @@ llvm::Expected<TileTable> mlc::readTileFile(llvm::StringRef path) {
       return llvm::createStringError(name + ":" + std::to_string(i + 1) + ": " +
                                      what);
     };
-    auto [key, tile] = line.split(' ');
-    tile = tile.trim();
-    if (!key.starts_with("mm") || tile.empty() || tile.contains(' '))
+    size_t gap = line.find_first_of(" \t");
+    llvm::StringRef key = line.take_front(gap),
+                    tile = line.drop_front(key.size()).trim();
+    // Keys are shapes: letters, digits, '?', '.' and the wildcard '*'
+    // (never the table text's '=' and ';').
+    bool keyChars = llvm::all_of(key, [](char c) {
+      return llvm::isAlnum(c) || c == '?' || c == '.' || c == '*';
+    });
+    if (!key.starts_with("mm") || !keyChars || tile.empty() ||
+        tile.find_first_of(" \t") != llvm::StringRef::npos)
       return fail("expected 'KEY TILE' (e.g. 'mm?x128x784.ew 6x2'), got '" +
                   line + "'");
     llvm::Expected<TileChoice> choice = parseTileChoice(tile);

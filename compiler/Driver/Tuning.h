@@ -37,6 +37,9 @@ std::string tileFilePath(llvm::StringRef dir, const TargetOptions &target);
 
 /// Reads a tile file. Errors name the file and line.
 llvm::Expected<TileTable> readTileFile(llvm::StringRef path);
+/// Parses a tile file's text; errors start with `name` and the line.
+llvm::Expected<TileTable> parseTileFile(llvm::StringRef text,
+                                        llvm::StringRef name);
 
 /// Writes `table` to `path` (its directory created if missing) after the
 /// comment lines of `header`, with `notes[key]` as each line's comment;

@@ -107,6 +107,18 @@ TEST_F(TileFile, ErrorsNameTheFileAndLine) {
   ASSERT_FALSE(bool(read));
   EXPECT_NE(errorOf(read.takeError()).find("bad.txt:1: expected 'KEY TILE'"),
             std::string::npos);
+  // Keys never carry the table text's separators.
+  write("mm?x1=2;mm?x2 6x2\n");
+  read = readTileFile((dir + "/bad.txt").str());
+  ASSERT_FALSE(bool(read));
+  EXPECT_NE(errorOf(read.takeError()).find("bad.txt:1: expected 'KEY TILE'"),
+            std::string::npos);
+  // Tabs separate too; CRLF line ends are fine.
+  llvm::Expected<TileTable> tabbed =
+      parseTileFile("mm*\t4x3\r\nmm?x10x128.ew  12x1 # note\r\n", "t");
+  ASSERT_TRUE(bool(tabbed)) << errorOf(tabbed.takeError());
+  EXPECT_EQ(tabbed->size(), 2u);
+  EXPECT_EQ(tabbed->at("mm*"), (TileChoice{4, 3}));
   read = readTileFile((dir + "/missing.txt").str());
   ASSERT_FALSE(bool(read));
   EXPECT_NE(errorOf(read.takeError()).find("missing.txt"), std::string::npos);
