@@ -477,16 +477,26 @@ std::string tilePath(const mlc::TargetOptions &target) {
 }
 
 /// Reads the tile file into `target` (CPU targets): the one --tiles names
-/// must exist; the cache directory's is used when it does.
+/// must exist and read; the cache directory's is used when it does, and
+/// ignored with a warning when it does not read (as a damaged compile
+/// cache entry is).
 Error applyTiles(mlc::TargetOptions &target, std::string &used) {
   std::string path = tilePath(target);
   if (path.empty() || target.isGPU())
     return Error::success();
-  if (!tilesFile.getNumOccurrences() && !sys::fs::exists(path))
+  bool named = tilesFile.getNumOccurrences();
+  if (!named && !sys::fs::exists(path))
     return Error::success();
   Expected<mlc::TileTable> table = mlc::readTileFile(path);
-  if (!table)
+  if (!table && named)
     return table.takeError();
+  if (!table) {
+    WithColor::warning(errs(), "mlc")
+        << toString(table.takeError())
+        << "; compiling with the derived register tiles (mlc tune "
+           "rewrites the file)\n";
+    return Error::success();
+  }
   target.tileTable = mlc::formatTileTable(*table);
   if (!table->empty())
     used = path;
