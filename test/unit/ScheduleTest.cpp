@@ -81,6 +81,19 @@ std::vector<Floats> trainedParams(const std::string &source,
   return params;
 }
 
+/// Every element of `params` equals `reference`'s (compiled with the
+/// default schedule); `options` and `source` name the case.
+void expectSameParams(const std::vector<Floats> &reference,
+                      const std::vector<Floats> &params,
+                      const std::string &options, const std::string &source) {
+  ASSERT_EQ(params.size(), reference.size()) << options;
+  for (size_t p = 0; p < params.size(); ++p)
+    for (size_t i = 0; i < params[p].size(); ++i)
+      ASSERT_EQ(params[p][i], reference[p][i])
+          << options << ": param " << p << " element " << i << "\n"
+          << source;
+}
+
 std::string mlp(const std::vector<int64_t> &widths, const char *optimizer) {
   std::string s = "mlc.model @m {\n  %x0 = mlc.input \"x\" : tensor<?x" +
                   std::to_string(widths[0]) + "xf32>\n";
@@ -125,13 +138,10 @@ TEST_P(ScheduleTest, VariantsAgreeBitForBit) {
   for (const char *options :
        {"pack-operands=false vector-registers=32", "vector-bits=512",
         "vector-bits=256 vector-registers=32", "columns-outer-bytes=1"}) {
-    std::vector<Floats> params = trainedParams(source, options, batch);
-    ASSERT_EQ(params.size(), reference.size()) << options;
-    for (size_t p = 0; p < params.size(); ++p)
-      for (size_t i = 0; i < params[p].size(); ++i)
-        ASSERT_EQ(params[p][i], reference[p][i])
-            << options << ": param " << p << " element " << i << "\n"
-            << source;
+    expectSameParams(reference, trainedParams(source, options, batch), options,
+                     source);
+    if (::testing::Test::HasFatalFailure())
+      return;
   }
 }
 
@@ -166,13 +176,10 @@ TEST_P(ScheduleTest, TunedTilesAgreeBitForBit) {
       table[shape.key] =
           shape.candidates[std::min(i, shape.candidates.size() - 1)];
     std::string options = "tile-table=" + formatTileTable(table);
-    std::vector<Floats> params = trainedParams(source, options, batch);
-    ASSERT_EQ(params.size(), reference.size()) << options;
-    for (size_t p = 0; p < params.size(); ++p)
-      for (size_t k = 0; k < params[p].size(); ++k)
-        ASSERT_EQ(params[p][k], reference[p][k])
-            << options << ": param " << p << " element " << k << "\n"
-            << source;
+    expectSameParams(reference, trainedParams(source, options, batch), options,
+                     source);
+    if (::testing::Test::HasFatalFailure())
+      return;
   }
 }
 

@@ -941,45 +941,31 @@ private:
   void reduceAndVectorize(const std::string &p, const std::string &mmTag,
                           const std::string &ewTag, const std::string &fillTag,
                           int64_t tm, int64_t tn, bool bf16 = false) {
-    if (bf16) {
-      // The reduction runs over pairs of k; each row of the tile and each
-      // vector of its columns becomes one contraction of a k pair (a 32-bit
-      // broadcast of A against 2 x lanes bf16 of B), which the x86vector
-      // patterns in tail() turn into one vdpbf16ps.
+    // bf16: the reduction runs over pairs of k; each row of the tile and
+    // each vector of its columns becomes one contraction of a k pair (a
+    // 32-bit broadcast of A against 2 x lanes bf16 of B), which the
+    // x86vector patterns in tail() turn into one vdpbf16ps.
+    //
+    // f32 tiles of 3 vectors: as vector<tm x 3*lanes> LLVM split them into
+    // 128-bit pieces and spilled (5x slower than 2 vectors on AVX2).
+    // Instead each row and vector of the tile is a contraction of its own,
+    // in row order: a row's broadcast meets the 3 vectors of B, so the
+    // accumulators, B and one broadcast fill the register file exactly
+    // (4 x 3 + 3 + 1 of AVX2's 16; column order kept all 4 broadcasts
+    // live and spilled an accumulator).
+    if (bf16 || (tn % lanes == 0 && !llvm::isPowerOf2_64(tn / lanes))) {
       os << llvm::formatv(
-          R"(  %{0}_vmm = transform.structured.match ops{{["linalg.generic"]} attributes {{{1} = "{2}"} in %root : (!transform.any_op) -> !transform.any_op
-  %{0}_tk, %{0}_lk = transform.structured.tile_using_for %{0}_vmm tile_sizes [0, 0, 1, 0] : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
-  %{0}_tv, %{0}_lm, %{0}_ln = transform.structured.tile_using_for %{0}_tk tile_sizes [1, {3}, 0, 0] : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op)
-  transform.structured.vectorize %{0}_tv vector_sizes [1, {3}, 1, 2] : !transform.any_op
+          R"(  %{0}_vmm = transform.structured.match ops{{["{4}"]} attributes {{{1} = "{2}"} in %root : (!transform.any_op) -> !transform.any_op
+  %{0}_tk, %{0}_lk = transform.structured.tile_using_for %{0}_vmm tile_sizes [0, 0, 1{5}] : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
+  %{0}_tv, %{0}_lm, %{0}_ln = transform.structured.tile_using_for %{0}_tk tile_sizes [1, {3}, 0{5}] : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op)
+  transform.structured.vectorize %{0}_tv vector_sizes [1, {3}, 1{6}] : !transform.any_op
 )",
-          p, kTagAttr, mmTag, lanes);
+          p, kTagAttr, mmTag, lanes, bf16 ? "linalg.generic" : "linalg.matmul",
+          bf16 ? ", 0" : "", bf16 ? ", 2" : "");
       unroll(p + "_ln", tn / lanes);
       unroll(p + "_lm", tm);
       // The fill and the epilogue in the same [1, lanes] pieces, so each
       // accumulator passes from one to the next in a register.
-      piecewise(p + "_pew", "linalg.generic", ewTag, tm, tn);
-      if (!fillTag.empty())
-        piecewise(p + "_pfill", "linalg.fill", fillTag, tm, tn);
-      return;
-    }
-    if (tn % lanes == 0 && !llvm::isPowerOf2_64(tn / lanes)) {
-      // A tile of 3 vectors as vector<tm x 3*lanes> is split by LLVM into
-      // 128-bit pieces and spilled (5x slower than 2 vectors on AVX2).
-      // Instead each row and vector of the tile is a contraction of its
-      // own, in row order: a row's broadcast meets the 3 vectors of B, so
-      // the accumulators, B and one broadcast fill the register file
-      // exactly (4 x 3 + 3 + 1 of AVX2's 16; column order kept all 4
-      // broadcasts live and spilled an accumulator). The epilogue and
-      // fill go in [1, lanes] pieces.
-      os << llvm::formatv(
-          R"(  %{0}_vmm = transform.structured.match ops{{["linalg.matmul"]} attributes {{{1} = "{2}"} in %root : (!transform.any_op) -> !transform.any_op
-  %{0}_tk, %{0}_lk = transform.structured.tile_using_for %{0}_vmm tile_sizes [0, 0, 1] : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
-  %{0}_tv, %{0}_lm, %{0}_ln = transform.structured.tile_using_for %{0}_tk tile_sizes [1, {3}, 0] : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op)
-  transform.structured.vectorize %{0}_tv vector_sizes [1, {3}, 1] : !transform.any_op
-)",
-          p, kTagAttr, mmTag, lanes);
-      unroll(p + "_ln", tn / lanes);
-      unroll(p + "_lm", tm);
       piecewise(p + "_pew", "linalg.generic", ewTag, tm, tn);
       if (!fillTag.empty())
         piecewise(p + "_pfill", "linalg.fill", fillTag, tm, tn);
