@@ -147,39 +147,38 @@ TEST_P(ScheduleTest, VariantsAgreeBitForBit) {
 
 // Every tile `mlc tune` may pick for a shape computes the same step: the
 // model compiled with the i-th candidate tile of every matmul shape (its
-// last where it has fewer), for this CPU's vector width.
+// last where it has fewer), for AVX2's and AVX-512's vector widths (the
+// wider runs as pairs of halves on an AVX2 machine).
 TEST_P(ScheduleTest, TunedTilesAgreeBitForBit) {
   std::string source = mlp(GetParam().widths, GetParam().optimizer);
   const int64_t batch = 37;
   std::vector<Floats> reference = trainedParams(source, "", batch);
   ASSERT_FALSE(reference.empty());
-  std::vector<TunableMatmul> shapes;
-  {
-    auto context = createContext();
-    auto module =
-        mlir::parseSourceString<mlir::ModuleOp>(source, context.get());
-    ASSERT_TRUE(module);
-    TargetOptions target;
-    ASSERT_TRUE(
-        succeeded(lowerModule(*module, Stage::Model, Stage::Linalg, target)));
-    unsigned bits = vectorBitsFor(target);
-    shapes = tunableMatmuls(*module, bits, vectorRegistersFor(bits),
-                            columnsOuterBytesFor(target));
-  }
-  size_t most = 0;
-  for (const TunableMatmul &shape : shapes)
-    most = std::max(most, shape.candidates.size());
-  ASSERT_GE(most, 2u) << "no shape has an alternative tile";
-  for (size_t i = 1; i < most; ++i) {
-    TileTable table;
+  auto context = createContext();
+  auto module = mlir::parseSourceString<mlir::ModuleOp>(source, context.get());
+  ASSERT_TRUE(module);
+  TargetOptions target;
+  ASSERT_TRUE(
+      succeeded(lowerModule(*module, Stage::Model, Stage::Linalg, target)));
+  for (unsigned bits : {256u, 512u}) {
+    std::vector<TunableMatmul> shapes = tunableMatmuls(
+        *module, bits, vectorRegistersFor(bits), columnsOuterBytesFor(target));
+    size_t most = 0;
     for (const TunableMatmul &shape : shapes)
-      table[shape.key] =
-          shape.candidates[std::min(i, shape.candidates.size() - 1)];
-    std::string options = "tile-table=" + formatTileTable(table);
-    expectSameParams(reference, trainedParams(source, options, batch), options,
-                     source);
-    if (::testing::Test::HasFatalFailure())
-      return;
+      most = std::max(most, shape.candidates.size());
+    ASSERT_GE(most, 2u) << "no shape has an alternative tile";
+    for (size_t i = 1; i < most; ++i) {
+      TileTable table;
+      for (const TunableMatmul &shape : shapes)
+        table[shape.key] =
+            shape.candidates[std::min(i, shape.candidates.size() - 1)];
+      std::string options = "vector-bits=" + std::to_string(bits) +
+                            " tile-table=" + formatTileTable(table);
+      expectSameParams(reference, trainedParams(source, options, batch),
+                       options, source);
+      if (::testing::Test::HasFatalFailure())
+        return;
+    }
   }
 }
 
