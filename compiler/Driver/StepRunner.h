@@ -1,5 +1,4 @@
-//===- StepRunner.h - a compiled train step run on synthetic data -*- C++
-//-*-===//
+//===- StepRunner.h - a train step on synthetic data ------------*- C++ -*-===//
 //
 // Buffers for calling a JIT-compiled model's train_step over and over on
 // one batch of synthetic data, as a benchmark or the tile tuner does:

@@ -394,13 +394,24 @@ std::pair<int64_t, int64_t> registerTile(int64_t rows, int64_t cols,
   return {tm, tn};
 }
 
+/// Rows of a register tile `vectors` wide whose accumulators, B's vectors
+/// and a broadcast fit `registers` vector registers, at most `most`.
+int64_t rowsThatFit(int64_t registers, int64_t vectors, int64_t most) {
+  return std::clamp<int64_t>((registers - vectors - 1) / vectors, 1, most);
+}
+
+/// Whether a width of `n` floats is a vector count LLVM handles as one
+/// vector poorly (not a power of 2: it splits 3 x 8 lanes into 128-bit
+/// pieces): such tiles and panels go a vector at a time.
+bool oddVectorCount(int64_t n, int64_t lanes) {
+  return n % lanes == 0 && !llvm::isPowerOf2_64(n / lanes);
+}
+
 /// Rows of the register tile: the accumulators (2 vectors per row), the
 /// 2 vectors of B and the broadcast must fit the vector register file
 /// (16 registers with AVX2 and SSE: 6 rows; 32 with AVX-512: 8, where more
 /// rows measured no faster).
-int64_t maxTileRows(int64_t registers) {
-  return std::clamp<int64_t>((registers - 3) / 2, 1, 8);
-}
+int64_t maxTileRows(int64_t registers) { return rowsThatFit(registers, 2, 8); }
 
 /// The register tile the schedule derives for a matmul group: 2 vectors
 /// wide, as many rows as fit the register file. An optimizer update keeps
@@ -408,7 +419,7 @@ int64_t maxTileRows(int64_t registers) {
 /// rows instead of 8 keeps that set in registers (measured: -7% epoch time
 /// at batch 32, same at 128). An output up to 3 vectors wide is one tile
 /// of its own width, with the rows that fit it (24 columns on AVX2: 4 rows
-/// of 3 vectors, not 6 rows that spill; 15-20 % of a 784-24-10 MLP's
+/// of 3 vectors, not 6 rows that spill; 15-16 % of a 784-24-10 MLP's
 /// step).
 TileChoice defaultTile(const MatmulGroup &g, int64_t lanes, int64_t registers) {
   TileChoice choice;
@@ -420,17 +431,28 @@ TileChoice defaultTile(const MatmulGroup &g, int64_t lanes, int64_t registers) {
   int64_t cols = type.isDynamicDim(1) ? -1 : type.getDimSize(1);
   int64_t tn = registerTile(-1, cols, lanes, choice.rows).second;
   int64_t v = (tn + lanes - 1) / lanes;
-  choice.rows = std::clamp<int64_t>((registers - v - 1) / v, 1, choice.rows);
+  choice.rows = rowsThatFit(registers, v, choice.rows);
   return choice;
 }
 
-/// Whether the group's tiles loop over columns outside rows by default:
-/// when its B is static and over `columnsOuterBytes` (0: never).
-bool bColumnsOuter(const MatmulGroup &g, int64_t columnsOuterBytes) {
+/// Bytes of the group's B, or -1 when its shape is dynamic.
+int64_t bBytes(const MatmulGroup &g) {
   auto bType = llvm::cast<ShapedType>(g.matmul->getOperand(1).getType());
-  return columnsOuterBytes > 0 && bType.hasStaticShape() &&
-         bType.getNumElements() * int64_t(bType.getElementTypeBitWidth() / 8) >
-             columnsOuterBytes;
+  return bType.hasStaticShape()
+             ? bType.getNumElements() *
+                   int64_t(bType.getElementTypeBitWidth() / 8)
+             : -1;
+}
+
+/// Whether the group's tiles loop over columns outside rows: as `choice`
+/// says for a static B, else when B is static and over
+/// `columnsOuterBytes` (0: never).
+bool columnsOuterFor(const MatmulGroup &g, TileChoice choice,
+                     int64_t columnsOuterBytes) {
+  int64_t bytes = bBytes(g);
+  if (bytes >= 0 && choice.order != TileChoice::Order::Default)
+    return choice.order == TileChoice::Order::ColumnsOuter;
+  return columnsOuterBytes > 0 && bytes > columnsOuterBytes;
 }
 
 /// The group's key in tile tables (Tiles.h): "mm<M>x<N>x<K>", then ".at",
@@ -493,8 +515,9 @@ public:
     int64_t tm, tn;
     bool bf16 = g.matmul->hasAttr(kBF16Attr);
     TileChoice choice = defaultTile(g, lanes, registers);
+    std::string key = matmulKey(g);
     if (!bf16) {
-      auto it = table.find(matmulKey(g));
+      auto it = table.find(key);
       if (it == table.end())
         it = table.find("mm*");
       if (it != table.end())
@@ -509,11 +532,7 @@ public:
     bool epilogue = g.epilogue != nullptr;
     bool vectorizeFill = epilogue && cols >= 0;
     anyBF16 |= bf16;
-    auto bType = llvm::cast<ShapedType>(g.matmul->getOperand(1).getType());
-    bool columnsOuter =
-        bType.hasStaticShape() && choice.order != TileChoice::Order::Default
-            ? choice.order == TileChoice::Order::ColumnsOuter
-            : bColumnsOuter(g, columnsOuterBytes);
+    bool columnsOuter = columnsOuterFor(g, choice, columnsOuterBytes);
     std::string p = "g" + std::to_string(id);
     os << llvm::formatv(R"(
   // group {0}: matmul {1}x{2}{3} ({7}), register tile {4}x{5}
@@ -523,7 +542,7 @@ public:
                         p, rows < 0 ? std::string("?") : std::to_string(rows),
                         cols < 0 ? std::string("?") : std::to_string(cols),
                         epilogue ? " + elementwise epilogue" : "", tm, tn,
-                        kTagAttr, matmulKey(g));
+                        kTagAttr, key);
     tileAndFuse(p, "%root", epilogue, tm, tn, "%" + p + "_mm",
                 "%" + p + "_fill", p + ".ew", columnsOuter);
     // Peeling consumes the peeled loop's handle and every handle nested in
@@ -953,7 +972,7 @@ private:
     // accumulators, B and one broadcast fill the register file exactly
     // (4 x 3 + 3 + 1 of AVX2's 16; column order kept all 4 broadcasts
     // live and spilled an accumulator).
-    if (bf16 || (tn % lanes == 0 && !llvm::isPowerOf2_64(tn / lanes))) {
+    if (bf16 || oddVectorCount(tn, lanes)) {
       os << llvm::formatv(
           R"(  %{0}_vmm = transform.structured.match ops{{["{4}"]} attributes {{{1} = "{2}"} in %root : (!transform.any_op) -> !transform.any_op
   %{0}_tk, %{0}_lk = transform.structured.tile_using_for %{0}_vmm tile_sizes [0, 0, 1{5}] : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
@@ -997,8 +1016,7 @@ public:
     int64_t rows = pack.transposed ? 8 : 1;
     // Panels of 3 vectors are copied a vector at a time (see
     // reduceAndVectorize).
-    bool pieces =
-        pack.panel % lanes == 0 && !llvm::isPowerOf2_64(pack.panel / lanes);
+    bool pieces = oddVectorCount(pack.panel, lanes);
     os << llvm::formatv(
         R"(  %{0} = transform.structured.match attributes {{{1} = "{0}"} in {4} : (!transform.any_op) -> !transform.any_op
   %{0}_t, %{0}_l0, %{0}_l1{6} = transform.structured.tile_using_for %{0} tile_sizes [1, {2}{7}] : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op{8})
@@ -1994,18 +2012,14 @@ std::vector<mlc::TunableMatmul> mlc::tunableMatmuls(ModuleOp module,
       t.work = 1;
       for (int64_t d : loops)
         t.work *= ShapedType::isDynamic(d) ? 1 : d;
-      auto bType = llvm::cast<ShapedType>(g.matmul->getOperand(1).getType());
-      bool byDefault = bColumnsOuter(g, columnsOuterBytes);
+      bool byDefault = columnsOuterFor(g, TileChoice(), columnsOuterBytes);
       // Candidates are told apart by the tiles they make: a narrow output
       // is one tile whatever the width asked for.
       std::set<std::tuple<int64_t, int64_t, bool>> made;
       auto add = [&](TileChoice c) {
         auto [tm, tn] = registerTile(rows, cols, lanes, c.rows, c.vectors);
-        bool outer =
-            bType.hasStaticShape() && c.order != TileChoice::Order::Default
-                ? c.order == TileChoice::Order::ColumnsOuter
-                : byDefault;
-        if (made.insert({tm, tn, outer}).second)
+        if (made.insert({tm, tn, columnsOuterFor(g, c, columnsOuterBytes)})
+                .second)
           t.candidates.push_back(c);
       };
       TileChoice first = defaultTile(g, lanes, registers);
@@ -2016,8 +2030,7 @@ std::vector<mlc::TunableMatmul> mlc::tunableMatmuls(ModuleOp module,
       // where an optimizer update is fused (its state rows stay live).
       bool optimizer = g.epilogue && g.epilogue->getNumResults() > 1;
       for (int64_t v = 1; v <= 4; ++v) {
-        int64_t most =
-            std::min<int64_t>((registers - v - 1) / v, v == 1 ? 12 : 8);
+        int64_t most = rowsThatFit(registers, v, v == 1 ? 12 : 8);
         if (most < 3)
           continue;
         add({most, v, TileChoice::Order::Default});
@@ -2026,10 +2039,7 @@ std::vector<mlc::TunableMatmul> mlc::tunableMatmuls(ModuleOp module,
       }
       // The other loop order where B outgrows the L1 and L2 caches' share
       // of a tile's reuse (a small B is read from cache either way).
-      if (bType.hasStaticShape() &&
-          bType.getNumElements() * int64_t(bType.getElementTypeBitWidth()) /
-                  8 >=
-              (128 << 10)) {
+      if (bBytes(g) >= (128 << 10)) {
         TileChoice flipped = first;
         flipped.order = byDefault ? TileChoice::Order::RowsOuter
                                   : TileChoice::Order::ColumnsOuter;
