@@ -135,4 +135,29 @@ def FoldMemRefAliases : Pass<"mlc-fold-memref-aliases"> {
                            "::mlir::vector::VectorDialect"];
 }
 
+def OutlineKernels : Pass<"mlc-outline-kernels", "::mlir::ModuleOp"> {
+  let summary = "Move each loop nest of a function into a function of its "
+                "own, one per distinct loop nest";
+  let description = [{
+    Run on loops over buffers (after `convert-linalg-to-loops`): each loop
+    directly in a function's body (`scf.for`, `scf.parallel`) without
+    results and with at least `min-ops` ops becomes a private function
+    called in its place. The values the loop uses from around it become
+    the function's arguments, but for constants, which are copied in.
+    Loop nests that are the same ops on the same argument types (the
+    layers of one width in a deep MLP, the forward pass in `predict`,
+    `eval_step` and `train_step`) then share one function: the code after
+    the schedule (the lowering to LLVM, LLVM's optimizer and instruction
+    selection) handles each distinct loop nest once. The functions are
+    also the units the JIT compiles in parallel (one entry point was
+    one unit before).
+  }];
+  let options = [
+    Option<"minOps", "min-ops", "unsigned", "4",
+           "Loops with fewer ops (the loop and all ops inside) stay inline">,
+  ];
+  let dependentDialects = ["::mlir::func::FuncDialect",
+                           "::mlir::LLVM::LLVMDialect"];
+}
+
 #endif // MLC_CODEGEN_CPU_PASSES_TD

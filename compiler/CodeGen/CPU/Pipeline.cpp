@@ -63,14 +63,19 @@ void mlc::buildLinalgToLLVMPipeline(OpPassManager &pm,
 
   // Loops.
   f->addPass(createConvertLinalgToLoopsPass());
+  // Each loop nest a function, the same loop nests one function: what
+  // follows then lowers and compiles each distinct one once.
+  if (!std::getenv("MLC_NO_OUTLINE"))
+    pm.addPass(createOutlineKernels());
   if (threaded) {
     ConvertSCFToOpenMPPassOptions openmp;
     openmp.numThreads = config.threads;
     pm.addPass(createConvertSCFToOpenMPPass(openmp));
-    // Inlines the alloca scopes that convert-scf-to-cf cannot handle.
-    f = &pm.nest<func::FuncOp>();
-    f->addPass(createCanonicalizerPass());
   }
+  f = &pm.nest<func::FuncOp>();
+  // Inlines the alloca scopes that convert-scf-to-cf cannot handle.
+  if (threaded)
+    f->addPass(createCanonicalizerPass());
   addPasses(*f, createFoldMemRefAliases(), createLowerAffinePass());
   math::MathExpandOpsPassOptions expand;
   expand.opMnemonics = {"tanh"};
