@@ -4,6 +4,7 @@
 
 #include "compiler/Autodiff/Passes.h"
 #include "compiler/CodeGen/CPU/Pipeline.h"
+#include "compiler/CodeGen/CPU/TransformOps.h"
 #include "compiler/CodeGen/Common/Pipeline.h"
 #include "compiler/CodeGen/GPU/Pipeline.h"
 #include "compiler/Conversion/Passes.h"
@@ -106,6 +107,7 @@ void mlc::registerDialects(mlir::DialectRegistry &registry) {
   func::registerTransformDialectExtension(registry);
   // bf16 dot products (bf16-matmuls).
   x86vector::registerTransformDialectExtension(registry);
+  mlc::registerCPUTransformOps(registry);
   // Interfaces tiling, fusion, bufferization and the vectorizer rely on.
   linalg::registerAllDialectInterfaceImplementations(registry);
   arith::registerBufferizableOpInterfaceExternalModels(registry);

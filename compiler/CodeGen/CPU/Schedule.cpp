@@ -676,8 +676,8 @@ public:
           R"(  %{0}_ew = transform.structured.match attributes {{{1} = "{0}.ew"} in %root : (!transform.any_op) -> !transform.any_op
   %{0}_fill = transform.structured.match attributes {{{1} = "{0}.fill"} in %root : (!transform.any_op) -> !transform.any_op
   %{0}_t, {4} = transform.structured.tile_using_for %{0}_ew tile_sizes [1, 1, {2}, {3}]{5} : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op)
-  %{0}_mmf, %{0}_f1 = transform.structured.fuse_into_containing_op %{0}_op into %{0}_{6} : (!transform.any_op, !transform.any_op) -> (!transform.any_op, !transform.any_op)
-  %{0}_fillf, %{0}_f2 = transform.structured.fuse_into_containing_op %{0}_fill into %{0}_f1 : (!transform.any_op, !transform.any_op) -> (!transform.any_op, !transform.any_op)
+  %{0}_mmf, %{0}_f1 = transform.mlc.fuse_into_loop %{0}_op into %{0}_{6} : (!transform.any_op, !transform.any_op) -> (!transform.any_op, !transform.any_op)
+  %{0}_fillf, %{0}_f2 = transform.mlc.fuse_into_loop %{0}_fill into %{0}_f1 : (!transform.any_op, !transform.any_op) -> (!transform.any_op, !transform.any_op)
 )",
           p, kTagAttr, tm, tn, handles, interchange4, innermost);
     } else if (filter) {
@@ -714,8 +714,8 @@ public:
             R"(  %{0}_ew = transform.structured.match attributes {{{3} = "{0}.ew"} in %root : (!transform.any_op) -> !transform.any_op
   %{0}_fill = transform.structured.match attributes {{{3} = "{0}.fill"} in %root : (!transform.any_op) -> !transform.any_op
   %{0}_ewt, %{0}_{1} = transform.structured.tile_using_for %{0}_ew tile_sizes [{2}] : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
-  %{0}_t1, %{0}_f1 = transform.structured.fuse_into_containing_op %{0}_op into %{0}_{1} : (!transform.any_op, !transform.any_op) -> (!transform.any_op, !transform.any_op)
-  %{0}_fillf, %{0}_f2 = transform.structured.fuse_into_containing_op %{0}_fill into %{0}_f1 : (!transform.any_op, !transform.any_op) -> (!transform.any_op, !transform.any_op)
+  %{0}_t1, %{0}_f1 = transform.mlc.fuse_into_loop %{0}_op into %{0}_{1} : (!transform.any_op, !transform.any_op) -> (!transform.any_op, !transform.any_op)
+  %{0}_fillf, %{0}_f2 = transform.mlc.fuse_into_loop %{0}_fill into %{0}_f1 : (!transform.any_op, !transform.any_op) -> (!transform.any_op, !transform.any_op)
 )",
             p, loopNames[order[0]], list(ewSizes), kTagAttr);
       } else {
@@ -914,13 +914,13 @@ private:
       os << llvm::formatv(
           R"(  %{0}_ew = transform.structured.match attributes {{{1} = "{2}"} in {3} : (!transform.any_op) -> !transform.any_op
   %{0}_t, {4} = transform.structured.tile_using_for %{0}_ew tile_sizes [{5}, {6}]{10} : (!transform.any_op) -> (!transform.any_op, {7})
-  %{0}_mmf, %{0}_l1 = transform.structured.fuse_into_containing_op {8} into {9} : (!transform.any_op, !transform.any_op) -> (!transform.any_op, !transform.any_op)
+  %{0}_mmf, %{0}_l1 = transform.mlc.fuse_into_loop {8} into {9} : (!transform.any_op, !transform.any_op) -> (!transform.any_op, !transform.any_op)
 )",
           p, kTagAttr, ewTag, where, loops, tm, tn, loopTypes, mm, inner,
           interchange);
       if (!fill.empty())
         os << llvm::formatv(
-            R"(  %{0}_fillf, %{0}_l2 = transform.structured.fuse_into_containing_op {1} into %{0}_l1 : (!transform.any_op, !transform.any_op) -> (!transform.any_op, !transform.any_op)
+            R"(  %{0}_fillf, %{0}_l2 = transform.mlc.fuse_into_loop {1} into %{0}_l1 : (!transform.any_op, !transform.any_op) -> (!transform.any_op, !transform.any_op)
 )",
             p, fill);
     } else {
@@ -1630,13 +1630,14 @@ int64_t rowReductionLoops(linalg::GenericOp op) {
 }
 
 /// Makes printing an op cheap while it lives: no verification first, no
-/// regions. Upstream's fuse_into_containing_op prints the producer and the
-/// whole containing loop into a diagnostic before it tries to fuse (and
-/// drops it when fusion succeeds); printing verifies the op first. That
-/// took 70 % of the schedule's time, quadratic in the number of matmuls (a
-/// 10-layer MLP's schedule: 1.4-2.0 s, 0.94-1.30 s without it). The flags
-/// are global (MLIR reads them from its command-line options), so the
-/// previous values are restored.
+/// regions. Upstream's transform ops may build a diagnostic before they
+/// try (and drop it on success); fuse_into_containing_op printed the
+/// producer and the whole containing loop, 70 % of the schedule's time
+/// until these flags (a 10-layer MLP: 1.4-2.0 s, 0.94-1.30 s with them).
+/// Printing an op still numbers every value of its function, so the
+/// schedule fuses with its own transform.mlc.fuse_into_loop, which builds
+/// no diagnostic (TransformOps.td). The flags are global (MLIR reads them
+/// from its command-line options), so the previous values are restored.
 /// Schedules running at once in several threads (a program compiling
 /// models in parallel) share one set of flags: the first to start saves
 /// and sets them, the last to finish restores them.
