@@ -28,7 +28,8 @@ void mlc::buildPipeline(OpPassManager &pm, Stage from, Stage to,
       buildLinalgToLLVMPipeline(pm, {target.threads, vectorBitsFor(target),
                                      inlineMathFor(target),
                                      columnsOuterBytesFor(target),
-                                     bf16MatmulsFor(target), target.tileTable});
+                                     bf16MatmulsFor(target), target.tileTable,
+                                     /*shareKernels=*/!target.debugInfo});
     return;
   }
   if (step(Stage::GPU))

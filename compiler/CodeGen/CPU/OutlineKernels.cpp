@@ -62,6 +62,10 @@ struct OutlineKernelsPass
           auto [kernel, call] = outline(
               &op, f.getSymName().str() + "_k" + std::to_string(count++), last,
               symbols);
+          if (!share) {
+            last = kernel;
+            continue;
+          }
           SmallVector<func::FuncOp, 1> &same = kernels[hashBody(kernel)];
           auto existing = llvm::find_if(same, [&](func::FuncOp k) {
             return OperationEquivalence::isRegionEquivalentTo(

@@ -155,6 +155,10 @@ def OutlineKernels : Pass<"mlc-outline-kernels", "::mlir::ModuleOp"> {
   let options = [
     Option<"minOps", "min-ops", "unsigned", "4",
            "Loops with fewer ops (the loop and all ops inside) stay inline">,
+    Option<"share", "share", "bool", "true",
+           "Give the same loop nests one function (off: one function per "
+           "loop nest, each with its own locations, for --debug-info's line "
+           "tables)">,
   ];
   let dependentDialects = ["::mlir::func::FuncDialect",
                            "::mlir::LLVM::LLVMDialect"];

@@ -65,8 +65,11 @@ void mlc::buildLinalgToLLVMPipeline(OpPassManager &pm,
   f->addPass(createConvertLinalgToLoopsPass());
   // Each loop nest a function, the same loop nests one function: what
   // follows then lowers and compiles each distinct one once.
-  if (!std::getenv("MLC_NO_OUTLINE"))
-    pm.addPass(createOutlineKernels());
+  if (!std::getenv("MLC_NO_OUTLINE")) {
+    OutlineKernelsOptions outline;
+    outline.share = config.shareKernels;
+    pm.addPass(createOutlineKernels(outline));
+  }
   if (threaded) {
     ConvertSCFToOpenMPPassOptions openmp;
     openmp.numThreads = config.threads;

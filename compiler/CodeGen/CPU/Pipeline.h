@@ -35,6 +35,9 @@ struct CPUPipelineConfig {
   bool bf16Matmuls = false;
   /// Register tiles per matmul shape (mlc-cpu-schedule's tile-table).
   std::string tileTable;
+  /// One function for the same loop nests (mlc-outline-kernels' share):
+  /// off with debug information, so each layer keeps its own lines.
+  bool shareKernels = true;
 };
 
 /// linalg on tensors -> LLVM dialect: the CPU schedule (tiling, fusion,

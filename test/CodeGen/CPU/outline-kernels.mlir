@@ -5,6 +5,7 @@
 // function, whichever function they came from.
 // RUN: mlc-opt %s --mlc-outline-kernels --canonicalize | FileCheck %s
 // RUN: mlc-opt %s --mlc-outline-kernels=min-ops=100 | FileCheck %s --check-prefix=LARGE
+// RUN: mlc-opt %s --mlc-outline-kernels=share=false | FileCheck %s --check-prefix=OWN
 
 // Two layers of the same shape in one function and a third in another: one
 // kernel. The scale differs (a constant copied in): a kernel of its own.
@@ -42,6 +43,19 @@
 
 // LARGE-NOT: call
 // LARGE-NOT: func.func private
+
+// share=false (mlc compile --debug-info): every loop nest a function of its
+// own, so each keeps its own locations.
+// OWN-LABEL: func.func @first
+// OWN:         call @first_k0(
+// OWN-NEXT:    call @first_k1(
+// OWN-NEXT:    call @first_k2(
+// OWN:       func.func private @first_k0
+// OWN:       func.func private @first_k1
+// OWN:       func.func private @first_k2
+// OWN-LABEL: func.func @second
+// OWN:         call @second_k0(
+// OWN:       func.func private @second_k0
 
 func.func @first(%a: memref<?x16xf32>, %b: memref<?x16xf32>,
                  %c: memref<?x16xf32>, %n: index) {
