@@ -70,6 +70,9 @@ std::string mlc::compileCacheKey(mlir::ModuleOp module,
     os << "schedule " << extra << "\n";
   if (const char *passes = std::getenv("MLC_LLVM_PASSES"))
     os << "llvm-passes " << passes << "\n";
+  // The pipeline reads it too (CodeGen/CPU/Pipeline.cpp).
+  if (const char *outline = std::getenv("MLC_NO_OUTLINE"))
+    os << "no-outline " << outline << "\n";
   module->print(os, mlir::OpPrintingFlags().printGenericOpForm());
   llvm::SHA256 sha;
   sha.update(text);

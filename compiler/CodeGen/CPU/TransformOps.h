@@ -1,5 +1,4 @@
-//===- TransformOps.h - mlc's transform ops for the CPU schedule -*- C++
-//-*-===//
+//===- TransformOps.h - mlc's CPU schedule transform ops --------*- C++ -*-===//
 
 #ifndef MLC_COMPILER_CODEGEN_CPU_TRANSFORMOPS_H
 #define MLC_COMPILER_CODEGEN_CPU_TRANSFORMOPS_H
