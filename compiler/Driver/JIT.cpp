@@ -242,6 +242,7 @@ llvm::Error JITModel::compileLLVM(ModuleOp module, const TargetOptions &target,
       makeLLVMOptimizer(target, tm.get());
   double irMs = 0;
   std::function<llvm::Error(llvm::Module *)> optimize = [&](llvm::Module *m) {
+    inlineEntryPoints(*m);
     auto t0 = Clock::now();
     llvm::Error e = transform(m);
     irMs = msSince(t0);

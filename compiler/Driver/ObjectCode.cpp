@@ -139,6 +139,7 @@ llvm::Expected<ObjectFiles> mlc::compileObjectFiles(mlir::ModuleOp module,
       mlir::translateModuleToLLVMIR(module, *context);
   if (!whole)
     return llvm::createStringError("cannot translate the module to LLVM IR");
+  inlineEntryPoints(*whole);
   addPackedWrappers(*whole);
 
   // One part: compile in place. Otherwise split by function, largest

@@ -21,6 +21,8 @@
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Target/TargetMachine.h"
 #include "llvm/TargetParser/Host.h"
+#include "llvm/Transforms/IPO/DeadArgumentElimination.h"
+#include "llvm/Transforms/Utils/Cloning.h"
 
 #include <cstdlib>
 #include <mutex>
@@ -223,6 +225,46 @@ bool mlc::inlineMathFor(const TargetOptions &target) {
   return triple.isX86() && cpuHasFeature(target, "fma");
 }
 
+void mlc::inlineEntryPoints(llvm::Module &module) {
+  std::vector<std::pair<llvm::Function *, llvm::Function *>> entries;
+  for (llvm::Function &wrapper : module) {
+    llvm::StringRef name = wrapper.getName();
+    if (wrapper.isDeclaration() || !name.consume_front("_mlir_ciface_"))
+      continue;
+    llvm::Function *entry = module.getFunction(name);
+    if (entry && !entry->isDeclaration())
+      entries.push_back({&wrapper, entry});
+  }
+  for (auto [wrapper, entry] : entries) {
+    std::vector<llvm::CallBase *> calls;
+    bool onlyWrapper = llvm::all_of(entry->users(), [&](llvm::User *user) {
+      auto *call = llvm::dyn_cast<llvm::CallBase>(user);
+      if (!call || call->getCalledFunction() != entry ||
+          call->getFunction() != wrapper)
+        return false;
+      calls.push_back(call);
+      return true;
+    });
+    if (!onlyWrapper)
+      continue;
+    for (llvm::CallBase *call : calls) {
+      llvm::InlineFunctionInfo info;
+      if (!llvm::InlineFunction(*call, info).isSuccess())
+        return; // left as it was: a call, correct if slower to compile
+    }
+    entry->eraseFromParent();
+  }
+  // The kernels mlc-outline-kernels made are internal and take each memref
+  // as a whole descriptor, most of whose fields (static sizes and strides,
+  // the allocated pointer) they never read: dropping those arguments
+  // halves the work of lowering each call.
+  llvm::ModuleAnalysisManager mam;
+  llvm::PassInstrumentationCallbacks callbacks;
+  mam.registerPass(
+      [&] { return llvm::PassInstrumentationAnalysis(&callbacks); });
+  llvm::DeadArgumentEliminationPass().run(module, mam);
+}
+
 std::function<llvm::Error(llvm::Module *)>
 mlc::makeLLVMOptimizer(const TargetOptions &target, llvm::TargetMachine *tm) {
   // For measuring LLVM pipelines against each other (bench/step-bench.cpp
@@ -294,6 +336,7 @@ translateAndOptimize(ModuleOp module, const TargetOptions &target) {
     return llvm::createStringError(
         "cannot translate the module to LLVM IR (run the full pipeline, "
         "--emit=mlir-llvm, first)");
+  inlineEntryPoints(*out.module);
   out.module->setDataLayout(out.tm->createDataLayout());
   out.module->setTargetTriple(out.tm->getTargetTriple());
   if (llvm::Error err =

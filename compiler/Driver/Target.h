@@ -104,6 +104,14 @@ long long columnsOuterBytesFor(const TargetOptions &target);
 llvm::Expected<std::unique_ptr<llvm::TargetMachine>>
 createTargetMachine(const TargetOptions &target);
 
+/// Inlines each entry point into its `_mlir_ciface_` wrapper and removes
+/// it, where the wrapper is its only caller. The wrappers are the entry
+/// points of the code mlc emits; a call passing every memref descriptor
+/// field as an argument (a few hundred for a deep model's train step) cost
+/// LLVM's instruction selection, register allocation and scheduler more
+/// than the step's kernels.
+void inlineEntryPoints(llvm::Module &module);
+
 /// LLVM IR optimization as `target` asks for it (fullLLVMOptimization).
 std::function<llvm::Error(llvm::Module *)>
 makeLLVMOptimizer(const TargetOptions &target, llvm::TargetMachine *tm);
