@@ -1,12 +1,10 @@
 //===- OutlineKernels.cpp - loop nests -> shared functions ----------------===//
 
+#include "compiler/CodeGen/CPU/Outlining.h"
 #include "compiler/CodeGen/CPU/Passes.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
-#include "mlir/IR/IRMapping.h"
 #include "mlir/IR/SymbolTable.h"
-#include "mlir/Transforms/RegionUtils.h"
-#include "llvm/ADT/SetVector.h"
 
 namespace mlc {
 #define GEN_PASS_DEF_OUTLINEKERNELS
@@ -16,25 +14,6 @@ namespace mlc {
 using namespace mlir;
 
 namespace {
-
-bool isConstant(Value v) {
-  Operation *def = v.getDefiningOp();
-  return def && def->hasTrait<OpTrait::ConstantLike>() &&
-         def->getNumResults() == 1 && def->getNumRegions() == 0;
-}
-
-/// A hash of the function's ops, their attributes and types, blind to
-/// which values they use (isRegionEquivalentTo compares those).
-llvm::hash_code hashBody(func::FuncOp f) {
-  llvm::hash_code h = hash_value(f.getFunctionType());
-  f.getBody().walk([&](Operation *op) {
-    h = llvm::hash_combine(h, OperationEquivalence::computeHash(
-                                  op, OperationEquivalence::ignoreHashValue,
-                                  OperationEquivalence::ignoreHashValue,
-                                  OperationEquivalence::IgnoreLocations));
-  });
-  return h;
-}
 
 struct OutlineKernelsPass
     : public mlc::impl::OutlineKernelsBase<OutlineKernelsPass> {
@@ -48,8 +27,7 @@ struct OutlineKernelsPass
       if (!f.isExternal())
         funcs.push_back(f);
 
-    // Kernels by their body's hash; each list holds distinct kernels.
-    llvm::DenseMap<llvm::hash_code, SmallVector<func::FuncOp, 1>> kernels;
+    mlc::FunctionSet kernels;
     for (func::FuncOp f : funcs) {
       unsigned count = 0;
       // Kernels follow their function, in the order of their loops.
@@ -66,18 +44,12 @@ struct OutlineKernelsPass
             last = kernel;
             continue;
           }
-          SmallVector<func::FuncOp, 1> &same = kernels[hashBody(kernel)];
-          auto existing = llvm::find_if(same, [&](func::FuncOp k) {
-            return OperationEquivalence::isRegionEquivalentTo(
-                &k.getBody(), &kernel.getBody(),
-                OperationEquivalence::IgnoreLocations);
-          });
-          if (existing == same.end()) {
-            same.push_back(kernel);
+          func::FuncOp existing = kernels.findOrInsert(kernel);
+          if (existing == kernel) {
             last = kernel;
             continue;
           }
-          call.setCallee(existing->getSymName());
+          call.setCallee(existing.getSymName());
           symbols.erase(kernel);
         }
     }
@@ -94,38 +66,12 @@ struct OutlineKernelsPass
                                                 const std::string &name,
                                                 Operation *after,
                                                 SymbolTable &symbols) {
-    llvm::SetVector<Value> used(op->getOperands().begin(),
-                                op->getOperands().end());
-    getUsedValuesDefinedAbove(op->getRegions(), used);
     SmallVector<Value> args;
-    SmallVector<Type> argTypes;
-    for (Value v : used)
-      if (!isConstant(v)) {
-        args.push_back(v);
-        argTypes.push_back(v.getType());
-      }
-    OpBuilder b(after);
-    b.setInsertionPointAfter(after);
-    auto kernel = func::FuncOp::create(b, op->getLoc(), name,
-                                       b.getFunctionType(argTypes, {}));
+    func::FuncOp kernel = mlc::outlineOps(op, name, after, symbols, args);
     // Internal to the object: a library exports only its entry points.
-    kernel.setPrivate();
     kernel->setAttr(
         "llvm.linkage",
-        LLVM::LinkageAttr::get(b.getContext(), LLVM::Linkage::Internal));
-    symbols.insert(kernel);
-    Block *entry = kernel.addEntryBlock();
-    OpBuilder kb = OpBuilder::atBlockBegin(entry);
-    IRMapping map;
-    unsigned arg = 0;
-    for (Value v : used) {
-      if (isConstant(v))
-        map.map(v, kb.clone(*v.getDefiningOp())->getResult(0));
-      else
-        map.map(v, entry->getArgument(arg++));
-    }
-    kb.clone(*op, map);
-    func::ReturnOp::create(kb, op->getLoc());
+        LLVM::LinkageAttr::get(op->getContext(), LLVM::Linkage::Internal));
     OpBuilder cb(op);
     auto call = func::CallOp::create(cb, op->getLoc(), kernel, args);
     op->erase();

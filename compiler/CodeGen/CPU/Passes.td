@@ -60,6 +60,12 @@ def CPUSchedule : Pass<"mlc-cpu-schedule", "::mlir::ModuleOp"> {
            "when the matmul's B (K x N, static) is larger than this many "
            "bytes, so B streams from memory once instead of once per row "
            "tile (0: never; the driver passes half the host's L3)">,
+    Option<"shareGroups", "share-groups", "bool", "false",
+           "Schedule each distinct matmul group once: groups that are the "
+           "same ops on the same types (a deep MLP's hidden layers, "
+           "predict's layers in eval_step) are moved into one function, "
+           "scheduled there and copied back before bufferization "
+           "(not with bf16-matmuls)">,
     Option<"tileTable", "tile-table", "std::string", "",
            "Register tiles per matmul shape, overriding the derived ones: "
            "KEY=TILE entries joined by ';' (see compiler/CodeGen/CPU/"

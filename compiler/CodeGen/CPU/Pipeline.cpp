@@ -32,6 +32,9 @@ void mlc::buildLinalgToLLVMPipeline(OpPassManager &pm,
   schedule.columnsOuterBytes = config.columnsOuterBytes;
   schedule.bf16Matmuls = config.bf16Matmuls;
   schedule.tileTable = config.tileTable;
+  // Under --debug-info each layer keeps its own lines (a shared schedule
+  // would carry the first layer's locations into the others).
+  schedule.shareGroups = config.shareKernels;
   std::unique_ptr<Pass> schedulePass = createCPUSchedule(schedule);
   // For measuring schedules against each other (bench/step-bench.cpp
   // --variant): extra mlc-cpu-schedule options, e.g.

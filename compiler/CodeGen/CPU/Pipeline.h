@@ -35,8 +35,10 @@ struct CPUPipelineConfig {
   bool bf16Matmuls = false;
   /// Register tiles per matmul shape (mlc-cpu-schedule's tile-table).
   std::string tileTable;
-  /// One function for the same loop nests (mlc-outline-kernels' share):
-  /// off with debug information, so each layer keeps its own lines.
+  /// One function for the same loop nests (mlc-outline-kernels' share)
+  /// and one schedule for the same matmul groups (mlc-cpu-schedule's
+  /// share-groups): off with debug information, so each layer keeps its
+  /// own lines.
   bool shareKernels = true;
 };
 

@@ -14,6 +14,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "compiler/CodeGen/CPU/Outlining.h"
 #include "compiler/CodeGen/CPU/Passes.h"
 #include "compiler/CodeGen/CPU/Tiles.h"
 
@@ -26,7 +27,9 @@
 #include "mlir/Dialect/Transform/Transforms/TransformInterpreterUtils.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
+#include "mlir/IR/IRMapping.h"
 #include "mlir/IR/OperationSupport.h"
+#include "mlir/IR/SymbolTable.h"
 #include "mlir/IR/Threading.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -1629,6 +1632,126 @@ int64_t rowReductionLoops(linalg::GenericOp op) {
   return p;
 }
 
+/// Moves each matmul group (its init tensors, fill, matmul and epilogue)
+/// into a private function called where the group's last op was, the
+/// values it uses as arguments (constants copied in); groups that are the
+/// same ops on the same types call one function. Returns the functions.
+/// A group's schedule depends only on its own ops and types, so each
+/// distinct group is tiled and vectorized once (share-groups).
+SmallVector<func::FuncOp> outlineGroups(ModuleOp module) {
+  SymbolTable symbols(module);
+  SmallVector<func::FuncOp> funcs;
+  for (auto f : module.getOps<func::FuncOp>())
+    if (!f.isExternal())
+      funcs.push_back(f);
+  SmallVector<func::FuncOp> outlined;
+  mlc::FunctionSet distinct;
+  for (func::FuncOp f : funcs) {
+    // Matmuls that read one operand the same way (say X^T of the Q, K
+    // and V weight gradients) share its packed panels within their
+    // function: they stay there.
+    std::map<std::tuple<const void *, unsigned, const void *>,
+             SmallVector<Operation *>>
+        readers;
+    f.walk([&](linalg::MatmulOp mm) {
+      SmallVector<AffineMap> maps = mm.getIndexingMapsArray();
+      for (unsigned i : {0u, 1u})
+        readers[{mm->getOperand(i).getAsOpaquePointer(), i,
+                 maps[i].getAsOpaquePointer()}]
+            .push_back(mm);
+    });
+    llvm::SmallPtrSet<Operation *, 8> sharesOperand;
+    for (auto &entry : readers)
+      if (entry.second.size() > 1)
+        sharesOperand.insert(entry.second.begin(), entry.second.end());
+    unsigned count = 0;
+    Operation *after = f;
+    for (const MatmulGroup &g : findGroups(f)) {
+      if (sharesOperand.contains(g.matmul))
+        continue;
+      // The group's ops in a fixed order (each op after the init tensors
+      // only it uses), so that the same layers compare equal wherever
+      // their ops sit in the function.
+      Block *block = &f.getBody().front();
+      SmallVector<Operation *> ops;
+      auto add = [&](Operation *op) {
+        for (Value init :
+             llvm::cast<DestinationStyleOpInterface>(op).getDpsInits())
+          if (auto empty = init.getDefiningOp<tensor::EmptyOp>())
+            if (empty->hasOneUse() && empty->getBlock() == block)
+              ops.push_back(empty);
+        ops.push_back(op);
+      };
+      add(g.fill);
+      add(g.matmul);
+      if (g.epilogue)
+        add(g.epilogue);
+      // Groups of the function's own body only: in a loop (over time
+      // steps), a group reads slices of the loop's tensors, which its
+      // schedule folds into its tiles' accesses when it sees them.
+      if (llvm::any_of(ops,
+                       [&](Operation *op) { return op->getBlock() != block; }))
+        continue;
+      Operation *last = ops.back();
+      llvm::SmallPtrSet<Operation *, 8> inside(ops.begin(), ops.end());
+      // The group's result: the last op's, used only after it.
+      bool escapes = llvm::any_of(ops, [&](Operation *op) {
+        return op != last && llvm::any_of(op->getUsers(), [&](Operation *u) {
+                 return !inside.contains(u);
+               });
+      });
+      if (escapes)
+        continue;
+      SmallVector<Value> args;
+      func::FuncOp fn = mlc::outlineOps(
+          ops, f.getSymName().str() + "_mm" + std::to_string(count++), after,
+          symbols, args);
+      func::FuncOp callee = distinct.findOrInsert(fn);
+      if (callee == fn) {
+        outlined.push_back(fn);
+        after = fn;
+      } else {
+        symbols.erase(fn);
+      }
+      OpBuilder cb(last);
+      auto call = func::CallOp::create(cb, last->getLoc(), callee, args);
+      last->replaceAllUsesWith(call.getResults());
+      for (Operation *op : llvm::reverse(ops))
+        op->erase();
+    }
+  }
+  return outlined;
+}
+
+/// Copies each call of the functions back in place of the call, and
+/// erases the functions.
+void inlineGroups(ModuleOp module, ArrayRef<func::FuncOp> outlined) {
+  llvm::SmallPtrSet<Operation *, 16> callees;
+  for (func::FuncOp f : outlined)
+    callees.insert(f);
+  SymbolTable symbols(module);
+  SmallVector<func::CallOp> calls;
+  module.walk([&](func::CallOp call) {
+    if (callees.contains(symbols.lookup(call.getCallee())))
+      calls.push_back(call);
+  });
+  for (func::CallOp call : calls) {
+    auto callee = symbols.lookup<func::FuncOp>(call.getCallee());
+    Block &body = callee.getBody().front();
+    IRMapping map;
+    map.map(body.getArguments(), call.getOperands());
+    OpBuilder b(call);
+    for (Operation &op : body.without_terminator())
+      b.clone(op, map);
+    auto ret = llvm::cast<func::ReturnOp>(body.getTerminator());
+    call.replaceAllUsesWith(llvm::map_to_vector(
+        ret.getOperands(), [&](Value v) { return map.lookupOrDefault(v); }));
+    call.erase();
+  }
+  for (func::FuncOp f : outlined)
+    f.erase();
+}
+
 /// Makes printing an op cheap while it lives: no verification first, no
 /// regions. Upstream's transform ops may build a diagnostic before they
 /// try (and drop it on success); fuse_into_containing_op printed the
@@ -1714,6 +1837,9 @@ struct CPUSchedulePass : public mlc::impl::CPUScheduleBase<CPUSchedulePass> {
       }
       table = std::move(*parsed);
     }
+    SmallVector<func::FuncOp> groupFunctions;
+    if (shareGroups && !bf16Matmuls)
+      groupFunctions = outlineGroups(module);
     // One script per function, run on that function: its matches and
     // canonicalizations then cost the function's size, not the module's
     // (a file of many models compiled in quadratic time). The scripts are
@@ -1879,6 +2005,7 @@ struct CPUSchedulePass : public mlc::impl::CPUScheduleBase<CPUSchedulePass> {
     SmallVector<PackedOperand> packs;
     for (FunctionWork &w : works)
       llvm::append_range(packs, w.packs);
+    inlineGroups(module, groupFunctions);
 
     for (auto func : module.getOps<func::FuncOp>())
       unshareInitTensors(func);
