@@ -1666,13 +1666,13 @@ SmallVector<func::FuncOp> outlineGroups(ModuleOp module) {
         sharesOperand.insert(entry.second.begin(), entry.second.end());
     unsigned count = 0;
     Operation *after = f;
+    Block *block = &f.getBody().front();
     for (const MatmulGroup &g : findGroups(f)) {
       if (sharesOperand.contains(g.matmul))
         continue;
       // The group's ops in a fixed order (each op after the init tensors
       // only it uses), so that the same layers compare equal wherever
       // their ops sit in the function.
-      Block *block = &f.getBody().front();
       SmallVector<Operation *> ops;
       auto add = [&](Operation *op) {
         for (Value init :
