@@ -3,6 +3,7 @@
 //
 // mlc-step-bench MODEL.mlir [BATCH...] [--threads N] [--rounds R]
 //                [--variant VAR=VALUE]... [--per-matmul] [--precision bf16]
+//                [--compiles N]
 //
 // Compiles MODEL.mlir with the JIT and times its train_step on random
 // inputs and labels (params initialized as `mlc train` does), steps in a
@@ -19,6 +20,11 @@
 // --precision bf16 compiles with bf16 matmuls (as mlc's --precision=bf16;
 // f32 with a note where the CPU lacks AVX512-BF16), and --variant
 // precision=bf16 (or f32) one variant so.
+// --compiles N compiles every variant N more times, in alternating order,
+// and prints the minimum and median compile time of each (warm: the
+// process has compiled before; the first compile's time is printed too).
+// --variant threads=N compiles one variant for N threads (strong scaling
+// against --threads, side by side).
 // --variant llvm-pipeline=full compiles with LLVM's full -O3 pipeline
 // (TargetOptions::fullLLVMOptimization) instead of mlc's short one, and
 // MLC_LLVM_PASSES=PIPELINE with any other (a new-PM textual pipeline).
@@ -413,6 +419,7 @@ int main(int argc, char **argv) {
   std::vector<std::string> variants = {""};
   bool perMatmul = false;
   bool bf16 = false;
+  int compiles = 0;
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--per-matmul"))
       perMatmul = true;
@@ -422,6 +429,8 @@ int main(int argc, char **argv) {
       threads = unsigned(std::atoi(argv[++i]));
     else if (!std::strcmp(argv[i], "--precision") && i + 1 < argc)
       bf16 = !std::strcmp(argv[++i], "bf16");
+    else if (!std::strcmp(argv[i], "--compiles") && i + 1 < argc)
+      compiles = std::max(0, std::atoi(argv[++i]));
     else if (!std::strcmp(argv[i], "--rounds") && i + 1 < argc)
       rounds = std::max(1, std::atoi(argv[++i]));
     else if (path.empty())
@@ -445,7 +454,14 @@ int main(int argc, char **argv) {
 
   std::vector<std::unique_ptr<mlc::JITModel>> jits;
   std::vector<double> compileMs;
-  for (const std::string &variant : variants) {
+  std::vector<unsigned> variantThreads;
+  // Compiles the model as variant v: total, MLIR, LLVM IR and the rest
+  // (code generation and link), in ms.
+  struct CompileTimes {
+    double total, mlir, ir, codegen;
+  };
+  auto compileVariant = [&](size_t v, std::unique_ptr<mlc::JITModel> &out) {
+    const std::string &variant = variants[v];
     std::string var, value;
     if (!variant.empty()) {
       size_t eq = variant.find('=');
@@ -462,11 +478,14 @@ int main(int argc, char **argv) {
       die(path + ": does not parse");
     mlc::TargetOptions target;
     target.threads = threads;
-    // Not an environment variable: the LLVM IR pipeline is a target option.
+    // Not environment variables: the thread count and the LLVM IR pipeline
+    // are target options.
+    if (var == "threads")
+      target.threads = unsigned(std::max(1, std::atoi(value.c_str())));
     if (var == "llvm-pipeline")
       target.fullLLVMOptimization = value == "full";
     target.bf16 = var == "precision" ? value == "bf16" : bf16;
-    if (target.bf16 && !mlc::bf16MatmulsFor(target))
+    if (target.bf16 && !mlc::bf16MatmulsFor(target) && !out)
       std::fprintf(stderr,
                    "mlc-step-bench: no AVX512-BF16 here; %s runs "
                    "f32 matmuls\n",
@@ -475,17 +494,51 @@ int main(int argc, char **argv) {
     auto jit = mlc::JITModel::compile(context, std::move(module), target);
     if (!jit)
       die(llvm::toString(jit.takeError()));
-    compileMs.push_back(
-        std::chrono::duration<double, std::milli>(Clock::now() - start)
-            .count());
-    if (!variant.empty())
-      std::printf("%s: compiled in %.0f ms (MLIR %.0f ms, LLVM IR %.0f ms, "
-                  "codegen and link %.0f ms)\n",
-                  variant.c_str(), compileMs.back(), (*jit)->pipelineMs,
-                  (*jit)->llvmIRMs, (*jit)->llvmMs - (*jit)->llvmIRMs);
-    jits.push_back(std::move(*jit));
+    double ms =
+        std::chrono::duration<double, std::milli>(Clock::now() - start).count();
     if (!var.empty())
       unsetenv(var.c_str());
+    CompileTimes t{ms, (*jit)->pipelineMs, (*jit)->llvmIRMs,
+                   (*jit)->llvmMs - (*jit)->llvmIRMs};
+    if (!out)
+      variantThreads.push_back(target.threads);
+    out = std::move(*jit);
+    return t;
+  };
+  for (size_t v = 0; v < variants.size(); ++v) {
+    std::unique_ptr<mlc::JITModel> jit;
+    CompileTimes t = compileVariant(v, jit);
+    compileMs.push_back(t.total);
+    if (v)
+      std::printf("%s: compiled in %.0f ms (MLIR %.0f ms, LLVM IR %.0f ms, "
+                  "codegen and link %.0f ms)\n",
+                  variants[v].c_str(), t.total, t.mlir, t.ir, t.codegen);
+    jits.push_back(std::move(jit));
+  }
+  if (compiles > 0) {
+    // Warm compiles (the process has compiled before), variants in
+    // alternating order, each round starting one variant further on.
+    std::vector<std::vector<CompileTimes>> times(variants.size());
+    for (int r = 0; r < compiles; ++r)
+      for (size_t i = 0; i < variants.size(); ++i) {
+        size_t v = (i + size_t(r)) % variants.size();
+        std::unique_ptr<mlc::JITModel> jit;
+        times[v].push_back(compileVariant(v, jit));
+      }
+    std::printf("compile, %d warm rounds, ms: min / median (MLIR, LLVM IR, "
+                "codegen and link at the median)\n",
+                compiles);
+    for (size_t v = 0; v < variants.size(); ++v) {
+      std::vector<CompileTimes> &ts = times[v];
+      std::sort(ts.begin(), ts.end(),
+                [](const CompileTimes &a, const CompileTimes &b) {
+                  return a.total < b.total;
+                });
+      const CompileTimes &mid = ts[ts.size() / 2];
+      std::printf("  %-22s %6.1f / %6.1f (%.1f, %.1f, %.1f)\n",
+                  v ? variants[v].c_str() : "default", ts.front().total,
+                  mid.total, mid.mlir, mid.ir, mid.codegen);
+    }
   }
   const mlc::ModelSignature &sig = jits[0]->signature();
   if (!sig.canTrain() || sig.inputs.size() != 1 || sig.outputs.size() != 1)
@@ -557,7 +610,7 @@ int main(int argc, char **argv) {
       std::printf("%-6lld %-22s %8.1fus %8.1fus %9.3f %8.1f %7.0f%%\n",
                   (long long)b, v ? variants[v].c_str() : "default", best * 1e6,
                   median * 1e6, flops * 1e-9, flops / best * 1e-9,
-                  100.0 * flops / best * 1e-9 / (peak * threads));
+                  100.0 * flops / best * 1e-9 / (peak * variantThreads[v]));
     }
   }
   if (perMatmul)
@@ -568,7 +621,8 @@ int main(int argc, char **argv) {
       timeEachConv(convs, b, threads, peak, rounds);
     }
   std::printf("(best and median of %d rounds; %% of peak counts matmul and "
-              "convolution FLOPs only, against %u x the 1-thread peak)\n",
-              rounds, threads);
+              "convolution FLOPs only, against the threads x the 1-thread "
+              "peak)\n",
+              rounds);
   return 0;
 }

@@ -226,6 +226,33 @@ TEST(ScheduleFlags, PrintingIsRestoredAfterConcurrentCompiles) {
   }
 }
 
+// mlc compiles on the MLIR context's threads (functions' schedules and
+// the passes after them in parallel); the code must not depend on it.
+TEST(ScheduleThreads, SameCodeOnOneThread) {
+  auto lowered = [](bool serial) {
+    if (serial)
+      setenv("MLC_NO_MLIR_THREADS", "1", 1);
+    auto context = mlc::createContext();
+    unsetenv("MLC_NO_MLIR_THREADS");
+    EXPECT_EQ(context->isMultithreadingEnabled(), !serial);
+    auto module = mlir::parseSourceString<mlir::ModuleOp>(
+        mlp({40, 96, 48, 10}, "#mlc.adam<learning_rate = 0.01>"),
+        context.get());
+    EXPECT_TRUE(module);
+    std::string text;
+    if (module && mlir::succeeded(mlc::lowerModule(*module, mlc::Stage::Model,
+                                                   mlc::Stage::LLVM, {}))) {
+      llvm::raw_string_ostream os(text);
+      module->print(os);
+    }
+    return text;
+  };
+  std::string threaded = lowered(false), serial = lowered(true);
+  ASSERT_NE(serial.find("llvm.return"), std::string::npos);
+  EXPECT_TRUE(threaded == serial)
+      << "the LLVM dialect differs between 1 and N compile threads";
+}
+
 INSTANTIATE_TEST_SUITE_P(
     Shapes, ScheduleTest,
     ::testing::Values(
