@@ -388,12 +388,16 @@ std::pair<int64_t, int64_t> registerTile(int64_t rows, int64_t cols,
     if (int64_t d = divisorIn(rows, (2 * maxRows + 2) / 3, maxRows))
       tm = d;
   // Columns: whole vectors always (a tile of 25 or 20 lanes splits into
-  // odd pieces and ran at 5% of peak); a narrow output is one tile of its
-  // own width, and the columns past the last full tile are peeled.
+  // odd pieces and ran at 5% of peak), and the columns past the last full
+  // tile are peeled. A narrow output is one tile of its own width where
+  // that is at most one vector (LLVM widens it to one register) or whole
+  // vectors; else its whole vectors and a peeled rest: 10 classes on AVX2
+  // as one vector<10xf32> had each accumulator split into lanes at the
+  // loop's back edge (the output layer's forward at 5 % of the peak).
   int64_t width = vectors * lanes;
   int64_t tn = width;
   if (cols >= 0 && cols <= width + width / 2)
-    tn = cols;
+    tn = cols <= lanes || cols % lanes == 0 ? cols : cols / lanes * lanes;
   return {tm, tn};
 }
 
