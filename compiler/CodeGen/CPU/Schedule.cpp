@@ -2078,11 +2078,23 @@ struct CPUSchedulePass : public mlc::impl::CPUScheduleBase<CPUSchedulePass> {
       if (failed(applyOpPatternsGreedily(ops, std::move(patterns), config)))
         return signalPassFailure();
     }
+    // Vector lowering is local to each function: on the functions in
+    // parallel (the script printed once).
     ScriptWriter vectors(vectorBits / 32, registers);
     vectors.lowerVectors();
-    if (failed(run(vectors.script, "lower vectors", /*consumesRoot=*/false,
-                   module)))
+    SmallVector<func::FuncOp> functions(module.getOps<func::FuncOp>());
+    auto lowerVectors = [&](func::FuncOp f) {
+      return run(vectors.script, "lower vectors", /*consumesRoot=*/false, f,
+                 /*print=*/f == functions.front());
+    };
+    if (printSchedule || !getContext().isMultithreadingEnabled()) {
+      for (func::FuncOp f : functions)
+        if (failed(lowerVectors(f)))
+          return signalPassFailure();
+    } else if (failed(failableParallelForEach(&getContext(), functions,
+                                              lowerVectors))) {
       return signalPassFailure();
+    }
     // A row's sum in any order: LLVM then adds its lanes in a tree instead
     // of one after another.
     module.walk([](scf::ForOp loop) {
@@ -2098,13 +2110,13 @@ struct CPUSchedulePass : public mlc::impl::CPUScheduleBase<CPUSchedulePass> {
   }
 
   LogicalResult run(const std::string &body, const Twine &what,
-                    bool consumesRoot, Operation *payload) {
+                    bool consumesRoot, Operation *payload, bool print = true) {
     std::string script = "module attributes {transform.with_named_sequence} {\n"
                          "transform.named_sequence @__transform_main(%root: "
                          "!transform.any_op {transform." +
                          std::string(consumesRoot ? "consumed" : "readonly") +
                          "}) {\n" + body + "  transform.yield\n}\n}\n";
-    if (printSchedule)
+    if (printSchedule && print)
       llvm::errs() << "// mlc-cpu-schedule: " << what << "\n" << script;
     OwningOpRef<ModuleOp> parsed =
         parseSourceString<ModuleOp>(script, &getContext());
