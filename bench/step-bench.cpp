@@ -453,17 +453,18 @@ int main(int argc, char **argv) {
   double peak = mlc::bench::fmaPeak();
 
   std::vector<std::unique_ptr<mlc::JITModel>> jits;
-  std::vector<double> compileMs;
+  double firstCompileMs = 0;
   std::vector<unsigned> variantThreads;
   // Compiles the model as variant v: total, MLIR, LLVM IR and the rest
-  // (code generation and link), in ms.
+  // (code generation and link), in ms, and the thread count it runs on.
+  // `first`: its first compile (notes are printed once).
   struct CompileTimes {
     double total, mlir, ir, codegen;
+    unsigned threads;
   };
-  auto compileVariant = [&](size_t v, std::unique_ptr<mlc::JITModel> &out) {
+  auto compileVariant = [&](size_t v, std::unique_ptr<mlc::JITModel> &out,
+                            bool first) {
     const std::string &variant = variants[v];
-    // Variants compile first in order; --compiles compiles them again.
-    bool first = variantThreads.size() == v;
     std::string var, value;
     if (!variant.empty()) {
       size_t eq = variant.find('=');
@@ -501,17 +502,17 @@ int main(int argc, char **argv) {
     if (!var.empty())
       unsetenv(var.c_str());
     CompileTimes t{ms, (*jit)->pipelineMs, (*jit)->llvmIRMs,
-                   (*jit)->llvmMs - (*jit)->llvmIRMs};
-    if (first)
-      variantThreads.push_back(target.threads);
+                   (*jit)->llvmMs - (*jit)->llvmIRMs, target.threads};
     out = std::move(*jit);
     return t;
   };
   for (size_t v = 0; v < variants.size(); ++v) {
     std::unique_ptr<mlc::JITModel> jit;
-    CompileTimes t = compileVariant(v, jit);
-    compileMs.push_back(t.total);
-    if (v)
+    CompileTimes t = compileVariant(v, jit, /*first=*/true);
+    variantThreads.push_back(t.threads);
+    if (!v)
+      firstCompileMs = t.total;
+    else
       std::printf("%s: compiled in %.0f ms (MLIR %.0f ms, LLVM IR %.0f ms, "
                   "codegen and link %.0f ms)\n",
                   variants[v].c_str(), t.total, t.mlir, t.ir, t.codegen);
@@ -525,7 +526,7 @@ int main(int argc, char **argv) {
       for (size_t i = 0; i < variants.size(); ++i) {
         size_t v = (i + size_t(r)) % variants.size();
         std::unique_ptr<mlc::JITModel> jit;
-        times[v].push_back(compileVariant(v, jit));
+        times[v].push_back(compileVariant(v, jit, /*first=*/false));
       }
     std::printf("compile, %d warm rounds, ms: min / median (MLIR, LLVM IR, "
                 "codegen and link at the median)\n",
@@ -550,9 +551,9 @@ int main(int argc, char **argv) {
   std::printf("%s: compiled in %.0f ms (MLIR %.0f ms, LLVM IR %.0f ms, "
               "codegen and link %.0f ms); %d thread%s; FMA peak %.1f GFLOP/s "
               "(1 thread)\n",
-              sig.model.c_str(), compileMs[0], first.pipelineMs, first.llvmIRMs,
-              first.llvmMs - first.llvmIRMs, threads, threads == 1 ? "" : "s",
-              peak);
+              sig.model.c_str(), firstCompileMs, first.pipelineMs,
+              first.llvmIRMs, first.llvmMs - first.llvmIRMs, threads,
+              threads == 1 ? "" : "s", peak);
   std::printf("train_step matmuls:");
   for (const Matmul &mm : matmuls) {
     auto dim = [](int64_t d) {

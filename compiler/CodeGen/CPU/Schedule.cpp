@@ -2079,22 +2079,17 @@ struct CPUSchedulePass : public mlc::impl::CPUScheduleBase<CPUSchedulePass> {
         return signalPassFailure();
     }
     // Vector lowering is local to each function: on the functions in
-    // parallel (the script printed once).
+    // parallel (serially without context threads), the script printed once.
     ScriptWriter vectors(vectorBits / 32, registers);
     vectors.lowerVectors();
     SmallVector<func::FuncOp> functions(module.getOps<func::FuncOp>());
-    auto lowerVectors = [&](func::FuncOp f) {
-      return run(vectors.script, "lower vectors", /*consumesRoot=*/false, f,
-                 /*print=*/f == functions.front());
-    };
-    if (printSchedule || !getContext().isMultithreadingEnabled()) {
-      for (func::FuncOp f : functions)
-        if (failed(lowerVectors(f)))
-          return signalPassFailure();
-    } else if (failed(failableParallelForEach(&getContext(), functions,
-                                              lowerVectors))) {
+    if (failed(failableParallelForEach(
+            &getContext(), functions, [&](func::FuncOp f) {
+              return run(vectors.script, "lower vectors",
+                         /*consumesRoot=*/false, f,
+                         /*print=*/f == functions.front());
+            })))
       return signalPassFailure();
-    }
     // A row's sum in any order: LLVM then adds its lanes in a tree instead
     // of one after another.
     module.walk([](scf::ForOp loop) {
