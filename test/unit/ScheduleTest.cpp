@@ -17,11 +17,14 @@
 #include "compiler/CodeGen/CPU/Tiles.h"
 #include "compiler/Driver/Driver.h"
 #include "compiler/Driver/Pipeline.h"
+#include "compiler/Registration/Registration.h"
 #include "runtime/Aligned.h"
 #include "test/unit/TrainSteps.h"
 
 #include "mlir/IR/OperationSupport.h"
 #include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
 
 #include <gtest/gtest.h>
 
@@ -251,6 +254,53 @@ TEST(ScheduleThreads, SameCodeOnOneThread) {
   ASSERT_NE(serial.find("llvm.return"), std::string::npos);
   EXPECT_TRUE(threaded == serial)
       << "the LLVM dialect differs between 1 and N compile threads";
+}
+
+// The schedule's scripts name `mlc.*` attributes, and parsing one loads
+// the mlc dialect when it is registered but not loaded (mlc-opt loads
+// dialects lazily). The scripts are parsed on the context's threads, where
+// loading a dialect races: mlc-opt crashed in 2 of the first 3 runs on
+// linalg without mlc ops (test/CodeGen/CPU/schedule-row-statistics.mlir),
+// and this test in 5 of 5. The schedule loads it before going parallel.
+TEST(ScheduleThreads, DialectLoadedBeforeThreads) {
+  const char *rowStatistics = R"(
+#rows = affine_map<(d0, d1) -> (d0, d1)>
+#row = affine_map<(d0, d1) -> (d0)>
+func.func @stats(%x: tensor<?x64xf32>) -> tensor<?xf32> {
+  %c0 = arith.constant 0 : index
+  %n = tensor.dim %x, %c0 : tensor<?x64xf32>
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty(%n) : tensor<?xf32>
+  %s0 = linalg.fill ins(%zero : f32) outs(%e : tensor<?xf32>) -> tensor<?xf32>
+  %s = linalg.generic {indexing_maps = [#rows, #row], iterator_types = ["parallel", "reduction"]} ins(%x : tensor<?x64xf32>) outs(%s0 : tensor<?xf32>) {
+  ^bb0(%in: f32, %acc: f32):
+    %r = arith.addf %acc, %in : f32
+    linalg.yield %r : f32
+  } -> tensor<?xf32>
+  return %s : tensor<?xf32>
+}
+)";
+  // Functions enough that the context's threads parse scripts at once.
+  std::string source;
+  for (int f = 0; f < 8; ++f) {
+    std::string body = rowStatistics;
+    source += body.replace(body.find("@stats"), 6, "@stats" + std::to_string(f))
+                  .substr(f ? body.find("func.func") : 0);
+  }
+  mlc::registerPasses();
+  for (int round = 0; round < 20; ++round) {
+    mlir::DialectRegistry registry;
+    mlc::registerDialects(registry);
+    mlir::MLIRContext context(registry, mlir::MLIRContext::Threading::ENABLED);
+    auto module = mlir::parseSourceString<mlir::ModuleOp>(source, &context);
+    ASSERT_TRUE(module);
+    ASSERT_EQ(context.getLoadedDialect("mlc"), nullptr);
+    mlir::PassManager pm(&context);
+    ASSERT_TRUE(mlir::succeeded(
+        mlir::parsePassPipeline("mlc-cpu-schedule{vector-bits=256}", pm)));
+    ASSERT_TRUE(mlir::succeeded(pm.run(*module))) << "round " << round;
+    EXPECT_NE(context.getLoadedDialect("mlc"), nullptr);
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(

@@ -1841,6 +1841,13 @@ struct CPUSchedulePass : public mlc::impl::CPUScheduleBase<CPUSchedulePass> {
       }
       table = std::move(*parsed);
     }
+    // The scripts match `mlc.*` attributes, and the parser loads the
+    // dialect a dotted attribute name names: loaded here, before scripts
+    // are parsed on the context's threads (where loading a dialect races
+    // with the other threads: mlc-opt, which loads dialects lazily,
+    // crashed in 2 of the first 3 runs of a test). Not registered (a tool
+    // without it): nothing.
+    getContext().getOrLoadDialect("mlc");
     SmallVector<func::FuncOp> groupFunctions;
     if (shareGroups && !bf16Matmuls)
       groupFunctions = outlineGroups(module);
