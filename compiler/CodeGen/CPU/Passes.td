@@ -159,7 +159,7 @@ def OutlineKernels : Pass<"mlc-outline-kernels", "::mlir::ModuleOp"> {
     one unit before).
   }];
   let options = [
-    Option<"minOps", "min-ops", "unsigned", "4",
+    Option<"minOps", "min-ops", "unsigned", "3",
            "Loops with fewer ops (the loop and all ops inside) stay inline">,
     Option<"share", "share", "bool", "true",
            "Give the same loop nests one function (off: one function per "

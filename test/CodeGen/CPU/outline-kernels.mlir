@@ -6,6 +6,7 @@
 // RUN: mlc-opt %s --mlc-outline-kernels --canonicalize | FileCheck %s
 // RUN: mlc-opt %s --mlc-outline-kernels=min-ops=100 | FileCheck %s --check-prefix=LARGE
 // RUN: mlc-opt %s --mlc-outline-kernels=share=false | FileCheck %s --check-prefix=OWN
+// RUN: mlc-opt %s --mlc-outline-kernels=min-ops=4 | FileCheck %s --check-prefix=SMALL
 
 // Two layers of the same shape in one function and a third in another: one
 // kernel. The scale differs (a constant copied in): a kernel of its own.
@@ -31,15 +32,27 @@
 // CHECK:         arith.constant 3.000000e+00 : f32
 
 // The same loop nest in another function calls the first's kernel; a loop
-// with results and a small loop stay where they are.
+// with results stays where it is. A fill (a loop of one store: 3 ops) is
+// outlined too: left in the entry points, LLVM vectorizes each into three
+// loops, whose loop strength reduction cost 7-9 ms per entry point.
 // CHECK-LABEL: func.func @second
 // CHECK:         call @first_k0(
 // CHECK-NEXT:    %[[SUM:.*]] = scf.for
+// CHECK:         call @second_k1(
+// CHECK-NEXT:    return %[[SUM]]
+// CHECK:       func.func private @second_k1
 // CHECK:         scf.for
 // CHECK-NEXT:      memref.store
-// CHECK-NEXT:    }
-// CHECK-NEXT:    return %[[SUM]]
-// CHECK-NOT:   func.func private @second_k
+
+// With min-ops=4 the fill stays.
+// SMALL-LABEL: func.func @second
+// SMALL:         call @first_k0(
+// SMALL-NEXT:    %[[SUM:.*]] = scf.for
+// SMALL:         scf.for
+// SMALL-NEXT:      memref.store
+// SMALL-NEXT:    }
+// SMALL-NEXT:    return %[[SUM]]
+// SMALL-NOT:   func.func private @second_k
 
 // LARGE-NOT: call
 // LARGE-NOT: func.func private
