@@ -19,6 +19,8 @@
 #include "compiler/CodeGen/CPU/Tiles.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Bufferization/Transforms/BufferUtils.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
@@ -1756,6 +1758,36 @@ void inlineGroups(ModuleOp module, ArrayRef<func::FuncOp> outlined) {
     f.erase();
 }
 
+/// Replaces each tensor constant with a read-only view of a module global,
+/// what bufferization makes of it, so that functions bufferized in parallel
+/// add no symbols to the module.
+LogicalResult globalizeTensorConstants(ModuleOp module) {
+  SmallVector<arith::ConstantOp> constants;
+  module.walk([&](arith::ConstantOp c) {
+    if (llvm::isa<RankedTensorType>(c.getType()))
+      constants.push_back(c);
+  });
+  SymbolTableCollection symbols;
+  OpBuilder b(module.getContext());
+  for (arith::ConstantOp c : constants) {
+    // Bufferization's default alignment, as one_shot_bufferize uses it.
+    FailureOr<memref::GlobalOp> global =
+        bufferization::getGlobalFor(c, symbols, /*alignment=*/64);
+    if (failed(global))
+      return c.emitError("mlc-cpu-schedule: cannot make a global of this "
+                         "tensor constant");
+    b.setInsertionPoint(c);
+    Value buffer = memref::GetGlobalOp::create(b, c.getLoc(), global->getType(),
+                                               global->getName());
+    // Never written: a write in place gets a copy.
+    Value tensor = bufferization::ToTensorOp::create(b, c.getLoc(), c.getType(),
+                                                     buffer, /*restrict=*/true);
+    c.replaceAllUsesWith(tensor);
+    c.erase();
+  }
+  return success();
+}
+
 /// Makes printing an op cheap while it lives: no verification first, no
 /// regions. Upstream's transform ops may build a diagnostic before they
 /// try (and drop it on success); fuse_into_containing_op printed the
@@ -2020,11 +2052,52 @@ struct CPUSchedulePass : public mlc::impl::CPUScheduleBase<CPUSchedulePass> {
 
     for (auto func : module.getOps<func::FuncOp>())
       unshareInitTensors(func);
-    ScriptWriter lower(vectorBits / 32, registers);
-    lower.parallelPacks = parallelPacks;
-    lower.bufferizeAndLower(packs, rowTags, windows);
-    if (failed(run(lower.script, "bufferize", /*consumesRoot=*/true, module)))
+    // Bufferization and the packs', rows' and windows' tiles after it, on
+    // each function in parallel, each with the parts of the script whose
+    // tags it holds (a group's tags are in every function that inlined it).
+    // Functions share no tensors; the module's symbols do not change while
+    // they run (tensor constants are made globals first).
+    if (failed(globalizeTensorConstants(module)))
       return signalPassFailure();
+    struct Bufferization {
+      func::FuncOp func;
+      std::string script;
+    };
+    SmallVector<Bufferization> bufferizations;
+    for (auto func : module.getOps<func::FuncOp>()) {
+      llvm::StringSet<> tags;
+      func.walk([&](Operation *op) {
+        if (auto tag = op->getAttrOfType<StringAttr>(kTagAttr))
+          tags.insert(tag.getValue());
+      });
+      SmallVector<PackedOperand> funcPacks;
+      SmallVector<std::string> funcRows;
+      SmallVector<WindowOp> funcWindows;
+      llvm::copy_if(
+          packs, std::back_inserter(funcPacks),
+          [&](const PackedOperand &p) { return tags.contains(p.tag); });
+      llvm::copy_if(rowTags, std::back_inserter(funcRows),
+                    [&](const std::string &t) { return tags.contains(t); });
+      llvm::copy_if(windows, std::back_inserter(funcWindows),
+                    [&](const WindowOp &w) { return tags.contains(w.tag); });
+      ScriptWriter lower(vectorBits / 32, registers);
+      lower.parallelPacks = parallelPacks;
+      lower.bufferizeAndLower(funcPacks, funcRows, funcWindows);
+      bufferizations.push_back({func, std::move(lower.script)});
+    }
+    auto bufferize = [&](Bufferization &b) {
+      return run(b.script, "bufferize " + b.func.getSymName(),
+                 /*consumesRoot=*/true, b.func);
+    };
+    // Printed scripts stay in function order.
+    if (printSchedule || !getContext().isMultithreadingEnabled()) {
+      for (Bufferization &b : bufferizations)
+        if (failed(bufferize(b)))
+          return signalPassFailure();
+    } else if (failed(failableParallelForEach(&getContext(), bufferizations,
+                                              bufferize))) {
+      return signalPassFailure();
+    }
     // The fills and copies bufferization leaves (zero pads, gradients
     // placed into padded buffers) a batch row at a time, rows in parallel,
     // when large: serial, they were a quarter of a convnet's serial time on
