@@ -56,11 +56,7 @@ void mlc::buildLinalgToLLVMPipeline(OpPassManager &pm,
   addPasses(*f, bufferization::createBufferHoistingPass(),
             bufferization::createBufferLoopHoistingPass());
   pm.addPass(createWorkspace());
-  pm.addPass(bufferization::createOwnershipBasedBufferDeallocationPass());
-  addPasses(pm.nest<func::FuncOp>(), createCanonicalizerPass(),
-            bufferization::createBufferDeallocationSimplificationPass());
-  // Module level: it may add a helper function for deallocations.
-  pm.addPass(bufferization::createLowerDeallocationsPass());
+  pm.addPass(createBufferDeallocation());
   f = &pm.nest<func::FuncOp>();
   addPasses(*f, createCSEPass(), createCanonicalizerPass());
 
