@@ -1024,8 +1024,13 @@ public:
   void vectorizePack(const PackedOperand &pack, const std::string &where) {
     int64_t rows = pack.transposed ? 8 : 1;
     // Panels of 3 vectors are copied a vector at a time (see
-    // reduceAndVectorize).
-    bool pieces = oddVectorCount(pack.panel, lanes);
+    // reduceAndVectorize), and so are transposed panels: an 8 x 16 block
+    // was one 128-lane shuffle, whose instruction selection cost LLVM
+    // twice that of two 64-lane ones (the seed's W2 copy: 30 -> 16 ms in
+    // llc), for the same step time.
+    bool pieces =
+        oddVectorCount(pack.panel, lanes) ||
+        (pack.transposed && pack.panel % lanes == 0 && pack.panel > lanes);
     os << llvm::formatv(
         R"(  %{0} = transform.structured.match attributes {{{1} = "{0}"} in {4} : (!transform.any_op) -> !transform.any_op
   %{0}_t, %{0}_l0, %{0}_l1{6} = transform.structured.tile_using_for %{0} tile_sizes [1, {2}{7}] : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op{8})
