@@ -543,8 +543,11 @@ public:
     // part comes out static: a group whose epilogue takes the tile, at the
     // function's top level. (Without an epilogue the partial tile is a
     // buffer of its own, and in a loop over time steps its bounds are the
-    // loop's: the peeled pairs kept dynamic sizes, and buffers.)
-    bool pairRows = epilogue && !g.matmul->getParentOfType<scf::ForOp>();
+    // loop's: the peeled pairs kept dynamic sizes, and buffers.) Rows of a
+    // dynamic count only: a static remainder of 2 is one pair with no last
+    // iteration to peel.
+    bool pairRows =
+        rows < 0 && epilogue && !g.matmul->getParentOfType<scf::ForOp>();
     bool vectorizeFill = epilogue && cols >= 0;
     anyBF16 |= bf16;
     bool columnsOuter = columnsOuterFor(g, choice, columnsOuterBytes);
