@@ -546,8 +546,9 @@ public:
     // loop's: the peeled pairs kept dynamic sizes, and buffers.) Rows of a
     // dynamic count only: a static remainder of 2 is one pair with no last
     // iteration to peel.
-    bool pairRows =
-        rows < 0 && epilogue && !g.matmul->getParentOfType<scf::ForOp>();
+    // (A tile of 2 rows or fewer leaves at most one row.)
+    bool pairRows = rows < 0 && tm > 2 && epilogue && !bf16 &&
+                    !g.matmul->getParentOfType<scf::ForOp>();
     bool vectorizeFill = epilogue && cols >= 0;
     anyBF16 |= bf16;
     bool columnsOuter = columnsOuterFor(g, choice, columnsOuterBytes);
@@ -582,9 +583,9 @@ public:
       // The last, partial row tile is redone one row at a time so its
       // shapes are static too (no masks, accumulator in registers).
       rowTiles.push_back([=] {
-        rowByRow(p, "r", epilogue, tn, bf16, pairRows ? tm : 1);
+        rowByRow(p, "r", epilogue, tn, bf16, pairRows);
         if (restCols)
-          rowByRow(p, "rc", epilogue, restCols, bf16, pairRows ? tm : 1);
+          rowByRow(p, "rc", epilogue, restCols, bf16, pairRows);
       });
     if (restCols)
       deferred.push_back([=] {
@@ -831,14 +832,14 @@ public:
   }
 
   /// Tiles the ops tagged "<p>.<kind>{mm,fill,ew}" (a peeled partial row
-  /// tile of fewer than `tileRows` rows) two rows at a time, the odd last
-  /// row alone, and vectorizes them `width` columns wide. One row's tile of
-  /// 2 vectors was 2 chains of dependent FMAs, a quarter of the FMA
+  /// tile) one row at a time, or with `pairs` two rows at a time and the
+  /// odd last row alone, and vectorizes them `width` columns wide. One row's
+  /// tile of 2 vectors was 2 chains of dependent FMAs, a quarter of the FMA
   /// throughput (the seed's 2 left-over rows of its first layer: 6 % of its
   /// step at batch 32); a pair has 4. Each output is still the same chain
   /// of FMAs over k in the same order, whichever tile computes it.
   void rowByRow(const std::string &p, const std::string &kind, bool epilogue,
-                int64_t width, bool bf16, int64_t tileRows) {
+                int64_t width, bool bf16, bool pairs) {
     std::string r = p + "_" + kind, tag = p + "." + kind;
     auto match = [&](const std::string &handle, const std::string &tagName) {
       os << llvm::formatv(
@@ -848,7 +849,6 @@ public:
           handle, kTagAttr, tagName);
     };
     match(r, tag);
-    bool pairs = tileRows > 2 && !bf16;
     tileAndFuse(r, "%root", epilogue, pairs ? 2 : 1, 0, "%" + r + "mm",
                 epilogue ? "%" + r + "fill" : "", tag + "ew");
     deferred.push_back([=] {
@@ -1814,9 +1814,9 @@ LogicalResult globalizeTensorConstants(ModuleOp module) {
   SymbolTableCollection symbols;
   OpBuilder b(module.getContext());
   for (arith::ConstantOp c : constants) {
-    // Bufferization's default alignment, as one_shot_bufferize uses it.
-    FailureOr<memref::GlobalOp> global =
-        bufferization::getGlobalFor(c, symbols, /*alignment=*/64);
+    // The alignment one_shot_bufferize gives its globals (its default).
+    FailureOr<memref::GlobalOp> global = bufferization::getGlobalFor(
+        c, symbols, bufferization::BufferizationOptions().bufferAlignment);
     if (failed(global))
       return c.emitError("mlc-cpu-schedule: cannot make a global of this "
                          "tensor constant");
@@ -2080,15 +2080,8 @@ struct CPUSchedulePass : public mlc::impl::CPUScheduleBase<CPUSchedulePass> {
       return run(writer.script, "vectorize " + name, /*consumesRoot=*/false,
                  w.func);
     };
-    // Printed scripts stay in function order.
-    if (printSchedule || !getContext().isMultithreadingEnabled()) {
-      for (FunctionWork &w : works)
-        if (failed(schedule(w)))
-          return signalPassFailure();
-    } else if (failed(
-                   failableParallelForEach(&getContext(), works, schedule))) {
+    if (failed(eachFunction(works, schedule)))
       return signalPassFailure();
-    }
     SmallVector<PackedOperand> packs;
     for (FunctionWork &w : works)
       llvm::append_range(packs, w.packs);
@@ -2133,15 +2126,8 @@ struct CPUSchedulePass : public mlc::impl::CPUScheduleBase<CPUSchedulePass> {
       return run(b.script, "bufferize " + b.func.getSymName(),
                  /*consumesRoot=*/true, b.func);
     };
-    // Printed scripts stay in function order.
-    if (printSchedule || !getContext().isMultithreadingEnabled()) {
-      for (Bufferization &b : bufferizations)
-        if (failed(bufferize(b)))
-          return signalPassFailure();
-    } else if (failed(failableParallelForEach(&getContext(), bufferizations,
-                                              bufferize))) {
+    if (failed(eachFunction(bufferizations, bufferize)))
       return signalPassFailure();
-    }
     // The fills and copies bufferization leaves (zero pads, gradients
     // placed into padded buffers) a batch row at a time, rows in parallel,
     // when large: serial, they were a quarter of a convnet's serial time on
@@ -2226,6 +2212,20 @@ struct CPUSchedulePass : public mlc::impl::CPUScheduleBase<CPUSchedulePass> {
                         arith::FastMathFlags::reassoc);
       });
     });
+  }
+
+  /// Runs `fn` on every item, on the context's threads (serially without
+  /// them); with print-schedule in order, so printed scripts stay in
+  /// function order.
+  template <typename Items, typename Fn>
+  LogicalResult eachFunction(Items &items, Fn &&fn) {
+    if (printSchedule) {
+      for (auto &item : items)
+        if (failed(fn(item)))
+          return failure();
+      return success();
+    }
+    return failableParallelForEach(&getContext(), items, fn);
   }
 
   LogicalResult run(const std::string &body, const Twine &what,

@@ -1,7 +1,9 @@
 // mlc-cpu-schedule bufferizes each function on its own thread. A tensor
 // constant becomes a module global (a symbol) when bufferized, so the
 // schedule makes the globals first, in module order: the functions then
-// only read them. The same value in two functions is one global.
+// only read them. The result is what bufferizing the module at once gave:
+// the same value in two functions is one global, read by both, threaded
+// or not. (The race itself is not deterministic; this checks the output.)
 // RUN: mlc-opt %s --mlc-cpu-schedule="vector-bits=256" | FileCheck %s
 // RUN: mlc-opt %s --mlir-disable-threading --mlc-cpu-schedule="vector-bits=256" | FileCheck %s
 
