@@ -588,6 +588,20 @@ GRAD_CASE(ConvManyChannels,
           "%y = mlc.conv %x, %k : (tensor<?x4x3x17xf64>, tensor<2x1x17x3xf64>) "
           "-> tensor<?x3x3x3xf64>",
           "tensor<?x3x3x3xf64>")
+// One input channel with a window too large for the registers whole (5 x 5
+// with AVX2's 16, 7 x 7 with AVX-512's 32): the kernel gradient's register
+// tile takes one window row at a time.
+GRAD_CASE(ConvOneChannelWideWindow,
+          {{"x", {-1, 8, 7, 1}, -1, 1}, {"k", {5, 5, 1, 3}, -1, 1}},
+          "%y = mlc.conv %x, %k : (tensor<?x8x7x1xf64>, tensor<5x5x1x3xf64>) "
+          "-> tensor<?x4x3x3xf64>",
+          "tensor<?x4x3x3xf64>")
+GRAD_CASE(ConvOneChannelWideWindowStrided,
+          {{"x", {-1, 10, 9, 1}, -1, 1}, {"k", {7, 7, 1, 2}, -1, 1}},
+          "%y = mlc.conv %x, %k {strides = array<i64: 2, 1>, pads = "
+          "array<i64: 1, 1, 0, 1>} : (tensor<?x10x9x1xf64>, "
+          "tensor<7x7x1x2xf64>) -> tensor<?x3x4x2xf64>",
+          "tensor<?x3x4x2xf64>")
 GRAD_CASE(DepthwiseConv, {{"x", {-1, 5, 4, 3}}, {"k", {3, 2, 3, 2}, -1, 1}},
           "%y = mlc.depthwise_conv %x, %k : (tensor<?x5x4x3xf64>, "
           "tensor<3x2x3x2xf64>) -> tensor<?x3x3x6xf64>",

@@ -91,26 +91,33 @@ struct WindowOp {
 };
 
 /// For a kernel gradient (output [kh, kw, cin, cout]) of one input channel:
-/// the output channels of a register tile over the whole window (kh x kw
-/// rows), or 0 when that does not fit the registers. With one input
-/// channel the usual tile has one row: it reloads its accumulator at every
-/// step and streams the result gradient once per window row; over the whole
-/// window the gradient is read once and each load feeds kh * kw FMAs.
-int64_t wholeWindowTile(RankedTensorType kernel, int64_t lanes,
-                        int64_t registers) {
-  // Both window dims > 1: the tile's input slice then drops exactly the
-  // batch dim (rank-reducing slices that keep a unit dim are ambiguous,
-  // and upstream's memref folds crash on some of those).
-  int64_t rows = kernel.getDimSize(0) * kernel.getDimSize(1);
-  if (kernel.getDimSize(2) != 1 || kernel.getDimSize(0) < 2 ||
-      kernel.getDimSize(1) < 2)
-    return 0;
-  // Accumulators, leaving 6 registers for the loads and broadcasts.
-  int64_t vectors = (registers - 6) / rows;
-  if (vectors < 1)
-    return 0;
-  int64_t cols = kernel.getDimSize(3);
-  return std::min(cols, std::min<int64_t>(vectors, 2) * lanes);
+/// a register tile over `windowRows` whole rows of the window (kw columns
+/// each) by `cols` output channels, or none (cols 0) when not even one
+/// window row fits the registers. With one input channel the usual tile has
+/// one row: it reloads its accumulator at every step and streams the result
+/// gradient once per window position; over window rows the gradient is read
+/// once per tile and each load feeds windowRows * kw FMAs.
+struct WindowTile {
+  int64_t windowRows = 0, cols = 0;
+};
+WindowTile windowRowsTile(RankedTensorType kernel, int64_t lanes,
+                          int64_t registers) {
+  int64_t kh = kernel.getDimSize(0), kw = kernel.getDimSize(1);
+  if (kernel.getDimSize(2) != 1 || kh < 2 || kw < 2)
+    return {};
+  // Accumulators, leaving 6 registers for the loads and broadcasts: the
+  // most window rows that divide kh (no partial tile) and fit (a 5 x 5
+  // window on AVX2's 16 registers: one row of 5 at a time; 25 rows spilled).
+  for (int64_t rows = kh; rows >= 1; --rows) {
+    if (kh % rows != 0)
+      continue;
+    int64_t vectors = (registers - 6) / (rows * kw);
+    if (vectors < 1)
+      continue;
+    int64_t cols = kernel.getDimSize(3);
+    return {rows, std::min(cols, std::min<int64_t>(vectors, 2) * lanes)};
+  }
+  return {};
 }
 
 /// A matmul, its zero fill, and optionally the elementwise op that consumes
@@ -607,15 +614,17 @@ public:
   /// batch row and output position) is tiled by 1. What remains of each
   /// tile is an outer product, which convTilesToMatmuls turns into a
   /// matmul with K = 1 for phase 2 to vectorize. The kernel gradient of
-  /// one input channel takes the whole window into its tile instead
-  /// (wholeWindowTile).
+  /// one input channel takes whole rows of the window into its tile instead
+  /// (windowRowsTile).
   void conv(unsigned id, linalg::GenericOp op, linalg::FillOp fill,
             linalg::GenericOp epilogue) {
     bool filter =
         op->getAttrOfType<StringAttr>(kConvAttr).getValue() == "filter";
     auto type = llvm::cast<RankedTensorType>(op->getResult(0).getType());
     int64_t rows = type.getDimSize(2), cols = type.getDimSize(3);
-    int64_t window = filter ? wholeWindowTile(type, lanes, registers) : 0;
+    WindowTile windowTile =
+        filter ? windowRowsTile(type, lanes, registers) : WindowTile();
+    int64_t window = windowTile.cols;
     int64_t maxRows = maxTileRows(registers);
     // As for a dense layer's weight gradient: the optimizer's parameter
     // and state rows stay live next to the accumulators (a kernel
@@ -641,7 +650,7 @@ public:
     sizes[rowLoop] = tm;
     sizes[6] = tn;
     if (window) {
-      sizes[0] = type.getDimSize(0);
+      sizes[0] = windowTile.windowRows;
       sizes[1] = type.getDimSize(1);
     }
     auto list = [](ArrayRef<int64_t> values) {
@@ -656,7 +665,7 @@ public:
     // idle a third of the time).
     SmallVector<int64_t> order = {0, 1, 2, 3};
     if (filter) {
-      int64_t trips[] = {window ? 1 : type.getDimSize(0),
+      int64_t trips[] = {type.getDimSize(0) / (window ? sizes[0] : 1),
                          window ? 1 : type.getDimSize(1), (rows + tm - 1) / tm,
                          (cols + tn - 1) / tn};
       int64_t best = std::max_element(std::begin(trips), std::end(trips)) -
@@ -1485,11 +1494,11 @@ void convTilesToMatmuls(func::FuncOp func) {
         op->getAttrOfType<StringAttr>(kConvAttr).getValue() == "filter";
     unsigned rowLoop = filter ? 5 : 2;
     SmallVector<int64_t> ranges = op.getStaticLoopRanges();
-    // A whole-window tile of a one-channel kernel gradient (its window
-    // loops are tiled whole, which no other tile does).
+    // A window tile of a one-channel kernel gradient (whole rows of the
+    // window: its column loop is tiled whole, which no other tile does).
     bool window = filter && !ShapedType::isDynamic(ranges[0]) &&
-                  !ShapedType::isDynamic(ranges[1]) && ranges[0] > 1 &&
-                  ranges[1] > 1 && ranges[5] == 1;
+                  !ShapedType::isDynamic(ranges[1]) && ranges[1] > 1 &&
+                  ranges[5] == 1;
     bool unitElsewhere = true;
     for (auto [d, r] : llvm::enumerate(ranges))
       if (d != rowLoop && d != 6 && r != 1 && !(window && d < 2))
@@ -1552,12 +1561,20 @@ void convTilesToMatmuls(func::FuncOp func) {
         return coefficientOf(op.getIndexingMapsArray()[0].getResult(result),
                              loop, 7);
       };
+      // One window row: the slice keeps only its non-unit dim (see
+      // `slice`) and expands back.
       Value x = tensor::ExtractSliceOp::create(
-          rewriter, loc, RankedTensorType::get({kh, kw, 1}, elt), in0,
-          SmallVector<OpFoldResult>(4, idx(0)),
+          rewriter, loc,
+          kh == 1 ? RankedTensorType::get({kw}, elt)
+                  : RankedTensorType::get({kh, kw, 1}, elt),
+          in0, SmallVector<OpFoldResult>(4, idx(0)),
           SmallVector<OpFoldResult>{idx(1), idx(kh), idx(kw), idx(1)},
           SmallVector<OpFoldResult>{idx(1), idx(coefficient(1, 0)),
                                     idx(coefficient(2, 1)), idx(1)});
+      if (kh == 1)
+        x = tensor::ExpandShapeOp::create(
+            rewriter, loc, RankedTensorType::get({1, kw, 1}, elt), x,
+            SmallVector<ReassociationIndices>{{0, 1, 2}});
       Value g = tensor::ExtractSliceOp::create(
           rewriter, loc, RankedTensorType::get({tn}, elt), in1,
           SmallVector<OpFoldResult>(4, idx(0)),
