@@ -107,7 +107,7 @@ WindowTile windowRowsTile(RankedTensorType kernel, int64_t lanes,
     return {};
   // Accumulators, leaving 6 registers for the loads and broadcasts: the
   // most window rows that divide kh (no partial tile) and fit (a 5 x 5
-  // window on AVX2's 16 registers: one row of 5 at a time; 25 rows spilled).
+  // window on AVX2's 16 registers: one row of 5 at a time, not 25).
   for (int64_t rows = kh; rows >= 1; --rows) {
     if (kh % rows != 0)
       continue;
@@ -1513,16 +1513,25 @@ void convTilesToMatmuls(func::FuncOp func) {
     auto idx = [&](int64_t v) -> OpFoldResult {
       return rewriter.getIndexAttr(v);
     };
-    // Slices keep only their non-unit dims, then expand to 2-D: a
-    // rank-reducing slice that keeps a unit dim is ambiguous, and upstream's
-    // memref folds crash on some of those (found by mlc-difftest).
-    auto reassociation = [](int64_t kept) {
-      SmallVector<ReassociationIndices> r;
-      if (kept == 2)
-        r = {{0}, {1}};
-      else if (kept == 1)
-        r = {{0, 1}};
-      return r;
+    // Slices keep only their non-unit dims, then expand to the shape
+    // wanted: a rank-reducing slice that keeps a unit dim is ambiguous, and
+    // upstream's memref folds crash on some of those (found by
+    // mlc-difftest). Each unit dim of `shape` joins the group of the kept
+    // dim before it (leading ones the first group).
+    auto reassociation = [](ArrayRef<int64_t> shape) {
+      SmallVector<ReassociationIndices> groups;
+      ReassociationIndices leading;
+      for (auto [d, size] : llvm::enumerate(shape)) {
+        if (size != 1) {
+          groups.push_back(groups.empty() ? leading : ReassociationIndices());
+          groups.back().push_back(d);
+        } else if (groups.empty()) {
+          leading.push_back(d);
+        } else {
+          groups.back().push_back(d);
+        }
+      }
+      return groups;
     };
     auto keptShape = [](ArrayRef<int64_t> sizes) {
       SmallVector<int64_t> kept;
@@ -1543,43 +1552,28 @@ void convTilesToMatmuls(func::FuncOp func) {
       Value part = tensor::ExtractSliceOp::create(
           rewriter, loc, RankedTensorType::get(kept, elt), source,
           SmallVector<OpFoldResult>(4, idx(0)), sizeList, strideList);
-      if (kept.size() == 2)
+      if (kept.size() == shape.size())
         return part;
       return tensor::ExpandShapeOp::create(rewriter, loc,
                                            RankedTensorType::get(shape, elt),
-                                           part, reassociation(kept.size()));
+                                           part, reassociation(shape));
     };
     Value in0 = op.getDpsInputs()[0], in1 = op.getDpsInputs()[1];
     Value out = op.getDpsInits()[0];
     if (window) {
-      // out[a, b, 0, o] += x[a, b, 0] * g[o] on the whole [kh, kw, 1, tn]
-      // tile: one generic whose vector reads and writes of the
-      // accumulator match (no reshape between), so they leave the batch
+      // out[a, b, 0, o] += x[a, b, 0] * g[o] on the [kh, kw, 1, tn] tile
+      // (kh whole window rows): one generic whose vector reads and writes of
+      // the accumulator match (no reshape between), so they leave the batch
       // loops, with x's elements broadcast along the output channels.
       int64_t kh = ranges[0], kw = ranges[1];
       auto coefficient = [&](unsigned result, unsigned loop) {
         return coefficientOf(op.getIndexingMapsArray()[0].getResult(result),
                              loop, 7);
       };
-      // One window row: the slice keeps only its non-unit dim (see
-      // `slice`) and expands back.
-      Value x = tensor::ExtractSliceOp::create(
-          rewriter, loc,
-          kh == 1 ? RankedTensorType::get({kw}, elt)
-                  : RankedTensorType::get({kh, kw, 1}, elt),
-          in0, SmallVector<OpFoldResult>(4, idx(0)),
-          SmallVector<OpFoldResult>{idx(1), idx(kh), idx(kw), idx(1)},
-          SmallVector<OpFoldResult>{idx(1), idx(coefficient(1, 0)),
-                                    idx(coefficient(2, 1)), idx(1)});
-      if (kh == 1)
-        x = tensor::ExpandShapeOp::create(
-            rewriter, loc, RankedTensorType::get({1, kw, 1}, elt), x,
-            SmallVector<ReassociationIndices>{{0, 1, 2}});
-      Value g = tensor::ExtractSliceOp::create(
-          rewriter, loc, RankedTensorType::get({tn}, elt), in1,
-          SmallVector<OpFoldResult>(4, idx(0)),
-          SmallVector<OpFoldResult>{idx(1), idx(1), idx(1), idx(tn)},
-          SmallVector<OpFoldResult>(4, idx(1)));
+      Value x =
+          slice(in0, {1, kh, kw, 1},
+                {1, coefficient(1, 0), coefficient(2, 1), 1}, {kh, kw, 1});
+      Value g = slice(in1, {1, 1, 1, tn}, {1, 1, 1, 1}, {tn});
       AffineExpr a, b, c, o;
       bindDims(ctx, a, b, c, o);
       auto tile = linalg::GenericOp::create(
@@ -1627,7 +1621,7 @@ void convTilesToMatmuls(func::FuncOp func) {
     if (kept.size() != 2)
       tile = tensor::CollapseShapeOp::create(rewriter, loc,
                                              RankedTensorType::get(kept, elt),
-                                             tile, reassociation(kept.size()));
+                                             tile, reassociation({tm, tn}));
     Value result = tensor::InsertSliceOp::create(
         rewriter, loc, tile, out, SmallVector<OpFoldResult>(4, idx(0)),
         SmallVector<OpFoldResult>{idx(1), idx(1), idx(tm), idx(tn)},
