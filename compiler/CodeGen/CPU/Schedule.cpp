@@ -615,7 +615,8 @@ public:
   /// tile is an outer product, which convTilesToMatmuls turns into a
   /// matmul with K = 1 for phase 2 to vectorize. The kernel gradient of
   /// one input channel takes whole rows of the window into its tile instead
-  /// (windowRowsTile).
+  /// (windowRowsTile). `fill`, when given, is the output's zero fill, to
+  /// fuse into the tiles.
   void conv(unsigned id, linalg::GenericOp op, linalg::FillOp fill,
             linalg::GenericOp epilogue) {
     bool filter =
@@ -762,6 +763,12 @@ public:
           R"(  %{0}_t, {2} = transform.structured.tile_using_for %{0}_op tile_sizes [{1}]{3} : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op)
 )",
           p, list(sizes), handles, interchange7);
+      if (fill)
+        os << llvm::formatv(
+            R"(  %{0}_fill = transform.structured.match attributes {{{1} = "{0}.fill"} in %root : (!transform.any_op) -> !transform.any_op
+  %{0}_fillf, %{0}_f2 = transform.mlc.fuse_into_loop %{0}_fill into %{0}_{2} : (!transform.any_op, !transform.any_op) -> (!transform.any_op, !transform.any_op)
+)",
+            p, kTagAttr, innermost);
     }
     canonicalize(p + "_c0");
     bool partialRows = rows % tm != 0, restCols = cols > tn && cols % tn != 0;
@@ -791,17 +798,21 @@ public:
   %{0}_{1}kt, %{0}_{1}k0, %{0}_{1}k1, %{0}_{1}k2 = transform.structured.tile_using_for %{0}_{1}k tile_sizes [{3}] : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op)
 )",
           p, kind, kTagAttr, list(reductions));
-      if (!epilogue || filter)
+      if (!fill || filter)
         continue;
       int64_t vm = partialRowsHere ? rows % tm : tm,
               vn = partialColsHere ? cols % tn : tn;
+      bool withEpilogue = epilogue != nullptr;
       deferred.push_back([=] {
-        for (const char *what : {"fill", "ew"})
+        for (const char *what : {"fill", "ew"}) {
+          if (!withEpilogue && std::string(what) == "ew")
+            continue;
           os << llvm::formatv(
               R"(  %{0}_{1}v{2} = transform.structured.match attributes {{{3} = "{0}.{1}{2}"} in %root : (!transform.any_op) -> !transform.any_op
   transform.structured.vectorize %{0}_{1}v{2} vector_sizes [1, 1, {4}, {5}] : !transform.any_op
 )",
               p, k, what, kTagAttr, vm, vn);
+        }
       });
     }
     canonicalize(p + "_c1");
@@ -2008,11 +2019,20 @@ struct CPUSchedulePass : public mlc::impl::CPUScheduleBase<CPUSchedulePass> {
                   llvm::dyn_cast<linalg::GenericOp>(*result.user_begin()))
             if (isElementwiseEpilogue(user, result) && !user->hasAttr(kTagAttr))
               epilogue = user;
-        if (epilogue) {
-          fill->setAttr(kTagAttr, b.getStringAttr(tag + ".fill"));
+        if (epilogue)
           epilogue->setAttr(kTagAttr, b.getStringAttr(tag + ".ew"));
-        }
-        writer.conv(id++, op, fill, epilogue);
+        // The zero fill fuses into the register tiles, which then start
+        // from zero instead of loading a zeroed output: with an epilogue,
+        // or for a convolution or input gradient whose output has other
+        // uses (a batch norm after it). A kernel gradient's tiles sum the
+        // batch in blocks, through its output.
+        bool fuseFill =
+            fill && fill->hasOneUse() &&
+            (epilogue ||
+             op->getAttrOfType<StringAttr>(kConvAttr).getValue() == "nhwc");
+        if (fuseFill)
+          fill->setAttr(kTagAttr, b.getStringAttr(tag + ".fill"));
+        writer.conv(id++, op, fuseFill ? fill : linalg::FillOp(), epilogue);
       }
       func.walk([&](linalg::GenericOp op) {
         if (int64_t rows = rowReductionLoops(op)) {

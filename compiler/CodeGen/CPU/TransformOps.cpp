@@ -2,6 +2,8 @@
 
 #include "compiler/CodeGen/CPU/TransformOps.h"
 
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Interfaces/TilingInterface.h"
 
@@ -18,6 +20,48 @@ tensor::ExtractSliceOp sliceInside(Operation *producer, Operation *loop) {
     if (auto slice = llvm::dyn_cast<tensor::ExtractSliceOp>(user))
       if (loop->isProperAncestor(slice))
         return slice;
+  return {};
+}
+
+/// A slice inside `loop` of the tile loops' accumulated value when
+/// `producer` (say a zero fill) is that value's initial value: the loops
+/// from the one it enters to the slice's own, outermost first, get `nest`.
+/// Null when there is none.
+tensor::ExtractSliceOp
+sliceOfIterArg(Operation *producer, Operation *loop,
+               SmallVectorImpl<LoopLikeOpInterface> &nest) {
+  for (OpOperand &use : producer->getUses()) {
+    nest.clear();
+    Value value;
+    auto outer = llvm::dyn_cast<scf::ForOp>(use.getOwner());
+    if (!outer || !outer->isAncestor(loop) ||
+        !(value = outer.getTiedLoopRegionIterArg(&use)))
+      continue;
+    nest.push_back(outer);
+    // Down the nest, one loop's iteration value to the next's init.
+    while (true) {
+      tensor::ExtractSliceOp slice;
+      scf::ForOp next;
+      OpOperand *nextInit = nullptr;
+      for (OpOperand &u : value.getUses()) {
+        if (auto s = llvm::dyn_cast<tensor::ExtractSliceOp>(u.getOwner());
+            s && loop->isAncestor(s) && s.getSource() == value)
+          slice = s;
+        if (auto f = llvm::dyn_cast<scf::ForOp>(u.getOwner());
+            f && f->isAncestor(loop)) {
+          next = f;
+          nextInit = &u;
+        }
+      }
+      if (slice && nest.back()->isAncestor(loop))
+        return slice;
+      if (!next)
+        break;
+      nest.push_back(next);
+      value = next.getTiedLoopRegionIterArg(nextInit);
+    }
+  }
+  nest.clear();
   return {};
 }
 
@@ -40,9 +84,23 @@ mlc::FuseIntoLoopOp::apply(transform::TransformRewriter &rewriter,
              << "a producer without the TilingInterface: "
              << producer->getName();
     tensor::ExtractSliceOp slice = sliceInside(producer, loop);
-    if (!slice)
-      return emitSilenceableError() << "a producer (" << producer->getName()
-                                    << ") has no slice in the loop";
+    if (!slice) {
+      // The initial value of the loops' accumulated result: tiled into
+      // the slice that the loops' tile takes of it, and the loops start
+      // from the producer's own destination instead.
+      SmallVector<LoopLikeOpInterface> nest;
+      slice = sliceOfIterArg(producer, loop, nest);
+      std::optional<scf::SCFFuseProducerOfSliceResult> tiled;
+      if (slice)
+        tiled = scf::tileAndFuseProducerOfSlice(rewriter, slice, nest);
+      if (!tiled)
+        return emitSilenceableError() << "a producer (" << producer->getName()
+                                      << ") has no slice in the loop";
+      if (slice->use_empty())
+        rewriter.eraseOp(slice);
+      llvm::append_range(fused, tiled->tiledOps);
+      continue;
+    }
     for (; slice; slice = sliceInside(producer, loop)) {
       OpBuilder::InsertionGuard guard(rewriter);
       rewriter.setInsertionPoint(slice);

@@ -16,8 +16,12 @@ def FuseIntoLoopOp : Op<Transform_Dialect, "mlc.fuse_into_loop",
   let description = [{
     For each producer (an op with the `TilingInterface`), every
     `tensor.extract_slice` of one of its results inside `loop` is replaced
-    by the producer tiled to that slice, computed in its place. Returns the
-    tiled ops and the loop, which is unchanged.
+    by the producer tiled to that slice, computed in its place. A producer
+    that is instead the initial value of a nest of tile loops around
+    `loop` (the zero fill of the output they accumulate) is tiled into the
+    slice `loop` takes of the value it carries, and the outermost loop
+    starts from the producer's destination. Returns the tiled ops and the
+    loop, which is unchanged.
 
     What `transform.structured.fuse_into_containing_op` does for a slice
     in an `scf.for`, without building the diagnostic of a failure before
