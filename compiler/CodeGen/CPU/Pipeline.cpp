@@ -35,6 +35,9 @@ void mlc::buildLinalgToLLVMPipeline(OpPassManager &pm,
   // Under --debug-info each layer keeps its own lines (a shared schedule
   // would carry the first layer's locations into the others).
   schedule.shareGroups = config.shareKernels;
+  WidenChannelsOptions widen;
+  widen.vectorBits = config.vectorBits;
+  pm.addNestedPass<func::FuncOp>(createWidenChannels(widen));
   std::unique_ptr<Pass> schedulePass = createCPUSchedule(schedule);
   // For measuring schedules against each other (bench/step-bench.cpp
   // --variant): extra mlc-cpu-schedule options, e.g.
