@@ -96,7 +96,10 @@ def WidenChannels : Pass<"mlc-widen-channels"> {
     or every loop but `c` is a reduction whose outputs are per-channel
     sums (`out + f(ins)`, a batch norm's statistics and its gradient's):
     those keep `k * c` partial sums from zero, added into the output per
-    channel after the op, so the sums are taken in another order.
+    channel after the op, so the sums are taken in another order. What
+    the body computes from its per-channel operands alone (a batch norm's
+    gamma over its standard deviation) is computed once per channel, by
+    the op that repeats it, instead of once per element.
 
     LLVM does not vectorize a loop of 6, and such a sum stayed a scalar
     loop through memory: in LeNet these ops were about a third of the

@@ -16,6 +16,8 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/IRMapping.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "llvm/ADT/SetVector.h"
 
 #include <numeric>
 
@@ -175,22 +177,87 @@ Value fromRows(OpBuilder &b, Location loc, Value v, RankedTensorType type) {
       b, loc, type, flat, ArrayRef<ReassociationIndices>{{0}, rest});
 }
 
-/// A per-channel operand repeated for k pixels: [k * c].
-Value repeat(OpBuilder &b, Location loc, Value v, const Plan &plan) {
-  Value channel = collapseAll(b, loc, v);
-  Type element = getElementTypeOrSelf(v.getType());
-  Value empty = tensor::EmptyOp::create(
-      b, loc, ArrayRef<int64_t>{plan.k, plan.channels}, element);
+/// What the op computes from its per-channel operands alone (a batch
+/// norm's scale over its standard deviation): computed once per channel,
+/// before the op, instead of once per element. `hoisted` are those ops of
+/// the body (constants aside, which are cloned where used); `frontier` the
+/// values of them, or per-channel arguments, that the rest of the body
+/// uses.
+struct ChannelPart {
+  llvm::SetVector<Operation *> hoisted;
+  llvm::SetVector<Value> frontier;
+};
+
+ChannelPart channelPart(linalg::GenericOp op, const Plan &plan) {
+  ChannelPart part;
+  llvm::SmallPtrSet<Value, 8> channelValues;
+  for (auto [operand, access] : llvm::zip(op->getOpOperands(), plan.access))
+    if (access == Access::Channel && !op.isDpsInit(&operand))
+      channelValues.insert(op.getMatchingBlockArgument(&operand));
+  auto perChannel = [&](Value v) {
+    if (channelValues.contains(v))
+      return true;
+    Operation *def = v.getDefiningOp();
+    return def && llvm::isa<arith::ConstantOp>(def);
+  };
+  Block *body = op.getBody();
+  for (Operation &inner : body->without_terminator()) {
+    if (llvm::isa<arith::ConstantOp>(inner) || !isPure(&inner) ||
+        inner.getNumRegions() ||
+        !llvm::all_of(inner.getOperands(), perChannel) ||
+        !llvm::any_of(inner.getOperands(),
+                      [&](Value v) { return channelValues.contains(v); }))
+      continue;
+    part.hoisted.insert(&inner);
+    channelValues.insert(inner.result_begin(), inner.result_end());
+  }
+  for (Operation &inner : body->getOperations()) {
+    if (part.hoisted.contains(&inner) || llvm::isa<arith::ConstantOp>(inner))
+      continue;
+    for (Value v : inner.getOperands())
+      if (channelValues.contains(v))
+        part.frontier.insert(v);
+  }
+  return part;
+}
+
+/// The frontier of `part`, each value computed per channel from the op's
+/// per-channel operands and repeated for k pixels: [k * c] each.
+SmallVector<Value> repeat(OpBuilder &b, Location loc, linalg::GenericOp op,
+                          const Plan &plan, const ChannelPart &part) {
+  SmallVector<Value> channels;
+  SmallVector<BlockArgument> args;
+  for (auto [operand, access] : llvm::zip(op->getOpOperands(), plan.access))
+    if (access == Access::Channel && !op.isDpsInit(&operand)) {
+      channels.push_back(collapseAll(b, loc, operand.get()));
+      args.push_back(op.getMatchingBlockArgument(&operand));
+    }
+  SmallVector<Value> empties;
+  for (Value v : part.frontier)
+    empties.push_back(tensor::EmptyOp::create(
+        b, loc, ArrayRef<int64_t>{plan.k, plan.channels}, v.getType()));
   MLIRContext *ctx = b.getContext();
-  AffineMap in = AffineMap::get(2, 0, {getAffineDimExpr(1, ctx)}, ctx);
-  AffineMap out = AffineMap::getMultiDimIdentityMap(2, ctx);
+  SmallVector<AffineMap> maps(
+      channels.size(), AffineMap::get(2, 0, {getAffineDimExpr(1, ctx)}, ctx));
+  maps.append(empties.size(), AffineMap::getMultiDimIdentityMap(2, ctx));
   auto copy = linalg::GenericOp::create(
-      b, loc, empty.getType(), channel, empty, ArrayRef<AffineMap>{in, out},
+      b, loc, ValueRange(empties).getTypes(), channels, empties, maps,
       SmallVector<utils::IteratorType>(2, utils::IteratorType::parallel),
-      [](OpBuilder &nb, Location l, ValueRange args) {
-        linalg::YieldOp::create(nb, l, args[0]);
+      [&](OpBuilder &nb, Location l, ValueRange blockArgs) {
+        IRMapping mapping;
+        for (auto [from, to] : llvm::zip(args, blockArgs))
+          mapping.map(from, to);
+        for (Operation &inner : op.getBody()->without_terminator())
+          if (llvm::isa<arith::ConstantOp>(inner) ||
+              part.hoisted.contains(&inner))
+            nb.clone(inner, mapping);
+        linalg::YieldOp::create(
+            nb, l, llvm::map_to_vector(part.frontier, [&](Value v) {
+              return mapping.lookup(v);
+            }));
       });
-  return collapseAll(b, loc, copy->getResult(0));
+  return llvm::map_to_vector(copy->getResults(),
+                             [&](Value r) { return collapseAll(b, loc, r); });
 }
 
 void widen(linalg::GenericOp op, const Plan &plan) {
@@ -202,6 +269,7 @@ void widen(linalg::GenericOp op, const Plan &plan) {
   AffineMap channel = AffineMap::get(3, 0, {getAffineDimExpr(2, ctx)}, ctx);
   AffineMap scalar = AffineMap::get(3, 0, {}, ctx);
   SmallVector<Value> inputs, inits;
+  SmallVector<BlockArgument> inputArgs;
   SmallVector<AffineMap> maps;
   for (auto [operand, access] : llvm::zip(op->getOpOperands(), plan.access)) {
     Value v = operand.get();
@@ -213,15 +281,15 @@ void widen(linalg::GenericOp op, const Plan &plan) {
       maps.push_back(full);
       break;
     case Access::Channel:
-      if (init) {
+      if (!init)
+        continue;
+      {
         // Partial sums of each of the k pixels' channels, from zero.
         Type element = getElementTypeOrSelf(v.getType());
         Value empty =
             tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{width}, element);
         Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(element));
         widened = linalg::FillOp::create(b, loc, zero, empty).getResult(0);
-      } else {
-        widened = repeat(b, loc, v, plan);
       }
       maps.push_back(channel);
       break;
@@ -230,18 +298,43 @@ void widen(linalg::GenericOp op, const Plan &plan) {
       maps.push_back(scalar);
       break;
     }
-    (init ? inits : inputs).push_back(widened);
+    if (init) {
+      inits.push_back(widened);
+    } else {
+      inputs.push_back(widened);
+      inputArgs.push_back(op.getMatchingBlockArgument(&operand));
+    }
   }
+  // The per-channel operands as what the body computes from them,
+  // repeated for k pixels.
+  ChannelPart part = channelPart(op, plan);
+  if (!part.frontier.empty())
+    for (Value v : repeat(b, loc, op, plan, part)) {
+      inputs.push_back(v);
+      maps.insert(maps.begin() + (inputs.size() - 1), channel);
+    }
   SmallVector<utils::IteratorType> iterators(
       2, plan.reduction ? utils::IteratorType::reduction
                         : utils::IteratorType::parallel);
   iterators.push_back(utils::IteratorType::parallel);
   SmallVector<Type> types =
       llvm::map_to_vector(inits, [](Value v) -> Type { return v.getType(); });
-  auto wide =
-      linalg::GenericOp::create(b, loc, types, inputs, inits, maps, iterators);
-  IRMapping mapping;
-  op.getRegion().cloneInto(&wide.getRegion(), mapping);
+  auto wide = linalg::GenericOp::create(
+      b, loc, types, inputs, inits, maps, iterators,
+      [&](OpBuilder &nb, Location l, ValueRange args) {
+        // The body less what was computed per channel.
+        IRMapping mapping;
+        unsigned next = 0;
+        for (BlockArgument arg : inputArgs)
+          mapping.map(arg, args[next++]);
+        for (Value v : part.frontier)
+          mapping.map(v, args[next++]);
+        for (OpOperand &init : op.getDpsInitsMutable())
+          mapping.map(op.getMatchingBlockArgument(&init), args[next++]);
+        for (Operation &inner : op.getBody()->getOperations())
+          if (!part.hoisted.contains(&inner))
+            nb.clone(inner, mapping);
+      });
   SmallVector<Value> results;
   for (auto [i, result] : llvm::enumerate(wide->getResults())) {
     Value init = op.getDpsInits()[i];

@@ -61,6 +61,33 @@ func.func @channel_sums(%x: tensor<?x4x5x6xf32>, %m: tensor<1x1x1x6xf32>, %init:
 
 // -----
 
+// What the body computes from per-channel operands alone (a batch norm's
+// gamma over its standard deviation) is computed once per channel, in the
+// op that repeats it, not once per element.
+// CHECK-LABEL: func.func @per_channel_part
+// CHECK-SAME:    (%[[X:.*]]: tensor<?x4x7x6xf32>, %[[G:.*]]: tensor<6xf32>, %[[S:.*]]: tensor<6xf32>
+// CHECK:         %[[R:.*]] = linalg.generic {{.*}} ins(%[[G]], %[[S]] : tensor<6xf32>, tensor<6xf32>) outs(%{{.*}} : tensor<28x6xf32>)
+// CHECK:           arith.divf
+// CHECK:         %[[RF:.*]] = tensor.collapse_shape %[[R]]
+// CHECK:         linalg.generic {{.*}} ins(%{{.*}}, %[[RF]] : tensor<?x1x168xf32>, tensor<168xf32>)
+// CHECK-NOT:       arith.divf
+// CHECK:           arith.mulf
+// CHECK-NOT:       arith.divf
+// CHECK:         return
+#full = affine_map<(n, h, w, c) -> (n, h, w, c)>
+#chan = affine_map<(n, h, w, c) -> (c)>
+func.func @per_channel_part(%x: tensor<?x4x7x6xf32>, %g: tensor<6xf32>, %s: tensor<6xf32>, %init: tensor<?x4x7x6xf32>) -> tensor<?x4x7x6xf32> {
+  %0 = linalg.generic {indexing_maps = [#full, #chan, #chan, #full], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%x, %g, %s : tensor<?x4x7x6xf32>, tensor<6xf32>, tensor<6xf32>) outs(%init : tensor<?x4x7x6xf32>) {
+  ^bb0(%a: f32, %b: f32, %c: f32, %o: f32):
+    %q = arith.divf %b, %c : f32
+    %m = arith.mulf %a, %q : f32
+    linalg.yield %m : f32
+  } -> tensor<?x4x7x6xf32>
+  return %0 : tensor<?x4x7x6xf32>
+}
+
+// -----
+
 // Whole tensors only: one row of every pixel, whether or not it is whole
 // vectors (25 x 6 = 150 floats).
 // CHECK-LABEL: func.func @relu_gradient
