@@ -809,17 +809,16 @@ public:
         continue;
       int64_t vm = partialRowsHere ? rows % tm : tm,
               vn = partialColsHere ? cols % tn : tn;
-      bool withEpilogue = epilogue != nullptr;
+      SmallVector<const char *, 2> fused = {"fill"};
+      if (epilogue)
+        fused.push_back("ew");
       deferred.push_back([=] {
-        for (const char *what : {"fill", "ew"}) {
-          if (!withEpilogue && std::string(what) == "ew")
-            continue;
+        for (const char *what : fused)
           os << llvm::formatv(
               R"(  %{0}_{1}v{2} = transform.structured.match attributes {{{3} = "{0}.{1}{2}"} in %root : (!transform.any_op) -> !transform.any_op
   transform.structured.vectorize %{0}_{1}v{2} vector_sizes [1, 1, {4}, {5}] : !transform.any_op
 )",
               p, k, what, kTagAttr, vm, vn);
-        }
       });
     }
     canonicalize(p + "_c1");
@@ -999,9 +998,10 @@ private:
 )",
             p, fill);
     } else {
-      // The fill is the tile loop's initial value, not a sliced operand,
-      // so it cannot fuse; it stays one cheap pass that zeroes the output,
-      // and each tile reads its accumulator once.
+      // The fill is the tile loop's initial value, not a sliced operand:
+      // it stays one pass that zeroes the output, and each tile reads its
+      // accumulator once. (transform.mlc.fuse_into_loop can tile such a
+      // fill into the loops, as convolutions do; not tried for matmuls.)
       os << llvm::formatv(
           R"(  %{0}_mmf, {1} = transform.structured.tile_using_for {2} tile_sizes [{3}, {4}]{6} : (!transform.any_op) -> (!transform.any_op, {5})
 )",

@@ -53,7 +53,7 @@ sliceOfIterArg(Operation *producer, Operation *loop,
           nextInit = &u;
         }
       }
-      if (slice && nest.back()->isAncestor(loop))
+      if (slice)
         return slice;
       if (!next)
         break;

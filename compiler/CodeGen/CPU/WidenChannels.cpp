@@ -143,11 +143,10 @@ Value collapseAll(OpBuilder &b, Location loc, Value v) {
   auto type = llvm::cast<RankedTensorType>(v.getType());
   if (type.getRank() == 1)
     return v;
-  ReassociationIndices all;
-  for (int64_t d = 0; d < type.getRank(); ++d)
-    all.push_back(d);
-  return tensor::CollapseShapeOp::create(b, loc, v,
-                                         ArrayRef<ReassociationIndices>{all});
+  return tensor::CollapseShapeOp::create(
+      b, loc, v,
+      ArrayRef<ReassociationIndices>{
+          llvm::to_vector(llvm::seq<int64_t>(0, type.getRank()))});
 }
 
 /// [n, pixel dims..., c] as [n, pixels / k, k * c].
@@ -270,49 +269,41 @@ void widen(linalg::GenericOp op, const Plan &plan) {
   AffineMap scalar = AffineMap::get(3, 0, {}, ctx);
   SmallVector<Value> inputs, inits;
   SmallVector<BlockArgument> inputArgs;
-  SmallVector<AffineMap> maps;
+  SmallVector<AffineMap> inputMaps, initMaps;
   for (auto [operand, access] : llvm::zip(op->getOpOperands(), plan.access)) {
     Value v = operand.get();
-    bool init = op.isDpsInit(&operand);
-    Value widened;
-    switch (access) {
-    case Access::Full:
-      widened = toRows(b, loc, v, plan);
-      maps.push_back(full);
-      break;
-    case Access::Channel:
-      if (!init)
+    if (!op.isDpsInit(&operand)) {
+      // Per-channel inputs come in below, as what the body computes from
+      // them.
+      if (access == Access::Channel)
         continue;
-      {
-        // Partial sums of each of the k pixels' channels, from zero.
-        Type element = getElementTypeOrSelf(v.getType());
-        Value empty =
-            tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{width}, element);
-        Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(element));
-        widened = linalg::FillOp::create(b, loc, zero, empty).getResult(0);
-      }
-      maps.push_back(channel);
-      break;
-    case Access::Scalar:
-      widened = v;
-      maps.push_back(scalar);
-      break;
-    }
-    if (init) {
-      inits.push_back(widened);
-    } else {
-      inputs.push_back(widened);
+      bool whole = access == Access::Full;
+      inputs.push_back(whole ? toRows(b, loc, v, plan) : v);
+      inputMaps.push_back(whole ? full : scalar);
       inputArgs.push_back(op.getMatchingBlockArgument(&operand));
+      continue;
     }
+    if (access == Access::Full) {
+      inits.push_back(toRows(b, loc, v, plan));
+      initMaps.push_back(full);
+      continue;
+    }
+    // Partial sums of each of the k pixels' channels, from zero.
+    Type element = getElementTypeOrSelf(v.getType());
+    Value empty =
+        tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{width}, element);
+    Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(element));
+    inits.push_back(linalg::FillOp::create(b, loc, zero, empty).getResult(0));
+    initMaps.push_back(channel);
   }
-  // The per-channel operands as what the body computes from them,
-  // repeated for k pixels.
   ChannelPart part = channelPart(op, plan);
   if (!part.frontier.empty())
     for (Value v : repeat(b, loc, op, plan, part)) {
       inputs.push_back(v);
-      maps.insert(maps.begin() + (inputs.size() - 1), channel);
+      inputMaps.push_back(channel);
     }
+  SmallVector<AffineMap> maps = inputMaps;
+  llvm::append_range(maps, initMaps);
   SmallVector<utils::IteratorType> iterators(
       2, plan.reduction ? utils::IteratorType::reduction
                         : utils::IteratorType::parallel);

@@ -111,6 +111,7 @@ func.func @relu_gradient(%g: tensor<?x5x5x6xf32>, %y: tensor<?x5x5x6xf32>, %init
 // no k * 6 up to 512 divides the pixels (5 x 5: k would be a multiple
 // of 4).
 // CHECK-LABEL: func.func @left_alone
+// CHECK-NOT:     tensor.collapse_shape
 // CHECK:         linalg.generic {{.*}} ins({{.*}} : tensor<?x4x4x8xf32>, tensor<8xf32>)
 // CHECK:         linalg.generic {{.*}} ins({{.*}} : tensor<?x4x4x6xf32>) outs({{.*}} : tensor<6xf32>)
 // CHECK:           arith.maximumf
@@ -118,6 +119,7 @@ func.func @relu_gradient(%g: tensor<?x5x5x6xf32>, %y: tensor<?x5x5x6xf32>, %init
 // CHECK:           linalg.index 3
 // CHECK:         linalg.generic {{.*}} ins({{.*}} : tensor<?x5x5x6xf32>, tensor<6xf32>)
 // CHECK-NOT:     tensor.collapse_shape
+// CHECK:         return
 #full = affine_map<(n, h, w, c) -> (n, h, w, c)>
 #chan = affine_map<(n, h, w, c) -> (c)>
 func.func @left_alone(%a: tensor<?x4x4x8xf32>, %s8: tensor<8xf32>, %b: tensor<?x4x4x6xf32>, %m: tensor<6xf32>, %c: tensor<?x5x5x6xf32>, %s6: tensor<6xf32>) -> (tensor<?x4x4x8xf32>, tensor<6xf32>, tensor<?x4x4x6xf32>, tensor<?x5x5x6xf32>) {
