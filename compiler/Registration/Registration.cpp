@@ -4,6 +4,7 @@
 
 #include "compiler/Autodiff/Passes.h"
 #include "compiler/CodeGen/CPU/Pipeline.h"
+#include "compiler/CodeGen/CPU/SubsetInterfaces.h"
 #include "compiler/CodeGen/CPU/TransformOps.h"
 #include "compiler/CodeGen/Common/Pipeline.h"
 #include "compiler/CodeGen/GPU/Pipeline.h"
@@ -109,6 +110,8 @@ void mlc::registerDialects(mlir::DialectRegistry &registry) {
   x86vector::registerTransformDialectExtension(registry);
   mlc::registerCPUTransformOps(registry);
   // Interfaces tiling, fusion, bufferization and the vectorizer rely on.
+  // Before upstream's subset models (the first attached wins).
+  mlc::registerSubsetInterfaces(registry);
   linalg::registerAllDialectInterfaceImplementations(registry);
   arith::registerBufferizableOpInterfaceExternalModels(registry);
   arith::registerValueBoundsOpInterfaceExternalModels(registry);
