@@ -1,5 +1,4 @@
-//===- SubsetInterfaces.h - subset op models with cheap comparisons -*- C++
-//-*-===//
+//===- SubsetInterfaces.h - cheap subset comparisons -----------*- C++ -*-===//
 //
 // One-shot bufferization asks, for every insertion into a tensor, whether
 // earlier reads of that tensor read the same subset. Upstream's models
