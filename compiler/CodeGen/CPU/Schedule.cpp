@@ -777,51 +777,59 @@ public:
 )",
             p, kTagAttr, innermost);
     }
-    canonicalize(p + "_c0");
+    // Peeling and the reduction loops' tiles go with the matmul groups'
+    // stages (endGroups), which canonicalize once for all: one
+    // canonicalization of the whole function per convolution and step made
+    // the LeNet's schedule quadratic in its convolutions.
+    anyGroup = true;
     bool partialRows = rows % tm != 0, restCols = cols > tn && cols % tn != 0;
-    // Peeling consumes the handles of the loops nested in the peeled one:
-    // the inner of the two goes first.
-    int64_t rowsAt = llvm::find(order, 2) - order.begin(),
-            colsAt = llvm::find(order, 3) - order.begin();
-    if (colsAt > rowsAt) {
-      if (restCols)
-        peel(p, "lj", "c", epilogue != nullptr, {""});
-      if (partialRows)
-        peel(p, "li", "r", epilogue != nullptr, {"", "c"});
-    } else {
-      if (partialRows)
-        peel(p, "li", "r", epilogue != nullptr, {""});
-      if (restCols)
-        peel(p, "lj", "c", epilogue != nullptr, {"", "r"});
-    }
-    for (const char *kind : {"", "c", "r", "rc"}) {
-      std::string k = kind;
-      bool partialColsHere = k.find('c') != std::string::npos,
-           partialRowsHere = k.find('r') != std::string::npos;
-      if ((partialColsHere && !restCols) || (partialRowsHere && !partialRows))
-        continue;
-      os << llvm::formatv(
-          R"(  %{0}_{1}k = transform.structured.match attributes {{{2} = "{0}.{1}mm"} in %root : (!transform.any_op) -> !transform.any_op
+    bool hasEpilogue = epilogue != nullptr, hasFill = fill != nullptr;
+    peels.push_back([=] {
+      // Peeling consumes the handles of the loops nested in the peeled
+      // one: the inner of the two goes first.
+      int64_t rowsAt = llvm::find(order, 2) - order.begin(),
+              colsAt = llvm::find(order, 3) - order.begin();
+      if (colsAt > rowsAt) {
+        if (restCols)
+          peel(p, "lj", "c", hasEpilogue, {""});
+        if (partialRows)
+          peel(p, "li", "r", hasEpilogue, {"", "c"});
+      } else {
+        if (partialRows)
+          peel(p, "li", "r", hasEpilogue, {""});
+        if (restCols)
+          peel(p, "lj", "c", hasEpilogue, {"", "r"});
+      }
+    });
+    rowTiles.push_back([=] {
+      for (const char *kind : {"", "c", "r", "rc"}) {
+        std::string k = kind;
+        bool partialColsHere = k.find('c') != std::string::npos,
+             partialRowsHere = k.find('r') != std::string::npos;
+        if ((partialColsHere && !restCols) || (partialRowsHere && !partialRows))
+          continue;
+        os << llvm::formatv(
+            R"(  %{0}_{1}k = transform.structured.match attributes {{{2} = "{0}.{1}mm"} in %root : (!transform.any_op) -> !transform.any_op
   %{0}_{1}kt, %{0}_{1}k0, %{0}_{1}k1, %{0}_{1}k2 = transform.structured.tile_using_for %{0}_{1}k tile_sizes [{3}] : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op)
 )",
-          p, kind, kTagAttr, list(reductions));
-      if (!fill || filter)
-        continue;
-      int64_t vm = partialRowsHere ? rows % tm : tm,
-              vn = partialColsHere ? cols % tn : tn;
-      SmallVector<const char *, 2> fused = {"fill"};
-      if (epilogue)
-        fused.push_back("ew");
-      deferred.push_back([=] {
-        for (const char *what : fused)
-          os << llvm::formatv(
-              R"(  %{0}_{1}v{2} = transform.structured.match attributes {{{3} = "{0}.{1}{2}"} in %root : (!transform.any_op) -> !transform.any_op
+            p, kind, kTagAttr, list(reductions));
+        if (!hasFill || filter)
+          continue;
+        int64_t vm = partialRowsHere ? rows % tm : tm,
+                vn = partialColsHere ? cols % tn : tn;
+        SmallVector<const char *, 2> fused = {"fill"};
+        if (hasEpilogue)
+          fused.push_back("ew");
+        deferred.push_back([=] {
+          for (const char *what : fused)
+            os << llvm::formatv(
+                R"(  %{0}_{1}v{2} = transform.structured.match attributes {{{3} = "{0}.{1}{2}"} in %root : (!transform.any_op) -> !transform.any_op
   transform.structured.vectorize %{0}_{1}v{2} vector_sizes [1, 1, {4}, {5}] : !transform.any_op
 )",
-              p, k, what, kTagAttr, vm, vn);
-      });
-    }
-    canonicalize(p + "_c1");
+                p, k, what, kTagAttr, vm, vn);
+        });
+      }
+    });
     if (!anyConv)
       deferred.push_back([this] {
         os << llvm::formatv(
@@ -916,20 +924,23 @@ public:
   void endGroups() {
     if (!anyGroup)
       return;
-    canonicalize("gtiles_c");
+    // Matmul groups, then convolutions: two rounds in one function.
+    std::string n = std::to_string(stagesEnded++);
+    canonicalize("gtiles_c" + n);
     for (auto &step : peels)
       step();
     if (!peels.empty())
-      canonicalize("gpeels_c");
+      canonicalize("gpeels_c" + n);
     for (auto &step : rowTiles)
       step();
     if (!rowTiles.empty())
-      canonicalize("growtiles_c");
+      canonicalize("growtiles_c" + n);
     peels.clear();
     rowTiles.clear();
     anyGroup = false;
   }
   bool anyGroup = false;
+  unsigned stagesEnded = 0;
   std::vector<std::function<void()>> peels, rowTiles;
 
   /// Vectorization runs after every group is tiled: the canonicalizations
@@ -2041,6 +2052,7 @@ struct CPUSchedulePass : public mlc::impl::CPUScheduleBase<CPUSchedulePass> {
           fill->setAttr(kTagAttr, b.getStringAttr(tag + ".fill"));
         writer.conv(id++, op, fuseFill ? fill : linalg::FillOp(), epilogue);
       }
+      writer.endGroups();
       func.walk([&](linalg::GenericOp op) {
         if (int64_t rows = rowReductionLoops(op)) {
           op->setAttr(
