@@ -571,20 +571,8 @@ public:
                         kTagAttr, key);
     tileAndFuse(p, "%root", epilogue, tm, tn, "%" + p + "_mm",
                 "%" + p + "_fill", p + ".ew", columnsOuter);
-    // Peeling consumes the peeled loop's handle and every handle nested in
-    // it: the inner loop is peeled first.
     peels.push_back([=] {
-      if (columnsOuter) {
-        if (partialRows)
-          peel(p, "li", "r", epilogue, {""});
-        if (restCols)
-          peel(p, "lj", "c", epilogue, {"", "r"});
-      } else {
-        if (restCols)
-          peel(p, "lj", "c", epilogue, {""});
-        if (partialRows)
-          peel(p, "li", "r", epilogue, {"", "c"});
-      }
+      peelPartialTiles(p, !columnsOuter, partialRows, restCols != 0, epilogue);
     });
     if (partialRows)
       // The last, partial row tile is redone one row at a time so its
@@ -784,22 +772,10 @@ public:
     anyGroup = true;
     bool partialRows = rows % tm != 0, restCols = cols > tn && cols % tn != 0;
     bool hasEpilogue = epilogue != nullptr, hasFill = fill != nullptr;
+    bool colsInner = llvm::find(order, 3) - order.begin() >
+                     llvm::find(order, 2) - order.begin();
     peels.push_back([=] {
-      // Peeling consumes the handles of the loops nested in the peeled
-      // one: the inner of the two goes first.
-      int64_t rowsAt = llvm::find(order, 2) - order.begin(),
-              colsAt = llvm::find(order, 3) - order.begin();
-      if (colsAt > rowsAt) {
-        if (restCols)
-          peel(p, "lj", "c", hasEpilogue, {""});
-        if (partialRows)
-          peel(p, "li", "r", hasEpilogue, {"", "c"});
-      } else {
-        if (partialRows)
-          peel(p, "li", "r", hasEpilogue, {""});
-        if (restCols)
-          peel(p, "lj", "c", hasEpilogue, {"", "r"});
-      }
+      peelPartialTiles(p, colsInner, partialRows, restCols, hasEpilogue);
     });
     rowTiles.push_back([=] {
       for (const char *kind : {"", "c", "r", "rc"}) {
@@ -841,6 +817,24 @@ public:
     anyConv = true;
   }
   bool anyConv = false;
+
+  /// Peels the partial last row tile and the narrower last column tile of
+  /// group or convolution `p`. Peeling consumes the peeled loop's handle
+  /// and every handle nested in it: the inner loop goes first.
+  void peelPartialTiles(const std::string &p, bool colsInner, bool partialRows,
+                        bool restCols, bool epilogue) {
+    if (colsInner) {
+      if (restCols)
+        peel(p, "lj", "c", epilogue, {""});
+      if (partialRows)
+        peel(p, "li", "r", epilogue, {"", "c"});
+    } else {
+      if (partialRows)
+        peel(p, "li", "r", epilogue, {""});
+      if (restCols)
+        peel(p, "lj", "c", epilogue, {"", "r"});
+    }
+  }
 
   /// Peels the last iteration of the tile loop %<p>_<loop> (full tiles
   /// first, then the partial last one) and renames the tags in the peeled
