@@ -765,10 +765,9 @@ public:
 )",
             p, kTagAttr, innermost);
     }
-    // Peeling and the reduction loops' tiles go with the matmul groups'
-    // stages (endGroups), which canonicalize once for all: one
-    // canonicalization of the whole function per convolution and step made
-    // the LeNet's schedule quadratic in its convolutions.
+    // Peeling and the reduction loops' tiles go in stages (endGroups),
+    // one canonicalization of the whole function after each for every
+    // convolution, not two per convolution.
     anyGroup = true;
     bool partialRows = rows % tm != 0, restCols = cols > tn && cols % tn != 0;
     bool hasEpilogue = epilogue != nullptr, hasFill = fill != nullptr;
@@ -906,9 +905,11 @@ public:
     });
   }
 
-  /// Ends phase 1 of the function's matmul groups, which `group` wrote in
-  /// stages: every group's tiles, then every peel, then every partial row
-  /// tile, with one canonicalization after each stage. It removes what
+  /// Ends phase 1 of the function's matmul groups or of its convolutions,
+  /// which `group` and `conv` wrote in stages: every tile loop nest, then
+  /// every peel, then what follows the peels (a group's partial row tiles
+  /// redone row by row, a convolution's reduction loops tiled), with one
+  /// canonicalization after each stage. It removes what
   /// fusion leaves behind (the original matmul and fill when the anchor had
   /// several results; the whole fill that fusing it clones for a size
   /// query) and gives the peeled loops their static shapes. One per group

@@ -8,6 +8,7 @@
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/Interfaces/SubsetOpInterface.h"
 #include "mlir/Interfaces/ValueBoundsOpInterface.h"
+#include "mlir/Interfaces/VectorInterfaces.h"
 
 using namespace mlir;
 
@@ -26,73 +27,59 @@ FailureOr<bool> areEqual(OpFoldResult a, OpFoldResult b) {
   return ValueBoundsConstraintSet::areEqual(a, b);
 }
 
-/// The default rule (same container, equal offsets, sizes and strides),
-/// with the cheap comparisons first.
-bool operatesOnEquivalentSubset(SubsetOpInterface op,
-                                SubsetOpInterface candidate,
-                                function_ref<bool(Value, Value)> equivalent) {
-  FailureOr<HyperrectangularSlice> slice =
-      op.getAccessedHyperrectangularSlice();
-  FailureOr<HyperrectangularSlice> other =
-      candidate.getAccessedHyperrectangularSlice();
-  if (failed(slice) || failed(other) ||
-      slice->getMixedOffsets().size() != other->getMixedOffsets().size())
-    return false;
-  if (!equivalent(op.getTensorContainer(), candidate.getTensorContainer()))
-    return false;
-  auto allEqual = [](ArrayRef<OpFoldResult> xs, ArrayRef<OpFoldResult> ys) {
-    // Plain differences first: they decide most pairs without the solver.
-    for (auto [x, y] : llvm::zip_equal(xs, ys)) {
+/// The subset an op reads or writes: a slice op's offsets, sizes and
+/// strides; a transfer's indices and the extent it accesses, stride 1.
+HyperrectangularSlice sliceOf(Operation *op) {
+  if (auto slice = llvm::dyn_cast<OffsetSizeAndStrideOpInterface>(op))
+    return HyperrectangularSlice(slice);
+  auto transfer = llvm::cast<VectorTransferOpInterface>(op);
+  Builder b(op->getContext());
+  SmallVector<OpFoldResult> offsets(transfer.getIndices());
+  SmallVector<OpFoldResult> sizes;
+  for (int64_t size : transfer.getTransferChunkAccessed())
+    sizes.push_back(b.getIndexAttr(size));
+  return HyperrectangularSlice(offsets, sizes);
+}
+
+template <typename OpTy>
+struct Subset : public SubsetOpInterface::ExternalModel<Subset<OpTy>, OpTy> {
+  FailureOr<HyperrectangularSlice>
+  getAccessedHyperrectangularSlice(Operation *op) const {
+    return sliceOf(op);
+  }
+
+  /// The default rule (the same container, equal offsets, sizes and
+  /// strides), the plain cases first.
+  bool operatesOnEquivalentSubset(
+      Operation *op, SubsetOpInterface candidate,
+      function_ref<bool(Value, Value)> equivalent) const {
+    FailureOr<HyperrectangularSlice> other =
+        candidate.getAccessedHyperrectangularSlice();
+    HyperrectangularSlice slice = sliceOf(op);
+    if (failed(other) ||
+        slice.getMixedOffsets().size() != other->getMixedOffsets().size() ||
+        !equivalent(cast<SubsetOpInterface>(op).getTensorContainer(),
+                    candidate.getTensorContainer()))
+      return false;
+    SmallVector<std::pair<OpFoldResult, OpFoldResult>> pairs;
+    auto add = [&](ArrayRef<OpFoldResult> xs, ArrayRef<OpFoldResult> ys) {
+      for (auto [x, y] : llvm::zip_equal(xs, ys))
+        pairs.push_back({x, y});
+    };
+    add(slice.getMixedSizes(), other->getMixedSizes());
+    add(slice.getMixedStrides(), other->getMixedStrides());
+    add(slice.getMixedOffsets(), other->getMixedOffsets());
+    // Two different constants anywhere decide without the solver.
+    for (auto [x, y] : pairs) {
       std::optional<int64_t> cx = getConstantIntValue(x);
       std::optional<int64_t> cy = getConstantIntValue(y);
       if (cx && cy && *cx != *cy)
         return false;
     }
-    for (auto [x, y] : llvm::zip_equal(xs, ys)) {
-      FailureOr<bool> eq = areEqual(x, y);
-      if (failed(eq) || !*eq)
-        return false;
-    }
-    return true;
-  };
-  return allEqual(slice->getMixedSizes(), other->getMixedSizes()) &&
-         allEqual(slice->getMixedStrides(), other->getMixedStrides()) &&
-         allEqual(slice->getMixedOffsets(), other->getMixedOffsets());
-}
-
-template <typename OpTy>
-struct SliceSubset
-    : public SubsetOpInterface::ExternalModel<SliceSubset<OpTy>, OpTy> {
-  FailureOr<HyperrectangularSlice>
-  getAccessedHyperrectangularSlice(Operation *op) const {
-    return HyperrectangularSlice(cast<OffsetSizeAndStrideOpInterface>(op));
-  }
-  bool operatesOnEquivalentSubset(
-      Operation *op, SubsetOpInterface candidate,
-      function_ref<bool(Value, Value)> equivalent) const {
-    return ::operatesOnEquivalentSubset(cast<SubsetOpInterface>(op), candidate,
-                                        equivalent);
-  }
-};
-
-template <typename OpTy>
-struct TransferSubset
-    : public SubsetOpInterface::ExternalModel<TransferSubset<OpTy>, OpTy> {
-  FailureOr<HyperrectangularSlice>
-  getAccessedHyperrectangularSlice(Operation *op) const {
-    auto transfer = cast<OpTy>(op);
-    Builder b(op->getContext());
-    SmallVector<OpFoldResult> offsets(transfer.getIndices());
-    SmallVector<OpFoldResult> sizes;
-    for (int64_t size : transfer.getTransferChunkAccessed())
-      sizes.push_back(b.getIndexAttr(size));
-    return HyperrectangularSlice(offsets, sizes);
-  }
-  bool operatesOnEquivalentSubset(
-      Operation *op, SubsetOpInterface candidate,
-      function_ref<bool(Value, Value)> equivalent) const {
-    return ::operatesOnEquivalentSubset(cast<SubsetOpInterface>(op), candidate,
-                                        equivalent);
+    return llvm::all_of(pairs, [](auto pair) {
+      FailureOr<bool> eq = areEqual(pair.first, pair.second);
+      return succeeded(eq) && *eq;
+    });
   }
 };
 
@@ -100,17 +87,16 @@ struct TransferSubset
 
 void mlc::registerSubsetInterfaces(DialectRegistry &registry) {
   registry.addExtension(+[](MLIRContext *ctx, tensor::TensorDialect *) {
-    tensor::ExtractSliceOp::attachInterface<
-        SliceSubset<tensor::ExtractSliceOp>>(*ctx);
-    tensor::InsertSliceOp::attachInterface<SliceSubset<tensor::InsertSliceOp>>(
+    tensor::ExtractSliceOp::attachInterface<Subset<tensor::ExtractSliceOp>>(
         *ctx);
+    tensor::InsertSliceOp::attachInterface<Subset<tensor::InsertSliceOp>>(*ctx);
     tensor::ParallelInsertSliceOp::attachInterface<
-        SliceSubset<tensor::ParallelInsertSliceOp>>(*ctx);
+        Subset<tensor::ParallelInsertSliceOp>>(*ctx);
   });
   registry.addExtension(+[](MLIRContext *ctx, vector::VectorDialect *) {
-    vector::TransferReadOp::attachInterface<
-        TransferSubset<vector::TransferReadOp>>(*ctx);
-    vector::TransferWriteOp::attachInterface<
-        TransferSubset<vector::TransferWriteOp>>(*ctx);
+    vector::TransferReadOp::attachInterface<Subset<vector::TransferReadOp>>(
+        *ctx);
+    vector::TransferWriteOp::attachInterface<Subset<vector::TransferWriteOp>>(
+        *ctx);
   });
 }
