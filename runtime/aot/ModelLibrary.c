@@ -155,8 +155,9 @@ static void *mlcAlloc(int64_t bytes) {
  * uses only what B needs, so the pages a step never uses (most of them
  * at batches below the maximum) are never committed. Touching all of it
  * made a transformer library's create take 45 s and 6 GB at the default
- * maximum batch of 1024, for steps at batch 32 that use 3 % of it; now
- * the first step at a larger batch pays the page faults of what it adds. */
+ * maximum batch of 1024, for steps at batch 32 that use about 3 % of it;
+ * now the first step at a larger batch pays the page faults of what it
+ * adds. (GPU libraries' shared memory is zeroed as before.) */
 static void *mlcAllocWorkspace(int64_t bytes) {
 #if MLC_GPU
   return mlcAlloc(bytes);
