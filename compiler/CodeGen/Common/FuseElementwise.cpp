@@ -119,6 +119,28 @@ struct FuseProducer : public OpRewritePattern<linalg::GenericOp> {
   unsigned maxBodyCost;
 };
 
+/// Keeps the schedule's marks (`mlc.outer_loops`, `mlc.conv`) on an op
+/// that a pattern rebuilds over the same loops: upstream's patterns fold a
+/// splat operand into the body, then drop the unused operand, and build
+/// the new op without the old one's discardable attributes (the LeNet's
+/// average pooling lost its mark so, and ran as scalar loops).
+struct KeepMarks : RewriterBase::Listener {
+  void notifyOperationReplaced(Operation *op, ValueRange values) override {
+    auto old = dyn_cast<linalg::GenericOp>(op);
+    auto rebuilt = values.empty()
+                       ? linalg::GenericOp()
+                       : values.front().getDefiningOp<linalg::GenericOp>();
+    if (!old || !rebuilt ||
+        llvm::any_of(values,
+                     [&](Value v) { return v.getDefiningOp() != rebuilt; }) ||
+        old.getIteratorTypesArray() != rebuilt.getIteratorTypesArray())
+      return;
+    for (StringRef mark : {"mlc.outer_loops", "mlc.conv"})
+      if (Attribute value = old->getAttr(mark))
+        rebuilt->setAttr(mark, value);
+  }
+};
+
 struct FuseElementwisePass
     : public mlc::impl::FuseElementwiseBase<FuseElementwisePass> {
   using FuseElementwiseBase::FuseElementwiseBase;
@@ -164,6 +186,8 @@ struct FuseElementwisePass
     // Producers before consumers: what multi-user fusion relies on.
     GreedyRewriteConfig config;
     config.setUseTopDownTraversal(true);
+    KeepMarks keepMarks;
+    config.setListener(&keepMarks);
     if (failed(
             applyPatternsGreedily(getOperation(), std::move(patterns), config)))
       return signalPassFailure();

@@ -399,48 +399,27 @@ private:
   Value batchOf;
 };
 
-/// Number of input elements (padding left out) in each window.
-struct WindowCounts {
-  /// A constant [rows, cols] tensor (read with `countsMap`), or null when
-  /// every window has the same count, `uniform`. A uniform count is a
-  /// constant of the op's body, not an operand: elementwise fusion would
-  /// fold a splat operand into the body itself and rebuild the op without
-  /// its `mlc.outer_loops` mark, leaving the pooling to scalar loops.
-  Value perWindow;
-  double uniform = 0;
-
-  /// `x` divided by its window's count (`element`: the op's element of
-  /// `perWindow`, unused when uniform).
-  Value divide(OpBuilder &b, Location loc, Value x, Value element) const {
-    if (!perWindow)
-      element = floatConst(b, loc, x.getType(), uniform);
-    return arith::DivFOp::create(b, loc, x, element);
-  }
-};
-
-WindowCounts windowCounts(OpBuilder &b, Location loc, RankedTensorType input,
-                          RankedTensorType pooled, ArrayRef<int64_t> window,
-                          ArrayRef<int64_t> strides, ArrayRef<int64_t> pads) {
+/// Number of input elements (padding left out) in each window, as a
+/// constant [rows, cols] tensor (read with `countsMap`).
+Value windowCounts(OpBuilder &b, Location loc, RankedTensorType input,
+                   RankedTensorType pooled, ArrayRef<int64_t> window,
+                   ArrayRef<int64_t> strides, ArrayRef<int64_t> pads) {
   int64_t rows = pooled.getDimSize(1), cols = pooled.getDimSize(2);
   auto covered = [](int64_t start, int64_t size, int64_t limit) {
     return std::min(start + size, limit) - std::max<int64_t>(start, 0);
   };
   Type elt = input.getElementType();
   SmallVector<Attribute> counts;
-  SmallVector<int64_t> values;
   for (int64_t i = 0; i < rows; ++i)
-    for (int64_t j = 0; j < cols; ++j) {
-      values.push_back(
-          covered(i * strides[0] - pads[0], window[0], input.getDimSize(1)) *
-          covered(j * strides[1] - pads[2], window[1], input.getDimSize(2)));
-      counts.push_back(b.getFloatAttr(elt, double(values.back())));
-    }
-  if (llvm::all_equal(values))
-    return {Value(), double(values.front())};
+    for (int64_t j = 0; j < cols; ++j)
+      counts.push_back(
+          b.getFloatAttr(elt, double(covered(i * strides[0] - pads[0],
+                                             window[0], input.getDimSize(1)) *
+                                     covered(j * strides[1] - pads[2],
+                                             window[1], input.getDimSize(2)))));
   auto type = RankedTensorType::get({rows, cols}, elt);
-  return {arith::ConstantOp::create(b, loc, type,
-                                    DenseElementsAttr::get(type, counts)),
-          0};
+  return arith::ConstantOp::create(b, loc, type,
+                                   DenseElementsAttr::get(type, counts));
 }
 
 /// (n, i, j, c) -> (i, j): the window counts in an op over the pooled shape.
@@ -482,22 +461,19 @@ using Fold2 = Value (*)(OpBuilder &, Location, Value, Value);
 /// The fold of the window slices of `xp` (max or sum) in one op, divided
 /// by `counts` when given.
 Value foldWindows(OpBuilder &b, Location loc, Windows &w, Value xp,
-                  RankedTensorType pooled, Fold2 fold,
-                  const WindowCounts *counts = nullptr) {
+                  RankedTensorType pooled, Fold2 fold, Value counts = {}) {
   SmallVector<Value> slices;
   for (int64_t k = 0; k < w.count(); ++k)
     slices.push_back(w.slice(xp, k));
   Value init = emptyTensor(b, loc, pooled, dynamicSizesOf(b, loc, slices[0]));
   int64_t n = w.count();
-  return windowGeneric(b, loc, slices, counts ? counts->perWindow : Value(),
-                       init,
+  return windowGeneric(b, loc, slices, counts, init,
                        [&](OpBuilder &nb, Location nl, ValueRange a) {
                          Value acc = a[0];
                          for (int64_t k = 1; k < n; ++k)
                            acc = fold(nb, nl, acc, a[k]);
                          if (counts)
-                           acc = counts->divide(
-                               nb, nl, acc, counts->perWindow ? a[n] : Value());
+                           acc = arith::DivFOp::create(nb, nl, acc, a[n]);
                          linalg::YieldOp::create(nb, nl, acc);
                        })
       .getResult(0);
@@ -534,10 +510,9 @@ struct AvgPoolLowering : LoweringPattern<AvgPoolOp> {
     RankedTensorType pooled = op.getType();
     Windows w(b, loc, op.getWindow(), op.getStrides(), pooled, op.getInput());
     Value xp = padded(b, loc, op.getInput(), op.getPads(), 0.0);
-    WindowCounts counts =
-        windowCounts(b, loc, op.getInput().getType(), pooled, op.getWindow(),
-                     op.getStrides(), op.getPads());
-    return foldWindows(b, loc, w, xp, pooled, sumOf, &counts);
+    Value counts = windowCounts(b, loc, op.getInput().getType(), pooled,
+                                op.getWindow(), op.getStrides(), op.getPads());
+    return foldWindows(b, loc, w, xp, pooled, sumOf, counts);
   }
 };
 
@@ -749,25 +724,24 @@ struct AvgPoolGradLowering : LoweringPattern<AvgPoolGradOp> {
                          Location loc) const override {
     RankedTensorType pooled = op.getGrad().getType();
     Windows w(b, loc, op.getWindow(), op.getStrides(), pooled, op.getGrad());
-    WindowCounts counts =
-        windowCounts(b, loc, op.getType(), pooled, op.getWindow(),
-                     op.getStrides(), op.getPads());
-    auto divide = [&](OpBuilder &nb, Location nl, ValueRange a) {
-      return counts.divide(nb, nl, a[0], counts.perWindow ? a[1] : Value());
-    };
+    Value counts = windowCounts(b, loc, op.getType(), pooled, op.getWindow(),
+                                op.getStrides(), op.getPads());
     if (tilesExactly(op.getWindow(), op.getStrides(), op.getPads()))
-      return tilingGradient(b, loc, w, op.getType(), op.getGrad(),
-                            counts.perWindow,
+      return tilingGradient(b, loc, w, op.getType(), op.getGrad(), counts,
                             [&](OpBuilder &nb, Location nl, ValueRange a,
                                 SmallVectorImpl<Value> &grads) {
-                              grads.push_back(divide(nb, nl, a));
+                              Value share =
+                                  arith::DivFOp::create(nb, nl, a[0], a[1]);
+                              grads.push_back(share);
                             });
     Value share =
         windowGeneric(
-            b, loc, op.getGrad(), counts.perWindow,
+            b, loc, op.getGrad(), counts,
             emptyTensor(b, loc, pooled, dynamicSizesOf(b, loc, op.getGrad())),
-            [&](OpBuilder &nb, Location nl, ValueRange a) {
-              linalg::YieldOp::create(nb, nl, divide(nb, nl, a));
+            [](OpBuilder &nb, Location nl, ValueRange a) {
+              linalg::YieldOp::create(
+                  nb, nl,
+                  ValueRange{arith::DivFOp::create(nb, nl, a[0], a[1])});
             })
             .getResult(0);
     return spreadShares(b, loc, w, op.getType(), op.getPads(),

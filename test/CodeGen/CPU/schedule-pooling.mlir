@@ -35,11 +35,11 @@ mlc.model @pool {
 
 // -----
 
-// Average pooling over windows that all hold 4 elements: the count is a
-// constant of the op's body, so elementwise fusion leaves the op (and its
-// mlc.outer_loops mark) alone, and both the pooling and its gradient run a
-// window at a time on vectors of the 6 channels (a splat count operand was
-// folded by fusion into a rebuilt op without the mark: scalar loops).
+// Average pooling over windows that all hold 4 elements: elementwise
+// fusion folds the splat count operand into the body and rebuilds the op,
+// which keeps its mlc.outer_loops mark, so both the pooling and its
+// gradient run a window at a time on vectors of the 6 channels (the
+// rebuilt op had lost the mark: scalar loops).
 // CHECK-LABEL: func.func @avg_predict
 // CHECK-NOT:     linalg.generic
 // CHECK:         scf.for %{{.*}} = %c0 to %{{.*}} step %c1 {
