@@ -79,6 +79,9 @@ constexpr const char *kParallelAttr = "mlc.parallel";
 /// rows: its vector reductions become one reduction of the row's vector,
 /// in a tree (see lowerVectors).
 constexpr const char *kRowReductionAttr = "mlc.row_reduction";
+/// Rows of the source a plain panel copy reads per block (see
+/// vectorizePack).
+constexpr int64_t kPackRows = 8;
 
 /// An op marked mlc.outer_loops: its tag, its outer loops, the sizes of the
 /// loops after them (vectorized), and the tile of the last one.
@@ -1093,6 +1096,13 @@ public:
   /// transpose of 8 x nr instead of lane-by-lane gathers). Runs on buffers:
   /// on tensors the canonicalizer folds the vector copy back into a
   /// slice copy, which becomes a scalar loop.
+  ///
+  /// A plain copy goes in blocks of kPackRows rows of the source, each
+  /// block panel after panel, so it reads kPackRows rows front to back at
+  /// a time instead of one panel's column of rows, each a row apart (4 KiB
+  /// for 1024 columns: every read a new page for the prefetcher); the
+  /// block loop is the parallel one. A transposed copy reads 8 rows of the
+  /// source along k already.
   void vectorizePack(const PackedOperand &pack, const std::string &where) {
     int64_t rows = pack.transposed ? 8 : 1;
     // Panels of 3 vectors are copied a vector at a time (see
@@ -1103,17 +1113,31 @@ public:
     bool pieces =
         oddVectorCount(pack.panel, lanes) ||
         (pack.transposed && pack.panel % lanes == 0 && pack.panel > lanes);
-    os << llvm::formatv(
-        R"(  %{0} = transform.structured.match attributes {{{1} = "{0}"} in {4} : (!transform.any_op) -> !transform.any_op
-  %{0}_t, %{0}_l0, %{0}_l1{6} = transform.structured.tile_using_for %{0} tile_sizes [1, {2}{7}] : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op{8})
-  transform.structured.vectorize %{0}_t vector_sizes [1, {2}, {3}] : !transform.any_op
-{5}
+    std::string tiled = "%" + pack.tag, parallel = "%" + pack.tag + "_l0";
+    if (!pack.transposed) {
+      os << llvm::formatv(
+          R"(  %{0} = transform.structured.match attributes {{{1} = "{0}"} in {2} : (!transform.any_op) -> !transform.any_op
+  %{0}_b, %{0}_lb = transform.structured.tile_using_for %{0} tile_sizes [0, {3}] : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
 )",
-        pack.tag, kTagAttr, rows, pieces ? lanes : pack.panel, where,
+          pack.tag, kTagAttr, where, kPackRows);
+      tiled += "_b";
+      parallel = "%" + pack.tag + "_lb";
+    } else {
+      os << llvm::formatv(
+          R"(  %{0} = transform.structured.match attributes {{{1} = "{0}"} in {2} : (!transform.any_op) -> !transform.any_op
+)",
+          pack.tag, kTagAttr, where);
+    }
+    os << llvm::formatv(
+        R"(  %{0}_t, %{0}_l0, %{0}_l1{5} = transform.structured.tile_using_for {1} tile_sizes [1, {2}{6}] : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op{7})
+  transform.structured.vectorize %{0}_t vector_sizes [1, {2}, {3}] : !transform.any_op
+{4}
+)",
+        pack.tag, tiled, rows, pieces ? lanes : pack.panel,
         parallelPacks
             ? llvm::formatv(
-                  R"(  transform.annotate %{0}_l0 "{1}" : !transform.any_op)",
-                  pack.tag, kParallelAttr)
+                  R"(  transform.annotate {0} "{1}" : !transform.any_op)",
+                  parallel, kParallelAttr)
                   .str()
             : std::string(),
         pieces ? ", %" + pack.tag + "_l2" : "",

@@ -15,9 +15,18 @@
 // CHECK-LABEL: func.func @two_layers_train_step
 // CHECK-SAME:    %[[W1:[a-z0-9]+]]: memref<64x32xf32>, %{{.*}}: memref<32xf32>, %[[W2:[a-z0-9]+]]: memref<32x16xf32>
 
-// Forward panels of W1: a plain copy, a vector row at a time.
+// Forward panels of W1: a plain copy, a vector row at a time, in blocks of
+// 8 rows of W1 (each block panel after panel: W1 is read 8 rows at a time
+// front to back, not a panel's column of rows a row apart). The blocks are
+// the parallel loop.
 // CHECK:         memref.expand_shape %[[W1]] {{\[}}[0], [1, 2]] output_shape [64, 2, 16] : memref<64x32xf32> into memref<64x2x16xf32>
 // CHECK-NEXT:    %[[P1:.*]] = memref.alloc() {alignment = 64 : i64} : memref<2x64x16xf32>
+// CHECK-NEXT:    scf.for %{{.*}} = %c0 to %c64 step %c8 {
+// CHECK:           scf.for %{{.*}} = %c0 to %c2 step %c1 {
+// CHECK-NEXT:        scf.for %{{.*}} = %c0 to %c8 step %c1 {
+// CHECK:               vector.load {{.*}} : memref<1x1x16xf32, strided<[32, 16, 1], offset: ?>>, vector<16xf32>
+// CHECK-NEXT:          vector.store {{.*}} : memref<1x1x16xf32, strided<[1024, 16, 1], offset: ?>>, vector<16xf32>
+// CHECK:         } {mlc.parallel}
 
 // Backward panels of W2^T: 8 x 8 blocks read and transposed (a 16 x 8
 // block was one 128-lane shuffle, twice as costly for LLVM to select).
