@@ -4,9 +4,11 @@
 # bench/peers_mlp.py for PyTorch eager, torch.compile
 # (MLC_BENCH_TORCH_COMPILE=1), JAX jit per step, JAX with 64 steps in one
 # lax.scan (as a whole epoch runs) and Keras 3 on TensorFlow. The peers come from the venv
-# MLC_BENCH_VENV names (python3 -m venv V && V/bin/pip install torch jax tensorflow),
-# else PyTorch from Debian's python3-torch; they are never needed by the
-# tests. Prints microseconds per step and the peers' time over mlc's.
+# MLC_BENCH_VENV names; MLC_BENCH_INSTALL=1 creates it and installs torch,
+# jax and tensorflow into it from PyPI (bench/peers-venv.sh). Else PyTorch
+# comes from Debian's python3-torch; the tests never need them. Prints
+# microseconds per step, the peers' time over mlc's, and the step's floor:
+# its matmul FLOPs at the FMA peak mlc-step-bench measures.
 #   bench/mlp-peers.sh [MODEL WIDTHS BATCH [THREADS [ROUNDS]]]
 #   default: bench/models/wide_mlp.mlir 784,1024,1024,10 256 1 3
 set -euo pipefail
@@ -24,7 +26,8 @@ lscpu | grep -E "^(Model name|CPU family|Model|Flags)" | sed 's/^Flags:.*\(avx51
 # PyTorch from the venv when it has it (a current PyTorch 2 from PyPI),
 # else Debian's; torch.compile only with the venv's (it needs a compiler
 # toolchain and PyTorch 2).
-venv_py=${MLC_BENCH_VENV:+$MLC_BENCH_VENV/bin/python}
+. bench/peers-venv.sh
+peers_venv torch jax tensorflow
 # MLC_BENCH_PRECISION=bf16: mlc's --precision=bf16 against PyTorch eager
 # under torch.autocast(bfloat16) (and against the f32 peers).
 precision=${MLC_BENCH_PRECISION:-f32}
@@ -52,7 +55,12 @@ out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 for r in $(seq "$rounds"); do
   "${pin[@]}" "$build_dir/bin/mlc-step-bench" "$model" "$batch" --threads "$threads" --rounds 3 --precision "$precision" |
-    awk -v b="$batch" '$1 == b && $2 == "default" { sub("us", "", $3); print "mlc", $3 }' >>"$out"
+    awk -v b="$batch" -v t="$threads" '
+      match($0, /FMA peak [0-9.]+/) { peak = substr($0, RSTART + 9, RLENGTH - 9) }
+      $1 == b && $2 == "default" {
+        sub("us", "", $3); print "mlc", $3
+        if (peak > 0) print "floor", $5 / (peak * t) * 1e6
+      }' >>"$out"
   for p in "${peers[@]}"; do
     name=${p%%:*} py=${p#*:}
     "${pin[@]}" "$py" bench/peers_mlp.py "$name" "$widths" "$batch" --threads "$threads" --rounds 3 |
@@ -62,8 +70,12 @@ done
 echo
 printf "%-8s %12s   %s\n" system "best us/step" "over mlc's best"
 m=$(awk '$1 == "mlc" { print $2 }' "$out" | sort -g | head -n 1)
+# The floor: the highest of the rounds' (the peak measured highest).
+f=$(awk '$1 == "floor" { print $2 }' "$out" | sort -g | head -n 1)
 for name in mlc torch torch-bf16 torch-compile jax jax-scan keras; do
   t=$(awk -v n="$name" '$1 == n { print $2 }' "$out" | sort -g | head -n 1)
-  [ -n "$t" ] && printf "%-8s %12.1f   %.2fx\n" "$name" "$t" "$(echo "$t / $m" | bc -l)"
+  [ -n "$t" ] && printf "%-8s %12.1f   %.2fx%s\n" "$name" "$t" "$(echo "$t / $m" | bc -l)" \
+    "${f:+   $(printf "%.2f" "$(echo "$t / $f" | bc -l)")x the floor}"
 done
+[ -n "$f" ] && printf "%-8s %12.1f   (the step's matmul FLOPs at the FMA peak measured)\n" floor "$f"
 echo "($model, batch $batch, $threads thread(s), mlc in $precision, best of $rounds alternating rounds)"

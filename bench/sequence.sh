@@ -4,9 +4,9 @@
 # examples/mnist_lstm.mlir and examples/char_transformer.mlir, and
 # bench/peers_sequence.py (PyTorch eager; torch.compile too with
 # MLC_BENCH_TORCH_COMPILE=1) with the same layers, shapes and optimizer.
-# PyTorch comes from the venv MLC_BENCH_VENV names (python3 -m venv V &&
-# V/bin/pip install torch), else Debian's python3-torch; the tests never
-# need it. Prints ms per step (best of the rounds' bests) and PyTorch's
+# PyTorch comes from the venv MLC_BENCH_VENV names (MLC_BENCH_INSTALL=1
+# creates it and installs torch into it from PyPI: bench/peers-venv.sh),
+# else Debian's python3-torch; the tests never need it. Prints ms per step (best of the rounds' bests) and PyTorch's
 # time over mlc's.
 #   bench/sequence.sh [THREADS [ROUNDS [BATCH...]]]    default: 1 3 32 128
 set -euo pipefail
@@ -20,7 +20,9 @@ batches=("$@")
 cmake --build "$build_dir" --target mlc-step-bench >/dev/null
 export OMP_NUM_THREADS=$threads MKL_NUM_THREADS=$threads
 lscpu | grep -E "^(Model name|CPU family|Model):"
-py=${MLC_BENCH_VENV:+$MLC_BENCH_VENV/bin/python}
+. bench/peers-venv.sh
+peers_venv torch
+py=$venv_py
 if [ -z "$py" ] || ! "$py" -c "import torch" 2>/dev/null; then
   py=/usr/bin/python3
   "$py" -c "import torch" 2>/dev/null || py=
