@@ -70,7 +70,7 @@ done
 echo
 printf "%-8s %12s   %s\n" system "best us/step" "over mlc's best"
 m=$(awk '$1 == "mlc" { print $2 }' "$out" | sort -g | head -n 1)
-# The floor: the highest of the rounds' (the peak measured highest).
+# The floor of the round whose FMA peak measured highest (the lowest).
 f=$(awk '$1 == "floor" { print $2 }' "$out" | sort -g | head -n 1)
 for name in mlc torch torch-bf16 torch-compile jax jax-scan keras; do
   t=$(awk -v n="$name" '$1 == n { print $2 }' "$out" | sort -g | head -n 1)

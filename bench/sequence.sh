@@ -6,8 +6,8 @@
 # MLC_BENCH_TORCH_COMPILE=1) with the same layers, shapes and optimizer.
 # PyTorch comes from the venv MLC_BENCH_VENV names (MLC_BENCH_INSTALL=1
 # creates it and installs torch into it from PyPI: bench/peers-venv.sh),
-# else Debian's python3-torch; the tests never need it. Prints ms per step (best of the rounds' bests) and PyTorch's
-# time over mlc's.
+# else Debian's python3-torch; the tests never need it. Prints ms per step
+# (best of the rounds' bests) and PyTorch's time over mlc's.
 #   bench/sequence.sh [THREADS [ROUNDS [BATCH...]]]    default: 1 3 32 128
 set -euo pipefail
 cd "$(dirname "$0")/.."
