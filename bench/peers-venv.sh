@@ -11,6 +11,9 @@ peers_venv() {
     MLC_BENCH_VENV=${MLC_BENCH_VENV:-$build_dir/bench-venv}
     if [ ! -x "$MLC_BENCH_VENV/bin/python" ]; then
       echo "creating the venv $MLC_BENCH_VENV" >&2
+      # Debian's python3 makes venvs only with python3-venv.
+      scripts/install-deps.sh python3-venv >/dev/null ||
+        echo "note: could not check for python3-venv (install-deps.sh failed)" >&2
       if ! python3 -m venv "$MLC_BENCH_VENV"; then
         echo "error: python3 -m venv failed (on Debian: apt-get install python3-venv)" >&2
         exit 1
