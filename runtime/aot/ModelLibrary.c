@@ -135,36 +135,29 @@ int64_t MLC_API(max_batch)(void) { return MLC_MAX_BATCH; }
 
 /*===--- state ------------------------------------------------------------===*/
 
-static void *mlcAlloc(int64_t bytes) {
-  /* 64-byte aligned, a whole number of alignments; touched once here so
-   * the first step does not pay the page faults. On the GPU, memory the
-   * host and the device both address. */
+/* An allocation's size: a whole number of 64-byte alignments, at least
+ * one. */
+static size_t mlcAllocSize(int64_t bytes) {
   size_t size = (size_t)((bytes + 63) / 64 * 64);
-#if MLC_GPU
-  void *p = MLC_MGPU(mlcCudaAllocShared)(size ? size : 64);
-#else
-  void *p = aligned_alloc(64, size ? size : 64);
-#endif
-  if (p)
-    memset(p, 0, size ? size : 64);
-  return p;
+  return size ? size : 64;
 }
 
-/* The workspace: 64-byte aligned like the rest but not touched here. A
- * step writes each temporary before it reads it, and a call at batch B
- * uses only what B needs, so the pages a step never uses (most of them
- * at batches below the maximum) are never committed. Touching all of it
- * made a transformer library's create take 45 s and 6 GB at the default
- * maximum batch of 1024, for steps at batch 32 that use about 3 % of it;
- * now the first step at a larger batch pays the page faults of what it
- * adds. (GPU libraries' shared memory is zeroed as before.) */
-static void *mlcAllocWorkspace(int64_t bytes) {
+/* 64-byte aligned and not touched. On the GPU, memory the host and the
+ * device both address. */
+static void *mlcAllocUntouched(int64_t bytes) {
 #if MLC_GPU
-  return mlcAlloc(bytes);
+  return MLC_MGPU(mlcCudaAllocShared)(mlcAllocSize(bytes));
 #else
-  size_t size = (size_t)((bytes + 63) / 64 * 64);
-  return aligned_alloc(64, size ? size : 64);
+  return aligned_alloc(64, mlcAllocSize(bytes));
 #endif
+}
+
+/* Zeroed, which also spares the first step the page faults. */
+static void *mlcAlloc(int64_t bytes) {
+  void *p = mlcAllocUntouched(bytes);
+  if (p)
+    memset(p, 0, mlcAllocSize(bytes));
+  return p;
 }
 
 static void mlcFree(void *p) {
@@ -342,7 +335,19 @@ int MLC_API(create)(MLC_API(state) * *out) {
   bytes = b > bytes ? b : bytes;
 #endif
   s->workspaceBytes = (bytes + 63) / 64 * 64;
-  ok &= (s->workspace = mlcAllocWorkspace(s->workspaceBytes)) != NULL;
+  /* The workspace is not touched here. A step writes each temporary
+   * before it reads it, and a call at batch B uses only what B needs, so
+   * the pages a step never uses (most of them at batches below the
+   * maximum) are never committed. Touching all of it made a transformer
+   * library's create take 45 s and 6 GB at the default maximum batch of
+   * 1024, for steps at batch 32 that use about 3 % of it; now the first
+   * step at a larger batch pays the page faults of what it adds. (GPU
+   * libraries' shared memory is zeroed as before.) */
+#if MLC_GPU
+  ok &= (s->workspace = mlcAlloc(s->workspaceBytes)) != NULL;
+#else
+  ok &= (s->workspace = mlcAllocUntouched(s->workspaceBytes)) != NULL;
+#endif
   if (!ok) {
     MLC_API(destroy)(s);
 #if MLC_GPU

@@ -1113,20 +1113,18 @@ public:
     bool pieces =
         oddVectorCount(pack.panel, lanes) ||
         (pack.transposed && pack.panel % lanes == 0 && pack.panel > lanes);
+    os << llvm::formatv(
+        R"(  %{0} = transform.structured.match attributes {{{1} = "{0}"} in {2} : (!transform.any_op) -> !transform.any_op
+)",
+        pack.tag, kTagAttr, where);
     std::string tiled = "%" + pack.tag, parallel = "%" + pack.tag + "_l0";
     if (!pack.transposed) {
       os << llvm::formatv(
-          R"(  %{0} = transform.structured.match attributes {{{1} = "{0}"} in {2} : (!transform.any_op) -> !transform.any_op
-  %{0}_b, %{0}_lb = transform.structured.tile_using_for %{0} tile_sizes [0, {3}] : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
+          R"(  %{0}_b, %{0}_lb = transform.structured.tile_using_for %{0} tile_sizes [0, {1}] : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
 )",
-          pack.tag, kTagAttr, where, kPackRows);
+          pack.tag, kPackRows);
       tiled += "_b";
       parallel = "%" + pack.tag + "_lb";
-    } else {
-      os << llvm::formatv(
-          R"(  %{0} = transform.structured.match attributes {{{1} = "{0}"} in {2} : (!transform.any_op) -> !transform.any_op
-)",
-          pack.tag, kTagAttr, where);
     }
     os << llvm::formatv(
         R"(  %{0}_t, %{0}_l0, %{0}_l1{5} = transform.structured.tile_using_for {1} tile_sizes [1, {2}{6}] : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op{7})
