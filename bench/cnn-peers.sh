@@ -6,7 +6,7 @@
 # (MLC_BENCH_TORCH_COMPILE=1), JAX jit and Keras 3 on TensorFlow. Peers
 # come from the venv MLC_BENCH_VENV names; MLC_BENCH_INSTALL=1 creates it
 # and installs torch, jax and tensorflow into it from PyPI
-# (bench/peers-venv.sh). Else PyTorch comes from Debian's python3-torch;
+# (bench/peers-common.sh). Else PyTorch comes from Debian's python3-torch;
 # the tests never need them. Prints microseconds per step, the peers' time
 # over mlc's, and the step's floor (its matmul and convolution FLOPs at
 # the FMA peak mlc-step-bench measures), for each batch size.
@@ -24,7 +24,7 @@ cmake --build "$build_dir" --target mlc-step-bench >/dev/null
 export MALLOC_TRIM_THRESHOLD_=268435456 MALLOC_MMAP_THRESHOLD_=33554432
 export OMP_NUM_THREADS=$threads OPENBLAS_NUM_THREADS=$threads MKL_NUM_THREADS=$threads
 lscpu | grep -E "^(Model name|CPU family|Model|Flags)" | sed 's/^Flags:.*\(avx512f\).*/Flags: ... avx512f .../; s/^Flags:.*\(avx2\).*/Flags: ... avx2 (no avx512f) .../'
-. bench/peers-venv.sh
+. bench/peers-common.sh
 peers_venv torch jax tensorflow
 peers=()
 if [ -n "$venv_py" ] && "$venv_py" -c "import torch" 2>/dev/null; then
@@ -46,12 +46,7 @@ trap 'rm -f "$out"' EXIT
 for r in $(seq "$rounds"); do
   for b in "${batches[@]}"; do
     "${pin[@]}" "$build_dir/bin/mlc-step-bench" "$model" "$b" --threads "$threads" --rounds 3 |
-      awk -v b="$b" -v t="$threads" '
-        match($0, /FMA peak [0-9.]+/) { peak = substr($0, RSTART + 9, RLENGTH - 9) }
-        $1 == b && $2 == "default" {
-          sub("us", "", $3); print "mlc", b, $3
-          if (peak > 0) print "floor", b, $5 / (peak * t) * 1e6
-        }' >>"$out"
+      mlc_step_lines "$threads" >>"$out"
     for p in "${peers[@]}"; do
       name=${p%%:*} py=${p#*:}
       "${pin[@]}" "$py" bench/peers_cnn.py "$name" "$b" --threads "$threads" --rounds 3 2>/dev/null |

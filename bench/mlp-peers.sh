@@ -5,7 +5,7 @@
 # (MLC_BENCH_TORCH_COMPILE=1), JAX jit per step, JAX with 64 steps in one
 # lax.scan (as a whole epoch runs) and Keras 3 on TensorFlow. The peers come from the venv
 # MLC_BENCH_VENV names; MLC_BENCH_INSTALL=1 creates it and installs torch,
-# jax and tensorflow into it from PyPI (bench/peers-venv.sh). Else PyTorch
+# jax and tensorflow into it from PyPI (bench/peers-common.sh). Else PyTorch
 # comes from Debian's python3-torch; the tests never need them. Prints
 # microseconds per step, the peers' time over mlc's, and the step's floor:
 # its matmul FLOPs at the FMA peak mlc-step-bench measures.
@@ -26,7 +26,7 @@ lscpu | grep -E "^(Model name|CPU family|Model|Flags)" | sed 's/^Flags:.*\(avx51
 # PyTorch from the venv when it has it (a current PyTorch 2 from PyPI),
 # else Debian's; torch.compile only with the venv's (it needs a compiler
 # toolchain and PyTorch 2).
-. bench/peers-venv.sh
+. bench/peers-common.sh
 peers_venv torch jax tensorflow
 # MLC_BENCH_PRECISION=bf16: mlc's --precision=bf16 against PyTorch eager
 # under torch.autocast(bfloat16) (and against the f32 peers).
@@ -55,12 +55,7 @@ out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 for r in $(seq "$rounds"); do
   "${pin[@]}" "$build_dir/bin/mlc-step-bench" "$model" "$batch" --threads "$threads" --rounds 3 --precision "$precision" |
-    awk -v b="$batch" -v t="$threads" '
-      match($0, /FMA peak [0-9.]+/) { peak = substr($0, RSTART + 9, RLENGTH - 9) }
-      $1 == b && $2 == "default" {
-        sub("us", "", $3); print "mlc", $3
-        if (peak > 0) print "floor", $5 / (peak * t) * 1e6
-      }' >>"$out"
+    mlc_step_lines "$threads" | awk '{ print $1, $3 }' >>"$out"
   for p in "${peers[@]}"; do
     name=${p%%:*} py=${p#*:}
     "${pin[@]}" "$py" bench/peers_mlp.py "$name" "$widths" "$batch" --threads "$threads" --rounds 3 |

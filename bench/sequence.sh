@@ -5,7 +5,7 @@
 # bench/peers_sequence.py (PyTorch eager; torch.compile too with
 # MLC_BENCH_TORCH_COMPILE=1) with the same layers, shapes and optimizer.
 # PyTorch comes from the venv MLC_BENCH_VENV names (MLC_BENCH_INSTALL=1
-# creates it and installs torch into it from PyPI: bench/peers-venv.sh),
+# creates it and installs torch into it from PyPI: bench/peers-common.sh),
 # else Debian's python3-torch; the tests never need it. Prints ms per step
 # (best of the rounds' bests) and PyTorch's time over mlc's.
 #   bench/sequence.sh [THREADS [ROUNDS [BATCH...]]]    default: 1 3 32 128
@@ -20,7 +20,7 @@ batches=("$@")
 cmake --build "$build_dir" --target mlc-step-bench >/dev/null
 export OMP_NUM_THREADS=$threads MKL_NUM_THREADS=$threads
 lscpu | grep -E "^(Model name|CPU family|Model):"
-. bench/peers-venv.sh
+. bench/peers-common.sh
 peers_venv torch
 py=$venv_py
 if [ -z "$py" ] || ! "$py" -c "import torch" 2>/dev/null; then

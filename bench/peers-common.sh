@@ -1,6 +1,21 @@
 # shellcheck shell=bash
 # Sourced by the peer benchmarks (mlp-peers.sh, cnn-peers.sh,
-# sequence.sh): `peers_venv PACKAGE...` sets venv_py to the Python of the
+# sequence.sh).
+
+# `mlc-step-bench ... | mlc_step_lines THREADS` prints, for each batch's
+# default row, "mlc BATCH US" (the best step) and "floor BATCH US": the
+# step's matmul (and convolution) FLOPs at the FMA peak that run measured,
+# on THREADS threads.
+mlc_step_lines() {
+  awk -v t="$1" '
+    match($0, /FMA peak [0-9.]+/) { peak = substr($0, RSTART + 9, RLENGTH - 9) }
+    $1 ~ /^[0-9]+$/ && $2 == "default" {
+      sub("us", "", $3); print "mlc", $1, $3
+      if (peak > 0) print "floor", $1, $5 / (peak * t) * 1e6
+    }'
+}
+
+# `peers_venv PACKAGE...` sets venv_py to the Python of the
 # venv MLC_BENCH_VENV names (empty when none is named). With
 # MLC_BENCH_INSTALL=1 it first creates that venv ($build_dir/bench-venv
 # unless MLC_BENCH_VENV says where) and installs the packages into it from
