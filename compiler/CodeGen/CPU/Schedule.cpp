@@ -499,6 +499,9 @@ struct PackedOperand {
   std::string tag; // of the linalg.generic that packs it
   bool transposed; // the source is [N, K]: the copy transposes
   int64_t panel;   // columns per panel (the register tile's width)
+  // A plain copy whose K is static and a whole number of kPackRows blocks
+  // (vectorizePack).
+  bool blockRows;
 };
 
 class ScriptWriter {
@@ -1101,7 +1104,11 @@ public:
   /// block panel after panel, so it reads kPackRows rows front to back at
   /// a time instead of one panel's column of rows, each a row apart (4 KiB
   /// for 1024 columns: every read a new page for the prefetcher); the
-  /// block loop is the parallel one. A transposed copy reads 8 rows of the
+  /// block loop is the parallel one. Only where K is static and a whole
+  /// number of blocks (the weights): over a dynamic K (the batch) LLVM
+  /// unrolled the last block's loop of at most 8 rows with an exit after
+  /// every row, more code to compile (the seed's dH copy: 21 ms of
+  /// instruction selection in llc). A transposed copy reads 8 rows of the
   /// source along k already.
   void vectorizePack(const PackedOperand &pack, const std::string &where) {
     int64_t rows = pack.transposed ? 8 : 1;
@@ -1118,7 +1125,7 @@ public:
 )",
         pack.tag, kTagAttr, where);
     std::string tiled = "%" + pack.tag, parallel = "%" + pack.tag + "_l0";
-    if (!pack.transposed) {
+    if (pack.blockRows) {
       os << llvm::formatv(
           R"(  %{0}_b, %{0}_lb = transform.structured.tile_using_for %{0} tile_sizes [0, {1}] : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
 )",
@@ -1468,7 +1475,10 @@ packMatmulOperands(func::FuncOp func, int64_t lanes, StringRef tagPrefix,
           });
       std::string tag = tagPrefix.str() + std::to_string(packs.size());
       copy->setAttr(kTagAttr, rewriter.getStringAttr(tag));
-      packs.push_back({tag, c.transposeCopy, panel});
+      int64_t kSize = type.getDimSize(kDim);
+      packs.push_back({tag, c.transposeCopy, panel,
+                       !c.transposeCopy && !ShapedType::isDynamic(kSize) &&
+                           kSize % kPackRows == 0});
       panels = copy->getResult(0);
     }
     // The tile's slice X[0:K, x0:x0+w] (or B^T's [x0:x0+w, 0:K]) is panel
