@@ -52,25 +52,33 @@ fi
 pin=()
 command -v taskset >/dev/null && pin=(taskset -c "0-$((threads - 1))")
 out=$(mktemp)
-trap 'rm -f "$out"' EXIT
+# Compile times, "SYSTEM MS": mlc's first compile in its process (the
+# compile cache off), the peers' first call less a steady one.
+compiles=$(mktemp)
+trap 'rm -f "$out" "$compiles"' EXIT
 for r in $(seq "$rounds"); do
-  "${pin[@]}" "$build_dir/bin/mlc-step-bench" "$model" "$batch" --threads "$threads" --rounds 3 --precision "$precision" |
-    mlc_step_lines "$threads" | awk '{ print $1, $3 }' >>"$out"
+  bench_out=$(MLC_NO_CACHE=1 "${pin[@]}" "$build_dir/bin/mlc-step-bench" "$model" "$batch" --threads "$threads" --rounds 3 --precision "$precision")
+  mlc_step_lines "$threads" <<<"$bench_out" | awk '{ print $1, $3 }' >>"$out"
+  sed -n 's/^[^ ]*: compiled in \([0-9.]*\) ms.*/mlc \1/p' <<<"$bench_out" >>"$compiles"
   for p in "${peers[@]}"; do
     name=${p%%:*} py=${p#*:}
-    "${pin[@]}" "$py" bench/peers_mlp.py "$name" "$widths" "$batch" --threads "$threads" --rounds 3 |
-      awk '{ print $1, $3 }' >>"$out"
+    peer_out=$("${pin[@]}" "$py" bench/peers_mlp.py "$name" "$widths" "$batch" --threads "$threads" --rounds 3)
+    awk '{ print $1, $3 }' <<<"$peer_out" >>"$out"
+    awk 'NF >= 5 { print $1, $5 }' <<<"$peer_out" >>"$compiles"
   done
 done
 echo
-printf "%-8s %12s   %s\n" system "best us/step" "over mlc's best"
+printf "%-8s %12s   %-16s %s\n" system "best us/step" "over mlc's best" "compile ms (min)"
 m=$(awk '$1 == "mlc" { print $2 }' "$out" | sort -g | head -n 1)
 # The floor of the round whose FMA peak measured highest (the lowest).
 f=$(awk '$1 == "floor" { print $2 }' "$out" | sort -g | head -n 1)
 for name in mlc torch torch-bf16 torch-compile jax jax-scan keras; do
   t=$(awk -v n="$name" '$1 == n { print $2 }' "$out" | sort -g | head -n 1)
-  [ -n "$t" ] && printf "%-8s %12.1f   %.2fx%s\n" "$name" "$t" "$(echo "$t / $m" | bc -l)" \
-    "${f:+   $(printf "%.2f" "$(echo "$t / $f" | bc -l)")x the floor}"
+  c=$(awk -v n="$name" '$1 == n { print $2 }' "$compiles" | sort -g | head -n 1)
+  [ -n "$t" ] && printf "%-8s %12.1f   %-16s %8s%s\n" "$name" "$t" "$(printf "%.2fx" "$(echo "$t / $m" | bc -l)")" \
+    "${c:--}" "${f:+   $(printf "%.2f" "$(echo "$t / $f" | bc -l)")x the floor}"
 done
 [ -n "$f" ] && printf "%-8s %12.1f   (the step's matmul FLOPs at the FMA peak measured)\n" floor "$f"
 echo "($model, batch $batch, $threads thread(s), mlc in $precision, best of $rounds alternating rounds)"
+echo "(compile: mlc's first compile in its process, parse to callable, the compile cache off;"
+echo " the peers' first call less a steady call: tracing and compiling; eager PyTorch compiles nothing)"

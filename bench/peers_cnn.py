@@ -147,7 +147,7 @@ def main():
     else:
         step = torch_step(a.batch, a.threads, a.framework == "torch-compile",
                           a.framework == "torch-nhwc")
-    best, median = rounds_of(step, a.rounds)
+    best, median, _ = rounds_of(step, a.rounds)
     print(f"{a.framework} {a.batch} {best * 1e6:.1f} {median * 1e6:.1f}")
 
 

@@ -9,9 +9,12 @@ usage: peers_mlp.py FRAMEWORK WIDTHS BATCH [--threads N] [--rounds R]
              compiled call in lax.scan, as a whole epoch would run), keras
              (Keras 3 on TensorFlow, train_on_batch)
   WIDTHS     e.g. 784,1024,1024,10
-Prints "FRAMEWORK BATCH best_us median_us" (microseconds per step over R
-rounds of about 0.5 s each). Run through bench/mlp-peers.sh, which sets the
-threads and the allocator environment.
+Prints "FRAMEWORK BATCH best_us median_us first_ms": microseconds per step
+over R rounds of about 0.5 s each, and how many milliseconds longer the
+first call took than the best (tracing and compiling: what a user waits
+for before training starts, after the imports and the model's setup).
+Run through bench/mlp-peers.sh, which sets the threads and the allocator
+environment.
 """
 import argparse
 import os
@@ -176,9 +179,10 @@ def main():
         step = torch_step(widths, a.batch, a.threads,
                           a.framework == "torch-compile",
                           a.framework == "torch-bf16")
-    best, median = rounds_of(step, a.rounds)
+    best, median, first = rounds_of(step, a.rounds)
     best, median = best / per_call, median / per_call
-    print(f"{a.framework} {a.batch} {best * 1e6:.1f} {median * 1e6:.1f}")
+    print(f"{a.framework} {a.batch} {best * 1e6:.1f} {median * 1e6:.1f} "
+          f"{first * 1e3:.1f}")
 
 
 main()
