@@ -73,6 +73,8 @@ std::string mlc::compileCacheKey(mlir::ModuleOp module,
   // The pipeline reads it too (CodeGen/CPU/Pipeline.cpp).
   if (const char *outline = std::getenv("MLC_NO_OUTLINE"))
     os << "no-outline " << outline << "\n";
+  if (const char *work = std::getenv("MLC_PARALLEL_MIN_WORK"))
+    os << "parallel-min-work " << work << "\n";
   module->print(os, mlir::OpPrintingFlags().printGenericOpForm());
   llvm::SHA256 sha;
   sha.update(text);

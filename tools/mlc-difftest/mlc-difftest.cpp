@@ -59,6 +59,10 @@ static cl::opt<std::string> tilesOpt(
     "tiles",
     cl::desc("Register tiles of the matmuls (mlc-cpu-schedule's tile-table, "
              "e.g. 'mm*=4x3')"));
+static cl::opt<unsigned> ompThreadsOpt(
+    "omp-threads",
+    cl::desc("OpenMP threads of the compiled graphs (1: serial code)"),
+    cl::init(1));
 static cl::list<std::string>
     withoutOpt("without", cl::CommaSeparated,
                cl::desc("Ops the graphs leave out (mnemonics: clip,matmul)"));
@@ -268,7 +272,7 @@ private:
     // reference evaluates that form); predict would expand the other.
     expandTrainingModeOps(*module, /*training=*/true);
     TargetOptions target;
-    target.threads = 1;
+    target.threads = ompThreadsOpt;
     target.optLevel = optLevelOpt;
     target.tileTable = tilesOpt;
     auto jit = JITModel::compile(context, std::move(module), target);

@@ -133,6 +133,48 @@ def ParallelizeTiles : Pass<"mlc-parallelize-tiles", "::mlir::func::FuncOp"> {
   let dependentDialects = ["::mlir::scf::SCFDialect"];
 }
 
+def ParallelMinWork : Pass<"mlc-parallel-min-work", "::mlir::ModuleOp"> {
+  let summary = "Run OpenMP regions that would gain little on the calling thread";
+  let description = [{
+    Run after `convert-scf-to-openmp`. Gives each `omp.parallel` around one
+    work-sharing loop (that has no `if` yet) an `if` clause that holds when
+    the work the other threads would take off the calling thread reaches
+    `min-work`; a region with less runs serialized, without waking the
+    others. A fork and join costs microseconds: more than a 10-column
+    layer's whole work at the seed's batch sizes, and a loop of one
+    iteration (a batch of one row tile) gains nothing from threads.
+
+    The work is estimated from the loops: each operation counts one unit
+    per 8 vector lanes (one for a scalar), a load or store four times
+    that (data a copy streams comes from beyond the L1), times the trip
+    counts of the loops around it. A trip count is computed where the region starts when
+    its bounds are defined outside the region (a batch size), else taken
+    as 16. With static scheduling the calling thread runs
+    `ceil(n / threads)` of the loop's `n` iterations, so the others take
+    `n - ceil(n / threads)` iterations' work. A region whose estimate is a
+    constant above `min-work` gets no clause, and one whose estimate is a
+    constant below it becomes plain loops. Results are the same either
+    way: every iteration writes its own tile.
+
+    Where libomp runs a region serialized it clears the floating-point
+    exception flags at its end (x86); so each region given a run-time
+    test adds every thread's flags (`fetestexcept`) to a word, and the
+    calling thread raises them (`feraiseexcept`) after the region. (A
+    module pass: it declares those two functions.)
+  }];
+  let options = [
+    Option<"minWork", "min-work", "int64_t", /*default=*/"20000",
+           "Least work (units of about one vector instruction) the other "
+           "threads must take for a region to fork; 0: always fork">,
+    Option<"threads", "threads", "unsigned", /*default=*/"0",
+           "Threads of a team (0: not known at compile time, taken as 2)">,
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::func::FuncDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect"];
+}
+
 def BufferDeallocation
     : Pass<"mlc-buffer-deallocation", "::mlir::ModuleOp"> {
   let summary = "Free the buffers left after mlc-workspace, if there are any";

@@ -76,6 +76,13 @@ void mlc::buildLinalgToLLVMPipeline(OpPassManager &pm,
     ConvertSCFToOpenMPPassOptions openmp;
     openmp.numThreads = config.threads;
     pm.addPass(createConvertSCFToOpenMPPass(openmp));
+    ParallelMinWorkOptions minWork;
+    minWork.threads = config.threads;
+    // For measuring the threshold (mlc-step-bench --variant); part of the
+    // compile cache's key.
+    if (const char *work = std::getenv("MLC_PARALLEL_MIN_WORK"))
+      minWork.minWork = std::atoll(work);
+    pm.addPass(createParallelMinWork(minWork));
   }
   f = &pm.nest<func::FuncOp>();
   // Inlines the alloca scopes that convert-scf-to-cf cannot handle.
