@@ -147,9 +147,9 @@ def ParallelMinWork : Pass<"mlc-parallel-min-work", "::mlir::ModuleOp"> {
     The work is estimated from the loops: each operation counts one unit
     per 8 vector lanes (one for a scalar), a load or store four times
     that (data a copy streams comes from beyond the L1), times the trip
-    counts of the loops around it. A trip count is computed where the region starts when
-    its bounds are defined outside the region (a batch size), else taken
-    as 16. With static scheduling the calling thread runs
+    counts of the loops around it. A trip count is computed where the
+    region starts when its bounds are defined outside the region (a batch
+    size), else taken as 16. With static scheduling the calling thread runs
     `ceil(n / threads)` of the loop's `n` iterations, so the others take
     `n - ceil(n / threads)` iterations' work. A region whose estimate is a
     constant above `min-work` gets no clause, and one whose estimate is a
