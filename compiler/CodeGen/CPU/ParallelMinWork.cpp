@@ -192,6 +192,12 @@ static void keepExceptionFlags(omp::ParallelOp op) {
   func::CallOp::create(b, loc, raise, any);
 }
 
+static int64_t countOps(Operation *op) {
+  int64_t count = 0;
+  op->walk([&](Operation *) { ++count; });
+  return count;
+}
+
 struct ParallelMinWorkPass
     : public mlc::impl::ParallelMinWorkBase<ParallelMinWorkPass> {
   using ParallelMinWorkBase::ParallelMinWorkBase;
@@ -236,6 +242,27 @@ struct ParallelMinWorkPass
       // be: plain loops (a serialized region costs about a microsecond).
       if (known && (*known || serialize(op, nests.front())))
         continue;
+      // A small body is cheap to compile twice: the test picks the region
+      // or a serial copy of its loops, and libomp is not called when it
+      // fails. A large one (a matmul's tiles) runs serialized through the
+      // clause instead.
+      if (!known && countOps(op) <= maxCopiedOps) {
+        // Not through `b`: the listener's list is for the estimate only.
+        OpBuilder plain(op);
+        auto choice =
+            scf::IfOp::create(plain, loc, enough, /*withElseRegion=*/true);
+        op->moveBefore(choice.thenBlock()->getTerminator());
+        plain.setInsertionPoint(choice.elseBlock()->getTerminator());
+        auto copy = llvm::cast<omp::ParallelOp>(plain.clone(*op));
+        omp::LoopNestOp copyNest;
+        copy.walk([&](omp::LoopNestOp nest) { copyNest = nest; });
+        if (serialize(copy, copyNest))
+          continue;
+        // Not that shape: undo.
+        copy.erase();
+        op->moveBefore(choice);
+        choice.erase();
+      }
       op.getIfExprMutable().assign(enough);
       keepExceptionFlags(op);
     }

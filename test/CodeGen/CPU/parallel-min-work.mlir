@@ -8,6 +8,7 @@
 // RUN: mlc-opt %s --split-input-file --pass-pipeline='builtin.module(mlc-parallel-min-work)' | FileCheck %s
 // RUN: mlc-opt %s --split-input-file --pass-pipeline='builtin.module(mlc-parallel-min-work{min-work=0})' | FileCheck %s --check-prefix=ALWAYS
 // RUN: mlc-opt %s --split-input-file --pass-pipeline='builtin.module(mlc-parallel-min-work{min-work=100 threads=4})' | FileCheck %s --check-prefix=FOUR
+// RUN: mlc-opt %s --split-input-file --pass-pipeline='builtin.module(mlc-parallel-min-work{max-copied-ops=0})' | FileCheck %s --check-prefix=CLAUSE
 
 // 64 stores: 32 of them (128 units) on the other thread, far under 20000.
 // CHECK-LABEL: func.func @small
@@ -113,22 +114,42 @@ func.func @one_tile(%m: memref<1x65536x16xf32>) {
 // CHECK:         %[[TILE:.*]] = arith.addi %[[EIGHT]], %c4
 // CHECK:         %[[SAVED:.*]] = arith.muli %[[OTHERS]], %[[TILE]]
 // CHECK:         %[[ENOUGH:.*]] = arith.cmpi sge, %[[SAVED]], %c20000 : index
-// CHECK:         %[[FLAGS:.*]] = memref.alloca() : memref<i32>
-// CHECK:         memref.store %[[ZERO:.*]], %[[FLAGS]][] : memref<i32>
-// CHECK-NEXT:    omp.parallel if(%[[ENOUGH]]) {
-// CHECK:           omp.yield
-// CHECK:         }
+// CHECK-NEXT:    scf.if %[[ENOUGH]] {
+// CHECK-NEXT:      omp.parallel {
+// CHECK-NEXT:        omp.wsloop {
+// CHECK-NEXT:          omp.loop_nest (%[[I:.*]]) : index = (%c0) to (%[[N]]) step (%c4) {
+// CHECK:             omp.terminator
+// CHECK-NEXT:      }
+// CHECK-NEXT:    } else {
+// CHECK-NEXT:      scf.for %[[J:.*]] = %c0 to %[[N]] step %c4 {
+// CHECK-NEXT:        scf.for %[[L:.*]] = %c0 to %[[K]] step %c1 {
+// CHECK-NEXT:          memref.load %[[M]][%[[J]], %[[L]]]
+// CHECK-NEXT:          memref.store
+// CHECK-NEXT:        }
+// CHECK-NEXT:        memref.store
+// CHECK-NEXT:      }
 // CHECK-NEXT:    }
-// CHECK:         %[[RAISED:.*]] = func.call @fetestexcept
-// CHECK-NEXT:    memref.atomic_rmw ori %[[RAISED]], %[[FLAGS]][]
-// CHECK-NEXT:    omp.terminator
-// CHECK-NEXT:  }
-// CHECK-NEXT:  %[[ALL:.*]] = memref.load %[[FLAGS]][]
-// CHECK-NEXT:  %[[ANY:.*]] = arith.cmpi ne, %[[ALL]], %[[ZERO]]
-// CHECK-NEXT:  scf.if %[[ANY]] {
-// CHECK-NEXT:    func.call @feraiseexcept(%[[ALL]])
-// CHECK:       func.func private @fetestexcept(i32) -> i32
-// CHECK:       func.func private @feraiseexcept(i32) -> i32
+// CHECK-NEXT:    return
+// CHECK-NOT:   fetestexcept
+// The same test as the clause of a region compiled once.
+// CLAUSE-LABEL: func.func @dynamic
+// CLAUSE:         %[[ENOUGH:.*]] = arith.cmpi sge, %{{.*}}, %c20000 : index
+// CLAUSE:         %[[FLAGS:.*]] = memref.alloca() : memref<i32>
+// CLAUSE:         memref.store %[[ZERO:.*]], %[[FLAGS]][] : memref<i32>
+// CLAUSE-NEXT:    omp.parallel if(%[[ENOUGH]]) {
+// CLAUSE:           omp.yield
+// CLAUSE:         }
+// CLAUSE-NEXT:    }
+// CLAUSE:         %[[RAISED:.*]] = func.call @fetestexcept
+// CLAUSE-NEXT:    memref.atomic_rmw ori %[[RAISED]], %[[FLAGS]][]
+// CLAUSE-NEXT:    omp.terminator
+// CLAUSE-NEXT:  }
+// CLAUSE-NEXT:  %[[ALL:.*]] = memref.load %[[FLAGS]][]
+// CLAUSE-NEXT:  %[[ANY:.*]] = arith.cmpi ne, %[[ALL]], %[[ZERO]]
+// CLAUSE-NEXT:  scf.if %[[ANY]] {
+// CLAUSE-NEXT:    func.call @feraiseexcept(%[[ALL]])
+// CLAUSE:       func.func private @fetestexcept(i32) -> i32
+// CLAUSE:       func.func private @feraiseexcept(i32) -> i32
 func.func @dynamic(%m: memref<?x?xf32>, %n: index, %k: index) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
