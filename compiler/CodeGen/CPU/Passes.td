@@ -136,11 +136,12 @@ def ParallelizeTiles : Pass<"mlc-parallelize-tiles", "::mlir::func::FuncOp"> {
 def ParallelMinWork : Pass<"mlc-parallel-min-work", "::mlir::ModuleOp"> {
   let summary = "Run OpenMP regions that would gain little on the calling thread";
   let description = [{
-    Run after `convert-scf-to-openmp`. Gives each `omp.parallel` around one
-    work-sharing loop (that has no `if` yet) an `if` clause that holds when
-    the work the other threads would take off the calling thread reaches
-    `min-work`; a region with less runs serialized, without waking the
-    others. A fork and join costs microseconds: more than a 10-column
+    Run after `convert-scf-to-openmp`. Lets each `omp.parallel` around one
+    work-sharing loop (that has no `if` yet) fork only when the work the
+    other threads would take off the calling thread reaches `min-work`; a
+    region with less runs on the calling thread alone, without waking the
+    others (below: as plain loops, a serial copy, or through an `if`
+    clause). A fork and join costs microseconds: more than a 10-column
     layer's whole work at the seed's batch sizes, and a loop of one
     iteration (a batch of one row tile) gains nothing from threads.
 
@@ -162,8 +163,8 @@ def ParallelMinWork : Pass<"mlc-parallel-min-work", "::mlir::ModuleOp"> {
     serialized region costs about a microsecond, the test nothing. A
     larger one (a matmul's register tiles, full or remainder) gets an
     `if` clause instead, so its code is compiled once: copying every
-    region made the seed's threaded compile 18 % longer. Where libomp runs a
-    region serialized it clears the floating-point exception flags at its
+    region made the seed's threaded compile 18 % longer. Where libomp
+    runs a region serialized it clears the floating-point exception flags at its
     end (x86); so each region given a clause adds every thread's flags
     (`fetestexcept`) to a word, and the calling thread raises them
     (`feraiseexcept`) after the region. (A module pass: it declares those

@@ -22,6 +22,24 @@
 
 using namespace mlir;
 
+/// For measuring variants against each other (bench/step-bench.cpp
+/// --variant): `prefix` and the value of environment variable `name`, when
+/// set, are options of `pass`. Part of the compile cache's key
+/// (Driver/CompileCache.cpp).
+static void optionsFromEnvironment(Pass &pass, const char *name,
+                                   StringRef prefix = "") {
+  const char *value = std::getenv(name);
+  if (!value)
+    return;
+  std::string text = (prefix + value).str();
+  if (failed(pass.initializeOptions(text, [&](const Twine &msg) {
+        llvm::errs() << name << ": " << msg << "\n";
+        return failure();
+      })))
+    llvm::report_fatal_error(llvm::Twine(name) + " does not give options of " +
+                             pass.getArgument());
+}
+
 void mlc::buildLinalgToLLVMPipeline(OpPassManager &pm,
                                     const CPUPipelineConfig &config) {
   bool threaded = config.threads != 1;
@@ -39,16 +57,9 @@ void mlc::buildLinalgToLLVMPipeline(OpPassManager &pm,
   widen.vectorBits = config.vectorBits;
   pm.addNestedPass<func::FuncOp>(createWidenChannels(widen));
   std::unique_ptr<Pass> schedulePass = createCPUSchedule(schedule);
-  // For measuring schedules against each other (bench/step-bench.cpp
-  // --variant): extra mlc-cpu-schedule options, e.g.
+  // Extra mlc-cpu-schedule options, e.g.
   // MLC_SCHEDULE_OPTIONS="pack-operands=false vector-registers=32".
-  if (const char *extra = std::getenv("MLC_SCHEDULE_OPTIONS"))
-    if (failed(schedulePass->initializeOptions(extra, [](const Twine &msg) {
-          llvm::errs() << "MLC_SCHEDULE_OPTIONS: " << msg << "\n";
-          return failure();
-        })))
-      llvm::report_fatal_error("MLC_SCHEDULE_OPTIONS is not a list of "
-                               "mlc-cpu-schedule options");
+  optionsFromEnvironment(*schedulePass, "MLC_SCHEDULE_OPTIONS");
   pm.addPass(std::move(schedulePass));
   // Everything that does not add symbols to the module runs nested on the
   // functions, which the pass manager then lowers in parallel (the entry
@@ -78,11 +89,9 @@ void mlc::buildLinalgToLLVMPipeline(OpPassManager &pm,
     pm.addPass(createConvertSCFToOpenMPPass(openmp));
     ParallelMinWorkOptions minWork;
     minWork.threads = config.threads;
-    // For measuring the threshold (mlc-step-bench --variant); part of the
-    // compile cache's key.
-    if (const char *work = std::getenv("MLC_PARALLEL_MIN_WORK"))
-      minWork.minWork = std::atoll(work);
-    pm.addPass(createParallelMinWork(minWork));
+    std::unique_ptr<Pass> minWorkPass = createParallelMinWork(minWork);
+    optionsFromEnvironment(*minWorkPass, "MLC_PARALLEL_MIN_WORK", "min-work=");
+    pm.addPass(std::move(minWorkPass));
   }
   f = &pm.nest<func::FuncOp>();
   // Inlines the alloca scopes that convert-scf-to-cf cannot handle.
